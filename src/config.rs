@@ -1,0 +1,50 @@
+//! Layered configuration: built-in defaults <- `config/default.toml` (or `--config FILE`) <-
+//! `OKRBOT_*` environment variables. The Discord token is deliberately not part of it: it is read
+//! from `DISCORD_TOKEN` at the one place that needs it, so it can never end up in a dump of this.
+
+use std::path::Path;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::scoring::ScoringRules;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Where the data lives; a `sqlite://` URL, the file is created if missing.
+    pub database_url: String,
+    /// tracing filter for stderr logs.
+    pub log: String,
+    /// The check-in interval in days; staleness is measured in these.
+    pub check_in_period_days: u32,
+    pub scoring: ScoringRules,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://okrbot.db".into(),
+            log: "warn".into(),
+            check_in_period_days: 7,
+            scoring: ScoringRules::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers; a missing file is not an error (the built-in defaults stand), a
+    /// malformed one is.
+    pub fn load(file: &Path) -> Result<Config, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("OKRBOT_").split("__"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    pub fn check_in_period(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.check_in_period_days.max(1)))
+    }
+}

@@ -1,0 +1,97 @@
+//! The console workspace: the same commands as the slash commands, one per line, from a terminal
+//! or a pipe. Each line is translated into a service call (no decisions here) and the reply is
+//! rendered as text on the output, errors included.
+
+use std::io::Write;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+use crate::clock::Clock;
+use crate::service::{Actor, Okr, OkrError};
+
+mod command;
+pub mod text;
+
+pub use command::{parse_line, Line};
+
+/// Outcome of a whole session: whether the database itself failed at some point (the exit code
+/// of `okrbot console` reports it; refusals of bad input do not count).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SessionEnd {
+    pub internal_failures: usize,
+}
+
+pub struct Console<'a> {
+    pub okr: &'a Okr,
+    pub actor: Actor,
+    pub clock: &'a dyn Clock,
+}
+
+impl Console<'_> {
+    /// Runs commands from `input` until it ends (or `exit`), writing every reply to `out`.
+    pub async fn run<R, W>(&mut self, input: R, out: &mut W) -> std::io::Result<SessionEnd>
+    where
+        R: AsyncBufRead + Unpin,
+        W: Write,
+    {
+        let mut lines = input.lines();
+        let mut end = SessionEnd::default();
+        let mut bulk: Option<String> = None;
+        while let Some(line) = lines.next_line().await? {
+            if let Some(buf) = bulk.as_mut() {
+                if line.trim() == "." || line.trim().eq_ignore_ascii_case("end") {
+                    let text = bulk.take().unwrap_or_default();
+                    let reply = command::bulk(self, &text).await;
+                    end.internal_failures += write_reply(out, reply)?;
+                } else {
+                    buf.push_str(&line);
+                    buf.push('\n');
+                }
+                continue;
+            }
+            match parse_line(&line) {
+                Line::Empty => {}
+                Line::Exit => break,
+                Line::BeginBulk => {
+                    writeln!(
+                        out,
+                        "Bulk update: one update per line, end with a line holding only \".\""
+                    )?;
+                    bulk = Some(String::new());
+                }
+                Line::Command(cmd) => {
+                    let reply = command::execute(self, cmd).await;
+                    end.internal_failures += write_reply(out, reply)?;
+                }
+                Line::Error(msg) => {
+                    writeln!(out, "❌ {msg}")?;
+                    writeln!(out)?;
+                }
+            }
+            out.flush()?;
+        }
+        if let Some(text) = bulk {
+            let reply = command::bulk(self, &text).await;
+            end.internal_failures += write_reply(out, reply)?;
+        }
+        Ok(end)
+    }
+}
+
+fn write_reply<W: Write>(out: &mut W, reply: Result<String, OkrError>) -> std::io::Result<usize> {
+    match reply {
+        Ok(text) => {
+            writeln!(out, "{text}")?;
+            writeln!(out)?;
+            Ok(0)
+        }
+        Err(e) => {
+            if let OkrError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "console command failed");
+            }
+            writeln!(out, "❌ {e}")?;
+            writeln!(out)?;
+            Ok(usize::from(e.is_internal()))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! [`Message`] -> plain text for a terminal.
+
+use crate::domain::message::{ActionKind, Message};
+
+pub fn render(m: &Message) -> String {
+    let mut out = String::new();
+    let colour = m
+        .colour
+        .map(|c| format!("{} ", c.emoji()))
+        .unwrap_or_default();
+    out.push_str(&format!("{colour}{}", m.title));
+    for b in &m.blocks {
+        if let Some(h) = &b.heading {
+            out.push_str(&format!("\n{h}"));
+        }
+        for l in &b.lines {
+            let indent = if b.heading.is_some() { "    " } else { "  " };
+            out.push_str(&format!("\n{indent}{l}"));
+        }
+    }
+    for a in &m.actions {
+        let hint = match (a.kind, a.target.as_deref()) {
+            (ActionKind::Update, Some(code)) => {
+                format!("/okr update {code} <value> [c<1-10>] [note]")
+            }
+            (ActionKind::NoChange, Some(code)) => format!("/okr nochange {code}"),
+            (ActionKind::Snooze, _) => "/okr snooze".to_owned(),
+            (_, None) => a.label.clone(),
+        };
+        out.push_str(&format!("\n  [{}] {hint}", a.label));
+    }
+    if let Some(f) = &m.footer {
+        out.push_str(&format!("\n{f}"));
+    }
+    out
+}

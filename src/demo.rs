@@ -1,0 +1,402 @@
+//! `okrbot demo`: a whole quarter of two teams on a simulated clock, in a fresh database file.
+//! It drives the same services the console and Discord use; nothing here is special-cased.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+
+use crate::clock::{Clock, ManualClock};
+use crate::config::Config;
+use crate::console::text;
+use crate::domain::model::CheckInSource;
+use crate::render;
+use crate::service::objectives::{KrInput, ObjectiveInput};
+use crate::service::report::StatusScope;
+use crate::service::setup::SetupInput;
+use crate::service::{Actor, Okr};
+use crate::store::Store;
+
+/// One key result of the demo and how its owner answers in week `w` (1..=13); `None` means the
+/// owner does not check in that week.
+struct Script {
+    objective: usize,
+    kr: KrInput,
+    answer: fn(u32) -> Option<String>,
+}
+
+fn kr(title: &str, kind: &str, unit: &str, start: &str, target: &str, owner: &str) -> KrInput {
+    KrInput {
+        title: title.into(),
+        kind: Some(kind.into()),
+        unit: Some(unit.into()),
+        start: (!start.is_empty()).then(|| start.into()),
+        target: (!target.is_empty()).then(|| target.into()),
+        owner: Some(owner.into()),
+        ..KrInput::default()
+    }
+}
+
+fn growth() -> Vec<Script> {
+    vec![
+        Script {
+            objective: 0,
+            kr: kr(
+                "Reduce average onboarding time",
+                "metric",
+                "days",
+                "14",
+                "7",
+                "alice",
+            ),
+            // On pace, a little ahead by the end.
+            answer: |w| {
+                Some(format!(
+                    "{:.1}d c8",
+                    14.0 - 7.0 * f64::from(w) / 13.0 * 0.95
+                ))
+            },
+        },
+        Script {
+            objective: 0,
+            kr: kr("Raise onboarding NPS", "metric", "count", "30", "50", "bob"),
+            // Slipping: half the pace, confidence sinking.
+            answer: |w| {
+                Some(format!(
+                    "{:.0} c{}",
+                    30.0 + 10.0 * f64::from(w) / 13.0,
+                    if w < 5 {
+                        7
+                    } else if w < 9 {
+                        5
+                    } else {
+                        3
+                    }
+                ))
+            },
+        },
+        Script {
+            objective: 0,
+            kr: kr(
+                "Launch the guided setup wizard",
+                "milestone",
+                "count",
+                "",
+                "",
+                "carol",
+            ),
+            answer: |w| {
+                Some(if w >= 9 {
+                    "done c10 shipped to all new accounts".into()
+                } else {
+                    "not done c7".into()
+                })
+            },
+        },
+        Script {
+            objective: 1,
+            kr: kr(
+                "Grow self-serve MRR",
+                "metric",
+                "USD",
+                "$120k",
+                "$180k",
+                "dave",
+            ),
+            // Overachieving.
+            answer: |w| {
+                Some(format!(
+                    "${:.0} c9",
+                    120_000.0 + 60_000.0 * f64::from(w) / 13.0 * 1.15
+                ))
+            },
+        },
+        Script {
+            objective: 1,
+            kr: KrInput {
+                direction: Some("at_least".into()),
+                ..kr(
+                    "Keep trial-to-paid conversion",
+                    "threshold",
+                    "percent",
+                    "",
+                    "12",
+                    "erin",
+                )
+            },
+            // Breaks the line mid-quarter, then recovers.
+            answer: |w| {
+                Some(if (6..=8).contains(&w) {
+                    "11.2% c4 pricing test hurt".into()
+                } else {
+                    "12.6% c8".into()
+                })
+            },
+        },
+    ]
+}
+
+fn platform() -> Vec<Script> {
+    vec![
+        Script {
+            objective: 0,
+            kr: kr(
+                "Cut p95 API latency (ms)",
+                "metric",
+                "count",
+                "450",
+                "200",
+                "grace",
+            ),
+            answer: |w| {
+                Some(format!(
+                    "{:.0} c7",
+                    450.0 - 250.0 * f64::from(w) / 13.0 * 0.8
+                ))
+            },
+        },
+        Script {
+            objective: 0,
+            kr: KrInput {
+                direction: Some("at_least".into()),
+                ..kr(
+                    "Keep API uptime",
+                    "threshold",
+                    "percent",
+                    "",
+                    "99.9",
+                    "heidi",
+                )
+            },
+            answer: |w| {
+                Some(if w == 5 {
+                    "99.82% c5 one bad deploy".into()
+                } else {
+                    "99.95% c9".into()
+                })
+            },
+        },
+        Script {
+            objective: 0,
+            kr: kr(
+                "Cut incident recovery time",
+                "metric",
+                "hours",
+                "6h",
+                "2h",
+                "ivan",
+            ),
+            answer: |w| Some(format!("{:.1}h c6", 6.0 - 4.0 * f64::from(w) / 13.0 * 0.6)),
+        },
+        Script {
+            objective: 1,
+            kr: kr(
+                "Publish API v2 reference docs",
+                "milestone",
+                "count",
+                "",
+                "",
+                "grace",
+            ),
+            answer: |w| {
+                Some(if w >= 12 {
+                    "done c9".into()
+                } else {
+                    "not done c6".into()
+                })
+            },
+        },
+        Script {
+            objective: 1,
+            kr: kr(
+                "Onboard design partners to API v2",
+                "metric",
+                "count",
+                "0",
+                "20",
+                "frank",
+            ),
+            // Goes quiet after week 4: the stale one.
+            answer: |w| (w <= 4).then(|| format!("{} c7", [0, 2, 4, 5, 6][w as usize])),
+        },
+    ]
+}
+
+pub async fn run(
+    config: &Config,
+    database: Option<PathBuf>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let path = database.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("okrbot-demo-{}.db", std::process::id()))
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    writeln!(
+        out,
+        "okrbot demo: a quarter of two teams on a simulated clock"
+    )?;
+    writeln!(out, "database: {}", path.display())?;
+    let okr = Okr::new(Store::open(&url).await?, config);
+    let clock = ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 9, 28, 8, 0, 0)
+            .single()
+            .expect("valid"),
+    );
+    let ws = okr.workspace("demo:acme", "Acme", clock.now()).await?;
+    let admin = Actor {
+        workspace: ws,
+        user: "olivia".into(),
+        admin: true,
+    };
+    let e = |e: crate::service::OkrError| anyhow::anyhow!("{e}");
+
+    okr.setup(
+        &admin,
+        SetupInput {
+            team: "Growth".into(),
+            timezone: Some("Europe/Berlin".into()),
+            channel: Some("growth".into()),
+            prefix: None,
+            leads: Some(vec!["alice".into()]),
+        },
+        clock.now(),
+    )
+    .await
+    .map_err(e)?;
+    okr.setup(
+        &admin,
+        SetupInput {
+            team: "Platform".into(),
+            timezone: Some("America/New_York".into()),
+            channel: Some("platform".into()),
+            prefix: Some("ENG".into()),
+            leads: Some(vec!["grace".into()]),
+        },
+        clock.now(),
+    )
+    .await
+    .map_err(e)?;
+    let start = NaiveDate::from_ymd_opt(2026, 10, 1).expect("valid");
+    let end = NaiveDate::from_ymd_opt(2026, 12, 31).expect("valid");
+    okr.cycle_new(&admin, "2026-Q4", start, end, clock.now())
+        .await
+        .map_err(e)?;
+
+    let objectives = [
+        (
+            "Growth",
+            "Enhance customer onboarding experience",
+            "aspirational",
+            "alice",
+        ),
+        ("Growth", "Grow self-serve revenue", "committed", "dave"),
+        (
+            "Platform",
+            "Make the platform fast and reliable",
+            "committed",
+            "grace",
+        ),
+        (
+            "Platform",
+            "Ship the public API v2",
+            "aspirational",
+            "grace",
+        ),
+    ];
+    let mut codes = Vec::new();
+    for (team, title, kind, owner) in objectives {
+        let input = ObjectiveInput {
+            team: team.into(),
+            title: title.into(),
+            kind: Some(kind.into()),
+            owner: Some(owner.into()),
+            parent: None,
+            cycle: None,
+        };
+        codes.push(
+            okr.objective_add(&admin, input, clock.now())
+                .await
+                .map_err(e)?
+                .code,
+        );
+    }
+    okr.objective_align(&admin, &codes[3], Some(&codes[1]))
+        .await
+        .map_err(e)?;
+    let mut krs = Vec::new();
+    for (offset, scripts) in [(0, growth()), (2, platform())] {
+        for s in scripts {
+            let mut input = s.kr;
+            input.objective = codes[offset + s.objective].clone();
+            let k = okr.kr_add(&admin, input, clock.now()).await.map_err(e)?;
+            krs.push((k.code, k.owner.unwrap_or_default(), s.answer));
+        }
+    }
+    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results\n", codes.len(), krs.len())?;
+
+    // Week w's check-ins happen on Monday w of the quarter (Oct 5 is the first), 09:00 in Berlin.
+    let first_monday = Utc
+        .with_ymd_and_hms(2026, 10, 5, 7, 0, 0)
+        .single()
+        .expect("valid");
+    for week in 1..=13u32 {
+        clock.set(first_monday + Duration::weeks(i64::from(week) - 1));
+        let mut recorded = 0;
+        for (code, owner, answer) in &krs {
+            let Some(text) = answer(week) else { continue };
+            let who = Actor {
+                workspace: ws,
+                user: owner.clone(),
+                admin: false,
+            };
+            clock.advance(Duration::minutes(7));
+            okr.check_in_text(
+                &who,
+                &format!("{code} {text}"),
+                CheckInSource::Text,
+                None,
+                clock.now(),
+            )
+            .await
+            .map_err(e)?;
+            recorded += 1;
+        }
+        writeln!(
+            out,
+            "— week {week}, {}: {recorded} check-ins",
+            clock.now().format("%a %Y-%m-%d")
+        )?;
+        if [2, 6, 10, 13].contains(&week) {
+            clock.advance(Duration::hours(6));
+            let report = okr
+                .status(&admin, StatusScope::All, clock.now())
+                .await
+                .map_err(e)?;
+            writeln!(
+                out,
+                "\n{}\n",
+                text::render(&render::status_message(&report))
+            )?;
+        }
+    }
+    clock.set(
+        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
+            .single()
+            .expect("valid"),
+    );
+    let closed = okr
+        .cycle_close(&admin, "2026-Q4", clock.now())
+        .await
+        .map_err(e)?;
+    writeln!(
+        out,
+        "\n{}",
+        text::render(&render::cycle_close_message(&closed))
+    )?;
+    writeln!(out, "\nThe data stays in {}: try `okrbot console` with OKRBOT_DATABASE_URL=sqlite://{} --workspace is not needed for the demo's own workspace (demo:acme).", path.display(), path.display())?;
+    okr.store().close().await;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The pure core: no database, no platform, no wall clock. Everything here is a function of its
+//! inputs, which is what lets tests run a whole quarter in milliseconds.
+
+pub mod grammar;
+pub mod message;
+pub mod model;
+pub mod scoring;

@@ -1,0 +1,395 @@
+//! The data model of PRODUCT.md section 2: plain values, built through `parse` functions that
+//! refuse bad input, so that once a value exists it is valid everywhere.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A workspace: a Discord guild, a console workspace. Every row hangs off one.
+    WorkspaceId,
+    TeamId,
+    CycleId,
+    ObjectiveId,
+    KrId,
+    CheckInId,
+);
+
+/// How a key result is measured (PRODUCT.md section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KrKind {
+    /// Moves from `start` to `target`, up or down.
+    Metric,
+    /// Must stay on the right side of `target` all cycle.
+    Threshold,
+    /// Done (current = 1) or not done (current = 0).
+    Milestone,
+}
+
+impl KrKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KrKind::Metric => "metric",
+            KrKind::Threshold => "threshold",
+            KrKind::Milestone => "milestone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "metric" => Some(KrKind::Metric),
+            "threshold" => Some(KrKind::Threshold),
+            "milestone" => Some(KrKind::Milestone),
+            _ => None,
+        }
+    }
+}
+
+/// Which side of the line a threshold key result must stay on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    AtLeast,
+    AtMost,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::AtLeast => "at_least",
+            Direction::AtMost => "at_most",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "at_least" | "atleast" | "at-least" | ">=" | "above" => Some(Direction::AtLeast),
+            "at_most" | "atmost" | "at-most" | "<=" | "below" => Some(Direction::AtMost),
+            _ => None,
+        }
+    }
+}
+
+/// The unit a key result is measured in; an update that names a unit must agree with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    Percent,
+    Days,
+    Hours,
+    /// An ISO 4217 code, upper case (`USD`, `EUR`).
+    Currency(String),
+}
+
+impl Unit {
+    /// Parses the `unit:` option: count, percent, days, hours or a three-letter currency code.
+    pub fn parse(s: &str) -> Option<Self> {
+        let t = s.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "" | "count" | "number" | "#" => Some(Unit::Count),
+            "percent" | "%" | "pct" => Some(Unit::Percent),
+            "days" | "day" | "d" => Some(Unit::Days),
+            "hours" | "hour" | "h" => Some(Unit::Hours),
+            "$" => Some(Unit::Currency("USD".into())),
+            "€" => Some(Unit::Currency("EUR".into())),
+            "£" => Some(Unit::Currency("GBP".into())),
+            _ if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Some(Unit::Currency(t.to_ascii_uppercase()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The stored and exported spelling: `count`, `percent`, `days`, `hours` or the currency code.
+    pub fn code(&self) -> String {
+        match self {
+            Unit::Count => "count".into(),
+            Unit::Percent => "percent".into(),
+            Unit::Days => "days".into(),
+            Unit::Hours => "hours".into(),
+            Unit::Currency(c) => c.clone(),
+        }
+    }
+
+    /// How a value in this unit reads to people: `45%`, `9 days`, `$1,200`, `1,200 EUR`.
+    pub fn format(&self, v: f64) -> String {
+        let n = format_number(v);
+        match self {
+            Unit::Count => n,
+            Unit::Percent => format!("{n}%"),
+            Unit::Days => format!("{n} {}", if v == 1.0 { "day" } else { "days" }),
+            Unit::Hours => format!("{n} h"),
+            Unit::Currency(c) if c == "USD" => {
+                if v < 0.0 {
+                    format!("-${}", format_number(-v))
+                } else {
+                    format!("${n}")
+                }
+            }
+            Unit::Currency(c) => format!("{n} {c}"),
+        }
+    }
+}
+
+/// A number for people: thousands separators, at most two decimals, no trailing zeros.
+pub fn format_number(v: f64) -> String {
+    let rounded = (v * 100.0).round() / 100.0;
+    let neg = rounded < 0.0;
+    let abs = rounded.abs();
+    let int = abs.trunc() as u64;
+    let frac = ((abs - abs.trunc()) * 100.0).round() as u64;
+    let digits = int.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let mut s = if neg { format!("-{grouped}") } else { grouped };
+    if frac > 0 {
+        let f = format!("{frac:02}");
+        s.push('.');
+        s.push_str(f.trim_end_matches('0'));
+    }
+    s
+}
+
+/// Committed objectives are expected to reach 1.0; aspirational ones aim for 0.6-0.7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectiveKind {
+    Committed,
+    Aspirational,
+}
+
+impl ObjectiveKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectiveKind::Committed => "committed",
+            ObjectiveKind::Aspirational => "aspirational",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "committed" | "commit" => Some(ObjectiveKind::Committed),
+            "aspirational" | "stretch" | "moonshot" => Some(ObjectiveKind::Aspirational),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectiveState {
+    Active,
+    Closed,
+    Archived,
+}
+
+impl ObjectiveState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectiveState::Active => "active",
+            ObjectiveState::Closed => "closed",
+            ObjectiveState::Archived => "archived",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(ObjectiveState::Active),
+            "closed" => Some(ObjectiveState::Closed),
+            "archived" => Some(ObjectiveState::Archived),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CycleState {
+    Planning,
+    Active,
+    Closed,
+}
+
+impl CycleState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycleState::Planning => "planning",
+            CycleState::Active => "active",
+            CycleState::Closed => "closed",
+        }
+    }
+}
+
+/// Confidence of the owner that the key result will be reached, 1 (no chance) to 10 (certain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Confidence(u8);
+
+impl Confidence {
+    pub fn new(v: i64) -> Option<Self> {
+        (1..=10).contains(&v).then_some(Confidence(v as u8))
+    }
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Confidence {
+    type Error = String;
+    fn try_from(v: i64) -> Result<Self, Self::Error> {
+        Confidence::new(v).ok_or_else(|| format!("confidence {v} is outside 1-10"))
+    }
+}
+
+impl From<Confidence> for i64 {
+    fn from(c: Confidence) -> i64 {
+        c.0 as i64
+    }
+}
+
+/// Where a check-in came from; kept for the history and for the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckInSource {
+    Slash,
+    Button,
+    Modal,
+    Text,
+    Import,
+    KpiSync,
+}
+
+impl CheckInSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckInSource::Slash => "slash",
+            CheckInSource::Button => "button",
+            CheckInSource::Modal => "modal",
+            CheckInSource::Text => "text",
+            CheckInSource::Import => "import",
+            CheckInSource::KpiSync => "kpi-sync",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "slash" => CheckInSource::Slash,
+            "button" => CheckInSource::Button,
+            "modal" => CheckInSource::Modal,
+            "text" => CheckInSource::Text,
+            "import" => CheckInSource::Import,
+            "kpi-sync" => CheckInSource::KpiSync,
+            _ => return None,
+        })
+    }
+}
+
+/// The longest note a check-in may carry (PRODUCT.md section 2).
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    pub id: TeamId,
+    pub name: String,
+    /// Upper-case prefix of every code in this team (`GRO` in `GRO-1.2`).
+    pub prefix: String,
+    pub tz: chrono_tz::Tz,
+    pub channel: Option<String>,
+    pub leads: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cycle {
+    pub id: CycleId,
+    pub name: String,
+    pub start: NaiveDate,
+    /// Inclusive: the cycle runs to the end of this day in the team's zone.
+    pub end: NaiveDate,
+    pub closed: bool,
+}
+
+impl Cycle {
+    /// Planning before its first day (UTC date is close enough for a label), active until closed.
+    pub fn state(&self, today: NaiveDate) -> CycleState {
+        if self.closed {
+            CycleState::Closed
+        } else if today < self.start {
+            CycleState::Planning
+        } else {
+            CycleState::Active
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    pub id: ObjectiveId,
+    pub team_id: TeamId,
+    pub cycle_id: CycleId,
+    /// The running number in its team: `GRO-<number>`.
+    pub number: i64,
+    pub code: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub parent: Option<ObjectiveId>,
+    pub kind: ObjectiveKind,
+    pub state: ObjectiveState,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyResult {
+    pub id: KrId,
+    pub objective_id: ObjectiveId,
+    /// The running number in its objective: `GRO-1.<number>`.
+    pub number: i64,
+    pub code: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub kind: KrKind,
+    pub unit: Unit,
+    /// Metric: the value at the start of the cycle. Milestone: 0. Threshold: unused (= target).
+    pub start: f64,
+    pub target: f64,
+    /// The latest checked-in value (milestone: 1 done, 0 not done).
+    pub current: f64,
+    /// Threshold only: which side of `target` is good.
+    pub direction: Option<Direction>,
+    pub confidence: Option<Confidence>,
+    pub weight: f64,
+    pub created_at: DateTime<Utc>,
+    /// When the last check-in was recorded; `None` until the first one.
+    pub last_check_in: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIn {
+    pub id: CheckInId,
+    pub kr_id: KrId,
+    pub author: String,
+    pub value: f64,
+    pub confidence: Option<Confidence>,
+    pub note: Option<String>,
+    pub source: CheckInSource,
+    pub idempotency_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,562 @@
+//! Scoring of PRODUCT.md section 3: progress, score, pace, status, staleness, forecast, grades.
+//!
+//! Contract:
+//! - Pure functions of their arguments: no wall clock. `now`, the team's zone and check-in
+//!   period are passed in, so a test runs a whole quarter in microseconds.
+//! - Stored values stay exact `f64`; only [`round_percent`], [`round_score`] and
+//!   [`progress_bar`] round, for display, half away from zero.
+//! - Nothing returned is NaN or infinite (`start == target`, refused at creation anyway, gives
+//!   progress 0 rather than poisoning a mean), and nothing panics, whatever a zone does at
+//!   midnight.
+//! - Hot path: [`ScoreContext::new`] resolves the cycle's bounds in the zone once into a
+//!   [`CycleClock`]; [`score_kr`] then does no allocation and no zone arithmetic, only two
+//!   passes over the KR's check-in points for the forecast.
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::model::{Confidence, Cycle, Direction, KeyResult, KrKind, ObjectiveKind};
+
+/// Tolerance for the pace and grace comparisons. `expected` comes from instants and `p` from
+/// user values, so a KR sitting exactly on a line (spec: "exactly expected - 0.10 is green")
+/// can miss it by one ulp; a billionth is far below anything displayed.
+const EPS: f64 = 1e-9;
+
+/// A key result's colour. Ordered from best to worst so that `max` picks the worse of two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Status {
+    pub fn emoji(self) -> &'static str {
+        match self {
+            Status::Green => "🟢",
+            Status::Yellow => "🟡",
+            Status::Red => "🔴",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Yellow => "yellow",
+            Status::Red => "red",
+        }
+    }
+}
+
+/// The thresholds behind the status colours. The defaults are PRODUCT.md's; a workspace's
+/// config may override any subset of them (missing fields keep their default).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoringRules {
+    /// Green needs `p >= expected - green_margin`.
+    pub green_margin: f64,
+    /// Red when `p < expected - red_margin`.
+    pub red_margin: f64,
+    /// Green needs a confidence of at least this (or none given).
+    pub green_min_confidence: u8,
+    /// A confidence at or below this is red whatever the pace.
+    pub red_max_confidence: u8,
+    /// Fraction of the cycle at the start during which pace is ignored: one early check-in
+    /// against a few days of expected progress says nothing.
+    pub grace_fraction: f64,
+    /// A forecast progress below this turns a green metric KR yellow.
+    pub forecast_yellow_below: f64,
+    /// Stale after more than this many check-in periods without a check-in.
+    pub stale_periods: u32,
+}
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        ScoringRules {
+            green_margin: 0.10,
+            red_margin: 0.25,
+            green_min_confidence: 7,
+            red_max_confidence: 3,
+            grace_fraction: 0.10,
+            forecast_yellow_below: 0.7,
+            stale_periods: 2,
+        }
+    }
+}
+
+/// Why a workspace's scoring rules were refused, worded for the config file:
+/// `scoring.green_margin must not be larger than red_margin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("scoring.{field} {reason}")]
+pub struct RulesError {
+    pub field: &'static str,
+    pub reason: &'static str,
+}
+
+impl ScoringRules {
+    /// Checks an overridden rule set makes sense (the green band inside the non-red one, ...).
+    pub fn validate(&self) -> Result<(), RulesError> {
+        let fail = |field, reason| Err(RulesError { field, reason });
+        for (field, value) in [
+            ("green_margin", self.green_margin),
+            ("red_margin", self.red_margin),
+            ("grace_fraction", self.grace_fraction),
+            ("forecast_yellow_below", self.forecast_yellow_below),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return fail(field, "must be a number from 0 to 1");
+            }
+        }
+        if self.green_margin > self.red_margin {
+            return fail("green_margin", "must not be larger than red_margin");
+        }
+        if !(1..=10).contains(&self.red_max_confidence) {
+            return fail("red_max_confidence", "must be from 1 to 10");
+        }
+        if self.red_max_confidence >= self.green_min_confidence || self.green_min_confidence > 10 {
+            return fail(
+                "green_min_confidence",
+                "must be above red_max_confidence, at most 10",
+            );
+        }
+        if self.stale_periods == 0 {
+            return fail("stale_periods", "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// `(current - start) / (target - start)`, unclamped; 0 when undefined (see module doc).
+fn metric_progress(start: f64, target: f64, value: f64) -> f64 {
+    Some((value - start) / (target - start))
+        .filter(|p| p.is_finite())
+        .unwrap_or(0.0)
+}
+
+fn milestone_done(kr: &KeyResult) -> bool {
+    kr.current >= 1.0
+}
+
+/// Progress as shown in percent: metric `p` (may leave [0, 1]); threshold and milestone 1 or 0.
+pub fn progress(kr: &KeyResult) -> f64 {
+    let met = match kr.kind {
+        KrKind::Metric => return metric_progress(kr.start, kr.target, kr.current),
+        KrKind::Threshold => threshold_gap(kr).is_none(),
+        KrKind::Milestone => milestone_done(kr),
+    };
+    f64::from(u8::from(met))
+}
+
+/// The score: progress clamped to [0, 1].
+pub fn score(kr: &KeyResult) -> f64 {
+    progress(kr).clamp(0.0, 1.0)
+}
+
+/// For a threshold KR whose line is broken, how far `current` is on the wrong side (> 0).
+/// `None` when the line holds or the KR is not a threshold. A threshold without a direction
+/// cannot be created; it is read as `AtLeast`, the common case ("keep retention above 95%").
+pub fn threshold_gap(kr: &KeyResult) -> Option<f64> {
+    if kr.kind != KrKind::Threshold {
+        return None;
+    }
+    let gap = match kr.direction.unwrap_or(Direction::AtLeast) {
+        Direction::AtLeast => kr.target - kr.current,
+        Direction::AtMost => kr.current - kr.target,
+    };
+    (gap > 0.0).then_some(gap)
+}
+
+/// A cycle's bounds as instants: `[start, end)`, resolved once per cycle and zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CycleClock {
+    /// 00:00 local on the cycle's first day.
+    pub start: DateTime<Utc>,
+    /// 00:00 local on the day after the cycle's (inclusive) last day.
+    pub end: DateTime<Utc>,
+}
+
+impl CycleClock {
+    pub fn new(cycle: &Cycle, tz: Tz) -> Self {
+        let (start, end) = cycle_bounds(cycle, tz);
+        CycleClock { start, end }
+    }
+
+    /// Fraction of the cycle elapsed at `now`, in [0, 1].
+    pub fn expected(&self, now: DateTime<Utc>) -> f64 {
+        let span = (self.end - self.start).num_milliseconds();
+        if span <= 0 {
+            // An empty cycle: it is either not begun or over.
+            return if now >= self.end { 1.0 } else { 0.0 };
+        }
+        let elapsed = (now - self.start).num_milliseconds();
+        (elapsed as f64 / span as f64).clamp(0.0, 1.0)
+    }
+
+    pub fn is_over(&self, now: DateTime<Utc>) -> bool {
+        now >= self.end
+    }
+
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// The cycle as instants: 00:00 local on `cycle.start` to 00:00 local on the day after
+/// `cycle.end`. A midnight the zone skips resolves to the first instant after the gap; one it
+/// repeats resolves to the earlier of the two.
+pub fn cycle_bounds(cycle: &Cycle, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    let after_end = cycle.end.succ_opt().unwrap_or(cycle.end);
+    (
+        local_midnight_utc(tz, cycle.start),
+        local_midnight_utc(tz, after_end),
+    )
+}
+
+fn local_midnight_utc(tz: Tz, date: chrono::NaiveDate) -> DateTime<Utc> {
+    let local = date.and_time(chrono::NaiveTime::MIN);
+    match tz.from_local_datetime(&local).earliest() {
+        Some(t) => t.with_timezone(&Utc),
+        None => end_of_gap(tz, local),
+    }
+}
+
+/// The first instant whose local time is at or after `local`, which lies in a DST gap.
+/// Binary search over whole seconds: UTC offsets stay within ±15 h, so `lo` is surely before
+/// and `hi` surely after; zone transitions fall on whole seconds. ~17 zone look-ups, once
+/// per cycle, and correct even for the day Samoa skipped.
+fn end_of_gap(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    let naive_secs = local.and_utc().timestamp();
+    let (mut lo, mut hi) = (naive_secs - 15 * 3600, naive_secs + 15 * 3600);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if utc_at(mid).with_timezone(&tz).naive_local() >= local {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    utc_at(hi)
+}
+
+fn utc_at(secs: i64) -> DateTime<Utc> {
+    // Out of range only for cycles some 262,000 years away; any instant beats a panic.
+    DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Fraction of the cycle elapsed at `now` in the team's zone, clamped to [0, 1].
+/// Scoring many KRs? Build a [`CycleClock`] once and call [`CycleClock::expected`].
+pub fn expected_progress(cycle: &Cycle, tz: Tz, now: DateTime<Utc>) -> f64 {
+    CycleClock::new(cycle, tz).expected(now)
+}
+
+/// Where a metric KR ends up if its check-ins keep their least-squares trend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Forecast {
+    /// The projected value at the cycle's end.
+    pub value: f64,
+    /// The projected progress `p` (unclamped, like [`progress`]).
+    pub progress: f64,
+    /// The cycle's end instant, the "by Dec 31" of "on this trend: 82% by Dec 31".
+    pub at: DateTime<Utc>,
+}
+
+/// The end-of-cycle projection of a metric KR from its check-in points. `None` for other
+/// kinds, or with fewer than two points at distinct instants inside the cycle.
+pub fn forecast(
+    kr: &KeyResult,
+    cycle: &Cycle,
+    tz: Tz,
+    points: &[(DateTime<Utc>, f64)],
+) -> Option<Forecast> {
+    forecast_in(kr, &CycleClock::new(cycle, tz), points)
+}
+
+/// [`forecast`] with the cycle's bounds already resolved.
+pub fn forecast_in(
+    kr: &KeyResult,
+    clock: &CycleClock,
+    points: &[(DateTime<Utc>, f64)],
+) -> Option<Forecast> {
+    if kr.kind != KrKind::Metric {
+        return None;
+    }
+    let inside = || points.iter().filter(|(t, _)| clock.contains(*t));
+    let t0 = inside().next()?.0;
+    // Seconds since the first point: epoch seconds squared (~1e18) would eat the precision.
+    let ms0 = t0.timestamp_millis();
+    let x = |t: DateTime<Utc>| (t.timestamp_millis() - ms0) as f64 / 1000.0;
+    // Two passes (means, then centred sums) instead of the one-pass normal equations, which
+    // cancel catastrophically when the points sit far from x = 0. No allocation either way.
+    let (mut n, mut sx, mut sy, mut distinct) = (0.0, 0.0, 0.0, false);
+    for &(t, v) in inside() {
+        n += 1.0;
+        sx += x(t);
+        sy += v;
+        distinct |= t != t0;
+    }
+    if !distinct {
+        return None;
+    }
+    let (mx, my) = (sx / n, sy / n);
+    let (mut sxx, mut sxy) = (0.0, 0.0);
+    for &(t, v) in inside() {
+        let dx = x(t) - mx;
+        sxx += dx * dx;
+        sxy += dx * (v - my);
+    }
+    let value = my + sxy / sxx * (x(clock.end) - mx);
+    value.is_finite().then(|| Forecast {
+        value,
+        progress: metric_progress(kr.start, kr.target, value),
+        at: clock.end,
+    })
+}
+
+/// More than `rules.stale_periods` check-in periods since the last check-in (or, before the
+/// first one, since the KR was created). Exactly on the limit is not yet stale.
+pub fn is_stale(
+    kr: &KeyResult,
+    now: DateTime<Utc>,
+    period: Duration,
+    rules: &ScoringRules,
+) -> bool {
+    let last = kr.last_check_in.unwrap_or(kr.created_at);
+    let limit = i32::try_from(rules.stale_periods)
+        .ok()
+        .and_then(|n| period.checked_mul(n));
+    // A limit too large to represent is never reached.
+    limit.is_some_and(|limit| now.signed_duration_since(last) > limit)
+}
+
+/// Everything scoring says about one key result at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KrScore {
+    /// As [`progress`]: shown as a percent, may leave [0, 1].
+    pub progress: f64,
+    /// As [`score`]: in [0, 1].
+    pub score: f64,
+    pub status: Status,
+    /// Shown beside the colour; never changes it.
+    pub stale: bool,
+    /// Metric KRs with at least two check-ins at distinct instants in the cycle.
+    pub forecast: Option<Forecast>,
+    /// Fraction of the cycle elapsed, the pace `progress` is compared with.
+    pub expected: f64,
+    /// As [`threshold_gap`]: how far a broken threshold is on the wrong side.
+    pub gap: Option<f64>,
+}
+
+/// What scoring a KR needs besides the KR: one per team and cycle, reused across its KRs.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreContext<'a> {
+    pub cycle: &'a Cycle,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+    /// The team's check-in interval (7 days by default); staleness counts in these.
+    pub period: Duration,
+    pub rules: &'a ScoringRules,
+    /// `cycle` in `tz` as instants, resolved by [`ScoreContext::new`]. Private so that it
+    /// cannot disagree with `cycle` and `tz` at construction.
+    clock: CycleClock,
+}
+
+impl<'a> ScoreContext<'a> {
+    pub fn new(
+        cycle: &'a Cycle,
+        tz: Tz,
+        now: DateTime<Utc>,
+        period: Duration,
+        rules: &'a ScoringRules,
+    ) -> Self {
+        ScoreContext {
+            cycle,
+            tz,
+            now,
+            period,
+            rules,
+            clock: CycleClock::new(cycle, tz),
+        }
+    }
+
+    pub fn clock(&self) -> CycleClock {
+        self.clock
+    }
+}
+
+/// Scores one key result. `points` are its check-ins `(created_at, value)`, any order; only
+/// those inside the cycle feed the forecast. Allocation-free.
+pub fn score_kr(
+    kr: &KeyResult,
+    ctx: &ScoreContext<'_>,
+    points: &[(DateTime<Utc>, f64)],
+) -> KrScore {
+    let progress = progress(kr);
+    let mut scored = KrScore {
+        progress,
+        score: progress.clamp(0.0, 1.0),
+        status: Status::Green, // decided below, from the other fields
+        stale: is_stale(kr, ctx.now, ctx.period, ctx.rules),
+        forecast: forecast_in(kr, &ctx.clock, points),
+        expected: ctx.clock.expected(ctx.now),
+        gap: threshold_gap(kr),
+    };
+    scored.status = kr_status(kr, &scored, ctx.clock.is_over(ctx.now), ctx.rules);
+    scored
+}
+
+fn confidence_status(confidence: Option<Confidence>, rules: &ScoringRules) -> Status {
+    match confidence.map(Confidence::get) {
+        None => Status::Green,
+        Some(c) if c <= rules.red_max_confidence => Status::Red,
+        Some(c) if c >= rules.green_min_confidence => Status::Green,
+        Some(_) => Status::Yellow,
+    }
+}
+
+fn kr_status(kr: &KeyResult, scored: &KrScore, cycle_over: bool, rules: &ScoringRules) -> Status {
+    let (progress, expected) = (scored.progress, scored.expected);
+    let by_confidence = confidence_status(kr.confidence, rules);
+    match kr.kind {
+        // A milestone is 0 until done, so pace would paint every open one red.
+        KrKind::Milestone if milestone_done(kr) => Status::Green,
+        KrKind::Milestone if cycle_over => Status::Red,
+        KrKind::Milestone => by_confidence,
+        KrKind::Threshold if threshold_gap(kr).is_some() => Status::Red,
+        KrKind::Threshold => by_confidence,
+        // Early on, one check-in against a few days of expected pace says nothing; the same
+        // goes for a trend through those few points, so the forecast waits too.
+        KrKind::Metric if expected + EPS < rules.grace_fraction => by_confidence,
+        KrKind::Metric => {
+            let pace = if progress < expected - rules.red_margin - EPS {
+                Status::Red
+            } else if progress >= expected - rules.green_margin - EPS {
+                Status::Green
+            } else {
+                Status::Yellow
+            };
+            let trend_short = scored
+                .forecast
+                .is_some_and(|f| f.progress < rules.forecast_yellow_below);
+            match by_confidence.max(pace) {
+                Status::Green if trend_short => Status::Yellow,
+                status => status,
+            }
+        }
+    }
+}
+
+/// An objective's standing: weighted means of its KRs and the worst colour that counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ObjectiveScore {
+    pub score: f64,
+    /// Weighted mean of the KRs' progress, shown as the objective's percent.
+    pub progress: f64,
+    pub status: Status,
+}
+
+/// Rolls key results up into their objective. `krs` pairs each KR's weight with its score.
+/// Weights that are 0 (or negative, or not finite) count nothing, neither in the means nor
+/// in the colour; if no weight counts, every KR counts equally. `None` without KRs.
+pub fn objective_score(krs: &[(f64, &KrScore)]) -> Option<ObjectiveScore> {
+    if krs.is_empty() {
+        return None;
+    }
+    let usable = |w: f64| if w.is_finite() && w > 0.0 { w } else { 0.0 };
+    let total: f64 = krs.iter().map(|&(w, _)| usable(w)).sum();
+    let weighted = total > 0.0;
+    let (mut score, mut progress, mut status) = (0.0, 0.0, Status::Green);
+    for &(w, kr) in krs {
+        let w = if weighted { usable(w) } else { 1.0 };
+        if w > 0.0 {
+            score += w * kr.score;
+            progress += w * kr.progress;
+            status = status.max(kr.status);
+        }
+    }
+    let denominator = if weighted { total } else { krs.len() as f64 };
+    Some(ObjectiveScore {
+        score: score / denominator,
+        progress: progress / denominator,
+        status,
+    })
+}
+
+/// The end-of-cycle band of a score: [0, 0.3) failed, [0.3, 0.7) progress, [0.7, 1] achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    Failed,
+    ProgressButShort,
+    Achieved,
+}
+
+impl Grade {
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::Failed => "failed",
+            Grade::ProgressButShort => "progress but short",
+            Grade::Achieved => "achieved",
+        }
+    }
+}
+
+/// The band of `score`, judged on the two-decimal score people see, so that a shown "0.70"
+/// never reads "progress but short" because the exact mean was 0.6999999.
+pub fn grade(score: f64) -> Grade {
+    let shown = round_score(score);
+    if shown < 0.3 {
+        Grade::Failed
+    } else if shown < 0.7 {
+        Grade::ProgressButShort
+    } else {
+        Grade::Achieved
+    }
+}
+
+/// One sentence for the end-of-cycle review. Aspirational objectives aim for 0.6-0.7;
+/// committed ones are expected to reach 1.0, so "achieved" at 0.8 is still a miss for them.
+pub fn grade_verdict(kind: ObjectiveKind, score: f64) -> &'static str {
+    use Grade::{Achieved, Failed, ProgressButShort as Short};
+    use ObjectiveKind::{Aspirational as Asp, Committed as Com};
+    let (full, sweet) = (round_score(score) >= 1.0, round_score(score) >= 0.6);
+    match (kind, grade(score)) {
+        (Com, _) if full => "Committed and delivered in full.",
+        (Com, Achieved) => "Achieved, but a committed objective is expected to reach 1.0.",
+        (Com, Short) => "Committed but short: progress made, the commitment was not met.",
+        (Com, Failed) => "Committed and missed: little progress made.",
+        (Asp, _) if full => "Fully reached: the aspiration may have been set too low.",
+        (Asp, Achieved) => "Achieved, above the 0.6-0.7 sweet spot for an aspirational objective.",
+        (Asp, _) if sweet => "In the 0.6-0.7 sweet spot for an aspirational objective.",
+        (Asp, Short) => "Progress, but short of the 0.6-0.7 sweet spot.",
+        (Asp, Failed) => "Failed: little progress on the aspiration.",
+    }
+}
+
+/// A progress or score as a whole percent, half away from zero: 0.715 -> 72, -0.125 -> -13.
+/// Computed as `round(p * 100)` so the halfway cases people type come out as they expect.
+pub fn round_percent(p: f64) -> i64 {
+    // `as` saturates and maps NaN to 0, so no input panics.
+    (p * 100.0).round() as i64
+}
+
+/// A score to two decimals, half away from zero: 2/3 -> 0.67.
+pub fn round_score(s: f64) -> f64 {
+    (s * 100.0).round() / 100.0
+}
+
+/// A text bar of `width` cells, filled in proportion to the score clamped to [0, 1]:
+/// `progress_bar(0.7, 10) == "███████░░░"`.
+pub fn progress_bar(score: f64, width: usize) -> String {
+    // NaN survives `clamp` but `as usize` turns it into 0 cells.
+    let filled = ((score.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    let mut bar = String::with_capacity(width * '█'.len_utf8());
+    bar.extend(std::iter::repeat_n('█', filled));
+    bar.extend(std::iter::repeat_n('░', width - filled));
+    bar
+}
+
+#[cfg(test)]
+#[path = "scoring_tests.rs"]
+mod tests;

@@ -1,0 +1,209 @@
+//! The `okrbot` command line: wiring only.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use okrbot::clock::{Clock, ManualClock, SystemClock};
+use okrbot::config::Config;
+use okrbot::console::Console;
+use okrbot::service::data::{self, ExportFormat};
+use okrbot::service::{Actor, Okr};
+use okrbot::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "okrbot",
+    version,
+    about = "OKRs and check-ins in your team's chat"
+)]
+struct Cli {
+    /// Configuration file; `OKRBOT_*` environment variables override it.
+    #[arg(long, global = true, default_value = "config/default.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// A whole quarter of two teams on a simulated clock, in a fresh database file.
+    Demo {
+        /// Where to put the demo database (default: a new file in the temp directory).
+        #[arg(long)]
+        database: Option<PathBuf>,
+    },
+    /// A workspace in the terminal: type /okr commands, or pipe a script of them in.
+    Console {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// The acting person (as Discord's user id will be).
+        #[arg(long, default_value_t = default_user())]
+        user: String,
+        /// Act as a workspace admin.
+        #[arg(long)]
+        admin: bool,
+        /// Pretend it is this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Write a workspace's OKRs to stdout.
+    Export {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv", "markdown"])]
+        format: String,
+        /// Compute percent, score, status and staleness as of this instant (RFC 3339).
+        #[arg(long)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Read an export (JSON) into a workspace; all or nothing.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        #[arg(long)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Create the database if needed and bring its schema up to date.
+    Migrate,
+}
+
+fn default_user() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "me".into())
+}
+
+fn clock(now: Option<DateTime<Utc>>) -> Box<dyn Clock> {
+    match now {
+        Some(t) => Box::new(ManualClock::new(t)),
+        None => Box::new(SystemClock),
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Okr> {
+    let store = Store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", config.database_url))?;
+    Ok(Okr::new(store, config))
+}
+
+async fn actor(
+    okr: &Okr,
+    workspace: &str,
+    user: &str,
+    admin: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Actor> {
+    let id = okr
+        .workspace(&format!("console:{workspace}"), workspace, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Actor {
+        workspace: id,
+        user: user.to_owned(),
+        admin,
+    })
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&cli.config).context("reading the configuration")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Cmd::Demo { database } => {
+            okrbot::demo::run(&config, database, &mut std::io::stdout()).await?;
+        }
+        Cmd::Console {
+            workspace,
+            user,
+            admin,
+            now,
+        } => {
+            let okr = open(&config).await?;
+            let clock = clock(now);
+            let actor = actor(&okr, &workspace, &user, admin, clock.now()).await?;
+            let mut console = Console {
+                okr: &okr,
+                actor,
+                clock: clock.as_ref(),
+            };
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            let end = console.run(stdin, &mut std::io::stdout()).await?;
+            if end.internal_failures > 0 {
+                eprintln!(
+                    "okrbot: the database failed {} time(s); see the log above",
+                    end.internal_failures
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Cmd::Export {
+            workspace,
+            format,
+            now,
+        } => {
+            let okr = open(&config).await?;
+            let now = clock(now).now();
+            let actor = actor(&okr, &workspace, "export", true, now).await?;
+            let doc = okr
+                .export(&actor, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = match ExportFormat::parse(&format).expect("clap checked the format") {
+                ExportFormat::Json => data::to_json(&doc),
+                ExportFormat::Csv => data::to_csv(&doc),
+                ExportFormat::Markdown => data::to_markdown(&doc),
+            };
+            println!("{text}");
+        }
+        Cmd::Import {
+            file,
+            workspace,
+            now,
+        } => {
+            let okr = open(&config).await?;
+            let now = clock(now).now();
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let doc = data::parse_export(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let actor = actor(&okr, &workspace, "import", true, now).await?;
+            let s = okr
+                .import(&actor, &doc, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!(
+                "imported into workspace {workspace}: {} teams, {} cycles, {} objectives, {} key results, {} check-ins",
+                s.teams, s.cycles, s.objectives, s.key_results, s.check_ins
+            );
+        }
+        Cmd::Migrate => {
+            let okr = open(&config).await?;
+            okr.store().close().await;
+            println!("database {} is up to date", config.database_url);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("okrbot: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Outcomes and reports -> platform-neutral [`Message`]s. Every number shown goes through the
+//! scoring module's rounding (half away from zero), so all surfaces agree to the digit.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::message::{Block, Message};
+use crate::domain::model::{format_number, CheckIn, KeyResult, KrKind, Objective};
+use crate::domain::scoring::{
+    progress_bar, round_percent, round_score, KrScore, ObjectiveScore, Status,
+};
+use crate::service::check_in::CheckInOutcome;
+use crate::service::report::{CycleReport, KrView, ObjectiveView, StatusReport, TeamView};
+
+const BAR: usize = 10;
+
+/// "3 days ago", "just now": staleness people can read at a glance.
+pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds().max(0);
+    match secs {
+        0..=3599 => "just now".into(),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => {
+            let days = secs / 86_400;
+            if days == 1 {
+                "1 day ago".into()
+            } else {
+                format!("{days} days ago")
+            }
+        }
+    }
+}
+
+/// `9 days / 7 days`, `met: 96% (at least 95%)`, `done`.
+pub fn value_vs_target(kr: &KeyResult) -> String {
+    match kr.kind {
+        KrKind::Metric => format!(
+            "{} → {}",
+            kr.unit.format(kr.current),
+            kr.unit.format(kr.target)
+        ),
+        KrKind::Milestone => {
+            if kr.current >= 1.0 {
+                "done".into()
+            } else {
+                "not done".into()
+            }
+        }
+        KrKind::Threshold => {
+            let side = match kr.direction {
+                Some(crate::domain::model::Direction::AtMost) => "at most",
+                _ => "at least",
+            };
+            match crate::domain::scoring::threshold_gap(kr) {
+                None => format!(
+                    "met: {} ({side} {})",
+                    kr.unit.format(kr.current),
+                    kr.unit.format(kr.target)
+                ),
+                Some(gap) => format!(
+                    "missed by {}: {} ({side} {})",
+                    kr.unit.format(gap),
+                    kr.unit.format(kr.current),
+                    kr.unit.format(kr.target)
+                ),
+            }
+        }
+    }
+}
+
+fn score_text(score: f64, progress: f64) -> String {
+    format!("{:.2} ({}%)", round_score(score), round_percent(progress))
+}
+
+pub fn kr_line(v: &KrView, now: DateTime<Utc>) -> String {
+    let kr = &v.kr;
+    let s = &v.score;
+    let mut line = format!(
+        "{} {} {} — {} {} {}",
+        s.status.emoji(),
+        kr.code,
+        kr.title,
+        score_text(s.score, s.progress),
+        progress_bar(s.score, BAR),
+        value_vs_target(kr)
+    );
+    if let Some(c) = kr.confidence {
+        line.push_str(&format!(" · c{}", c.get()));
+    }
+    line.push_str(&format!(" · {}", kr.owner.as_deref().unwrap_or("no owner")));
+    match kr.last_check_in {
+        Some(t) => line.push_str(&format!(" · checked in {}", ago(t, now))),
+        None => line.push_str(" · no check-in yet"),
+    }
+    if s.stale {
+        line.push_str(" · ⚠️ stale");
+    }
+    if let Some(f) = &s.forecast {
+        line.push_str(&format!(
+            " · on this trend: {}% by {}",
+            round_percent(f.progress),
+            f.at.format("%b %-d")
+        ));
+    }
+    line
+}
+
+pub fn objective_heading(
+    o: &Objective,
+    score: Option<&ObjectiveScore>,
+    parent: Option<&str>,
+) -> String {
+    let mut h = match score {
+        Some(s) => format!(
+            "{} {} {} — {} {}",
+            s.status.emoji(),
+            o.code,
+            o.title,
+            score_text(s.score, s.progress),
+            progress_bar(s.score, BAR)
+        ),
+        None => format!("⚪ {} {} — no key results yet", o.code, o.title),
+    };
+    h.push_str(&format!(" · {}", o.kind.as_str()));
+    if let Some(owner) = &o.owner {
+        h.push_str(&format!(" · {owner}"));
+    }
+    if let Some(p) = parent {
+        h.push_str(&format!(" · under {p}"));
+    }
+    if o.state != crate::domain::model::ObjectiveState::Active {
+        h.push_str(&format!(" · {}", o.state.as_str()));
+    }
+    h
+}
+
+fn objective_block(o: &ObjectiveView, now: DateTime<Utc>) -> Block {
+    Block {
+        heading: Some(objective_heading(
+            &o.objective,
+            o.score.as_ref(),
+            o.parent_code.as_deref(),
+        )),
+        colour: o.score.as_ref().map(|s| s.status),
+        lines: o.krs.iter().map(|k| kr_line(k, now)).collect(),
+    }
+}
+
+fn team_title(t: &TeamView) -> String {
+    format!(
+        "{} · {} ({} – {}) · {}% of the cycle elapsed",
+        t.team.name,
+        t.cycle.name,
+        t.cycle.start,
+        t.cycle.end,
+        round_percent(t.expected)
+    )
+}
+
+fn worst<'a>(statuses: impl Iterator<Item = &'a Status>) -> Option<Status> {
+    statuses.copied().max()
+}
+
+pub fn status_message(r: &StatusReport) -> Message {
+    let mut m = Message::new(format!("OKR status: {}", r.scope)).private();
+    if r.teams.is_empty() {
+        m.blocks.push(Block {
+            heading: None,
+            colour: None,
+            lines: vec!["Nothing to show yet. A lead adds objectives with /okr objective add team:<team> title:<title>.".into()],
+        });
+    }
+    for t in &r.teams {
+        m.blocks.push(Block {
+            heading: Some(team_title(t)),
+            colour: None,
+            lines: vec![],
+        });
+        for o in &t.objectives {
+            m.blocks.push(objective_block(o, r.now));
+        }
+    }
+    m.colour = worst(
+        r.teams
+            .iter()
+            .flat_map(|t| &t.objectives)
+            .filter_map(|o| o.score.as_ref())
+            .map(|s| &s.status),
+    );
+    m.footer = Some(format!(
+        "as of {} · 🟢 on track 🟡 at risk 🔴 off track",
+        r.now.format("%Y-%m-%d %H:%M UTC")
+    ));
+    m
+}
+
+pub fn check_in_message(o: &CheckInOutcome) -> Message {
+    let kr = &o.kr;
+    let title = if o.duplicate {
+        format!("{} was already recorded — nothing changed", kr.code)
+    } else {
+        format!("Checked in {} {}", kr.code, kr.title)
+    };
+    let mut lines = vec![format!(
+        "{} → {} · {} {}",
+        kr.unit.format(o.previous_value),
+        value_vs_target(kr),
+        score_text(o.score.score, o.score.progress),
+        progress_bar(o.score.score, BAR)
+    )];
+    if o.before.status != o.score.status {
+        lines.push(format!(
+            "status {} {} → {} {}",
+            o.before.status.emoji(),
+            o.before.status.as_str(),
+            o.score.status.emoji(),
+            o.score.status.as_str()
+        ));
+    } else {
+        lines.push(format!(
+            "status {} {}",
+            o.score.status.emoji(),
+            o.score.status.as_str()
+        ));
+    }
+    if let Some(f) = &o.score.forecast {
+        lines.push(format!(
+            "on this trend: {}% by {}",
+            round_percent(f.progress),
+            f.at.format("%b %-d")
+        ));
+    }
+    let mut m = Message::text(title, lines);
+    m.colour = Some(o.score.status);
+    m.private = true;
+    m
+}
+
+pub fn history_message(kr: &KeyResult, history: &[CheckIn]) -> Message {
+    let mut lines: Vec<String> = history
+        .iter()
+        .map(|c| {
+            let mut l = format!(
+                "{} · {} · {}",
+                c.created_at.format("%Y-%m-%d %H:%M"),
+                kr.unit.format(c.value),
+                c.author
+            );
+            if let Some(conf) = c.confidence {
+                l.push_str(&format!(" · c{}", conf.get()));
+            }
+            if let Some(n) = &c.note {
+                l.push_str(&format!(" · {n}"));
+            }
+            l
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(format!(
+            "No check-ins yet. The owner records one with /okr update {} <value>.",
+            kr.code
+        ));
+    }
+    Message::text(format!("History of {} {}", kr.code, kr.title), lines).private()
+}
+
+pub fn cycle_close_message(r: &CycleReport) -> Message {
+    let mut m = Message::new(format!("Cycle {} is closed: final scores", r.cycle.name));
+    for t in &r.teams {
+        m.blocks.push(Block {
+            heading: Some(t.team.name.clone()),
+            colour: None,
+            lines: vec![],
+        });
+        for o in &t.objectives {
+            let mut b = Block {
+                heading: Some(objective_heading(&o.objective, o.score.as_ref(), None)),
+                colour: o.score.as_ref().map(|s| s.status),
+                lines: vec![],
+            };
+            if let Some(s) = &o.score {
+                b.lines.push(format!(
+                    "grade: {} — {}",
+                    crate::domain::scoring::grade(s.score).label(),
+                    crate::domain::scoring::grade_verdict(o.objective.kind, s.score)
+                ));
+            }
+            b.lines.extend(o.krs.iter().map(final_kr_line));
+            m.blocks.push(b);
+        }
+    }
+    let total: usize = r.bands.iter().sum();
+    m.blocks.push(Block {
+        heading: Some("Quarter statistics".into()),
+        colour: None,
+        lines: vec![
+            format!("{total} key results"),
+            format!("achieved (0.7-1.0): {}", r.bands[2]),
+            format!("progress but short (0.3-0.7): {}", r.bands[1]),
+            format!("failed (0.0-0.3): {}", r.bands[0]),
+        ],
+    });
+    m
+}
+
+fn final_kr_line(k: &KrView) -> String {
+    format!(
+        "{} {} — {} · {}",
+        k.kr.code,
+        k.kr.title,
+        score_text(k.score.score, k.score.progress),
+        value_vs_target(&k.kr)
+    )
+}
+
+/// Used by tests and the markdown export: a score as shown everywhere.
+pub fn score_label(s: &KrScore) -> String {
+    score_text(s.score, s.progress)
+}
+
+pub fn number(v: f64) -> String {
+    format_number(v)
+}

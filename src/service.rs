@@ -1,0 +1,167 @@
+//! Use cases. Each takes the acting person, the workspace and a `now`, validates, decides, writes
+//! in one transaction and returns an outcome or an [`OkrError`] a person can act on.
+//! Adapters (console, Discord) translate input into these calls and outcomes into messages.
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::domain::grammar::{ParseError, ResolveError, ValueError};
+use crate::domain::model::{KeyResult, Team, WorkspaceId};
+use crate::domain::scoring::ScoringRules;
+use crate::store::{self, Conn, Store, StoreError};
+
+pub mod check_in;
+pub mod data;
+pub mod objectives;
+pub mod report;
+pub mod setup;
+
+/// Who is asking, in which workspace. `admin` comes from the platform (Discord's Manage Server,
+/// the console's `--admin`); lead and owner rights are looked up per team and key result.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub workspace: WorkspaceId,
+    pub user: String,
+    pub admin: bool,
+}
+
+/// A refusal or failure. The `Display` text is written for the person who asked: it says what
+/// was wrong and how to fix it. `Internal` hides its cause from them; the log gets it whole.
+#[derive(Debug, thiserror::Error)]
+pub enum OkrError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what} {reference:?} is unknown here{hint}", hint = hint_suffix(.hint))]
+    NotFound {
+        what: &'static str,
+        reference: String,
+        hint: Option<String>,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("only {who} may {action}; ask them, or an admin, to do it")]
+    Forbidden { action: String, who: String },
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Value(#[from] ValueError),
+    #[error("line {line}: {message}; nothing was recorded, fix that line and send them all again")]
+    BulkLine { line: usize, message: String },
+    #[error("something went wrong on our side and nothing was changed; please try again")]
+    Internal(#[source] anyhow::Error),
+}
+
+fn hint_suffix(h: &Option<String>) -> String {
+    h.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
+}
+
+impl From<StoreError> for OkrError {
+    fn from(e: StoreError) -> Self {
+        OkrError::Internal(e.into())
+    }
+}
+
+impl OkrError {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        OkrError::Invalid(msg.into())
+    }
+
+    /// True when the database itself failed, as opposed to a refusal of bad input.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, OkrError::Internal(_))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, OkrError>;
+
+/// The service: the store plus the rules every use case shares.
+#[derive(Clone)]
+pub struct Okr {
+    pub(crate) store: Store,
+    pub(crate) rules: ScoringRules,
+    pub(crate) period: chrono::Duration,
+}
+
+impl Okr {
+    pub fn new(store: Store, config: &Config) -> Okr {
+        Okr {
+            store,
+            rules: config.scoring,
+            period: config.check_in_period(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The workspace for a platform key (`console:acme`, `discord:<guild>`), created on first use.
+    pub async fn workspace(
+        &self,
+        key: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<WorkspaceId> {
+        let mut tx = self.store.write().await?;
+        let id = store::workspaces::ensure(&mut tx, key, name, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(id)
+    }
+}
+
+/// Rights, PRODUCT.md section 6.
+pub(crate) fn is_lead(actor: &Actor, team: &Team) -> bool {
+    actor.admin || team.leads.iter().any(|l| l == &actor.user)
+}
+
+pub(crate) fn require_lead(actor: &Actor, team: &Team, action: &str) -> Result<()> {
+    if is_lead(actor, team) {
+        return Ok(());
+    }
+    Err(OkrError::Forbidden {
+        action: action.to_owned(),
+        who: lead_names(team),
+    })
+}
+
+pub(crate) fn lead_names(team: &Team) -> String {
+    if team.leads.is_empty() {
+        format!("an admin (team {} has no lead yet)", team.name)
+    } else {
+        format!("the lead of {} ({})", team.name, team.leads.join(", "))
+    }
+}
+
+pub(crate) fn may_update(actor: &Actor, team: &Team, kr: &KeyResult) -> bool {
+    is_lead(actor, team) || kr.owner.as_deref() == Some(actor.user.as_str())
+}
+
+pub(crate) async fn team_named(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Team> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(OkrError::invalid("give the team, e.g. team:Growth"));
+    }
+    match store::teams::by_name(c, ws, name).await? {
+        Some(t) => Ok(t),
+        None => {
+            let teams = store::teams::list(c, ws).await?;
+            let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+            Err(OkrError::NotFound {
+                what: "team",
+                reference: name.to_owned(),
+                hint: Some(if names.is_empty() {
+                    "no team is set up yet; an admin starts with /okr setup team:<name> timezone:<zone>".into()
+                } else {
+                    format!("the teams are {}", names.join(", "))
+                }),
+            })
+        }
+    }
+}
+
+pub(crate) async fn commit(tx: store::WriteTx) -> Result<()> {
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! Check-ins: `/okr update` in all its forms (grammar line, typed options, bulk text, buttons).
+//! A check-in is validated whole before anything is written, written in one transaction, and
+//! recorded once per idempotency key however often it arrives.
+
+use chrono::{DateTime, Utc};
+
+use super::objectives::{parse_kr_ref, resolve};
+use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
+use crate::domain::grammar::{self, KrRef, ParsedValue};
+use crate::domain::model::{
+    CheckInId, CheckInSource, Confidence, KeyResult, WorkspaceId, MAX_NOTE_CHARS,
+};
+use crate::domain::scoring::{self, KrScore, ScoreContext};
+use crate::store::{
+    self, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup, Conn,
+};
+
+#[derive(Debug, Clone)]
+pub struct CheckInRequest {
+    pub kr: KrRef,
+    pub value: ParsedValue,
+    pub confidence: Option<Confidence>,
+    pub note: Option<String>,
+    pub source: CheckInSource,
+    /// The same key twice records one check-in (a button pressed twice, a redelivered event).
+    pub idempotency_key: Option<String>,
+}
+
+/// The fields of an update form (console options, Discord's modal), as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateFields<'a> {
+    pub kr: &'a str,
+    pub value: &'a str,
+    pub confidence: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckInOutcome {
+    pub check_in: CheckInId,
+    /// The key result after the check-in, and its score.
+    pub kr: KeyResult,
+    pub score: KrScore,
+    /// What it scored before, so a reply can say "yellow -> green".
+    pub before: KrScore,
+    pub previous_value: f64,
+    /// True when the idempotency key had been used already: nothing new was written.
+    pub duplicate: bool,
+}
+
+impl Okr {
+    /// `/okr update <kr-ref> <value> [c<1-10>] [note]`, one line of the grammar.
+    pub async fn check_in_text(
+        &self,
+        actor: &Actor,
+        line: &str,
+        source: CheckInSource,
+        idempotency_key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOutcome> {
+        let u = grammar::parse_update(line)?;
+        let request = CheckInRequest {
+            kr: u.kr_ref,
+            value: u.value,
+            confidence: u.confidence,
+            note: u.note,
+            source,
+            idempotency_key,
+        };
+        self.check_in(actor, request, now).await
+    }
+
+    /// The typed form: `kr:`, `value:`, `confidence:`, `note:` as separate fields.
+    pub async fn check_in_fields(
+        &self,
+        actor: &Actor,
+        fields: &UpdateFields<'_>,
+        source: CheckInSource,
+        idempotency_key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOutcome> {
+        let confidence = fields.confidence.filter(|c| !c.trim().is_empty());
+        let request = CheckInRequest {
+            kr: parse_kr_ref(fields.kr)?,
+            value: grammar::parse_value(fields.value)?,
+            confidence: confidence.map(grammar::parse_confidence).transpose()?,
+            note: fields.note.map(grammar::parse_note).transpose()?.flatten(),
+            source,
+            idempotency_key,
+        };
+        self.check_in(actor, request, now).await
+    }
+
+    pub async fn check_in(
+        &self,
+        actor: &Actor,
+        request: CheckInRequest,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOutcome> {
+        let mut tx = self.store.write().await?;
+        if let Some(key) = request.idempotency_key.as_deref() {
+            if let Some(done) = self.replay(&mut tx, actor, key, now).await? {
+                return Ok(done);
+            }
+        }
+        let outcome = self.record(&mut tx, actor, &request, now).await?;
+        commit(tx).await?;
+        Ok(outcome)
+    }
+
+    /// One update per line, all or nothing: the first bad line is named and nothing is written.
+    pub async fn check_in_bulk(
+        &self,
+        actor: &Actor,
+        text: &str,
+        source: CheckInSource,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CheckInOutcome>> {
+        let lines = grammar::parse_bulk(text).map_err(|e| OkrError::BulkLine {
+            line: e.line,
+            message: e.error.to_string(),
+        })?;
+        let mut tx = self.store.write().await?;
+        let mut outcomes = Vec::with_capacity(lines.len());
+        for (line, u) in lines {
+            let request = CheckInRequest {
+                kr: u.kr_ref,
+                value: u.value,
+                confidence: u.confidence,
+                note: u.note,
+                source,
+                idempotency_key: None,
+            };
+            let outcome =
+                self.record(&mut tx, actor, &request, now)
+                    .await
+                    .map_err(|e| match e {
+                        OkrError::Internal(_) => e,
+                        other => OkrError::BulkLine {
+                            line,
+                            message: other.to_string(),
+                        },
+                    })?;
+            outcomes.push(outcome);
+        }
+        commit(tx).await?;
+        Ok(outcomes)
+    }
+
+    /// A check-in with this key exists: answer as the first time did, writing nothing.
+    async fn replay(
+        &self,
+        c: &mut Conn,
+        actor: &Actor,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CheckInOutcome>> {
+        let ws = actor.workspace;
+        let Some(existing) = store::check_ins::by_idempotency_key(c, ws, key).await? else {
+            return Ok(None);
+        };
+        let Some(ctx) = store::key_results::context(c, ws, Lookup::Id(existing.kr_id)).await?
+        else {
+            return Ok(None);
+        };
+        let points = store::check_ins::points(c, ws, ctx.kr.id).await?;
+        let score = self.score(&ctx, &points, now);
+        Ok(Some(CheckInOutcome {
+            check_in: existing.id,
+            before: score,
+            score,
+            previous_value: ctx.kr.current,
+            kr: ctx.kr,
+            duplicate: true,
+        }))
+    }
+
+    async fn record(
+        &self,
+        c: &mut Conn,
+        actor: &Actor,
+        r: &CheckInRequest,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOutcome> {
+        let ws = actor.workspace;
+        if let Some(note) = &r.note {
+            let n = note.chars().count();
+            if n > MAX_NOTE_CHARS {
+                return Err(OkrError::invalid(format!(
+                    "the note has {n} characters; the limit is {MAX_NOTE_CHARS}: shorten it"
+                )));
+            }
+        }
+        let ctx = find_kr(c, ws, &r.kr).await?;
+        if ctx.cycle.closed {
+            return Err(OkrError::invalid(format!(
+                "{} belongs to cycle {}, which is closed: its numbers are final. Check in on a key result of an open cycle",
+                ctx.kr.code, ctx.cycle.name
+            )));
+        }
+        if !may_update(actor, &ctx.team, &ctx.kr) {
+            let owner = ctx
+                .kr
+                .owner
+                .as_deref()
+                .map(|o| format!("its owner ({o}) or "))
+                .unwrap_or_default();
+            return Err(OkrError::Forbidden {
+                action: format!("check in on {}", ctx.kr.code),
+                who: format!("{owner}{}", lead_names(&ctx.team)),
+            });
+        }
+        let value = grammar::new_value(&ctx.kr, &r.value)?;
+        let mut points = store::check_ins::points(c, ws, ctx.kr.id).await?;
+        let before = self.score(&ctx, &points, now);
+
+        let new = NewCheckIn {
+            kr: ctx.kr.id,
+            author: &actor.user,
+            value,
+            confidence: r.confidence,
+            note: r.note.as_deref(),
+            source: r.source,
+            idempotency_key: r.idempotency_key.as_deref(),
+        };
+        let Some(id) = store::check_ins::insert(c, ws, &new, now).await? else {
+            // Another writer recorded this key between our look-up and insert; the transaction
+            // is IMMEDIATE so that cannot happen, but answering as a replay is the right thing.
+            let key = r.idempotency_key.as_deref().unwrap_or_default();
+            return self.replay(c, actor, key, now).await?.ok_or_else(|| {
+                OkrError::Internal(anyhow::anyhow!("idempotent insert lost its row"))
+            });
+        };
+        store::key_results::set_current(c, ws, ctx.kr.id, value, r.confidence, now).await?;
+
+        let previous_value = ctx.kr.current;
+        let mut after = ctx;
+        after.kr.current = value;
+        if r.confidence.is_some() {
+            after.kr.confidence = r.confidence;
+        }
+        after.kr.last_check_in = Some(now);
+        points.push((now, value));
+        let score = self.score(&after, &points, now);
+        Ok(CheckInOutcome {
+            check_in: id,
+            kr: after.kr,
+            score,
+            before,
+            previous_value,
+            duplicate: false,
+        })
+    }
+
+    pub(crate) fn score(
+        &self,
+        ctx: &KrContext,
+        points: &[(DateTime<Utc>, f64)],
+        now: DateTime<Utc>,
+    ) -> KrScore {
+        let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules);
+        scoring::score_kr(&ctx.kr, &sc, points)
+    }
+}
+
+/// The key result a reference names, looked up the cheapest way its form allows; codes and ids
+/// from another workspace are simply not found.
+async fn find_kr(c: &mut Conn, ws: WorkspaceId, r: &KrRef) -> Result<KrContext> {
+    let direct = match r {
+        KrRef::Id(id) => Some(Lookup::Id(crate::domain::model::KrId(*id))),
+        KrRef::Code(code) => split_kr_code(code).map(|(p, o, k)| Lookup::Code(p, o, k)),
+        KrRef::Title(_) => None,
+    };
+    if let Some(lookup) = direct {
+        if let Some(ctx) = store::key_results::context(c, ws, lookup).await? {
+            return Ok(ctx);
+        }
+    }
+    // Title parts, and misses that deserve a "did you mean", go through the resolver.
+    let krs = store::key_results::list(c, ws, None, None, None).await?;
+    let id = resolve(r, &krs)?;
+    store::key_results::context(c, ws, Lookup::Id(id))
+        .await?
+        .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("resolved key result has no context")))
+}
+
+/// `GRO-1.2` -> ("GRO", 1, 2).
+fn split_kr_code(code: &str) -> Option<(&str, i64, i64)> {
+    let (prefix, rest) = code.split_once('-')?;
+    let (o, k) = rest.split_once('.')?;
+    Some((prefix, o.parse().ok()?, k.parse().ok()?))
+}

@@ -1,0 +1,603 @@
+//! OKRs as data: export to JSON, CSV or Markdown, and import of the JSON that export writes.
+//! The JSON round-trips exactly: importing an export into an empty workspace and exporting again
+//! gives the same document. Import is all-or-nothing and names the entry and field it refuses.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::setup::parse_timezone;
+use super::{commit, Actor, Okr, OkrError, Result};
+use crate::domain::model::{
+    CheckInSource, Confidence, Cycle, CycleId, Direction, KrKind, ObjectiveId, ObjectiveKind,
+    ObjectiveState, TeamId, Unit, MAX_NOTE_CHARS,
+};
+use crate::domain::scoring::{round_percent, round_score, Status};
+use crate::store::{
+    self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam,
+};
+
+pub const FORMAT: &str = "okrbot/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportDoc {
+    pub format: String,
+    /// The instant the computed fields (percent, score, status, stale) were computed for.
+    pub as_of: DateTime<Utc>,
+    pub teams: Vec<TeamDoc>,
+    pub cycles: Vec<CycleDoc>,
+    pub objectives: Vec<ObjectiveDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamDoc {
+    pub name: String,
+    pub prefix: String,
+    pub timezone: String,
+    pub channel: Option<String>,
+    pub leads: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleDoc {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveDoc {
+    pub code: String,
+    pub team: String,
+    pub cycle: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub kind: ObjectiveKind,
+    pub state: ObjectiveState,
+    pub parent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub percent: Option<i64>,
+    pub score: Option<f64>,
+    pub status: Option<Status>,
+    pub stale: bool,
+    pub key_results: Vec<KrDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KrDoc {
+    pub code: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub kind: KrKind,
+    pub unit: String,
+    pub start: f64,
+    pub target: f64,
+    pub current: f64,
+    pub direction: Option<Direction>,
+    pub confidence: Option<Confidence>,
+    pub weight: f64,
+    pub created_at: DateTime<Utc>,
+    pub last_check_in: Option<DateTime<Utc>>,
+    pub percent: i64,
+    pub score: f64,
+    pub status: Status,
+    pub stale: bool,
+    pub check_ins: Vec<CheckInDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInDoc {
+    pub author: String,
+    pub value: f64,
+    pub confidence: Option<Confidence>,
+    pub note: Option<String>,
+    pub source: CheckInSource,
+    pub idempotency_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(ExportFormat::Json),
+            "csv" => Some(ExportFormat::Csv),
+            "markdown" | "md" => Some(ExportFormat::Markdown),
+            _ => None,
+        }
+    }
+}
+
+impl Okr {
+    pub async fn export(&self, actor: &Actor, now: DateTime<Utc>) -> Result<ExportDoc> {
+        let (views, snap) = self.everything(actor, now).await?;
+        let mut cycles: Vec<&Cycle> = snap.cycles.values().collect();
+        cycles.sort_by(|a, b| (a.start, &a.name).cmp(&(b.start, &b.name)));
+        let mut objectives = Vec::new();
+        for t in &views {
+            for o in &t.objectives {
+                let krs: Vec<KrDoc> = o
+                    .krs
+                    .iter()
+                    .map(|k| KrDoc {
+                        code: k.kr.code.clone(),
+                        title: k.kr.title.clone(),
+                        owner: k.kr.owner.clone(),
+                        kind: k.kr.kind,
+                        unit: k.kr.unit.code(),
+                        start: k.kr.start,
+                        target: k.kr.target,
+                        current: k.kr.current,
+                        direction: k.kr.direction,
+                        confidence: k.kr.confidence,
+                        weight: k.kr.weight,
+                        created_at: k.kr.created_at,
+                        last_check_in: k.kr.last_check_in,
+                        percent: round_percent(k.score.progress),
+                        score: round_score(k.score.score),
+                        status: k.score.status,
+                        stale: k.score.stale,
+                        check_ins: snap
+                            .check_ins
+                            .get(&k.kr.id)
+                            .map(|cs| {
+                                cs.iter()
+                                    .map(|c| CheckInDoc {
+                                        author: c.author.clone(),
+                                        value: c.value,
+                                        confidence: c.confidence,
+                                        note: c.note.clone(),
+                                        source: c.source,
+                                        idempotency_key: c.idempotency_key.clone(),
+                                        created_at: c.created_at,
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                objectives.push(ObjectiveDoc {
+                    code: o.objective.code.clone(),
+                    team: t.team.name.clone(),
+                    cycle: t.cycle.name.clone(),
+                    title: o.objective.title.clone(),
+                    owner: o.objective.owner.clone(),
+                    kind: o.objective.kind,
+                    state: o.objective.state,
+                    parent: o.parent_code.clone(),
+                    created_at: o.objective.created_at,
+                    percent: o.score.as_ref().map(|s| round_percent(s.progress)),
+                    score: o.score.as_ref().map(|s| round_score(s.score)),
+                    status: o.score.as_ref().map(|s| s.status),
+                    stale: o.krs.iter().any(|k| k.score.stale),
+                    key_results: krs,
+                });
+            }
+        }
+        Ok(ExportDoc {
+            format: FORMAT.into(),
+            as_of: now,
+            teams: snap
+                .teams
+                .iter()
+                .map(|t| TeamDoc {
+                    name: t.name.clone(),
+                    prefix: t.prefix.clone(),
+                    timezone: t.tz.name().to_owned(),
+                    channel: t.channel.clone(),
+                    leads: t.leads.clone(),
+                })
+                .collect(),
+            cycles: cycles
+                .into_iter()
+                .map(|c| CycleDoc {
+                    name: c.name.clone(),
+                    start: c.start,
+                    end: c.end,
+                    closed: c.closed,
+                })
+                .collect(),
+            objectives,
+        })
+    }
+
+    /// Imports an export into this workspace, all or nothing. The workspace must not already
+    /// hold teams or cycles of the same names. Admin only.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        doc: &ExportDoc,
+        now: DateTime<Utc>,
+    ) -> Result<ImportSummary> {
+        if !actor.admin {
+            return Err(OkrError::Forbidden {
+                action: "import OKRs".into(),
+                who: "a workspace admin".into(),
+            });
+        }
+        let bad = |place: String, msg: String| {
+            OkrError::invalid(format!("{place}: {msg}; nothing was imported"))
+        };
+        if doc.format != FORMAT {
+            return Err(bad(
+                "format".into(),
+                format!("expected {FORMAT:?}, found {:?}", doc.format),
+            ));
+        }
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let mut teams: HashMap<String, (TeamId, String)> = HashMap::new();
+        for (i, t) in doc.teams.iter().enumerate() {
+            let place = format!("teams[{i}] ({:?})", t.name);
+            parse_timezone(&t.timezone)
+                .map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
+            if store::teams::by_name(&mut tx, ws, &t.name).await?.is_some() {
+                return Err(bad(
+                    place,
+                    "a team of that name exists in this workspace already".into(),
+                ));
+            }
+            let fields = NewTeam {
+                name: &t.name,
+                prefix: &t.prefix,
+                timezone: &t.timezone,
+                channel: t.channel.as_deref(),
+            };
+            let id = store::teams::insert(&mut tx, ws, &fields, now)
+                .await
+                .map_err(|e| {
+                    bad(
+                        format!("{place}.prefix"),
+                        format!("cannot be used here ({e})"),
+                    )
+                })?;
+            store::teams::set_leads(&mut tx, id, &t.leads).await?;
+            teams.insert(t.name.to_lowercase(), (id, t.prefix.to_ascii_uppercase()));
+        }
+        let mut cycles: HashMap<String, CycleId> = HashMap::new();
+        for (i, c) in doc.cycles.iter().enumerate() {
+            let place = format!("cycles[{i}] ({:?})", c.name);
+            if c.end < c.start {
+                return Err(bad(format!("{place}.end"), "ends before it starts".into()));
+            }
+            let cycle = Cycle {
+                id: CycleId(0),
+                name: c.name.clone(),
+                start: c.start,
+                end: c.end,
+                closed: c.closed,
+            };
+            let id = store::cycles::restore(&mut tx, ws, &cycle, now)
+                .await
+                .map_err(|_| {
+                    bad(
+                        place,
+                        "a cycle of that name exists in this workspace already".into(),
+                    )
+                })?;
+            cycles.insert(c.name.to_lowercase(), id);
+        }
+        let mut objective_ids: HashMap<String, ObjectiveId> = HashMap::new();
+        let mut summary = ImportSummary::default();
+        for (i, o) in doc.objectives.iter().enumerate() {
+            let place = format!("objectives[{i}] ({})", o.code);
+            let (team, prefix) = teams.get(&o.team.to_lowercase()).ok_or_else(|| {
+                bad(
+                    format!("{place}.team"),
+                    format!("team {:?} is not among the teams", o.team),
+                )
+            })?;
+            let cycle = cycles.get(&o.cycle.to_lowercase()).ok_or_else(|| {
+                bad(
+                    format!("{place}.cycle"),
+                    format!("cycle {:?} is not among the cycles", o.cycle),
+                )
+            })?;
+            let number = code_number(&o.code, prefix).ok_or_else(|| {
+                bad(
+                    format!("{place}.code"),
+                    format!("expected {prefix}-<number>"),
+                )
+            })?;
+            if o.title.trim().is_empty() {
+                return Err(bad(format!("{place}.title"), "is empty".into()));
+            }
+            let new = NewObjective {
+                team: *team,
+                cycle: *cycle,
+                number,
+                title: &o.title,
+                owner: o.owner.as_deref(),
+                parent: None,
+                kind: o.kind,
+                state: o.state,
+            };
+            let id = store::objectives::insert(&mut tx, ws, &new, o.created_at)
+                .await
+                .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
+            store::teams::reserve_objective_numbers(&mut tx, *team, number).await?;
+            objective_ids.insert(o.code.to_ascii_uppercase(), id);
+            summary.objectives += 1;
+            for (j, k) in o.key_results.iter().enumerate() {
+                let place = format!("{place}.key_results[{j}] ({})", k.code);
+                let kr_number = k
+                    .code
+                    .strip_prefix(&format!("{}.", o.code))
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .ok_or_else(|| {
+                        bad(
+                            format!("{place}.code"),
+                            format!("expected {}.<number>", o.code),
+                        )
+                    })?;
+                let unit = Unit::parse(&k.unit).ok_or_else(|| {
+                    bad(
+                        format!("{place}.unit"),
+                        format!("{:?} is not a unit", k.unit),
+                    )
+                })?;
+                for (field, v) in [
+                    ("start", k.start),
+                    ("target", k.target),
+                    ("current", k.current),
+                    ("weight", k.weight),
+                ] {
+                    if !v.is_finite() {
+                        return Err(bad(
+                            format!("{place}.{field}"),
+                            "is not a finite number".into(),
+                        ));
+                    }
+                }
+                if k.kind == KrKind::Metric && k.start == k.target {
+                    return Err(bad(
+                        format!("{place}.target"),
+                        "equals start; a metric must move".into(),
+                    ));
+                }
+                if !(0.0..=100.0).contains(&k.weight) {
+                    return Err(bad(
+                        format!("{place}.weight"),
+                        "must be from 0 to 100".into(),
+                    ));
+                }
+                let new = NewKr {
+                    objective: id,
+                    number: kr_number,
+                    title: &k.title,
+                    owner: k.owner.as_deref(),
+                    kind: k.kind,
+                    unit: &unit,
+                    start: k.start,
+                    target: k.target,
+                    current: k.current,
+                    direction: k.direction,
+                    confidence: k.confidence,
+                    weight: k.weight,
+                };
+                let kr_id = store::key_results::insert(&mut tx, ws, &new, k.created_at)
+                    .await
+                    .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
+                store::objectives::reserve_kr_numbers(&mut tx, id, kr_number).await?;
+                for (n, c) in k.check_ins.iter().enumerate() {
+                    let place = format!("{place}.check_ins[{n}]");
+                    if !c.value.is_finite() {
+                        return Err(bad(
+                            format!("{place}.value"),
+                            "is not a finite number".into(),
+                        ));
+                    }
+                    if c.note
+                        .as_ref()
+                        .is_some_and(|t| t.chars().count() > MAX_NOTE_CHARS)
+                    {
+                        return Err(bad(
+                            format!("{place}.note"),
+                            format!("is longer than {MAX_NOTE_CHARS} characters"),
+                        ));
+                    }
+                    let new = NewCheckIn {
+                        kr: kr_id,
+                        author: &c.author,
+                        value: c.value,
+                        confidence: c.confidence,
+                        note: c.note.as_deref(),
+                        source: c.source,
+                        idempotency_key: c.idempotency_key.as_deref(),
+                    };
+                    store::check_ins::restore(&mut tx, ws, &new, c.created_at)
+                        .await
+                        .map_err(|_| {
+                            bad(format!("{place}.idempotency_key"), "is used twice".into())
+                        })?;
+                    summary.check_ins += 1;
+                }
+                store::key_results::restore_state(
+                    &mut tx,
+                    ws,
+                    kr_id,
+                    k.current,
+                    k.confidence,
+                    k.last_check_in,
+                )
+                .await?;
+                summary.key_results += 1;
+            }
+        }
+        // Parents may come after their children in the file: link them once all exist.
+        for (i, o) in doc.objectives.iter().enumerate() {
+            let Some(parent) = &o.parent else { continue };
+            let place = format!("objectives[{i}] ({}).parent", o.code);
+            let pid = objective_ids
+                .get(&parent.to_ascii_uppercase())
+                .ok_or_else(|| bad(place, format!("{parent:?} is not among the objectives")))?;
+            let id = objective_ids[&o.code.to_ascii_uppercase()];
+            let mut obj = store::objectives::by_id(&mut tx, ws, id)
+                .await?
+                .ok_or_else(|| {
+                    OkrError::Internal(anyhow::anyhow!("imported objective vanished"))
+                })?;
+            obj.parent = Some(*pid);
+            store::objectives::update(&mut tx, ws, &obj).await?;
+        }
+        summary.teams = doc.teams.len();
+        summary.cycles = doc.cycles.len();
+        commit(tx).await?;
+        Ok(summary)
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub teams: usize,
+    pub cycles: usize,
+    pub objectives: usize,
+    pub key_results: usize,
+    pub check_ins: usize,
+}
+
+fn code_number(code: &str, prefix: &str) -> Option<i64> {
+    let (p, n) = code.split_once('-')?;
+    (p.eq_ignore_ascii_case(prefix)).then_some(())?;
+    n.parse().ok()
+}
+
+/// Parses an export file, naming the place of the first problem.
+pub fn parse_export(text: &str) -> Result<ExportDoc> {
+    serde_json::from_str(text).map_err(|e| {
+        OkrError::invalid(format!(
+            "the file is not an okrbot export (line {}, column {}: {e}); nothing was imported",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+pub fn to_json(doc: &ExportDoc) -> String {
+    serde_json::to_string_pretty(doc).expect("export documents always serialize")
+}
+
+pub fn to_csv(doc: &ExportDoc) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "team",
+        "cycle",
+        "objective",
+        "objective_title",
+        "objective_kind",
+        "objective_score",
+        "objective_status",
+        "kr",
+        "kr_title",
+        "owner",
+        "kind",
+        "unit",
+        "start",
+        "target",
+        "current",
+        "confidence",
+        "weight",
+        "percent",
+        "score",
+        "status",
+        "stale",
+        "last_check_in",
+    ];
+    w.write_record(header).expect("writing to memory");
+    for o in &doc.objectives {
+        for k in &o.key_results {
+            let opt = |v: Option<String>| v.unwrap_or_default();
+            w.write_record([
+                o.team.clone(),
+                o.cycle.clone(),
+                o.code.clone(),
+                o.title.clone(),
+                o.kind.as_str().to_owned(),
+                opt(o.score.map(|s| format!("{s:.2}"))),
+                opt(o.status.map(|s| s.as_str().to_owned())),
+                k.code.clone(),
+                k.title.clone(),
+                opt(k.owner.clone()),
+                k.kind.as_str().to_owned(),
+                k.unit.clone(),
+                k.start.to_string(),
+                k.target.to_string(),
+                k.current.to_string(),
+                opt(k.confidence.map(|c| c.get().to_string())),
+                k.weight.to_string(),
+                k.percent.to_string(),
+                format!("{:.2}", k.score),
+                k.status.as_str().to_owned(),
+                k.stale.to_string(),
+                opt(k.last_check_in.map(|t| t.to_rfc3339())),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flushing to memory")).expect("csv of strings is utf-8")
+}
+
+pub fn to_markdown(doc: &ExportDoc) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = format!("# OKRs as of {}\n", doc.as_of.format("%Y-%m-%d %H:%M UTC"));
+    let mut last: Option<(&str, &str)> = None;
+    for o in &doc.objectives {
+        if last != Some((o.team.as_str(), o.cycle.as_str())) {
+            out.push_str(&format!("\n## {} · {}\n", o.team, o.cycle));
+            last = Some((o.team.as_str(), o.cycle.as_str()));
+        }
+        let score = match (o.score, o.percent, o.status) {
+            (Some(s), Some(p), Some(st)) => format!("{} {s:.2} ({p}%)", st.emoji()),
+            _ => "no key results".into(),
+        };
+        out.push_str(&format!(
+            "\n### {} {} — {score}\n\n",
+            o.code,
+            cell(&o.title)
+        ));
+        out.push_str(&format!(
+            "{} · {}{}\n\n",
+            o.kind.as_str(),
+            o.owner.as_deref().unwrap_or("no owner"),
+            o.parent
+                .as_deref()
+                .map(|p| format!(" · under {p}"))
+                .unwrap_or_default()
+        ));
+        if o.key_results.is_empty() {
+            continue;
+        }
+        out.push_str("| KR | title | owner | current | target | score | status |\n|---|---|---|---|---|---|---|\n");
+        for k in &o.key_results {
+            let unit = Unit::parse(&k.unit).unwrap_or(Unit::Count);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {:.2} ({}%) | {} {}{} |\n",
+                k.code,
+                cell(&k.title),
+                cell(k.owner.as_deref().unwrap_or("")),
+                unit.format(k.current),
+                unit.format(k.target),
+                k.score,
+                k.percent,
+                k.status.emoji(),
+                k.status.as_str(),
+                if k.stale { " · stale" } else { "" }
+            ));
+        }
+    }
+    out
+}

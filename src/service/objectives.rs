@@ -1,0 +1,520 @@
+//! Objectives and key results: `/okr objective ...` and `/okr kr ...`. Leads of the team (and
+//! admins) may change them; anyone may read them.
+
+use chrono::{DateTime, Utc};
+
+use super::setup::resolve_cycle;
+use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
+use crate::domain::grammar::{self, KrCandidate, KrRef};
+use crate::domain::model::{
+    Direction, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team, Unit, WorkspaceId,
+};
+use crate::store::{self, key_results::NewKr, objectives::NewObjective, Conn};
+
+#[derive(Debug, Default, Clone)]
+pub struct ObjectiveInput {
+    pub team: String,
+    pub title: String,
+    pub kind: Option<String>,
+    pub owner: Option<String>,
+    pub parent: Option<String>,
+    pub cycle: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ObjectiveEdit {
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct KrInput {
+    pub objective: String,
+    pub title: String,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub start: Option<String>,
+    pub target: Option<String>,
+    pub direction: Option<String>,
+    pub owner: Option<String>,
+    pub weight: Option<String>,
+    pub confidence: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct KrEdit {
+    pub title: Option<String>,
+    pub owner: Option<String>,
+    pub start: Option<String>,
+    pub target: Option<String>,
+    pub direction: Option<String>,
+    pub weight: Option<String>,
+}
+
+fn check_title(title: &str) -> Result<String> {
+    let t = title.trim();
+    match t.chars().count() {
+        0 => Err(OkrError::invalid(
+            "give a title, e.g. title:Enhance customer onboarding experience",
+        )),
+        n if n > 200 => Err(OkrError::invalid(format!(
+            "the title has {n} characters; keep it to 200 or fewer"
+        ))),
+        _ => Ok(t.to_owned()),
+    }
+}
+
+fn person(p: &Option<String>) -> Option<String> {
+    p.as_deref()
+        .map(|s| s.trim().trim_start_matches('@').to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// A plain number option (`start:`, `target:`, `weight:`) through the update grammar's number
+/// rules, so `1,200`, `1.2k`, `45%` and `$3M` read the same everywhere and NaN never gets in.
+fn number_option(name: &str, text: &str) -> Result<(f64, Option<Unit>)> {
+    let parsed =
+        grammar::parse_value(text).map_err(|e| OkrError::invalid(format!("{name}: {e}")))?;
+    match parsed.spec {
+        grammar::ValueSpec::Absolute(v) => Ok((v, parsed.unit)),
+        _ => Err(OkrError::invalid(format!(
+            "{name}:{text:?} must be a plain number, e.g. {name}:42"
+        ))),
+    }
+}
+
+fn parse_objective_kind(text: Option<&str>) -> Result<ObjectiveKind> {
+    match text {
+        None => Ok(ObjectiveKind::Committed),
+        Some(k) => ObjectiveKind::parse(k).ok_or_else(|| {
+            OkrError::invalid(format!(
+                "kind:{k:?} is not an objective kind: use kind:committed or kind:aspirational"
+            ))
+        }),
+    }
+}
+
+/// Splits `GRO-2` into prefix and number.
+fn split_objective_code(code: &str) -> Option<(String, i64)> {
+    let (prefix, number) = code.trim().split_once('-')?;
+    let number: i64 = number.parse().ok()?;
+    (!prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| (prefix.to_ascii_uppercase(), number))
+}
+
+pub(crate) async fn objective_by_code(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    code: &str,
+) -> Result<Objective> {
+    let not_found = || OkrError::NotFound {
+        what: "objective",
+        reference: code.trim().to_owned(),
+        hint: Some("give its code such as GRO-1; /okr objective list shows them".into()),
+    };
+    let (prefix, number) = split_objective_code(code).ok_or_else(not_found)?;
+    store::objectives::by_code(c, ws, &prefix, number)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Finds a key result by code, id or title part among all of the workspace's key results.
+pub(crate) async fn kr_by_ref(c: &mut Conn, ws: WorkspaceId, reference: &str) -> Result<KeyResult> {
+    let krs = store::key_results::list(c, ws, None, None, None).await?;
+    let r = parse_kr_ref(reference)?;
+    let id = resolve(&r, &krs)?;
+    Ok(krs
+        .into_iter()
+        .find(|k| k.id == id)
+        .expect("resolve returns one of the candidates"))
+}
+
+pub(crate) fn parse_kr_ref(reference: &str) -> Result<KrRef> {
+    let t = reference.trim();
+    if t.is_empty() {
+        return Err(OkrError::invalid("give the key result, e.g. kr:GRO-1.1"));
+    }
+    let looks_like_code = t.split_once('-').is_some_and(|(p, n)| {
+        !p.is_empty()
+            && p.chars().all(|c| c.is_ascii_alphabetic())
+            && n.split('.')
+                .all(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    });
+    Ok(if looks_like_code {
+        KrRef::Code(t.to_ascii_uppercase())
+    } else if let Ok(id) = t.strip_prefix('#').unwrap_or(t).parse::<i64>() {
+        KrRef::Id(id)
+    } else {
+        KrRef::Title(t.to_owned())
+    })
+}
+
+pub(crate) fn resolve(r: &KrRef, krs: &[KeyResult]) -> Result<crate::domain::model::KrId> {
+    let candidates: Vec<KrCandidate<'_>> = krs
+        .iter()
+        .map(|k| KrCandidate {
+            id: k.id,
+            code: &k.code,
+            title: &k.title,
+        })
+        .collect();
+    Ok(grammar::resolve_kr(r, &candidates)?)
+}
+
+impl Okr {
+    pub async fn objective_add(
+        &self,
+        actor: &Actor,
+        input: ObjectiveInput,
+        now: DateTime<Utc>,
+    ) -> Result<Objective> {
+        let title = check_title(&input.title)?;
+        let kind = parse_objective_kind(input.kind.as_deref())?;
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let team = team_named(&mut tx, ws, &input.team).await?;
+        require_lead(actor, &team, "add objectives")?;
+        let cycle = resolve_cycle(&mut tx, actor, input.cycle.as_deref(), now).await?;
+        if cycle.closed {
+            return Err(OkrError::invalid(format!(
+                "cycle {} is closed: add the objective to an open cycle",
+                cycle.name
+            )));
+        }
+        let parent = match input.parent.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(code) => Some(objective_by_code(&mut tx, ws, code).await?.id),
+            None => None,
+        };
+        let number = store::teams::take_objective_number(&mut tx, team.id).await?;
+        let owner = person(&input.owner);
+        let new = NewObjective {
+            team: team.id,
+            cycle: cycle.id,
+            number,
+            title: &title,
+            owner: owner.as_deref(),
+            parent,
+            kind,
+            state: ObjectiveState::Active,
+        };
+        let id = store::objectives::insert(&mut tx, ws, &new, now).await?;
+        let objective = store::objectives::by_id(&mut tx, ws, id)
+            .await?
+            .ok_or_else(vanished)?;
+        commit(tx).await?;
+        Ok(objective)
+    }
+
+    pub async fn objective_edit(
+        &self,
+        actor: &Actor,
+        code: &str,
+        edit: ObjectiveEdit,
+    ) -> Result<Objective> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let mut o = objective_by_code(&mut tx, ws, code).await?;
+        let team = team_of(&mut tx, ws, &o).await?;
+        require_lead(actor, &team, "edit objectives")?;
+        if let Some(t) = &edit.title {
+            o.title = check_title(t)?;
+        }
+        if let Some(k) = &edit.kind {
+            o.kind = parse_objective_kind(Some(k))?;
+        }
+        if edit.owner.is_some() {
+            o.owner = person(&edit.owner);
+        }
+        store::objectives::update(&mut tx, ws, &o).await?;
+        commit(tx).await?;
+        Ok(o)
+    }
+
+    /// Aligns an objective under a parent (company -> department -> team -> person); refuses a
+    /// loop. An empty parent removes the alignment.
+    pub async fn objective_align(
+        &self,
+        actor: &Actor,
+        code: &str,
+        parent: Option<&str>,
+    ) -> Result<Objective> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let mut o = objective_by_code(&mut tx, ws, code).await?;
+        let team = team_of(&mut tx, ws, &o).await?;
+        require_lead(actor, &team, "align objectives")?;
+        o.parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => {
+                let parent = objective_by_code(&mut tx, ws, p).await?;
+                let mut cursor = Some(parent.id);
+                while let Some(id) = cursor {
+                    if id == o.id {
+                        return Err(OkrError::invalid(format!(
+                            "{} cannot sit under {}: that would make a loop in the alignment tree",
+                            o.code, parent.code
+                        )));
+                    }
+                    cursor = store::objectives::by_id(&mut tx, ws, id)
+                        .await?
+                        .and_then(|x| x.parent);
+                }
+                Some(parent.id)
+            }
+        };
+        store::objectives::update(&mut tx, ws, &o).await?;
+        commit(tx).await?;
+        Ok(o)
+    }
+
+    pub async fn objective_close(&self, actor: &Actor, code: &str) -> Result<Objective> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let mut o = objective_by_code(&mut tx, ws, code).await?;
+        let team = team_of(&mut tx, ws, &o).await?;
+        require_lead(actor, &team, "close objectives")?;
+        o.state = ObjectiveState::Closed;
+        store::objectives::update(&mut tx, ws, &o).await?;
+        commit(tx).await?;
+        Ok(o)
+    }
+
+    pub async fn objective(&self, actor: &Actor, code: &str) -> Result<Objective> {
+        let mut c = self.store.read().await?;
+        objective_by_code(&mut c, actor.workspace, code).await
+    }
+
+    pub async fn kr_add(
+        &self,
+        actor: &Actor,
+        input: KrInput,
+        now: DateTime<Utc>,
+    ) -> Result<KeyResult> {
+        let title = check_title(&input.title)?;
+        let kind = match input.kind.as_deref() {
+            None => KrKind::Metric,
+            Some(k) => KrKind::parse(k).ok_or_else(|| {
+                OkrError::invalid(format!(
+                    "kind:{k:?} is not a key-result kind: use metric, threshold or milestone"
+                ))
+            })?,
+        };
+        let mut unit = match input.unit.as_deref() {
+            None => None,
+            Some(u) => Some(Unit::parse(u).ok_or_else(|| {
+                OkrError::invalid(format!(
+                    "unit:{u:?} is not a unit: use count, percent, days, hours or a currency code such as USD"
+                ))
+            })?),
+        };
+        let mut number = |name: &str, v: &Option<String>| -> Result<Option<f64>> {
+            let Some(text) = v.as_deref() else {
+                return Ok(None);
+            };
+            let (n, written) = number_option(name, text)?;
+            match (&unit, written) {
+                (_, None) => {}
+                (None, Some(w)) => unit = Some(w),
+                (Some(u), Some(w)) if *u == w => {}
+                (Some(u), Some(w)) => {
+                    return Err(OkrError::invalid(format!(
+                        "{name}:{text} is in {}, but the key result is in {}: use one unit",
+                        w.code(),
+                        u.code()
+                    )))
+                }
+            }
+            Ok(Some(n))
+        };
+        let start = number("start", &input.start)?;
+        let target = number("target", &input.target)?;
+        let unit = unit.unwrap_or(Unit::Count);
+        let weight = match input.weight.as_deref() {
+            None => 1.0,
+            Some(w) => match number_option("weight", w)? {
+                (v, None) if (0.0..=100.0).contains(&v) => v,
+                _ => {
+                    return Err(OkrError::invalid(format!(
+                        "weight:{w} must be a number from 0 to 100, e.g. weight:2"
+                    )))
+                }
+            },
+        };
+        let confidence = match input.confidence.as_deref() {
+            None => None,
+            Some(c) => Some(grammar::parse_confidence(c)?),
+        };
+        let (start, target, direction) = shape_kr(kind, start, target, input.direction.as_deref())?;
+
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let objective = objective_by_code(&mut tx, ws, &input.objective).await?;
+        let team = team_of(&mut tx, ws, &objective).await?;
+        require_lead(actor, &team, "add key results")?;
+        ensure_cycle_open(&mut tx, actor, &objective).await?;
+        let number = store::objectives::take_kr_number(&mut tx, objective.id).await?;
+        let owner = person(&input.owner).or_else(|| objective.owner.clone());
+        let new = NewKr {
+            objective: objective.id,
+            number,
+            title: &title,
+            owner: owner.as_deref(),
+            kind,
+            unit: &unit,
+            start,
+            target,
+            current: start,
+            direction,
+            confidence,
+            weight,
+        };
+        let id = store::key_results::insert(&mut tx, ws, &new, now).await?;
+        let kr = store::key_results::by_id(&mut tx, ws, id)
+            .await?
+            .ok_or_else(vanished)?;
+        commit(tx).await?;
+        Ok(kr)
+    }
+
+    pub async fn kr_edit(&self, actor: &Actor, reference: &str, edit: KrEdit) -> Result<KeyResult> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let mut kr = kr_by_ref(&mut tx, ws, reference).await?;
+        let team = team_of_kr(&mut tx, ws, &kr).await?;
+        require_lead(actor, &team, "edit key results")?;
+        if let Some(t) = &edit.title {
+            kr.title = check_title(t)?;
+        }
+        if edit.owner.is_some() {
+            kr.owner = person(&edit.owner);
+        }
+        if let Some(w) = &edit.weight {
+            kr.weight = match number_option("weight", w)? {
+                (v, None) if (0.0..=100.0).contains(&v) => v,
+                _ => {
+                    return Err(OkrError::invalid(format!(
+                        "weight:{w} must be a number from 0 to 100, e.g. weight:2"
+                    )))
+                }
+            };
+        }
+        if edit.start.is_some() || edit.target.is_some() || edit.direction.is_some() {
+            let start = edit
+                .start
+                .as_deref()
+                .map(|s| number_option("start", s))
+                .transpose()?
+                .map(|x| x.0);
+            let target = edit
+                .target
+                .as_deref()
+                .map(|s| number_option("target", s))
+                .transpose()?
+                .map(|x| x.0);
+            let direction = edit
+                .direction
+                .clone()
+                .or_else(|| kr.direction.map(|d| d.as_str().to_owned()));
+            let (s, t, d) = shape_kr(
+                kr.kind,
+                start.or(Some(kr.start)),
+                target.or(Some(kr.target)),
+                direction.as_deref(),
+            )?;
+            kr.start = s;
+            kr.target = t;
+            kr.direction = d;
+        }
+        store::key_results::update_definition(&mut tx, ws, &kr).await?;
+        commit(tx).await?;
+        Ok(kr)
+    }
+
+    pub async fn kr_remove(&self, actor: &Actor, reference: &str) -> Result<KeyResult> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let kr = kr_by_ref(&mut tx, ws, reference).await?;
+        let team = team_of_kr(&mut tx, ws, &kr).await?;
+        require_lead(actor, &team, "remove key results")?;
+        store::key_results::delete(&mut tx, ws, kr.id).await?;
+        commit(tx).await?;
+        Ok(kr)
+    }
+
+    pub async fn kr(&self, actor: &Actor, reference: &str) -> Result<KeyResult> {
+        let mut c = self.store.read().await?;
+        kr_by_ref(&mut c, actor.workspace, reference).await
+    }
+}
+
+/// Checks the numbers a kind needs and fills in what the kind implies.
+fn shape_kr(
+    kind: KrKind,
+    start: Option<f64>,
+    target: Option<f64>,
+    direction: Option<&str>,
+) -> Result<(f64, f64, Option<Direction>)> {
+    match kind {
+        KrKind::Metric => {
+            let (Some(s), Some(t)) = (start, target) else {
+                return Err(OkrError::invalid(
+                    "a metric key result needs start and target, e.g. start:14 target:7 unit:days",
+                ));
+            };
+            if s == t {
+                return Err(OkrError::invalid(format!(
+                    "start and target are both {s}: a metric must move, so give a target different from the start"
+                )));
+            }
+            Ok((s, t, None))
+        }
+        KrKind::Threshold => {
+            let Some(t) = target else {
+                return Err(OkrError::invalid(
+                    "a threshold key result needs a target and a direction, e.g. target:95 unit:percent direction:at_least",
+                ));
+            };
+            let d = match direction {
+                None => Direction::AtLeast,
+                Some(d) => Direction::parse(d).ok_or_else(|| {
+                    OkrError::invalid(format!(
+                        "direction:{d:?} is not a direction: use at_least or at_most"
+                    ))
+                })?,
+            };
+            Ok((start.unwrap_or(t), t, Some(d)))
+        }
+        KrKind::Milestone => Ok((0.0, 1.0, None)),
+    }
+}
+
+fn vanished() -> OkrError {
+    OkrError::Internal(anyhow::anyhow!("row vanished inside its own transaction"))
+}
+
+pub(crate) async fn team_of(c: &mut Conn, ws: WorkspaceId, o: &Objective) -> Result<Team> {
+    store::teams::by_id(c, ws, o.team_id)
+        .await?
+        .ok_or_else(vanished)
+}
+
+pub(crate) async fn team_of_kr(c: &mut Conn, ws: WorkspaceId, kr: &KeyResult) -> Result<Team> {
+    let o = store::objectives::by_id(c, ws, kr.objective_id)
+        .await?
+        .ok_or_else(vanished)?;
+    team_of(c, ws, &o).await
+}
+
+async fn ensure_cycle_open(c: &mut Conn, actor: &Actor, o: &Objective) -> Result<()> {
+    let cycle = store::cycles::by_id(c, actor.workspace, o.cycle_id)
+        .await?
+        .ok_or_else(vanished)?;
+    if cycle.closed {
+        return Err(OkrError::invalid(format!(
+            "cycle {} is closed, so {} can no longer change",
+            cycle.name, o.code
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! Read models: everything a status reply, an export or a cycle close shows, scored as of `now`.
+//! Loaded with a handful of workspace-wide queries and scored in memory, so the cost does not
+//! grow with the number of round trips.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::objectives::{kr_by_ref, objective_by_code};
+use super::setup::{require_cycle_rights, resolve_cycle};
+use super::{commit, team_named, Actor, Okr, OkrError, Result};
+use crate::domain::model::{CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, Team};
+use crate::domain::scoring::{self, Grade, KrScore, ObjectiveScore, ScoreContext};
+use crate::store::{self, Conn};
+
+#[derive(Debug, Clone)]
+pub struct KrView {
+    pub kr: KeyResult,
+    pub score: KrScore,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectiveView {
+    pub objective: Objective,
+    /// The parent's code, for the alignment tree.
+    pub parent_code: Option<String>,
+    pub krs: Vec<KrView>,
+    pub score: Option<ObjectiveScore>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    pub team: Team,
+    pub cycle: Cycle,
+    pub expected: f64,
+    pub objectives: Vec<ObjectiveView>,
+}
+
+/// What `/okr status` shows.
+#[derive(Debug, Clone)]
+pub struct StatusReport {
+    pub now: DateTime<Utc>,
+    pub scope: String,
+    pub teams: Vec<TeamView>,
+}
+
+#[derive(Debug, Clone)]
+pub enum StatusScope {
+    /// Every team, in the current cycle.
+    All,
+    Team(String),
+    Objective(String),
+    /// The asker's own key results.
+    Me,
+}
+
+/// `/okr cycle close`: the final grades.
+#[derive(Debug, Clone)]
+pub struct CycleReport {
+    pub cycle: Cycle,
+    pub teams: Vec<TeamView>,
+    /// How many key results ended in each band: failed, progress, achieved.
+    pub bands: [usize; 3],
+}
+
+/// Everything of one workspace needed to score, indexed for assembly.
+pub(crate) struct Snapshot {
+    pub teams: Vec<Team>,
+    pub cycles: HashMap<CycleId, Cycle>,
+    pub objectives: Vec<Objective>,
+    pub krs: Vec<KeyResult>,
+    pub check_ins: HashMap<KrId, Vec<CheckIn>>,
+}
+
+impl Snapshot {
+    pub(crate) async fn load(c: &mut Conn, actor: &Actor) -> Result<Snapshot> {
+        let ws = actor.workspace;
+        let teams = store::teams::list(c, ws).await?;
+        let cycles = store::cycles::list(c, ws)
+            .await?
+            .into_iter()
+            .map(|cy| (cy.id, cy))
+            .collect();
+        let objectives = store::objectives::list(c, ws, None, None).await?;
+        let krs = store::key_results::list(c, ws, None, None, None).await?;
+        let mut check_ins: HashMap<KrId, Vec<CheckIn>> = HashMap::new();
+        for ci in store::check_ins::for_workspace(c, ws).await? {
+            check_ins.entry(ci.kr_id).or_default().push(ci);
+        }
+        Ok(Snapshot {
+            teams,
+            cycles,
+            objectives,
+            krs,
+            check_ins,
+        })
+    }
+
+    /// Scores the objectives accepted by `keep` (and their key results accepted by `keep_kr`),
+    /// grouped by team and cycle.
+    pub(crate) fn views(
+        &self,
+        okr: &Okr,
+        now: DateTime<Utc>,
+        keep: impl Fn(&Objective) -> bool,
+        keep_kr: impl Fn(&KeyResult) -> bool,
+        show_empty: bool,
+    ) -> Vec<TeamView> {
+        let codes: HashMap<_, _> = self
+            .objectives
+            .iter()
+            .map(|o| (o.id, o.code.clone()))
+            .collect();
+        let mut krs_by_objective: HashMap<_, Vec<&KeyResult>> = HashMap::new();
+        for kr in &self.krs {
+            krs_by_objective
+                .entry(kr.objective_id)
+                .or_default()
+                .push(kr);
+        }
+        let mut out: Vec<TeamView> = Vec::new();
+        for team in &self.teams {
+            let mut by_cycle: Vec<(CycleId, Vec<&Objective>)> = Vec::new();
+            for o in self
+                .objectives
+                .iter()
+                .filter(|o| o.team_id == team.id && keep(o))
+            {
+                match by_cycle.iter_mut().find(|(c, _)| *c == o.cycle_id) {
+                    Some((_, v)) => v.push(o),
+                    None => by_cycle.push((o.cycle_id, vec![o])),
+                }
+            }
+            by_cycle.sort_by_key(|(c, _)| self.cycles.get(c).map(|cy| cy.start));
+            for (cycle_id, objectives) in by_cycle {
+                let Some(cycle) = self.cycles.get(&cycle_id) else {
+                    continue;
+                };
+                let ctx = ScoreContext::new(cycle, team.tz, now, okr.period, &okr.rules);
+                let mut views = Vec::new();
+                for o in objectives {
+                    let krs: Vec<KrView> = krs_by_objective
+                        .get(&o.id)
+                        .map(|v| v.as_slice())
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|k| keep_kr(k))
+                        .map(|kr| {
+                            let points: Vec<(DateTime<Utc>, f64)> = self
+                                .check_ins
+                                .get(&kr.id)
+                                .map(|cs| cs.iter().map(|c| (c.created_at, c.value)).collect())
+                                .unwrap_or_default();
+                            KrView {
+                                kr: (*kr).clone(),
+                                score: scoring::score_kr(kr, &ctx, &points),
+                            }
+                        })
+                        .collect();
+                    if krs.is_empty() && !show_empty {
+                        continue;
+                    }
+                    let weighted: Vec<(f64, &KrScore)> =
+                        krs.iter().map(|k| (k.kr.weight, &k.score)).collect();
+                    views.push(ObjectiveView {
+                        objective: o.clone(),
+                        parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
+                        score: scoring::objective_score(&weighted),
+                        krs,
+                    });
+                }
+                if !views.is_empty() {
+                    out.push(TeamView {
+                        team: team.clone(),
+                        cycle: cycle.clone(),
+                        expected: ctx.clock().expected(now),
+                        objectives: views,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Okr {
+    pub async fn status(
+        &self,
+        actor: &Actor,
+        scope: StatusScope,
+        now: DateTime<Utc>,
+    ) -> Result<StatusReport> {
+        let mut c = self.store.read().await?;
+        let snap = Snapshot::load(&mut c, actor).await?;
+        let (label, teams) = match &scope {
+            StatusScope::All => {
+                let current = resolve_cycle(&mut c, actor, None, now).await?;
+                (
+                    "all teams".to_owned(),
+                    snap.views(self, now, |o| o.cycle_id == current.id, |_| true, true),
+                )
+            }
+            StatusScope::Team(name) => {
+                let team = team_named(&mut c, actor.workspace, name).await?;
+                let current = resolve_cycle(&mut c, actor, None, now).await?;
+                let views = snap.views(
+                    self,
+                    now,
+                    |o| o.team_id == team.id && o.cycle_id == current.id,
+                    |_| true,
+                    true,
+                );
+                (format!("team {}", team.name), views)
+            }
+            StatusScope::Objective(code) => {
+                let o = objective_by_code(&mut c, actor.workspace, code).await?;
+                (
+                    o.code.clone(),
+                    snap.views(self, now, |x| x.id == o.id, |_| true, true),
+                )
+            }
+            StatusScope::Me => {
+                let me = actor.user.clone();
+                let open: Vec<CycleId> = snap
+                    .cycles
+                    .values()
+                    .filter(|c| !c.closed)
+                    .map(|c| c.id)
+                    .collect();
+                let views = snap.views(
+                    self,
+                    now,
+                    |o| open.contains(&o.cycle_id),
+                    |k| k.owner.as_deref() == Some(me.as_str()),
+                    false,
+                );
+                (format!("key results of {me}"), views)
+            }
+        };
+        Ok(StatusReport {
+            now,
+            scope: label,
+            teams,
+        })
+    }
+
+    /// Every objective of every cycle: what export writes.
+    pub(crate) async fn everything(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<TeamView>, Snapshot)> {
+        let mut c = self.store.read().await?;
+        let snap = Snapshot::load(&mut c, actor).await?;
+        let views = snap.views(self, now, |_| true, |_| true, true);
+        Ok((views, snap))
+    }
+
+    /// The check-in history of one key result, oldest first.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        reference: &str,
+    ) -> Result<(KeyResult, Vec<CheckIn>)> {
+        let mut c = self.store.read().await?;
+        let kr = kr_by_ref(&mut c, actor.workspace, reference).await?;
+        let history = store::check_ins::for_kr(&mut c, actor.workspace, kr.id).await?;
+        Ok((kr, history))
+    }
+
+    /// `/okr cycle close`: closes the cycle (check-ins refused from then on) and grades it.
+    pub async fn cycle_close(
+        &self,
+        actor: &Actor,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CycleReport> {
+        let mut tx = self.store.write().await?;
+        require_cycle_rights(&mut tx, actor).await?;
+        let cycle = resolve_cycle(&mut tx, actor, Some(name), now).await?;
+        if cycle.closed {
+            return Err(OkrError::Conflict(format!(
+                "cycle {} is closed already",
+                cycle.name
+            )));
+        }
+        store::cycles::close(&mut tx, actor.workspace, cycle.id, now).await?;
+        let snap = Snapshot::load(&mut tx, actor).await?;
+        commit(tx).await?;
+        let teams = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
+        let mut bands = [0usize; 3];
+        for kr in teams
+            .iter()
+            .flat_map(|t| &t.objectives)
+            .flat_map(|o| &o.krs)
+        {
+            bands[match crate::domain::scoring::grade(kr.score.score) {
+                Grade::Failed => 0,
+                Grade::ProgressButShort => 1,
+                Grade::Achieved => 2,
+            }] += 1;
+        }
+        let mut cycle = cycle;
+        cycle.closed = true;
+        Ok(CycleReport {
+            cycle,
+            teams,
+            bands,
+        })
+    }
+}

@@ -1,0 +1,275 @@
+//! Teams and cycles: `/okr setup`, `/okr cycle new | list | close`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{commit, team_named, Actor, Okr, OkrError, Result};
+use crate::domain::model::{Cycle, Team};
+use crate::store::{self, teams::NewTeam, Conn, StoreError};
+
+#[derive(Debug, Default, Clone)]
+pub struct SetupInput {
+    pub team: String,
+    pub timezone: Option<String>,
+    pub channel: Option<String>,
+    pub prefix: Option<String>,
+    /// Replaces the team's leads when given.
+    pub leads: Option<Vec<String>>,
+}
+
+#[derive(Debug)]
+pub struct SetupOutcome {
+    pub team: Team,
+    pub created: bool,
+}
+
+/// Parses an IANA zone name, suggesting the closest real one when it is misspelt.
+pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz> {
+    let name = name.trim();
+    if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
+        return Ok(tz);
+    }
+    let best = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| {
+            (
+                strsim::jaro_winkler(&name.to_ascii_lowercase(), &tz.name().to_ascii_lowercase()),
+                tz.name(),
+            )
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let hint = match best {
+        Some((s, n)) if s > 0.85 => format!("did you mean {n}? "),
+        _ => String::new(),
+    };
+    Err(OkrError::invalid(format!(
+        "{name:?} is not a time zone: {hint}use an IANA name such as Europe/Berlin, America/New_York or UTC"
+    )))
+}
+
+/// Parses a `YYYY-MM-DD` date option.
+pub fn parse_date(option: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        OkrError::invalid(format!(
+            "{option}:{text:?} is not a date: write it as YYYY-MM-DD, e.g. {option}:2026-10-01"
+        ))
+    })
+}
+
+fn default_prefix(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .take(3)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+fn check_prefix(prefix: &str) -> Result<String> {
+    let p = prefix.trim().to_ascii_uppercase();
+    if (2..=6).contains(&p.len()) && p.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(p)
+    } else {
+        Err(OkrError::invalid(format!(
+            "prefix:{prefix:?} must be 2 to 6 letters A-Z, e.g. prefix:GRO (codes then read GRO-1.2)"
+        )))
+    }
+}
+
+fn check_team_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(OkrError::invalid(
+            "give the team a name of 1 to 80 characters, e.g. team:Growth",
+        ));
+    }
+    Ok(name)
+}
+
+impl Okr {
+    /// Creates a team or changes the fields given. Admin only.
+    pub async fn setup(
+        &self,
+        actor: &Actor,
+        input: SetupInput,
+        now: DateTime<Utc>,
+    ) -> Result<SetupOutcome> {
+        if !actor.admin {
+            return Err(OkrError::Forbidden {
+                action: "set up teams".into(),
+                who: "a workspace admin".into(),
+            });
+        }
+        let name = check_team_name(&input.team)?;
+        let tz = input.timezone.as_deref().map(parse_timezone).transpose()?;
+        let prefix = input.prefix.as_deref().map(check_prefix).transpose()?;
+        let leads = input.leads.map(|ls| {
+            ls.into_iter()
+                .map(|l| l.trim().trim_start_matches('@').to_owned())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+        });
+        let channel = input
+            .channel
+            .as_deref()
+            .map(|c| c.trim().trim_start_matches('#').to_owned())
+            .filter(|c| !c.is_empty());
+
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let existing = store::teams::by_name(&mut tx, ws, name).await?;
+        let created = existing.is_none();
+        let id = match existing {
+            Some(team) => {
+                let tz_name = tz
+                    .map(|t| t.name().to_owned())
+                    .unwrap_or_else(|| team.tz.name().to_owned());
+                let fields = NewTeam {
+                    name,
+                    prefix: prefix.as_deref().unwrap_or(&team.prefix),
+                    timezone: &tz_name,
+                    channel: channel.as_deref().or(team.channel.as_deref()),
+                };
+                store::teams::update(&mut tx, ws, team.id, &fields)
+                    .await
+                    .map_err(|e| duplicate_prefix(e, fields.prefix))?;
+                team.id
+            }
+            None => {
+                let prefix = match prefix {
+                    Some(p) => p,
+                    None => check_prefix(&default_prefix(name)).map_err(|_| {
+                        OkrError::invalid(format!(
+                            "team {name:?} needs a code prefix of 2 to 6 letters: add prefix:ABC"
+                        ))
+                    })?,
+                };
+                let tz_name = tz.map(|t| t.name()).unwrap_or("UTC");
+                let fields = NewTeam {
+                    name,
+                    prefix: &prefix,
+                    timezone: tz_name,
+                    channel: channel.as_deref(),
+                };
+                store::teams::insert(&mut tx, ws, &fields, now)
+                    .await
+                    .map_err(|e| duplicate_prefix(e, &prefix))?
+            }
+        };
+        if let Some(leads) = &leads {
+            store::teams::set_leads(&mut tx, id, leads).await?;
+        }
+        let team = store::teams::by_id(&mut tx, ws, id).await?.ok_or_else(|| {
+            OkrError::Internal(anyhow::anyhow!("team vanished inside its own transaction"))
+        })?;
+        commit(tx).await?;
+        Ok(SetupOutcome { team, created })
+    }
+
+    pub async fn teams(&self, actor: &Actor) -> Result<Vec<Team>> {
+        let mut c = self.store.read().await?;
+        Ok(store::teams::list(&mut c, actor.workspace).await?)
+    }
+
+    pub async fn team(&self, actor: &Actor, name: &str) -> Result<Team> {
+        let mut c = self.store.read().await?;
+        team_named(&mut c, actor.workspace, name).await
+    }
+
+    /// `/okr cycle new`: admin or any team lead.
+    pub async fn cycle_new(
+        &self,
+        actor: &Actor,
+        name: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Cycle> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 40 {
+            return Err(OkrError::invalid(
+                "give the cycle a name of 1 to 40 characters, e.g. name:2026-Q4",
+            ));
+        }
+        if end < start {
+            return Err(OkrError::invalid(format!(
+                "the cycle would end ({end}) before it starts ({start}): give an end on or after the start"
+            )));
+        }
+        let mut tx = self.store.write().await?;
+        require_cycle_rights(&mut tx, actor).await?;
+        let id = store::cycles::insert(&mut tx, actor.workspace, name, start, end, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Duplicate(_) => OkrError::Conflict(format!(
+                    "a cycle named {name:?} exists already: pick another name"
+                )),
+                e => e.into(),
+            })?;
+        commit(tx).await?;
+        Ok(Cycle {
+            id,
+            name: name.to_owned(),
+            start,
+            end,
+            closed: false,
+        })
+    }
+
+    pub async fn cycles(&self, actor: &Actor) -> Result<Vec<Cycle>> {
+        let mut c = self.store.read().await?;
+        Ok(store::cycles::list(&mut c, actor.workspace).await?)
+    }
+}
+
+pub(crate) async fn require_cycle_rights(c: &mut Conn, actor: &Actor) -> Result<()> {
+    if actor.admin || store::teams::leads_any(c, actor.workspace, &actor.user).await? {
+        Ok(())
+    } else {
+        Err(OkrError::Forbidden {
+            action: "manage cycles".into(),
+            who: "an admin or a team lead".into(),
+        })
+    }
+}
+
+fn duplicate_prefix(e: StoreError, prefix: &str) -> OkrError {
+    match e {
+        StoreError::Duplicate(_) => OkrError::Conflict(format!(
+            "the prefix {prefix} is taken by another team: choose another with prefix:XYZ"
+        )),
+        e => e.into(),
+    }
+}
+
+/// The cycle a command means: the one named, or else the open cycle that contains today, or else
+/// the open cycle that starts next.
+pub(crate) async fn resolve_cycle(
+    c: &mut Conn,
+    actor: &Actor,
+    name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Cycle> {
+    let ws = actor.workspace;
+    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        return store::cycles::by_name(c, ws, name)
+            .await?
+            .ok_or_else(|| OkrError::NotFound {
+                what: "cycle",
+                reference: name.to_owned(),
+                hint: Some("/okr cycle list shows the cycles".into()),
+            });
+    }
+    let today = now.date_naive();
+    let cycles = store::cycles::list(c, ws).await?;
+    let open: Vec<&Cycle> = cycles.iter().filter(|cy| !cy.closed).collect();
+    open.iter()
+        .filter(|cy| cy.start <= today && today <= cy.end)
+        .max_by_key(|cy| cy.start)
+        .or_else(|| open.iter().filter(|cy| cy.start > today).min_by_key(|cy| cy.start))
+        .or_else(|| open.iter().max_by_key(|cy| cy.end))
+        .map(|cy| (*cy).clone())
+        .ok_or_else(|| {
+            OkrError::invalid(
+                "there is no open cycle: create one with /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31",
+            )
+        })
+}

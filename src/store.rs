@@ -1,0 +1,97 @@
+//! The only place that speaks SQL. Rows become domain types here and storage errors become
+//! [`StoreError`]; every function takes the connection it runs on, so a use case can run several
+//! of them inside one write transaction ([`Store::write`]) or on a plain read connection.
+//! Every query is scoped by workspace: ids and codes from another workspace are simply not found.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub mod check_ins;
+pub mod cycles;
+pub mod key_results;
+pub mod objectives;
+pub mod teams;
+pub mod workspaces;
+
+/// What the store functions run on: a read connection or a write transaction (both deref to it).
+pub type Conn = sqlx::SqliteConnection;
+/// A write transaction, begun with `BEGIN IMMEDIATE` so that two writers queue on the busy
+/// timeout instead of one failing half-way with SQLITE_BUSY_SNAPSHOT.
+pub type WriteTx = Transaction<'static, Sqlite>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule refused the write; the string names the rule for the log.
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to [`StoreError::Duplicate`], so callers can turn it
+    /// into a user-facing "already exists".
+    pub(crate) fn from_write(e: sqlx::Error) -> StoreError {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return StoreError::Duplicate(db.message().to_owned());
+            }
+        }
+        StoreError::Sql(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) the SQLite database at `url` and runs the embedded migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub async fn read(&self) -> Result<PoolConnection<Sqlite>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    pub async fn write(&self) -> Result<WriteTx> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// For tests and benchmarks that compare against raw SQL on the same schema.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
+    name.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?} in a stored team")))
+}

@@ -1,0 +1,135 @@
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result, StoreError};
+use crate::domain::model::{CheckIn, CheckInId, CheckInSource, Confidence, KrId, WorkspaceId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    kr_id: i64,
+    author: String,
+    value: f64,
+    confidence: Option<i64>,
+    note: Option<String>,
+    source: String,
+    idempotency_key: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+fn to_check_in(r: Row) -> Result<CheckIn> {
+    Ok(CheckIn {
+        id: CheckInId(r.id),
+        kr_id: KrId(r.kr_id),
+        author: r.author,
+        value: r.value,
+        confidence: r.confidence.and_then(Confidence::new),
+        note: r.note,
+        source: CheckInSource::parse(&r.source)
+            .ok_or_else(|| StoreError::Corrupt(format!("check-in source {:?}", r.source)))?,
+        idempotency_key: r.idempotency_key,
+        created_at: r.created_at,
+    })
+}
+
+const SELECT: &str = "SELECT id, kr_id, author, value, confidence, note, source, idempotency_key, created_at FROM check_ins";
+
+pub struct NewCheckIn<'a> {
+    pub kr: KrId,
+    pub author: &'a str,
+    pub value: f64,
+    pub confidence: Option<Confidence>,
+    pub note: Option<&'a str>,
+    pub source: CheckInSource,
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Appends a check-in. Returns `None` when the idempotency key was already used in this
+/// workspace: the earlier check-in stands and nothing is written.
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    n: &NewCheckIn<'_>,
+    at: DateTime<Utc>,
+) -> Result<Option<CheckInId>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, idempotency_key, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(n.kr.0)
+    .bind(n.author)
+    .bind(n.value)
+    .bind(n.confidence.map(i64::from))
+    .bind(n.note)
+    .bind(n.source.as_str())
+    .bind(n.idempotency_key)
+    .bind(at)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(id.map(CheckInId))
+}
+
+pub async fn by_idempotency_key(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    key: &str,
+) -> Result<Option<CheckIn>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE workspace_id = ? AND idempotency_key = ?"
+    ));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(key)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.map(to_check_in).transpose()
+}
+
+/// The history of one key result, oldest first.
+pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<CheckIn>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE workspace_id = ? AND kr_id = ? ORDER BY created_at, id"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(kr.0)
+        .fetch_all(&mut *c)
+        .await?;
+    rows.into_iter().map(to_check_in).collect()
+}
+
+/// Every check-in of the workspace, grouped by key result and oldest first within each: one
+/// query feeds the forecasts of a whole status report.
+pub async fn for_workspace(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<CheckIn>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE workspace_id = ? ORDER BY kr_id, created_at, id"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(&mut *c).await?;
+    rows.into_iter().map(to_check_in).collect()
+}
+
+/// The `(time, value)` points of one key result's check-ins, oldest first: the forecast's input.
+pub async fn points(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<(DateTime<Utc>, f64)>> {
+    let rows: Vec<(DateTime<Utc>, f64)> = sqlx::query_as(
+        "SELECT created_at, value FROM check_ins WHERE workspace_id = ? AND kr_id = ? ORDER BY created_at, id",
+    )
+    .bind(ws.0)
+    .bind(kr.0)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows)
+}
+
+/// Import: a check-in with the time it was originally made.
+pub async fn restore(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    n: &NewCheckIn<'_>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    insert(c, ws, n, at)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| StoreError::Duplicate(format!("idempotency key {:?}", n.idempotency_key)))
+}

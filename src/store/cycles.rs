@@ -1,0 +1,105 @@
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Conn, Result, StoreError};
+use crate::domain::model::{Cycle, CycleId, WorkspaceId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    start_date: NaiveDate,
+    end_date: NaiveDate,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<Row> for Cycle {
+    fn from(r: Row) -> Cycle {
+        Cycle {
+            id: CycleId(r.id),
+            name: r.name,
+            start: r.start_date,
+            end: r.end_date,
+            closed: r.closed_at.is_some(),
+        }
+    }
+}
+
+pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Cycle>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? AND name = ?",
+    )
+    .bind(ws.0)
+    .bind(name)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(Cycle::from))
+}
+
+pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: CycleId) -> Result<Option<Cycle>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(ws.0)
+    .bind(id.0)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(Cycle::from))
+}
+
+pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Cycle>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? ORDER BY start_date, id",
+    )
+    .bind(ws.0)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.into_iter().map(Cycle::from).collect())
+}
+
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    name: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<CycleId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cycles (workspace_id, name, start_date, end_date, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(name)
+    .bind(start)
+    .bind(end)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(CycleId(id))
+}
+
+pub async fn close(c: &mut Conn, ws: WorkspaceId, id: CycleId, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "UPDATE cycles SET closed_at = ? WHERE workspace_id = ? AND id = ? AND closed_at IS NULL",
+    )
+    .bind(now)
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Import: a cycle exactly as exported, closed or not.
+pub async fn restore(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: &Cycle,
+    now: DateTime<Utc>,
+) -> Result<CycleId> {
+    let id = insert(c, ws, &cycle.name, cycle.start, cycle.end, now).await?;
+    if cycle.closed {
+        close(c, ws, id, now).await?;
+    }
+    Ok(id)
+}

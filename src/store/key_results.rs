@@ -1,0 +1,312 @@
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result, StoreError};
+use crate::domain::model::{
+    Confidence, Direction, KeyResult, KrId, KrKind, ObjectiveId, TeamId, Unit, WorkspaceId,
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    objective_id: i64,
+    number: i64,
+    objective_number: i64,
+    prefix: String,
+    title: String,
+    owner: Option<String>,
+    kind: String,
+    unit: String,
+    start_value: f64,
+    target: f64,
+    current: f64,
+    direction: Option<String>,
+    confidence: Option<i64>,
+    weight: f64,
+    created_at: DateTime<Utc>,
+    last_check_in_at: Option<DateTime<Utc>>,
+}
+
+const SELECT: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
+     k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
+     k.weight, k.created_at, k.last_check_in_at \
+     FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id";
+
+fn to_kr(r: Row) -> Result<KeyResult> {
+    let corrupt =
+        |what: &str, v: &str| StoreError::Corrupt(format!("key result {}: {what} {v:?}", r.id));
+    Ok(KeyResult {
+        id: KrId(r.id),
+        objective_id: ObjectiveId(r.objective_id),
+        number: r.number,
+        code: format!(
+            "{}-{}.{}",
+            r.prefix.to_ascii_uppercase(),
+            r.objective_number,
+            r.number
+        ),
+        kind: KrKind::parse(&r.kind).ok_or_else(|| corrupt("kind", &r.kind))?,
+        unit: Unit::parse(&r.unit).ok_or_else(|| corrupt("unit", &r.unit))?,
+        direction: match &r.direction {
+            None => None,
+            Some(d) => Some(Direction::parse(d).ok_or_else(|| corrupt("direction", d))?),
+        },
+        confidence: r.confidence.and_then(Confidence::new),
+        title: r.title,
+        owner: r.owner,
+        start: r.start_value,
+        target: r.target,
+        current: r.current,
+        weight: r.weight,
+        created_at: r.created_at,
+        last_check_in: r.last_check_in_at,
+    })
+}
+
+pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<Option<KeyResult>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE k.workspace_id = ? AND k.id = ?"));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.map(to_kr).transpose()
+}
+
+/// Key results of the workspace, optionally narrowed to a team, an objective or an owner.
+pub async fn list(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: Option<TeamId>,
+    objective: Option<ObjectiveId>,
+    owner: Option<&str>,
+) -> Result<Vec<KeyResult>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE k.workspace_id = ?1 AND (?2 IS NULL OR o.team_id = ?2) \
+         AND (?3 IS NULL OR k.objective_id = ?3) AND (?4 IS NULL OR k.owner = ?4) \
+         ORDER BY t.name, o.number, k.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(team.map(|t| t.0))
+        .bind(objective.map(|o| o.0))
+        .bind(owner)
+        .fetch_all(&mut *c)
+        .await?;
+    rows.into_iter().map(to_kr).collect()
+}
+
+/// Key results a check-in may name: those of objectives in cycles that are not closed. The
+/// closed ones are found separately so the refusal can say why.
+pub async fn list_open(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND cy.closed_at IS NULL \
+         ORDER BY t.name, o.number, k.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(&mut *c).await?;
+    rows.into_iter().map(to_kr).collect()
+}
+
+pub struct NewKr<'a> {
+    pub objective: ObjectiveId,
+    pub number: i64,
+    pub title: &'a str,
+    pub owner: Option<&'a str>,
+    pub kind: KrKind,
+    pub unit: &'a Unit,
+    pub start: f64,
+    pub target: f64,
+    pub current: f64,
+    pub direction: Option<Direction>,
+    pub confidence: Option<Confidence>,
+    pub weight: f64,
+}
+
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    k: &NewKr<'_>,
+    now: DateTime<Utc>,
+) -> Result<KrId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, unit, start_value, \
+         target, current, direction, confidence, weight, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(k.objective.0)
+    .bind(k.number)
+    .bind(k.title)
+    .bind(k.owner)
+    .bind(k.kind.as_str())
+    .bind(k.unit.code())
+    .bind(k.start)
+    .bind(k.target)
+    .bind(k.current)
+    .bind(k.direction.map(Direction::as_str))
+    .bind(k.confidence.map(i64::from))
+    .bind(k.weight)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(KrId(id))
+}
+
+/// Writes the definition fields back (title, owner, unit, start, target, direction, weight).
+pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> Result<()> {
+    sqlx::query(
+        "UPDATE key_results SET title = ?, owner = ?, unit = ?, start_value = ?, target = ?, direction = ?, weight = ? \
+         WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(&k.title)
+    .bind(&k.owner)
+    .bind(k.unit.code())
+    .bind(k.start)
+    .bind(k.target)
+    .bind(k.direction.map(Direction::as_str))
+    .bind(k.weight)
+    .bind(ws.0)
+    .bind(k.id.0)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Records the effect of a check-in on the key result's current state.
+pub async fn set_current(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    id: KrId,
+    value: f64,
+    confidence: Option<Confidence>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE key_results SET current = ?, confidence = coalesce(?, confidence), last_check_in_at = ? \
+         WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(value)
+    .bind(confidence.map(i64::from))
+    .bind(at)
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
+    sqlx::query("DELETE FROM key_results WHERE workspace_id = ? AND id = ?")
+        .bind(ws.0)
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// How a use case names the key result it works on.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    Id(KrId),
+    /// Team prefix, objective number, key-result number: `GRO-1.2`.
+    Code(&'a str, i64, i64),
+}
+
+/// A key result with its team and cycle: what a check-in needs to decide, in one query.
+#[derive(Debug, Clone)]
+pub struct KrContext {
+    pub kr: KeyResult,
+    pub team: crate::domain::model::Team,
+    pub cycle: crate::domain::model::Cycle,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContextRow {
+    #[sqlx(flatten)]
+    kr: Row,
+    team_id: i64,
+    team_name: String,
+    timezone: String,
+    channel: Option<String>,
+    leads: Option<String>,
+    cycle_id: i64,
+    cycle_name: String,
+    start_date: chrono::NaiveDate,
+    end_date: chrono::NaiveDate,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn context(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    lookup: Lookup<'_>,
+) -> Result<Option<KrContext>> {
+    const SQL: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
+         k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
+         k.weight, k.created_at, k.last_check_in_at, \
+         t.id AS team_id, t.name AS team_name, t.timezone, t.channel, \
+         (SELECT group_concat(user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
+         cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at \
+         FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
+         JOIN cycles cy ON cy.id = o.cycle_id \
+         WHERE k.workspace_id = ?1 AND ((?2 IS NOT NULL AND k.id = ?2) \
+            OR (?2 IS NULL AND t.prefix = ?3 AND o.number = ?4 AND k.number = ?5))";
+    let (id, prefix, onum, knum) = match lookup {
+        Lookup::Id(id) => (Some(id.0), "", 0, 0),
+        Lookup::Code(p, o, k) => (None, p, o, k),
+    };
+    let row: Option<ContextRow> = sqlx::query_as(SQL)
+        .bind(ws.0)
+        .bind(id)
+        .bind(prefix)
+        .bind(onum)
+        .bind(knum)
+        .fetch_optional(&mut *c)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let mut leads: Vec<String> = r
+        .leads
+        .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
+        .unwrap_or_default();
+    leads.sort();
+    let team = crate::domain::model::Team {
+        id: TeamId(r.team_id),
+        name: r.team_name,
+        prefix: r.kr.prefix.clone(),
+        tz: super::parse_tz(&r.timezone)?,
+        channel: r.channel,
+        leads,
+    };
+    let cycle = crate::domain::model::Cycle {
+        id: crate::domain::model::CycleId(r.cycle_id),
+        name: r.cycle_name,
+        start: r.start_date,
+        end: r.end_date,
+        closed: r.closed_at.is_some(),
+    };
+    Ok(Some(KrContext {
+        kr: to_kr(r.kr)?,
+        team,
+        cycle,
+    }))
+}
+
+/// Restores the state an export recorded, exactly (import).
+pub async fn restore_state(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    id: KrId,
+    current: f64,
+    confidence: Option<Confidence>,
+    last_check_in: Option<DateTime<Utc>>,
+) -> Result<()> {
+    sqlx::query("UPDATE key_results SET current = ?, confidence = ?, last_check_in_at = ? WHERE workspace_id = ? AND id = ?")
+        .bind(current)
+        .bind(confidence.map(i64::from))
+        .bind(last_check_in)
+        .bind(ws.0)
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result, StoreError};
+use crate::domain::model::{
+    CycleId, Objective, ObjectiveId, ObjectiveKind, ObjectiveState, TeamId, WorkspaceId,
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    team_id: i64,
+    cycle_id: i64,
+    number: i64,
+    prefix: String,
+    title: String,
+    owner: Option<String>,
+    parent_id: Option<i64>,
+    kind: String,
+    state: String,
+    created_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "SELECT o.id, o.team_id, o.cycle_id, o.number, t.prefix, o.title, o.owner, \
+     o.parent_id, o.kind, o.state, o.created_at FROM objectives o JOIN teams t ON t.id = o.team_id";
+
+fn to_objective(r: Row) -> Result<Objective> {
+    Ok(Objective {
+        id: ObjectiveId(r.id),
+        team_id: TeamId(r.team_id),
+        cycle_id: CycleId(r.cycle_id),
+        number: r.number,
+        code: format!("{}-{}", r.prefix.to_ascii_uppercase(), r.number),
+        title: r.title,
+        owner: r.owner,
+        parent: r.parent_id.map(ObjectiveId),
+        kind: ObjectiveKind::parse(&r.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("objective kind {:?}", r.kind)))?,
+        state: ObjectiveState::parse(&r.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("objective state {:?}", r.state)))?,
+        created_at: r.created_at,
+    })
+}
+
+/// Finds an objective by its code (`GRO-2`, any case) within the workspace.
+pub async fn by_code(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    prefix: &str,
+    number: i64,
+) -> Result<Option<Objective>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE o.workspace_id = ? AND t.prefix = ? AND o.number = ?"
+    ));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(prefix)
+        .bind(number)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.map(to_objective).transpose()
+}
+
+pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: ObjectiveId) -> Result<Option<Objective>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE o.workspace_id = ? AND o.id = ?"));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.map(to_objective).transpose()
+}
+
+/// All objectives of the workspace, optionally narrowed to a team and/or a cycle, in code order.
+pub async fn list(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: Option<TeamId>,
+    cycle: Option<CycleId>,
+) -> Result<Vec<Objective>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE o.workspace_id = ?1 AND (?2 IS NULL OR o.team_id = ?2) \
+         AND (?3 IS NULL OR o.cycle_id = ?3) ORDER BY t.name, o.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(team.map(|t| t.0))
+        .bind(cycle.map(|c| c.0))
+        .fetch_all(&mut *c)
+        .await?;
+    rows.into_iter().map(to_objective).collect()
+}
+
+pub struct NewObjective<'a> {
+    pub team: TeamId,
+    pub cycle: CycleId,
+    pub number: i64,
+    pub title: &'a str,
+    pub owner: Option<&'a str>,
+    pub parent: Option<ObjectiveId>,
+    pub kind: ObjectiveKind,
+    pub state: ObjectiveState,
+}
+
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    o: &NewObjective<'_>,
+    now: DateTime<Utc>,
+) -> Result<ObjectiveId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO objectives (workspace_id, team_id, cycle_id, number, title, owner, parent_id, kind, state, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(o.team.0)
+    .bind(o.cycle.0)
+    .bind(o.number)
+    .bind(o.title)
+    .bind(o.owner)
+    .bind(o.parent.map(|p| p.0))
+    .bind(o.kind.as_str())
+    .bind(o.state.as_str())
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(ObjectiveId(id))
+}
+
+/// Writes the editable fields back (title, owner, parent, kind, state).
+pub async fn update(c: &mut Conn, ws: WorkspaceId, o: &Objective) -> Result<()> {
+    sqlx::query(
+        "UPDATE objectives SET title = ?, owner = ?, parent_id = ?, kind = ?, state = ? WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(&o.title)
+    .bind(&o.owner)
+    .bind(o.parent.map(|p| p.0))
+    .bind(o.kind.as_str())
+    .bind(o.state.as_str())
+    .bind(ws.0)
+    .bind(o.id.0)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Hands out the next key-result number of the objective; numbers are never reused.
+pub async fn take_kr_number(c: &mut Conn, id: ObjectiveId) -> Result<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "UPDATE objectives SET next_kr_number = next_kr_number + 1 WHERE id = ? RETURNING next_kr_number - 1",
+    )
+    .bind(id.0)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(n)
+}
+
+/// After an import: the next key-result number must follow the highest one imported.
+pub async fn reserve_kr_numbers(c: &mut Conn, id: ObjectiveId, up_to: i64) -> Result<()> {
+    sqlx::query("UPDATE objectives SET next_kr_number = max(next_kr_number, ? + 1) WHERE id = ?")
+        .bind(up_to)
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+use chrono::{DateTime, Utc};
+
+use super::{parse_tz, Conn, Result, StoreError};
+use crate::domain::model::{Team, TeamId, WorkspaceId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    prefix: String,
+    timezone: String,
+    channel: Option<String>,
+    leads: Option<String>,
+}
+
+const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, \
+     (SELECT group_concat(user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
+     FROM teams t";
+
+fn to_team(r: Row) -> Result<Team> {
+    let mut leads: Vec<String> = r
+        .leads
+        .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
+        .unwrap_or_default();
+    leads.sort();
+    Ok(Team {
+        id: TeamId(r.id),
+        name: r.name,
+        prefix: r.prefix,
+        tz: parse_tz(&r.timezone)?,
+        channel: r.channel,
+        leads,
+    })
+}
+
+pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Team>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? AND t.name = ?"));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(name)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.map(to_team).transpose()
+}
+
+pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: TeamId) -> Result<Option<Team>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? AND t.id = ?"));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.map(to_team).transpose()
+}
+
+pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Team>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? ORDER BY t.name"));
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(&mut *c).await?;
+    rows.into_iter().map(to_team).collect()
+}
+
+pub struct NewTeam<'a> {
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub timezone: &'a str,
+    pub channel: Option<&'a str>,
+}
+
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    t: &NewTeam<'_>,
+    now: DateTime<Utc>,
+) -> Result<TeamId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO teams (workspace_id, name, prefix, timezone, channel, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(t.name)
+    .bind(t.prefix)
+    .bind(t.timezone)
+    .bind(t.channel)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(TeamId(id))
+}
+
+pub async fn update(c: &mut Conn, ws: WorkspaceId, id: TeamId, t: &NewTeam<'_>) -> Result<()> {
+    sqlx::query("UPDATE teams SET name = ?, prefix = ?, timezone = ?, channel = ? WHERE workspace_id = ? AND id = ?")
+        .bind(t.name)
+        .bind(t.prefix)
+        .bind(t.timezone)
+        .bind(t.channel)
+        .bind(ws.0)
+        .bind(id.0)
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+pub async fn set_leads(c: &mut Conn, id: TeamId, leads: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM team_leads WHERE team_id = ?")
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+    for lead in leads {
+        sqlx::query("INSERT OR IGNORE INTO team_leads (team_id, user) VALUES (?, ?)")
+            .bind(id.0)
+            .bind(lead)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Hands out the next objective number of the team; numbers are never reused.
+pub async fn take_objective_number(c: &mut Conn, id: TeamId) -> Result<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "UPDATE teams SET next_objective_number = next_objective_number + 1 WHERE id = ? \
+         RETURNING next_objective_number - 1",
+    )
+    .bind(id.0)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(n)
+}
+
+/// Whether `user` leads any team of the workspace (cycles are workspace-wide, so any lead may
+/// manage them).
+pub async fn leads_any(c: &mut Conn, ws: WorkspaceId, user: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM team_leads l JOIN teams t ON t.id = l.team_id WHERE t.workspace_id = ? AND l.user = ?",
+    )
+    .bind(ws.0)
+    .bind(user)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(n > 0)
+}
+
+/// After an import: the next objective number must follow the highest one imported.
+pub async fn reserve_objective_numbers(c: &mut Conn, id: TeamId, up_to: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE teams SET next_objective_number = max(next_objective_number, ? + 1) WHERE id = ?",
+    )
+    .bind(up_to)
+    .bind(id.0)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result};
+use crate::domain::model::WorkspaceId;
+
+/// Finds the workspace with this platform key, creating it on first use.
+pub async fn ensure(
+    c: &mut Conn,
+    key: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<WorkspaceId> {
+    sqlx::query("INSERT INTO workspaces (key, name, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING")
+        .bind(key)
+        .bind(name)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE key = ?")
+        .bind(key)
+        .fetch_one(&mut *c)
+        .await?;
+    Ok(WorkspaceId(id))
+}
+
+pub async fn find(c: &mut Conn, key: &str) -> Result<Option<WorkspaceId>> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE key = ?")
+        .bind(key)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(id.map(WorkspaceId))
+}
