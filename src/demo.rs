@@ -245,7 +245,7 @@ pub async fn run(
             .single()
             .expect("valid"),
     );
-    let ws = okr.workspace("demo:acme", "Acme", clock.now()).await?;
+    let ws = okr.workspace("console:acme", "acme", clock.now()).await?;
     let admin = Actor {
         workspace: ws,
         user: "olivia".into(),
@@ -396,7 +396,12 @@ pub async fn run(
         "\n{}",
         text::render(&render::cycle_close_message(&closed))
     )?;
-    writeln!(out, "\nThe data stays in {}: try `okrbot console` with OKRBOT_DATABASE_URL=sqlite://{} --workspace is not needed for the demo's own workspace (demo:acme).", path.display(), path.display())?;
+    writeln!(
+        out,
+        "\nThe quarter stays in {}; look around in it with\n  OKRBOT_DATABASE_URL=sqlite://{} okrbot console --workspace acme --user alice",
+        path.display(),
+        path.display()
+    )?;
     okr.store().close().await;
     Ok(())
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::message::{Block, Message};
 use crate::domain::model::{format_number, CheckIn, KeyResult, KrKind, Objective};
 use crate::domain::scoring::{
-    progress_bar, round_percent, round_score, KrScore, ObjectiveScore, Status,
+    progress_bar, round_percent, round_score, Grade, KrScore, ObjectiveScore, Status,
 };
 use crate::service::check_in::CheckInOutcome;
 use crate::service::report::{CycleReport, KrView, ObjectiveView, StatusReport, TeamView};
@@ -71,7 +71,15 @@ fn score_text(score: f64, progress: f64) -> String {
     format!("{:.2} ({}%)", round_score(score), round_percent(progress))
 }
 
-pub fn kr_line(v: &KrView, now: DateTime<Utc>) -> String {
+/// "Dec 31": the last day of the cycle in the team's zone, which is what a forecast is "by".
+fn forecast_day(f: &crate::domain::scoring::Forecast, tz: chrono_tz::Tz) -> String {
+    (f.at - chrono::Duration::seconds(1))
+        .with_timezone(&tz)
+        .format("%b %-d")
+        .to_string()
+}
+
+pub fn kr_line(v: &KrView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> String {
     let kr = &v.kr;
     let s = &v.score;
     let mut line = format!(
@@ -98,7 +106,7 @@ pub fn kr_line(v: &KrView, now: DateTime<Utc>) -> String {
         line.push_str(&format!(
             " · on this trend: {}% by {}",
             round_percent(f.progress),
-            f.at.format("%b %-d")
+            forecast_day(f, tz)
         ));
     }
     line
@@ -133,7 +141,7 @@ pub fn objective_heading(
     h
 }
 
-fn objective_block(o: &ObjectiveView, now: DateTime<Utc>) -> Block {
+fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Block {
     Block {
         heading: Some(objective_heading(
             &o.objective,
@@ -141,7 +149,7 @@ fn objective_block(o: &ObjectiveView, now: DateTime<Utc>) -> Block {
             o.parent_code.as_deref(),
         )),
         colour: o.score.as_ref().map(|s| s.status),
-        lines: o.krs.iter().map(|k| kr_line(k, now)).collect(),
+        lines: o.krs.iter().map(|k| kr_line(k, tz, now)).collect(),
     }
 }
 
@@ -176,7 +184,7 @@ pub fn status_message(r: &StatusReport) -> Message {
             lines: vec![],
         });
         for o in &t.objectives {
-            m.blocks.push(objective_block(o, r.now));
+            m.blocks.push(objective_block(o, t.team.tz, r.now));
         }
     }
     m.colour = worst(
@@ -200,10 +208,17 @@ pub fn check_in_message(o: &CheckInOutcome) -> Message {
     } else {
         format!("Checked in {} {}", kr.code, kr.title)
     };
+    let change = match kr.kind {
+        KrKind::Metric => format!(
+            "{} → {} (target {})",
+            kr.unit.format(o.previous_value),
+            kr.unit.format(kr.current),
+            kr.unit.format(kr.target)
+        ),
+        _ => value_vs_target(kr),
+    };
     let mut lines = vec![format!(
-        "{} → {} · {} {}",
-        kr.unit.format(o.previous_value),
-        value_vs_target(kr),
+        "{change} · {} {}",
         score_text(o.score.score, o.score.progress),
         progress_bar(o.score.score, BAR)
     )];
@@ -226,7 +241,7 @@ pub fn check_in_message(o: &CheckInOutcome) -> Message {
         lines.push(format!(
             "on this trend: {}% by {}",
             round_percent(f.progress),
-            f.at.format("%b %-d")
+            forecast_day(f, o.team.tz)
         ));
     }
     let mut m = Message::text(title, lines);
@@ -272,9 +287,14 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
             lines: vec![],
         });
         for o in &t.objectives {
+            // After the close, the colour is the grade's, not the pace's.
+            let graded = o.score.map(|s| ObjectiveScore {
+                status: grade_colour(s.score),
+                ..s
+            });
             let mut b = Block {
-                heading: Some(objective_heading(&o.objective, o.score.as_ref(), None)),
-                colour: o.score.as_ref().map(|s| s.status),
+                heading: Some(objective_heading(&o.objective, graded.as_ref(), None)),
+                colour: graded.map(|s| s.status),
                 lines: vec![],
             };
             if let Some(s) = &o.score {
@@ -302,9 +322,18 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
     m
 }
 
+fn grade_colour(score: f64) -> Status {
+    match crate::domain::scoring::grade(score) {
+        Grade::Failed => Status::Red,
+        Grade::ProgressButShort => Status::Yellow,
+        Grade::Achieved => Status::Green,
+    }
+}
+
 fn final_kr_line(k: &KrView) -> String {
     format!(
-        "{} {} — {} · {}",
+        "{} {} {} — {} · {}",
+        grade_colour(k.score.score).emoji(),
         k.kr.code,
         k.kr.title,
         score_text(k.score.score, k.score.progress),

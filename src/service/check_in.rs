@@ -8,7 +8,7 @@ use super::objectives::{parse_kr_ref, resolve};
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrRef, ParsedValue};
 use crate::domain::model::{
-    CheckInId, CheckInSource, Confidence, KeyResult, WorkspaceId, MAX_NOTE_CHARS,
+    CheckInId, CheckInSource, Confidence, Cycle, KeyResult, Team, WorkspaceId, MAX_NOTE_CHARS,
 };
 use crate::domain::scoring::{self, KrScore, ScoreContext};
 use crate::store::{
@@ -46,6 +46,8 @@ pub struct CheckInOutcome {
     pub previous_value: f64,
     /// True when the idempotency key had been used already: nothing new was written.
     pub duplicate: bool,
+    pub team: Team,
+    pub cycle: Cycle,
 }
 
 impl Okr {
@@ -172,6 +174,8 @@ impl Okr {
             previous_value: ctx.kr.current,
             kr: ctx.kr,
             duplicate: true,
+            team: ctx.team,
+            cycle: ctx.cycle,
         }))
     }
 
@@ -249,6 +253,8 @@ impl Okr {
             before,
             previous_value,
             duplicate: false,
+            team: after.team,
+            cycle: after.cycle,
         })
     }
 
