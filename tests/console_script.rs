@@ -1,0 +1,182 @@
+//! The console as a new user meets it: the real `okrbot` binary, a script piped to stdin, and the
+//! scores of PRODUCT.md section 3 read off what it prints.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run_console(db: &std::path::Path, args: &[&str], script: &str) -> (String, i32) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .arg("console")
+        .args(args)
+        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("okrbot starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("script written");
+    let out = child.wait_with_output().expect("okrbot ends");
+    (
+        String::from_utf8(out.stdout).expect("utf-8 output"),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+const SETUP: &str = "\
+/okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
+/okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
+/okr objective add team:Growth title:Enhance customer onboarding experience kind:aspirational
+/okr kr add objective:GRO-1 title:Reduce average onboarding time kind:metric start:14 target:7 unit:days owner:alice
+/okr kr add objective:GRO-1 title:Keep retention above the line kind:threshold target:95 unit:percent direction:at_least owner:bob
+/okr kr add objective:GRO-1 title:Launch the signup wizard kind:milestone owner:carol
+/okr objective add team:Growth title:Grow self-serve revenue kind:committed
+/okr kr add objective:GRO-2 title:Trials started kind:metric start:0 target:100 owner:dave
+/okr kr add objective:GRO-2 title:Paid conversions kind:metric start:0 target:50 owner:dave
+/okr kr add objective:GRO-2 title:Expansion revenue kind:metric start:0 target:$10k owner:dave
+";
+
+#[test]
+fn a_console_script_prints_the_scores_of_the_product_spec() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}\
+/okr update GRO-1.1 11 c8 first cohort
+/okr update GRO-1.1 9 c8 new flow shipped
+/okr update GRO-1.2 93% c6 churn spike
+/okr update GRO-1.3 done
+/okr update GRO-2.1 70
+/okr update GRO-2.2 40 c9
+/okr update GRO-2.3 $5,000
+/okr status team:Growth
+"
+    );
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            "2026-11-16T10:00:00Z",
+        ],
+        &script,
+    );
+    assert_eq!(code, 0, "{out}");
+    let status = out
+        .split("OKR status: team Growth")
+        .nth(1)
+        .expect("a status reply");
+    // 14 -> 7 days at 9 days: 5/7 of the way, 71%, score 0.71.
+    assert!(
+        status.contains("GRO-1.1 Reduce average onboarding time — 0.71 (71%)"),
+        "{status}"
+    );
+    // A broken threshold scores 0 and is red; a done milestone scores 1.
+    assert!(
+        status.contains("🔴 GRO-1.2 Keep retention above the line — 0.00 (0%)"),
+        "{status}"
+    );
+    assert!(
+        status.contains("missed by 2%: 93% (at least 95%)"),
+        "{status}"
+    );
+    assert!(
+        status.contains("GRO-1.3 Launch the signup wizard — 1.00 (100%)"),
+        "{status}"
+    );
+    // Objective: the mean of 5/7, 0 and 1 is 0.571..., and red (the worst of its KRs).
+    assert!(
+        status.contains("🔴 GRO-1 Enhance customer onboarding experience — 0.57 (57%)"),
+        "{status}"
+    );
+    // Scores 0.7, 0.8, 0.5 give 0.67.
+    assert!(
+        status.contains("GRO-2 Grow self-serve revenue — 0.67 (67%)"),
+        "{status}"
+    );
+    assert!(
+        status.contains("GRO-2.3 Expansion revenue — 0.50 (50%)"),
+        "{status}"
+    );
+    // 46 days of 92 have passed in Berlin: 51% elapsed (the half day of Nov 16 included).
+    assert!(status.contains("51% of the cycle elapsed"), "{status}");
+}
+
+#[test]
+fn a_bad_line_is_answered_and_the_script_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script =
+        format!("{SETUP}/okr update GRO-1.1 12O\n/okr update GRO-1.1 9\n/okr frobnicate\n");
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            "2026-11-16T10:00:00Z",
+        ],
+        &script,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("❌ \"12O\" is not a number: did you mean 120?"),
+        "{out}"
+    );
+    assert!(out.contains("Checked in GRO-1.1"), "{out}");
+    assert!(out.contains("❌ unknown command \"frobnicate\""), "{out}");
+}
+
+#[test]
+fn without_admin_rights_setup_is_refused_politely() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let (out, code) = run_console(
+        &db,
+        &["--user", "mallory"],
+        "/okr setup team:Growth timezone:UTC\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("only a workspace admin may set up teams"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bulk_update_is_recorded_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}/okr update bulk\nGRO-1.1 10 c7\nGRO-2.1 1.2k\n.\n/okr update bulk\nGRO-2.1 80\nGRO-2.2 12O\n.\n/okr history kr:GRO-2.1\n"
+    );
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            "2026-11-16T10:00:00Z",
+        ],
+        &script,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("2 check-ins recorded"), "{out}");
+    assert!(out.contains("line 2: \"12O\" is not a number"), "{out}");
+    let history = out.split("History of GRO-2.1").nth(1).expect("history");
+    assert!(history.contains("1,200"), "{history}");
+    assert!(
+        !history.contains("· 80 ·"),
+        "the failed bulk wrote a check-in: {history}"
+    );
+}

@@ -1,0 +1,213 @@
+//! OKRs as data: export, import into another workspace, export again: the same document.
+
+use std::process::Command;
+
+fn okrbot(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .args(args)
+        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .expect("okrbot runs");
+    (
+        String::from_utf8(out.stdout).expect("utf-8"),
+        String::from_utf8(out.stderr).expect("utf-8"),
+        out.status.success(),
+    )
+}
+
+const NOW: &str = "2026-12-20T12:00:00Z";
+
+#[test]
+fn export_then_import_into_a_new_workspace_gives_identical_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    // The demo fills workspace "acme" with a closed quarter of two teams.
+    let demo = dir.path().join("demo.db");
+    let (_, err, ok) = okrbot(
+        &db,
+        &["demo", "--database", demo.to_str().expect("utf-8 path")],
+    );
+    assert!(ok, "{err}");
+
+    let (first, err, ok) = okrbot(
+        &demo,
+        &[
+            "export",
+            "--workspace",
+            "acme",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+    );
+    assert!(ok, "{err}");
+    let file = dir.path().join("acme.json");
+    std::fs::write(&file, &first).expect("export written");
+    let (said, err, ok) = okrbot(
+        &demo,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "copy",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        said.contains("2 teams, 1 cycles, 4 objectives, 10 key results"),
+        "{said}"
+    );
+    let (second, err, ok) = okrbot(
+        &demo,
+        &[
+            "export",
+            "--workspace",
+            "copy",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(first, second);
+
+    let doc: serde_json::Value = serde_json::from_str(&first).expect("json");
+    let kr = &doc["objectives"][0]["key_results"][0];
+    for field in [
+        "code", "title", "owner", "kind", "percent", "score", "status", "stale",
+    ] {
+        assert!(!kr[field].is_null(), "key result lacks {field}: {kr}");
+    }
+    assert_eq!(kr["code"], "GRO-1.1");
+    let objective = &doc["objectives"][0];
+    for field in [
+        "code", "title", "owner", "kind", "percent", "score", "status", "stale",
+    ] {
+        assert!(
+            !objective[field].is_null(),
+            "objective lacks {field}: {objective}"
+        );
+    }
+    // The stale key result of the demo is exported as stale.
+    let stale: Vec<&str> = doc["objectives"]
+        .as_array()
+        .expect("objectives")
+        .iter()
+        .flat_map(|o| o["key_results"].as_array().expect("krs"))
+        .filter(|k| k["stale"] == true)
+        .map(|k| k["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(stale, vec!["ENG-2.2"]);
+}
+
+#[test]
+fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = dir.path().join("demo.db");
+    let (_, err, ok) = okrbot(
+        &demo,
+        &["demo", "--database", demo.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{err}");
+    let (json, _, _) = okrbot(&demo, &["export", "--workspace", "acme", "--now", NOW]);
+    let mut doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    doc["objectives"][1]["key_results"][0]["target"] =
+        doc["objectives"][1]["key_results"][0]["start"].clone();
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, doc.to_string()).expect("written");
+    let (_, err, ok) = okrbot(
+        &demo,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "copy",
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("objectives[1] (GRO-2).key_results[0] (GRO-2.1).target"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    let (after, _, _) = okrbot(
+        &demo,
+        &[
+            "export",
+            "--workspace",
+            "copy",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+    );
+    let after: serde_json::Value = serde_json::from_str(&after).expect("json");
+    assert_eq!(after["teams"], serde_json::json!([]));
+
+    std::fs::write(&file, "{\"format\": \"okrbot/1\", \"teams\": 3}").expect("written");
+    let (_, err, ok) = okrbot(
+        &demo,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "copy",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("line 1"), "{err}");
+}
+
+#[test]
+fn csv_and_markdown_exports_list_every_key_result() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = dir.path().join("demo.db");
+    okrbot(
+        &demo,
+        &["demo", "--database", demo.to_str().expect("utf-8")],
+    );
+    let (csv, _, ok) = okrbot(
+        &demo,
+        &[
+            "export",
+            "--workspace",
+            "acme",
+            "--format",
+            "csv",
+            "--now",
+            NOW,
+        ],
+    );
+    assert!(ok);
+    assert_eq!(csv.trim().lines().count(), 11, "{csv}");
+    assert!(csv
+        .lines()
+        .next()
+        .expect("header")
+        .starts_with("team,cycle,objective,"));
+    let (md, _, ok) = okrbot(
+        &demo,
+        &[
+            "export",
+            "--workspace",
+            "acme",
+            "--format",
+            "markdown",
+            "--now",
+            NOW,
+        ],
+    );
+    assert!(ok);
+    assert!(
+        md.contains("### GRO-1 Enhance customer onboarding experience"),
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("| ENG-").count() + md.matches("| GRO-").count(),
+        10,
+        "{md}"
+    );
+}
