@@ -4,4 +4,5 @@
 pub mod grammar;
 pub mod message;
 pub mod model;
+pub mod schedule;
 pub mod scoring;

@@ -16,6 +16,8 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod domain;
+pub mod outbox;
 pub mod render;
+pub mod scheduler;
 pub mod service;
 pub mod store;

@@ -11,6 +11,10 @@ use crate::domain::scoring::{
 use crate::service::check_in::CheckInOutcome;
 use crate::service::report::{CycleReport, KrView, ObjectiveView, StatusReport, TeamView};
 
+pub mod chart;
+pub mod digest;
+pub mod nudge;
+
 const BAR: usize = 10;
 
 /// "3 days ago", "just now": staleness people can read at a glance.
@@ -67,12 +71,12 @@ pub fn value_vs_target(kr: &KeyResult) -> String {
     }
 }
 
-fn score_text(score: f64, progress: f64) -> String {
+pub(crate) fn score_text(score: f64, progress: f64) -> String {
     format!("{:.2} ({}%)", round_score(score), round_percent(progress))
 }
 
 /// "Dec 31": the last day of the cycle in the team's zone, which is what a forecast is "by".
-fn forecast_day(f: &crate::domain::scoring::Forecast, tz: chrono_tz::Tz) -> String {
+pub(crate) fn forecast_day(f: &crate::domain::scoring::Forecast, tz: chrono_tz::Tz) -> String {
     (f.at - chrono::Duration::seconds(1))
         .with_timezone(&tz)
         .format("%b %-d")

@@ -10,11 +10,16 @@ use crate::domain::model::{KeyResult, Team, WorkspaceId};
 use crate::domain::scoring::ScoringRules;
 use crate::store::{self, Conn, Store, StoreError};
 
+pub mod alerts;
 pub mod check_in;
 pub mod data;
+pub mod digest;
+pub mod nudges;
 pub mod objectives;
 pub mod report;
+pub mod schedule;
 pub mod setup;
+pub mod team_state;
 
 /// Who is asking, in which workspace. `admin` comes from the platform (Discord's Manage Server,
 /// the console's `--admin`); lead and owner rights are looked up per team and key result.
@@ -39,7 +44,7 @@ pub enum OkrError {
     },
     #[error("{0}")]
     Conflict(String),
-    #[error("only {who} may {action}; ask them, or an admin, to do it")]
+    #[error("only {who} may {action}{hint}", hint = if who.contains("admin") { "" } else { "; ask them, or an admin, to do it" })]
     Forbidden { action: String, who: String },
     #[error(transparent)]
     Parse(#[from] ParseError),
@@ -82,6 +87,8 @@ pub struct Okr {
     pub(crate) store: Store,
     pub(crate) rules: ScoringRules,
     pub(crate) period: chrono::Duration,
+    /// Rings when a write creates work for the scheduler (an alert, a snooze, a schedule change).
+    pub(crate) changes: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Okr {
@@ -90,11 +97,29 @@ impl Okr {
             store,
             rules: config.scoring,
             period: config.check_in_period(),
+            changes: std::sync::Arc::new(tokio::sync::Notify::new()),
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn rules(&self) -> &ScoringRules {
+        &self.rules
+    }
+
+    pub fn period(&self) -> chrono::Duration {
+        self.period
+    }
+
+    /// Tells the scheduler's loop to look again now instead of at its next due time.
+    pub fn wake(&self) {
+        self.changes.notify_one();
+    }
+
+    pub fn changes(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.changes.clone()
     }
 
     /// The workspace for a platform key (`console:acme`, `discord:<guild>`), created on first use.

@@ -10,10 +10,13 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub mod alerts;
 pub mod check_ins;
 pub mod cycles;
+pub mod deliveries;
 pub mod key_results;
 pub mod objectives;
+pub mod schedules;
 pub mod teams;
 pub mod workspaces;
 

@@ -25,6 +25,7 @@ pub fn render(m: &Message) -> String {
             }
             (ActionKind::NoChange, Some(code)) => format!("/okr nochange {code}"),
             (ActionKind::Snooze, _) => "/okr snooze".to_owned(),
+            (ActionKind::AllNoChange, _) => "/okr nochange all".to_owned(),
             (_, None) => a.label.clone(),
         };
         out.push_str(&format!("\n  [{}] {hint}", a.label));

@@ -1,9 +1,11 @@
 //! The platform-neutral message: what the core says, before any adapter decides how it looks.
 //! Discord turns it into embeds and components, the console into text, webhooks into JSON.
 
+use serde::{Deserialize, Serialize};
+
 use super::scoring::Status;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub title: String,
     /// The colour of the whole message: the worst status it reports, if any.
@@ -13,10 +15,19 @@ pub struct Message {
     pub actions: Vec<Action>,
     /// Only the asker needs it (an ephemeral reply on Discord).
     pub private: bool,
+    /// Files that ride along (a chart). Stored beside the JSON payload, not inside it.
+    #[serde(skip)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A titled group of lines: one objective with its key results, a list of errors, a table.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Block {
     pub heading: Option<String>,
     pub colour: Option<Status>,
@@ -24,7 +35,7 @@ pub struct Block {
 }
 
 /// Something the reader can do in reply; each adapter shows it its own way (a button, a hint).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub kind: ActionKind,
     pub label: String,
@@ -32,11 +43,14 @@ pub struct Action {
     pub target: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Update,
     NoChange,
     Snooze,
+    /// Everything in the prompt keeps its value: one press for a quiet week.
+    AllNoChange,
 }
 
 impl Message {

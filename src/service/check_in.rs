@@ -10,7 +10,7 @@ use crate::domain::grammar::{self, KrRef, ParsedValue};
 use crate::domain::model::{
     CheckInId, CheckInSource, Confidence, Cycle, KeyResult, Team, WorkspaceId, MAX_NOTE_CHARS,
 };
-use crate::domain::scoring::{self, KrScore, ScoreContext};
+use crate::domain::scoring::{self, KrScore, ScoreContext, Status};
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup, Conn,
 };
@@ -48,6 +48,8 @@ pub struct CheckInOutcome {
     pub duplicate: bool,
     pub team: Team,
     pub cycle: Cycle,
+    /// This check-in moved the key result into red and opened an at-risk alert.
+    pub alert_opened: bool,
 }
 
 impl Okr {
@@ -107,6 +109,9 @@ impl Okr {
         }
         let outcome = self.record(&mut tx, actor, &request, now).await?;
         commit(tx).await?;
+        if outcome.alert_opened {
+            self.wake();
+        }
         Ok(outcome)
     }
 
@@ -146,6 +151,9 @@ impl Okr {
             outcomes.push(outcome);
         }
         commit(tx).await?;
+        if outcomes.iter().any(|o| o.alert_opened) {
+            self.wake();
+        }
         Ok(outcomes)
     }
 
@@ -174,6 +182,7 @@ impl Okr {
             previous_value: ctx.kr.current,
             kr: ctx.kr,
             duplicate: true,
+            alert_opened: false,
             team: ctx.team,
             cycle: ctx.cycle,
         }))
@@ -246,7 +255,17 @@ impl Okr {
         after.kr.last_check_in = Some(now);
         points.push((now, value));
         let score = self.score(&after, &points, now);
+        // Into red opens the alert (the scheduler announces it); out of red resolves it.
+        let alert_opened = if score.status == Status::Red {
+            store::alerts::open_at_risk(c, ws, after.team.id, after.kr.id, now).await?
+        } else {
+            if before.status == Status::Red {
+                store::alerts::resolve_at_risk(c, ws, after.kr.id, now).await?;
+            }
+            false
+        };
         Ok(CheckInOutcome {
+            alert_opened,
             check_in: id,
             kr: after.kr,
             score,

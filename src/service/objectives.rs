@@ -217,6 +217,7 @@ impl Okr {
         let mut o = objective_by_code(&mut tx, ws, code).await?;
         let team = team_of(&mut tx, ws, &o).await?;
         require_lead(actor, &team, "edit objectives")?;
+        ensure_cycle_open(&mut tx, actor, &o).await?;
         if let Some(t) = &edit.title {
             o.title = check_title(t)?;
         }
@@ -244,6 +245,7 @@ impl Okr {
         let mut o = objective_by_code(&mut tx, ws, code).await?;
         let team = team_of(&mut tx, ws, &o).await?;
         require_lead(actor, &team, "align objectives")?;
+        ensure_cycle_open(&mut tx, actor, &o).await?;
         o.parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => {
@@ -274,6 +276,7 @@ impl Okr {
         let mut o = objective_by_code(&mut tx, ws, code).await?;
         let team = team_of(&mut tx, ws, &o).await?;
         require_lead(actor, &team, "close objectives")?;
+        ensure_cycle_open(&mut tx, actor, &o).await?;
         o.state = ObjectiveState::Closed;
         store::objectives::update(&mut tx, ws, &o).await?;
         commit(tx).await?;
@@ -383,6 +386,7 @@ impl Okr {
         let mut kr = kr_by_ref(&mut tx, ws, reference).await?;
         let team = team_of_kr(&mut tx, ws, &kr).await?;
         require_lead(actor, &team, "edit key results")?;
+        ensure_kr_cycle_open(&mut tx, actor, &kr).await?;
         if let Some(t) = &edit.title {
             kr.title = check_title(t)?;
         }
@@ -437,6 +441,7 @@ impl Okr {
         let kr = kr_by_ref(&mut tx, ws, reference).await?;
         let team = team_of_kr(&mut tx, ws, &kr).await?;
         require_lead(actor, &team, "remove key results")?;
+        ensure_kr_cycle_open(&mut tx, actor, &kr).await?;
         store::key_results::delete(&mut tx, ws, kr.id).await?;
         commit(tx).await?;
         Ok(kr)
@@ -504,6 +509,13 @@ pub(crate) async fn team_of_kr(c: &mut Conn, ws: WorkspaceId, kr: &KeyResult) ->
         .await?
         .ok_or_else(vanished)?;
     team_of(c, ws, &o).await
+}
+
+async fn ensure_kr_cycle_open(c: &mut Conn, actor: &Actor, kr: &KeyResult) -> Result<()> {
+    let o = store::objectives::by_id(c, actor.workspace, kr.objective_id)
+        .await?
+        .ok_or_else(vanished)?;
+    ensure_cycle_open(c, actor, &o).await
 }
 
 async fn ensure_cycle_open(c: &mut Conn, actor: &Actor, o: &Objective) -> Result<()> {

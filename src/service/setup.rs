@@ -28,6 +28,13 @@ pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz> {
     if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
         return Ok(tz);
     }
+    // People type "europe/berlin"; the zone is still unambiguous.
+    if let Some(tz) = chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|tz| tz.name().eq_ignore_ascii_case(name))
+    {
+        return Ok(*tz);
+    }
     let best = chrono_tz::TZ_VARIANTS
         .iter()
         .map(|tz| {
@@ -157,9 +164,15 @@ impl Okr {
         if let Some(leads) = &leads {
             store::teams::set_leads(&mut tx, id, leads).await?;
         }
+        let fresh = store::schedules::for_team(&mut tx, ws, id)
+            .await?
+            .is_empty();
         let team = store::teams::by_id(&mut tx, ws, id).await?.ok_or_else(|| {
             OkrError::Internal(anyhow::anyhow!("team vanished inside its own transaction"))
         })?;
+        if fresh || tz.is_some() {
+            super::schedule::install(&mut tx, ws, &team, now).await?;
+        }
         commit(tx).await?;
         Ok(SetupOutcome { team, created })
     }

@@ -133,3 +133,26 @@ pub async fn restore(
         .map(|_| ())
         .ok_or_else(|| StoreError::Duplicate(format!("idempotency key {:?}", n.idempotency_key)))
 }
+
+/// The `(time, value)` points of every key result of a team, oldest first within each.
+pub async fn points_for_team(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: crate::domain::model::TeamId,
+) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
+        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci JOIN key_results k ON k.id = ci.kr_id \
+         JOIN objectives o ON o.id = k.objective_id \
+         WHERE ci.workspace_id = ? AND o.team_id = ? ORDER BY ci.kr_id, ci.created_at, ci.id",
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .fetch_all(&mut *c)
+    .await?;
+    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
+        std::collections::HashMap::new();
+    for (kr, t, v) in rows {
+        out.entry(KrId(kr)).or_default().push((t, v));
+    }
+    Ok(out)
+}

@@ -182,8 +182,8 @@ pub async fn set_current(
     at: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE key_results SET current = ?, confidence = coalesce(?, confidence), last_check_in_at = ? \
-         WHERE workspace_id = ? AND id = ?",
+        "UPDATE key_results SET current = ?, confidence = coalesce(?, confidence), last_check_in_at = ?, \
+         ignored_prompts = 0 WHERE workspace_id = ? AND id = ?",
     )
     .bind(value)
     .bind(confidence.map(i64::from))
@@ -308,5 +308,46 @@ pub async fn restore_state(
         .bind(id.0)
         .execute(&mut *c)
         .await?;
+    Ok(())
+}
+
+/// How many prompts in a row each listed key result has gone unanswered.
+pub async fn ignored_prompts(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: TeamId,
+) -> Result<std::collections::HashMap<KrId, i64>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT k.id, k.ignored_prompts FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+         WHERE k.workspace_id = ? AND o.team_id = ?",
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.into_iter().map(|(k, n)| (KrId(k), n)).collect())
+}
+
+/// A prompt listed these key results: one more ignored prompt each, until a check-in resets it.
+pub async fn count_prompted(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE key_results SET ignored_prompts = ignored_prompts + 1 WHERE workspace_id = ? AND id = ?")
+            .bind(ws.0)
+            .bind(id.0)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The lead has been told about these: the count starts over.
+pub async fn reset_ignored(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE key_results SET ignored_prompts = 0 WHERE workspace_id = ? AND id = ?")
+            .bind(ws.0)
+            .bind(id.0)
+            .execute(&mut *c)
+            .await?;
+    }
     Ok(())
 }

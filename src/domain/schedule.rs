@@ -1,0 +1,322 @@
+//! Team schedules: a cron expression plus an IANA time zone, turned into fire instants.
+//!
+//! Contract:
+//! - Pure: every instant is a parameter; the wall clock is never read.
+//! - Expressions are the usual 5 fields `min hour dom month dow` (or 6/7 fields with leading
+//!   seconds / trailing year, or the `@hourly`..`@yearly` aliases the `cron` crate knows).
+//!   Day-of-week *numbers* follow Unix crontab (0 or 7 = Sunday, 1 = Monday, …) in every form;
+//!   the `cron` crate itself counts 1 = Sunday, so numbers are rewritten to day names first.
+//!   Like the `cron` crate, a restricted day-of-month AND day-of-week must both match
+//!   (Unix crontab would OR them).
+//! - Refused: unparsable, more than one fire within an hour (checked on wall-clock times over
+//!   the first year / 1000 fires), never fires.
+//! - Fires are wall-clock times in the team's zone; the `cron` crate only decides which local
+//!   times match (it walks a zone-free calendar), and we map each local time to an instant:
+//!   * exists once: that instant (so 09:00 stays 09:00 local across DST changes);
+//!   * repeated (fall-back overlap): the FIRST occurrence only, so it fires once;
+//!   * skipped (spring-forward gap): the first instant after the gap (02:30 on a Berlin
+//!     spring-forward day fires at 03:00 local), so it still fires once that day. Several
+//!     fires inside one gap collapse into that single instant.
+//!
+//!   Formally instant(L) = the earliest instant whose local time is >= L; it is monotone, which
+//!   makes the searches below exact. Caveat: the hourly limit is checked on wall-clock times,
+//!   so `30 2,3 * * *` fires 30 real minutes apart on a spring-forward day.
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use cron::TimeUnitSpec;
+use std::str::FromStr;
+
+pub const DEFAULT_PROMPT: &str = "0 9 * * Mon";
+pub const DEFAULT_REMINDER: &str = "0 9 * * Wed";
+pub const DEFAULT_DIGEST: &str = "0 16 * * Mon";
+
+const EXAMPLE: &str = "`0 9 * * Mon` = Mondays 09:00";
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("I couldn't read the schedule `{expression}`: {reason}. Write it as minute hour day-of-month month day-of-week, e.g. {EXAMPLE}.")]
+    Unparsable { expression: String, reason: String },
+    #[error("The schedule `{expression}` fires every {}; okrbot allows at most one per hour, e.g. {EXAMPLE}.", interval(*.interval_seconds))]
+    TooFrequent {
+        expression: String,
+        interval_seconds: i64,
+    },
+    #[error("The schedule `{expression}` never fires (no date matches it); try e.g. {EXAMPLE}.")]
+    NeverFires { expression: String },
+}
+
+fn interval(secs: i64) -> String {
+    match secs {
+        1 => "second".into(),
+        60 => "minute".into(),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
+}
+
+/// A validated schedule. (De)serializes as the expression string, re-validated on load.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CronSchedule {
+    /// Matches local wall-clock times; always in the `cron` crate's 6/7-field form.
+    schedule: cron::Schedule,
+    /// As the user wrote it (trimmed).
+    expression: String,
+}
+
+impl CronSchedule {
+    /// Parse and validate; see the module docs for what is accepted.
+    pub fn parse(expr: &str) -> Result<CronSchedule, ScheduleError> {
+        let expression = expr.trim().to_string();
+        let unparsable = |reason: String| ScheduleError::Unparsable {
+            expression: expression.clone(),
+            reason,
+        };
+        let normalized = normalize(&expression).map_err(unparsable)?;
+        let schedule = cron::Schedule::from_str(&normalized).map_err(|e| {
+            // cron's message is "expr\n  ^\nreason"; keep the reason. Its "less than" is
+            // really an inclusive maximum ("Minutes must be less than 59" for 61).
+            let msg = e.to_string();
+            let reason = msg.lines().nth(2).unwrap_or("").trim();
+            let reason = reason
+                .trim_end_matches('.')
+                .replace("must be less than", "must be at most");
+            unparsable(
+                Some(reason)
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or("unexpected text".into()),
+            )
+        })?;
+        // Validate on the zone-free calendar from the earliest year cron knows (1970), so
+        // year-restricted 7-field forms are judged on their real fires.
+        let before_1970 = DateTime::from_timestamp(-1, 0).expect("valid timestamp");
+        let mut fires = schedule.after(&before_1970);
+        let Some(first) = fires.next() else {
+            return Err(ScheduleError::NeverFires { expression });
+        };
+        // Report the smallest gap: `*/59 * * * *` fires at :59 and again at :00.
+        let (mut prev, mut min_gap, year_end) = (first, i64::MAX, first + Duration::days(366));
+        for next in fires.take(1000).take_while(|t| *t <= year_end) {
+            min_gap = min_gap.min((next - prev).num_seconds());
+            prev = next;
+        }
+        if min_gap < 3600 {
+            let (expression, interval_seconds) = (expression, min_gap);
+            return Err(ScheduleError::TooFrequent {
+                expression,
+                interval_seconds,
+            });
+        }
+        Ok(CronSchedule {
+            schedule,
+            expression,
+        })
+    }
+
+    /// The expression as the user wrote it (trimmed).
+    pub fn expression(&self) -> &str {
+        &self.expression
+    }
+
+    /// The first fire strictly after `after`, in zone `tz`, as a UTC instant.
+    pub fn next_after(&self, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.fires_after(tz, after).next()
+    }
+
+    /// The next `n` fires strictly after `after`, strictly increasing, in local time.
+    pub fn upcoming(&self, tz: Tz, after: DateTime<Utc>, n: usize) -> Vec<DateTime<Tz>> {
+        let fires = self.fires_after(tz, after).take(n);
+        fires.map(|t| t.with_timezone(&tz)).collect()
+    }
+
+    /// The latest fire at or before `at` (a reminder's slot, the slot missed during a
+    /// restart), if it is no earlier than `at - horizon`.
+    pub fn latest_at_or_before(
+        &self,
+        tz: Tz,
+        at: DateTime<Utc>,
+        horizon: Duration,
+    ) -> Option<DateTime<Utc>> {
+        // A local time later than local(at) can still map to an instant <= at (the first
+        // occurrence of a repeated hour when `at` is in the second one), so start a few
+        // hours above local(at); instants only decrease as we walk back.
+        let start = naive_as_utc(at.with_timezone(&tz).naive_local() + Duration::hours(3));
+        let latest = self
+            .schedule
+            .after(&start)
+            .rev()
+            .map(|local| instant(tz, local.naive_utc()))
+            .find(|t| *t <= at)?;
+        (latest >= at - horizon).then_some(latest)
+    }
+
+    /// "Mondays 09:00", "Weekdays 08:30", "Daily 16:00" for the simple cases, else the expression.
+    pub fn describe(&self) -> String {
+        let s = &self.schedule;
+        let (Some(0), Some(m), Some(h)) = (one(s.seconds()), one(s.minutes()), one(s.hours()))
+        else {
+            return self.expression.clone();
+        };
+        if !(all(s.days_of_month(), 31) && all(s.months(), 12) && all(s.years(), 131)) {
+            return self.expression.clone();
+        }
+        // cron numbers days 1 = Sunday .. 7 = Saturday.
+        let days: Vec<u32> = s.days_of_week().iter().collect();
+        let when = match days.as_slice() {
+            [1, 2, 3, 4, 5, 6, 7] => "Daily".to_string(),
+            [2, 3, 4, 5, 6] => "Weekdays".to_string(),
+            [d] => format!("{}s", DAYS[*d as usize - 1]),
+            ds => ds
+                .iter()
+                .map(|d| &DAYS[*d as usize - 1][..3])
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        format!("{when} {h:02}:{m:02}")
+    }
+
+    /// Fire instants strictly after `after`, strictly increasing.
+    fn fires_after(
+        &self,
+        tz: Tz,
+        after: DateTime<Utc>,
+    ) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        // Local times <= local(after) map to instants <= after (instant(L) is the earliest
+        // instant whose local time is >= L, and `after` is such an instant), so cron may start
+        // at local(after). The filter drops the rest: later local times that still map to
+        // <= after (a repeated hour) and duplicates (several local times inside one gap).
+        let mut last = after;
+        let start = naive_as_utc(after.with_timezone(&tz).naive_local());
+        self.schedule
+            .after(&start)
+            .map(move |local| instant(tz, local.naive_utc()))
+            .filter(move |t| {
+                let fresh = *t > last;
+                if fresh {
+                    last = *t;
+                }
+                fresh
+            })
+    }
+}
+
+impl TryFrom<String> for CronSchedule {
+    type Error = ScheduleError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        CronSchedule::parse(&s)
+    }
+}
+
+impl From<CronSchedule> for String {
+    fn from(s: CronSchedule) -> String {
+        s.expression
+    }
+}
+
+/// cron walks a zone-free calendar when given UTC: no gaps, no repeats.
+fn naive_as_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&local)
+}
+
+/// The earliest instant whose local time in `tz` is >= `local` (see module docs).
+fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => {
+            // In a gap. UTC offsets lie within [-12h, +14h], so local(lo) < local <= local(hi);
+            // binary-search the transition on whole seconds (cron fires on whole seconds).
+            let at = |secs: i64| DateTime::from_timestamp(secs, 0).expect("in range");
+            let secs = naive_as_utc(local).timestamp();
+            let (mut lo, mut hi) = (secs - 15 * 3600, secs + 13 * 3600);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if at(mid).with_timezone(&tz).naive_local() >= local {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            at(hi)
+        }
+    }
+}
+
+fn one(spec: &impl TimeUnitSpec) -> Option<u32> {
+    let mut it = spec.iter();
+    it.next().filter(|_| it.next().is_none())
+}
+
+fn all(spec: &impl TimeUnitSpec, n: usize) -> bool {
+    spec.iter().count() == n
+}
+
+/// Turn the user's form into cron's 6/7-field form with day-of-week as names.
+fn normalize(expr: &str) -> Result<String, String> {
+    if expr.starts_with('@') {
+        return Ok(expr.to_string());
+    }
+    let mut fields: Vec<String> = expr.split_whitespace().map(str::to_string).collect();
+    match fields.len() {
+        5 => fields.insert(0, "0".into()),
+        6 | 7 => {}
+        n => {
+            return Err(format!(
+                "expected 5 fields (minute hour day-of-month month day-of-week), found {n}"
+            ))
+        }
+    }
+    if fields[5].bytes().any(|b| b.is_ascii_digit()) {
+        fields[5] = unix_days(&fields[5])?;
+    }
+    Ok(fields.join(" "))
+}
+
+/// Rewrite a Unix day-of-week field (0/7 = Sun) as an explicit list of day names.
+fn unix_days(field: &str) -> Result<String, String> {
+    let bad = || format!("day-of-week `{field}` should use 0-7 (0 or 7 = Sunday) or Sun..Sat");
+    let day = |s: &str| -> Result<usize, String> {
+        if let Ok(n) = s.parse::<usize>() {
+            return if n <= 7 { Ok(n % 7) } else { Err(bad()) };
+        }
+        let prefix_of = |d: &&str| d.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+        DAYS.iter()
+            .position(|d| s.len() >= 3 && prefix_of(d))
+            .ok_or_else(bad)
+    };
+    let mut set = [false; 7];
+    for item in field.split(',') {
+        let (base, step) = match item.split_once('/') {
+            Some((b, s)) => (
+                b,
+                s.parse::<usize>().ok().filter(|s| *s > 0).ok_or_else(bad)?,
+            ),
+            None => (item, 1),
+        };
+        let (from, to) = match base.split_once('-') {
+            _ if base == "*" || base == "?" => (0, 6),
+            Some((a, b)) => (day(a)?, if b == "7" { 7 } else { day(b)? }),
+            None if item.contains('/') => (day(base)?, 6),
+            None => (day(base)?, day(base)?),
+        };
+        if from > to {
+            return Err(bad());
+        }
+        (from..=to).step_by(step).for_each(|d| set[d % 7] = true);
+    }
+    let names: Vec<&str> = (0..7).filter(|d| set[*d]).map(|d| &DAYS[d][..3]).collect();
+    Ok(names.join(","))
+}
+
+#[cfg(test)]
+#[path = "schedule_tests.rs"]
+mod tests;

@@ -1,0 +1,210 @@
+//! The outbox port: where scheduled and event messages leave the core. The scheduler records each
+//! delivery in the ledger before handing it here and marks it sent when `send` returns `Ok`.
+//! The delivery id doubles as a nonce: an adapter whose platform can deduplicate by nonce
+//! (Discord's `enforce_nonce`, the file outbox below) makes a resend after a crash harmless.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::message::Message;
+use crate::domain::model::{TeamId, WorkspaceId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryKind {
+    Prompt,
+    Reminder,
+    Digest,
+    Alert,
+    /// A key result ignored 3 prompts in a row: its lead is told instead of a 4th prompt.
+    LeadReport,
+    CycleClose,
+}
+
+impl DeliveryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Prompt => "prompt",
+            DeliveryKind::Reminder => "reminder",
+            DeliveryKind::Digest => "digest",
+            DeliveryKind::Alert => "alert",
+            DeliveryKind::LeadReport => "lead_report",
+            DeliveryKind::CycleClose => "cycle_close",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "prompt" => DeliveryKind::Prompt,
+            "reminder" => DeliveryKind::Reminder,
+            "digest" => DeliveryKind::Digest,
+            "alert" => DeliveryKind::Alert,
+            "lead_report" => DeliveryKind::LeadReport,
+            "cycle_close" => DeliveryKind::CycleClose,
+            _ => return None,
+        })
+    }
+}
+
+/// Who a delivery goes to: a person (a direct message) or a team channel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    User(String),
+    Channel(String),
+}
+
+impl Recipient {
+    /// The ledger's spelling: `user:<id>` / `channel:<name>`.
+    pub fn key(&self) -> String {
+        match self {
+            Recipient::User(u) => format!("user:{u}"),
+            Recipient::Channel(c) => format!("channel:{c}"),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Recipient> {
+        if let Some(u) = key.strip_prefix("user:") {
+            Some(Recipient::User(u.to_owned()))
+        } else {
+            key.strip_prefix("channel:")
+                .map(|c| Recipient::Channel(c.to_owned()))
+        }
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recipient::User(u) => write!(f, "@{u}"),
+            Recipient::Channel(c) => write!(f, "#{c}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// The ledger row; unique, so it serves as the platform nonce.
+    pub id: i64,
+    pub workspace: WorkspaceId,
+    pub team: TeamId,
+    pub team_tz: chrono_tz::Tz,
+    pub kind: DeliveryKind,
+    pub recipient: Recipient,
+    /// The scheduled instant this belongs to.
+    pub slot: DateTime<Utc>,
+    pub message: Message,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Try again later (rate limited, platform down); the delivery stays pending.
+    #[error("retry after {0:?}")]
+    Retry(std::time::Duration),
+    /// This recipient cannot be reached; the ledger marks it skipped.
+    #[error("undeliverable: {0}")]
+    Undeliverable(String),
+}
+
+pub trait Outbox: Send + Sync {
+    fn send(&self, d: &Delivery) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// Keeps everything sent, for tests and the demo's counts.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingOutbox {
+    sent: Arc<Mutex<Vec<Delivery>>>,
+}
+
+impl RecordingOutbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn sent(&self) -> Vec<Delivery> {
+        self.sent.lock().expect("outbox lock").clone()
+    }
+
+    pub fn take(&self) -> Vec<Delivery> {
+        std::mem::take(&mut *self.sent.lock().expect("outbox lock"))
+    }
+}
+
+impl Outbox for RecordingOutbox {
+    async fn send(&self, d: &Delivery) -> Result<(), SendError> {
+        self.sent.lock().expect("outbox lock").push(d.clone());
+        Ok(())
+    }
+}
+
+/// Appends one JSON line per delivery to a file and, like Discord with `enforce_nonce`, ignores
+/// a delivery whose id it has already written: a resend after a crash is not a second message.
+pub struct FileOutbox {
+    path: PathBuf,
+    seen: Mutex<HashSet<i64>>,
+    pace: std::time::Duration,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct FileLine {
+    pub id: i64,
+    pub kind: DeliveryKind,
+    pub recipient: String,
+    pub slot: DateTime<Utc>,
+    pub title: String,
+}
+
+impl FileOutbox {
+    /// `pace` is a pause after each send, standing in for a platform's rate limit.
+    pub fn open(path: PathBuf, pace: std::time::Duration) -> std::io::Result<FileOutbox> {
+        let mut seen = HashSet::new();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            for line in text.lines() {
+                if let Ok(l) = serde_json::from_str::<FileLine>(line) {
+                    seen.insert(l.id);
+                }
+            }
+        }
+        Ok(FileOutbox {
+            path,
+            seen: Mutex::new(seen),
+            pace,
+        })
+    }
+}
+
+impl Outbox for FileOutbox {
+    async fn send(&self, d: &Delivery) -> Result<(), SendError> {
+        if !self.seen.lock().expect("outbox lock").insert(d.id) {
+            return Ok(());
+        }
+        let line = FileLine {
+            id: d.id,
+            kind: d.kind,
+            recipient: d.recipient.key(),
+            slot: d.slot,
+            title: d.message.title.clone(),
+        };
+        let mut text =
+            serde_json::to_string(&line).map_err(|e| SendError::Undeliverable(e.to_string()))?;
+        text.push('\n');
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_data()
+        };
+        write().map_err(|_| SendError::Retry(std::time::Duration::from_secs(1)))?;
+        if !self.pace.is_zero() {
+            tokio::time::sleep(self.pace).await;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+use super::*;
+use chrono::TimeZone;
+
+fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+}
+
+fn input(series: Vec<ChartSeries>) -> ChartInput {
+    ChartInput {
+        title: "Q1 2025 — Platform team".into(),
+        cycle_start: at(2025, 1, 1),
+        cycle_end: at(2025, 3, 31),
+        now: at(2025, 2, 20),
+        series,
+    }
+}
+
+/// Decodes and returns (width, height); panics if `bytes` is not a valid PNG.
+fn decode(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.starts_with(&[0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n']));
+    let mut reader = png::Decoder::new(bytes).read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    (info.width, info.height)
+}
+
+fn weekly(label: &str, rate: f64, weeks: i64) -> ChartSeries {
+    let points = (0..=weeks)
+        .map(|w| {
+            let y = (rate * w as f64 / 13.0 + 0.02 * (w as f64 * 1.7).sin()).max(0.0);
+            (at(2025, 1, 1) + Duration::weeks(w), y)
+        })
+        .collect();
+    ChartSeries {
+        label: label.into(),
+        points,
+    }
+}
+
+fn quarter() -> ChartInput {
+    input(vec![
+        weekly("Ship billing v2", 1.15, 7),
+        weekly("Reduce p95 latency to 200ms", 0.8, 7),
+        weekly("Hire two SREs", 0.45, 7),
+    ])
+}
+
+#[test]
+fn png_has_requested_dimensions() {
+    let png = progress_chart(&quarter()).unwrap();
+    assert_eq!(decode(&png), (WIDTH, HEIGHT));
+}
+
+#[test]
+fn empty_series_renders() {
+    assert_eq!(
+        decode(&progress_chart(&input(vec![])).unwrap()),
+        (WIDTH, HEIGHT)
+    );
+    let empty = ChartSeries {
+        label: "nothing yet".into(),
+        points: vec![],
+    };
+    assert_eq!(
+        decode(&progress_chart(&input(vec![empty])).unwrap()),
+        (WIDTH, HEIGHT)
+    );
+}
+
+#[test]
+fn degenerate_cycle_errors() {
+    let mut i = quarter();
+    i.cycle_end = i.cycle_start;
+    assert!(matches!(
+        progress_chart(&i),
+        Err(ChartError::DegenerateCycle)
+    ));
+    i.cycle_end = i.cycle_start - Duration::days(1);
+    assert!(matches!(
+        progress_chart(&i),
+        Err(ChartError::DegenerateCycle)
+    ));
+}
+
+#[test]
+fn awkward_data_does_not_panic() {
+    let s = |label: &str, points: Vec<(DateTime<Utc>, f64)>| ChartSeries {
+        label: label.into(),
+        points,
+    };
+    let mut i = input(vec![
+        s("single", vec![(at(2025, 2, 1), 0.3)]),
+        s(
+            "outside",
+            vec![
+                (at(2024, 12, 1), -0.5),
+                (at(2025, 1, 20), 0.2),
+                (at(2025, 5, 1), 2.0),
+            ],
+        ),
+        s(
+            "negative",
+            vec![(at(2025, 1, 5), -0.4), (at(2025, 1, 30), -0.1)],
+        ),
+        s(
+            "non-finite",
+            vec![
+                (at(2025, 1, 5), f64::NAN),
+                (at(2025, 1, 9), f64::INFINITY),
+                (at(2025, 1, 10), 1e300),
+            ],
+        ),
+        s("only outside", vec![(at(2020, 1, 1), 0.5)]),
+    ]);
+    for _ in 0..8 {
+        i.series.push(weekly(
+            &"a very long objective label indeed ".repeat(3),
+            0.5,
+            12,
+        ));
+    }
+    i.title = "x".repeat(500);
+    i.now = at(2030, 1, 1); // outside the cycle: no marker
+    assert_eq!(decode(&progress_chart(&i).unwrap()), (WIDTH, HEIGHT));
+    // A one-second cycle is legal and must not divide by zero.
+    i.cycle_end = i.cycle_start + Duration::seconds(1);
+    assert_eq!(decode(&progress_chart(&i).unwrap()), (WIDTH, HEIGHT));
+}
+
+#[test]
+fn clipping_interpolates_at_edges() {
+    let s = ChartSeries {
+        label: "x".into(),
+        points: vec![
+            (at(2025, 1, 1) - Duration::days(10), 0.0),
+            (at(2025, 1, 1) + Duration::days(10), 1.0),
+        ],
+    };
+    let d = DAY;
+    let (line, markers) = prepare(&s, at(2025, 1, 1), 30 * d);
+    assert_eq!(line, vec![(0, 0.5), (10 * d, 1.0)]);
+    assert_eq!(markers, vec![(10 * d, 1.0)]);
+}
+
+/// Leaves a quarter's chart in the temp directory for a person to look at.
+#[test]
+fn a_quarter_chart_is_written_for_inspection() {
+    let png = progress_chart(&quarter()).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    std::fs::write(std::env::temp_dir().join("okrbot-chart-example.png"), &png).unwrap();
+}

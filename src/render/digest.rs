@@ -1,0 +1,238 @@
+//! Digests and the workspace rollup as messages.
+
+use chrono::{DateTime, Utc};
+
+use super::{ago, forecast_day, progress_bar, round_percent, score_text, value_vs_target, BAR};
+use crate::domain::message::{Block, Message};
+use crate::domain::scoring::round_score;
+use crate::service::digest::{Digest, RollupNode};
+use crate::service::team_state::ScoredKr;
+
+fn arrow(now: f64, previous: Option<f64>) -> String {
+    let Some(p) = previous else {
+        return "new".into();
+    };
+    let delta = round_score(now) - round_score(p);
+    if delta > 0.0 {
+        format!("↑ +{delta:.2}")
+    } else if delta < 0.0 {
+        format!("↓ {delta:.2}")
+    } else {
+        "→ 0.00".into()
+    }
+}
+
+fn kr_line(k: &ScoredKr, d: &Digest<'_>) -> String {
+    let s = &k.score;
+    let mut line = format!(
+        "{} {} {} — {} {} {} · {}",
+        s.status.emoji(),
+        k.kr.code,
+        k.kr.title,
+        score_text(s.score, s.progress),
+        progress_bar(s.score, BAR),
+        value_vs_target(&k.kr),
+        k.kr.owner.as_deref().unwrap_or("no owner"),
+    );
+    match k.kr.last_check_in {
+        Some(t) => line.push_str(&format!(" · {}", ago(t, d.state.at))),
+        None => line.push_str(" · no check-in yet"),
+    }
+    if s.stale {
+        line.push_str(" · ⚠️ stale");
+    }
+    if let Some(f) = &s.forecast {
+        line.push_str(&format!(
+            " · trend {}% by {}",
+            round_percent(f.progress),
+            forecast_day(f, d.state.team.tz)
+        ));
+    }
+    line
+}
+
+pub fn message(d: &Digest<'_>) -> Message {
+    let s = d.state;
+    let cycle = s
+        .cycle
+        .as_ref()
+        .map(|c| c.name.as_str())
+        .unwrap_or("no cycle");
+    let expected = s
+        .clock
+        .map(|c| round_percent(c.expected(s.at)))
+        .unwrap_or(0);
+    let mut m = Message::new(format!(
+        "{} digest · {cycle} · {expected}% of the cycle elapsed",
+        s.team.name
+    ));
+    for o in &d.objectives {
+        let heading = match &o.score {
+            Some(sc) => format!(
+                "{} {} {} — {} {} {}",
+                sc.status.emoji(),
+                o.objective.code,
+                o.objective.title,
+                score_text(sc.score, sc.progress),
+                progress_bar(sc.score, BAR),
+                arrow(sc.score, o.previous)
+            ),
+            None => format!(
+                "⚪ {} {} — no key results yet",
+                o.objective.code, o.objective.title
+            ),
+        };
+        m.blocks.push(Block {
+            heading: Some(heading),
+            colour: o.score.map(|s| s.status),
+            lines: o.krs.iter().map(|k| kr_line(k, d)).collect(),
+        });
+    }
+    m.blocks.push(Block {
+        heading: Some("Not checked in yet".into()),
+        colour: None,
+        lines: if d.missing.is_empty() {
+            vec!["everyone has checked in 🎉".into()]
+        } else {
+            d.missing
+                .iter()
+                .map(|(who, codes)| format!("{who}: {}", codes.join(", ")))
+                .collect()
+        },
+    });
+    m.blocks.push(Block {
+        heading: Some("At risk".into()),
+        colour: (!d.at_risk.is_empty()).then_some(crate::domain::scoring::Status::Red),
+        lines: if d.at_risk.is_empty() {
+            vec!["nothing is red".into()]
+        } else {
+            d.at_risk
+                .iter()
+                .map(|k| {
+                    format!(
+                        "🔴 {} {} — {} · {}",
+                        k.kr.code,
+                        k.kr.title,
+                        value_vs_target(&k.kr),
+                        k.kr.owner.as_deref().unwrap_or("no owner")
+                    )
+                })
+                .collect()
+        },
+    });
+    m.colour = d
+        .objectives
+        .iter()
+        .filter_map(|o| o.score.map(|s| s.status))
+        .max();
+    m.footer = Some(format!(
+        "as of {} · /okr status for details",
+        s.at.with_timezone(&s.team.tz)
+            .format("%a %Y-%m-%d %H:%M %Z")
+    ));
+    m
+}
+
+pub fn rollup_message(cycle: &str, roots: &[RollupNode], now: DateTime<Utc>) -> Message {
+    fn walk(n: &RollupNode, depth: usize, out: &mut Vec<String>) {
+        let score = match &n.score {
+            Some(s) => format!("{} {}", s.status.emoji(), score_text(s.score, s.progress)),
+            None => "⚪ no key results".into(),
+        };
+        out.push(format!(
+            "{}{} {} — {score} · {}",
+            "    ".repeat(depth),
+            n.code,
+            n.title,
+            n.team
+        ));
+        for c in &n.children {
+            walk(c, depth + 1, out);
+        }
+    }
+    let mut lines = Vec::new();
+    for r in roots {
+        walk(r, 0, &mut lines);
+    }
+    if lines.is_empty() {
+        lines.push("no objectives in this cycle yet".into());
+    }
+    let mut m = Message::text(format!("Workspace rollup · {cycle}"), lines);
+    m.colour = roots.iter().filter_map(|r| r.score.map(|s| s.status)).max();
+    m.footer = Some(format!("as of {}", now.format("%Y-%m-%d %H:%M UTC")));
+    m
+}
+
+/// The digest's chart: each objective's score over the cycle (recomputed at every check-in of
+/// its key results) against the expected-pace line. `None` when it cannot be drawn; a digest
+/// without a picture is still a digest.
+pub fn chart(
+    s: &crate::service::team_state::TeamState,
+) -> Option<crate::domain::message::Attachment> {
+    use super::chart::{progress_chart, ChartInput, ChartSeries};
+    let clock = s.clock?;
+    let mut series = Vec::new();
+    for (i, (o, _)) in s.objectives.iter().enumerate() {
+        let krs: Vec<&ScoredKr> = s.krs.iter().filter(|k| k.objective == i).collect();
+        let mut times: Vec<DateTime<Utc>> = krs
+            .iter()
+            .flat_map(|k| s.points.get(&k.kr.id).into_iter().flatten().map(|p| p.0))
+            .filter(|t| clock.contains(*t) && *t <= s.at)
+            .collect();
+        times.sort();
+        times.dedup();
+        let mut points = vec![(clock.start, objective_score_at(&krs, s, clock.start))];
+        points.extend(
+            times
+                .into_iter()
+                .map(|t| (t, objective_score_at(&krs, s, t))),
+        );
+        series.push(ChartSeries {
+            label: format!("{} {}", o.code, o.title),
+            points,
+        });
+    }
+    let input = ChartInput {
+        title: format!("{} · {}", s.team.name, s.cycle.as_ref()?.name),
+        cycle_start: clock.start,
+        cycle_end: clock.end,
+        now: s.at,
+        series,
+    };
+    match progress_chart(&input) {
+        Ok(bytes) => Some(crate::domain::message::Attachment {
+            name: "progress.png".into(),
+            bytes,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, team = %s.team.name, "digest chart not drawn");
+            None
+        }
+    }
+}
+
+/// The weighted score of an objective's key results as their values stood at `t`.
+fn objective_score_at(
+    krs: &[&ScoredKr],
+    s: &crate::service::team_state::TeamState,
+    t: DateTime<Utc>,
+) -> f64 {
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for k in krs {
+        let value = s
+            .points
+            .get(&k.kr.id)
+            .and_then(|ps| ps.iter().take_while(|p| p.0 <= t).last().map(|p| p.1))
+            .unwrap_or(k.kr.start);
+        let mut then = k.kr.clone();
+        then.current = value;
+        let w = if k.kr.weight > 0.0 { k.kr.weight } else { 0.0 };
+        sum += w * crate::domain::scoring::score(&then);
+        weights += w;
+    }
+    if weights > 0.0 {
+        sum / weights
+    } else {
+        0.0
+    }
+}

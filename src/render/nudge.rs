@@ -1,0 +1,178 @@
+//! Prompts, reminders and lead reports as messages.
+
+use chrono::{DateTime, Utc};
+
+use super::{ago, progress_bar, score_text, value_vs_target, BAR};
+use crate::domain::message::{Action, ActionKind, Block, Message};
+use crate::service::team_state::{ScoredKr, TeamState};
+
+fn kr_block(s: &TeamState, k: &ScoredKr, now: DateTime<Utc>) -> Block {
+    let last = match k.kr.last_check_in {
+        Some(t) => format!("last check-in {}", ago(t, now)),
+        None => "no check-in yet".into(),
+    };
+    Block {
+        heading: Some(format!(
+            "{} {} {}",
+            k.score.status.emoji(),
+            k.kr.code,
+            k.kr.title
+        )),
+        colour: Some(k.score.status),
+        lines: vec![
+            format!(
+                "{} · {} {}",
+                value_vs_target(&k.kr),
+                score_text(k.score.score, k.score.progress),
+                progress_bar(k.score.score, BAR)
+            ),
+            format!(
+                "{} · {last}{}",
+                s.objective_of(k).code,
+                if k.score.stale {
+                    " · ⚠️ stale"
+                } else {
+                    ""
+                }
+            ),
+        ],
+    }
+}
+
+fn actions(krs: &[&ScoredKr]) -> Vec<Action> {
+    let mut actions = Vec::new();
+    for k in krs {
+        let code = Some(k.kr.code.clone());
+        actions.push(Action {
+            kind: ActionKind::Update,
+            label: format!("Update {}", k.kr.code),
+            target: code.clone(),
+        });
+        actions.push(Action {
+            kind: ActionKind::NoChange,
+            label: format!("No change {}", k.kr.code),
+            target: code,
+        });
+    }
+    if krs.len() > 1 {
+        actions.push(Action {
+            kind: ActionKind::AllNoChange,
+            label: "All no change".into(),
+            target: None,
+        });
+    }
+    actions.push(Action {
+        kind: ActionKind::Snooze,
+        label: "Snooze until tomorrow".into(),
+        target: None,
+    });
+    actions
+}
+
+pub fn prompt(s: &TeamState, krs: &[&ScoredKr], now: DateTime<Utc>) -> Message {
+    let n = krs.len();
+    let mut m = Message::new(format!(
+        "Weekly check-in for {}: {n} key result{}",
+        s.team.name,
+        if n == 1 { "" } else { "s" }
+    ));
+    m.colour = krs.iter().map(|k| k.score.status).max();
+    m.blocks = krs.iter().map(|k| kr_block(s, k, now)).collect();
+    m.actions = actions(krs);
+    m.footer = Some("Fresh numbers keep the team honest: a no-change is data too.".into());
+    m
+}
+
+pub fn reminder(
+    s: &TeamState,
+    krs: &[&ScoredKr],
+    prompted: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Message {
+    let local = prompted.with_timezone(&s.team.tz);
+    let mut m = Message::new(format!(
+        "Reminder: {} still waiting since {}",
+        if krs.len() == 1 {
+            "1 key result is".to_owned()
+        } else {
+            format!("{} key results are", krs.len())
+        },
+        local.format("%A %H:%M")
+    ));
+    m.colour = krs.iter().map(|k| k.score.status).max();
+    m.blocks = krs.iter().map(|k| kr_block(s, k, now)).collect();
+    m.actions = actions(krs);
+    m
+}
+
+pub fn lead_report(s: &TeamState, krs: &[&ScoredKr]) -> Message {
+    let mut m = Message::new(format!(
+        "{}: {} key result{} ignored 3 check-in prompts in a row",
+        s.team.name,
+        krs.len(),
+        if krs.len() == 1 { "" } else { "s" }
+    ));
+    m.blocks.push(Block {
+        heading: None,
+        colour: None,
+        lines: krs
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {} — owner {} · {} · last check-in {}",
+                    k.kr.code,
+                    k.kr.title,
+                    k.kr.owner.as_deref().unwrap_or("none"),
+                    value_vs_target(&k.kr),
+                    k.kr.last_check_in
+                        .map(|t| ago(t, s.at))
+                        .unwrap_or_else(|| "never".into())
+                )
+            })
+            .collect(),
+    });
+    m.footer = Some("Their owners were not prompted a 4th time. A word from you, or a new owner (/okr kr edit kr:<code> owner:<name>), usually helps.".into());
+    m
+}
+
+/// The at-risk alert: one message naming every key result that just went red, with owner and
+/// lead mentioned so the right people see it.
+pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
+    let n = krs.len();
+    let mut m = Message::new(format!(
+        "🔴 {}: {} key result{} moved into red",
+        s.team.name,
+        n,
+        if n == 1 { "" } else { "s" }
+    ));
+    m.colour = Some(crate::domain::scoring::Status::Red);
+    let leads = if s.team.leads.is_empty() {
+        "no lead".to_owned()
+    } else {
+        s.team
+            .leads
+            .iter()
+            .map(|l| format!("@{l}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    m.blocks.push(Block {
+        heading: None,
+        colour: Some(crate::domain::scoring::Status::Red),
+        lines: krs
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {} — {} · {} · owner @{} · lead {leads}",
+                    k.kr.code,
+                    k.kr.title,
+                    value_vs_target(&k.kr),
+                    score_text(k.score.score, k.score.progress),
+                    k.kr.owner.as_deref().unwrap_or("nobody"),
+                )
+            })
+            .collect(),
+    });
+    m.footer = Some("The alert resolves itself when the key result leaves red.".into());
+    m
+}

@@ -1,0 +1,156 @@
+//! Prompts, reminders and lead reports (PRODUCT.md section 4): the bot asks each owner for their
+//! numbers, reminds those who forgot, and tells the lead about key results that ignore it.
+//! Each decision is recorded in the ledger in the caller's transaction.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::team_state::{ScoredKr, TeamState};
+use super::Result;
+use crate::domain::model::KrId;
+use crate::domain::scoring::Status;
+use crate::outbox::{DeliveryKind, Recipient};
+use crate::render::nudge;
+use crate::store::{self, deliveries::NewDelivery, Conn};
+
+/// A key result checked in this recently is left out of a prompt.
+pub const RECENT: Duration = Duration::days(3);
+/// After this many ignored prompts in a row, the lead is told instead of a further prompt.
+pub const IGNORED_LIMIT: i64 = 3;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Decided {
+    pub prompts: usize,
+    pub reminders: usize,
+    pub lead_reports: usize,
+}
+
+fn checked_in_since(k: &ScoredKr, t: DateTime<Utc>) -> bool {
+    k.kr.last_check_in.is_some_and(|c| c >= t)
+}
+
+/// The Monday prompt of one team for `slot`: one message per owner listing their key results
+/// that were not checked in within the last 3 days; key results that ignored 3 prompts in a row
+/// go to the lead instead.
+pub async fn decide_prompts(
+    c: &mut Conn,
+    s: &TeamState,
+    slot: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Decided> {
+    let ignored = store::key_results::ignored_prompts(c, s.workspace, s.team.id).await?;
+    let mut decided = Decided::default();
+    let mut for_lead: Vec<&ScoredKr> = Vec::new();
+    for (owner, krs) in s.by_owner() {
+        let mut ask: Vec<&ScoredKr> = Vec::new();
+        for k in krs {
+            if checked_in_since(k, slot - RECENT) {
+                continue;
+            }
+            if ignored.get(&k.kr.id).copied().unwrap_or(0) >= IGNORED_LIMIT {
+                for_lead.push(k);
+            } else {
+                ask.push(k);
+            }
+        }
+        if ask.is_empty() {
+            continue;
+        }
+        let message = nudge::prompt(s, &ask, now);
+        let ids: Vec<KrId> = ask.iter().map(|k| k.kr.id).collect();
+        let new = NewDelivery {
+            team: s.team.id,
+            kind: DeliveryKind::Prompt,
+            recipient: &Recipient::User(owner.to_owned()),
+            slot,
+            due: slot,
+            message: &message,
+            subjects: &ids,
+        };
+        if store::deliveries::insert(c, s.workspace, &new, now).await? {
+            store::key_results::count_prompted(c, s.workspace, &ids).await?;
+            decided.prompts += 1;
+        }
+    }
+    if !for_lead.is_empty() {
+        let message = nudge::lead_report(s, &for_lead);
+        let ids: Vec<KrId> = for_lead.iter().map(|k| k.kr.id).collect();
+        for recipient in lead_recipients(s) {
+            let new = NewDelivery {
+                team: s.team.id,
+                kind: DeliveryKind::LeadReport,
+                recipient: &recipient,
+                slot,
+                due: slot,
+                message: &message,
+                subjects: &ids,
+            };
+            if store::deliveries::insert(c, s.workspace, &new, now).await? {
+                decided.lead_reports += 1;
+            }
+        }
+        store::key_results::reset_ignored(c, s.workspace, &ids).await?;
+    }
+    Ok(decided)
+}
+
+/// The leads, by direct message; a team without leads hears it in its channel.
+fn lead_recipients(s: &TeamState) -> Vec<Recipient> {
+    if s.team.leads.is_empty() {
+        s.team
+            .channel
+            .iter()
+            .map(|c| Recipient::Channel(c.clone()))
+            .collect()
+    } else {
+        s.team
+            .leads
+            .iter()
+            .map(|l| Recipient::User(l.clone()))
+            .collect()
+    }
+}
+
+/// The reminder for `slot`: to each owner prompted at the team's latest prompt slot who has not
+/// checked in since, about those key results that are not both on pace and fresh.
+pub async fn decide_reminders(
+    c: &mut Conn,
+    s: &TeamState,
+    slot: DateTime<Utc>,
+    period: Duration,
+    now: DateTime<Utc>,
+) -> Result<Decided> {
+    let mut decided = Decided::default();
+    for prompt in store::deliveries::latest_prompts(c, s.team.id, slot).await? {
+        let Recipient::User(owner) = &prompt.recipient else {
+            continue;
+        };
+        let due: Vec<&ScoredKr> = prompt
+            .subjects
+            .iter()
+            .filter_map(|id| s.krs.iter().find(|k| k.kr.id == *id))
+            .filter(|k| !checked_in_since(k, prompt.slot))
+            .filter(|k| {
+                let fresh = k.kr.last_check_in.is_some_and(|t| slot - t <= period);
+                !(k.score.status == Status::Green && fresh)
+            })
+            .collect();
+        if due.is_empty() {
+            continue;
+        }
+        let message = nudge::reminder(s, &due, prompt.slot, now);
+        let ids: Vec<KrId> = due.iter().map(|k| k.kr.id).collect();
+        let new = NewDelivery {
+            team: s.team.id,
+            kind: DeliveryKind::Reminder,
+            recipient: &Recipient::User(owner.clone()),
+            slot,
+            due: slot,
+            message: &message,
+            subjects: &ids,
+        };
+        if store::deliveries::insert(c, s.workspace, &new, now).await? {
+            decided.reminders += 1;
+        }
+    }
+    Ok(decided)
+}

@@ -1,0 +1,148 @@
+//! Team schedules: `/okr schedule show | set`, and the defaults every new team gets.
+
+use chrono::{DateTime, Utc};
+
+use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
+use crate::domain::model::{Team, WorkspaceId};
+use crate::domain::schedule::{CronSchedule, DEFAULT_DIGEST, DEFAULT_PROMPT, DEFAULT_REMINDER};
+use crate::store::{self, schedules::ScheduleKind, Conn};
+
+/// The alert sweep re-reads statuses hourly, so "red by time passing" is noticed within an hour.
+pub const SWEEP: &str = "0 * * * *";
+
+pub fn default_cron(kind: ScheduleKind) -> &'static str {
+    match kind {
+        ScheduleKind::Prompt => DEFAULT_PROMPT,
+        ScheduleKind::Reminder => DEFAULT_REMINDER,
+        ScheduleKind::Digest => DEFAULT_DIGEST,
+        ScheduleKind::Sweep => SWEEP,
+    }
+}
+
+/// (Re)computes every schedule of the team from `now`: used at setup and when the zone changes.
+pub(crate) async fn install(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: &Team,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let existing = store::schedules::for_team(c, ws, team.id).await?;
+    for kind in ScheduleKind::ALL {
+        let expr = existing
+            .iter()
+            .find(|r| r.kind == kind)
+            .map(|r| r.cron.clone())
+            .unwrap_or_else(|| default_cron(kind).to_owned());
+        let cron = CronSchedule::parse(&expr)
+            .or_else(|_| CronSchedule::parse(default_cron(kind)))
+            .map_err(|e| {
+                OkrError::Internal(anyhow::anyhow!("default schedule does not parse: {e}"))
+            })?;
+        let next = cron
+            .next_after(team.tz, now)
+            .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("schedule {expr} never fires")))?;
+        store::schedules::upsert(c, ws, team.id, kind, cron.expression(), next).await?;
+    }
+    Ok(())
+}
+
+/// What `/okr schedule show` lists: each kind with its expression and next fires, local time.
+#[derive(Debug, Clone)]
+pub struct ScheduleView {
+    pub team: Team,
+    pub entries: Vec<(ScheduleKind, String, Vec<DateTime<chrono_tz::Tz>>)>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ScheduleChange {
+    pub prompt: Option<String>,
+    pub reminder: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl Okr {
+    pub async fn schedule_show(
+        &self,
+        actor: &Actor,
+        team: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleView> {
+        let mut c = self.store.read().await?;
+        let team = team_named(&mut c, actor.workspace, team).await?;
+        view(&mut c, actor.workspace, team, now).await
+    }
+
+    /// `/okr schedule set`: lead only; every expression is checked before anything is written.
+    pub async fn schedule_set(
+        &self,
+        actor: &Actor,
+        team: &str,
+        change: ScheduleChange,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleView> {
+        let mut parsed = Vec::new();
+        for (kind, expr) in [
+            (ScheduleKind::Prompt, &change.prompt),
+            (ScheduleKind::Reminder, &change.reminder),
+            (ScheduleKind::Digest, &change.digest),
+        ] {
+            if let Some(e) = expr {
+                let cron = CronSchedule::parse(e)
+                    .map_err(|err| OkrError::invalid(format!("{}: {err}", kind.as_str())))?;
+                parsed.push((kind, cron));
+            }
+        }
+        if parsed.is_empty() {
+            return Err(OkrError::invalid(
+                "say what to change, e.g. /okr schedule set team:Growth prompt:\"0 9 * * Mon\" digest:\"0 16 * * Fri\"",
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        let team = team_named(&mut tx, actor.workspace, team).await?;
+        require_lead(actor, &team, "change the schedule")?;
+        for (kind, cron) in &parsed {
+            let next = cron.next_after(team.tz, now).ok_or_else(|| {
+                OkrError::invalid(format!("{}: that schedule never fires", kind.as_str()))
+            })?;
+            store::schedules::upsert(
+                &mut tx,
+                actor.workspace,
+                team.id,
+                *kind,
+                cron.expression(),
+                next,
+            )
+            .await?;
+        }
+        let v = view(&mut tx, actor.workspace, team, now).await?;
+        commit(tx).await?;
+        self.wake();
+        Ok(v)
+    }
+}
+
+async fn view(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: Team,
+    now: DateTime<Utc>,
+) -> Result<ScheduleView> {
+    let rows = store::schedules::for_team(c, ws, team.id).await?;
+    let mut entries = Vec::new();
+    for kind in [
+        ScheduleKind::Prompt,
+        ScheduleKind::Reminder,
+        ScheduleKind::Digest,
+    ] {
+        let expr = rows
+            .iter()
+            .find(|r| r.kind == kind)
+            .map(|r| r.cron.clone())
+            .unwrap_or_else(|| default_cron(kind).to_owned());
+        let next = CronSchedule::parse(&expr)
+            .map(|c| c.upcoming(team.tz, now, 5))
+            .unwrap_or_default();
+        entries.push((kind, expr, next));
+    }
+    Ok(ScheduleView { team, entries })
+}

@@ -1,0 +1,227 @@
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result, StoreError};
+use crate::domain::message::{Attachment, Message};
+use crate::domain::model::{KrId, TeamId, WorkspaceId};
+use crate::outbox::{Delivery, DeliveryKind, Recipient};
+
+pub struct NewDelivery<'a> {
+    pub team: TeamId,
+    pub kind: DeliveryKind,
+    pub recipient: &'a Recipient,
+    pub slot: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    pub message: &'a Message,
+    pub subjects: &'a [KrId],
+}
+
+/// Records a decision to send. Returns `false` when this (team, kind, recipient, slot) was
+/// decided before: the ledger already owes or has sent it.
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    d: &NewDelivery<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let payload =
+        serde_json::to_string(d.message).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let subjects = serde_json::to_string(&d.subjects.iter().map(|k| k.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let attachment = d.message.attachments.first();
+    let done = sqlx::query(
+        "INSERT INTO deliveries (workspace_id, team_id, kind, recipient, slot, due_at, payload, subjects, \
+         attachment_name, attachment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (team_id, kind, recipient, slot) DO NOTHING",
+    )
+    .bind(ws.0)
+    .bind(d.team.0)
+    .bind(d.kind.as_str())
+    .bind(d.recipient.key())
+    .bind(d.slot.timestamp())
+    .bind(d.due.timestamp())
+    .bind(payload)
+    .bind(subjects)
+    .bind(attachment.map(|a| a.name.as_str()))
+    .bind(attachment.map(|a| a.bytes.as_slice()))
+    .bind(now.timestamp())
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    workspace_id: i64,
+    team_id: i64,
+    timezone: String,
+    kind: String,
+    recipient: String,
+    slot: i64,
+    payload: String,
+    attachment_name: Option<String>,
+    attachment: Option<Vec<u8>>,
+}
+
+fn to_delivery(r: Row) -> Result<Delivery> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("delivery {}: {what}", r.id));
+    let mut message: Message = serde_json::from_str(&r.payload).map_err(|_| corrupt("payload"))?;
+    if let (Some(name), Some(bytes)) = (r.attachment_name, r.attachment) {
+        message.attachments.push(Attachment { name, bytes });
+    }
+    Ok(Delivery {
+        id: r.id,
+        workspace: WorkspaceId(r.workspace_id),
+        team: TeamId(r.team_id),
+        team_tz: super::parse_tz(&r.timezone)?,
+        kind: DeliveryKind::parse(&r.kind).ok_or_else(|| corrupt("kind"))?,
+        recipient: Recipient::parse(&r.recipient).ok_or_else(|| corrupt("recipient"))?,
+        slot: DateTime::from_timestamp(r.slot, 0).ok_or_else(|| corrupt("slot"))?,
+        message,
+    })
+}
+
+/// What the ledger owes at `now`, in the order it was decided.
+pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT d.id, d.workspace_id, d.team_id, t.timezone, d.kind, d.recipient, d.slot, d.payload, \
+         d.attachment_name, d.attachment FROM deliveries d JOIN teams t ON t.id = d.team_id \
+         WHERE d.state = 'pending' AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?",
+    )
+    .bind(now.timestamp())
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.into_iter().map(to_delivery).collect()
+}
+
+pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<i64> =
+        sqlx::query_scalar("SELECT min(due_at) FROM deliveries WHERE state = 'pending'")
+            .fetch_one(&mut *c)
+            .await?;
+    Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
+}
+
+pub async fn mark(c: &mut Conn, id: i64, state: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE deliveries SET state = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
+        .bind(state)
+        .bind(now.timestamp())
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// A prompt decided for a team: who got it and about which key results.
+#[derive(Debug, Clone)]
+pub struct PromptRecord {
+    pub recipient: Recipient,
+    pub slot: DateTime<Utc>,
+    pub subjects: Vec<KrId>,
+}
+
+/// The prompts of a team's latest prompt slot at or before `at` (snoozed re-prompts excluded).
+pub async fn latest_prompts(
+    c: &mut Conn,
+    team: TeamId,
+    at: DateTime<Utc>,
+) -> Result<Vec<PromptRecord>> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT recipient, slot, subjects FROM deliveries WHERE team_id = ?1 AND kind = 'prompt' AND slot = \
+         (SELECT max(slot) FROM deliveries WHERE team_id = ?1 AND kind = 'prompt' AND slot <= ?2 AND slot = due_at)",
+    )
+    .bind(team.0)
+    .bind(at.timestamp())
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(r, slot, subjects)| {
+            Some(PromptRecord {
+                recipient: Recipient::parse(&r)?,
+                slot: DateTime::from_timestamp(slot, 0)?,
+                subjects: serde_json::from_str::<Vec<i64>>(&subjects)
+                    .ok()?
+                    .into_iter()
+                    .map(KrId)
+                    .collect(),
+            })
+        })
+        .collect())
+}
+
+/// The latest prompt sent to this person in this workspace (for `/okr snooze`).
+pub async fn latest_prompt_to(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    recipient: &Recipient,
+) -> Result<Option<(TeamId, PromptRecord)>> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT team_id, slot, subjects FROM deliveries WHERE workspace_id = ? AND kind = 'prompt' AND recipient = ? \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(ws.0)
+    .bind(recipient.key())
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.and_then(|(team, slot, subjects)| {
+        Some((
+            TeamId(team),
+            PromptRecord {
+                recipient: recipient.clone(),
+                slot: DateTime::from_timestamp(slot, 0)?,
+                subjects: serde_json::from_str::<Vec<i64>>(&subjects)
+                    .ok()?
+                    .into_iter()
+                    .map(KrId)
+                    .collect(),
+            },
+        ))
+    }))
+}
+
+/// Counts per kind, for the demo's summary and the tests.
+pub async fn counts(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as("SELECT kind, state, count(*) FROM deliveries WHERE workspace_id = ? GROUP BY kind, state ORDER BY kind, state")
+        .bind(ws.0)
+        .fetch_all(&mut *c)
+        .await?)
+}
+
+/// The objective scores the team's last digest showed.
+pub async fn digest_marks(
+    c: &mut Conn,
+    ids: &[crate::domain::model::ObjectiveId],
+) -> Result<std::collections::HashMap<crate::domain::model::ObjectiveId, f64>> {
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        let score: Option<f64> =
+            sqlx::query_scalar("SELECT score FROM digest_marks WHERE objective_id = ?")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?;
+        if let Some(s) = score {
+            out.insert(*id, s);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn set_digest_mark(
+    c: &mut Conn,
+    id: crate::domain::model::ObjectiveId,
+    score: f64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO digest_marks (objective_id, score, at) VALUES (?, ?, ?) \
+         ON CONFLICT (objective_id) DO UPDATE SET score = excluded.score, at = excluded.at",
+    )
+    .bind(id.0)
+    .bind(score)
+    .bind(at.timestamp())
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result};
+use crate::domain::model::{TeamId, WorkspaceId};
+
+/// What a team's scheduled work is: prompts, reminders, digests, and the hourly alert sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScheduleKind {
+    Prompt,
+    Reminder,
+    Digest,
+    Sweep,
+}
+
+impl ScheduleKind {
+    pub const ALL: [ScheduleKind; 4] = [
+        ScheduleKind::Prompt,
+        ScheduleKind::Reminder,
+        ScheduleKind::Digest,
+        ScheduleKind::Sweep,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleKind::Prompt => "prompt",
+            ScheduleKind::Reminder => "reminder",
+            ScheduleKind::Digest => "digest",
+            ScheduleKind::Sweep => "sweep",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "prompt" => ScheduleKind::Prompt,
+            "reminder" => ScheduleKind::Reminder,
+            "digest" => ScheduleKind::Digest,
+            "sweep" => ScheduleKind::Sweep,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleRow {
+    pub team: TeamId,
+    pub workspace: WorkspaceId,
+    pub kind: ScheduleKind,
+    pub cron: String,
+    pub next_due: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    team_id: i64,
+    workspace_id: i64,
+    kind: String,
+    cron: String,
+    next_due_at: i64,
+}
+
+fn to_row(r: Row) -> Option<ScheduleRow> {
+    Some(ScheduleRow {
+        team: TeamId(r.team_id),
+        workspace: WorkspaceId(r.workspace_id),
+        kind: ScheduleKind::parse(&r.kind)?,
+        cron: r.cron,
+        next_due: DateTime::from_timestamp(r.next_due_at, 0)?,
+    })
+}
+
+pub async fn upsert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: TeamId,
+    kind: ScheduleKind,
+    cron: &str,
+    next_due: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO schedules (team_id, workspace_id, kind, cron, next_due_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (team_id, kind) DO UPDATE SET cron = excluded.cron, next_due_at = excluded.next_due_at",
+    )
+    .bind(team.0)
+    .bind(ws.0)
+    .bind(kind.as_str())
+    .bind(cron)
+    .bind(next_due.timestamp())
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+pub async fn for_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec<ScheduleRow>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules WHERE workspace_id = ? AND team_id = ?",
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.into_iter().filter_map(to_row).collect())
+}
+
+/// The schedules due at `now`, oldest first: an index range scan on `next_due_at`.
+pub async fn due(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<ScheduleRow>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules \
+         WHERE next_due_at <= ? ORDER BY next_due_at LIMIT ?",
+    )
+    .bind(now.timestamp())
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.into_iter().filter_map(to_row).collect())
+}
+
+/// The earliest due time of all schedules: when the loop must wake up next.
+pub async fn next_due(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<i64> = sqlx::query_scalar("SELECT min(next_due_at) FROM schedules")
+        .fetch_one(&mut *c)
+        .await?;
+    Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
+}
+
+/// Moves a schedule on, only if it is still at `expected` (so two schedulers cannot both fire
+/// one slot). Returns whether this caller won.
+pub async fn advance(
+    c: &mut Conn,
+    team: TeamId,
+    kind: ScheduleKind,
+    expected: DateTime<Utc>,
+    next: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE schedules SET next_due_at = ? WHERE team_id = ? AND kind = ? AND next_due_at = ?",
+    )
+    .bind(next.timestamp())
+    .bind(team.0)
+    .bind(kind.as_str())
+    .bind(expected.timestamp())
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
