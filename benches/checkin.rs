@@ -1,1 +1,223 @@
-fn main() {}
+//! The check-in write path against the floor set by SQLite itself.
+//!
+//! `okrbot_check_in` is a whole `/okr update` line: parse, look the KR up with its team and
+//! cycle, check rights and value, read the history, insert the check-in, update the KR and
+//! rescore, in one `BEGIN IMMEDIATE` transaction. `bare_sqlite_txn` is the least any check-in
+//! must do: the same insert and update in the same kind of transaction, on the same file and
+//! schema, through the same pool. Both run in one group so their ratio is read off one run on
+//! one disk (the target is okrbot <= 2x bare).
+
+use std::cell::Cell;
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use okrbot::config::Config;
+use okrbot::domain::model::CheckInSource;
+use okrbot::service::objectives::{KrInput, ObjectiveInput};
+use okrbot::service::setup::SetupInput;
+use okrbot::service::{Actor, Okr};
+use okrbot::store::Store;
+use tokio::runtime::Runtime;
+
+/// Enough KRs that rotating through them spreads the history like a real team's quarter.
+const KRS: usize = 20;
+
+struct Fixture {
+    okr: Okr,
+    actor: Actor,
+    /// `(id, number)` of each KR: the bare path writes by id, the okrbot path names the code.
+    krs: Vec<(i64, i64)>,
+    start: DateTime<Utc>,
+    /// Kept so the database outlives the benchmark; dropped (deleted) at the end.
+    _dir: tempfile::TempDir,
+}
+
+/// A team with one objective of `KRS` metric key results in an open cycle around `now`, made
+/// through the services exactly as a user would.
+async fn fixture(rt_now: DateTime<Utc>) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store = Store::open(&url).await.expect("open store");
+    let okr = Okr::new(store, &Config::default());
+    let ws = okr
+        .workspace("console:bench", "Bench", rt_now)
+        .await
+        .expect("workspace");
+    let actor = Actor {
+        workspace: ws,
+        user: "alice".into(),
+        admin: true,
+    };
+    let setup = SetupInput {
+        team: "Growth".into(),
+        timezone: Some("Europe/Berlin".into()),
+        prefix: Some("GRO".into()),
+        ..SetupInput::default()
+    };
+    okr.setup(&actor, setup, rt_now).await.expect("team");
+    let today = rt_now.date_naive();
+    // The seeded quarter of history must fall inside the cycle the forecast reads.
+    let (start, end) = (today - Duration::days(100), today + Duration::days(60));
+    okr.cycle_new(&actor, "2026-Q4", start, end, rt_now)
+        .await
+        .expect("cycle");
+    let objective = ObjectiveInput {
+        team: "Growth".into(),
+        title: "Make onboarding effortless".into(),
+        ..ObjectiveInput::default()
+    };
+    let objective = okr
+        .objective_add(&actor, objective, rt_now)
+        .await
+        .expect("objective");
+    let mut krs = Vec::with_capacity(KRS);
+    for n in 0..KRS {
+        let input = KrInput {
+            objective: objective.code.clone(),
+            title: format!("Grow weekly active teams, segment {n}"),
+            kind: Some("metric".into()),
+            start: Some("0".into()),
+            target: Some("1000".into()),
+            ..KrInput::default()
+        };
+        let kr = okr.kr_add(&actor, input, rt_now).await.expect("key result");
+        krs.push((kr.id.0, kr.number));
+    }
+    Fixture {
+        okr,
+        actor,
+        krs,
+        start: rt_now,
+        _dir: dir,
+    }
+}
+
+/// The bare floor: one check-in row and the KR's new state, nothing read, nothing decided.
+async fn bare_check_in(f: &Fixture, kr: i64, value: f64, now: DateTime<Utc>) {
+    let pool = f.okr.store().pool();
+    let ws = f.actor.workspace.0;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
+    sqlx::query(
+        "INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, \
+         idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ws)
+    .bind(kr)
+    .bind(f.actor.user.as_str())
+    .bind(value)
+    .bind(8_i64)
+    .bind("steady")
+    .bind(CheckInSource::Text.as_str())
+    .bind(None::<&str>)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert");
+    sqlx::query(
+        "UPDATE key_results SET current = ?, confidence = ?, last_check_in_at = ? \
+         WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(value)
+    .bind(8_i64)
+    .bind(now)
+    .bind(ws)
+    .bind(kr)
+    .execute(&mut *tx)
+    .await
+    .expect("update");
+    tx.commit().await.expect("commit");
+}
+
+/// Thirteen weekly check-ins per KR, the weeks before the benchmark's instant.
+async fn seed_history(f: &Fixture) {
+    for &(id, _) in &f.krs {
+        for week in 1..=13 {
+            bare_check_in(
+                f,
+                id,
+                f64::from(week) * 20.0,
+                f.start - Duration::weeks(14 - i64::from(week)),
+            )
+            .await;
+        }
+    }
+}
+
+/// Removes the newest check-in, untimed, so the next measurement sees the same history.
+async fn forget_last(f: &Fixture) {
+    sqlx::query("DELETE FROM check_ins WHERE id = (SELECT max(id) FROM check_ins)")
+        .execute(f.okr.store().pool())
+        .await
+        .expect("delete");
+}
+
+fn bench_checkin(c: &mut Criterion) {
+    let rt: Runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let now = DateTime::parse_from_rfc3339("2026-11-15T10:00:00Z")
+        .expect("valid instant")
+        .to_utc();
+    let f = rt.block_on(fixture(now));
+    // One clock and one counter for both functions: every check-in lands a second after the
+    // previous one, and the KR and value rotate, so neither path writes the same row twice.
+    let tick = Cell::new(0_i64);
+    let next = || {
+        let i = tick.get() + 1;
+        tick.set(i);
+        let (id, number) = f.krs[i as usize % KRS];
+        let value = (i % 1000) as f64;
+        (id, number, value, f.start + Duration::seconds(i))
+    };
+
+    // Each KR starts with a quarter's worth of weekly history, and every measured check-in is
+    // deleted again outside the timed region: the history the path reads stays at a real
+    // team's size however many iterations criterion picks.
+    rt.block_on(seed_history(&f));
+    let mut group = c.benchmark_group("checkin");
+    group.bench_function("okrbot_check_in", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                let (_, number, value, at) = next();
+                let line = format!("GRO-1.{number} {value} c8 steady");
+                let t = std::time::Instant::now();
+                rt.block_on(
+                    f.okr
+                        .check_in_text(&f.actor, &line, CheckInSource::Text, None, at),
+                )
+                .expect("check-in");
+                spent += t.elapsed();
+                rt.block_on(forget_last(&f));
+            }
+            spent
+        })
+    });
+    group.bench_function("bare_sqlite_txn", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                let (id, _, value, at) = next();
+                let t = std::time::Instant::now();
+                rt.block_on(bare_check_in(&f, id, value, at));
+                spent += t.elapsed();
+                rt.block_on(forget_last(&f));
+            }
+            spent
+        })
+    });
+    group.finish();
+
+    let count: i64 = rt
+        .block_on(
+            sqlx::query_scalar("SELECT count(*) FROM check_ins").fetch_one(f.okr.store().pool()),
+        )
+        .expect("count");
+    eprintln!("checkin: {count} check-ins over {KRS} KRs (13 weeks each) at the end of the run");
+    rt.block_on(f.okr.store().close());
+}
+
+criterion_group!(benches, bench_checkin);
+criterion_main!(benches);

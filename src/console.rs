@@ -6,7 +6,9 @@ use std::io::Write;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::clock::Clock;
+use crate::clock::{Clock, ManualClock};
+use crate::outbox::{Delivery, RecordingOutbox};
+use crate::scheduler::Scheduler;
 use crate::service::{Actor, Okr, OkrError};
 
 mod command;
@@ -25,6 +27,67 @@ pub struct Console<'a> {
     pub okr: &'a Okr,
     pub actor: Actor,
     pub clock: &'a dyn Clock,
+    /// Set when the console runs on a simulated clock: `/okr clock advance:1d` moves it.
+    pub manual: Option<&'a ManualClock>,
+    /// Where scheduled messages land before they are printed.
+    pub outbox: RecordingOutbox,
+}
+
+impl<'a> Console<'a> {
+    pub fn new(
+        okr: &'a Okr,
+        actor: Actor,
+        clock: &'a dyn Clock,
+        manual: Option<&'a ManualClock>,
+    ) -> Console<'a> {
+        Console {
+            okr,
+            actor,
+            clock,
+            manual,
+            outbox: RecordingOutbox::new(),
+        }
+    }
+
+    /// Runs the scheduler up to the console's clock and prints what it sent, so prompts,
+    /// digests and alerts appear as they fire.
+    async fn tick<W: Write>(&self, out: &mut W) -> std::io::Result<usize> {
+        let scheduler = Scheduler::new(self.okr.clone());
+        if let Err(e) = scheduler.tick(self.clock.now(), &self.outbox).await {
+            tracing::error!(error = ?e, "scheduler tick failed");
+            writeln!(out, "❌ {e}")?;
+            return Ok(usize::from(e.is_internal()));
+        }
+        for d in self.outbox.take() {
+            write_delivery(out, &d)?;
+        }
+        Ok(0)
+    }
+}
+
+/// A delivery as the console shows it: who, when (the team's local time), the message, and the
+/// chart saved to a file.
+pub fn write_delivery<W: Write + ?Sized>(out: &mut W, d: &Delivery) -> std::io::Result<()> {
+    let local = d.slot.with_timezone(&d.team_tz);
+    writeln!(
+        out,
+        "📬 {} → {} · {} ({})",
+        d.kind.as_str().replace('_', " "),
+        d.recipient,
+        local.format("%a %Y-%m-%d %H:%M %Z"),
+        d.team_tz.name()
+    )?;
+    for line in text::render(&d.message).lines() {
+        writeln!(out, "   {line}")?;
+    }
+    for a in &d.message.attachments {
+        let path = std::env::temp_dir().join(format!("okrbot-{}-{}", d.id, a.name));
+        match std::fs::write(&path, &a.bytes) {
+            Ok(()) => writeln!(out, "   📎 {}", path.display())?,
+            Err(e) => writeln!(out, "   📎 {} could not be saved: {e}", a.name)?,
+        }
+    }
+    writeln!(out)
 }
 
 impl Console<'_> {
@@ -36,6 +99,7 @@ impl Console<'_> {
     {
         let mut lines = input.lines();
         let mut end = SessionEnd::default();
+        end.internal_failures += self.tick(out).await?;
         let mut bulk: Option<String> = None;
         while let Some(line) = lines.next_line().await? {
             if let Some(buf) = bulk.as_mut() {
@@ -43,6 +107,7 @@ impl Console<'_> {
                     let text = bulk.take().unwrap_or_default();
                     let reply = command::bulk(self, &text).await;
                     end.internal_failures += write_reply(out, reply)?;
+                    end.internal_failures += self.tick(out).await?;
                 } else {
                     buf.push_str(&line);
                     buf.push('\n');
@@ -62,6 +127,7 @@ impl Console<'_> {
                 Line::Command(cmd) => {
                     let reply = command::execute(self, cmd).await;
                     end.internal_failures += write_reply(out, reply)?;
+                    end.internal_failures += self.tick(out).await?;
                 }
                 Line::Error(msg) => {
                     writeln!(out, "❌ {msg}")?;

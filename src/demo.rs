@@ -9,10 +9,12 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
 use crate::console::text;
+use crate::domain::message::ActionKind;
 use crate::domain::model::CheckInSource;
+use crate::outbox::{DeliveryKind, Recipient, RecordingOutbox};
 use crate::render;
+use crate::scheduler::Scheduler;
 use crate::service::objectives::{KrInput, ObjectiveInput};
-use crate::service::report::StatusScope;
 use crate::service::setup::SetupInput;
 use crate::service::{Actor, Okr};
 use crate::store::Store;
@@ -222,6 +224,22 @@ fn platform() -> Vec<Script> {
     ]
 }
 
+/// How an owner answers prompts in the demo.
+#[derive(Clone, Copy, PartialEq)]
+enum Habit {
+    /// Answers within the hour of the Monday prompt.
+    Prompt,
+    /// Answers only when reminded on Wednesday.
+    Reminder,
+}
+
+fn habit(owner: &str) -> Habit {
+    match owner {
+        "bob" | "ivan" => Habit::Reminder,
+        _ => Habit::Prompt,
+    }
+}
+
 pub async fn run(
     config: &Config,
     database: Option<PathBuf>,
@@ -236,7 +254,7 @@ pub async fn run(
     let url = format!("sqlite://{}", path.display());
     writeln!(
         out,
-        "okrbot demo: a quarter of two teams on a simulated clock"
+        "okrbot demo: a quarter of two teams on a simulated clock, driven by the scheduler"
     )?;
     writeln!(out, "database: {}", path.display())?;
     let okr = Okr::new(Store::open(&url).await?, config);
@@ -335,58 +353,94 @@ pub async fn run(
             krs.push((k.code, k.owner.unwrap_or_default(), s.answer));
         }
     }
-    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results\n", codes.len(), krs.len())?;
+    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results", codes.len(), krs.len())?;
+    writeln!(out, "owners answer Monday prompts within the hour, except bob and ivan (only when reminded) and frank (goes quiet after week 4)\n")?;
 
-    // Week w's check-ins happen on Monday w of the quarter (Oct 5 is the first), 09:00 in Berlin.
+    let scheduler = Scheduler::new(okr.clone());
+    let outbox = RecordingOutbox::new();
     let first_monday = Utc
-        .with_ymd_and_hms(2026, 10, 5, 7, 0, 0)
+        .with_ymd_and_hms(2026, 10, 5, 0, 0, 0)
         .single()
         .expect("valid");
-    for week in 1..=13u32 {
-        clock.set(first_monday + Duration::weeks(i64::from(week) - 1));
-        let mut recorded = 0;
-        for (code, owner, answer) in &krs {
-            let Some(text) = answer(week) else { continue };
+    let close_at = Utc
+        .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
+        .single()
+        .expect("valid");
+    let mut shown = std::collections::HashSet::new();
+    while let Some(next) = scheduler.next_wake().await.map_err(e)? {
+        if next >= close_at {
+            break;
+        }
+        clock.set(next.max(clock.now()));
+        scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
+        for d in outbox.take() {
+            let local = d.slot.with_timezone(&d.team_tz);
+            let week = (d.slot - first_monday).num_days().div_euclid(7) + 1;
+            let targets: Vec<String> = d
+                .message
+                .actions
+                .iter()
+                .filter(|a| a.kind == ActionKind::Update)
+                .filter_map(|a| a.target.clone())
+                .collect();
+            // Show each kind in full once (digests at a few points), then one line each.
+            let full = match d.kind {
+                DeliveryKind::Digest => {
+                    [2, 6, 10, 13].contains(&week) && shown.insert((d.kind, week, d.team))
+                }
+                DeliveryKind::Alert | DeliveryKind::LeadReport => true,
+                _ => shown.insert((d.kind, 0, d.team)),
+            };
+            if full {
+                writeln!(out, "── week {week} ──")?;
+                crate::console::write_delivery(out, &d)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} {:<9} → {:<10} {}",
+                    local.format("%a %Y-%m-%d %H:%M %Z"),
+                    d.kind.as_str(),
+                    d.recipient.to_string(),
+                    targets.join(", ")
+                )?;
+            }
+            let Recipient::User(owner) = &d.recipient else {
+                continue;
+            };
+            let answers_now = match d.kind {
+                DeliveryKind::Prompt => habit(owner) == Habit::Prompt,
+                DeliveryKind::Reminder => true,
+                _ => false,
+            };
+            if !answers_now {
+                continue;
+            }
             let who = Actor {
                 workspace: ws,
                 user: owner.clone(),
                 admin: false,
             };
-            clock.advance(Duration::minutes(7));
-            okr.check_in_text(
-                &who,
-                &format!("{code} {text}"),
-                CheckInSource::Text,
-                None,
-                clock.now(),
-            )
-            .await
-            .map_err(e)?;
-            recorded += 1;
-        }
-        writeln!(
-            out,
-            "— week {week}, {}: {recorded} check-ins",
-            clock.now().format("%a %Y-%m-%d")
-        )?;
-        if [2, 6, 10, 13].contains(&week) {
-            clock.advance(Duration::hours(6));
-            let report = okr
-                .status(&admin, StatusScope::All, clock.now())
+            for code in &targets {
+                let Some((_, _, answer)) = krs.iter().find(|(c, _, _)| c == code) else {
+                    continue;
+                };
+                let Some(text) = answer(week.clamp(1, 13) as u32) else {
+                    continue;
+                };
+                let at = clock.now() + Duration::minutes(20);
+                okr.check_in_text(
+                    &who,
+                    &format!("{code} {text}"),
+                    CheckInSource::Button,
+                    Some(format!("demo:{}:{code}", d.id)),
+                    at,
+                )
                 .await
                 .map_err(e)?;
-            writeln!(
-                out,
-                "\n{}\n",
-                text::render(&render::status_message(&report))
-            )?;
+            }
         }
     }
-    clock.set(
-        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
-            .single()
-            .expect("valid"),
-    );
+    clock.set(close_at);
     let closed = okr
         .cycle_close(&admin, "2026-Q4", clock.now())
         .await
@@ -396,12 +450,24 @@ pub async fn run(
         "\n{}",
         text::render(&render::cycle_close_message(&closed))
     )?;
+    let mut c = okr.store().read().await?;
+    let counts = crate::store::deliveries::counts(&mut c, ws).await?;
+    writeln!(
+        out,
+        "\nThe ledger: {}",
+        counts
+            .iter()
+            .map(|(k, s, n)| format!("{n} {k} {s}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
     writeln!(
         out,
         "\nThe quarter stays in {}; look around in it with\n  OKRBOT_DATABASE_URL=sqlite://{} okrbot console --workspace acme --user alice",
         path.display(),
         path.display()
     )?;
+    drop(c);
     okr.store().close().await;
     Ok(())
 }

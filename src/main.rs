@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use okrbot::clock::{Clock, ManualClock, SystemClock};
 use okrbot::config::Config;
 use okrbot::console::Console;
+use okrbot::outbox::{Delivery, FileOutbox, Outbox, SendError};
+use okrbot::scheduler::Scheduler;
 use okrbot::service::data::{self, ExportFormat};
 use okrbot::service::{Actor, Okr};
 use okrbot::store::Store;
@@ -69,6 +71,45 @@ enum Cmd {
     },
     /// Create the database if needed and bring its schema up to date.
     Migrate,
+    /// Check-in schedules: preview a cron expression, or run the scheduler.
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScheduleCmd {
+    /// Print the next fire instants of a schedule, one per line, RFC 3339 with offset.
+    Preview {
+        /// A cron expression: minute hour day-of-month month day-of-week, e.g. "0 9 * * Mon".
+        #[arg(long)]
+        cron: String,
+        /// An IANA time zone, e.g. Europe/Berlin.
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+        /// Start after this instant (RFC 3339; default now).
+        #[arg(long)]
+        from: Option<DateTime<Utc>>,
+        #[arg(long, default_value_t = 5)]
+        count: usize,
+    },
+    /// Run the scheduler: send prompts, reminders, digests and alerts as they fall due.
+    Run {
+        /// Run on a simulated clock standing at this instant instead of the system clock.
+        #[arg(long)]
+        now: Option<DateTime<Utc>>,
+        /// One tick, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Append deliveries as JSON lines to this file (deduplicated by delivery id) instead
+        /// of printing them.
+        #[arg(long)]
+        outbox_file: Option<PathBuf>,
+        /// Pause after each delivery, in milliseconds (a stand-in for a platform's rate limit).
+        #[arg(long, default_value_t = 0)]
+        pace_ms: u64,
+    },
 }
 
 fn default_user() -> String {
@@ -126,13 +167,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             now,
         } => {
             let okr = open(&config).await?;
-            let clock = clock(now);
-            let actor = actor(&okr, &workspace, &user, admin, clock.now()).await?;
-            let mut console = Console {
-                okr: &okr,
-                actor,
-                clock: clock.as_ref(),
+            let manual = now.map(ManualClock::new);
+            let clock: &dyn Clock = match &manual {
+                Some(m) => m,
+                None => &SystemClock,
             };
+            let actor = actor(&okr, &workspace, &user, admin, clock.now()).await?;
+            let mut console = Console::new(&okr, actor, clock, manual.as_ref());
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let end = console.run(stdin, &mut std::io::stdout()).await?;
             if end.internal_failures > 0 {
@@ -183,6 +224,52 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 s.teams, s.cycles, s.objectives, s.key_results, s.check_ins
             );
         }
+        Cmd::Schedule {
+            command:
+                ScheduleCmd::Preview {
+                    cron,
+                    tz,
+                    from,
+                    count,
+                },
+        } => {
+            let tz = okrbot::service::setup::parse_timezone(&tz)
+                .map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
+            let schedule = okrbot::domain::schedule::CronSchedule::parse(&cron)
+                .map_err(|e| anyhow::anyhow!("--cron: {e}"))?;
+            let from = from.unwrap_or_else(|| SystemClock.now());
+            for t in schedule.upcoming(tz, from, count) {
+                println!("{}", t.to_rfc3339());
+            }
+        }
+        Cmd::Schedule {
+            command:
+                ScheduleCmd::Run {
+                    now,
+                    once,
+                    outbox_file,
+                    pace_ms,
+                },
+        } => {
+            let okr = open(&config).await?;
+            let manual = now.map(ManualClock::new);
+            let clock: &dyn Clock = match &manual {
+                Some(m) => m,
+                None => &SystemClock,
+            };
+            let scheduler = Scheduler::new(okr.clone());
+            let pace = std::time::Duration::from_millis(pace_ms);
+            match outbox_file {
+                Some(path) => {
+                    let outbox = FileOutbox::open(path, pace)?;
+                    run_scheduler(&scheduler, clock, &outbox, once).await?;
+                }
+                None => {
+                    let outbox = PrintOutbox { pace };
+                    run_scheduler(&scheduler, clock, &outbox, once).await?;
+                }
+            }
+        }
         Cmd::Migrate => {
             let okr = open(&config).await?;
             okr.store().close().await;
@@ -190,6 +277,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each delivery as the console does.
+struct PrintOutbox {
+    pace: std::time::Duration,
+}
+
+impl Outbox for PrintOutbox {
+    async fn send(&self, d: &Delivery) -> Result<(), SendError> {
+        {
+            let mut out = std::io::stdout().lock();
+            okrbot::console::write_delivery(&mut out, d)
+                .map_err(|_| SendError::Retry(std::time::Duration::from_secs(1)))?;
+        }
+        if !self.pace.is_zero() {
+            tokio::time::sleep(self.pace).await;
+        }
+        Ok(())
+    }
+}
+
+async fn run_scheduler<O: Outbox>(
+    scheduler: &Scheduler,
+    clock: &dyn Clock,
+    outbox: &O,
+    once: bool,
+) -> anyhow::Result<()> {
+    if once {
+        let report = scheduler
+            .tick(clock.now(), outbox)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        eprintln!("{report:?}");
+        return Ok(());
+    }
+    scheduler
+        .run(clock, outbox, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -72,7 +72,12 @@ pub fn value_vs_target(kr: &KeyResult) -> String {
 }
 
 pub(crate) fn score_text(score: f64, progress: f64) -> String {
-    format!("{:.2} ({}%)", round_score(score), round_percent(progress))
+    // `+ 0.0` turns a negative zero (no progress on a falling metric) into "0.00".
+    format!(
+        "{:.2} ({}%)",
+        round_score(score) + 0.0,
+        round_percent(progress)
+    )
 }
 
 /// "Dec 31": the last day of the cycle in the team's zone, which is what a forecast is "by".

@@ -7,6 +7,9 @@
 //! After a restart the ledger says what is owed: pending deliveries go out, and a slot missed by
 //! less than 24 hours is decided once; older slots are skipped and logged.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
@@ -37,11 +40,30 @@ pub struct TickReport {
 #[derive(Clone)]
 pub struct Scheduler {
     okr: Okr,
+    /// Parsed expressions: parsing checks a year of fires for the once-an-hour rule, far too
+    /// much to repeat on every tick for the handful of distinct expressions a store holds.
+    parsed: Arc<Mutex<HashMap<String, CronSchedule>>>,
 }
 
 impl Scheduler {
     pub fn new(okr: Okr) -> Scheduler {
-        Scheduler { okr }
+        Scheduler {
+            okr,
+            parsed: Arc::default(),
+        }
+    }
+
+    fn cron(
+        &self,
+        expr: &str,
+    ) -> std::result::Result<CronSchedule, crate::domain::schedule::ScheduleError> {
+        let mut parsed = self.parsed.lock().expect("schedule cache lock");
+        if let Some(c) = parsed.get(expr) {
+            return Ok(c.clone());
+        }
+        let c = CronSchedule::parse(expr)?;
+        parsed.insert(expr.to_owned(), c.clone());
+        Ok(c)
     }
 
     /// Decides everything due at `now` and delivers what the ledger owes.
@@ -92,7 +114,7 @@ impl Scheduler {
         let Some(team) = store::teams::by_id(&mut tx, row.workspace, row.team).await? else {
             return Ok(());
         };
-        let cron = match CronSchedule::parse(&row.cron) {
+        let cron = match self.cron(&row.cron) {
             Ok(c) => c,
             Err(e) => {
                 // Stored expressions were checked when set; a bad one must not stall the loop.

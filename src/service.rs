@@ -11,9 +11,11 @@ use crate::domain::scoring::ScoringRules;
 use crate::store::{self, Conn, Store, StoreError};
 
 pub mod alerts;
+pub mod carry_over;
 pub mod check_in;
 pub mod data;
 pub mod digest;
+pub mod nudge_replies;
 pub mod nudges;
 pub mod objectives;
 pub mod report;

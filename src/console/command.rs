@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::{text, Console};
+use crate::clock::Clock;
 use crate::domain::message::Message;
 use crate::domain::model::CheckInSource;
 use crate::render;
@@ -12,6 +13,7 @@ use crate::service::check_in::UpdateFields;
 use crate::service::data::{self, ExportFormat};
 use crate::service::objectives::{KrEdit, KrInput, ObjectiveEdit, ObjectiveInput};
 use crate::service::report::StatusScope;
+use crate::service::schedule::ScheduleChange;
 use crate::service::setup::{parse_date, SetupInput};
 use crate::service::{OkrError, Result};
 
@@ -22,7 +24,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
         "setup",
         &["team", "timezone", "channel", "prefix", "lead", "leads"],
     ),
-    ("cycle new", &["name", "start", "end"]),
+    ("cycle new", &["name", "start", "end", "from"]),
     ("cycle list", &[]),
     ("cycle close", &["name", "cycle"]),
     (
@@ -68,6 +70,12 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("status", &["team", "objective"]),
     ("history", &["kr"]),
     ("export", &["format"]),
+    ("schedule show", &["team"]),
+    ("schedule set", &["team", "prompt", "reminder", "digest"]),
+    ("digest", &["team", "scope"]),
+    ("nochange", &["kr"]),
+    ("snooze", &[]),
+    ("clock", &["advance", "set"]),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -254,6 +262,28 @@ pub(super) async fn execute(con: &mut Console<'_>, c: Command) -> Result<String>
             let name = need(&c, "name", "name:2026-Q4")?;
             let start = parse_date("start", &need(&c, "start", "start:2026-10-01")?)?;
             let end = parse_date("end", &need(&c, "end", "end:2026-12-31")?)?;
+            if let Some(from) = opt(&c, "from").filter(|f| !f.trim().is_empty()) {
+                let carried = okr
+                    .cycle_new_from(actor, &name, start, end, &from, now)
+                    .await?;
+                let mut lines = vec![format!(
+                    "{} to {} (inclusive); carried over from {from}: {} objectives, {} key results",
+                    carried.cycle.start,
+                    carried.cycle.end,
+                    carried.objectives.len(),
+                    carried.key_results
+                )];
+                lines.extend(
+                    carried
+                        .objectives
+                        .iter()
+                        .map(|(old, new)| format!("{old} → {new}")),
+                );
+                return Ok(text::render(&Message::text(
+                    format!("Cycle {} created", carried.cycle.name),
+                    lines,
+                )));
+            }
             let cy = okr.cycle_new(actor, &name, start, end, now).await?;
             Message::text(
                 format!("Cycle {} created", cy.name),
@@ -452,6 +482,97 @@ pub(super) async fn execute(con: &mut Console<'_>, c: Command) -> Result<String>
                 ExportFormat::Markdown => data::to_markdown(&doc),
             });
         }
+        "schedule show" | "schedule set" => {
+            let team = need(&c, "team", "team:Growth")?;
+            let view = if c.name == "schedule set" {
+                let change = ScheduleChange {
+                    prompt: opt(&c, "prompt"),
+                    reminder: opt(&c, "reminder"),
+                    digest: opt(&c, "digest"),
+                };
+                okr.schedule_set(actor, &team, change, now).await?
+            } else {
+                okr.schedule_show(actor, &team, now).await?
+            };
+            let mut lines = Vec::new();
+            for (kind, expr, next) in &view.entries {
+                lines.push(format!("{}: {expr}", kind.as_str()));
+                lines.extend(
+                    next.iter()
+                        .map(|t| format!("    {}", t.format("%a %Y-%m-%d %H:%M %Z (%:z)"))),
+                );
+            }
+            Message::text(
+                format!("Schedules of {} ({})", view.team.name, view.team.tz.name()),
+                lines,
+            )
+        }
+        "digest" => {
+            if opt(&c, "scope").is_some_and(|s| s.eq_ignore_ascii_case("workspace")) {
+                okr.rollup(actor, now).await?
+            } else {
+                let team = need(&c, "team", "team:Growth (or scope:workspace)")?;
+                let m = okr.digest_now(actor, &team, now).await?;
+                Message::text(format!("Digest of {} posted: {}", team, m.title), vec![])
+            }
+        }
+        "nochange" => {
+            let r = opt(&c, "kr").unwrap_or(c.positional.clone());
+            if r.eq_ignore_ascii_case("all") {
+                let outcomes = okr.no_change_all(actor, CheckInSource::Button, now).await?;
+                Message::text(
+                    format!("{} key results checked in unchanged", outcomes.len()),
+                    outcomes
+                        .iter()
+                        .map(|o| {
+                            format!(
+                                "{} {} stays at {}",
+                                o.score.status.emoji(),
+                                o.kr.code,
+                                o.kr.unit.format(o.kr.current)
+                            )
+                        })
+                        .collect(),
+                )
+            } else {
+                render::check_in_message(
+                    &okr.no_change(actor, &r, CheckInSource::Button, None, now)
+                        .await?,
+                )
+            }
+        }
+        "snooze" => {
+            let due = okr.snooze(actor, now).await?;
+            Message::text(
+                format!(
+                    "Snoozed: you will be asked again at {}",
+                    due.format("%a %Y-%m-%d %H:%M UTC")
+                ),
+                vec![],
+            )
+        }
+        "clock" => {
+            let Some(manual) = con.manual else {
+                return Err(OkrError::invalid(
+                    "the clock can only be moved in a console started with --now",
+                ));
+            };
+            if let Some(t) = opt(&c, "set") {
+                let t: chrono::DateTime<chrono::Utc> = t.trim().parse().map_err(|_| {
+                    OkrError::invalid(format!(
+                        "set:{t} is not an RFC 3339 instant, e.g. set:2026-10-05T07:00:00Z"
+                    ))
+                })?;
+                manual.set(t);
+            } else {
+                let by = need(&c, "advance", "advance:1d (or 3h, 30m)")?;
+                manual.advance(parse_span(&by)?);
+            }
+            Message::text(
+                format!("It is now {}", manual.now().format("%a %Y-%m-%d %H:%M UTC")),
+                vec![],
+            )
+        }
         other => {
             return Err(OkrError::Internal(anyhow::anyhow!(
                 "console command {other} has no handler"
@@ -485,6 +606,25 @@ pub(super) async fn bulk(con: &mut Console<'_>, body: &str) -> Result<String> {
     )))
 }
 
+/// `1d`, `3h`, `30m`, `2w`: how far `/okr clock advance:` moves a simulated clock.
+fn parse_span(text: &str) -> Result<chrono::Duration> {
+    let t = text.trim();
+    let bad = || {
+        OkrError::invalid(format!(
+            "advance:{t} is not a span: write it like 30m, 3h, 1d or 2w"
+        ))
+    };
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    match unit {
+        "m" => Ok(chrono::Duration::minutes(n)),
+        "h" => Ok(chrono::Duration::hours(n)),
+        "d" => Ok(chrono::Duration::days(n)),
+        "w" => Ok(chrono::Duration::weeks(n)),
+        _ => Err(bad()),
+    }
+}
+
 pub fn help() -> Message {
     Message::text(
         "okrbot commands (options as name:value)",
@@ -503,6 +643,11 @@ pub fn help() -> Message {
             "/okr update kr:GRO-1.1 value:9 confidence:8 note:new flow shipped   ·   /okr update bulk  (then one update per line, end with .)".into(),
             "/okr status   ·   /okr status team:Growth   ·   /okr status objective:GRO-1   ·   /okr status me".into(),
             "/okr history kr:GRO-1.1   ·   /okr export format:json|csv|markdown".into(),
+            "/okr schedule show team:Growth   ·   /okr schedule set team:Growth prompt:\"0 9 * * Mon\" reminder:\"0 9 * * Wed\" digest:\"0 16 * * Mon\"   (lead)".into(),
+            "/okr digest team:Growth   ·   /okr digest scope:workspace   (the alignment tree)".into(),
+            "/okr nochange GRO-1.1   ·   /okr nochange all   ·   /okr snooze   (answers to a check-in prompt)".into(),
+            "/okr cycle new name:2027-Q1 start:2027-01-01 end:2027-03-31 from:2026-Q4   (carries unfinished objectives over)".into(),
+            "/okr clock advance:1d   ·   /okr clock set:2026-10-05T07:00:00Z   (console with --now only: move the simulated clock)".into(),
         ],
     )
 }

@@ -140,7 +140,7 @@ pub fn lead_report(s: &TeamState, krs: &[&ScoredKr]) -> Message {
 pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
     let n = krs.len();
     let mut m = Message::new(format!(
-        "🔴 {}: {} key result{} moved into red",
+        "{}: {} key result{} moved into red",
         s.team.name,
         n,
         if n == 1 { "" } else { "s" }

@@ -224,7 +224,9 @@ impl Okr {
             });
         }
         let value = grammar::new_value(&ctx.kr, &r.value)?;
-        let mut points = store::check_ins::points(c, ws, ctx.kr.id).await?;
+        let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
+        let mut points =
+            store::check_ins::points_between(c, ws, ctx.kr.id, clock.start, clock.end).await?;
         let before = self.score(&ctx, &points, now);
 
         let new = NewCheckIn {
@@ -244,7 +246,7 @@ impl Okr {
                 OkrError::Internal(anyhow::anyhow!("idempotent insert lost its row"))
             });
         };
-        store::key_results::set_current(c, ws, ctx.kr.id, value, r.confidence, now).await?;
+        // The insert's trigger moved the key result (current, confidence, last check-in).
 
         let previous_value = ctx.kr.current;
         let mut after = ctx;

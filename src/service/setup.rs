@@ -196,41 +196,54 @@ impl Okr {
         end: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Cycle> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 40 {
-            return Err(OkrError::invalid(
-                "give the cycle a name of 1 to 40 characters, e.g. name:2026-Q4",
-            ));
-        }
-        if end < start {
-            return Err(OkrError::invalid(format!(
-                "the cycle would end ({end}) before it starts ({start}): give an end on or after the start"
-            )));
-        }
         let mut tx = self.store.write().await?;
-        require_cycle_rights(&mut tx, actor).await?;
-        let id = store::cycles::insert(&mut tx, actor.workspace, name, start, end, now)
-            .await
-            .map_err(|e| match e {
-                StoreError::Duplicate(_) => OkrError::Conflict(format!(
-                    "a cycle named {name:?} exists already: pick another name"
-                )),
-                e => e.into(),
-            })?;
+        let cycle = create_cycle(&mut tx, actor, name, start, end, now).await?;
         commit(tx).await?;
-        Ok(Cycle {
-            id,
-            name: name.to_owned(),
-            start,
-            end,
-            closed: false,
-        })
+        Ok(cycle)
     }
 
     pub async fn cycles(&self, actor: &Actor) -> Result<Vec<Cycle>> {
         let mut c = self.store.read().await?;
         Ok(store::cycles::list(&mut c, actor.workspace).await?)
     }
+}
+
+/// Checks and inserts a cycle in the caller's transaction.
+pub(crate) async fn create_cycle(
+    c: &mut Conn,
+    actor: &Actor,
+    name: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Cycle> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        return Err(OkrError::invalid(
+            "give the cycle a name of 1 to 40 characters, e.g. name:2026-Q4",
+        ));
+    }
+    if end < start {
+        return Err(OkrError::invalid(format!(
+            "the cycle would end ({end}) before it starts ({start}): give an end on or after the start"
+        )));
+    }
+    require_cycle_rights(c, actor).await?;
+    let id = store::cycles::insert(c, actor.workspace, name, start, end, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => OkrError::Conflict(format!(
+                "a cycle named {name:?} exists already: pick another name"
+            )),
+            e => e.into(),
+        })?;
+    Ok(Cycle {
+        id,
+        name: name.to_owned(),
+        start,
+        end,
+        closed: false,
+    })
 }
 
 pub(crate) async fn require_cycle_rights(c: &mut Conn, actor: &Actor) -> Result<()> {

@@ -109,6 +109,28 @@ pub async fn for_workspace(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<CheckIn>
     rows.into_iter().map(to_check_in).collect()
 }
 
+/// The `(time, value)` points of one key result's check-ins within `[from, to)`, oldest first:
+/// the forecast's input, which ignores what lies outside the cycle anyway.
+pub async fn points_between(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kr: KrId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, f64)>> {
+    let rows: Vec<(DateTime<Utc>, f64)> = sqlx::query_as(
+        "SELECT created_at, value FROM check_ins WHERE workspace_id = ? AND kr_id = ? \
+         AND created_at >= ? AND created_at < ? ORDER BY created_at, id",
+    )
+    .bind(ws.0)
+    .bind(kr.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows)
+}
+
 /// The `(time, value)` points of one key result's check-ins, oldest first: the forecast's input.
 pub async fn points(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<(DateTime<Utc>, f64)>> {
     let rows: Vec<(DateTime<Utc>, f64)> = sqlx::query_as(

@@ -172,29 +172,6 @@ pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> 
     Ok(())
 }
 
-/// Records the effect of a check-in on the key result's current state.
-pub async fn set_current(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    id: KrId,
-    value: f64,
-    confidence: Option<Confidence>,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE key_results SET current = ?, confidence = coalesce(?, confidence), last_check_in_at = ?, \
-         ignored_prompts = 0 WHERE workspace_id = ? AND id = ?",
-    )
-    .bind(value)
-    .bind(confidence.map(i64::from))
-    .bind(at)
-    .bind(ws.0)
-    .bind(id.0)
-    .execute(&mut *c)
-    .await?;
-    Ok(())
-}
-
 pub async fn delete(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
     sqlx::query("DELETE FROM key_results WHERE workspace_id = ? AND id = ?")
         .bind(ws.0)
@@ -241,28 +218,39 @@ pub async fn context(
     ws: WorkspaceId,
     lookup: Lookup<'_>,
 ) -> Result<Option<KrContext>> {
-    const SQL: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
+    const COLUMNS: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
          k.weight, k.created_at, k.last_check_in_at, \
          t.id AS team_id, t.name AS team_name, t.timezone, t.channel, \
          (SELECT group_concat(user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
-         JOIN cycles cy ON cy.id = o.cycle_id \
-         WHERE k.workspace_id = ?1 AND ((?2 IS NOT NULL AND k.id = ?2) \
-            OR (?2 IS NULL AND t.prefix = ?3 AND o.number = ?4 AND k.number = ?5))";
-    let (id, prefix, onum, knum) = match lookup {
-        Lookup::Id(id) => (Some(id.0), "", 0, 0),
-        Lookup::Code(p, o, k) => (None, p, o, k),
+         JOIN cycles cy ON cy.id = o.cycle_id";
+    // Two statements, not one with an OR: each form must reach its row through an index
+    // (the key result's id, or team prefix -> objective number -> key-result number).
+    let row: Option<ContextRow> = match lookup {
+        Lookup::Id(id) => {
+            let sql =
+                sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE k.id = ? AND k.workspace_id = ?"));
+            sqlx::query_as(sql)
+                .bind(id.0)
+                .bind(ws.0)
+                .fetch_optional(&mut *c)
+                .await?
+        }
+        Lookup::Code(prefix, onum, knum) => {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE t.workspace_id = ? AND t.prefix = ? AND o.number = ? AND k.number = ?"
+            ));
+            sqlx::query_as(sql)
+                .bind(ws.0)
+                .bind(prefix)
+                .bind(onum)
+                .bind(knum)
+                .fetch_optional(&mut *c)
+                .await?
+        }
     };
-    let row: Option<ContextRow> = sqlx::query_as(SQL)
-        .bind(ws.0)
-        .bind(id)
-        .bind(prefix)
-        .bind(onum)
-        .bind(knum)
-        .fetch_optional(&mut *c)
-        .await?;
     let Some(r) = row else { return Ok(None) };
     let mut leads: Vec<String> = r
         .leads

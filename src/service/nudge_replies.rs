@@ -1,0 +1,132 @@
+//! Answers to a prompt other than a typed update: No change (fresh data is data too), All no
+//! change, and Snooze (ask again tomorrow).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::check_in::{CheckInOutcome, CheckInRequest};
+use super::objectives::kr_by_ref;
+use super::team_state::TeamState;
+use super::{commit, Actor, Okr, OkrError, Result};
+use crate::domain::grammar::{KrRef, ParsedValue, ValueSpec};
+use crate::domain::model::{CheckInSource, KrKind};
+use crate::outbox::{DeliveryKind, Recipient};
+use crate::render::nudge;
+use crate::store::{self, deliveries::NewDelivery};
+
+/// How long a snooze lasts.
+pub const SNOOZE: Duration = Duration::days(1);
+
+impl Okr {
+    /// A check-in that keeps the key result's value: the owner looked and nothing moved.
+    pub async fn no_change(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        source: CheckInSource,
+        idempotency_key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOutcome> {
+        let kr = {
+            let mut c = self.store.read().await?;
+            kr_by_ref(&mut c, actor.workspace, reference).await?
+        };
+        let spec = match kr.kind {
+            KrKind::Milestone => ValueSpec::Done(kr.current >= 1.0),
+            _ => ValueSpec::Absolute(kr.current),
+        };
+        let request = CheckInRequest {
+            kr: KrRef::Id(kr.id.0),
+            value: ParsedValue { spec, unit: None },
+            confidence: None,
+            note: None,
+            source,
+            idempotency_key,
+        };
+        self.check_in(actor, request, now).await
+    }
+
+    /// "All no change": every key result of the asker's latest prompt that still waits.
+    pub async fn no_change_all(
+        &self,
+        actor: &Actor,
+        source: CheckInSource,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CheckInOutcome>> {
+        let prompt = {
+            let mut c = self.store.read().await?;
+            store::deliveries::latest_prompt_to(
+                &mut c,
+                actor.workspace,
+                &Recipient::User(actor.user.clone()),
+            )
+            .await?
+        };
+        let Some((_, prompt)) = prompt else {
+            return Err(OkrError::invalid("there is no check-in prompt of yours to answer; /okr status me shows your key results"));
+        };
+        let mut out = Vec::new();
+        for id in prompt.subjects {
+            let key = format!(
+                "nochange:{}:{}:{}",
+                actor.user,
+                prompt.slot.timestamp(),
+                id.0
+            );
+            out.push(
+                self.no_change(actor, &format!("#{}", id.0), source, Some(key), now)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// "Ask again tomorrow": a new prompt with what still waits from the latest one, due in a day.
+    pub async fn snooze(&self, actor: &Actor, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        let me = Recipient::User(actor.user.clone());
+        let mut tx = self.store.write().await?;
+        let Some((team, prompt)) =
+            store::deliveries::latest_prompt_to(&mut tx, actor.workspace, &me).await?
+        else {
+            return Err(OkrError::invalid(
+                "there is no check-in prompt of yours to snooze",
+            ));
+        };
+        let state = TeamState::load(
+            &mut tx,
+            actor.workspace,
+            team,
+            now,
+            self.period,
+            &self.rules,
+        )
+        .await?
+        .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("team of a prompt vanished")))?;
+        let waiting: Vec<_> = state
+            .krs
+            .iter()
+            .filter(|k| prompt.subjects.contains(&k.kr.id))
+            .filter(|k| k.kr.last_check_in.is_none_or(|t| t < prompt.slot))
+            .collect();
+        if waiting.is_empty() {
+            return Err(OkrError::invalid(
+                "everything in your latest prompt is checked in already: nothing to snooze",
+            ));
+        }
+        let due = now + SNOOZE;
+        let message = nudge::prompt(&state, &waiting, now);
+        let ids: Vec<_> = waiting.iter().map(|k| k.kr.id).collect();
+        let new = NewDelivery {
+            team,
+            kind: DeliveryKind::Prompt,
+            recipient: &me,
+            slot: now,
+            due,
+            message: &message,
+            subjects: &ids,
+        };
+        store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
+        commit(tx).await?;
+        self.wake();
+        Ok(due)
+    }
+}
