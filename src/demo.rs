@@ -8,11 +8,9 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
-use crate::console::text;
 use crate::domain::message::ActionKind;
 use crate::domain::model::CheckInSource;
 use crate::outbox::{DeliveryKind, Recipient, RecordingOutbox};
-use crate::render;
 use crate::scheduler::Scheduler;
 use crate::service::objectives::{KrInput, ObjectiveInput};
 use crate::service::setup::SetupInput;
@@ -441,15 +439,15 @@ pub async fn run(
         }
     }
     clock.set(close_at);
-    let closed = okr
-        .cycle_close(&admin, "2026-Q4", clock.now())
+    okr.cycle_close(&admin, "2026-Q4", clock.now())
         .await
         .map_err(e)?;
-    writeln!(
-        out,
-        "\n{}",
-        text::render(&render::cycle_close_message(&closed))
-    )?;
+    // The close posts each team's final scores through the ledger like everything else.
+    scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
+    writeln!(out, "── the quarter is over ──")?;
+    for d in outbox.take() {
+        crate::console::write_delivery(out, &d)?;
+    }
     let mut c = okr.store().read().await?;
     let counts = crate::store::deliveries::counts(&mut c, ws).await?;
     writeln!(

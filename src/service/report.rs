@@ -11,7 +11,8 @@ use super::setup::{require_cycle_rights, resolve_cycle};
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, Team};
 use crate::domain::scoring::{self, Grade, KrScore, ObjectiveScore, ScoreContext};
-use crate::store::{self, Conn};
+use crate::outbox::{DeliveryKind, Recipient};
+use crate::store::{self, deliveries::NewDelivery, Conn};
 
 #[derive(Debug, Clone)]
 pub struct KrView {
@@ -286,26 +287,64 @@ impl Okr {
         }
         store::cycles::close(&mut tx, actor.workspace, cycle.id, now).await?;
         let snap = Snapshot::load(&mut tx, actor).await?;
-        commit(tx).await?;
         let teams = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
-        let mut bands = [0usize; 3];
-        for kr in teams
-            .iter()
-            .flat_map(|t| &t.objectives)
-            .flat_map(|o| &o.krs)
-        {
-            bands[match crate::domain::scoring::grade(kr.score.score) {
-                Grade::Failed => 0,
-                Grade::ProgressButShort => 1,
-                Grade::Achieved => 2,
-            }] += 1;
-        }
         let mut cycle = cycle;
         cycle.closed = true;
+        // Each team's channel gets its own final scores and statistics, decided in the same
+        // transaction that closes the cycle.
+        for t in &teams {
+            let own = CycleReport {
+                cycle: cycle.clone(),
+                bands: bands_of(std::slice::from_ref(t)),
+                teams: vec![t.clone()],
+            };
+            let message = crate::render::cycle_close_message(&own);
+            let recipients: Vec<Recipient> = match &t.team.channel {
+                Some(ch) => vec![Recipient::Channel(ch.clone())],
+                None => t
+                    .team
+                    .leads
+                    .iter()
+                    .map(|l| Recipient::User(l.clone()))
+                    .collect(),
+            };
+            for recipient in &recipients {
+                let new = NewDelivery {
+                    team: t.team.id,
+                    kind: DeliveryKind::CycleClose,
+                    recipient,
+                    slot: now,
+                    due: now,
+                    message: &message,
+                    subjects: &[],
+                };
+                store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
+            }
+        }
+        commit(tx).await?;
+        self.wake();
+        let bands = bands_of(&teams);
         Ok(CycleReport {
             cycle,
             teams,
             bands,
         })
     }
+}
+
+/// How many key results ended in each band: failed, progress but short, achieved.
+fn bands_of(teams: &[TeamView]) -> [usize; 3] {
+    let mut bands = [0usize; 3];
+    for kr in teams
+        .iter()
+        .flat_map(|t| &t.objectives)
+        .flat_map(|o| &o.krs)
+    {
+        bands[match crate::domain::scoring::grade(kr.score.score) {
+            Grade::Failed => 0,
+            Grade::ProgressButShort => 1,
+            Grade::Achieved => 2,
+        }] += 1;
+    }
+    bands
 }
