@@ -14,7 +14,7 @@ use crate::service::{Actor, Okr, OkrError};
 mod command;
 pub mod text;
 
-pub use command::{parse_line, Line};
+pub use command::{help, parse_line, Line};
 
 /// Outcome of a whole session: whether the database itself failed at some point (the exit code
 /// of `okrbot console` reports it; refusals of bad input do not count).

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod discord;
 pub mod domain;
 pub mod outbox;
 pub mod render;

@@ -31,6 +31,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// The Discord bot (needs DISCORD_TOKEN): slash commands, prompts as DMs, digests and alerts.
+    Run {
+        /// Register the commands globally (takes up to an hour to appear) instead of in each
+        /// guild at start (instant).
+        #[arg(long)]
+        global_commands: bool,
+    },
     /// A whole quarter of two teams on a simulated clock, in a fresh database file.
     Demo {
         /// Where to put the demo database (default: a new file in the temp directory).
@@ -270,6 +277,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Cmd::Run { global_commands } => {
+            let token = match std::env::var("DISCORD_TOKEN") {
+                Ok(t) if !t.trim().is_empty() => t,
+                _ => anyhow::bail!(
+                    "DISCORD_TOKEN is not set: put your bot's token in the DISCORD_TOKEN environment variable \
+                     (see the README). Without Discord, try `okrbot console` or `okrbot demo`."
+                ),
+            };
+            let okr = open(&config).await?;
+            let conn = okrbot::discord::bot::Connection {
+                token,
+                proxy: None,
+                global_commands,
+            };
+            okrbot::discord::bot::run(okr, std::sync::Arc::new(SystemClock), conn).await?;
+        }
         Cmd::Migrate => {
             let okr = open(&config).await?;
             okr.store().close().await;
@@ -285,7 +308,7 @@ struct PrintOutbox {
 }
 
 impl Outbox for PrintOutbox {
-    async fn send(&self, d: &Delivery) -> Result<(), SendError> {
+    async fn send(&self, d: &Delivery) -> Result<okrbot::outbox::Sent, SendError> {
         {
             let mut out = std::io::stdout().lock();
             okrbot::console::write_delivery(&mut out, d)
@@ -294,7 +317,7 @@ impl Outbox for PrintOutbox {
         if !self.pace.is_zero() {
             tokio::time::sleep(self.pace).await;
         }
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -305,6 +328,10 @@ async fn run_scheduler<O: Outbox>(
     once: bool,
 ) -> anyhow::Result<()> {
     if once {
+        scheduler
+            .take_over()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let report = scheduler
             .tick(clock.now(), outbox)
             .await

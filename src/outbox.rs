@@ -94,11 +94,16 @@ pub struct Delivery {
     pub workspace: WorkspaceId,
     pub team: TeamId,
     pub team_tz: chrono_tz::Tz,
+    /// The team's channel: where a direct message goes when the person cannot be reached.
+    pub team_channel: Option<String>,
     pub kind: DeliveryKind,
     pub recipient: Recipient,
     /// The scheduled instant this belongs to.
     pub slot: DateTime<Utc>,
     pub message: Message,
+    /// The platform message this one replaces: a digest posted again the same local day edits
+    /// the earlier one instead of adding a second.
+    pub replaces: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,8 +116,12 @@ pub enum SendError {
     Undeliverable(String),
 }
 
+/// What a successful send returns: the platform's id of the message, when it has one, so a later
+/// delivery can edit it.
+pub type Sent = Option<String>;
+
 pub trait Outbox: Send + Sync {
-    fn send(&self, d: &Delivery) -> impl Future<Output = Result<(), SendError>> + Send;
+    fn send(&self, d: &Delivery) -> impl Future<Output = Result<Sent, SendError>> + Send;
 }
 
 /// Keeps everything sent, for tests and the demo's counts.
@@ -136,9 +145,10 @@ impl RecordingOutbox {
 }
 
 impl Outbox for RecordingOutbox {
-    async fn send(&self, d: &Delivery) -> Result<(), SendError> {
-        self.sent.lock().expect("outbox lock").push(d.clone());
-        Ok(())
+    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        let mut sent = self.sent.lock().expect("outbox lock");
+        sent.push(d.clone());
+        Ok(Some(format!("recorded-{}", d.id)))
     }
 }
 
@@ -179,9 +189,9 @@ impl FileOutbox {
 }
 
 impl Outbox for FileOutbox {
-    async fn send(&self, d: &Delivery) -> Result<(), SendError> {
+    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
         if !self.seen.lock().expect("outbox lock").insert(d.id) {
-            return Ok(());
+            return Ok(None);
         }
         let line = FileLine {
             id: d.id,
@@ -205,6 +215,6 @@ impl Outbox for FileOutbox {
         if !self.pace.is_zero() {
             tokio::time::sleep(self.pace).await;
         }
-        Ok(())
+        Ok(None)
     }
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
 use crate::domain::schedule::CronSchedule;
-use crate::outbox::{Outbox, SendError};
+use crate::outbox::{DeliveryKind, Outbox, SendError};
 use crate::service::team_state::TeamState;
 use crate::service::{alerts, digest, nudges, Okr, OkrError, Result};
 use crate::store::{self, schedules::ScheduleKind, schedules::ScheduleRow, StoreError};
@@ -209,23 +209,44 @@ impl Scheduler {
             if pending.is_empty() {
                 return Ok(sent);
             }
-            for d in pending {
-                let state = match outbox.send(&d).await {
-                    Ok(()) => "sent",
+            for mut d in pending {
+                {
+                    let mut c = self.okr.store().read().await?;
+                    if !store::deliveries::claim(&mut c, d.id).await? {
+                        continue;
+                    }
+                }
+                if d.kind == DeliveryKind::Digest {
+                    d.replaces = self.same_day_digest(&d).await?;
+                }
+                let (state, message_id) = match outbox.send(&d).await {
+                    Ok(id) => ("sent", id),
                     Err(SendError::Undeliverable(why)) => {
                         tracing::warn!(delivery = d.id, recipient = %d.recipient, %why, "undeliverable, skipped");
-                        "skipped"
+                        ("skipped", None)
                     }
                     Err(SendError::Retry(after)) => {
                         tracing::info!(delivery = d.id, ?after, "outbox asked to retry later");
+                        let mut c = self.okr.store().read().await?;
+                        store::deliveries::unclaim(&mut c, d.id).await?;
                         return Ok(sent);
                     }
                 };
                 let mut c = self.okr.store().read().await?;
-                store::deliveries::mark(&mut c, d.id, state, now).await?;
+                store::deliveries::mark(&mut c, d.id, state, message_id.as_deref(), now).await?;
                 sent += usize::from(state == "sent");
             }
         }
+    }
+
+    /// The message of an earlier digest of the same team and recipient on the same local day.
+    async fn same_day_digest(&self, d: &crate::outbox::Delivery) -> Result<Option<String>> {
+        let mut c = self.okr.store().read().await?;
+        let last = store::deliveries::last_sent_digest(&mut c, d.team, &d.recipient).await?;
+        let day = |t: DateTime<Utc>| t.with_timezone(&d.team_tz).date_naive();
+        Ok(last
+            .filter(|(slot, _)| day(*slot) == day(d.slot))
+            .map(|(_, id)| id))
     }
 
     /// When the loop must look again: the earliest schedule or pending delivery.
@@ -239,6 +260,20 @@ impl Scheduler {
         })
     }
 
+    /// Takes over the claims of a scheduler that stopped mid-send (run one scheduler per
+    /// database; this is what a restart does first).
+    pub async fn take_over(&self) -> Result<()> {
+        let mut c = self.okr.store().read().await?;
+        let n = store::deliveries::release_claims(&mut c).await?;
+        if n > 0 {
+            tracing::warn!(
+                deliveries = n,
+                "took over deliveries a stopped scheduler had claimed"
+            );
+        }
+        Ok(())
+    }
+
     /// Ticks, then sleeps on `clock` until the next due time or a change, until `stop` resolves.
     pub async fn run<O: Outbox>(
         &self,
@@ -247,6 +282,9 @@ impl Scheduler {
         stop: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(stop);
+        if let Err(e) = self.take_over().await {
+            tracing::error!(error = ?e, "could not take over earlier claims");
+        }
         let changes = self.okr.changes();
         loop {
             let now = clock.now();

@@ -11,6 +11,7 @@ use crate::domain::scoring::ScoringRules;
 use crate::store::{self, Conn, Store, StoreError};
 
 pub mod alerts;
+pub mod autocomplete;
 pub mod carry_over;
 pub mod check_in;
 pub mod data;

@@ -126,10 +126,8 @@ pub(crate) async fn decide(
 async fn message_for(c: &mut Conn, s: &TeamState, period: chrono::Duration) -> Result<Message> {
     let ids: Vec<ObjectiveId> = s.objectives.iter().map(|(o, _)| o.id).collect();
     let marks = store::deliveries::digest_marks(c, &ids).await?;
-    let since = store::deliveries::latest_prompts(c, s.team.id, s.at)
+    let since = super::nudges::last_prompt_slot(c, s, s.at)
         .await?
-        .first()
-        .map(|p| p.slot)
         .unwrap_or(s.at - period);
     let digest = build(s, &marks, since);
     let mut message = render::digest::message(&digest);

@@ -119,7 +119,8 @@ impl Okr {
             team,
             kind: DeliveryKind::Prompt,
             recipient: &me,
-            slot: now,
+            // One snooze per prompt: a second press of the same button finds this slot taken.
+            slot: prompt.slot + Duration::seconds(1),
             due,
             message: &message,
             subjects: &ids,
@@ -128,5 +129,27 @@ impl Okr {
         commit(tx).await?;
         self.wake();
         Ok(due)
+    }
+}
+
+impl Okr {
+    /// Who presses a button on a delivered message: the person it was sent to (or anyone, for a
+    /// message in a team channel), in the delivery's workspace. Anything else is answered as an
+    /// unknown prompt, never as someone else's.
+    pub async fn delivery_actor(&self, delivery: i64, user: &str) -> Result<Actor> {
+        let mut c = self.store.read().await?;
+        let unknown =
+            || OkrError::invalid("this prompt is no longer known here; use /okr update instead");
+        let (workspace, recipient) = store::deliveries::origin(&mut c, delivery)
+            .await?
+            .ok_or_else(unknown)?;
+        match recipient {
+            Recipient::User(u) if u != user => Err(unknown()),
+            _ => Ok(Actor {
+                workspace,
+                user: user.to_owned(),
+                admin: false,
+            }),
+        }
     }
 }

@@ -7,10 +7,11 @@ use chrono::{DateTime, Duration, Utc};
 use super::team_state::{ScoredKr, TeamState};
 use super::Result;
 use crate::domain::model::KrId;
+use crate::domain::schedule::{CronSchedule, DEFAULT_PROMPT};
 use crate::domain::scoring::Status;
 use crate::outbox::{DeliveryKind, Recipient};
 use crate::render::nudge;
-use crate::store::{self, deliveries::NewDelivery, Conn};
+use crate::store::{self, deliveries::NewDelivery, schedules::ScheduleKind, Conn};
 
 /// A key result checked in this recently is left out of a prompt.
 pub const RECENT: Duration = Duration::days(3);
@@ -93,6 +94,24 @@ pub async fn decide_prompts(
     Ok(decided)
 }
 
+/// The team's latest prompt slot at or before `at`, from its prompt schedule.
+pub(crate) async fn last_prompt_slot(
+    c: &mut Conn,
+    s: &TeamState,
+    at: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let rows = store::schedules::for_team(c, s.workspace, s.team.id).await?;
+    let expr = rows
+        .iter()
+        .find(|r| r.kind == ScheduleKind::Prompt)
+        .map(|r| r.cron.clone())
+        .unwrap_or_else(|| DEFAULT_PROMPT.to_owned());
+    let Ok(cron) = CronSchedule::parse(&expr) else {
+        return Ok(None);
+    };
+    Ok(cron.latest_at_or_before(s.team.tz, at, Duration::days(35)))
+}
+
 /// The leads, by direct message; a team without leads hears it in its channel.
 fn lead_recipients(s: &TeamState) -> Vec<Recipient> {
     if s.team.leads.is_empty() {
@@ -120,7 +139,12 @@ pub async fn decide_reminders(
     now: DateTime<Utc>,
 ) -> Result<Decided> {
     let mut decided = Decided::default();
-    for prompt in store::deliveries::latest_prompts(c, s.team.id, slot).await? {
+    // The prompt this reminder follows is the prompt schedule's latest slot, not the latest
+    // prompt anyone got: an owner whose lead was told instead of a prompt owes no reminder.
+    let Some(prompted) = last_prompt_slot(c, s, slot).await? else {
+        return Ok(decided);
+    };
+    for prompt in store::deliveries::prompts_at(c, s.team.id, prompted).await? {
         let Recipient::User(owner) = &prompt.recipient else {
             continue;
         };

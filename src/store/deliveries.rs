@@ -55,6 +55,7 @@ struct Row {
     workspace_id: i64,
     team_id: i64,
     timezone: String,
+    channel: Option<String>,
     kind: String,
     recipient: String,
     slot: i64,
@@ -74,19 +75,21 @@ fn to_delivery(r: Row) -> Result<Delivery> {
         workspace: WorkspaceId(r.workspace_id),
         team: TeamId(r.team_id),
         team_tz: super::parse_tz(&r.timezone)?,
+        team_channel: r.channel,
         kind: DeliveryKind::parse(&r.kind).ok_or_else(|| corrupt("kind"))?,
         recipient: Recipient::parse(&r.recipient).ok_or_else(|| corrupt("recipient"))?,
         slot: DateTime::from_timestamp(r.slot, 0).ok_or_else(|| corrupt("slot"))?,
         message,
+        replaces: None,
     })
 }
 
 /// What the ledger owes at `now`, in the order it was decided.
 pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT d.id, d.workspace_id, d.team_id, t.timezone, d.kind, d.recipient, d.slot, d.payload, \
+        "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, d.payload, \
          d.attachment_name, d.attachment FROM deliveries d JOIN teams t ON t.id = d.team_id \
-         WHERE d.state = 'pending' AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?",
+         WHERE d.state = 'pending' AND d.claimed = 0 AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?",
     )
     .bind(now.timestamp())
     .bind(limit)
@@ -103,10 +106,49 @@ pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 
-pub async fn mark(c: &mut Conn, id: i64, state: &str, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE deliveries SET state = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
+/// Claims a pending delivery for sending; `false` when another scheduler has it already.
+pub async fn claim(c: &mut Conn, id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET claimed = 1 WHERE id = ? AND state = 'pending' AND claimed = 0",
+    )
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back every claim: a scheduler starting up takes over what a crashed one held. The
+/// platform nonce (the delivery id) keeps a resend of something already sent from showing twice.
+pub async fn release_claims(c: &mut Conn) -> Result<u64> {
+    let done =
+        sqlx::query("UPDATE deliveries SET claimed = 0 WHERE state = 'pending' AND claimed = 1")
+            .execute(&mut *c)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Gives back one claim after a send that must be retried.
+pub async fn unclaim(c: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE deliveries SET claimed = 0 WHERE id = ? AND state = 'pending'")
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark(
+    c: &mut Conn,
+    id: i64,
+    state: &str,
+    message_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET state = ?, sent_at = ?, platform_message_id = ? WHERE id = ? AND state = 'pending'",
+    )
         .bind(state)
         .bind(now.timestamp())
+        .bind(message_id)
         .bind(id)
         .execute(&mut *c)
         .await?;
@@ -121,18 +163,17 @@ pub struct PromptRecord {
     pub subjects: Vec<KrId>,
 }
 
-/// The prompts of a team's latest prompt slot at or before `at` (snoozed re-prompts excluded).
-pub async fn latest_prompts(
+/// The prompts decided for a team at exactly `slot` (snoozed re-prompts, due later, excluded).
+pub async fn prompts_at(
     c: &mut Conn,
     team: TeamId,
-    at: DateTime<Utc>,
+    slot: DateTime<Utc>,
 ) -> Result<Vec<PromptRecord>> {
     let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT recipient, slot, subjects FROM deliveries WHERE team_id = ?1 AND kind = 'prompt' AND slot = \
-         (SELECT max(slot) FROM deliveries WHERE team_id = ?1 AND kind = 'prompt' AND slot <= ?2 AND slot = due_at)",
+        "SELECT recipient, slot, subjects FROM deliveries WHERE team_id = ? AND kind = 'prompt' AND slot = ? AND due_at = slot",
     )
     .bind(team.0)
-    .bind(at.timestamp())
+    .bind(slot.timestamp())
     .fetch_all(&mut *c)
     .await?;
     Ok(rows
@@ -224,4 +265,33 @@ pub async fn set_digest_mark(
     .execute(&mut *c)
     .await?;
     Ok(())
+}
+
+/// The platform message of the latest digest sent to this recipient of the team, with its slot:
+/// a digest posted again the same day edits it.
+pub async fn last_sent_digest(
+    c: &mut Conn,
+    team: TeamId,
+    recipient: &Recipient,
+) -> Result<Option<(DateTime<Utc>, String)>> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT slot, platform_message_id FROM deliveries WHERE team_id = ? AND kind = 'digest' AND recipient = ? \
+         AND state = 'sent' AND platform_message_id IS NOT NULL ORDER BY slot DESC, id DESC LIMIT 1",
+    )
+    .bind(team.0)
+    .bind(recipient.key())
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.and_then(|(slot, id)| Some((DateTime::from_timestamp(slot, 0)?, id))))
+}
+
+/// The workspace a delivery belongs to and who it went to: a button on a direct message carries
+/// no guild, so the delivery id in the button is what places the press in its workspace.
+pub async fn origin(c: &mut Conn, id: i64) -> Result<Option<(WorkspaceId, Recipient)>> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT workspace_id, recipient FROM deliveries WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+    Ok(row.and_then(|(w, r)| Some((WorkspaceId(w), Recipient::parse(&r)?))))
 }

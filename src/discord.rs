@@ -1,0 +1,14 @@
+//! The Discord adapter (serenity + poise): slash commands, buttons and forms, and the paced
+//! outbox. It translates; every decision is the core's.
+//!
+//! - [`bot`]: `okrbot run`, the gateway client, guild -> workspace, member -> actor;
+//! - [`commands`]: the `/okr` command tree and autocomplete;
+//! - [`interactions`]: buttons and forms on prompts;
+//! - [`render`]: neutral messages -> embeds and components within Discord's limits;
+//! - [`delivery`]: the outbox that sends DMs and channel posts, paced and retried.
+
+pub mod bot;
+pub mod commands;
+pub mod delivery;
+pub mod interactions;
+pub mod render;

@@ -1,0 +1,155 @@
+//! `okrbot run`: the gateway bot. Each guild is a workspace; a member is known to the core by
+//! their mention (`<@id>`), so owners and leads render as mentions in every message.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use poise::serenity_prelude as serenity;
+
+use super::commands;
+use super::delivery::DiscordOutbox;
+use crate::clock::Clock;
+use crate::domain::model::WorkspaceId;
+use crate::scheduler::Scheduler;
+use crate::service::{Actor, Okr, OkrError};
+
+/// What every command and interaction handler gets.
+pub struct Data {
+    pub okr: Okr,
+    pub clock: Arc<dyn Clock>,
+    /// Guild -> workspace, so a command does not need a write to find its workspace.
+    workspaces: Mutex<HashMap<serenity::GuildId, WorkspaceId>>,
+}
+
+/// A command's failure: a refusal the core worded for the asker, or Discord failing us.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error(transparent)]
+    Okr(#[from] OkrError),
+    #[error("Discord did not accept the reply")]
+    Discord(#[from] serenity::Error),
+    #[error("okrbot commands work in a server, not in direct messages")]
+    NotInGuild,
+}
+
+pub type Context<'a> = poise::Context<'a, Data, BotError>;
+
+/// How the core knows a Discord user: their mention, which every message renders as a name.
+pub fn user_key(id: serenity::UserId) -> String {
+    format!("<@{id}>")
+}
+
+impl Data {
+    pub fn new(okr: Okr, clock: Arc<dyn Clock>) -> Data {
+        Data {
+            okr,
+            clock,
+            workspaces: Mutex::default(),
+        }
+    }
+
+    /// The workspace of a guild, created on first use.
+    pub async fn workspace(
+        &self,
+        guild: serenity::GuildId,
+        name: &str,
+    ) -> Result<WorkspaceId, OkrError> {
+        if let Some(ws) = self.workspaces.lock().expect("workspace cache").get(&guild) {
+            return Ok(*ws);
+        }
+        let ws = self
+            .okr
+            .workspace(&format!("discord:{guild}"), name, self.clock.now())
+            .await?;
+        self.workspaces
+            .lock()
+            .expect("workspace cache")
+            .insert(guild, ws);
+        Ok(ws)
+    }
+
+    /// The acting member: admin when they hold Manage Server in this guild.
+    pub async fn actor(
+        &self,
+        guild: serenity::GuildId,
+        user: serenity::UserId,
+        permissions: Option<serenity::Permissions>,
+    ) -> Result<Actor, OkrError> {
+        let workspace = self.workspace(guild, &guild.to_string()).await?;
+        Ok(Actor {
+            workspace,
+            user: user_key(user),
+            admin: permissions.is_some_and(|p| p.manage_guild() || p.administrator()),
+        })
+    }
+}
+
+/// How to reach Discord: the real API, or (tests) a fake one behind a proxy URL.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub token: String,
+    /// Route REST calls to this base URL instead of discord.com (serenity's proxy; it requires
+    /// serenity's own rate limiter off, which okrbot's delivery queue replaces).
+    pub proxy: Option<String>,
+    /// Register commands globally (slow to propagate) instead of in each guild at start.
+    pub global_commands: bool,
+}
+
+pub fn http(conn: &Connection) -> serenity::Http {
+    let mut b = serenity::HttpBuilder::new(&conn.token);
+    if let Some(p) = &conn.proxy {
+        b = b.proxy(p.clone()).ratelimiter_disabled(true);
+    }
+    b.build()
+}
+
+/// Runs the bot until the gateway closes: commands, interactions, and the scheduler whose
+/// deliveries go out through the paced Discord outbox.
+pub async fn run(okr: Okr, clock: Arc<dyn Clock>, conn: Connection) -> anyhow::Result<()> {
+    let global = conn.global_commands;
+    let framework = poise::Framework::builder()
+        .initialize_owners(false)
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(commands::on_error(error)),
+            event_handler: |fw, event| Box::pin(super::interactions::on_event(fw, event)),
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                if global {
+                    poise::builtins::register_globally(ctx, &framework.options().commands).await?;
+                } else {
+                    for g in &ready.guilds {
+                        poise::builtins::register_in_guild(
+                            ctx,
+                            &framework.options().commands,
+                            g.id,
+                        )
+                        .await?;
+                    }
+                }
+                let data = Data::new(okr.clone(), clock.clone());
+                let outbox = DiscordOutbox::new(
+                    ctx.http.clone(),
+                    40,
+                    super::interactions::fallback_channel(),
+                );
+                let scheduler = Scheduler::new(okr.clone());
+                let clock = clock.clone();
+                tokio::spawn(async move {
+                    scheduler
+                        .run(clock.as_ref(), &outbox, std::future::pending())
+                        .await;
+                });
+                Ok(data)
+            })
+        })
+        .build();
+    let intents = serenity::GatewayIntents::GUILDS;
+    let mut client = serenity::ClientBuilder::new_with_http(http(&conn), intents)
+        .framework(framework)
+        .await?;
+    client.start().await?;
+    Ok(())
+}

@@ -1,0 +1,343 @@
+//! The Discord outbox: scheduled messages out to Discord, paced, retried, and never twice.
+//!
+//! The contract with the scheduler ([`Outbox`]): `Ok` means Discord holds every message of the
+//! delivery (and says which); `Retry(after)` leaves it pending (rate limited, Discord or the network down);
+//! `Undeliverable(reason)` skips it for good (unknown channel, missing access, a malformed id).
+//!
+//! - **Paced.** Every request, opening a DM channel included, first takes a slot from one
+//!   [`Pacer`], so a Monday fan-out of thousands stays under Discord's global 50 requests/s.
+//!   In tests serenity's own rate limiter must be off (the fake Discord needs the proxy), so
+//!   this is the only pacing there is.
+//! - **Retrying.** A 429 pauses the whole pacer, not only the refused send: a global limit stops
+//!   everything, and a per-route one is cheap to respect for everyone.
+//! - **Exactly-once-minded.** Each message carries the delivery id as its nonce with
+//!   `enforce_nonce`: a resend after a crash, within Discord's few-minute nonce window, returns the
+//!   earlier message instead of posting a second one.
+//! - **Replacing.** `Ok` carries every message id (`<channel>/<id>,<id>…`); a delivery that
+//!   `replaces` such a value (a digest posted again the same day) edits those messages instead.
+//! - **A closed DM is not a lost prompt.** Discord's 50007 (cannot send messages to this user)
+//!   sends the delivery to the team channel instead, with a mention, when the `fallback` names one.
+//!
+//! How serenity 0.12.5 reports a refusal: `Error::Http(HttpError::UnsuccessfulRequest(
+//! ErrorResponse { status_code, error: DiscordJsonError { code, message, errors }, .. }))`. It keeps
+//! neither the headers nor the raw body, and `DiscordJsonError` has no `retry_after`; a 429 body
+//! (`{"message", "retry_after", "global"}`, normally without `code`) does not even decode, so it
+//! arrives as `code: -1` with serenity's "Could not decode json" message. A 429 seen here therefore
+//! waits [`RATE_LIMITED`]. With serenity's rate limiter on (production), serenity sleeps out 429s
+//! itself using the `Retry-After` header, and they rarely reach this module at all.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serenity::all::{ChannelId, Http, HttpError, MessageId, Nonce, UserId};
+use serenity::http::{DiscordJsonError, StatusCode};
+use tokio::time::Instant;
+
+use super::render::render_with_actions;
+use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
+
+/// Discord's "Cannot send messages to this user": closed DMs, no shared server, a block.
+pub const CANNOT_DM: isize = 50007;
+/// Discord's "Unknown Message": the message to edit was deleted.
+pub const UNKNOWN_MESSAGE: isize = 10008;
+/// How long a 429 pauses all sends when its `retry_after` is out of reach (module docs).
+pub const RATE_LIMITED: Duration = Duration::from_secs(2);
+/// How long to wait after a 5xx or a network failure: Discord hiccups are short.
+pub const BACKOFF: Duration = Duration::from_secs(5);
+/// Under Discord's global 50/s, leaving room for interaction responses and edits.
+pub const DEFAULT_RATE: u32 = 40;
+
+/// A minimum interval between requests: any one-second window holds at most `rate` of them,
+/// which a token bucket with a burst could not promise. Pure: time is passed in.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    interval: Duration,
+    /// The earliest instant the next request may go.
+    next: Instant,
+    /// Set by a 429: a request whose slot was reserved before the pause must wait again.
+    paused_until: Option<Instant>,
+}
+
+impl Pacer {
+    pub fn new(rate_per_second: u32, now: Instant) -> Pacer {
+        Pacer {
+            interval: Duration::from_secs(1) / rate_per_second.max(1),
+            next: now,
+            paused_until: None,
+        }
+    }
+
+    /// Takes the next free slot at or after `now`; returns how long to wait for it.
+    pub fn reserve(&mut self, now: Instant) -> Duration {
+        let slot = self.next.max(now);
+        self.next = slot + self.interval;
+        slot - now
+    }
+
+    /// Nothing may go before `until`; a later pause wins, an earlier one changes nothing.
+    pub fn pause_until(&mut self, until: Instant) {
+        self.next = self.next.max(until);
+        self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
+    }
+
+    /// Whether a pause still holds at `now`.
+    pub fn paused(&self, now: Instant) -> bool {
+        self.paused_until.is_some_and(|p| p > now)
+    }
+}
+
+/// What a failed request means for the delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// 429: pause every send for this long, then retry.
+    RateLimited(Duration),
+    /// 50007: the user takes no DMs; try the team channel.
+    CannotDm,
+    /// 5xx or the network: retry after this long.
+    Transient(Duration),
+    /// Anything else Discord refuses will be refused again: skip, with the reason.
+    Rejected(String),
+}
+
+/// Classifies a serenity error (shapes in the module docs).
+pub fn classify(e: &serenity::Error) -> Failure {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            classify_refusal(r.status_code, &r.error)
+        }
+        serenity::Error::Http(HttpError::Request(_)) => Failure::Transient(BACKOFF),
+        // serenity's own checks (lengths) or an answer it could not read: sending the same
+        // again cannot help.
+        other => Failure::Rejected(format!("Discord request failed: {other}")),
+    }
+}
+
+/// Classifies Discord's answer to an unsuccessful request.
+pub fn classify_refusal(status: StatusCode, error: &DiscordJsonError) -> Failure {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        Failure::RateLimited(RATE_LIMITED)
+    } else if error.code == CANNOT_DM {
+        Failure::CannotDm
+    } else if status.is_server_error() {
+        Failure::Transient(BACKOFF)
+    } else {
+        Failure::Rejected(format!(
+            "Discord refused it: {} {} (code {})",
+            status.as_u16(),
+            error.message,
+            error.code
+        ))
+    }
+}
+
+/// Discord's code in a refusal, if the error is one.
+pub fn refusal_code(e: &serenity::Error) -> Option<isize> {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.error.code),
+        _ => None,
+    }
+}
+
+/// What [`Outbox::send`] returns and a replacing delivery reads back: `<channel>/<id>,<id>…`,
+/// every message the delivery became, so a replacement edits them all.
+pub fn format_sent(channel: ChannelId, ids: &[MessageId]) -> String {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    format!("{channel}/{}", ids.join(","))
+}
+
+pub fn parse_sent(s: &str) -> Option<(ChannelId, Vec<MessageId>)> {
+    let (channel, ids) = s.split_once('/')?;
+    let ids = ids
+        .split(',')
+        .map(|i| parse_snowflake(i).map(MessageId::new))
+        .collect::<Option<Vec<_>>>()?;
+    Some((ChannelId::new(parse_snowflake(channel)?), ids))
+}
+
+/// A snowflake as Discord writes it: decimal digits, not zero.
+pub fn parse_snowflake(s: &str) -> Option<u64> {
+    s.parse::<u64>()
+        .ok()
+        .filter(|n| *n != 0 && n.to_string() == s)
+}
+
+/// Finds the team channel for a delivery whose user takes no DMs.
+pub type Fallback = Arc<dyn Fn(&Delivery) -> Option<ChannelId> + Send + Sync>;
+
+pub struct DiscordOutbox {
+    http: Arc<Http>,
+    pacer: Mutex<Pacer>,
+    /// A user's DM channel never changes: opening it once per user saves a request per send.
+    dms: Mutex<HashMap<UserId, ChannelId>>,
+    fallback: Fallback,
+}
+
+impl DiscordOutbox {
+    /// `rate_per_second`: [`DEFAULT_RATE`] unless Discord granted more. `fallback` finds the
+    /// team channel for a delivery whose user takes no direct messages.
+    pub fn new(http: Arc<Http>, rate_per_second: u32, fallback: Fallback) -> Self {
+        DiscordOutbox {
+            http,
+            pacer: Mutex::new(Pacer::new(rate_per_second, Instant::now())),
+            dms: Mutex::default(),
+            fallback,
+        }
+    }
+
+    /// Waits for a request slot, again if a 429 paused everything meanwhile.
+    async fn pace(&self) {
+        loop {
+            let wait = self
+                .pacer
+                .lock()
+                .expect("pacer lock")
+                .reserve(Instant::now());
+            tokio::time::sleep(wait).await;
+            if !self
+                .pacer
+                .lock()
+                .expect("pacer lock")
+                .paused(Instant::now())
+            {
+                return;
+            }
+        }
+    }
+
+    /// A failure as the scheduler's answer, pausing everything on a 429.
+    fn settle(&self, f: Failure) -> SendError {
+        match f {
+            Failure::RateLimited(after) => {
+                let until = Instant::now() + after;
+                self.pacer.lock().expect("pacer lock").pause_until(until);
+                SendError::Retry(after)
+            }
+            Failure::Transient(after) => SendError::Retry(after),
+            Failure::CannotDm => {
+                SendError::Undeliverable("Discord: cannot send messages to this user".into())
+            }
+            Failure::Rejected(why) => SendError::Undeliverable(why),
+        }
+    }
+
+    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, Failure> {
+        if let Some(c) = self.dms.lock().expect("dm cache lock").get(&user) {
+            return Ok(*c);
+        }
+        self.pace().await;
+        let channel = user
+            .create_dm_channel(self.http.as_ref())
+            .await
+            .map_err(|e| classify(&e))?
+            .id;
+        self.dms
+            .lock()
+            .expect("dm cache lock")
+            .insert(user, channel);
+        Ok(channel)
+    }
+
+    /// Posts every message of the delivery to `channel`, or edits the ones it replaces (a digest
+    /// posted again the same day); returns them as [`format_sent`] writes them. The first new
+    /// message carries the delivery id as its nonce, continuations `<id>.<n>`, which no numeric
+    /// nonce can equal.
+    async fn post(
+        &self,
+        channel: ChannelId,
+        d: &Delivery,
+        mention: Option<&str>,
+    ) -> Result<String, Failure> {
+        let parts = render_with_actions(&d.message, mention, d.id);
+        let old = match d.replaces.as_deref().and_then(parse_sent) {
+            Some((c, ids)) if c == channel => ids,
+            _ => Vec::new(),
+        };
+        let mut ids = Vec::new();
+        for (i, m) in parts.iter().enumerate() {
+            if let Some(id) = old.get(i) {
+                self.pace().await;
+                match channel
+                    .edit_message(self.http.as_ref(), *id, m.to_edit_message())
+                    .await
+                {
+                    Ok(edited) => {
+                        ids.push(edited.id);
+                        continue;
+                    }
+                    // Deleted meanwhile: post it anew.
+                    Err(e) if refusal_code(&e) == Some(UNKNOWN_MESSAGE) => {}
+                    Err(e) => return Err(classify(&e)),
+                }
+            }
+            let builder = match (i, u64::try_from(d.id)) {
+                (0, Ok(id)) => m.to_create_message(Some(id)),
+                _ => m
+                    .to_create_message(None)
+                    .nonce(Nonce::String(format!("{}.{i}", d.id)))
+                    .enforce_nonce(true),
+            };
+            self.pace().await;
+            let sent = channel
+                .send_message(self.http.as_ref(), builder)
+                .await
+                .map_err(|e| classify(&e))?;
+            ids.push(sent.id);
+        }
+        for surplus in old.iter().skip(parts.len()) {
+            self.pace().await;
+            // Best effort: a leftover part of yesterday's digest is untidy, not wrong.
+            if let Err(e) = channel.delete_message(self.http.as_ref(), *surplus).await {
+                tracing::info!(error = %e, message = %surplus, "could not delete a replaced message");
+            }
+        }
+        Ok(format_sent(channel, &ids))
+    }
+
+    async fn send_to_user(&self, d: &Delivery, user: &str) -> Result<String, SendError> {
+        let id = parse_snowflake(user).ok_or_else(|| {
+            SendError::Undeliverable(format!("{user:?} is not a Discord user id"))
+        })?;
+        let user = UserId::new(id);
+        let direct = match self.dm_channel(user).await {
+            Ok(channel) => self.post(channel, d, None).await,
+            Err(f) => Err(f),
+        };
+        match direct {
+            Err(Failure::CannotDm) => {
+                let channel = (self.fallback)(d).ok_or_else(|| {
+                    SendError::Undeliverable(format!(
+                        "user {id} takes no direct messages and the team has no channel"
+                    ))
+                })?;
+                let mention = format!("<@{id}>");
+                self.post(channel, d, Some(&mention))
+                    .await
+                    .map_err(|f| self.settle(f))
+            }
+            other => other.map_err(|f| self.settle(f)),
+        }
+    }
+}
+
+impl Outbox for DiscordOutbox {
+    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        Ok(Some(match &d.recipient {
+            Recipient::User(user) => self.send_to_user(d, user).await?,
+            Recipient::Channel(c) => {
+                let id = parse_snowflake(c).ok_or_else(|| {
+                    SendError::Undeliverable(format!(
+                        "channel {c:?} is not a Discord channel id (a number)"
+                    ))
+                })?;
+                self.post(ChannelId::new(id), d, None)
+                    .await
+                    .map_err(|f| self.settle(f))?
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+#[path = "delivery_tests.rs"]
+mod tests;

@@ -1,0 +1,212 @@
+use std::time::Duration;
+
+use serenity::http::{DiscordJsonError, StatusCode};
+use tokio::time::Instant;
+
+use super::*;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn refusal(code: isize, message: &str) -> DiscordJsonError {
+    serde_json::from_value(serde_json::json!({ "code": code, "message": message }))
+        .expect("a DiscordJsonError")
+}
+
+#[test]
+fn pacer_spaces_requests_so_no_second_holds_more_than_the_rate() {
+    let t0 = Instant::now();
+    let mut p = Pacer::new(40, t0);
+    let waits: Vec<Duration> = (0..41).map(|_| p.reserve(t0)).collect();
+    assert_eq!(waits[0], Duration::ZERO);
+    assert_eq!(waits[1], ms(25));
+    // The 41st request of a burst goes a full second after the first.
+    assert_eq!(waits[40], Duration::from_secs(1));
+}
+
+#[test]
+fn pacer_lets_a_request_go_at_once_after_a_quiet_spell() {
+    let t0 = Instant::now();
+    let mut p = Pacer::new(40, t0);
+    assert_eq!(p.reserve(t0), Duration::ZERO);
+    assert_eq!(p.reserve(t0 + ms(500)), Duration::ZERO);
+    // ...but a quiet spell does not bank a burst: the next still waits its interval.
+    assert_eq!(p.reserve(t0 + ms(500)), ms(25));
+}
+
+#[test]
+fn a_pause_holds_every_later_request_until_it_ends() {
+    let t0 = Instant::now();
+    let mut p = Pacer::new(40, t0);
+    p.reserve(t0);
+    p.pause_until(t0 + Duration::from_secs(2));
+    assert!(p.paused(t0 + ms(1999)));
+    assert!(!p.paused(t0 + Duration::from_secs(2)));
+    assert_eq!(p.reserve(t0 + ms(100)), ms(1900));
+    assert_eq!(p.reserve(t0 + ms(100)), ms(1925));
+}
+
+#[test]
+fn an_earlier_pause_does_not_shorten_a_later_one() {
+    let t0 = Instant::now();
+    let mut p = Pacer::new(40, t0);
+    p.pause_until(t0 + Duration::from_secs(5));
+    p.pause_until(t0 + Duration::from_secs(1));
+    assert!(p.paused(t0 + Duration::from_secs(4)));
+    assert_eq!(p.reserve(t0), Duration::from_secs(5));
+}
+
+#[test]
+fn a_zero_rate_is_taken_as_one_per_second_not_a_division_by_zero() {
+    let t0 = Instant::now();
+    let mut p = Pacer::new(0, t0);
+    p.reserve(t0);
+    assert_eq!(p.reserve(t0), Duration::from_secs(1));
+}
+
+#[test]
+fn too_many_requests_is_a_retry_after_the_rate_limit_pause() {
+    // What serenity keeps of a 429 body it cannot decode (no `code` in it).
+    let e = refusal(
+        -1,
+        "[Serenity] Could not decode json when receiving error response",
+    );
+    assert_eq!(
+        classify_refusal(StatusCode::TOO_MANY_REQUESTS, &e),
+        Failure::RateLimited(RATE_LIMITED)
+    );
+    // A 429 whose body does carry a code is still a rate limit.
+    let e = refusal(20028, "You are being rate limited.");
+    assert_eq!(
+        classify_refusal(StatusCode::TOO_MANY_REQUESTS, &e),
+        Failure::RateLimited(RATE_LIMITED)
+    );
+}
+
+#[test]
+fn cannot_send_messages_to_this_user_falls_back_to_the_channel() {
+    let e = refusal(50007, "Cannot send messages to this user");
+    assert_eq!(
+        classify_refusal(StatusCode::FORBIDDEN, &e),
+        Failure::CannotDm
+    );
+}
+
+#[test]
+fn unknown_channel_is_undeliverable_with_discords_reason() {
+    let e = refusal(10003, "Unknown Channel");
+    match classify_refusal(StatusCode::NOT_FOUND, &e) {
+        Failure::Rejected(why) => {
+            assert!(why.contains("404"), "{why}");
+            assert!(why.contains("Unknown Channel"), "{why}");
+            assert!(why.contains("10003"), "{why}");
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+}
+
+#[test]
+fn missing_access_is_undeliverable_not_a_fallback() {
+    let e = refusal(50001, "Missing Access");
+    assert!(matches!(
+        classify_refusal(StatusCode::FORBIDDEN, &e),
+        Failure::Rejected(_)
+    ));
+}
+
+#[test]
+fn a_server_error_is_retried_after_a_short_backoff() {
+    let e = refusal(0, "500: Internal Server Error");
+    assert_eq!(
+        classify_refusal(StatusCode::BAD_GATEWAY, &e),
+        Failure::Transient(BACKOFF)
+    );
+}
+
+#[test]
+fn serenitys_own_refusals_are_undeliverable() {
+    let f = classify(&serenity::Error::Other("embed too large"));
+    assert!(matches!(f, Failure::Rejected(why) if why.contains("embed too large")));
+}
+
+#[test]
+fn snowflakes_are_decimal_digits_and_nothing_else() {
+    assert_eq!(
+        parse_snowflake("123456789012345678"),
+        Some(123456789012345678)
+    );
+    assert_eq!(parse_snowflake("okr-team"), None);
+    assert_eq!(parse_snowflake(""), None);
+    assert_eq!(parse_snowflake("0"), None);
+    assert_eq!(parse_snowflake("+12"), None);
+    assert_eq!(parse_snowflake("012"), None);
+}
+
+fn outbox() -> DiscordOutbox {
+    // Nothing listens here: tests below fail before any request is made.
+    let http = serenity::http::HttpBuilder::new("token")
+        .proxy("http://127.0.0.1:9")
+        .ratelimiter_disabled(true)
+        .build();
+    DiscordOutbox::new(Arc::new(http), DEFAULT_RATE, Arc::new(|_| None))
+}
+
+fn delivery(recipient: Recipient) -> Delivery {
+    Delivery {
+        id: 7,
+        workspace: crate::domain::model::WorkspaceId(1),
+        team: crate::domain::model::TeamId(1),
+        team_tz: chrono_tz::UTC,
+        team_channel: None,
+        kind: crate::outbox::DeliveryKind::Digest,
+        recipient,
+        slot: chrono::DateTime::UNIX_EPOCH,
+        message: crate::domain::message::Message::new("Digest"),
+        replaces: None,
+    }
+}
+
+#[tokio::test]
+async fn a_channel_name_is_undeliverable_with_a_clear_reason() {
+    let err = outbox()
+        .send(&delivery(Recipient::Channel("okrs".into())))
+        .await
+        .expect_err("a name is not a channel id");
+    match err {
+        SendError::Undeliverable(why) => assert!(why.contains("\"okrs\""), "{why}"),
+        other => panic!("expected Undeliverable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_user_name_is_undeliverable_with_a_clear_reason() {
+    let err = outbox()
+        .send(&delivery(Recipient::User("alice".into())))
+        .await
+        .expect_err("a name is not a user id");
+    assert!(matches!(err, SendError::Undeliverable(why) if why.contains("\"alice\"")));
+}
+
+#[tokio::test]
+async fn a_rate_limit_pauses_the_whole_outbox() {
+    let o = outbox();
+    let err = o.settle(Failure::RateLimited(Duration::from_secs(3)));
+    assert!(matches!(err, SendError::Retry(d) if d == Duration::from_secs(3)));
+    assert!(o
+        .pacer
+        .lock()
+        .unwrap()
+        .paused(Instant::now() + Duration::from_secs(2)));
+}
+
+#[test]
+fn sent_ids_round_trip_and_refuse_anything_else() {
+    let ids = [MessageId::new(11), MessageId::new(12)];
+    let s = format_sent(ChannelId::new(5), &ids);
+    assert_eq!(s, "5/11,12");
+    assert_eq!(parse_sent(&s), Some((ChannelId::new(5), ids.to_vec())));
+    assert_eq!(parse_sent("recorded-7"), None);
+    assert_eq!(parse_sent("5/"), None);
+    assert_eq!(parse_sent("5/11,x"), None);
+}

@@ -1,0 +1,216 @@
+//! Buttons and forms on okrbot's messages: Update opens the check-in form, No change / All no
+//! change / Snooze answer at once. A press is acknowledged first (Discord allows 3 s), then the
+//! core records it, then the message is edited to show what happened. The same press or form
+//! delivered twice records one check-in (idempotency keys from the button and the interaction).
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+
+use super::bot::{user_key, BotError, Data};
+use super::delivery::Fallback;
+use super::render::{self, ButtonAction};
+use crate::domain::model::CheckInSource;
+use crate::outbox::Delivery;
+use crate::service::check_in::UpdateFields;
+use crate::service::OkrError;
+
+pub async fn on_event(
+    fw: poise::FrameworkContext<'_, Data, BotError>,
+    event: &serenity::FullEvent,
+) -> Result<(), BotError> {
+    let serenity::FullEvent::InteractionCreate { interaction } = event else {
+        return Ok(());
+    };
+    let ctx = fw.serenity_context;
+    let data = fw.user_data;
+    match interaction {
+        serenity::Interaction::Component(c) => on_button(ctx, data, c).await,
+        serenity::Interaction::Modal(m) => on_form(ctx, data, m).await,
+        _ => Ok(()),
+    }
+}
+
+/// Where a direct message goes when the person has closed theirs: the team's channel.
+pub fn fallback_channel() -> Fallback {
+    Arc::new(|d: &Delivery| {
+        d.team_channel
+            .as_deref()
+            .and_then(|c| c.parse::<u64>().ok())
+            .map(serenity::ChannelId::new)
+    })
+}
+
+/// A refusal for the presser only; nothing was written.
+async fn refuse(
+    ctx: &serenity::Context,
+    i: &serenity::ComponentInteraction,
+    text: String,
+) -> Result<(), BotError> {
+    let msg = serenity::CreateInteractionResponseMessage::new()
+        .content(format!("❌ {text}"))
+        .ephemeral(true);
+    i.create_response(ctx, serenity::CreateInteractionResponse::Message(msg))
+        .await?;
+    Ok(())
+}
+
+async fn on_button(
+    ctx: &serenity::Context,
+    data: &Data,
+    i: &serenity::ComponentInteraction,
+) -> Result<(), BotError> {
+    let Some(action) = render::parse_custom_id(&i.data.custom_id) else {
+        return Ok(());
+    };
+    let delivery = match &action {
+        ButtonAction::Update { delivery, .. }
+        | ButtonAction::NoChange { delivery, .. }
+        | ButtonAction::Snooze { delivery }
+        | ButtonAction::AllNoChange { delivery } => *delivery,
+    };
+    let okr = &data.okr;
+    let now = data.clock.now();
+    let actor = match okr.delivery_actor(delivery, &user_key(i.user.id)).await {
+        Ok(a) => a,
+        Err(e) => return refuse(ctx, i, e.to_string()).await,
+    };
+    if let ButtonAction::Update { code, .. } = &action {
+        // A form must be the first answer to the press, so it cannot be deferred.
+        let kr = match okr.kr(&actor, code).await {
+            Ok(k) => k,
+            Err(e) => return refuse(ctx, i, e.to_string()).await,
+        };
+        let modal =
+            render::update_modal(&kr.code, &kr.title, &kr.unit.format(kr.current), delivery);
+        i.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal))
+            .await?;
+        return Ok(());
+    }
+    i.create_response(ctx, serenity::CreateInteractionResponse::Acknowledge)
+        .await?;
+    let result: Result<String, OkrError> = match &action {
+        ButtonAction::NoChange { code, .. } => {
+            // The same button twice is one check-in: the key names the button, not the press.
+            let key = format!("button:{delivery}:{code}:nochange");
+            okr.no_change(&actor, code, CheckInSource::Button, Some(key), now)
+                .await
+                .map(|o| {
+                    format!(
+                        "✅ {} checked in unchanged at {}",
+                        o.kr.code,
+                        o.kr.unit.format(o.kr.current)
+                    )
+                })
+        }
+        ButtonAction::AllNoChange { .. } => okr
+            .no_change_all(&actor, CheckInSource::Button, now)
+            .await
+            .map(|os| format!("✅ {} key results checked in unchanged", os.len())),
+        ButtonAction::Snooze { .. } => okr
+            .snooze(&actor, now)
+            .await
+            .map(|due| format!("😴 Snoozed: asked again <t:{}:R>", due.timestamp())),
+        ButtonAction::Update { .. } => unreachable!("handled above"),
+    };
+    let text = match result {
+        Ok(t) => t,
+        Err(e) => {
+            if let OkrError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "button failed");
+            }
+            let msg = serenity::CreateInteractionResponseFollowup::new()
+                .content(format!("❌ {e}"))
+                .ephemeral(true);
+            i.create_followup(ctx, msg).await?;
+            return Ok(());
+        }
+    };
+    i.edit_response(ctx, serenity::EditInteractionResponse::new().content(text))
+        .await?;
+    Ok(())
+}
+
+async fn on_form(
+    ctx: &serenity::Context,
+    data: &Data,
+    m: &serenity::ModalInteraction,
+) -> Result<(), BotError> {
+    let Some((code, delivery)) = render::parse_modal_id(&m.data.custom_id) else {
+        return Ok(());
+    };
+    let field = |id: &str| -> Option<String> {
+        m.data
+            .components
+            .iter()
+            .flat_map(|row| &row.components)
+            .find_map(|c| match c {
+                serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
+                _ => None,
+            })
+    };
+    let (value, confidence, note) = (
+        field("value").unwrap_or_default(),
+        field("confidence"),
+        field("note"),
+    );
+    let okr = &data.okr;
+    let now = data.clock.now();
+    // Acknowledge first: the form's message is edited once the check-in is recorded.
+    let ack = if m.message.is_some() {
+        serenity::CreateInteractionResponse::Acknowledge
+    } else {
+        serenity::CreateInteractionResponse::Defer(
+            serenity::CreateInteractionResponseMessage::new().ephemeral(true),
+        )
+    };
+    m.create_response(ctx, ack).await?;
+    let outcome = match okr.delivery_actor(delivery, &user_key(m.user.id)).await {
+        Ok(actor) => {
+            let fields = UpdateFields {
+                kr: &code,
+                value: &value,
+                confidence: confidence.as_deref().filter(|c| !c.trim().is_empty()),
+                note: note.as_deref(),
+            };
+            // The interaction's id: a redelivered form is one check-in.
+            let key = format!("discord:{}", m.id);
+            okr.check_in_fields(&actor, &fields, CheckInSource::Modal, Some(key), now)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(o) => {
+            let text = format!(
+                "✅ {} checked in: {} · {} {}",
+                o.kr.code,
+                o.kr.unit.format(o.kr.current),
+                crate::render::score_text(o.score.score, o.score.progress),
+                o.score.status.emoji()
+            );
+            if m.message.is_some() {
+                m.edit_response(ctx, serenity::EditInteractionResponse::new().content(text))
+                    .await?;
+            } else {
+                m.create_followup(
+                    ctx,
+                    serenity::CreateInteractionResponseFollowup::new()
+                        .content(text)
+                        .ephemeral(true),
+                )
+                .await?;
+            }
+        }
+        Err(e) => {
+            if let OkrError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "form failed");
+            }
+            let msg = serenity::CreateInteractionResponseFollowup::new()
+                .content(format!("❌ {e}"))
+                .ephemeral(true);
+            m.create_followup(ctx, msg).await?;
+        }
+    }
+    Ok(())
+}

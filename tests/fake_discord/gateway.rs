@@ -1,0 +1,98 @@
+//! The gateway: enough of Discord's WebSocket protocol for one serenity shard.
+//!
+//! Hello (op 10) on connect; Identify (op 2) is answered with READY (the guild listed as
+//! unavailable, as Discord does) and then GUILD_CREATE, so serenity's cache knows the guild and
+//! its channel; heartbeats (op 1) get acks (op 11); a Resume (op 6) gets Invalid Session (op 9)
+//! so the shard identifies afresh. After Identify, events the test sends are dispatched (op 0)
+//! with increasing sequence numbers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::{objects, State};
+
+pub async fn serve(state: Arc<State>) -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the fake gateway port");
+    let addr = listener.local_addr().expect("a bound address");
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(connection(state.clone(), stream));
+        }
+    });
+    (addr, task)
+}
+
+async fn connection(state: Arc<State>, stream: tokio::net::TcpStream) {
+    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+        state.violation("gateway: a connection that is not a WebSocket handshake".to_owned());
+        return;
+    };
+    let (mut sink, mut source) = ws.split();
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 45000}});
+    if sink.send(Message::Text(hello.to_string())).await.is_err() {
+        return;
+    }
+    let mut seq = 0u64;
+    // Dispatches from the test; a channel that never yields until the shard identifies.
+    let (_unused, mut events) = mpsc::unbounded_channel::<Value>();
+    loop {
+        let out: Value = tokio::select! {
+            frame = source.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                    Some(Ok(Message::Binary(_))) => {
+                        state.violation("gateway: a binary frame from the bot".to_owned());
+                        continue;
+                    }
+                    _ => return,
+                };
+                let Ok(payload) = serde_json::from_str::<Value>(&text) else {
+                    state.violation(format!("gateway: a frame that is not JSON: {text}"));
+                    continue;
+                };
+                match payload["op"].as_u64() {
+                    Some(1) => json!({"op": 11}),
+                    Some(2) => {
+                        let url = state.gateway_url.lock().unwrap().clone();
+                        let (sender, receiver) = mpsc::unbounded_channel();
+                        events = receiver;
+                        for (t, d) in [("READY", objects::ready(&url)), ("GUILD_CREATE", objects::guild())] {
+                            seq += 1;
+                            let event = json!({"op": 0, "s": seq, "t": t, "d": d});
+                            if sink.send(Message::Text(event.to_string())).await.is_err() {
+                                return;
+                            }
+                        }
+                        *state.dispatch.lock().unwrap() = Some(sender);
+                        state.ready.send_replace(true);
+                        continue;
+                    }
+                    // Presence and voice state updates need no answer.
+                    Some(3 | 4) => continue,
+                    Some(6) => json!({"op": 9, "d": false}),
+                    other => {
+                        state.violation(format!("gateway: unexpected opcode {other:?}: {text}"));
+                        continue;
+                    }
+                }
+            }
+            Some(event) = events.recv() => {
+                seq += 1;
+                json!({"op": 0, "s": seq, "t": event["t"], "d": event["d"]})
+            }
+        };
+        if sink.send(Message::Text(out.to_string())).await.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! A fake Discord on 127.0.0.1 that the real serenity + poise stack runs against.
+//!
+//! # Contract
+//! - [`FakeDiscord::start`] binds a REST server (axum) and a gateway (tokio-tungstenite) on random
+//!   loopback ports. Point serenity at it with
+//!   `HttpBuilder::new(token).proxy(fake.rest_url()).ratelimiter_disabled(true)`: serenity honours
+//!   the proxy only with its rate limiter off, so nothing in serenity paces or retries here.
+//! - Every REST request is recorded ([`FakeDiscord::requests`]), its body is validated against
+//!   Discord's own OpenAPI description (`../shared/discord/openapi.json`) and against the limits
+//!   the schema does not express (embeds, components, modals, slash commands). Every problem,
+//!   and every route the fake does not serve, lands in [`FakeDiscord::violations`]: a test that
+//!   drives the bot ends with `assert!(fake.violations().is_empty())`.
+//! - The gateway says Hello, answers Identify with READY (the guild listed as unavailable) and a
+//!   GUILD_CREATE, acknowledges heartbeats, and dispatches the interactions a test sends.
+//! - Messages the bot creates (channel messages, DMs, interaction responses and followups) are
+//!   kept per channel with edits applied ([`FakeDiscord::messages_in`]).
+//! - [`FakeDiscord::fail_next`] makes the next matching request(s) fail the way Discord fails
+//!   (429 with its body and headers, or 403 code 50007) so retry and give-up paths can be tested.
+//!
+//! Shared by several test binaries, each of which uses only some of it.
+#![allow(dead_code)]
+
+pub mod fixtures;
+mod gateway;
+mod limits;
+mod multipart;
+pub mod objects;
+pub mod openapi;
+mod rest;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// One REST request as the fake received it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path below `/api/v10`, e.g. `/channels/123/messages`.
+    pub path: String,
+    /// The raw query string, if any (`wait=true`).
+    pub query: Option<String>,
+    /// The OpenAPI path template the request matched (`/channels/{channel_id}/messages`), if any.
+    pub route: Option<String>,
+    /// The JSON body; for a multipart request, the parsed `payload_json` part.
+    pub body: Option<Value>,
+    /// The uploaded files of a multipart request.
+    pub files: Vec<RecordedFile>,
+    /// The status the fake answered with (so a test can tell an injected failure from a success).
+    pub status: u16,
+    pub received_at: Instant,
+}
+
+impl Recorded {
+    /// True when this request is `method` on a path matching `pattern` (see [`RouteMatch`]).
+    pub fn is(&self, method: &str, pattern: &str) -> bool {
+        RouteMatch::new(method, pattern).matches(&self.method, &self.path)
+    }
+}
+
+/// One file part of a multipart request.
+#[derive(Clone, Debug)]
+pub struct RecordedFile {
+    /// The form field name (`files[0]`).
+    pub field: String,
+    /// The file name the client gave.
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Which requests a [`Failure`] applies to: a method (or `*`) and a path pattern below
+/// `/api/v10` in which a `{name}` segment matches any one segment,
+/// e.g. `RouteMatch::new("POST", "/channels/{id}/messages")`.
+#[derive(Clone, Debug)]
+pub struct RouteMatch {
+    method: String,
+    segments: Vec<String>,
+}
+
+impl RouteMatch {
+    pub fn new(method: &str, pattern: &str) -> RouteMatch {
+        RouteMatch {
+            method: method.to_ascii_uppercase(),
+            segments: split_path(pattern),
+        }
+    }
+
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        let segments = split_path(path);
+        (self.method == "*" || self.method.eq_ignore_ascii_case(method))
+            && segments.len() == self.segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(&segments)
+                .all(|(want, got)| want.starts_with('{') || want == got)
+    }
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A failure Discord can answer with, injected by [`FakeDiscord::fail_next`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// HTTP 429 with Discord's body (`message`, `retry_after`, `global`) and its rate-limit
+    /// headers (`Retry-After`, `X-RateLimit-*`).
+    RateLimited { retry_after_secs: f64, global: bool },
+    /// HTTP 403 with code 50007: the user closed their DMs or blocked the bot.
+    CannotMessageUser,
+}
+
+struct Injection {
+    route: RouteMatch,
+    failure: Failure,
+    remaining: u32,
+}
+
+/// A message the bot created, kept with the channel it lives in.
+struct StoredMessage {
+    channel_id: u64,
+    message: Value,
+}
+
+/// What an interaction token refers to, remembered when the interaction is dispatched so the
+/// callback and webhook routes can put messages in the right channel.
+#[derive(Clone)]
+struct InteractionInfo {
+    channel_id: u64,
+    guild_id: Option<u64>,
+    /// The message a component sits on (type 7 callbacks edit it).
+    message_id: Option<u64>,
+    /// The `@original` response once one exists.
+    original: Option<u64>,
+    /// Set by the first callback: Discord refuses a second one (40060).
+    acknowledged: bool,
+}
+
+/// Everything the REST server and the gateway share with the test.
+struct State {
+    gateway_url: Mutex<String>,
+    requests: Mutex<Vec<Recorded>>,
+    /// Bumped on every recorded request, so `wait_for` wakes without polling.
+    request_count: watch::Sender<u64>,
+    violations: Mutex<Vec<String>>,
+    injections: Mutex<Vec<Injection>>,
+    /// Messages by id; ids grow, so iteration is creation order.
+    messages: Mutex<BTreeMap<u64, StoredMessage>>,
+    interactions: Mutex<HashMap<String, InteractionInfo>>,
+    /// DM channel id per recipient: Discord returns the same DM channel for the same user.
+    dm_channels: Mutex<HashMap<u64, u64>>,
+    /// Where `send_interaction` writes; set once a shard has identified.
+    dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    ready: watch::Sender<bool>,
+    next_id: AtomicU64,
+}
+
+impl State {
+    fn new_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn violation(&self, text: String) {
+        self.violations.lock().unwrap().push(text);
+    }
+}
+
+/// The fake Discord of one test. Dropping it stops both servers.
+pub struct FakeDiscord {
+    state: Arc<State>,
+    rest_addr: std::net::SocketAddr,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl FakeDiscord {
+    /// The bot's application.
+    pub const APPLICATION_ID: u64 = 1_100_000_000_000_000_001;
+    /// The bot's user (the same number as the application, as Discord does for bots).
+    pub const BOT_USER_ID: u64 = Self::APPLICATION_ID;
+    /// The one guild the bot is in.
+    pub const GUILD_ID: u64 = 1_100_000_000_000_000_002;
+    /// A text channel of that guild, where fixtures' interactions happen.
+    pub const CHANNEL_ID: u64 = 1_100_000_000_000_000_003;
+
+    pub async fn start() -> FakeDiscord {
+        // Parse the spec before the first request arrives so a request never waits on it.
+        openapi::spec();
+        let (request_count, _) = watch::channel(0);
+        let (ready, _) = watch::channel(false);
+        let state = Arc::new(State {
+            gateway_url: Mutex::new(String::new()),
+            requests: Mutex::default(),
+            request_count,
+            violations: Mutex::default(),
+            injections: Mutex::default(),
+            messages: Mutex::default(),
+            interactions: Mutex::default(),
+            dm_channels: Mutex::default(),
+            dispatch: Mutex::default(),
+            ready,
+            next_id: AtomicU64::new(1_200_000_000_000_000_000),
+        });
+        let (gateway_addr, gateway_task) = gateway::serve(state.clone()).await;
+        *state.gateway_url.lock().unwrap() = format!("ws://{gateway_addr}");
+        let (rest_addr, rest_task) = rest::serve(state.clone()).await;
+        FakeDiscord {
+            state,
+            rest_addr,
+            tasks: vec![gateway_task, rest_task],
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, for `HttpBuilder::proxy`.
+    pub fn rest_url(&self) -> String {
+        format!("http://{}", self.rest_addr)
+    }
+
+    /// Waits until a shard has identified and been sent READY.
+    pub async fn wait_ready(&self, timeout: Duration) {
+        let mut ready = self.state.ready.subscribe();
+        tokio::time::timeout(timeout, ready.wait_for(|ready| *ready))
+            .await
+            .unwrap_or_else(|_| panic!("the bot did not identify within {timeout:?}"))
+            .expect("the fake's ready flag lives as long as the fake");
+    }
+
+    /// Dispatches `INTERACTION_CREATE` with `interaction` as its data. Its token is remembered so
+    /// the callback and followups land in the interaction's channel.
+    pub async fn send_interaction(&self, interaction: Value) {
+        let token = interaction["token"]
+            .as_str()
+            .expect("an interaction has a token")
+            .to_owned();
+        let channel_id = id_of(&interaction["channel_id"]).expect("an interaction has a channel");
+        let info = InteractionInfo {
+            channel_id,
+            guild_id: id_of(&interaction["guild_id"]),
+            message_id: id_of(&interaction["message"]["id"]),
+            original: None,
+            acknowledged: false,
+        };
+        self.state.interactions.lock().unwrap().insert(token, info);
+        let sender = self.state.dispatch.lock().unwrap().clone();
+        let sender = sender.expect("send_interaction before the bot identified: wait_ready first");
+        sender
+            .send(serde_json::json!({"t": "INTERACTION_CREATE", "d": interaction}))
+            .expect("the gateway connection is open");
+    }
+
+    /// Every REST request so far, in arrival order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.requests.lock().unwrap().clone()
+    }
+
+    /// Waits for the first request (already received or still to come) that satisfies `pred`.
+    pub async fn wait_for(&self, pred: impl Fn(&Recorded) -> bool, timeout: Duration) -> Recorded {
+        let mut count = self.state.request_count.subscribe();
+        let found = tokio::time::timeout(timeout, async {
+            loop {
+                // Mark the current value seen before looking, so a request recorded between the
+                // look and the wait still wakes us.
+                count.borrow_and_update();
+                if let Some(hit) = self.requests().into_iter().find(|r| pred(r)) {
+                    return hit;
+                }
+                count
+                    .changed()
+                    .await
+                    .expect("the fake outlives its waiters");
+            }
+        })
+        .await;
+        found.unwrap_or_else(|_| {
+            let seen: Vec<String> = self
+                .requests()
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect();
+            panic!("no matching request within {timeout:?}; requests so far: {seen:#?}")
+        })
+    }
+
+    /// Schema and limit violations, and unknown routes, found so far.
+    pub fn violations(&self) -> Vec<String> {
+        self.state.violations.lock().unwrap().clone()
+    }
+
+    /// The next request matching `route` fails with `failure` (once).
+    pub fn fail_next(&self, route: RouteMatch, failure: Failure) {
+        self.fail_next_times(route, failure, 1);
+    }
+
+    /// The next `times` requests matching `route` fail with `failure`.
+    pub fn fail_next_times(&self, route: RouteMatch, failure: Failure, times: u32) {
+        self.state.injections.lock().unwrap().push(Injection {
+            route,
+            failure,
+            remaining: times,
+        });
+    }
+
+    /// The messages created in `channel_id` (a guild channel or a DM), oldest first, with edits
+    /// applied and deleted ones gone.
+    pub fn messages_in(&self, channel_id: u64) -> Vec<Value> {
+        self.state
+            .messages
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|stored| stored.channel_id == channel_id)
+            .map(|stored| stored.message.clone())
+            .collect()
+    }
+
+    /// The DM channel the bot opened with `user_id`, if it did.
+    pub fn dm_channel_of(&self, user_id: u64) -> Option<u64> {
+        self.state
+            .dm_channels
+            .lock()
+            .unwrap()
+            .get(&user_id)
+            .copied()
+    }
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// A snowflake from JSON, which Discord writes as a string (and tests sometimes as a number).
+fn id_of(value: &Value) -> Option<u64> {
+    match value {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
