@@ -295,7 +295,12 @@ impl DiscordOutbox {
     }
 
     async fn send_to_user(&self, d: &Delivery, user: &str) -> Result<String, SendError> {
-        let id = parse_snowflake(user).ok_or_else(|| {
+        // The core knows Discord members by their mention, `<@id>` (see `bot::user_key`).
+        let bare = user
+            .strip_prefix("<@")
+            .and_then(|u| u.strip_suffix('>'))
+            .map(|u| u.trim_start_matches('!'));
+        let id = parse_snowflake(bare.unwrap_or(user)).ok_or_else(|| {
             SendError::Undeliverable(format!("{user:?} is not a Discord user id"))
         })?;
         let user = UserId::new(id);
