@@ -78,6 +78,19 @@ impl Recipient {
     }
 }
 
+/// Where a team's posts go (digests, alerts, the cycle close): its channel, or its leads
+/// directly while it has none.
+pub fn team_posts_to(team: &crate::domain::model::Team) -> Vec<Recipient> {
+    match &team.channel {
+        Some(ch) => vec![Recipient::Channel(ch.clone())],
+        None => team
+            .leads
+            .iter()
+            .map(|l| Recipient::User(l.clone()))
+            .collect(),
+    }
+}
+
 impl std::fmt::Display for Recipient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -9,7 +9,7 @@ use super::team_state::TeamState;
 use super::Result;
 use crate::domain::model::{TeamId, WorkspaceId};
 use crate::domain::scoring::Status;
-use crate::outbox::{DeliveryKind, Recipient};
+use crate::outbox::{team_posts_to, DeliveryKind};
 use crate::render;
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
@@ -54,15 +54,7 @@ pub async fn announce(
         return Ok(false);
     }
     let message = render::nudge::at_risk(&s, &krs);
-    let recipients: Vec<Recipient> = match &s.team.channel {
-        Some(ch) => vec![Recipient::Channel(ch.clone())],
-        None => s
-            .team
-            .leads
-            .iter()
-            .map(|l| Recipient::User(l.clone()))
-            .collect(),
-    };
+    let recipients = team_posts_to(&s.team);
     let subjects: Vec<_> = krs.iter().map(|k| k.kr.id).collect();
     let mut any = false;
     for recipient in &recipients {

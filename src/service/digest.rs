@@ -12,7 +12,7 @@ use super::{team_named, Actor, Okr, OkrError, Result};
 use crate::domain::message::Message;
 use crate::domain::model::{Objective, ObjectiveId};
 use crate::domain::scoring::{ObjectiveScore, Status};
-use crate::outbox::{DeliveryKind, Recipient};
+use crate::outbox::{team_posts_to, DeliveryKind};
 use crate::render;
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
@@ -91,15 +91,7 @@ pub(crate) async fn decide(
         return Ok(false);
     }
     let message = message_for(c, s, period).await?;
-    let recipients: Vec<Recipient> = match &s.team.channel {
-        Some(ch) => vec![Recipient::Channel(ch.clone())],
-        None => s
-            .team
-            .leads
-            .iter()
-            .map(|l| Recipient::User(l.clone()))
-            .collect(),
-    };
+    let recipients = team_posts_to(&s.team);
     let mut any = false;
     for recipient in &recipients {
         let new = NewDelivery {

@@ -11,7 +11,7 @@ use super::setup::{require_cycle_rights, resolve_cycle};
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, Team};
 use crate::domain::scoring::{self, Grade, KrScore, ObjectiveScore, ScoreContext};
-use crate::outbox::{DeliveryKind, Recipient};
+use crate::outbox::{team_posts_to, DeliveryKind};
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
 #[derive(Debug, Clone)]
@@ -299,15 +299,7 @@ impl Okr {
                 teams: vec![t.clone()],
             };
             let message = crate::render::cycle_close_message(&own);
-            let recipients: Vec<Recipient> = match &t.team.channel {
-                Some(ch) => vec![Recipient::Channel(ch.clone())],
-                None => t
-                    .team
-                    .leads
-                    .iter()
-                    .map(|l| Recipient::User(l.clone()))
-                    .collect(),
-            };
+            let recipients = team_posts_to(&t.team);
             for recipient in &recipients {
                 let new = NewDelivery {
                     team: t.team.id,

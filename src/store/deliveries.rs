@@ -163,6 +163,20 @@ pub struct PromptRecord {
     pub subjects: Vec<KrId>,
 }
 
+impl PromptRecord {
+    fn from_row(recipient: Recipient, slot: i64, subjects: &str) -> Option<PromptRecord> {
+        Some(PromptRecord {
+            recipient,
+            slot: DateTime::from_timestamp(slot, 0)?,
+            subjects: serde_json::from_str::<Vec<i64>>(subjects)
+                .ok()?
+                .into_iter()
+                .map(KrId)
+                .collect(),
+        })
+    }
+}
+
 /// The prompts decided for a team at exactly `slot` (snoozed re-prompts, due later, excluded).
 pub async fn prompts_at(
     c: &mut Conn,
@@ -179,15 +193,7 @@ pub async fn prompts_at(
     Ok(rows
         .into_iter()
         .filter_map(|(r, slot, subjects)| {
-            Some(PromptRecord {
-                recipient: Recipient::parse(&r)?,
-                slot: DateTime::from_timestamp(slot, 0)?,
-                subjects: serde_json::from_str::<Vec<i64>>(&subjects)
-                    .ok()?
-                    .into_iter()
-                    .map(KrId)
-                    .collect(),
-            })
+            PromptRecord::from_row(Recipient::parse(&r)?, slot, &subjects)
         })
         .collect())
 }
@@ -209,15 +215,7 @@ pub async fn latest_prompt_to(
     Ok(row.and_then(|(team, slot, subjects)| {
         Some((
             TeamId(team),
-            PromptRecord {
-                recipient: recipient.clone(),
-                slot: DateTime::from_timestamp(slot, 0)?,
-                subjects: serde_json::from_str::<Vec<i64>>(&subjects)
-                    .ok()?
-                    .into_iter()
-                    .map(KrId)
-                    .collect(),
-            },
+            PromptRecord::from_row(recipient.clone(), slot, &subjects)?,
         ))
     }))
 }
