@@ -1,1 +1,542 @@
-fn main() {}
+//! The scheduler's tick against the size of the store, the digest of a big team, and the
+//! workspace rollup.
+//!
+//! - `scheduler/tick_<n>_teams`: one `tick(now)` with exactly one team due (its hourly alert
+//!   sweep) in a store of 10 or 100,000 teams, each with its four schedules. Due work is found
+//!   through the index on `schedules.next_due_at`, so the two should cost about the same (the
+//!   target is 100,000 / 10 <= 1.5). `scheduler/idle_tick_<n>_teams` is the same tick when
+//!   nothing is due. The due schedule is put back to `now` between iterations, untimed, so every
+//!   iteration does the same work; after the run an interleaved measurement prints the ratio.
+//! - `digest/build_render_200_krs`: `service::digest::build` + `render::digest::message` for a
+//!   team of 20 objectives x 10 key results with three check-ins each, its `TeamState` loaded
+//!   once (target < 5 ms); `digest/chart_200_krs` is the PNG chart of the same team.
+//! - `rollup/10000_krs`: `Okr::rollup`, the whole `/okr digest scope:workspace` (load the
+//!   workspace, score 10,000 key results, build the alignment tree, render), data made with SQL
+//!   (target < 100 ms); `rollup/tree_10000_krs` is `service::digest::rollup` alone over team views
+//!   built from the same rows.
+//!
+//! The one team the tick and digest benchmarks act on is made through the services as a user
+//! would; the thousands of others are inserted with raw SQL in one transaction, because
+//! creating 100,000 teams through `Okr::setup` would take longer than the benchmark.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use okrbot::config::Config;
+use okrbot::domain::model::{KeyResult, ObjectiveId, TeamId, WorkspaceId};
+use okrbot::domain::scoring::{self, KrScore, ScoreContext};
+use okrbot::outbox::RecordingOutbox;
+use okrbot::scheduler::Scheduler;
+use okrbot::service::objectives::{KrInput, ObjectiveInput};
+use okrbot::service::report::{KrView, ObjectiveView, TeamView};
+use okrbot::service::setup::SetupInput;
+use okrbot::service::team_state::TeamState;
+use okrbot::service::{digest, Actor, Okr};
+use okrbot::store::{self, Store};
+use tokio::runtime::Runtime;
+
+/// Thursday mid-quarter, half past the hour: no default prompt, reminder or digest is due.
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-19T10:30:00Z")
+        .expect("valid instant")
+        .to_utc()
+}
+
+fn date(ymd: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(ymd, "%Y-%m-%d").expect("valid date")
+}
+
+/// An empty store with one workspace and its admin, and the cycle 2026-Q4 around `now`.
+async fn workspace(dir: &tempfile::TempDir, name: &str) -> (Okr, Actor) {
+    let url = format!("sqlite://{}", dir.path().join(name).display());
+    let store = Store::open(&url).await.expect("open store");
+    let okr = Okr::new(store, &Config::default());
+    let ws = okr
+        .workspace("console:bench", "Bench", now())
+        .await
+        .expect("workspace");
+    let actor = Actor {
+        workspace: ws,
+        user: "alice".into(),
+        admin: true,
+    };
+    okr.cycle_new(
+        &actor,
+        "2026-Q4",
+        date("2026-10-01"),
+        date("2026-12-31"),
+        now(),
+    )
+    .await
+    .expect("cycle");
+    (okr, actor)
+}
+
+/// Team Growth (Europe/Berlin) through `/okr setup`, with `objectives` x `krs` metric key
+/// results (0 -> 100, eight owners) through `/okr objective add` and `/okr kr add`, and three
+/// weekly check-ins on each, spread so the team shows greens, yellows and reds.
+async fn growth(okr: &Okr, actor: &Actor, objectives: usize, krs: usize) -> TeamId {
+    let setup = SetupInput {
+        team: "Growth".into(),
+        timezone: Some("Europe/Berlin".into()),
+        channel: Some("growth".into()),
+        prefix: Some("GRO".into()),
+        leads: Some(vec!["alice".into()]),
+    };
+    let team = okr
+        .setup(actor, setup, now() - Duration::days(30))
+        .await
+        .expect("team")
+        .team;
+    for o in 0..objectives {
+        let objective = okr
+            .objective_add(
+                actor,
+                ObjectiveInput {
+                    team: "Growth".into(),
+                    title: format!("Objective number {o} of the growth team"),
+                    ..ObjectiveInput::default()
+                },
+                now() - Duration::days(30),
+            )
+            .await
+            .expect("objective");
+        for k in 0..krs {
+            let input = KrInput {
+                objective: objective.code.clone(),
+                title: format!("Weekly active teams in segment {k}"),
+                kind: Some("metric".into()),
+                start: Some("0".into()),
+                target: Some("100".into()),
+                owner: Some(format!("owner-{}", (o * krs + k) % 8)),
+                ..KrInput::default()
+            };
+            okr.kr_add(actor, input, now() - Duration::days(30))
+                .await
+                .expect("key result");
+        }
+    }
+    check_in_everything(okr, actor.workspace).await;
+    team.id
+}
+
+/// Three weekly check-ins on every key result of the workspace, 3, 2 and 1 weeks before `now`;
+/// the trigger moves each key result. Values depend on the id, so statuses vary.
+async fn check_in_everything(okr: &Okr, ws: WorkspaceId) {
+    let mut tx = okr.store().write().await.expect("begin");
+    for week in 1..=3_i64 {
+        sqlx::query(
+            "INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, \
+             idempotency_key, created_at) \
+             SELECT ?, id, 'alice', ((id * 37) % 100) * ? / 3.0, 5 + id % 5, 'steady', 'text', NULL, ? \
+             FROM key_results WHERE workspace_id = ?",
+        )
+        .bind(ws.0)
+        .bind(week)
+        .bind(now() - Duration::weeks(4 - week))
+        .bind(ws.0)
+        .execute(&mut *tx)
+        .await
+        .expect("check-ins");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// `count` teams with their four schedules, by SQL in one transaction: four-letter prefixes,
+/// Europe/Berlin, and due times spread over the week after `now` (none due at `now`).
+async fn bulk_teams(okr: &Okr, ws: WorkspaceId, count: usize) {
+    let mut tx = okr.store().write().await.expect("begin");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) \
+         INSERT INTO teams (workspace_id, name, prefix, timezone, channel, created_at) \
+         SELECT ?, 'team-' || i, \
+                char(65 + (i / 17576) % 26, 65 + (i / 676) % 26, 65 + (i / 26) % 26, 65 + i % 26), \
+                'Europe/Berlin', 'team-' || i, ? FROM n",
+    )
+    .bind(count as i64)
+    .bind(ws.0)
+    .bind(now())
+    .execute(&mut *tx)
+    .await
+    .expect("teams");
+    sqlx::query(
+        "INSERT INTO schedules (team_id, workspace_id, kind, cron, next_due_at) \
+         SELECT t.id, t.workspace_id, k.kind, k.cron, ? + 60 + (t.id * 7919 + k.shift) % 604000 \
+         FROM teams t CROSS JOIN (SELECT 'prompt' AS kind, '0 9 * * Mon' AS cron, 0 AS shift \
+              UNION ALL SELECT 'reminder', '0 9 * * Wed', 151200 \
+              UNION ALL SELECT 'digest', '0 16 * * Mon', 302400 \
+              UNION ALL SELECT 'sweep', '0 * * * *', 453600) k \
+         WHERE t.workspace_id = ? AND t.name LIKE 'team-%'",
+    )
+    .bind(now().timestamp())
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("schedules");
+    tx.commit().await.expect("commit");
+}
+
+struct TickFixture {
+    okr: Okr,
+    scheduler: Scheduler,
+    outbox: RecordingOutbox,
+    /// The one team that falls due: Growth, made through the services.
+    due: TeamId,
+    _dir: tempfile::TempDir,
+}
+
+impl TickFixture {
+    /// `teams` teams in all: Growth (20 key results) and `teams - 1` made by SQL.
+    async fn new(teams: usize) -> TickFixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (okr, actor) = workspace(&dir, "tick.db").await;
+        let due = growth(&okr, &actor, 2, 10).await;
+        bulk_teams(&okr, actor.workspace, teams - 1).await;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM schedules")
+            .fetch_one(okr.store().pool())
+            .await
+            .expect("count");
+        assert_eq!(n, 4 * teams as i64, "four schedules per team");
+        sqlx::query("ANALYZE")
+            .execute(okr.store().pool())
+            .await
+            .ok();
+        let f = TickFixture {
+            scheduler: Scheduler::new(okr.clone()),
+            okr,
+            outbox: RecordingOutbox::new(),
+            due,
+            _dir: dir,
+        };
+        // One tick before measuring: the first sweep opens the team's at-risk alerts and
+        // announces them once; from then on every due tick does the same work.
+        f.make_due().await;
+        let first = f.scheduler.tick(now(), &f.outbox).await.expect("tick");
+        assert_eq!(first.fired, 1, "exactly one team is due: {first:?}");
+        f.outbox.take();
+        f
+    }
+
+    /// Puts Growth's alert sweep back to `now`: the only schedule due.
+    async fn make_due(&self) {
+        sqlx::query("UPDATE schedules SET next_due_at = ? WHERE team_id = ? AND kind = 'sweep'")
+            .bind(now().timestamp())
+            .bind(self.due.0)
+            .execute(self.okr.store().pool())
+            .await
+            .expect("reset the sweep");
+    }
+
+    /// One timed tick, with (`due`) or without the sweep due.
+    fn timed_tick(&self, rt: &Runtime, due: bool) -> StdDuration {
+        if due {
+            rt.block_on(self.make_due());
+        }
+        let t = Instant::now();
+        let report = rt
+            .block_on(self.scheduler.tick(now(), &self.outbox))
+            .expect("tick");
+        let spent = t.elapsed();
+        assert_eq!(report.fired, usize::from(due), "{report:?}");
+        spent
+    }
+}
+
+fn median(mut v: Vec<StdDuration>) -> StdDuration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn bench_tick(c: &mut Criterion) {
+    let rt = runtime();
+    let started = Instant::now();
+    let small = rt.block_on(TickFixture::new(10));
+    let large = rt.block_on(TickFixture::new(100_000));
+    eprintln!(
+        "scheduler: stores of 10 and 100,000 teams made in {:?}",
+        started.elapsed()
+    );
+
+    let mut group = c.benchmark_group("scheduler");
+    for (name, f) in [("10", &small), ("100000", &large)] {
+        group.bench_function(format!("tick_{name}_teams"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| f.timed_tick(&rt, true)).sum())
+        });
+        group.bench_function(format!("idle_tick_{name}_teams"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| f.timed_tick(&rt, false)).sum())
+        });
+    }
+    group.finish();
+
+    // The ratio off one interleaved run, so both sizes see the same disk and the same load.
+    let rounds = 400;
+    let (mut s, mut l, mut si, mut li) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        s.push(small.timed_tick(&rt, true));
+        l.push(large.timed_tick(&rt, true));
+        si.push(small.timed_tick(&rt, false));
+        li.push(large.timed_tick(&rt, false));
+    }
+    for (what, s, l) in [
+        ("one team due", median(s), median(l)),
+        ("nothing due", median(si), median(li)),
+    ] {
+        let ratio = l.as_secs_f64() / s.as_secs_f64();
+        eprintln!(
+            "scheduler ratio ({what}, median of {rounds} interleaved ticks): 100,000 teams {l:?} / \
+             10 teams {s:?} = {ratio:.2} (target <= 1.5: {})",
+            if ratio <= 1.5 { "met" } else { "NOT met" }
+        );
+    }
+    rt.block_on(small.okr.store().close());
+    rt.block_on(large.okr.store().close());
+}
+
+fn bench_digest(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (okr, actor) = rt.block_on(workspace(&dir, "digest.db"));
+    let team = rt.block_on(growth(&okr, &actor, 20, 10));
+    let state = rt.block_on(async {
+        let mut conn = okr.store().read().await.expect("connection");
+        TeamState::load(
+            &mut conn,
+            actor.workspace,
+            team,
+            now(),
+            okr.period(),
+            okr.rules(),
+        )
+        .await
+        .expect("team state")
+        .expect("team exists")
+    });
+    assert_eq!(state.krs.len(), 200, "20 objectives x 10 key results");
+    // Half the objectives were in the last digest, for the arrows; check-ins count from Monday.
+    let marks: HashMap<ObjectiveId, f64> = state
+        .objectives
+        .iter()
+        .step_by(2)
+        .map(|(o, _)| (o.id, 0.3))
+        .collect();
+    let since = now() - Duration::days(3);
+    let message = okrbot::render::digest::message(&digest::build(&state, &marks, since));
+    let chart = okrbot::render::digest::chart(&state).expect("the chart draws");
+    eprintln!(
+        "digest: {} blocks, {} lines; chart {} bytes",
+        message.blocks.len(),
+        message.blocks.iter().map(|b| b.lines.len()).sum::<usize>(),
+        chart.bytes.len()
+    );
+
+    let mut group = c.benchmark_group("digest");
+    group.bench_function("build_render_200_krs", |b| {
+        b.iter(|| {
+            let d = digest::build(black_box(&state), &marks, since);
+            black_box(okrbot::render::digest::message(&d))
+        })
+    });
+    group.bench_function("chart_200_krs", |b| {
+        b.iter(|| black_box(okrbot::render::digest::chart(black_box(&state))))
+    });
+    group.finish();
+    rt.block_on(okr.store().close());
+}
+
+/// 50 teams x 20 objectives x 10 key results, three check-ins each, by SQL. The first team's
+/// objectives are the company's; every other team's objective n is aligned under company
+/// objective n, so the tree is two levels deep and 50 wide.
+async fn rollup_store(okr: &Okr, ws: WorkspaceId) {
+    const TEAMS: i64 = 50;
+    let mut tx = okr.store().write().await.expect("begin");
+    let cycle: i64 = sqlx::query_scalar("SELECT id FROM cycles WHERE workspace_id = ?")
+        .bind(ws.0)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("cycle");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) \
+         INSERT INTO teams (workspace_id, name, prefix, timezone, channel, next_objective_number, created_at) \
+         SELECT ?, 'team-' || i, char(65 + (i / 26) % 26, 65 + i % 26), 'Europe/Berlin', NULL, 21, ? FROM n",
+    )
+    .bind(TEAMS)
+    .bind(ws.0)
+    .bind(now() - Duration::days(40))
+    .execute(&mut *tx)
+    .await
+    .expect("teams");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) \
+         INSERT INTO objectives (workspace_id, team_id, cycle_id, number, title, owner, parent_id, \
+                                 kind, state, next_kr_number, created_at) \
+         SELECT ?, t.id, ?, n.i, 'Objective ' || n.i || ' of ' || t.name, 'lead-' || t.id, NULL, \
+                'committed', 'active', 11, ? FROM teams t CROSS JOIN n WHERE t.workspace_id = ?",
+    )
+    .bind(ws.0)
+    .bind(cycle)
+    .bind(now() - Duration::days(40))
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("objectives");
+    sqlx::query(
+        "UPDATE objectives SET parent_id = (SELECT p.id FROM objectives p \
+            WHERE p.team_id = (SELECT min(id) FROM teams WHERE workspace_id = ?) \
+              AND p.number = objectives.number) \
+         WHERE workspace_id = ? AND team_id <> (SELECT min(id) FROM teams WHERE workspace_id = ?)",
+    )
+    .bind(ws.0)
+    .bind(ws.0)
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("alignment");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) \
+         INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, unit, \
+                                  start_value, target, current, direction, confidence, weight, created_at) \
+         SELECT ?, o.id, n.i, 'Key result ' || n.i || ' of objective ' || o.id, \
+                'owner-' || ((o.id * 10 + n.i) % 400), 'metric', 'count', 0, 100, 0, NULL, NULL, 1, ? \
+         FROM objectives o CROSS JOIN n WHERE o.workspace_id = ?",
+    )
+    .bind(ws.0)
+    .bind(now() - Duration::days(40))
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("key results");
+    tx.commit().await.expect("commit");
+    check_in_everything(okr, ws).await;
+}
+
+/// The views `Okr::rollup` scores, assembled here from the store's public reads and the
+/// public scoring functions: every team's objectives of the cycle with their scored key results.
+/// Prints how long each read and the scoring took, to show where `Okr::rollup` spends its time.
+async fn team_views(okr: &Okr, ws: WorkspaceId) -> Vec<TeamView> {
+    let mut c = okr.store().read().await.expect("connection");
+    let mut lap = Instant::now();
+    let mut laps: Vec<(&str, StdDuration)> = Vec::new();
+    let mut split = |what, laps: &mut Vec<(&str, StdDuration)>| {
+        laps.push((what, lap.elapsed()));
+        lap = Instant::now();
+    };
+    let teams = store::teams::list(&mut c, ws).await.expect("teams");
+    let cycle = store::cycles::list(&mut c, ws)
+        .await
+        .expect("cycles")
+        .remove(0);
+    let objectives = store::objectives::list(&mut c, ws, None, Some(cycle.id))
+        .await
+        .expect("objectives");
+    split("teams, cycles, objectives", &mut laps);
+    let krs = store::key_results::list(&mut c, ws, None, None, None)
+        .await
+        .expect("key results");
+    split("key results", &mut laps);
+    let mut points: HashMap<_, Vec<(DateTime<Utc>, f64)>> = HashMap::new();
+    for ci in store::check_ins::for_workspace(&mut c, ws)
+        .await
+        .expect("check-ins")
+    {
+        points
+            .entry(ci.kr_id)
+            .or_default()
+            .push((ci.created_at, ci.value));
+    }
+    split("check-ins", &mut laps);
+    let codes: HashMap<ObjectiveId, String> =
+        objectives.iter().map(|o| (o.id, o.code.clone())).collect();
+    let mut by_objective: HashMap<ObjectiveId, Vec<&KeyResult>> = HashMap::new();
+    for kr in &krs {
+        by_objective.entry(kr.objective_id).or_default().push(kr);
+    }
+    let views: Vec<TeamView> = teams
+        .into_iter()
+        .filter_map(|team| {
+            let ctx = ScoreContext::new(&cycle, team.tz, now(), okr.period(), okr.rules());
+            let objectives: Vec<ObjectiveView> = objectives
+                .iter()
+                .filter(|o| o.team_id == team.id)
+                .map(|o| {
+                    let krs: Vec<KrView> = by_objective
+                        .get(&o.id)
+                        .into_iter()
+                        .flatten()
+                        .map(|kr| KrView {
+                            kr: (*kr).clone(),
+                            score: scoring::score_kr(
+                                kr,
+                                &ctx,
+                                points.get(&kr.id).map(Vec::as_slice).unwrap_or_default(),
+                            ),
+                        })
+                        .collect();
+                    let weighted: Vec<(f64, &KrScore)> =
+                        krs.iter().map(|k| (k.kr.weight, &k.score)).collect();
+                    ObjectiveView {
+                        objective: o.clone(),
+                        parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
+                        score: scoring::objective_score(&weighted),
+                        krs,
+                    }
+                })
+                .collect();
+            (!objectives.is_empty()).then(|| TeamView {
+                expected: ctx.clock().expected(now()),
+                team,
+                cycle: cycle.clone(),
+                objectives,
+            })
+        })
+        .collect();
+    split("scoring", &mut laps);
+    eprintln!("rollup: reads and scoring of 10,000 key results: {laps:?}");
+    views
+}
+
+fn bench_rollup(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (okr, actor) = rt.block_on(workspace(&dir, "rollup.db"));
+    rt.block_on(rollup_store(&okr, actor.workspace));
+    let views = rt.block_on(team_views(&okr, actor.workspace));
+    let krs: usize = views
+        .iter()
+        .flat_map(|t| &t.objectives)
+        .map(|o| o.krs.len())
+        .sum();
+    assert_eq!(krs, 10_000, "10,000 key results in the views");
+    let roots = digest::rollup(&views);
+    assert_eq!(roots.len(), 20, "the company's 20 objectives are the roots");
+    let message = rt.block_on(okr.rollup(&actor, now())).expect("the rollup");
+    eprintln!(
+        "rollup: {} lines in the message",
+        message.blocks.iter().map(|b| b.lines.len()).sum::<usize>()
+    );
+
+    let mut group = c.benchmark_group("rollup");
+    // A few hundred milliseconds an iteration: ten samples are enough to see it.
+    group.sample_size(10);
+    group.bench_function("10000_krs", |b| {
+        b.iter(|| black_box(rt.block_on(okr.rollup(&actor, now())).expect("the rollup")))
+    });
+    group.bench_function("tree_10000_krs", |b| {
+        b.iter(|| black_box(digest::rollup(black_box(&views))))
+    });
+    group.finish();
+    rt.block_on(okr.store().close());
+}
+
+criterion_group!(benches, bench_tick, bench_digest, bench_rollup);
+criterion_main!(benches);
