@@ -85,7 +85,7 @@ impl Data {
 }
 
 /// How to reach Discord: the real API, or (tests) a fake one behind a proxy URL.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Connection {
     pub token: String,
     /// Route REST calls to this base URL instead of discord.com (serenity's proxy; it requires
@@ -93,6 +93,17 @@ pub struct Connection {
     pub proxy: Option<String>,
     /// Register commands globally (slow to propagate) instead of in each guild at start.
     pub global_commands: bool,
+}
+
+/// Never prints the token: a stray `{:?}` in a log line must not leak it.
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("token", &"<redacted>")
+            .field("proxy", &self.proxy)
+            .field("global_commands", &self.global_commands)
+            .finish()
+    }
 }
 
 pub fn http(conn: &Connection) -> serenity::Http {

@@ -93,15 +93,22 @@ async fn on_button(
         ButtonAction::NoChange { code, .. } => {
             // The same button twice is one check-in: the key names the button, not the press.
             let key = format!("button:{delivery}:{code}:nochange");
-            okr.no_change(&actor, code, CheckInSource::Button, Some(key), now)
+            match okr
+                .no_change(&actor, code, CheckInSource::Button, Some(key), now)
                 .await
-                .map(|o| {
-                    format!(
-                        "✅ {} checked in unchanged at {}",
-                        o.kr.code,
-                        o.kr.unit.format(o.kr.current)
-                    )
-                })
+            {
+                Ok(o) => {
+                    let value = format!("{} (no change)", o.kr.unit.format(o.kr.current));
+                    let done = render::mark_done(
+                        &i.message.embeds,
+                        &i.message.components,
+                        &[(o.kr.code.as_str(), value.as_str())],
+                    );
+                    i.edit_response(ctx, as_response_edit(&done)).await?;
+                    return Ok(());
+                }
+                Err(e) => Err(e),
+            }
         }
         ButtonAction::AllNoChange { .. } => okr
             .no_change_all(&actor, CheckInSource::Button, now)
@@ -189,8 +196,15 @@ async fn on_form(
                 crate::render::score_text(o.score.score, o.score.progress),
                 o.score.status.emoji()
             );
-            if m.message.is_some() {
-                m.edit_response(ctx, serenity::EditInteractionResponse::new().content(text))
+            if let Some(prompt) = &m.message {
+                // The prompt itself now shows the key result done, its buttons gone.
+                let value = o.kr.unit.format(o.kr.current);
+                let done = render::mark_done(
+                    &prompt.embeds,
+                    &prompt.components,
+                    &[(o.kr.code.as_str(), value.as_str())],
+                );
+                m.edit_response(ctx, as_response_edit(&done).content(text))
                     .await?;
             } else {
                 m.create_followup(
@@ -213,4 +227,15 @@ async fn on_form(
         }
     }
     Ok(())
+}
+
+/// The prompt edited through the interaction (the message the button or form came from).
+fn as_response_edit(done: &render::DiscordMessage) -> serenity::EditInteractionResponse {
+    let mut edit = serenity::EditInteractionResponse::new()
+        .embeds(done.embeds.clone())
+        .components(done.components.clone());
+    if let Some(c) = &done.content {
+        edit = edit.content(c.clone());
+    }
+    edit
 }

@@ -352,7 +352,17 @@ pub fn render(m: &Message, prefix_mention: Option<&str>) -> Vec<DiscordMessage> 
         .into_iter()
         .enumerate()
         .map(|(i, pieces)| DiscordMessage {
-            content: prefix_mention.filter(|_| i == 0).map(|p| cut(p, CONTENT)),
+            // Discord only notifies people mentioned in the content, not inside embeds.
+            content: (i == 0)
+                .then(|| {
+                    prefix_mention
+                        .into_iter()
+                        .chain(m.mentions.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .filter(|c| !c.is_empty())
+                .map(|c| cut(&c, CONTENT)),
             embeds: pieces.iter().map(Piece::embed).collect(),
             components: Vec::new(),
             files: if i == 0 { files.clone() } else { Vec::new() },

@@ -15,6 +15,10 @@ pub struct Message {
     pub actions: Vec<Action>,
     /// Only the asker needs it (an ephemeral reply on Discord).
     pub private: bool,
+    /// People to notify (an at-risk alert's owner and lead), as the workspace names them;
+    /// platforms that ping only from plain text put them there.
+    #[serde(default)]
+    pub mentions: Vec<String>,
     /// Files that ride along (a chart). Stored beside the JSON payload, not inside it.
     #[serde(skip)]
     pub attachments: Vec<Attachment>,

@@ -135,6 +135,16 @@ pub fn lead_report(s: &TeamState, krs: &[&ScoredKr]) -> Message {
     m
 }
 
+/// A person as a mention: platforms that key people by a mention form (`<@id>`) keep it;
+/// plain names read `@alice`.
+fn mention(who: &str) -> String {
+    if who.starts_with('<') {
+        who.to_owned()
+    } else {
+        format!("@{who}")
+    }
+}
+
 /// The at-risk alert: one message naming every key result that just went red, with owner and
 /// lead mentioned so the right people see it.
 pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
@@ -152,10 +162,20 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
         s.team
             .leads
             .iter()
-            .map(|l| format!("@{l}"))
+            .map(|l| mention(l))
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // Owners and leads to notify, once each.
+    for who in krs
+        .iter()
+        .filter_map(|k| k.kr.owner.clone())
+        .chain(s.team.leads.iter().cloned())
+    {
+        if !m.mentions.contains(&who) {
+            m.mentions.push(who);
+        }
+    }
     m.blocks.push(Block {
         heading: None,
         colour: Some(crate::domain::scoring::Status::Red),
@@ -163,12 +183,15 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
             .iter()
             .map(|k| {
                 format!(
-                    "{} {} — {} · {} · owner @{} · lead {leads}",
+                    "{} {} — {} · {} · owner {} · lead {leads}",
                     k.kr.code,
                     k.kr.title,
                     value_vs_target(&k.kr),
                     score_text(k.score.score, k.score.progress),
-                    k.kr.owner.as_deref().unwrap_or("nobody"),
+                    k.kr.owner
+                        .as_deref()
+                        .map(mention)
+                        .unwrap_or_else(|| "nobody".into()),
                 )
             })
             .collect(),

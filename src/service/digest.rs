@@ -225,7 +225,7 @@ impl Okr {
     pub async fn rollup(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Message> {
         let mut c = self.store.read().await?;
         let cycle = resolve_cycle(&mut c, actor, None, now).await?;
-        let snap = Snapshot::load(&mut c, actor).await?;
+        let snap = Snapshot::load_cycle(&mut c, actor, cycle.id).await?;
         let views = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
         Ok(render::digest::rollup_message(
             &cycle.name,

@@ -70,30 +70,56 @@ pub(crate) struct Snapshot {
     pub cycles: HashMap<CycleId, Cycle>,
     pub objectives: Vec<Objective>,
     pub krs: Vec<KeyResult>,
+    /// What scoring reads: each key result's `(time, value)` points.
+    pub points: HashMap<KrId, Vec<(DateTime<Utc>, f64)>>,
+    /// The full history, loaded only for an export.
     pub check_ins: HashMap<KrId, Vec<CheckIn>>,
 }
 
 impl Snapshot {
+    /// The whole workspace with every check-in (export, carry-over).
     pub(crate) async fn load(c: &mut Conn, actor: &Actor) -> Result<Snapshot> {
         let ws = actor.workspace;
-        let teams = store::teams::list(c, ws).await?;
-        let cycles = store::cycles::list(c, ws)
-            .await?
-            .into_iter()
-            .map(|cy| (cy.id, cy))
-            .collect();
-        let objectives = store::objectives::list(c, ws, None, None).await?;
-        let krs = store::key_results::list(c, ws, None, None, None).await?;
-        let mut check_ins: HashMap<KrId, Vec<CheckIn>> = HashMap::new();
+        let mut snap = Snapshot::frame(c, actor).await?;
+        snap.objectives = store::objectives::list(c, ws, None, None).await?;
+        snap.krs = store::key_results::list(c, ws, None, None, None).await?;
         for ci in store::check_ins::for_workspace(c, ws).await? {
-            check_ins.entry(ci.kr_id).or_default().push(ci);
+            snap.points
+                .entry(ci.kr_id)
+                .or_default()
+                .push((ci.created_at, ci.value));
+            snap.check_ins.entry(ci.kr_id).or_default().push(ci);
         }
+        Ok(snap)
+    }
+
+    /// One cycle, scored from points only: what status, the rollup and a close read.
+    pub(crate) async fn load_cycle(
+        c: &mut Conn,
+        actor: &Actor,
+        cycle: CycleId,
+    ) -> Result<Snapshot> {
+        let ws = actor.workspace;
+        let mut snap = Snapshot::frame(c, actor).await?;
+        snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
+        snap.krs = store::key_results::list_in_cycle(c, ws, cycle).await?;
+        snap.points = store::check_ins::points_for(c, ws, Some(cycle)).await?;
+        Ok(snap)
+    }
+
+    async fn frame(c: &mut Conn, actor: &Actor) -> Result<Snapshot> {
+        let ws = actor.workspace;
         Ok(Snapshot {
-            teams,
-            cycles,
-            objectives,
-            krs,
-            check_ins,
+            teams: store::teams::list(c, ws).await?,
+            cycles: store::cycles::list(c, ws)
+                .await?
+                .into_iter()
+                .map(|cy| (cy.id, cy))
+                .collect(),
+            objectives: vec![],
+            krs: vec![],
+            points: HashMap::new(),
+            check_ins: HashMap::new(),
         })
     }
 
@@ -147,14 +173,14 @@ impl Snapshot {
                         .iter()
                         .filter(|k| keep_kr(k))
                         .map(|kr| {
-                            let points: Vec<(DateTime<Utc>, f64)> = self
-                                .check_ins
+                            let points = self
+                                .points
                                 .get(&kr.id)
-                                .map(|cs| cs.iter().map(|c| (c.created_at, c.value)).collect())
+                                .map(Vec::as_slice)
                                 .unwrap_or_default();
                             KrView {
                                 kr: (*kr).clone(),
-                                score: scoring::score_kr(kr, &ctx, &points),
+                                score: scoring::score_kr(kr, &ctx, points),
                             }
                         })
                         .collect();
@@ -192,7 +218,20 @@ impl Okr {
         now: DateTime<Utc>,
     ) -> Result<StatusReport> {
         let mut c = self.store.read().await?;
-        let snap = Snapshot::load(&mut c, actor).await?;
+        // Status reads one cycle: the running one, or the objective's own.
+        let cycle = match &scope {
+            StatusScope::Objective(code) => Some(
+                objective_by_code(&mut c, actor.workspace, code)
+                    .await?
+                    .cycle_id,
+            ),
+            StatusScope::Me => None,
+            _ => Some(resolve_cycle(&mut c, actor, None, now).await?.id),
+        };
+        let snap = match cycle {
+            Some(cy) => Snapshot::load_cycle(&mut c, actor, cy).await?,
+            None => Snapshot::load(&mut c, actor).await?,
+        };
         let (label, teams) = match &scope {
             StatusScope::All => {
                 let current = resolve_cycle(&mut c, actor, None, now).await?;
@@ -286,7 +325,7 @@ impl Okr {
             )));
         }
         store::cycles::close(&mut tx, actor.workspace, cycle.id, now).await?;
-        let snap = Snapshot::load(&mut tx, actor).await?;
+        let snap = Snapshot::load_cycle(&mut tx, actor, cycle.id).await?;
         let teams = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
         let mut cycle = cycle;
         cycle.closed = true;

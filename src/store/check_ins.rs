@@ -178,3 +178,28 @@ pub async fn points_for_team(
     }
     Ok(out)
 }
+
+/// The `(time, value)` points of the check-ins of one cycle's key results (or of the whole
+/// workspace), grouped by key result, oldest first: what scoring needs and nothing more.
+pub async fn points_for(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: Option<crate::domain::model::CycleId>,
+) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
+        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci \
+         WHERE ci.workspace_id = ?1 AND (?2 IS NULL OR ci.kr_id IN \
+           (SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE o.cycle_id = ?2)) \
+         ORDER BY ci.kr_id, ci.created_at, ci.id",
+    )
+    .bind(ws.0)
+    .bind(cycle.map(|c| c.0))
+    .fetch_all(&mut *c)
+    .await?;
+    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
+        std::collections::HashMap::new();
+    for (kr, t, v) in rows {
+        out.entry(KrId(kr)).or_default().push((t, v));
+    }
+    Ok(out)
+}

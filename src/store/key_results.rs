@@ -339,3 +339,20 @@ pub async fn reset_ignored(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Resul
     }
     Ok(())
 }
+
+/// The key results of one cycle's objectives.
+pub async fn list_in_cycle(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+) -> Result<Vec<KeyResult>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE k.workspace_id = ? AND o.cycle_id = ? ORDER BY t.name, o.number, k.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(cycle.0)
+        .fetch_all(&mut *c)
+        .await?;
+    rows.into_iter().map(to_kr).collect()
+}
