@@ -47,6 +47,7 @@ async fn fixture(rt_now: DateTime<Utc>) -> Fixture {
         workspace: ws,
         user: "alice".into(),
         admin: true,
+        roles: vec![],
     };
     let setup = SetupInput {
         team: "Growth".into(),

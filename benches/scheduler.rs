@@ -62,6 +62,7 @@ async fn workspace(dir: &tempfile::TempDir, name: &str) -> (Okr, Actor) {
         workspace: ws,
         user: "alice".into(),
         admin: true,
+        roles: vec![],
     };
     okr.cycle_new(
         &actor,

@@ -266,6 +266,7 @@ pub async fn run(
         workspace: ws,
         user: "olivia".into(),
         admin: true,
+        roles: vec![],
     };
     let e = |e: crate::service::OkrError| anyhow::anyhow!("{e}");
 
@@ -417,6 +418,7 @@ pub async fn run(
                 workspace: ws,
                 user: owner.clone(),
                 admin: false,
+                roles: vec![],
             };
             for code in &targets {
                 let Some((_, _, answer)) = krs.iter().find(|(c, _, _)| c == code) else {

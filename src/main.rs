@@ -152,6 +152,7 @@ async fn actor(
         workspace: id,
         user: user.to_owned(),
         admin,
+        roles: vec![],
     })
 }
 

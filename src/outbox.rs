@@ -86,9 +86,16 @@ pub fn team_posts_to(team: &crate::domain::model::Team) -> Vec<Recipient> {
         None => team
             .leads
             .iter()
+            .filter(|l| !is_group(l))
             .map(|l| Recipient::User(l.clone()))
             .collect(),
     }
+}
+
+/// A lead that is a group (a Discord role, `<@&id>`): it can be mentioned in a channel but not
+/// sent a direct message.
+pub fn is_group(lead: &str) -> bool {
+    lead.starts_with("<@&")
 }
 
 impl std::fmt::Display for Recipient {

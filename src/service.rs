@@ -31,6 +31,9 @@ pub struct Actor {
     pub workspace: WorkspaceId,
     pub user: String,
     pub admin: bool,
+    /// Groups the person belongs to, as the workspace names them (`<@&id>` for a Discord
+    /// role): a team led by a role is led by everyone holding it.
+    pub roles: Vec<String>,
 }
 
 /// A refusal or failure. The `Display` text is written for the person who asked: it says what
@@ -141,7 +144,11 @@ impl Okr {
 
 /// Rights, PRODUCT.md section 6.
 pub(crate) fn is_lead(actor: &Actor, team: &Team) -> bool {
-    actor.admin || team.leads.iter().any(|l| l == &actor.user)
+    actor.admin
+        || team
+            .leads
+            .iter()
+            .any(|l| l == &actor.user || actor.roles.contains(l))
 }
 
 pub(crate) fn require_lead(actor: &Actor, team: &Team, action: &str) -> Result<()> {

@@ -86,6 +86,7 @@ async fn team_with_owners(owners: usize) -> World {
         workspace,
         user: "root".into(),
         admin: true,
+        roles: vec![],
     };
     okr.setup(
         &admin,

@@ -434,6 +434,7 @@ impl Bot {
             workspace,
             user: mention(ADMIN),
             admin: true,
+            roles: vec![],
         }
     }
 

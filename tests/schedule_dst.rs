@@ -85,6 +85,7 @@ async fn walk(app: &TestApp, from: DateTime<Utc>, until: DateTime<Utc>) -> Walke
         workspace: app.workspace,
         user: "alice".into(),
         admin: false,
+        roles: vec![],
     };
     let mut now = from;
     let mut last = None;

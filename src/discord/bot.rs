@@ -39,6 +39,11 @@ pub fn user_key(id: serenity::UserId) -> String {
     format!("<@{id}>")
 }
 
+/// How the core knows a Discord role (a team may be led by one).
+pub fn role_key(id: serenity::RoleId) -> String {
+    format!("<@&{id}>")
+}
+
 impl Data {
     pub fn new(okr: Okr, clock: Arc<dyn Clock>) -> Data {
         Data {
@@ -74,12 +79,14 @@ impl Data {
         guild: serenity::GuildId,
         user: serenity::UserId,
         permissions: Option<serenity::Permissions>,
+        roles: &[serenity::RoleId],
     ) -> Result<Actor, OkrError> {
         let workspace = self.workspace(guild, &guild.to_string()).await?;
         Ok(Actor {
             workspace,
             user: user_key(user),
             admin: permissions.is_some_and(|p| p.manage_guild() || p.administrator()),
+            roles: roles.iter().map(|r| role_key(*r)).collect(),
         })
     }
 }

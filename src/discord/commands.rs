@@ -23,13 +23,18 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
 /// The asker, as the core knows them.
 async fn actor(ctx: Context<'_>) -> Result<Actor> {
     let guild = ctx.guild_id().ok_or(BotError::NotInGuild)?;
-    let permissions = match ctx {
-        poise::Context::Application(a) => a.interaction.member.as_ref().and_then(|m| m.permissions),
-        poise::Context::Prefix(_) => None,
+    let (permissions, roles) = match ctx {
+        poise::Context::Application(a) => a
+            .interaction
+            .member
+            .as_ref()
+            .map(|m| (m.permissions, m.roles.clone()))
+            .unwrap_or_default(),
+        poise::Context::Prefix(_) => (None, vec![]),
     };
     Ok(ctx
         .data()
-        .actor(guild, ctx.author().id, permissions)
+        .actor(guild, ctx.author().id, permissions, &roles)
         .await?)
 }
 
@@ -169,6 +174,7 @@ async fn setup(
     #[description = "IANA time zone, e.g. Europe/Berlin"] timezone: Option<String>,
     #[description = "Channel for digests and alerts"] channel: Option<serenity::GuildChannel>,
     #[description = "Team lead"] lead: Option<serenity::User>,
+    #[description = "A role whose members lead the team"] lead_role: Option<serenity::Role>,
     #[description = "Code prefix, 2-6 letters (GRO in GRO-1.2)"] prefix: Option<String>,
 ) -> Result {
     let a = actor(ctx).await?;
@@ -177,7 +183,13 @@ async fn setup(
         timezone,
         channel: channel.map(|c| c.id.to_string()),
         prefix,
-        leads: lead.map(|u| vec![user_key(u.id)]),
+        // Either or both: a person and a role; given at all, they replace the team's leads.
+        leads: (lead.is_some() || lead_role.is_some()).then(|| {
+            lead.map(|u| user_key(u.id))
+                .into_iter()
+                .chain(lead_role.map(|r| super::bot::role_key(r.id)))
+                .collect()
+        }),
     };
     let out = ctx.data().okr.setup(&a, input, now(ctx)).await?;
     let t = &out.team;

@@ -131,6 +131,7 @@ pub fn lead_report(s: &TeamState, krs: &[&ScoredKr]) -> Message {
             })
             .collect(),
     });
+    m.mentions = s.team.leads.clone();
     m.footer = Some("Their owners were not prompted a 4th time. A word from you, or a new owner (/okr kr edit kr:<code> owner:<name>), usually helps.".into());
     m
 }

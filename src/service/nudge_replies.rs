@@ -149,6 +149,7 @@ impl Okr {
                 workspace,
                 user: user.to_owned(),
                 admin: false,
+                roles: vec![],
             }),
         }
     }

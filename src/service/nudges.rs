@@ -114,18 +114,22 @@ pub(crate) async fn last_prompt_slot(
 
 /// The leads, by direct message; a team without leads hears it in its channel.
 fn lead_recipients(s: &TeamState) -> Vec<Recipient> {
-    if s.team.leads.is_empty() {
-        s.team
-            .channel
-            .iter()
-            .map(|c| Recipient::Channel(c.clone()))
+    let people: Vec<Recipient> = s
+        .team
+        .leads
+        .iter()
+        .filter(|l| !crate::outbox::is_group(l))
+        .map(|l| Recipient::User(l.clone()))
+        .collect();
+    // A team led by a role (or by nobody yet) hears it in its channel, the role mentioned.
+    let groups = s.team.leads.iter().any(|l| crate::outbox::is_group(l));
+    if people.is_empty() || groups {
+        people
+            .into_iter()
+            .chain(s.team.channel.iter().map(|c| Recipient::Channel(c.clone())))
             .collect()
     } else {
-        s.team
-            .leads
-            .iter()
-            .map(|l| Recipient::User(l.clone()))
-            .collect()
+        people
     }
 }
 

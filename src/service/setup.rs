@@ -247,7 +247,11 @@ pub(crate) async fn create_cycle(
 }
 
 pub(crate) async fn require_cycle_rights(c: &mut Conn, actor: &Actor) -> Result<()> {
-    if actor.admin || store::teams::leads_any(c, actor.workspace, &actor.user).await? {
+    let mut lead = false;
+    for who in std::iter::once(&actor.user).chain(&actor.roles) {
+        lead = lead || store::teams::leads_any(c, actor.workspace, who).await?;
+    }
+    if actor.admin || lead {
         Ok(())
     } else {
         Err(OkrError::Forbidden {

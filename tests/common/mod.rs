@@ -57,6 +57,7 @@ pub async fn spawn_app() -> TestApp {
         workspace,
         user: "root".into(),
         admin: true,
+        roles: vec![],
     };
     TestApp {
         okr,
@@ -74,6 +75,7 @@ impl TestApp {
             workspace: self.workspace,
             user: name.into(),
             admin: false,
+            roles: vec![],
         }
     }
 
@@ -88,6 +90,7 @@ impl TestApp {
             workspace,
             user: "root".into(),
             admin: true,
+            roles: vec![],
         }
     }
 
