@@ -16,7 +16,10 @@ use serde_json::{json, Value};
 
 /// A copy of `../shared/discord/openapi.json` (provenance in `tests/data/discord/README.md`),
 /// so the tests do not depend on where the checkout sits.
-const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/discord/openapi.json");
+const SPEC_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/discord/openapi.json"
+);
 
 pub struct Spec {
     /// `(template, its segments)` for every path in the spec.
