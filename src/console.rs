@@ -1,20 +1,23 @@
 //! The console workspace: the same commands as the slash commands, one per line, from a terminal
-//! or a pipe. Each line is translated into a service call (no decisions here) and the reply is
-//! rendered as text on the output, errors included.
+//! or a pipe. Each line is parsed into a [`Command`] (no decisions here), applied through the
+//! command layer, and the reply rendered as text on the output, errors included.
 
 use std::io::Write;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::clock::{Clock, ManualClock};
+use crate::command::{self, Command, Options, Reply};
+use crate::domain::model::CheckInSource;
 use crate::outbox::{Delivery, RecordingOutbox};
+use crate::render::reply::PlainText;
 use crate::scheduler::Scheduler;
-use crate::service::{Actor, Okr, OkrError};
+use crate::service::{Actor, Okr, OkrError, Result};
 
-mod command;
+mod line;
 pub mod text;
 
-pub use command::{help, parse_line, Line};
+pub use line::{parse_line, Line};
 
 /// Outcome of a whole session: whether the database itself failed at some point (the exit code
 /// of `okrbot console` reports it; refusals of bad input do not count).
@@ -105,7 +108,7 @@ impl Console<'_> {
             if let Some(buf) = bulk.as_mut() {
                 if line.trim() == "." || line.trim().eq_ignore_ascii_case("end") {
                     let text = bulk.take().unwrap_or_default();
-                    let reply = command::bulk(self, &text).await;
+                    let reply = self.bulk(text).await;
                     end.internal_failures += write_reply(out, reply)?;
                     end.internal_failures += self.tick(out).await?;
                 } else {
@@ -125,7 +128,12 @@ impl Console<'_> {
                     bulk = Some(String::new());
                 }
                 Line::Command(cmd) => {
-                    let reply = command::execute(self, cmd).await;
+                    let reply = self.execute(cmd).await;
+                    end.internal_failures += write_reply(out, reply)?;
+                    end.internal_failures += self.tick(out).await?;
+                }
+                Line::Clock(options) => {
+                    let reply = self.clock(&options);
                     end.internal_failures += write_reply(out, reply)?;
                     end.internal_failures += self.tick(out).await?;
                 }
@@ -137,14 +145,82 @@ impl Console<'_> {
             out.flush()?;
         }
         if let Some(text) = bulk {
-            let reply = command::bulk(self, &text).await;
+            let reply = self.bulk(text).await;
             end.internal_failures += write_reply(out, reply)?;
         }
         Ok(end)
     }
 }
 
-fn write_reply<W: Write>(out: &mut W, reply: Result<String, OkrError>) -> std::io::Result<usize> {
+impl Console<'_> {
+    /// Runs one command through the command layer and renders its reply as text; an export is
+    /// printed as the document itself, so it can be piped to a file.
+    async fn execute(&self, command: Command) -> Result<String> {
+        let reply = command::apply(self.okr, &self.actor, command, self.clock.now()).await?;
+        Ok(match &reply {
+            Reply::Export { doc, format } => crate::render::export::render(doc, *format).0,
+            other => text::render(&crate::render::reply::message(other, &PlainText)),
+        })
+    }
+
+    async fn bulk(&self, text: String) -> Result<String> {
+        self.execute(Command::UpdateBulk {
+            text,
+            source: CheckInSource::Text,
+        })
+        .await
+    }
+
+    /// `/okr clock advance:1d` or `/okr clock set:<instant>`: moves the simulated clock.
+    fn clock(&self, o: &Options) -> Result<String> {
+        let Some(manual) = self.manual else {
+            return Err(OkrError::invalid(
+                "the clock can only be moved in a console started with --now",
+            ));
+        };
+        if let Some(t) = o.opt("set") {
+            let t: chrono::DateTime<chrono::Utc> = t.trim().parse().map_err(|_| {
+                OkrError::invalid(format!(
+                    "set:{t} is not an RFC 3339 instant, e.g. set:2026-10-05T07:00:00Z"
+                ))
+            })?;
+            manual.set(t);
+        } else {
+            let by = o.need("advance", "advance:1d (or 3h, 30m)")?;
+            let span = parse_span(&by)?;
+            let to = manual.now().checked_add_signed(span).ok_or_else(|| {
+                OkrError::invalid(format!("advance:{by} goes past the end of time"))
+            })?;
+            manual.set(to);
+        }
+        Ok(text::render(&crate::domain::message::Message::text(
+            format!("It is now {}", manual.now().format("%a %Y-%m-%d %H:%M UTC")),
+            vec![],
+        )))
+    }
+}
+
+/// `1d`, `3h`, `30m`, `2w`: how far `/okr clock advance:` moves a simulated clock.
+fn parse_span(text: &str) -> Result<chrono::Duration> {
+    let t = text.trim();
+    let bad = || {
+        OkrError::invalid(format!(
+            "advance:{t} is not a span: write it like 30m, 3h, 1d or 2w"
+        ))
+    };
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    let span = match unit {
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" => chrono::Duration::try_days(n),
+        "w" => chrono::Duration::try_weeks(n),
+        _ => None,
+    };
+    span.ok_or_else(bad)
+}
+
+fn write_reply<W: Write>(out: &mut W, reply: Result<String>) -> std::io::Result<usize> {
     match reply {
         Ok(text) => {
             writeln!(out, "{text}")?;

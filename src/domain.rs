@@ -1,8 +1,11 @@
 //! The pure core: no database, no platform, no wall clock. Everything here is a function of its
 //! inputs, which is what lets tests run a whole quarter in milliseconds.
 
+pub mod catalogue;
+pub mod export;
 pub mod grammar;
 pub mod message;
 pub mod model;
 pub mod schedule;
 pub mod scoring;
+pub mod view;

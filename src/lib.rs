@@ -12,6 +12,7 @@
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
 
 pub mod clock;
+pub mod command;
 pub mod config;
 pub mod console;
 pub mod demo;

@@ -204,11 +204,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .export(&actor, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let text = match ExportFormat::parse(&format).expect("clap checked the format") {
-                ExportFormat::Json => data::to_json(&doc),
-                ExportFormat::Csv => data::to_csv(&doc),
-                ExportFormat::Markdown => data::to_markdown(&doc),
-            };
+            let format = ExportFormat::parse(&format).expect("clap checked the format");
+            let (text, _) = okrbot::render::export::render(&doc, format);
             println!("{text}");
         }
         Cmd::Import {

@@ -8,12 +8,15 @@ use crate::domain::model::{format_number, CheckIn, KeyResult, KrKind, Objective}
 use crate::domain::scoring::{
     progress_bar, round_percent, round_score, Grade, KrScore, ObjectiveScore, Status,
 };
-use crate::service::check_in::CheckInOutcome;
-use crate::service::report::{CycleReport, KrView, ObjectiveView, StatusReport, TeamView};
+use crate::domain::view::{
+    CheckInOutcome, CycleReport, KrView, ObjectiveView, StatusReport, TeamView,
+};
 
 pub mod chart;
 pub mod digest;
+pub mod export;
 pub mod nudge;
+pub mod reply;
 
 const BAR: usize = 10;
 

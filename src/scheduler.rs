@@ -17,7 +17,7 @@ use crate::domain::schedule::CronSchedule;
 use crate::outbox::{DeliveryKind, Outbox, SendError};
 use crate::service::team_state::TeamState;
 use crate::service::{alerts, digest, nudges, Okr, OkrError, Result};
-use crate::store::{self, schedules::ScheduleKind, schedules::ScheduleRow, StoreError};
+use crate::store::{self, schedules::ScheduleKind, schedules::ScheduleRow};
 
 /// Slots missed by more than this are skipped, not sent late.
 pub const CATCH_UP: Duration = Duration::hours(24);
@@ -98,7 +98,7 @@ impl Scheduler {
             {
                 report.alerts += 1;
             }
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
         }
         Ok(report)
     }
@@ -127,7 +127,7 @@ impl Scheduler {
                     now + Duration::days(1),
                 )
                 .await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                tx.commit().await?;
                 return Ok(());
             }
         };
@@ -193,7 +193,7 @@ impl Scheduler {
                 }
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 

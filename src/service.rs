@@ -137,7 +137,7 @@ impl Okr {
     ) -> Result<WorkspaceId> {
         let mut tx = self.store.write().await?;
         let id = store::workspaces::ensure(&mut tx, key, name, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(id)
     }
 }
@@ -197,6 +197,6 @@ pub(crate) async fn team_named(c: &mut Conn, ws: WorkspaceId, name: &str) -> Res
 }
 
 pub(crate) async fn commit(tx: store::WriteTx) -> Result<()> {
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

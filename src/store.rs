@@ -7,7 +7,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub mod alerts;
@@ -20,11 +22,42 @@ pub mod schedules;
 pub mod teams;
 pub mod workspaces;
 
-/// What the store functions run on: a read connection or a write transaction (both deref to it).
-pub type Conn = sqlx::SqliteConnection;
+/// What the store functions run on: a [`ReadConn`] or a [`WriteTx`]. Services hold these
+/// store-owned types only, so a second backend changes `store/` and nothing above it.
+pub type Conn = dyn Db;
+
+/// A connection of this store's backend. Implemented by [`ReadConn`] and [`WriteTx`]; only
+/// `store/` reaches through it to the driver.
+pub trait Db: Send {
+    #[doc(hidden)]
+    fn sqlite(&mut self) -> &mut SqliteConnection;
+}
+
+/// A pooled connection for reads (and single-statement writes such as a delivery claim).
+pub struct ReadConn(PoolConnection<Sqlite>);
+
 /// A write transaction, begun with `BEGIN IMMEDIATE` so that two writers queue on the busy
-/// timeout instead of one failing half-way with SQLITE_BUSY_SNAPSHOT.
-pub type WriteTx = Transaction<'static, Sqlite>;
+/// timeout instead of one failing half-way with SQLITE_BUSY_SNAPSHOT. Dropped without
+/// [`WriteTx::commit`], it rolls back: nothing half-written.
+pub struct WriteTx(Transaction<'static, Sqlite>);
+
+impl Db for ReadConn {
+    fn sqlite(&mut self) -> &mut SqliteConnection {
+        &mut self.0
+    }
+}
+
+impl Db for WriteTx {
+    fn sqlite(&mut self) -> &mut SqliteConnection {
+        &mut self.0
+    }
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.0.commit().await?)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -76,15 +109,17 @@ impl Store {
         Ok(Store { pool })
     }
 
-    pub async fn read(&self) -> Result<PoolConnection<Sqlite>> {
-        Ok(self.pool.acquire().await?)
+    pub async fn read(&self) -> Result<ReadConn> {
+        Ok(ReadConn(self.pool.acquire().await?))
     }
 
     pub async fn write(&self) -> Result<WriteTx> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(WriteTx(self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 
-    /// For tests and benchmarks that compare against raw SQL on the same schema.
+    /// For tests and benchmarks that compare against raw SQL on the same schema; the services
+    /// never see it.
+    #[doc(hidden)]
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

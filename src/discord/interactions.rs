@@ -9,10 +9,10 @@ use poise::serenity_prelude as serenity;
 
 use super::bot::{user_key, BotError, Data};
 use super::delivery::Fallback;
-use super::render::{self, ButtonAction};
+use super::render::{self, ButtonAction, DiscordDialect};
+use crate::command::{self, Command, Reply};
 use crate::domain::model::CheckInSource;
 use crate::outbox::Delivery;
-use crate::service::check_in::UpdateFields;
 use crate::service::OkrError;
 
 pub async fn on_event(
@@ -92,12 +92,13 @@ async fn on_button(
     let result: Result<String, OkrError> = match &action {
         ButtonAction::NoChange { code, .. } => {
             // The same button twice is one check-in: the key names the button, not the press.
-            let key = format!("button:{delivery}:{code}:nochange");
-            match okr
-                .no_change(&actor, code, CheckInSource::Button, Some(key), now)
-                .await
-            {
-                Ok(o) => {
+            let c = Command::NoChange {
+                kr: code.clone(),
+                source: CheckInSource::Button,
+                idempotency_key: Some(format!("button:{delivery}:{code}:nochange")),
+            };
+            match command::apply(okr, &actor, c, now).await {
+                Ok(Reply::CheckedIn(o)) => {
                     let value = format!("{} (no change)", o.kr.unit.format(o.kr.current));
                     let done = render::mark_done(
                         &i.message.embeds,
@@ -107,18 +108,22 @@ async fn on_button(
                     i.edit_response(ctx, as_response_edit(&done)).await?;
                     return Ok(());
                 }
+                Ok(other) => Ok(said(&other)),
                 Err(e) => Err(e),
             }
         }
-        ButtonAction::AllNoChange { .. } => okr
-            .no_change_all(&actor, CheckInSource::Button, now)
+        ButtonAction::AllNoChange { .. } => {
+            let c = Command::NoChangeAll {
+                source: CheckInSource::Button,
+            };
+            command::apply(okr, &actor, c, now)
+                .await
+                .map(|r| format!("✅ {}", said(&r)))
+        }
+        ButtonAction::Snooze { .. } => command::apply(okr, &actor, Command::Snooze, now)
             .await
-            .map(|os| format!("✅ {} key results checked in unchanged", os.len())),
-        ButtonAction::Snooze { .. } => okr
-            .snooze(&actor, now)
-            .await
-            .map(|due| format!("😴 Snoozed: asked again <t:{}:R>", due.timestamp())),
-        ButtonAction::Update { .. } => unreachable!("handled above"),
+            .map(|r| format!("😴 {}", said(&r))),
+        ButtonAction::Update { .. } => return Ok(()),
     };
     let text = match result {
         Ok(t) => t,
@@ -172,21 +177,25 @@ async fn on_form(
         )
     };
     m.create_response(ctx, ack).await?;
-    let outcome = match okr.delivery_actor(delivery, &user_key(m.user.id)).await {
-        Ok(actor) => {
-            let fields = UpdateFields {
-                kr: &code,
-                value: &value,
-                confidence: confidence.as_deref().filter(|c| !c.trim().is_empty()),
-                note: note.as_deref(),
-            };
-            // The interaction's id: a redelivered form is one check-in.
-            let key = format!("discord:{}", m.id);
-            okr.check_in_fields(&actor, &fields, CheckInSource::Modal, Some(key), now)
-                .await
+    let outcome = async {
+        let actor = okr.delivery_actor(delivery, &user_key(m.user.id)).await?;
+        // The interaction's id: a redelivered form is one check-in.
+        let c = command::typed(
+            &code,
+            &value,
+            command::confidence(confidence.as_deref())?,
+            note.as_deref(),
+            CheckInSource::Modal,
+            Some(format!("discord:{}", m.id)),
+        )?;
+        match command::apply(okr, &actor, c, now).await? {
+            Reply::CheckedIn(o) => Ok(o),
+            other => Err(OkrError::Internal(anyhow::anyhow!(
+                "a check-in form was answered with {other:?}"
+            ))),
         }
-        Err(e) => Err(e),
-    };
+    }
+    .await;
     match outcome {
         Ok(o) => {
             let text = format!(
@@ -238,4 +247,9 @@ fn as_response_edit(done: &render::DiscordMessage) -> serenity::EditInteractionR
         edit = edit.content(c.clone());
     }
     edit
+}
+
+/// The one-line answer a button press edits into its message: the reply's title.
+fn said(reply: &Reply) -> String {
+    crate::render::reply::message(reply, &DiscordDialect).title
 }

@@ -404,3 +404,26 @@ fn pack(pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
 #[cfg(test)]
 #[path = "render_tests.rs"]
 mod tests;
+
+/// How Discord writes channels and instants inside a line: `<#id>` links the channel, and
+/// `<t:unix:f>` shows the instant in each reader's own zone.
+#[derive(Debug, Clone, Copy)]
+pub struct DiscordDialect;
+
+impl crate::render::reply::Dialect for DiscordDialect {
+    fn channel(&self, stored: &str) -> String {
+        if !stored.is_empty() && stored.chars().all(|c| c.is_ascii_digit()) {
+            format!("<#{stored}>")
+        } else {
+            format!("#{stored}")
+        }
+    }
+
+    fn instant(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        format!("<t:{}:f>", t.timestamp())
+    }
+
+    fn local(&self, t: &chrono::DateTime<chrono_tz::Tz>) -> String {
+        format!("<t:{}:f>", t.timestamp())
+    }
+}

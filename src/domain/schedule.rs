@@ -320,3 +320,40 @@ fn unix_days(field: &str) -> Result<String, String> {
 #[cfg(test)]
 #[path = "schedule_tests.rs"]
 mod tests;
+
+/// What a team's scheduled work is: prompts, reminders, digests, and the hourly alert sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScheduleKind {
+    Prompt,
+    Reminder,
+    Digest,
+    Sweep,
+}
+
+impl ScheduleKind {
+    pub const ALL: [ScheduleKind; 4] = [
+        ScheduleKind::Prompt,
+        ScheduleKind::Reminder,
+        ScheduleKind::Digest,
+        ScheduleKind::Sweep,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleKind::Prompt => "prompt",
+            ScheduleKind::Reminder => "reminder",
+            ScheduleKind::Digest => "digest",
+            ScheduleKind::Sweep => "sweep",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "prompt" => ScheduleKind::Prompt,
+            "reminder" => ScheduleKind::Reminder,
+            "digest" => ScheduleKind::Digest,
+            "sweep" => ScheduleKind::Sweep,
+            _ => return None,
+        })
+    }
+}

@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{ago, forecast_day, progress_bar, round_percent, score_text, value_vs_target, BAR};
 use crate::domain::message::{Block, Message};
 use crate::domain::scoring::round_score;
-use crate::service::digest::{Digest, RollupNode};
-use crate::service::team_state::ScoredKr;
+use crate::domain::view::{Digest, RollupNode, ScoredKr, TeamState};
 
 fn arrow(now: f64, previous: Option<f64>) -> String {
     let Some(p) = previous else {
@@ -166,9 +165,7 @@ pub fn rollup_message(cycle: &str, roots: &[RollupNode], now: DateTime<Utc>) -> 
 /// The digest's chart: each objective's score over the cycle (recomputed at every check-in of
 /// its key results) against the expected-pace line. `None` when it cannot be drawn; a digest
 /// without a picture is still a digest.
-pub fn chart(
-    s: &crate::service::team_state::TeamState,
-) -> Option<crate::domain::message::Attachment> {
+pub fn chart(s: &TeamState) -> Option<crate::domain::message::Attachment> {
     use super::chart::{progress_chart, ChartInput, ChartSeries};
     let clock = s.clock?;
     let mut series = Vec::new();
@@ -212,11 +209,7 @@ pub fn chart(
 }
 
 /// The weighted score of an objective's key results as their values stood at `t`.
-fn objective_score_at(
-    krs: &[&ScoredKr],
-    s: &crate::service::team_state::TeamState,
-    t: DateTime<Utc>,
-) -> f64 {
+fn objective_score_at(krs: &[&ScoredKr], s: &TeamState, t: DateTime<Utc>) -> f64 {
     let (mut sum, mut weights) = (0.0, 0.0);
     for k in krs {
         let value = s

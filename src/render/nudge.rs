@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{ago, progress_bar, score_text, value_vs_target, BAR};
 use crate::domain::message::{Action, ActionKind, Block, Message};
-use crate::service::team_state::{ScoredKr, TeamState};
+use crate::domain::view::{ScoredKr, TeamState};
 
 fn kr_block(s: &TeamState, k: &ScoredKr, now: DateTime<Utc>) -> Block {
     let last = match k.kr.last_check_in {

@@ -8,15 +8,8 @@ use super::setup::{create_cycle, resolve_cycle};
 use super::{commit, Actor, Okr, OkrError, Result};
 use crate::domain::model::{Cycle, KrKind, ObjectiveState};
 use crate::domain::scoring;
+pub use crate::domain::view::CarryOver;
 use crate::store::{self, key_results::NewKr, objectives::NewObjective, Conn};
-
-#[derive(Debug, Clone)]
-pub struct CarryOver {
-    pub cycle: Cycle,
-    /// (old code, new code) of each objective carried over.
-    pub objectives: Vec<(String, String)>,
-    pub key_results: usize,
-}
 
 impl Okr {
     pub async fn cycle_new_from(

@@ -7,10 +7,9 @@ use chrono::{DateTime, Utc};
 use super::objectives::{parse_kr_ref, resolve};
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrRef, ParsedValue};
-use crate::domain::model::{
-    CheckInId, CheckInSource, Confidence, Cycle, KeyResult, Team, WorkspaceId, MAX_NOTE_CHARS,
-};
+use crate::domain::model::{CheckInSource, Confidence, WorkspaceId, MAX_NOTE_CHARS};
 use crate::domain::scoring::{self, KrScore, ScoreContext, Status};
+pub use crate::domain::view::CheckInOutcome;
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup, Conn,
 };
@@ -33,23 +32,6 @@ pub struct UpdateFields<'a> {
     pub value: &'a str,
     pub confidence: Option<&'a str>,
     pub note: Option<&'a str>,
-}
-
-#[derive(Debug, Clone)]
-pub struct CheckInOutcome {
-    pub check_in: CheckInId,
-    /// The key result after the check-in, and its score.
-    pub kr: KeyResult,
-    pub score: KrScore,
-    /// What it scored before, so a reply can say "yellow -> green".
-    pub before: KrScore,
-    pub previous_value: f64,
-    /// True when the idempotency key had been used already: nothing new was written.
-    pub duplicate: bool,
-    pub team: Team,
-    pub cycle: Cycle,
-    /// This check-in moved the key result into red and opened an at-risk alert.
-    pub alert_opened: bool,
 }
 
 impl Okr {
@@ -246,7 +228,7 @@ impl Okr {
                 OkrError::Internal(anyhow::anyhow!("idempotent insert lost its row"))
             });
         };
-        // The insert's trigger moved the key result (current, confidence, last check-in).
+        // The insert moved the key result (current, confidence, last check-in).
 
         let previous_value = ctx.kr.current;
         let mut after = ctx;

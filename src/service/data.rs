@@ -1,126 +1,22 @@
-//! OKRs as data: export to JSON, CSV or Markdown, and import of the JSON that export writes.
+//! OKRs as data: the export document of a workspace, and import of the JSON that export writes
+//! (its text formats are `render::export`).
 //! The JSON round-trips exactly: importing an export into an empty workspace and exporting again
 //! gives the same document. Import is all-or-nothing and names the entry and field it refuses.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
 
 use super::setup::parse_timezone;
 use super::{commit, Actor, Okr, OkrError, Result};
-use crate::domain::model::{
-    CheckInSource, Confidence, Cycle, CycleId, Direction, KrKind, ObjectiveId, ObjectiveKind,
-    ObjectiveState, TeamId, Unit, MAX_NOTE_CHARS,
+pub use crate::domain::export::{
+    CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
-use crate::domain::scoring::{round_percent, round_score, Status};
+use crate::domain::model::{Cycle, CycleId, KrKind, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS};
+use crate::domain::scoring::{round_percent, round_score};
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam,
 };
-
-pub const FORMAT: &str = "okrbot/1";
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportDoc {
-    pub format: String,
-    /// The instant the computed fields (percent, score, status, stale) were computed for.
-    pub as_of: DateTime<Utc>,
-    pub teams: Vec<TeamDoc>,
-    pub cycles: Vec<CycleDoc>,
-    pub objectives: Vec<ObjectiveDoc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TeamDoc {
-    pub name: String,
-    pub prefix: String,
-    pub timezone: String,
-    pub channel: Option<String>,
-    pub leads: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CycleDoc {
-    pub name: String,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub closed: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectiveDoc {
-    pub code: String,
-    pub team: String,
-    pub cycle: String,
-    pub title: String,
-    pub owner: Option<String>,
-    pub kind: ObjectiveKind,
-    pub state: ObjectiveState,
-    pub parent: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub percent: Option<i64>,
-    pub score: Option<f64>,
-    pub status: Option<Status>,
-    pub stale: bool,
-    pub key_results: Vec<KrDoc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KrDoc {
-    pub code: String,
-    pub title: String,
-    pub owner: Option<String>,
-    pub kind: KrKind,
-    pub unit: String,
-    pub start: f64,
-    pub target: f64,
-    pub current: f64,
-    pub direction: Option<Direction>,
-    pub confidence: Option<Confidence>,
-    pub weight: f64,
-    pub created_at: DateTime<Utc>,
-    pub last_check_in: Option<DateTime<Utc>>,
-    pub percent: i64,
-    pub score: f64,
-    pub status: Status,
-    pub stale: bool,
-    pub check_ins: Vec<CheckInDoc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckInDoc {
-    pub author: String,
-    pub value: f64,
-    pub confidence: Option<Confidence>,
-    pub note: Option<String>,
-    pub source: CheckInSource,
-    pub idempotency_key: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    Json,
-    Csv,
-    Markdown,
-}
-
-impl ExportFormat {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "json" => Some(ExportFormat::Json),
-            "csv" => Some(ExportFormat::Csv),
-            "markdown" | "md" => Some(ExportFormat::Markdown),
-            _ => None,
-        }
-    }
-}
 
 impl Okr {
     pub async fn export(&self, actor: &Actor, now: DateTime<Utc>) -> Result<ExportDoc> {
@@ -485,119 +381,4 @@ pub fn parse_export(text: &str) -> Result<ExportDoc> {
             e.column()
         ))
     })
-}
-
-pub fn to_json(doc: &ExportDoc) -> String {
-    serde_json::to_string_pretty(doc).expect("export documents always serialize")
-}
-
-pub fn to_csv(doc: &ExportDoc) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "team",
-        "cycle",
-        "objective",
-        "objective_title",
-        "objective_kind",
-        "objective_score",
-        "objective_status",
-        "kr",
-        "kr_title",
-        "owner",
-        "kind",
-        "unit",
-        "start",
-        "target",
-        "current",
-        "confidence",
-        "weight",
-        "percent",
-        "score",
-        "status",
-        "stale",
-        "last_check_in",
-    ];
-    w.write_record(header).expect("writing to memory");
-    for o in &doc.objectives {
-        for k in &o.key_results {
-            let opt = |v: Option<String>| v.unwrap_or_default();
-            w.write_record([
-                o.team.clone(),
-                o.cycle.clone(),
-                o.code.clone(),
-                o.title.clone(),
-                o.kind.as_str().to_owned(),
-                opt(o.score.map(|s| format!("{s:.2}"))),
-                opt(o.status.map(|s| s.as_str().to_owned())),
-                k.code.clone(),
-                k.title.clone(),
-                opt(k.owner.clone()),
-                k.kind.as_str().to_owned(),
-                k.unit.clone(),
-                k.start.to_string(),
-                k.target.to_string(),
-                k.current.to_string(),
-                opt(k.confidence.map(|c| c.get().to_string())),
-                k.weight.to_string(),
-                k.percent.to_string(),
-                format!("{:.2}", k.score),
-                k.status.as_str().to_owned(),
-                k.stale.to_string(),
-                opt(k.last_check_in.map(|t| t.to_rfc3339())),
-            ])
-            .expect("writing to memory");
-        }
-    }
-    String::from_utf8(w.into_inner().expect("flushing to memory")).expect("csv of strings is utf-8")
-}
-
-pub fn to_markdown(doc: &ExportDoc) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
-    let mut out = format!("# OKRs as of {}\n", doc.as_of.format("%Y-%m-%d %H:%M UTC"));
-    let mut last: Option<(&str, &str)> = None;
-    for o in &doc.objectives {
-        if last != Some((o.team.as_str(), o.cycle.as_str())) {
-            out.push_str(&format!("\n## {} · {}\n", o.team, o.cycle));
-            last = Some((o.team.as_str(), o.cycle.as_str()));
-        }
-        let score = match (o.score, o.percent, o.status) {
-            (Some(s), Some(p), Some(st)) => format!("{} {s:.2} ({p}%)", st.emoji()),
-            _ => "no key results".into(),
-        };
-        out.push_str(&format!(
-            "\n### {} {} — {score}\n\n",
-            o.code,
-            cell(&o.title)
-        ));
-        out.push_str(&format!(
-            "{} · {}{}\n\n",
-            o.kind.as_str(),
-            o.owner.as_deref().unwrap_or("no owner"),
-            o.parent
-                .as_deref()
-                .map(|p| format!(" · under {p}"))
-                .unwrap_or_default()
-        ));
-        if o.key_results.is_empty() {
-            continue;
-        }
-        out.push_str("| KR | title | owner | current | target | score | status |\n|---|---|---|---|---|---|---|\n");
-        for k in &o.key_results {
-            let unit = Unit::parse(&k.unit).unwrap_or(Unit::Count);
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {:.2} ({}%) | {} {}{} |\n",
-                k.code,
-                cell(&k.title),
-                cell(k.owner.as_deref().unwrap_or("")),
-                unit.format(k.current),
-                unit.format(k.target),
-                k.score,
-                k.percent,
-                k.status.emoji(),
-                k.status.as_str(),
-                if k.stale { " · stale" } else { "" }
-            ));
-        }
-    }
-    out
 }

@@ -10,59 +10,12 @@ use super::objectives::{kr_by_ref, objective_by_code};
 use super::setup::{require_cycle_rights, resolve_cycle};
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, Team};
-use crate::domain::scoring::{self, Grade, KrScore, ObjectiveScore, ScoreContext};
+use crate::domain::scoring::{self, Grade, KrScore, ScoreContext};
+pub use crate::domain::view::{
+    CycleReport, KrView, ObjectiveView, StatusReport, StatusScope, TeamView,
+};
 use crate::outbox::{team_posts_to, DeliveryKind};
 use crate::store::{self, deliveries::NewDelivery, Conn};
-
-#[derive(Debug, Clone)]
-pub struct KrView {
-    pub kr: KeyResult,
-    pub score: KrScore,
-}
-
-#[derive(Debug, Clone)]
-pub struct ObjectiveView {
-    pub objective: Objective,
-    /// The parent's code, for the alignment tree.
-    pub parent_code: Option<String>,
-    pub krs: Vec<KrView>,
-    pub score: Option<ObjectiveScore>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TeamView {
-    pub team: Team,
-    pub cycle: Cycle,
-    pub expected: f64,
-    pub objectives: Vec<ObjectiveView>,
-}
-
-/// What `/okr status` shows.
-#[derive(Debug, Clone)]
-pub struct StatusReport {
-    pub now: DateTime<Utc>,
-    pub scope: String,
-    pub teams: Vec<TeamView>,
-}
-
-#[derive(Debug, Clone)]
-pub enum StatusScope {
-    /// Every team, in the current cycle.
-    All,
-    Team(String),
-    Objective(String),
-    /// The asker's own key results.
-    Me,
-}
-
-/// `/okr cycle close`: the final grades.
-#[derive(Debug, Clone)]
-pub struct CycleReport {
-    pub cycle: Cycle,
-    pub teams: Vec<TeamView>,
-    /// How many key results ended in each band: failed, progress, achieved.
-    pub bands: [usize; 3],
-}
 
 /// Everything of one workspace needed to score, indexed for assembly.
 pub(crate) struct Snapshot {
@@ -225,7 +178,7 @@ impl Okr {
                     .await?
                     .cycle_id,
             ),
-            StatusScope::Me => None,
+            StatusScope::Me | StatusScope::Owner(_) => None,
             _ => Some(resolve_cycle(&mut c, actor, None, now).await?.id),
         };
         let snap = match cycle {
@@ -259,8 +212,11 @@ impl Okr {
                     snap.views(self, now, |x| x.id == o.id, |_| true, true),
                 )
             }
-            StatusScope::Me => {
-                let me = actor.user.clone();
+            StatusScope::Me | StatusScope::Owner(_) => {
+                let me = match &scope {
+                    StatusScope::Owner(who) => who.trim().trim_start_matches('@').to_owned(),
+                    _ => actor.user.clone(),
+                };
                 let open: Vec<CycleId> = snap
                     .cycles
                     .values()

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{Team, WorkspaceId};
 use crate::domain::schedule::{CronSchedule, DEFAULT_DIGEST, DEFAULT_PROMPT, DEFAULT_REMINDER};
+pub use crate::domain::view::ScheduleView;
 use crate::store::{self, schedules::ScheduleKind, Conn};
 
 /// The alert sweep re-reads statuses hourly, so "red by time passing" is noticed within an hour.
@@ -44,13 +45,6 @@ pub(crate) async fn install(
         store::schedules::upsert(c, ws, team.id, kind, cron.expression(), next).await?;
     }
     Ok(())
-}
-
-/// What `/okr schedule show` lists: each kind with its expression and next fires, local time.
-#[derive(Debug, Clone)]
-pub struct ScheduleView {
-    pub team: Team,
-    pub entries: Vec<(ScheduleKind, String, Vec<DateTime<chrono_tz::Tz>>)>,
 }
 
 #[derive(Debug, Default, Clone)]

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{Cycle, Team};
+pub use crate::domain::view::SetupOutcome;
 use crate::store::{self, teams::NewTeam, Conn, StoreError};
 
 #[derive(Debug, Default, Clone)]
@@ -14,12 +15,6 @@ pub struct SetupInput {
     pub prefix: Option<String>,
     /// Replaces the team's leads when given.
     pub leads: Option<Vec<String>>,
-}
-
-#[derive(Debug)]
-pub struct SetupOutcome {
-    pub team: Team,
-    pub created: bool,
 }
 
 /// Parses an IANA zone name, suggesting the closest real one when it is misspelt.

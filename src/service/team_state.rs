@@ -7,34 +7,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::Result;
-use crate::domain::model::{
-    Cycle, KeyResult, KrId, Objective, ObjectiveState, Team, TeamId, WorkspaceId,
-};
-use crate::domain::scoring::{
-    self, CycleClock, KrScore, ObjectiveScore, ScoreContext, ScoringRules,
-};
+use crate::domain::model::{Objective, ObjectiveState, TeamId, WorkspaceId};
+use crate::domain::scoring::{self, CycleClock, KrScore, ScoreContext, ScoringRules};
+pub use crate::domain::view::{ScoredKr, TeamState};
 use crate::store::{self, Conn};
-
-#[derive(Debug, Clone)]
-pub struct ScoredKr {
-    pub kr: KeyResult,
-    pub score: KrScore,
-    pub objective: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct TeamState {
-    pub workspace: WorkspaceId,
-    pub team: Team,
-    /// The open cycle running at `at`, if any.
-    pub cycle: Option<Cycle>,
-    pub clock: Option<CycleClock>,
-    /// Active objectives of that cycle, in code order, with their scores.
-    pub objectives: Vec<(Objective, Option<ObjectiveScore>)>,
-    pub krs: Vec<ScoredKr>,
-    pub points: HashMap<KrId, Vec<(DateTime<Utc>, f64)>>,
-    pub at: DateTime<Utc>,
-}
 
 impl TeamState {
     pub async fn load(
@@ -105,25 +81,5 @@ impl TeamState {
             })
             .collect();
         Ok(Some(state))
-    }
-
-    /// Owners in a stable order, each with their key results.
-    pub fn by_owner(&self) -> Vec<(&str, Vec<&ScoredKr>)> {
-        let mut owners: Vec<(&str, Vec<&ScoredKr>)> = Vec::new();
-        for k in &self.krs {
-            let Some(owner) = k.kr.owner.as_deref() else {
-                continue;
-            };
-            match owners.iter_mut().find(|(o, _)| *o == owner) {
-                Some((_, v)) => v.push(k),
-                None => owners.push((owner, vec![k])),
-            }
-        }
-        owners.sort_by(|a, b| a.0.cmp(b.0));
-        owners
-    }
-
-    pub fn objective_of(&self, k: &ScoredKr) -> &Objective {
-        &self.objectives[k.objective].0
     }
 }

@@ -20,7 +20,7 @@ pub async fn open_at_risk(
     .bind(kr.0)
     .bind(now.timestamp())
     .bind(now.timestamp())
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -39,7 +39,7 @@ pub async fn resolve_at_risk(
     .bind(now.timestamp())
     .bind(ws.0)
     .bind(kr.0)
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() > 0)
 }
@@ -50,7 +50,7 @@ pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrI
         "SELECT subject FROM alerts WHERE team_id = ? AND kind = 'kr-at-risk' AND state <> 'resolved'",
     )
     .bind(team.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(ids.into_iter().map(KrId).collect())
 }
@@ -60,7 +60,7 @@ pub async fn teams_to_announce(c: &mut Conn) -> Result<Vec<(WorkspaceId, TeamId)
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT DISTINCT workspace_id, team_id FROM alerts WHERE state = 'open' AND announced = 0",
     )
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows
         .into_iter()
@@ -75,7 +75,7 @@ pub async fn take_unannounced(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
         "UPDATE alerts SET announced = 1 WHERE team_id = ? AND state = 'open' AND announced = 0 RETURNING subject",
     )
     .bind(team.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(ids.into_iter().map(KrId).collect())
 }

@@ -43,8 +43,10 @@ pub struct NewCheckIn<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
-/// Appends a check-in. Returns `None` when the idempotency key was already used in this
-/// workspace: the earlier check-in stands and nothing is written.
+/// Appends a check-in and moves its key result to it (value, confidence when given, last
+/// check-in, and a fresh count of ignored prompts), in the caller's transaction. Returns `None`
+/// when the idempotency key was already used in this workspace: the earlier check-in stands and
+/// nothing is written.
 pub async fn insert(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -65,8 +67,21 @@ pub async fn insert(
     .bind(n.source.as_str())
     .bind(n.idempotency_key)
     .bind(at)
-    .fetch_optional(&mut *c)
+    .fetch_optional(c.sqlite())
     .await?;
+    if id.is_some() {
+        sqlx::query(
+            "UPDATE key_results SET current = ?, confidence = coalesce(?, confidence), \
+             last_check_in_at = ?, ignored_prompts = 0 WHERE workspace_id = ? AND id = ?",
+        )
+        .bind(n.value)
+        .bind(n.confidence.map(i64::from))
+        .bind(at)
+        .bind(ws.0)
+        .bind(n.kr.0)
+        .execute(c.sqlite())
+        .await?;
+    }
     Ok(id.map(CheckInId))
 }
 
@@ -81,7 +96,7 @@ pub async fn by_idempotency_key(
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(key)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     row.map(to_check_in).transpose()
 }
@@ -94,7 +109,7 @@ pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<Check
     let rows: Vec<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(kr.0)
-        .fetch_all(&mut *c)
+        .fetch_all(c.sqlite())
         .await?;
     rows.into_iter().map(to_check_in).collect()
 }
@@ -105,7 +120,7 @@ pub async fn for_workspace(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<CheckIn>
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE workspace_id = ? ORDER BY kr_id, created_at, id"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(&mut *c).await?;
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
     rows.into_iter().map(to_check_in).collect()
 }
 
@@ -126,7 +141,7 @@ pub async fn points_between(
     .bind(kr.0)
     .bind(from)
     .bind(to)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows)
 }
@@ -138,7 +153,7 @@ pub async fn points(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<(Date
     )
     .bind(ws.0)
     .bind(kr.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows)
 }
@@ -169,7 +184,7 @@ pub async fn points_for_team(
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
         std::collections::HashMap::new();
@@ -194,7 +209,7 @@ pub async fn points_for(
     )
     .bind(ws.0)
     .bind(cycle.map(|c| c.0))
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
         std::collections::HashMap::new();

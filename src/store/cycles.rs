@@ -30,7 +30,7 @@ pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option
     )
     .bind(ws.0)
     .bind(name)
-    .fetch_optional(&mut *c)
+    .fetch_optional(c.sqlite())
     .await?;
     Ok(row.map(Cycle::from))
 }
@@ -41,7 +41,7 @@ pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: CycleId) -> Result<Option<
     )
     .bind(ws.0)
     .bind(id.0)
-    .fetch_optional(&mut *c)
+    .fetch_optional(c.sqlite())
     .await?;
     Ok(row.map(Cycle::from))
 }
@@ -51,7 +51,7 @@ pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Cycle>> {
         "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? ORDER BY start_date, id",
     )
     .bind(ws.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows.into_iter().map(Cycle::from).collect())
 }
@@ -72,7 +72,7 @@ pub async fn insert(
     .bind(start)
     .bind(end)
     .bind(now)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await
     .map_err(StoreError::from_write)?;
     Ok(CycleId(id))
@@ -85,7 +85,7 @@ pub async fn close(c: &mut Conn, ws: WorkspaceId, id: CycleId, now: DateTime<Utc
     .bind(now)
     .bind(ws.0)
     .bind(id.0)
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(())
 }

@@ -44,7 +44,7 @@ pub async fn insert(
     .bind(attachment.map(|a| a.name.as_str()))
     .bind(attachment.map(|a| a.bytes.as_slice()))
     .bind(now.timestamp())
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -93,7 +93,7 @@ pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec
     )
     .bind(now.timestamp())
     .bind(limit)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     rows.into_iter().map(to_delivery).collect()
 }
@@ -101,7 +101,7 @@ pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec
 pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> =
         sqlx::query_scalar("SELECT min(due_at) FROM deliveries WHERE state = 'pending'")
-            .fetch_one(&mut *c)
+            .fetch_one(c.sqlite())
             .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
@@ -112,7 +112,7 @@ pub async fn claim(c: &mut Conn, id: i64) -> Result<bool> {
         "UPDATE deliveries SET claimed = 1 WHERE id = ? AND state = 'pending' AND claimed = 0",
     )
     .bind(id)
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -122,7 +122,7 @@ pub async fn claim(c: &mut Conn, id: i64) -> Result<bool> {
 pub async fn release_claims(c: &mut Conn) -> Result<u64> {
     let done =
         sqlx::query("UPDATE deliveries SET claimed = 0 WHERE state = 'pending' AND claimed = 1")
-            .execute(&mut *c)
+            .execute(c.sqlite())
             .await?;
     Ok(done.rows_affected())
 }
@@ -131,7 +131,7 @@ pub async fn release_claims(c: &mut Conn) -> Result<u64> {
 pub async fn unclaim(c: &mut Conn, id: i64) -> Result<()> {
     sqlx::query("UPDATE deliveries SET claimed = 0 WHERE id = ? AND state = 'pending'")
         .bind(id)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     Ok(())
 }
@@ -150,7 +150,7 @@ pub async fn mark(
         .bind(now.timestamp())
         .bind(message_id)
         .bind(id)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     Ok(())
 }
@@ -188,7 +188,7 @@ pub async fn prompts_at(
     )
     .bind(team.0)
     .bind(slot.timestamp())
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows
         .into_iter()
@@ -210,7 +210,7 @@ pub async fn latest_prompt_to(
     )
     .bind(ws.0)
     .bind(recipient.key())
-    .fetch_optional(&mut *c)
+    .fetch_optional(c.sqlite())
     .await?;
     Ok(row.and_then(|(team, slot, subjects)| {
         Some((
@@ -224,7 +224,7 @@ pub async fn latest_prompt_to(
 pub async fn counts(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(String, String, i64)>> {
     Ok(sqlx::query_as("SELECT kind, state, count(*) FROM deliveries WHERE workspace_id = ? GROUP BY kind, state ORDER BY kind, state")
         .bind(ws.0)
-        .fetch_all(&mut *c)
+        .fetch_all(c.sqlite())
         .await?)
 }
 
@@ -238,7 +238,7 @@ pub async fn digest_marks(
         let score: Option<f64> =
             sqlx::query_scalar("SELECT score FROM digest_marks WHERE objective_id = ?")
                 .bind(id.0)
-                .fetch_optional(&mut *c)
+                .fetch_optional(c.sqlite())
                 .await?;
         if let Some(s) = score {
             out.insert(*id, s);
@@ -260,7 +260,7 @@ pub async fn set_digest_mark(
     .bind(id.0)
     .bind(score)
     .bind(at.timestamp())
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(())
 }
@@ -278,7 +278,7 @@ pub async fn last_sent_digest(
     )
     .bind(team.0)
     .bind(recipient.key())
-    .fetch_optional(&mut *c)
+    .fetch_optional(c.sqlite())
     .await?;
     Ok(row.and_then(|(slot, id)| Some((DateTime::from_timestamp(slot, 0)?, id))))
 }
@@ -289,7 +289,7 @@ pub async fn origin(c: &mut Conn, id: i64) -> Result<Option<(WorkspaceId, Recipi
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT workspace_id, recipient FROM deliveries WHERE id = ?")
             .bind(id)
-            .fetch_optional(&mut *c)
+            .fetch_optional(c.sqlite())
             .await?;
     Ok(row.and_then(|(w, r)| Some((WorkspaceId(w), Recipient::parse(&r)?))))
 }

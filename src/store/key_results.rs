@@ -67,7 +67,7 @@ pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<Option<Key
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     row.map(to_kr).transpose()
 }
@@ -90,7 +90,7 @@ pub async fn list(
         .bind(team.map(|t| t.0))
         .bind(objective.map(|o| o.0))
         .bind(owner)
-        .fetch_all(&mut *c)
+        .fetch_all(c.sqlite())
         .await?;
     rows.into_iter().map(to_kr).collect()
 }
@@ -102,7 +102,7 @@ pub async fn list_open(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> 
         "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND cy.closed_at IS NULL \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(&mut *c).await?;
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
     rows.into_iter().map(to_kr).collect()
 }
 
@@ -146,7 +146,7 @@ pub async fn insert(
     .bind(k.confidence.map(i64::from))
     .bind(k.weight)
     .bind(now)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await
     .map_err(StoreError::from_write)?;
     Ok(KrId(id))
@@ -167,7 +167,7 @@ pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> 
     .bind(k.weight)
     .bind(ws.0)
     .bind(k.id.0)
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(())
 }
@@ -176,7 +176,7 @@ pub async fn delete(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
     sqlx::query("DELETE FROM key_results WHERE workspace_id = ? AND id = ?")
         .bind(ws.0)
         .bind(id.0)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     Ok(())
 }
@@ -235,7 +235,7 @@ pub async fn context(
             sqlx::query_as(sql)
                 .bind(id.0)
                 .bind(ws.0)
-                .fetch_optional(&mut *c)
+                .fetch_optional(c.sqlite())
                 .await?
         }
         Lookup::Code(prefix, onum, knum) => {
@@ -247,7 +247,7 @@ pub async fn context(
                 .bind(prefix)
                 .bind(onum)
                 .bind(knum)
-                .fetch_optional(&mut *c)
+                .fetch_optional(c.sqlite())
                 .await?
         }
     };
@@ -294,7 +294,7 @@ pub async fn restore_state(
         .bind(last_check_in)
         .bind(ws.0)
         .bind(id.0)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     Ok(())
 }
@@ -311,7 +311,7 @@ pub async fn ignored_prompts(
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows.into_iter().map(|(k, n)| (KrId(k), n)).collect())
 }
@@ -322,7 +322,7 @@ pub async fn count_prompted(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Resu
         sqlx::query("UPDATE key_results SET ignored_prompts = ignored_prompts + 1 WHERE workspace_id = ? AND id = ?")
             .bind(ws.0)
             .bind(id.0)
-            .execute(&mut *c)
+            .execute(c.sqlite())
             .await?;
     }
     Ok(())
@@ -334,7 +334,7 @@ pub async fn reset_ignored(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Resul
         sqlx::query("UPDATE key_results SET ignored_prompts = 0 WHERE workspace_id = ? AND id = ?")
             .bind(ws.0)
             .bind(id.0)
-            .execute(&mut *c)
+            .execute(c.sqlite())
             .await?;
     }
     Ok(())
@@ -352,7 +352,7 @@ pub async fn list_in_cycle(
     let rows: Vec<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(cycle.0)
-        .fetch_all(&mut *c)
+        .fetch_all(c.sqlite())
         .await?;
     rows.into_iter().map(to_kr).collect()
 }

@@ -55,7 +55,7 @@ pub async fn by_code(
         .bind(ws.0)
         .bind(prefix)
         .bind(number)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     row.map(to_objective).transpose()
 }
@@ -65,7 +65,7 @@ pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: ObjectiveId) -> Result<Opt
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     row.map(to_objective).transpose()
 }
@@ -85,7 +85,7 @@ pub async fn list(
         .bind(ws.0)
         .bind(team.map(|t| t.0))
         .bind(cycle.map(|c| c.0))
-        .fetch_all(&mut *c)
+        .fetch_all(c.sqlite())
         .await?;
     rows.into_iter().map(to_objective).collect()
 }
@@ -121,7 +121,7 @@ pub async fn insert(
     .bind(o.kind.as_str())
     .bind(o.state.as_str())
     .bind(now)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await
     .map_err(StoreError::from_write)?;
     Ok(ObjectiveId(id))
@@ -139,7 +139,7 @@ pub async fn update(c: &mut Conn, ws: WorkspaceId, o: &Objective) -> Result<()> 
     .bind(o.state.as_str())
     .bind(ws.0)
     .bind(o.id.0)
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(())
 }
@@ -150,7 +150,7 @@ pub async fn take_kr_number(c: &mut Conn, id: ObjectiveId) -> Result<i64> {
         "UPDATE objectives SET next_kr_number = next_kr_number + 1 WHERE id = ? RETURNING next_kr_number - 1",
     )
     .bind(id.0)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await?;
     Ok(n)
 }
@@ -160,7 +160,7 @@ pub async fn reserve_kr_numbers(c: &mut Conn, id: ObjectiveId, up_to: i64) -> Re
     sqlx::query("UPDATE objectives SET next_kr_number = max(next_kr_number, ? + 1) WHERE id = ?")
         .bind(up_to)
         .bind(id.0)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     Ok(())
 }

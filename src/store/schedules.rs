@@ -2,43 +2,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Result};
 use crate::domain::model::{TeamId, WorkspaceId};
-
-/// What a team's scheduled work is: prompts, reminders, digests, and the hourly alert sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScheduleKind {
-    Prompt,
-    Reminder,
-    Digest,
-    Sweep,
-}
-
-impl ScheduleKind {
-    pub const ALL: [ScheduleKind; 4] = [
-        ScheduleKind::Prompt,
-        ScheduleKind::Reminder,
-        ScheduleKind::Digest,
-        ScheduleKind::Sweep,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScheduleKind::Prompt => "prompt",
-            ScheduleKind::Reminder => "reminder",
-            ScheduleKind::Digest => "digest",
-            ScheduleKind::Sweep => "sweep",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "prompt" => ScheduleKind::Prompt,
-            "reminder" => ScheduleKind::Reminder,
-            "digest" => ScheduleKind::Digest,
-            "sweep" => ScheduleKind::Sweep,
-            _ => return None,
-        })
-    }
-}
+pub use crate::domain::schedule::ScheduleKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleRow {
@@ -85,7 +49,7 @@ pub async fn upsert(
     .bind(kind.as_str())
     .bind(cron)
     .bind(next_due.timestamp())
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(())
 }
@@ -96,7 +60,7 @@ pub async fn for_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
@@ -109,7 +73,7 @@ pub async fn due(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Sch
     )
     .bind(now.timestamp())
     .bind(limit)
-    .fetch_all(&mut *c)
+    .fetch_all(c.sqlite())
     .await?;
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
@@ -117,7 +81,7 @@ pub async fn due(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Sch
 /// The earliest due time of all schedules: when the loop must wake up next.
 pub async fn next_due(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> = sqlx::query_scalar("SELECT min(next_due_at) FROM schedules")
-        .fetch_one(&mut *c)
+        .fetch_one(c.sqlite())
         .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
@@ -138,7 +102,7 @@ pub async fn advance(
     .bind(team.0)
     .bind(kind.as_str())
     .bind(expected.timestamp())
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -38,7 +38,7 @@ pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(name)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     row.map(to_team).transpose()
 }
@@ -48,14 +48,14 @@ pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: TeamId) -> Result<Option<T
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     row.map(to_team).transpose()
 }
 
 pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Team>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? ORDER BY t.name"));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(&mut *c).await?;
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
     rows.into_iter().map(to_team).collect()
 }
 
@@ -82,7 +82,7 @@ pub async fn insert(
     .bind(t.timezone)
     .bind(t.channel)
     .bind(now)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await
     .map_err(StoreError::from_write)?;
     Ok(TeamId(id))
@@ -96,7 +96,7 @@ pub async fn update(c: &mut Conn, ws: WorkspaceId, id: TeamId, t: &NewTeam<'_>) 
         .bind(t.channel)
         .bind(ws.0)
         .bind(id.0)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await
         .map_err(StoreError::from_write)?;
     Ok(())
@@ -105,13 +105,13 @@ pub async fn update(c: &mut Conn, ws: WorkspaceId, id: TeamId, t: &NewTeam<'_>) 
 pub async fn set_leads(c: &mut Conn, id: TeamId, leads: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM team_leads WHERE team_id = ?")
         .bind(id.0)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     for lead in leads {
         sqlx::query("INSERT OR IGNORE INTO team_leads (team_id, user) VALUES (?, ?)")
             .bind(id.0)
             .bind(lead)
-            .execute(&mut *c)
+            .execute(c.sqlite())
             .await?;
     }
     Ok(())
@@ -124,7 +124,7 @@ pub async fn take_objective_number(c: &mut Conn, id: TeamId) -> Result<i64> {
          RETURNING next_objective_number - 1",
     )
     .bind(id.0)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await?;
     Ok(n)
 }
@@ -137,7 +137,7 @@ pub async fn leads_any(c: &mut Conn, ws: WorkspaceId, user: &str) -> Result<bool
     )
     .bind(ws.0)
     .bind(user)
-    .fetch_one(&mut *c)
+    .fetch_one(c.sqlite())
     .await?;
     Ok(n > 0)
 }
@@ -149,7 +149,7 @@ pub async fn reserve_objective_numbers(c: &mut Conn, id: TeamId, up_to: i64) -> 
     )
     .bind(up_to)
     .bind(id.0)
-    .execute(&mut *c)
+    .execute(c.sqlite())
     .await?;
     Ok(())
 }

@@ -14,11 +14,11 @@ pub async fn ensure(
         .bind(key)
         .bind(name)
         .bind(now)
-        .execute(&mut *c)
+        .execute(c.sqlite())
         .await?;
     let id: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE key = ?")
         .bind(key)
-        .fetch_one(&mut *c)
+        .fetch_one(c.sqlite())
         .await?;
     Ok(WorkspaceId(id))
 }
@@ -26,7 +26,7 @@ pub async fn ensure(
 pub async fn find(c: &mut Conn, key: &str) -> Result<Option<WorkspaceId>> {
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE key = ?")
         .bind(key)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c.sqlite())
         .await?;
     Ok(id.map(WorkspaceId))
 }

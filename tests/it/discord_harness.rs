@@ -3,11 +3,9 @@
 //! body Discord would refuse, and its injected failures reach the bot as serenity errors of a
 //! known shape.
 
-mod fake_discord;
-
 use std::time::Duration;
 
-use fake_discord::{fixtures, objects, Failure, FakeDiscord, RouteMatch};
+use crate::fake_discord::{fixtures, objects, Failure, FakeDiscord, RouteMatch};
 use serde_json::{json, Value};
 use serenity::all::{
     ChannelId, ClientBuilder, CreateAttachment, CreateCommand, CreateEmbed, CreateMessage,

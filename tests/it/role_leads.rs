@@ -1,9 +1,9 @@
 //! Teams led by a group (a Discord role): everyone holding it leads, and the lead's notices go
 //! to the team's channel with the role mentioned, since a role cannot be messaged directly.
 
-mod common;
+use crate::common;
 
-use common::{now, spawn_app};
+use crate::common::{now, spawn_app};
 use okrbot::service::objectives::ObjectiveInput;
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, OkrError};

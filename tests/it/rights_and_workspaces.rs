@@ -1,14 +1,13 @@
 //! Who may do what (PRODUCT.md section 6), and that nothing crosses a workspace (section 2): ids
 //! and codes from another workspace are answered as unknown, never as forbidden.
 
-mod common;
+use crate::common;
 
-use common::{assert_mentions, date, now, spawn_app, TestApp};
+use crate::common::{assert_mentions, date, now, spawn_app, TestApp};
 use okrbot::console::text;
 use okrbot::domain::model::CheckInSource;
 use okrbot::render;
 use okrbot::service::check_in::UpdateFields;
-use okrbot::service::data;
 use okrbot::service::objectives::{KrEdit, KrInput, ObjectiveEdit, ObjectiveInput};
 use okrbot::service::report::StatusScope;
 use okrbot::service::setup::SetupInput;
@@ -541,9 +540,9 @@ async fn status_and_export_of_one_workspace_show_nothing_of_another() {
     );
     assert_eq!(doc.cycles.len(), 1, "only globex's own 2026-Q4");
     for (format, text) in [
-        ("json", data::to_json(&doc)),
-        ("csv", data::to_csv(&doc)),
-        ("markdown", data::to_markdown(&doc)),
+        ("json", okrbot::render::export::to_json(&doc)),
+        ("csv", okrbot::render::export::to_csv(&doc)),
+        ("markdown", okrbot::render::export::to_markdown(&doc)),
     ] {
         assert_no_leak(format, &text);
     }
@@ -573,7 +572,7 @@ async fn status_and_export_of_one_workspace_show_nothing_of_another() {
         .export(&app.admin, now())
         .await
         .expect("export of acme");
-    let json = data::to_json(&doc);
+    let json = okrbot::render::export::to_json(&doc);
     for leak in ["Sales", "SAL-", "sam", "enterprise", "America/New_York"] {
         assert!(
             !json.contains(leak),

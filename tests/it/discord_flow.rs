@@ -11,14 +11,12 @@
 //! Synchronisation is always on something the fake observed (`wait_for` with a timeout), never on
 //! a fixed sleep. Every test ends asserting the fake saw no violation of Discord's API.
 
-mod fake_discord;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::fake_discord::{fixtures, objects, Failure, FakeDiscord, Recorded, RouteMatch};
 use chrono::{DateTime, Utc};
-use fake_discord::{fixtures, objects, Failure, FakeDiscord, Recorded, RouteMatch};
 use okrbot::clock::{Clock, ManualClock};
 use okrbot::config::Config;
 use okrbot::discord::bot::{run, Connection};

@@ -2,9 +2,7 @@
 //! two halves of that promise: the message names what is wrong and how to fix it, and a dump of
 //! every row of every table is identical before and after.
 
-mod common;
-
-use common::{assert_mentions, date, now, spawn_app, TestApp};
+use crate::common::{assert_mentions, date, now, spawn_app, TestApp};
 use okrbot::domain::model::CheckInSource;
 use okrbot::service::check_in::UpdateFields;
 use okrbot::service::data;

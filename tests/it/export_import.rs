@@ -1,6 +1,8 @@
 //! OKRs as data: export, import into another workspace, export again: the same document.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 fn okrbot(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
     let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
@@ -17,17 +19,38 @@ fn okrbot(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
 
 const NOW: &str = "2026-12-20T12:00:00Z";
 
+/// A copy of the demo's database in `dir`. The demo (a whole quarter through the scheduler) runs
+/// once per test run into a template; each test then works on its own copy of it.
+fn demo_db(dir: &Path) -> PathBuf {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let dir =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("demo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("template dir");
+        let db = dir.join("demo.db");
+        let (_, err, ok) = okrbot(
+            &db,
+            &["demo", "--database", db.to_str().expect("utf-8 path")],
+        );
+        assert!(ok, "the demo runs: {err}");
+        db
+    });
+    let copy = dir.join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", template.display()));
+        if from.exists() {
+            std::fs::copy(&from, format!("{}{suffix}", copy.display())).expect("copy the demo");
+        }
+    }
+    copy
+}
+
 #[test]
 fn export_then_import_into_a_new_workspace_gives_identical_json() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
     // The demo fills workspace "acme" with a closed quarter of two teams.
-    let demo = dir.path().join("demo.db");
-    let (_, err, ok) = okrbot(
-        &db,
-        &["demo", "--database", demo.to_str().expect("utf-8 path")],
-    );
-    assert!(ok, "{err}");
+    let demo = demo_db(dir.path());
 
     let (first, err, ok) = okrbot(
         &demo,
@@ -105,12 +128,7 @@ fn export_then_import_into_a_new_workspace_gives_identical_json() {
 #[test]
 fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let demo = dir.path().join("demo.db");
-    let (_, err, ok) = okrbot(
-        &demo,
-        &["demo", "--database", demo.to_str().expect("utf-8")],
-    );
-    assert!(ok, "{err}");
+    let demo = demo_db(dir.path());
     let (json, _, _) = okrbot(&demo, &["export", "--workspace", "acme", "--now", NOW]);
     let mut doc: serde_json::Value = serde_json::from_str(&json).expect("json");
     doc["objectives"][1]["key_results"][0]["target"] =
@@ -164,11 +182,7 @@ fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
 #[test]
 fn csv_and_markdown_exports_list_every_key_result() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let demo = dir.path().join("demo.db");
-    okrbot(
-        &demo,
-        &["demo", "--database", demo.to_str().expect("utf-8")],
-    );
+    let demo = demo_db(dir.path());
     let (csv, _, ok) = okrbot(
         &demo,
         &[

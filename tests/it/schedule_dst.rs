@@ -6,11 +6,9 @@
 //! key result, and walks the scheduler from due time to due time across the change. The owner
 //! answers every prompt, so every Monday has a prompt (no lead report replaces it).
 
-mod common;
-
+use crate::common::{at, date, spawn_app, TestApp};
 use chrono::{DateTime, Datelike, Duration, Offset, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
-use common::{at, date, spawn_app, TestApp};
 use okrbot::domain::model::CheckInSource;
 use okrbot::outbox::{DeliveryKind, RecordingOutbox};
 use okrbot::scheduler::Scheduler;

@@ -1,0 +1,199 @@
+//! The one place both adapters meet the core. Every thing a person can ask okrbot is a
+//! [`Command`]; [`apply`] runs it against the service and returns a [`Reply`], which
+//! `render::reply` turns into a platform-neutral message once for every adapter.
+//!
+//! Adapters only translate: the console parses a line into an [`Options`] bag and calls
+//! [`from_text`]; each Discord slash command builds its `Command` from typed options. The
+//! [`catalogue`](crate::domain::catalogue) lists every command with its options and an example; the console's parser and
+//! both adapters' help are generated from it (see `docs/architecture.md`).
+//!
+//! Each group file (`team`, `objective`, `key_result`, `check_in`, `report`) holds, for its
+//! commands, the catalogue entries, the text builder and the `apply` arm, so adding an option
+//! to a command touches that file, the Discord command that offers it, and the use case.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::service::{Actor, Okr, OkrError, Result};
+
+mod check_in;
+mod key_result;
+mod objective;
+mod report;
+mod team;
+
+pub use crate::domain::catalogue::{self, Spec, Surface, Who, CATALOGUE};
+pub use crate::domain::view::Reply;
+pub use check_in::{confidence, typed, Update};
+pub use report::{export_format, status_scope, ExportFormat};
+pub use team::CycleNew;
+
+use crate::service::check_in::CheckInRequest;
+use crate::service::objectives::{KrEdit, KrInput, ObjectiveEdit, ObjectiveInput};
+use crate::service::report::StatusScope;
+use crate::service::schedule::ScheduleChange;
+use crate::service::setup::SetupInput;
+
+/// Everything a person can ask, with its inputs as the core takes them.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// What to type next, in the asking adapter's syntax.
+    Help(Surface),
+    Setup(SetupInput),
+    CycleNew(CycleNew),
+    CycleList,
+    CycleClose {
+        name: String,
+    },
+    ObjectiveAdd(ObjectiveInput),
+    ObjectiveEdit {
+        objective: String,
+        edit: ObjectiveEdit,
+    },
+    ObjectiveAlign {
+        objective: String,
+        /// `None` (or empty) removes the alignment.
+        parent: Option<String>,
+    },
+    ObjectiveClose {
+        objective: String,
+    },
+    KrAdd(KrInput),
+    KrEdit {
+        kr: String,
+        edit: KrEdit,
+    },
+    KrRemove {
+        kr: String,
+    },
+    /// `/okr status`, `/okr objective list | show`, `/okr kr list`: one scored report.
+    Status(StatusScope),
+    /// A key result's check-ins (`/okr history`, `/okr kr show`).
+    History {
+        kr: String,
+    },
+    Update(Update),
+    /// One update per line, all or nothing.
+    UpdateBulk {
+        text: String,
+        source: crate::domain::model::CheckInSource,
+    },
+    NoChange {
+        kr: String,
+        source: crate::domain::model::CheckInSource,
+        idempotency_key: Option<String>,
+    },
+    /// Every key result of the asker's latest prompt keeps its value.
+    NoChangeAll {
+        source: crate::domain::model::CheckInSource,
+    },
+    Snooze,
+    /// Post a team's digest now.
+    Digest {
+        team: String,
+    },
+    /// The workspace's alignment tree.
+    Rollup,
+    ScheduleShow {
+        team: String,
+    },
+    ScheduleSet {
+        team: String,
+        change: ScheduleChange,
+    },
+    Export(ExportFormat),
+}
+
+/// Runs one command as `actor` at `now`: the core validates, decides and writes in one
+/// transaction, and the outcome comes back as a [`Reply`] (or a refusal worded for the asker).
+pub async fn apply(
+    okr: &Okr,
+    actor: &Actor,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Reply> {
+    match command {
+        Command::Help(surface) => Ok(Reply::Help(surface)),
+        c @ (Command::Setup(_)
+        | Command::CycleNew(_)
+        | Command::CycleList
+        | Command::CycleClose { .. }) => team::apply(okr, actor, c, now).await,
+        c @ (Command::ObjectiveAdd(_)
+        | Command::ObjectiveEdit { .. }
+        | Command::ObjectiveAlign { .. }
+        | Command::ObjectiveClose { .. }) => objective::apply(okr, actor, c, now).await,
+        c @ (Command::KrAdd(_) | Command::KrEdit { .. } | Command::KrRemove { .. }) => {
+            key_result::apply(okr, actor, c, now).await
+        }
+        c @ (Command::Update(_)
+        | Command::UpdateBulk { .. }
+        | Command::NoChange { .. }
+        | Command::NoChangeAll { .. }
+        | Command::Snooze
+        | Command::History { .. }) => check_in::apply(okr, actor, c, now).await,
+        c @ (Command::Status(_)
+        | Command::Digest { .. }
+        | Command::Rollup
+        | Command::ScheduleShow { .. }
+        | Command::ScheduleSet { .. }
+        | Command::Export(_)) => report::apply(okr, actor, c, now).await,
+    }
+}
+
+/// A command typed as text: the option values by name, and the words between the command and
+/// its first option (the update grammar, `status me`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub positional: String,
+    pub values: HashMap<&'static str, String>,
+}
+
+impl Options {
+    /// The option's value, if given and not blank.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        self.values
+            .get(name)
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+    }
+
+    /// The option's value as given, blank included (a blank `parent:` removes an alignment).
+    pub fn raw(&self, name: &str) -> Option<String> {
+        self.values.get(name).cloned()
+    }
+
+    pub fn need(&self, name: &str, example: &str) -> Result<String> {
+        self.opt(name)
+            .ok_or_else(|| OkrError::invalid(format!("{name}: is missing: e.g. {example}")))
+    }
+
+    /// The option, or else the words before the options (`/okr nochange GRO-1.1`).
+    pub fn opt_or_positional(&self, name: &str) -> Option<String> {
+        self.opt(name).or_else(|| {
+            let p = self.positional.trim();
+            (!p.is_empty()).then(|| p.to_owned())
+        })
+    }
+}
+
+/// Builds the command a catalogue entry names from its typed-out options. The console's
+/// simulated clock is not a core command and is refused here; the console handles it itself.
+pub fn from_text(spec: &Spec, o: &Options) -> Result<Command> {
+    let path = spec.path;
+    team::from_text(path, o)
+        .or_else(|| objective::from_text(path, o))
+        .or_else(|| key_result::from_text(path, o))
+        .or_else(|| check_in::from_text(path, o))
+        .or_else(|| report::from_text(path, o))
+        .unwrap_or_else(|| {
+            Err(OkrError::invalid(format!(
+                "/okr {path} is not available here: /okr help lists the commands"
+            )))
+        })
+}
+
+/// A request to check in through the typed form, ready for [`Command::Update`].
+pub fn update(request: CheckInRequest) -> Command {
+    Command::Update(Update::Request(Box::new(request)))
+}

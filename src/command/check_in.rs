@@ -1,0 +1,138 @@
+//! Check-ins and the answers to a prompt: `/okr update` (a grammar line or typed fields),
+//! the bulk form, `/okr nochange`, `/okr snooze`, and the history they build.
+
+use chrono::{DateTime, Utc};
+
+use super::team::misrouted;
+use super::{Command, Options, Reply};
+use crate::domain::grammar;
+use crate::domain::model::{CheckInSource, Confidence};
+use crate::service::check_in::CheckInRequest;
+use crate::service::objectives::parse_kr_ref;
+use crate::service::{Actor, Okr, Result};
+
+/// The two ways an update arrives.
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// One line of the update grammar: `GRO-1.1 9 c8 new flow shipped`.
+    Line {
+        text: String,
+        source: CheckInSource,
+        idempotency_key: Option<String>,
+    },
+    /// Typed fields, parsed already (`kr:`, `value:`, `confidence:`, `note:`).
+    Request(Box<CheckInRequest>),
+}
+
+/// The typed form, parsed once: a key-result reference, a value in the update grammar, a
+/// confidence that is a number already, and a note within its limit.
+pub fn typed(
+    kr: &str,
+    value: &str,
+    confidence: Option<Confidence>,
+    note: Option<&str>,
+    source: CheckInSource,
+    idempotency_key: Option<String>,
+) -> Result<Command> {
+    Ok(super::update(CheckInRequest {
+        kr: parse_kr_ref(kr)?,
+        value: grammar::parse_value(value)?,
+        confidence,
+        note: note.map(grammar::parse_note).transpose()?.flatten(),
+        source,
+        idempotency_key,
+    }))
+}
+
+/// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
+pub fn confidence(text: Option<&str>) -> Result<Option<Confidence>> {
+    Ok(text
+        .filter(|c| !c.trim().is_empty())
+        .map(grammar::parse_confidence)
+        .transpose()?)
+}
+
+pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+    let built = match path {
+        "update" => match o.raw("kr") {
+            Some(kr) => (|| {
+                typed(
+                    &kr,
+                    &o.raw("value").unwrap_or_default(),
+                    confidence(o.raw("confidence").as_deref())?,
+                    o.raw("note").as_deref(),
+                    CheckInSource::Text,
+                    None,
+                )
+            })(),
+            None => Ok(Command::Update(Update::Line {
+                text: o.positional.clone(),
+                source: CheckInSource::Text,
+                idempotency_key: None,
+            })),
+        },
+        "nochange" => {
+            let kr = o.opt_or_positional("kr").unwrap_or_default();
+            Ok(if kr.trim().eq_ignore_ascii_case("all") {
+                Command::NoChangeAll {
+                    source: CheckInSource::Button,
+                }
+            } else {
+                Command::NoChange {
+                    kr,
+                    source: CheckInSource::Button,
+                    idempotency_key: None,
+                }
+            })
+        }
+        "snooze" => Ok(Command::Snooze),
+        "history" | "kr show" => Ok(Command::History {
+            kr: o.opt_or_positional("kr").unwrap_or_default(),
+        }),
+        _ => return None,
+    };
+    Some(built)
+}
+
+pub(super) async fn apply(
+    okr: &Okr,
+    actor: &Actor,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Reply> {
+    Ok(match command {
+        Command::Update(Update::Line {
+            text,
+            source,
+            idempotency_key,
+        }) => Reply::CheckedIn(Box::new(
+            okr.check_in_text(actor, &text, source, idempotency_key, now)
+                .await?,
+        )),
+        Command::Update(Update::Request(request)) => {
+            Reply::CheckedIn(Box::new(okr.check_in(actor, *request, now).await?))
+        }
+        Command::UpdateBulk { text, source } => {
+            Reply::Bulk(okr.check_in_bulk(actor, &text, source, now).await?)
+        }
+        Command::NoChange {
+            kr,
+            source,
+            idempotency_key,
+        } => Reply::CheckedIn(Box::new(
+            okr.no_change(actor, &kr, source, idempotency_key, now)
+                .await?,
+        )),
+        Command::NoChangeAll { source } => {
+            Reply::NoChangeAll(okr.no_change_all(actor, source, now).await?)
+        }
+        Command::Snooze => Reply::Snoozed {
+            until: okr.snooze(actor, now).await?,
+        },
+        Command::History { kr } => {
+            let (kr, check_ins) = okr.history(actor, &kr).await?;
+            Reply::History { kr, check_ins }
+        }
+        other => return Err(misrouted(&other)),
+    })
+}

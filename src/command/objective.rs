@@ -1,0 +1,79 @@
+//! Objectives: `/okr objective add | edit | align | close` (list and show are status reports).
+
+use chrono::{DateTime, Utc};
+
+use super::team::misrouted;
+use super::{Command, Options, Reply};
+use crate::service::objectives::{ObjectiveEdit, ObjectiveInput};
+use crate::service::{Actor, Okr, Result};
+
+pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+    let built = match path {
+        "objective add" => (|| {
+            Ok(Command::ObjectiveAdd(ObjectiveInput {
+                team: o.need("team", "team:Growth")?,
+                title: o.need("title", "title:Enhance customer onboarding experience")?,
+                kind: o.opt("kind"),
+                owner: o.opt("owner"),
+                parent: o.opt("parent"),
+                cycle: o.opt("cycle"),
+            }))
+        })(),
+        "objective edit" => (|| {
+            Ok(Command::ObjectiveEdit {
+                objective: o.need("objective", "objective:GRO-1")?,
+                edit: ObjectiveEdit {
+                    title: o.opt("title"),
+                    kind: o.opt("kind"),
+                    owner: o.opt("owner"),
+                },
+            })
+        })(),
+        "objective align" => (|| {
+            Ok(Command::ObjectiveAlign {
+                objective: o.need("objective", "objective:GRO-1")?,
+                parent: o.raw("parent"),
+            })
+        })(),
+        "objective close" => (|| {
+            Ok(Command::ObjectiveClose {
+                objective: o.need("objective", "objective:GRO-1")?,
+            })
+        })(),
+        _ => return None,
+    };
+    Some(built)
+}
+
+pub(super) async fn apply(
+    okr: &Okr,
+    actor: &Actor,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Reply> {
+    Ok(match command {
+        Command::ObjectiveAdd(input) => {
+            Reply::ObjectiveAdded(okr.objective_add(actor, input, now).await?)
+        }
+        Command::ObjectiveEdit { objective, edit } => {
+            Reply::ObjectiveEdited(okr.objective_edit(actor, &objective, edit).await?)
+        }
+        Command::ObjectiveAlign { objective, parent } => {
+            let aligned = okr
+                .objective_align(actor, &objective, parent.as_deref())
+                .await?;
+            let parent = match aligned.parent {
+                Some(_) => parent.map(|p| p.trim().to_ascii_uppercase()),
+                None => None,
+            };
+            Reply::ObjectiveAligned {
+                objective: aligned,
+                parent,
+            }
+        }
+        Command::ObjectiveClose { objective } => {
+            Reply::ObjectiveClosed(okr.objective_close(actor, &objective).await?)
+        }
+        other => return Err(misrouted(&other)),
+    })
+}

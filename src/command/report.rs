@@ -1,0 +1,131 @@
+//! Reading and posting: `/okr status` (and `objective list | show`, `kr list`), `/okr digest`,
+//! `/okr schedule show | set`, `/okr export`, `/okr help`.
+
+use chrono::{DateTime, Utc};
+
+use super::team::misrouted;
+use super::{Command, Options, Reply, Surface};
+pub use crate::service::data::ExportFormat;
+use crate::service::report::StatusScope;
+use crate::service::schedule::ScheduleChange;
+use crate::service::{Actor, Okr, OkrError, Result};
+
+/// Which report a status-like command asks for. The most specific option wins: an objective,
+/// then a team, then an owner (`me` is the asker), else every team.
+pub fn status_scope(
+    objective: Option<String>,
+    team: Option<String>,
+    owner: Option<String>,
+    me: bool,
+) -> StatusScope {
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    if let Some(o) = given(objective) {
+        StatusScope::Objective(o)
+    } else if let Some(t) = given(team) {
+        StatusScope::Team(t)
+    } else if me {
+        StatusScope::Me
+    } else if let Some(p) = given(owner) {
+        StatusScope::Owner(p)
+    } else {
+        StatusScope::All
+    }
+}
+
+fn yes(v: Option<String>) -> bool {
+    v.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "true" | "yes" | "1" | "me"
+        )
+    })
+}
+
+pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+    let positional = o.positional.trim();
+    let built = match path {
+        "status" | "objective list" | "kr list" => Ok(Command::Status(status_scope(
+            o.opt("objective"),
+            o.opt("team"),
+            o.opt("owner"),
+            positional.eq_ignore_ascii_case("me") || yes(o.raw("me")),
+        ))),
+        "objective show" => match o.opt_or_positional("objective") {
+            Some(code) => Ok(Command::Status(StatusScope::Objective(code))),
+            None => Err(OkrError::invalid(
+                "name the objective, e.g. /okr objective show objective:GRO-1",
+            )),
+        },
+        "digest" => {
+            if o.opt("scope")
+                .is_some_and(|s| s.eq_ignore_ascii_case("workspace"))
+            {
+                Ok(Command::Rollup)
+            } else {
+                o.need("team", "team:Growth (or scope:workspace)")
+                    .map(|team| Command::Digest { team })
+            }
+        }
+        "schedule show" => o
+            .need("team", "team:Growth")
+            .map(|team| Command::ScheduleShow { team }),
+        "schedule set" => o
+            .need("team", "team:Growth")
+            .map(|team| Command::ScheduleSet {
+                team,
+                change: ScheduleChange {
+                    prompt: o.opt("prompt"),
+                    reminder: o.opt("reminder"),
+                    digest: o.opt("digest"),
+                },
+            }),
+        "export" => export_format(o.opt("format").as_deref()).map(Command::Export),
+        "help" => Ok(Command::Help(Surface::Console)),
+        _ => return None,
+    };
+    Some(built)
+}
+
+/// `format:` as typed; markdown when none is given.
+pub fn export_format(text: Option<&str>) -> Result<ExportFormat> {
+    let text = text.unwrap_or("markdown");
+    ExportFormat::parse(text).ok_or_else(|| {
+        OkrError::invalid(format!(
+            "format:{text} is not known: use json, csv or markdown"
+        ))
+    })
+}
+
+pub(super) async fn apply(
+    okr: &Okr,
+    actor: &Actor,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Reply> {
+    Ok(match command {
+        Command::Status(scope) => Reply::Status(okr.status(actor, scope, now).await?),
+        Command::Digest { team } => {
+            let digest = okr.digest_now(actor, &team, now).await?;
+            Reply::DigestPosted { team, digest }
+        }
+        Command::Rollup => {
+            let (cycle, roots) = okr.rollup(actor, now).await?;
+            Reply::Rollup {
+                cycle: cycle.name,
+                roots,
+                now,
+            }
+        }
+        Command::ScheduleShow { team } => {
+            Reply::Schedules(okr.schedule_show(actor, &team, now).await?)
+        }
+        Command::ScheduleSet { team, change } => {
+            Reply::Schedules(okr.schedule_set(actor, &team, change, now).await?)
+        }
+        Command::Export(format) => Reply::Export {
+            doc: Box::new(okr.export(actor, now).await?),
+            format,
+        },
+        other => return Err(misrouted(&other)),
+    })
+}

@@ -1,0 +1,105 @@
+//! Teams and cycles: `/okr setup`, `/okr cycle new | list | close`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Command, Options, Reply};
+use crate::service::setup::{parse_date, SetupInput};
+use crate::service::{Actor, Okr, OkrError, Result};
+
+/// `/okr cycle new`: dates already parsed.
+#[derive(Debug, Clone)]
+pub struct CycleNew {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Carry unfinished objectives over from this cycle.
+    pub from: Option<String>,
+}
+
+impl CycleNew {
+    /// From the dates as typed (`YYYY-MM-DD`).
+    pub fn parse(name: String, start: &str, end: &str, from: Option<String>) -> Result<CycleNew> {
+        Ok(CycleNew {
+            name,
+            start: parse_date("start", start)?,
+            end: parse_date("end", end)?,
+            from: from.filter(|f| !f.trim().is_empty()),
+        })
+    }
+}
+
+pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+    let built = match path {
+        "setup" => (|| {
+            let leads = o.opt("lead").or(o.opt("leads")).map(|l| {
+                l.split([',', ' '])
+                    .map(str::to_owned)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            });
+            Ok(Command::Setup(SetupInput {
+                team: o.need(
+                    "team",
+                    "/okr setup team:Growth timezone:Europe/Berlin channel:growth",
+                )?,
+                timezone: o.opt("timezone"),
+                channel: o.opt("channel"),
+                prefix: o.opt("prefix"),
+                leads,
+            }))
+        })(),
+        "cycle new" => (|| {
+            Ok(Command::CycleNew(CycleNew::parse(
+                o.need("name", "name:2026-Q4")?,
+                &o.need("start", "start:2026-10-01")?,
+                &o.need("end", "end:2026-12-31")?,
+                o.opt("from"),
+            )?))
+        })(),
+        "cycle list" => Ok(Command::CycleList),
+        "cycle close" => match o
+            .opt("name")
+            .or(o.opt("cycle"))
+            .or_else(|| o.opt_or_positional(""))
+        {
+            Some(name) => Ok(Command::CycleClose { name }),
+            None => Err(OkrError::invalid(
+                "name the cycle to close, e.g. /okr cycle close name:2026-Q4",
+            )),
+        },
+        _ => return None,
+    };
+    Some(built)
+}
+
+pub(super) async fn apply(
+    okr: &Okr,
+    actor: &Actor,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Reply> {
+    Ok(match command {
+        Command::Setup(input) => Reply::Setup(okr.setup(actor, input, now).await?),
+        Command::CycleNew(c) => match c.from {
+            Some(from) => {
+                let carried = okr
+                    .cycle_new_from(actor, &c.name, c.start, c.end, &from, now)
+                    .await?;
+                Reply::CycleCarried { from, carried }
+            }
+            None => Reply::CycleCreated(okr.cycle_new(actor, &c.name, c.start, c.end, now).await?),
+        },
+        Command::CycleList => Reply::Cycles {
+            cycles: okr.cycles(actor).await?,
+            now,
+        },
+        Command::CycleClose { name } => {
+            Reply::CycleClosed(okr.cycle_close(actor, &name, now).await?)
+        }
+        other => return Err(misrouted(&other)),
+    })
+}
+
+pub(super) fn misrouted(c: &Command) -> OkrError {
+    OkrError::Internal(anyhow::anyhow!("command routed to the wrong group: {c:?}"))
+}

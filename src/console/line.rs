@@ -1,0 +1,183 @@
+//! One console line -> a [`Command`]. The command's words are matched against the catalogue
+//! (the longest path wins), then ` name:` starts of the options that command knows split the
+//! rest; a value runs to the next known option, or is quoted: `title:"Ship v2 kind:beta"`.
+//! Nothing here decides anything: the options go to [`command::from_text`].
+
+use std::collections::HashMap;
+
+use crate::command::{self, catalogue, Command, Options};
+
+#[derive(Debug, Clone)]
+pub enum Line {
+    Empty,
+    Exit,
+    /// `/okr update bulk`: the lines up to a single `.` are one all-or-nothing update.
+    BeginBulk,
+    Command(Command),
+    /// `/okr clock ...`: the console's own simulated clock, not a core command.
+    Clock(Options),
+    Error(String),
+}
+
+/// How much of an unknown word is quoted back.
+const ECHO: usize = 40;
+
+pub fn parse_line(line: &str) -> Line {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Line::Empty;
+    }
+    if matches!(line, "exit" | "quit" | "/exit" | "/quit") {
+        return Line::Exit;
+    }
+    let rest = line
+        .strip_prefix("/okr")
+        .or_else(|| line.strip_prefix("okr"))
+        .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+        .unwrap_or(line)
+        .trim();
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let best = catalogue::CATALOGUE
+        .iter()
+        .filter(|s| {
+            let n: Vec<&str> = s.path.split(' ').collect();
+            words.len() >= n.len() && n.iter().zip(&words).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        })
+        .max_by_key(|s| s.path.len());
+    let Some(spec) = best else {
+        let first: String = words
+            .first()
+            .copied()
+            .unwrap_or("")
+            .chars()
+            .take(ECHO)
+            .collect();
+        return Line::Error(format!(
+            "unknown command {first:?}: /okr help lists the commands, each with an example"
+        ));
+    };
+    let mut after = rest;
+    for _ in 0..spec.path.split(' ').count() {
+        after = after.trim_start();
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        after = &after[end..];
+    }
+    let after = after.trim();
+    if spec.path == "update" && after.eq_ignore_ascii_case("bulk") {
+        return Line::BeginBulk;
+    }
+    let options = match split_options(after, spec.options) {
+        Ok(o) => o,
+        Err(e) => return Line::Error(e),
+    };
+    if spec.path == "clock" {
+        return Line::Clock(options);
+    }
+    match command::from_text(spec, &options) {
+        Ok(c) => Line::Command(c),
+        Err(e) => Line::Error(e.to_string()),
+    }
+}
+
+/// Finds ` name:` starts of known options; everything before the first is positional.
+fn split_options(text: &str, known: &[&'static str]) -> Result<Options, String> {
+    let mut starts: Vec<(usize, &'static str)> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut in_quotes = false;
+    for (i, ch) in text.char_indices() {
+        if ch == '"' {
+            in_quotes = !in_quotes;
+        }
+        if in_quotes || !(i == 0 || bytes[i - 1].is_ascii_whitespace()) {
+            continue;
+        }
+        let rest = &text[i..];
+        // Byte-wise, so a name never lands inside a multi-byte character (`München`).
+        if let Some(k) = known.iter().find(|k| {
+            rest.len() > k.len()
+                && rest.as_bytes()[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+                && rest.as_bytes()[k.len()] == b':'
+        }) {
+            starts.push((i, k));
+        }
+    }
+    let positional = text[..starts.first().map_or(text.len(), |s| s.0)]
+        .trim()
+        .to_owned();
+    let mut values = HashMap::new();
+    for (n, (i, k)) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).map_or(text.len(), |s| s.0);
+        let raw = text[i + k.len() + 1..end].trim();
+        let value = raw
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(raw)
+            .to_owned();
+        if values.insert(*k, value).is_some() {
+            return Err(format!("{k}: is given twice: give each option once"));
+        }
+    }
+    Ok(Options { positional, values })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::Surface;
+
+    fn command(line: &str) -> Command {
+        match parse_line(line) {
+            Line::Command(c) => c,
+            other => panic!("{line:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_option_value_runs_to_the_next_known_option() {
+        let Command::ObjectiveAdd(o) =
+            command("/okr objective add team:Growth title:Launch in München kind:committed")
+        else {
+            panic!("not an objective add")
+        };
+        assert_eq!(o.title, "Launch in München");
+        assert_eq!(o.kind.as_deref(), Some("committed"));
+    }
+
+    #[test]
+    fn non_ascii_text_next_to_option_names_is_just_text() {
+        for line in [
+            "/okr update GRO-1.1 9 shipped 🚀",
+            "/okr update GRO-1.1 9 café ouvert",
+            "/okr objective add team:Growth title:ü",
+            "/okr objective add team:Growth title:kindé:x",
+        ] {
+            assert!(matches!(parse_line(line), Line::Command(_)), "{line}");
+        }
+    }
+
+    #[test]
+    fn help_is_the_consoles_help() {
+        assert!(matches!(
+            command("/okr help"),
+            Command::Help(Surface::Console)
+        ));
+    }
+
+    #[test]
+    fn an_unknown_word_is_quoted_back_short() {
+        let long = "x".repeat(10_000);
+        let Line::Error(e) = parse_line(&long) else {
+            panic!("not an error")
+        };
+        assert!(e.len() < 200, "{e}");
+    }
+
+    #[test]
+    fn every_catalogue_command_parses_from_its_own_example() {
+        for spec in catalogue::CATALOGUE {
+            let line = format!("/okr {} {}", spec.path, spec.example);
+            let parsed = parse_line(&line);
+            assert!(!matches!(parsed, Line::Error(_)), "{line} gave {parsed:?}");
+        }
+    }
+}

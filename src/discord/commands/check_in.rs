@@ -1,0 +1,76 @@
+//! `/okr update`, `/okr nochange`, `/okr snooze` and `/okr history`.
+
+use super::{ac_kr, interaction_key, run, Context, Result};
+use crate::command::{self, Command};
+use crate::domain::model::{CheckInSource, Confidence};
+use crate::service::OkrError;
+
+/// Check in: a new value for a key result (owner or lead)
+#[poise::command(slash_command)]
+pub async fn update(
+    ctx: Context<'_>,
+    #[description = "Key result"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+    #[description = "New value: 42, 1.2k, 45%, $1,200, 3h, 14d, +5, done"] value: String,
+    #[description = "How confident are you, 1-10"]
+    #[min = 1]
+    #[max = 10]
+    confidence: Option<u8>,
+    #[description = "What changed"] note: Option<String>,
+) -> Result {
+    let confidence = confidence
+        .map(|c| {
+            Confidence::new(i64::from(c))
+                .ok_or_else(|| OkrError::invalid("confidence: give a whole number from 1 to 10"))
+        })
+        .transpose()?;
+    let c = command::typed(
+        &kr,
+        &value,
+        confidence,
+        note.as_deref(),
+        CheckInSource::Slash,
+        interaction_key(ctx),
+    )?;
+    run(ctx, c).await
+}
+
+/// Nothing moved: check in with the same value (all: your whole latest prompt)
+#[poise::command(slash_command)]
+pub async fn nochange(
+    ctx: Context<'_>,
+    #[description = "Key result, or all"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+) -> Result {
+    let c = if kr.trim().eq_ignore_ascii_case("all") {
+        Command::NoChangeAll {
+            source: CheckInSource::Slash,
+        }
+    } else {
+        Command::NoChange {
+            kr,
+            source: CheckInSource::Slash,
+            idempotency_key: interaction_key(ctx),
+        }
+    };
+    run(ctx, c).await
+}
+
+/// Ask me again tomorrow
+#[poise::command(slash_command)]
+pub async fn snooze(ctx: Context<'_>) -> Result {
+    run(ctx, Command::Snooze).await
+}
+
+/// A key result's check-ins
+#[poise::command(slash_command)]
+pub async fn history(
+    ctx: Context<'_>,
+    #[description = "Key result"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+) -> Result {
+    run(ctx, Command::History { kr }).await
+}

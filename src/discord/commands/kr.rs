@@ -1,0 +1,122 @@
+//! `/okr kr add | edit | remove | list | show`.
+
+use poise::serenity_prelude as serenity;
+
+use super::{ac_kr, ac_objective, ac_team, run, Context, Result};
+use crate::command::{status_scope, Command};
+use crate::discord::bot::user_key;
+use crate::service::objectives::{KrEdit, KrInput};
+
+/// Key results: add, edit, remove, list, show
+#[poise::command(
+    slash_command,
+    subcommands("kr_add", "kr_edit", "kr_remove", "kr_list", "kr_show"),
+    subcommand_required
+)]
+pub async fn kr(_ctx: Context<'_>) -> Result {
+    Ok(())
+}
+
+/// Add a key result (lead)
+#[poise::command(slash_command, rename = "add")]
+#[allow(clippy::too_many_arguments)]
+async fn kr_add(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+    #[description = "What is measured"] title: String,
+    #[description = "metric, threshold or milestone"] kind: Option<String>,
+    #[description = "Start value (metric)"] start: Option<String>,
+    #[description = "Target value"] target: Option<String>,
+    #[description = "count, percent, days, hours or a currency such as USD"] unit: Option<String>,
+    #[description = "Owner"] owner: Option<serenity::User>,
+    #[description = "at_least or at_most (threshold)"] direction: Option<String>,
+    #[description = "Weight in the objective's score (default 1)"] weight: Option<String>,
+    #[description = "How confident the owner is, 1-10"]
+    #[min = 1]
+    #[max = 10]
+    confidence: Option<u8>,
+) -> Result {
+    let input = KrInput {
+        objective,
+        title,
+        kind,
+        unit,
+        start,
+        target,
+        direction,
+        owner: owner.map(|u| user_key(u.id)),
+        weight,
+        confidence: confidence.map(|c| c.to_string()),
+    };
+    run(ctx, Command::KrAdd(input)).await
+}
+
+/// Change a key result (lead)
+#[poise::command(slash_command, rename = "edit")]
+#[allow(clippy::too_many_arguments)]
+async fn kr_edit(
+    ctx: Context<'_>,
+    #[description = "Key result"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+    #[description = "New title"] title: Option<String>,
+    #[description = "New owner"] owner: Option<serenity::User>,
+    #[description = "New start value"] start: Option<String>,
+    #[description = "New target"] target: Option<String>,
+    #[description = "at_least or at_most (threshold)"] direction: Option<String>,
+    #[description = "New weight"] weight: Option<String>,
+) -> Result {
+    let edit = KrEdit {
+        title,
+        owner: owner.map(|u| user_key(u.id)),
+        start,
+        target,
+        direction,
+        weight,
+    };
+    run(ctx, Command::KrEdit { kr, edit }).await
+}
+
+/// Remove a key result (lead)
+#[poise::command(slash_command, rename = "remove")]
+async fn kr_remove(
+    ctx: Context<'_>,
+    #[description = "Key result"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+) -> Result {
+    run(ctx, Command::KrRemove { kr }).await
+}
+
+/// Key results, scored: of a team, an objective or one owner
+#[poise::command(slash_command, rename = "list")]
+async fn kr_list(
+    ctx: Context<'_>,
+    #[description = "Team"]
+    #[autocomplete = "ac_team"]
+    team: Option<String>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: Option<String>,
+    #[description = "Owner"] owner: Option<serenity::User>,
+) -> Result {
+    let owner = owner.map(|u| user_key(u.id));
+    run(
+        ctx,
+        Command::Status(status_scope(objective, team, owner, false)),
+    )
+    .await
+}
+
+/// A key result's check-in history
+#[poise::command(slash_command, rename = "show")]
+async fn kr_show(
+    ctx: Context<'_>,
+    #[description = "Key result"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+) -> Result {
+    run(ctx, Command::History { kr }).await
+}

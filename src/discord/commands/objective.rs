@@ -1,0 +1,117 @@
+//! `/okr objective add | edit | list | show | align | close`.
+
+use poise::serenity_prelude as serenity;
+
+use super::{ac_objective, ac_team, run, Context, Result};
+use crate::command::Command;
+use crate::discord::bot::user_key;
+use crate::service::objectives::{ObjectiveEdit, ObjectiveInput};
+use crate::service::report::StatusScope;
+
+/// Objectives: add, edit, list, show, align, close
+#[poise::command(
+    slash_command,
+    subcommands(
+        "objective_add",
+        "objective_edit",
+        "objective_list",
+        "objective_show",
+        "objective_align",
+        "objective_close"
+    ),
+    subcommand_required
+)]
+pub async fn objective(_ctx: Context<'_>) -> Result {
+    Ok(())
+}
+
+/// Add an objective to a team's current cycle (lead)
+#[poise::command(slash_command, rename = "add")]
+async fn objective_add(
+    ctx: Context<'_>,
+    #[description = "Team"]
+    #[autocomplete = "ac_team"]
+    team: String,
+    #[description = "What you want to achieve"] title: String,
+    #[description = "committed or aspirational"] kind: Option<String>,
+    #[description = "Owner"] owner: Option<serenity::User>,
+    #[description = "Aligned under this objective"]
+    #[autocomplete = "ac_objective"]
+    parent: Option<String>,
+) -> Result {
+    let input = ObjectiveInput {
+        team,
+        title,
+        kind,
+        owner: owner.map(|u| user_key(u.id)),
+        parent,
+        cycle: None,
+    };
+    run(ctx, Command::ObjectiveAdd(input)).await
+}
+
+/// Change an objective's title, kind or owner (lead)
+#[poise::command(slash_command, rename = "edit")]
+async fn objective_edit(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+    #[description = "New title"] title: Option<String>,
+    #[description = "committed or aspirational"] kind: Option<String>,
+    #[description = "New owner"] owner: Option<serenity::User>,
+) -> Result {
+    let edit = ObjectiveEdit {
+        title,
+        kind,
+        owner: owner.map(|u| user_key(u.id)),
+    };
+    run(ctx, Command::ObjectiveEdit { objective, edit }).await
+}
+
+/// A team's objectives and key results, scored
+#[poise::command(slash_command, rename = "list")]
+async fn objective_list(
+    ctx: Context<'_>,
+    #[description = "Team"]
+    #[autocomplete = "ac_team"]
+    team: String,
+) -> Result {
+    run(ctx, Command::Status(StatusScope::Team(team))).await
+}
+
+/// One objective with its key results
+#[poise::command(slash_command, rename = "show")]
+async fn objective_show(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+) -> Result {
+    run(ctx, Command::Status(StatusScope::Objective(objective))).await
+}
+
+/// Align an objective under a parent (company -> team -> person)
+#[poise::command(slash_command, rename = "align")]
+async fn objective_align(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+    #[description = "Parent objective (empty removes the alignment)"]
+    #[autocomplete = "ac_objective"]
+    parent: Option<String>,
+) -> Result {
+    run(ctx, Command::ObjectiveAlign { objective, parent }).await
+}
+
+/// Close an objective
+#[poise::command(slash_command, rename = "close")]
+async fn objective_close(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+) -> Result {
+    run(ctx, Command::ObjectiveClose { objective }).await
+}

@@ -1,0 +1,78 @@
+//! `/okr setup` and `/okr cycle new | list | close`.
+
+use poise::serenity_prelude as serenity;
+
+use super::{ac_cycle, run, Context, Result};
+use crate::command::{Command, CycleNew};
+use crate::discord::bot::{role_key, user_key};
+use crate::service::setup::SetupInput;
+
+/// Create or change a team (Manage Server)
+#[poise::command(slash_command)]
+pub async fn setup(
+    ctx: Context<'_>,
+    #[description = "Team name"] team: String,
+    #[description = "IANA time zone, e.g. Europe/Berlin"] timezone: Option<String>,
+    #[description = "Channel for digests and alerts"] channel: Option<serenity::GuildChannel>,
+    #[description = "Team lead"] lead: Option<serenity::User>,
+    #[description = "A role whose members lead the team"] lead_role: Option<serenity::Role>,
+    #[description = "Code prefix, 2-6 letters (GRO in GRO-1.2)"] prefix: Option<String>,
+) -> Result {
+    let input = SetupInput {
+        team,
+        timezone,
+        channel: channel.map(|c| c.id.to_string()),
+        prefix,
+        // Either or both: a person and a role; given at all, they replace the team's leads.
+        leads: (lead.is_some() || lead_role.is_some()).then(|| {
+            lead.map(|u| user_key(u.id))
+                .into_iter()
+                .chain(lead_role.map(|r| role_key(r.id)))
+                .collect()
+        }),
+    };
+    run(ctx, Command::Setup(input)).await
+}
+
+/// Cycles: new, list, close
+#[poise::command(
+    slash_command,
+    subcommands("cycle_new", "cycle_list", "cycle_close"),
+    subcommand_required
+)]
+pub async fn cycle(_ctx: Context<'_>) -> Result {
+    Ok(())
+}
+
+/// Start a cycle (optionally carrying unfinished objectives over)
+#[poise::command(slash_command, rename = "new")]
+async fn cycle_new(
+    ctx: Context<'_>,
+    #[description = "Name, e.g. 2026-Q4"] name: String,
+    #[description = "First day, YYYY-MM-DD"] start: String,
+    #[description = "Last day, YYYY-MM-DD"] end: String,
+    #[description = "Carry unfinished objectives over from this cycle"]
+    #[autocomplete = "ac_cycle"]
+    from: Option<String>,
+) -> Result {
+    let c = CycleNew::parse(name, &start, &end, from)?;
+    run(ctx, Command::CycleNew(c)).await
+}
+
+/// List the cycles
+#[poise::command(slash_command, rename = "list")]
+async fn cycle_list(ctx: Context<'_>) -> Result {
+    run(ctx, Command::CycleList).await
+}
+
+/// Close a cycle: grades it and posts the final scores to each team
+#[poise::command(slash_command, rename = "close")]
+async fn cycle_close(
+    ctx: Context<'_>,
+    #[description = "Cycle"]
+    #[autocomplete = "ac_cycle"]
+    name: String,
+) -> Result {
+    ctx.defer_ephemeral().await?;
+    run(ctx, Command::CycleClose { name }).await
+}

@@ -1,0 +1,121 @@
+//! The export document: every team, cycle, objective, key result and check-in of a workspace,
+//! with the computed percent, score, status and staleness as of an instant. What `okrbot export`
+//! writes and `okrbot import` reads back; the JSON round-trips exactly.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{CheckInSource, Confidence, Direction, KrKind, ObjectiveKind, ObjectiveState};
+use super::scoring::Status;
+
+pub const FORMAT: &str = "okrbot/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportDoc {
+    pub format: String,
+    /// The instant the computed fields (percent, score, status, stale) were computed for.
+    pub as_of: DateTime<Utc>,
+    pub teams: Vec<TeamDoc>,
+    pub cycles: Vec<CycleDoc>,
+    pub objectives: Vec<ObjectiveDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamDoc {
+    pub name: String,
+    pub prefix: String,
+    pub timezone: String,
+    pub channel: Option<String>,
+    pub leads: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleDoc {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveDoc {
+    pub code: String,
+    pub team: String,
+    pub cycle: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub kind: ObjectiveKind,
+    pub state: ObjectiveState,
+    pub parent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub percent: Option<i64>,
+    pub score: Option<f64>,
+    pub status: Option<Status>,
+    pub stale: bool,
+    pub key_results: Vec<KrDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KrDoc {
+    pub code: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub kind: KrKind,
+    pub unit: String,
+    pub start: f64,
+    pub target: f64,
+    pub current: f64,
+    pub direction: Option<Direction>,
+    pub confidence: Option<Confidence>,
+    pub weight: f64,
+    pub created_at: DateTime<Utc>,
+    pub last_check_in: Option<DateTime<Utc>>,
+    pub percent: i64,
+    pub score: f64,
+    pub status: Status,
+    pub stale: bool,
+    pub check_ins: Vec<CheckInDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInDoc {
+    pub author: String,
+    pub value: f64,
+    pub confidence: Option<Confidence>,
+    pub note: Option<String>,
+    pub source: CheckInSource,
+    pub idempotency_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Markdown => "markdown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(ExportFormat::Json),
+            "csv" => Some(ExportFormat::Csv),
+            "markdown" | "md" => Some(ExportFormat::Markdown),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! Read models: what the core hands to `render` and to adapters, scored as of an instant.
+//! Plain data built by the services (and, for the digest and the rollup, by the pure builders
+//! here); `render` reads only these, never the services that fill them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::catalogue::Surface;
+use super::export::{ExportDoc, ExportFormat};
+use super::message::Message;
+use super::model::{
+    CheckIn, CheckInId, Cycle, KeyResult, KrId, Objective, ObjectiveId, Team, WorkspaceId,
+};
+use super::schedule::ScheduleKind;
+use super::scoring::{CycleClock, KrScore, ObjectiveScore, Status};
+
+#[derive(Debug, Clone)]
+pub struct KrView {
+    pub kr: KeyResult,
+    pub score: KrScore,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectiveView {
+    pub objective: Objective,
+    /// The parent's code, for the alignment tree.
+    pub parent_code: Option<String>,
+    pub krs: Vec<KrView>,
+    pub score: Option<ObjectiveScore>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    pub team: Team,
+    pub cycle: Cycle,
+    pub expected: f64,
+    pub objectives: Vec<ObjectiveView>,
+}
+
+/// What `/okr status` shows.
+#[derive(Debug, Clone)]
+pub struct StatusReport {
+    pub now: DateTime<Utc>,
+    pub scope: String,
+    pub teams: Vec<TeamView>,
+}
+
+#[derive(Debug, Clone)]
+pub enum StatusScope {
+    /// Every team, in the current cycle.
+    All,
+    Team(String),
+    Objective(String),
+    /// The asker's own key results.
+    Me,
+    /// The key results one person owns, as the workspace names them.
+    Owner(String),
+}
+
+/// `/okr cycle close`: the final grades.
+#[derive(Debug, Clone)]
+pub struct CycleReport {
+    pub cycle: Cycle,
+    pub teams: Vec<TeamView>,
+    /// How many key results ended in each band: failed, progress, achieved.
+    pub bands: [usize; 3],
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoredKr {
+    pub kr: KeyResult,
+    pub score: KrScore,
+    pub objective: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamState {
+    pub workspace: WorkspaceId,
+    pub team: Team,
+    /// The open cycle running at `at`, if any.
+    pub cycle: Option<Cycle>,
+    pub clock: Option<CycleClock>,
+    /// Active objectives of that cycle, in code order, with their scores.
+    pub objectives: Vec<(Objective, Option<ObjectiveScore>)>,
+    pub krs: Vec<ScoredKr>,
+    pub points: HashMap<KrId, Vec<(DateTime<Utc>, f64)>>,
+    pub at: DateTime<Utc>,
+}
+
+impl TeamState {
+    /// Owners in a stable order, each with their key results.
+    pub fn by_owner(&self) -> Vec<(&str, Vec<&ScoredKr>)> {
+        let mut owners: Vec<(&str, Vec<&ScoredKr>)> = Vec::new();
+        for k in &self.krs {
+            let Some(owner) = k.kr.owner.as_deref() else {
+                continue;
+            };
+            match owners.iter_mut().find(|(o, _)| *o == owner) {
+                Some((_, v)) => v.push(k),
+                None => owners.push((owner, vec![k])),
+            }
+        }
+        owners.sort_by(|a, b| a.0.cmp(b.0));
+        owners
+    }
+
+    pub fn objective_of(&self, k: &ScoredKr) -> &Objective {
+        &self.objectives[k.objective].0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DigestObjective<'a> {
+    pub objective: &'a Objective,
+    pub score: Option<ObjectiveScore>,
+    /// The score the previous digest showed, for the arrow.
+    pub previous: Option<f64>,
+    pub krs: Vec<&'a ScoredKr>,
+}
+
+/// Everything one team's digest shows, borrowed from its [`TeamState`].
+#[derive(Debug, Clone)]
+pub struct Digest<'a> {
+    pub state: &'a TeamState,
+    pub objectives: Vec<DigestObjective<'a>>,
+    /// Owners who have not checked in since the last prompt, with the codes they owe.
+    pub missing: Vec<(&'a str, Vec<&'a str>)>,
+    pub at_risk: Vec<&'a ScoredKr>,
+}
+
+/// Builds the digest from the team's state; `marks` are the last digest's objective scores and
+/// `since` the instant check-ins count from (the latest prompt slot).
+pub fn build<'a>(
+    s: &'a TeamState,
+    marks: &HashMap<ObjectiveId, f64>,
+    since: DateTime<Utc>,
+) -> Digest<'a> {
+    let objectives = s
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(i, (o, score))| DigestObjective {
+            objective: o,
+            score: *score,
+            previous: marks.get(&o.id).copied(),
+            krs: s.krs.iter().filter(|k| k.objective == i).collect(),
+        })
+        .collect();
+    let mut missing: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (owner, krs) in s.by_owner() {
+        let owed: Vec<&str> = krs
+            .iter()
+            .filter(|k| k.kr.last_check_in.is_none_or(|t| t < since))
+            .map(|k| k.kr.code.as_str())
+            .collect();
+        if !owed.is_empty() {
+            missing.push((owner, owed));
+        }
+    }
+    let at_risk = s
+        .krs
+        .iter()
+        .filter(|k| k.score.status == Status::Red)
+        .collect();
+    Digest {
+        state: s,
+        objectives,
+        missing,
+        at_risk,
+    }
+}
+
+/// A node of the workspace rollup: an objective with the objectives aligned under it.
+#[derive(Debug, Clone)]
+pub struct RollupNode {
+    pub code: String,
+    pub title: String,
+    pub team: String,
+    pub score: Option<ObjectiveScore>,
+    pub children: Vec<RollupNode>,
+}
+
+/// Builds the alignment forest of the given team views: roots are objectives without a parent
+/// among them.
+pub fn rollup(views: &[TeamView]) -> Vec<RollupNode> {
+    let all: Vec<(&TeamView, &ObjectiveView)> = views
+        .iter()
+        .flat_map(|t| t.objectives.iter().map(move |o| (t, o)))
+        .collect();
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    let codes: std::collections::HashSet<&str> =
+        all.iter().map(|(_, o)| o.objective.code.as_str()).collect();
+    let mut roots = Vec::new();
+    for (i, (_, o)) in all.iter().enumerate() {
+        match o.parent_code.as_deref().filter(|p| codes.contains(p)) {
+            Some(p) => children.entry(p).or_default().push(i),
+            None => roots.push(i),
+        }
+    }
+    fn node(
+        i: usize,
+        all: &[(&TeamView, &ObjectiveView)],
+        children: &HashMap<&str, Vec<usize>>,
+        depth: usize,
+    ) -> RollupNode {
+        let (t, o) = all[i];
+        let kids = if depth > 32 {
+            vec![]
+        } else {
+            children
+                .get(o.objective.code.as_str())
+                .map(|v| {
+                    v.iter()
+                        .map(|&j| node(j, all, children, depth + 1))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        RollupNode {
+            code: o.objective.code.clone(),
+            title: o.objective.title.clone(),
+            team: t.team.name.clone(),
+            score: o.score,
+            children: kids,
+        }
+    }
+    roots
+        .into_iter()
+        .map(|i| node(i, &all, &children, 0))
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckInOutcome {
+    pub check_in: CheckInId,
+    /// The key result after the check-in, and its score.
+    pub kr: KeyResult,
+    pub score: KrScore,
+    /// What it scored before, so a reply can say "yellow -> green".
+    pub before: KrScore,
+    pub previous_value: f64,
+    /// True when the idempotency key had been used already: nothing new was written.
+    pub duplicate: bool,
+    pub team: Team,
+    pub cycle: Cycle,
+    /// This check-in moved the key result into red and opened an at-risk alert.
+    pub alert_opened: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SetupOutcome {
+    pub team: Team,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CarryOver {
+    pub cycle: Cycle,
+    /// (old code, new code) of each objective carried over.
+    pub objectives: Vec<(String, String)>,
+    pub key_results: usize,
+}
+
+/// What `/okr schedule show` lists: each kind with its expression and next fires, local time.
+#[derive(Debug, Clone)]
+pub struct ScheduleView {
+    pub team: Team,
+    pub entries: Vec<(ScheduleKind, String, Vec<DateTime<chrono_tz::Tz>>)>,
+}
+
+/// What a command produced, before any adapter decides how it looks.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Help(Surface),
+    Setup(SetupOutcome),
+    CycleCreated(Cycle),
+    CycleCarried {
+        from: String,
+        carried: CarryOver,
+    },
+    Cycles {
+        cycles: Vec<Cycle>,
+        now: DateTime<Utc>,
+    },
+    CycleClosed(CycleReport),
+    ObjectiveAdded(Objective),
+    ObjectiveEdited(Objective),
+    ObjectiveAligned {
+        objective: Objective,
+        /// The parent's code, when it now has one.
+        parent: Option<String>,
+    },
+    ObjectiveClosed(Objective),
+    KrAdded(KeyResult),
+    KrEdited(KeyResult),
+    KrRemoved(KeyResult),
+    Status(StatusReport),
+    History {
+        kr: KeyResult,
+        check_ins: Vec<CheckIn>,
+    },
+    CheckedIn(Box<CheckInOutcome>),
+    Bulk(Vec<CheckInOutcome>),
+    NoChangeAll(Vec<CheckInOutcome>),
+    Snoozed {
+        until: DateTime<Utc>,
+    },
+    DigestPosted {
+        team: String,
+        digest: Message,
+    },
+    Rollup {
+        cycle: String,
+        roots: Vec<RollupNode>,
+        now: DateTime<Utc>,
+    },
+    Schedules(ScheduleView),
+    Export {
+        doc: Box<ExportDoc>,
+        format: ExportFormat,
+    },
+}

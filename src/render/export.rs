@@ -1,0 +1,129 @@
+//! The export document in its three formats: JSON (what import reads back), CSV (one row per
+//! key result) and Markdown (a readable report).
+
+use crate::domain::export::{ExportDoc, ExportFormat};
+use crate::domain::model::Unit;
+
+/// The document in `format`, with the file extension it is saved under.
+pub fn render(doc: &ExportDoc, format: ExportFormat) -> (String, &'static str) {
+    match format {
+        ExportFormat::Json => (to_json(doc), "json"),
+        ExportFormat::Csv => (to_csv(doc), "csv"),
+        ExportFormat::Markdown => (to_markdown(doc), "md"),
+    }
+}
+
+pub fn to_json(doc: &ExportDoc) -> String {
+    serde_json::to_string_pretty(doc).expect("export documents always serialize")
+}
+
+pub fn to_csv(doc: &ExportDoc) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "team",
+        "cycle",
+        "objective",
+        "objective_title",
+        "objective_kind",
+        "objective_score",
+        "objective_status",
+        "kr",
+        "kr_title",
+        "owner",
+        "kind",
+        "unit",
+        "start",
+        "target",
+        "current",
+        "confidence",
+        "weight",
+        "percent",
+        "score",
+        "status",
+        "stale",
+        "last_check_in",
+    ];
+    w.write_record(header).expect("writing to memory");
+    for o in &doc.objectives {
+        for k in &o.key_results {
+            let opt = |v: Option<String>| v.unwrap_or_default();
+            w.write_record([
+                o.team.clone(),
+                o.cycle.clone(),
+                o.code.clone(),
+                o.title.clone(),
+                o.kind.as_str().to_owned(),
+                opt(o.score.map(|s| format!("{s:.2}"))),
+                opt(o.status.map(|s| s.as_str().to_owned())),
+                k.code.clone(),
+                k.title.clone(),
+                opt(k.owner.clone()),
+                k.kind.as_str().to_owned(),
+                k.unit.clone(),
+                k.start.to_string(),
+                k.target.to_string(),
+                k.current.to_string(),
+                opt(k.confidence.map(|c| c.get().to_string())),
+                k.weight.to_string(),
+                k.percent.to_string(),
+                format!("{:.2}", k.score),
+                k.status.as_str().to_owned(),
+                k.stale.to_string(),
+                opt(k.last_check_in.map(|t| t.to_rfc3339())),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flushing to memory")).expect("csv of strings is utf-8")
+}
+
+pub fn to_markdown(doc: &ExportDoc) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = format!("# OKRs as of {}\n", doc.as_of.format("%Y-%m-%d %H:%M UTC"));
+    let mut last: Option<(&str, &str)> = None;
+    for o in &doc.objectives {
+        if last != Some((o.team.as_str(), o.cycle.as_str())) {
+            out.push_str(&format!("\n## {} · {}\n", o.team, o.cycle));
+            last = Some((o.team.as_str(), o.cycle.as_str()));
+        }
+        let score = match (o.score, o.percent, o.status) {
+            (Some(s), Some(p), Some(st)) => format!("{} {s:.2} ({p}%)", st.emoji()),
+            _ => "no key results".into(),
+        };
+        out.push_str(&format!(
+            "\n### {} {} — {score}\n\n",
+            o.code,
+            cell(&o.title)
+        ));
+        out.push_str(&format!(
+            "{} · {}{}\n\n",
+            o.kind.as_str(),
+            o.owner.as_deref().unwrap_or("no owner"),
+            o.parent
+                .as_deref()
+                .map(|p| format!(" · under {p}"))
+                .unwrap_or_default()
+        ));
+        if o.key_results.is_empty() {
+            continue;
+        }
+        out.push_str("| KR | title | owner | current | target | score | status |\n|---|---|---|---|---|---|---|\n");
+        for k in &o.key_results {
+            let unit = Unit::parse(&k.unit).unwrap_or(Unit::Count);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {:.2} ({}%) | {} {}{} |\n",
+                k.code,
+                cell(&k.title),
+                cell(k.owner.as_deref().unwrap_or("")),
+                unit.format(k.current),
+                unit.format(k.target),
+                k.score,
+                k.percent,
+                k.status.emoji(),
+                k.status.as_str(),
+                if k.stale { " · stale" } else { "" }
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,270 @@
+//! Every command's [`Reply`] as a platform-neutral [`Message`], written once for all adapters.
+//! The few things that read differently per platform inside a line (a channel, an instant, the
+//! syntax of help) come from the adapter's [`Dialect`].
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    check_in_message, cycle_close_message, digest::rollup_message, history_message, status_message,
+    value_vs_target,
+};
+use crate::domain::catalogue::{self, Surface};
+use crate::domain::message::{Attachment, Message};
+use crate::domain::scoring::round_percent;
+use crate::domain::view::Reply;
+
+/// How an adapter writes what differs between platforms.
+pub trait Dialect {
+    /// A team channel by its stored name (`#growth`, or Discord's `<#id>`).
+    fn channel(&self, stored: &str) -> String;
+    /// An instant a person acts on (`Tue 2026-11-17 10:00 UTC`, or Discord's local timestamp).
+    fn instant(&self, t: DateTime<Utc>) -> String;
+    /// An instant in a schedule listing, already in the team's zone.
+    fn local(&self, t: &DateTime<chrono_tz::Tz>) -> String {
+        t.format("%a %Y-%m-%d %H:%M %Z (%:z)").to_string()
+    }
+}
+
+/// Plain text: the console, logs, and tests.
+#[derive(Debug, Clone, Copy)]
+pub struct PlainText;
+
+impl Dialect for PlainText {
+    fn channel(&self, stored: &str) -> String {
+        format!("#{stored}")
+    }
+    fn instant(&self, t: DateTime<Utc>) -> String {
+        t.format("%a %Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
+    match reply {
+        Reply::Help(surface) => help(*surface),
+        Reply::Setup(out) => {
+            let t = &out.team;
+            Message::text(
+                format!(
+                    "Team {} {}",
+                    t.name,
+                    if out.created { "is set up" } else { "is updated" }
+                ),
+                vec![
+                    format!("codes: {}-1, {}-1.1, ...", t.prefix, t.prefix),
+                    format!("time zone: {}", t.tz.name()),
+                    format!(
+                        "channel: {}",
+                        t.channel
+                            .as_deref()
+                            .map(|c| d.channel(c))
+                            .unwrap_or_else(|| "none yet (channel:<name>)".into())
+                    ),
+                    format!(
+                        "leads: {}",
+                        if t.leads.is_empty() {
+                            "none yet (lead:<user>)".into()
+                        } else {
+                            t.leads.join(", ")
+                        }
+                    ),
+                ],
+            )
+        }
+        Reply::CycleCreated(cy) => Message::text(
+            format!("Cycle {} created", cy.name),
+            vec![format!("{} to {} (inclusive)", cy.start, cy.end)],
+        ),
+        Reply::CycleCarried { from, carried } => {
+            let mut lines = vec![format!(
+                "{} to {} (inclusive); carried over from {from}: {} objectives, {} key results",
+                carried.cycle.start,
+                carried.cycle.end,
+                carried.objectives.len(),
+                carried.key_results
+            )];
+            lines.extend(
+                carried
+                    .objectives
+                    .iter()
+                    .map(|(old, new)| format!("{old} → {new}")),
+            );
+            Message::text(format!("Cycle {} created", carried.cycle.name), lines)
+        }
+        Reply::Cycles { cycles, now } => {
+            let today = now.date_naive();
+            let lines: Vec<String> = cycles
+                .iter()
+                .map(|cy| {
+                    format!(
+                        "{} · {} to {} · {}",
+                        cy.name,
+                        cy.start,
+                        cy.end,
+                        cy.state(today).as_str()
+                    )
+                })
+                .collect();
+            Message::text(
+                "Cycles",
+                if lines.is_empty() {
+                    vec![
+                        "none yet: /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31"
+                            .into(),
+                    ]
+                } else {
+                    lines
+                },
+            )
+            .private()
+        }
+        Reply::CycleClosed(report) => cycle_close_message(report).private(),
+        Reply::ObjectiveAdded(o) => Message::text(
+            format!("Objective {} added: {}", o.code, o.title),
+            vec![format!(
+                "next: /okr kr add objective:{} title:<key result> kind:metric start:<n> target:<n>",
+                o.code
+            )],
+        ),
+        Reply::ObjectiveEdited(o) => {
+            Message::text(format!("Objective {} updated: {}", o.code, o.title), vec![])
+        }
+        Reply::ObjectiveAligned { objective, parent } => {
+            let under = match parent {
+                Some(p) => format!("now under {p}"),
+                None => "no longer aligned under a parent".into(),
+            };
+            Message::text(format!("Objective {} is {under}", objective.code), vec![])
+        }
+        Reply::ObjectiveClosed(o) => {
+            Message::text(format!("Objective {} is closed", o.code), vec![])
+        }
+        Reply::KrAdded(kr) => Message::text(
+            format!("Key result {} added: {}", kr.code, kr.title),
+            vec![
+                format!(
+                    "{} · {} · owner {}",
+                    kr.kind.as_str(),
+                    value_vs_target(kr),
+                    kr.owner.as_deref().unwrap_or("none")
+                ),
+                format!(
+                    "check in with: /okr update {} <value> [c<1-10>] [note]",
+                    kr.code
+                ),
+            ],
+        ),
+        Reply::KrEdited(kr) => Message::text(
+            format!("Key result {} updated: {}", kr.code, kr.title),
+            vec![value_vs_target(kr)],
+        ),
+        Reply::KrRemoved(kr) => Message::text(
+            format!("Key result {} removed: {}", kr.code, kr.title),
+            vec![],
+        ),
+        Reply::Status(report) => status_message(report),
+        Reply::History { kr, check_ins } => history_message(kr, check_ins),
+        Reply::CheckedIn(outcome) => check_in_message(outcome),
+        Reply::Bulk(outcomes) => Message::text(
+            format!("{} check-ins recorded", outcomes.len()),
+            outcomes
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} {} {} → {} ({}%)",
+                        o.score.status.emoji(),
+                        o.kr.code,
+                        o.kr.unit.format(o.previous_value),
+                        o.kr.unit.format(o.kr.current),
+                        round_percent(o.score.progress)
+                    )
+                })
+                .collect(),
+        )
+        .private(),
+        Reply::NoChangeAll(outcomes) => Message::text(
+            format!("{} key results checked in unchanged", outcomes.len()),
+            outcomes
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} {} stays at {}",
+                        o.score.status.emoji(),
+                        o.kr.code,
+                        o.kr.unit.format(o.kr.current)
+                    )
+                })
+                .collect(),
+        )
+        .private(),
+        Reply::Snoozed { until } => Message::text(
+            format!("Snoozed: you will be asked again at {}", d.instant(*until)),
+            vec![],
+        )
+        .private(),
+        Reply::DigestPosted { team, digest } => {
+            Message::text(format!("Digest of {team} posted: {}", digest.title), vec![]).private()
+        }
+        Reply::Rollup { cycle, roots, now } => rollup_message(cycle, roots, *now),
+        Reply::Schedules(view) => {
+            let mut lines = Vec::new();
+            for (kind, expr, next) in &view.entries {
+                lines.push(format!("{}: {expr}", kind.as_str()));
+                lines.extend(next.iter().map(|t| format!("    {}", d.local(t))));
+            }
+            Message::text(
+                format!("Schedules of {} ({})", view.team.name, view.team.tz.name()),
+                lines,
+            )
+            .private()
+        }
+        Reply::Export { doc, format } => {
+            let (text, ext) = super::export::render(doc, *format);
+            let mut m = Message::text(
+                format!(
+                    "Export of {} objectives ({})",
+                    doc.objectives.len(),
+                    format.as_str()
+                ),
+                vec![format!("as of {}", d.instant(doc.as_of))],
+            )
+            .private();
+            m.attachments.push(Attachment {
+                name: format!("okrs.{ext}"),
+                bytes: text.into_bytes(),
+            });
+            m
+        }
+    }
+}
+
+/// Help for one adapter, from the catalogue: every command it offers with an example.
+pub fn help(surface: Surface) -> Message {
+    let lines = catalogue::for_surface(surface)
+        .map(|s| {
+            let mut line = format!("/okr {}", s.path);
+            if !s.example.is_empty() {
+                line.push(' ');
+                line.push_str(s.example);
+            }
+            line.push_str(" — ");
+            line.push_str(s.summary);
+            if let Some(who) = s.who.label() {
+                line.push_str(&format!(" ({who})"));
+            }
+            line
+        })
+        .chain(grammar_lines(surface))
+        .collect();
+    Message::text("okrbot commands (options as name:value)", lines).private()
+}
+
+fn grammar_lines(surface: Surface) -> Vec<String> {
+    match surface {
+        // Discord's /okr update takes typed options; the line grammar is the console's.
+        Surface::Discord => vec![],
+        Surface::Console => vec![
+            "/okr update GRO-1.1 9 c8 new flow shipped — the check-in grammar: key result, value, [c<1-10>], [note]".into(),
+            "/okr update bulk — then one update per line, ending with a line holding only \".\"".into(),
+        ],
+    }
+}
