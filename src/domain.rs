@@ -2,6 +2,7 @@
 //! inputs, which is what lets tests run a whole quarter in milliseconds.
 
 pub mod catalogue;
+pub mod delivery;
 pub mod export;
 pub mod grammar;
 pub mod message;

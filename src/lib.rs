@@ -15,6 +15,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod console;
+pub mod delivery;
 pub mod demo;
 pub mod discord;
 pub mod domain;

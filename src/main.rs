@@ -289,7 +289,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 proxy: None,
                 global_commands,
             };
-            okrbot::discord::bot::run(okr, std::sync::Arc::new(SystemClock), conn).await?;
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+                tracing::warn!("shutting down: stopping the gateway and the scheduler");
+            };
+            okrbot::discord::bot::run(okr, std::sync::Arc::new(SystemClock), conn, shutdown)
+                .await?;
         }
         Cmd::Migrate => {
             let okr = open(&config).await?;

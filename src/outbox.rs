@@ -120,6 +120,10 @@ pub struct Delivery {
     pub recipient: Recipient,
     /// The scheduled instant this belongs to.
     pub slot: DateTime<Utc>,
+    /// When it was first due; a delivery that still fails a day later is given up.
+    pub due: DateTime<Utc>,
+    /// Failed sends so far.
+    pub attempts: u32,
     pub message: Message,
     /// The platform message this one replaces: a digest posted again the same local day edits
     /// the earlier one instead of adding a second.

@@ -1,11 +1,13 @@
-//! The scheduler: `tick(now)` finds due work through the index on `schedules.next_due_at`,
+//! The scheduler: `decide(now)` finds due work through the index on `schedules.next_due_at`,
 //! decides it (prompts, reminders, digests, alert sweeps) and records each decision in the
-//! delivery ledger in the same transaction that moves the schedule on; then it hands what the
-//! ledger owes to the outbox and marks it sent. [`Scheduler::run`] is the loop around it: it
-//! sleeps on the injected clock until the next due time or a change.
+//! delivery ledger in the same transaction that moves the schedule on. Sending is the
+//! [`Dispatcher`]'s: `tick(now)` is one decide and one delivery round, and [`Scheduler::run`]
+//! the loop around them, sleeping on the injected clock until the next due time, a change, or
+//! its stop signal.
 //!
 //! After a restart the ledger says what is owed: pending deliveries go out, and a slot missed by
-//! less than 24 hours is decided once; older slots are skipped and logged.
+//! less than 24 hours is decided once; older slots are skipped and logged (the catch-up rule is
+//! `domain::schedule::catch_up`; see `docs/schedules-and-delivery.md`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,8 +15,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
-use crate::domain::schedule::CronSchedule;
-use crate::outbox::{DeliveryKind, Outbox, SendError};
+use crate::delivery::Dispatcher;
+use crate::domain::schedule::{catch_up, CronSchedule};
+use crate::outbox::Outbox;
 use crate::service::team_state::TeamState;
 use crate::service::{alerts, digest, nudges, Okr, OkrError, Result};
 use crate::store::{self, schedules::ScheduleKind, schedules::ScheduleRow};
@@ -35,11 +38,14 @@ pub struct TickReport {
     pub digests: usize,
     pub alerts: usize,
     pub delivered: usize,
+    /// Deliveries given up for good this tick (logged one by one).
+    pub failed: usize,
 }
 
 #[derive(Clone)]
 pub struct Scheduler {
     okr: Okr,
+    dispatcher: Dispatcher,
     /// Parsed expressions: parsing checks a year of fires for the once-an-hour rule, far too
     /// much to repeat on every tick for the handful of distinct expressions a store holds.
     parsed: Arc<Mutex<HashMap<String, CronSchedule>>>,
@@ -48,6 +54,7 @@ pub struct Scheduler {
 impl Scheduler {
     pub fn new(okr: Okr) -> Scheduler {
         Scheduler {
+            dispatcher: Dispatcher::new(okr.clone()),
             okr,
             parsed: Arc::default(),
         }
@@ -69,7 +76,9 @@ impl Scheduler {
     /// Decides everything due at `now` and delivers what the ledger owes.
     pub async fn tick<O: Outbox>(&self, now: DateTime<Utc>, outbox: &O) -> Result<TickReport> {
         let mut report = self.decide(now).await?;
-        report.delivered = self.deliver(now, outbox).await?;
+        let sent = self.dispatcher.deliver(now, outbox).await?;
+        report.delivered = sent.sent;
+        report.failed = sent.failed;
         Ok(report)
     }
 
@@ -131,17 +140,9 @@ impl Scheduler {
                 return Ok(());
             }
         };
-        // The slot to fire: the stored one, or after downtime the latest one within the
-        // catch-up window; anything older is skipped.
-        let slot = if now - row.next_due <= CATCH_UP {
-            let latest = cron
-                .latest_at_or_before(team.tz, now, now - row.next_due)
-                .unwrap_or(row.next_due);
-            Some(latest.max(row.next_due))
-        } else {
-            cron.latest_at_or_before(team.tz, now, CATCH_UP)
-        };
-        if slot != Some(row.next_due) && row.kind != ScheduleKind::Sweep {
+        let caught = catch_up(&cron, team.tz, row.next_due, now, CATCH_UP);
+        let slot = caught.slot;
+        if caught.skipped && row.kind != ScheduleKind::Sweep {
             report.skipped_slots += 1;
             tracing::warn!(
                 team = %team.name,
@@ -197,58 +198,6 @@ impl Scheduler {
         Ok(())
     }
 
-    /// Sends what the ledger owes at `now`, marking each sent as soon as the outbox confirms it.
-    /// A retryable failure stops this round; the rest stays pending for the next tick.
-    pub async fn deliver<O: Outbox>(&self, now: DateTime<Utc>, outbox: &O) -> Result<usize> {
-        let mut sent = 0;
-        loop {
-            let pending = {
-                let mut c = self.okr.store().read().await?;
-                store::deliveries::pending(&mut c, now, 256).await?
-            };
-            if pending.is_empty() {
-                return Ok(sent);
-            }
-            for mut d in pending {
-                {
-                    let mut c = self.okr.store().read().await?;
-                    if !store::deliveries::claim(&mut c, d.id).await? {
-                        continue;
-                    }
-                }
-                if d.kind == DeliveryKind::Digest {
-                    d.replaces = self.same_day_digest(&d).await?;
-                }
-                let (state, message_id) = match outbox.send(&d).await {
-                    Ok(id) => ("sent", id),
-                    Err(SendError::Undeliverable(why)) => {
-                        tracing::warn!(delivery = d.id, recipient = %d.recipient, %why, "undeliverable, skipped");
-                        ("skipped", None)
-                    }
-                    Err(SendError::Retry(after)) => {
-                        tracing::info!(delivery = d.id, ?after, "outbox asked to retry later");
-                        let mut c = self.okr.store().read().await?;
-                        store::deliveries::unclaim(&mut c, d.id).await?;
-                        return Ok(sent);
-                    }
-                };
-                let mut c = self.okr.store().read().await?;
-                store::deliveries::mark(&mut c, d.id, state, message_id.as_deref(), now).await?;
-                sent += usize::from(state == "sent");
-            }
-        }
-    }
-
-    /// The message of an earlier digest of the same team and recipient on the same local day.
-    async fn same_day_digest(&self, d: &crate::outbox::Delivery) -> Result<Option<String>> {
-        let mut c = self.okr.store().read().await?;
-        let last = store::deliveries::last_sent_digest(&mut c, d.team, &d.recipient).await?;
-        let day = |t: DateTime<Utc>| t.with_timezone(&d.team_tz).date_naive();
-        Ok(last
-            .filter(|(slot, _)| day(*slot) == day(d.slot))
-            .map(|(_, id)| id))
-    }
-
     /// When the loop must look again: the earliest schedule or pending delivery.
     pub async fn next_wake(&self) -> Result<Option<DateTime<Utc>>> {
         let mut c = self.okr.store().read().await?;
@@ -260,18 +209,14 @@ impl Scheduler {
         })
     }
 
-    /// Takes over the claims of a scheduler that stopped mid-send (run one scheduler per
-    /// database; this is what a restart does first).
+    /// The delivering half, for a process (or a test) that delivers without deciding.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// Takes over the claims of a process that stopped mid-send (see [`Dispatcher::take_over`]).
     pub async fn take_over(&self) -> Result<()> {
-        let mut c = self.okr.store().read().await?;
-        let n = store::deliveries::release_claims(&mut c).await?;
-        if n > 0 {
-            tracing::warn!(
-                deliveries = n,
-                "took over deliveries a stopped scheduler had claimed"
-            );
-        }
-        Ok(())
+        self.dispatcher.take_over().await
     }
 
     /// Ticks, then sleeps on `clock` until the next due time or a change, until `stop` resolves.
@@ -288,12 +233,19 @@ impl Scheduler {
         let changes = self.okr.changes();
         loop {
             let now = clock.now();
-            match self.tick(now, outbox).await {
-                Ok(r) if r != TickReport::default() => tracing::info!(?r, "tick"),
+            // Deciding and delivering fail apart: a failed decision does not hold back what the
+            // ledger already owes.
+            match self.decide(now).await {
+                Ok(r) if r != TickReport::default() => tracing::info!(?r, "decided"),
                 Ok(_) => {}
-                Err(e) => {
-                    tracing::error!(error = ?e, "scheduler tick failed; retrying in a minute")
+                Err(e) => tracing::error!(error = ?e, "deciding failed; looking again soon"),
+            }
+            match self.dispatcher.deliver(now, outbox).await {
+                Ok(r) if r != crate::delivery::DispatchReport::default() => {
+                    tracing::info!(?r, "delivered")
                 }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = ?e, "delivering failed; looking again soon"),
             }
             let wake = match self.next_wake().await {
                 Ok(Some(t)) if t > now => t,

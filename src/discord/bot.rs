@@ -121,10 +121,18 @@ pub fn http(conn: &Connection) -> serenity::Http {
     b.build()
 }
 
-/// Runs the bot until the gateway closes: commands, interactions, and the scheduler whose
-/// deliveries go out through the paced Discord outbox.
-pub async fn run(okr: Okr, clock: Arc<dyn Clock>, conn: Connection) -> anyhow::Result<()> {
+/// Runs the bot until the gateway closes or `stop` resolves: commands and interactions on the
+/// gateway, and beside them (not inside poise's setup, which may never run) the scheduler whose
+/// deliveries go out through the paced Discord outbox. On `stop` the shards disconnect and the
+/// scheduler finishes its round.
+pub async fn run(
+    okr: Okr,
+    clock: Arc<dyn Clock>,
+    conn: Connection,
+    stop: impl std::future::Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
     let global = conn.global_commands;
+    let data = Data::new(okr.clone(), clock.clone());
     let framework = poise::Framework::builder()
         .initialize_owners(false)
         .options(poise::FrameworkOptions {
@@ -147,19 +155,6 @@ pub async fn run(okr: Okr, clock: Arc<dyn Clock>, conn: Connection) -> anyhow::R
                         .await?;
                     }
                 }
-                let data = Data::new(okr.clone(), clock.clone());
-                let outbox = DiscordOutbox::new(
-                    ctx.http.clone(),
-                    40,
-                    super::interactions::fallback_channel(),
-                );
-                let scheduler = Scheduler::new(okr.clone());
-                let clock = clock.clone();
-                tokio::spawn(async move {
-                    scheduler
-                        .run(clock.as_ref(), &outbox, std::future::pending())
-                        .await;
-                });
                 Ok(data)
             })
         })
@@ -168,6 +163,31 @@ pub async fn run(okr: Okr, clock: Arc<dyn Clock>, conn: Connection) -> anyhow::R
     let mut client = serenity::ClientBuilder::new_with_http(http(&conn), intents)
         .framework(framework)
         .await?;
-    client.start().await?;
-    Ok(())
+
+    let outbox = DiscordOutbox::new(
+        client.http.clone(),
+        40,
+        super::interactions::fallback_channel(),
+    );
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let scheduler = Scheduler::new(okr);
+    let deliveries = tokio::spawn(async move {
+        let stop = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        scheduler.run(clock.as_ref(), &outbox, stop).await;
+    });
+    let shards = client.shard_manager.clone();
+    let result = tokio::select! {
+        r = client.start() => r.map_err(anyhow::Error::from),
+        _ = stop => {
+            shards.shutdown_all().await;
+            Ok(())
+        }
+    };
+    let _ = stopping.send(true);
+    if let Err(e) = deliveries.await {
+        tracing::error!(error = ?e, "the scheduler ended abnormally");
+    }
+    result
 }

@@ -162,6 +162,8 @@ fn delivery(recipient: Recipient) -> Delivery {
         kind: crate::outbox::DeliveryKind::Digest,
         recipient,
         slot: chrono::DateTime::UNIX_EPOCH,
+        due: chrono::DateTime::UNIX_EPOCH,
+        attempts: 0,
         message: crate::domain::message::Message::new("Digest"),
         replaces: None,
     }

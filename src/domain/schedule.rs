@@ -357,3 +357,36 @@ impl ScheduleKind {
         })
     }
 }
+
+/// What a schedule that was due at `next_due` fires when the scheduler looks at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatchUp {
+    /// The slot to decide, if any: the stored one, or after downtime the latest one within the
+    /// window; `None` when every missed slot is older than the window.
+    pub slot: Option<DateTime<Utc>>,
+    /// Slots were missed and skipped (logged by the scheduler).
+    pub skipped: bool,
+}
+
+/// The catch-up rule: a slot missed by less than `window` is sent once (the latest such slot);
+/// older ones are skipped, never sent late.
+pub fn catch_up(
+    cron: &CronSchedule,
+    tz: Tz,
+    next_due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> CatchUp {
+    let slot = if now - next_due <= window {
+        let latest = cron
+            .latest_at_or_before(tz, now, now - next_due)
+            .unwrap_or(next_due);
+        Some(latest.max(next_due))
+    } else {
+        cron.latest_at_or_before(tz, now, window)
+    };
+    CatchUp {
+        slot,
+        skipped: slot != Some(next_due),
+    }
+}

@@ -293,3 +293,57 @@ fn deserializing_validates_the_expression() {
         .contains("at most one per hour"));
     assert_eq!(String::from(sched(DEFAULT_DIGEST)), "0 16 * * Mon");
 }
+
+// ---- the catch-up rule ----
+
+#[test]
+fn a_slot_looked_at_on_time_fires_as_is() {
+    let due = utc("2026-11-16T08:00:00Z");
+    let c = catch_up(&sched("0 9 * * Mon"), Berlin, due, due, Duration::hours(24));
+    assert_eq!(
+        c,
+        CatchUp {
+            slot: Some(due),
+            skipped: false
+        }
+    );
+}
+
+#[test]
+fn after_a_short_outage_the_missed_slot_fires_once() {
+    let due = utc("2026-11-16T08:00:00Z");
+    let now = utc("2026-11-16T20:00:00Z");
+    let c = catch_up(&sched("0 9 * * Mon"), Berlin, due, now, Duration::hours(24));
+    assert_eq!(
+        c,
+        CatchUp {
+            slot: Some(due),
+            skipped: false
+        }
+    );
+}
+
+#[test]
+fn after_a_long_outage_only_the_latest_slot_within_the_window_fires() {
+    // Down from Monday 08:00Z to Thursday 12:00Z: the daily 09:00 slots of Monday to Wednesday
+    // are skipped, Thursday's fires.
+    let due = utc("2026-11-16T08:00:00Z");
+    let now = utc("2026-11-19T12:00:00Z");
+    let c = catch_up(&sched("0 9 * * *"), Berlin, due, now, Duration::hours(24));
+    assert_eq!(c.slot, Some(utc("2026-11-19T08:00:00Z")));
+    assert!(c.skipped);
+}
+
+#[test]
+fn when_every_missed_slot_is_older_than_the_window_nothing_fires() {
+    let due = utc("2026-11-16T08:00:00Z");
+    let now = utc("2026-11-20T12:00:00Z");
+    let c = catch_up(&sched("0 9 * * Mon"), Berlin, due, now, Duration::hours(24));
+    assert_eq!(
+        c,
+        CatchUp {
+            slot: None,
+            skipped: true
+        }
+    );
+}

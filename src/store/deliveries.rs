@@ -29,8 +29,8 @@ pub async fn insert(
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let attachment = d.message.attachments.first();
     let done = sqlx::query(
-        "INSERT INTO deliveries (workspace_id, team_id, kind, recipient, slot, due_at, payload, subjects, \
-         attachment_name, attachment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO deliveries (workspace_id, team_id, kind, recipient, slot, due_at, next_attempt_at, \
+         payload, subjects, attachment_name, attachment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (team_id, kind, recipient, slot) DO NOTHING",
     )
     .bind(ws.0)
@@ -38,6 +38,7 @@ pub async fn insert(
     .bind(d.kind.as_str())
     .bind(d.recipient.key())
     .bind(d.slot.timestamp())
+    .bind(d.due.timestamp())
     .bind(d.due.timestamp())
     .bind(payload)
     .bind(subjects)
@@ -59,6 +60,8 @@ struct Row {
     kind: String,
     recipient: String,
     slot: i64,
+    due_at: i64,
+    attempts: i64,
     payload: String,
     attachment_name: Option<String>,
     attachment: Option<Vec<u8>>,
@@ -79,17 +82,21 @@ fn to_delivery(r: Row) -> Result<Delivery> {
         kind: DeliveryKind::parse(&r.kind).ok_or_else(|| corrupt("kind"))?,
         recipient: Recipient::parse(&r.recipient).ok_or_else(|| corrupt("recipient"))?,
         slot: DateTime::from_timestamp(r.slot, 0).ok_or_else(|| corrupt("slot"))?,
+        due: DateTime::from_timestamp(r.due_at, 0).ok_or_else(|| corrupt("due_at"))?,
+        attempts: u32::try_from(r.attempts).map_err(|_| corrupt("attempts"))?,
         message,
         replaces: None,
     })
 }
 
-/// What the ledger owes at `now`, in the order it was decided.
+/// What the ledger owes at `now` (due, and past its retry time), oldest first.
 pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, d.payload, \
-         d.attachment_name, d.attachment FROM deliveries d JOIN teams t ON t.id = d.team_id \
-         WHERE d.state = 'pending' AND d.claimed = 0 AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?",
+        "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, \
+         d.due_at, d.attempts, d.payload, d.attachment_name, d.attachment \
+         FROM deliveries d JOIN teams t ON t.id = d.team_id \
+         WHERE d.state = 'pending' AND d.claimed = 0 AND d.next_attempt_at <= ? \
+         ORDER BY d.next_attempt_at, d.id LIMIT ?",
     )
     .bind(now.timestamp())
     .bind(limit)
@@ -100,7 +107,7 @@ pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec
 
 pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> =
-        sqlx::query_scalar("SELECT min(due_at) FROM deliveries WHERE state = 'pending'")
+        sqlx::query_scalar("SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'")
             .fetch_one(c.sqlite())
             .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
@@ -127,31 +134,70 @@ pub async fn release_claims(c: &mut Conn) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
-/// Gives back one claim after a send that must be retried.
-pub async fn unclaim(c: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("UPDATE deliveries SET claimed = 0 WHERE id = ? AND state = 'pending'")
-        .bind(id)
-        .execute(c.sqlite())
-        .await?;
+/// Gives back one claim after a failed send, with the row's next try: `attempts` failures so
+/// far, the next no sooner than `next`.
+pub async fn retry_later(
+    c: &mut Conn,
+    id: i64,
+    attempts: u32,
+    next: DateTime<Utc>,
+    error: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET claimed = 0, attempts = ?, next_attempt_at = ?, last_error = ? \
+         WHERE id = ? AND state = 'pending'",
+    )
+    .bind(i64::from(attempts))
+    .bind(next.timestamp())
+    .bind(error)
+    .bind(id)
+    .execute(c.sqlite())
+    .await?;
     Ok(())
 }
 
+/// How a claimed delivery ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Sent,
+    /// This recipient cannot be reached (closed direct messages and no team channel).
+    Skipped,
+    /// It kept failing: given up after its last attempt, or a day after it was due.
+    Failed,
+}
+
+impl Settled {
+    fn as_str(self) -> &'static str {
+        match self {
+            Settled::Sent => "sent",
+            Settled::Skipped => "skipped",
+            Settled::Failed => "failed",
+        }
+    }
+}
+
+/// Settles a claimed delivery; `failure` is the attempt count and error of a failed one.
 pub async fn mark(
     c: &mut Conn,
     id: i64,
-    state: &str,
+    state: Settled,
     message_id: Option<&str>,
+    failure: Option<(u32, &str)>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE deliveries SET state = ?, sent_at = ?, platform_message_id = ? WHERE id = ? AND state = 'pending'",
+        "UPDATE deliveries SET state = ?, sent_at = ?, platform_message_id = ?, \
+         attempts = coalesce(?, attempts), last_error = coalesce(?, last_error) \
+         WHERE id = ? AND state = 'pending'",
     )
-        .bind(state)
-        .bind(now.timestamp())
-        .bind(message_id)
-        .bind(id)
-        .execute(c.sqlite())
-        .await?;
+    .bind(state.as_str())
+    .bind(now.timestamp())
+    .bind(message_id)
+    .bind(failure.map(|f| i64::from(f.0)))
+    .bind(failure.map(|f| f.1))
+    .bind(id)
+    .execute(c.sqlite())
+    .await?;
     Ok(())
 }
 

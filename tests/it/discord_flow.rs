@@ -273,7 +273,7 @@ impl Bot {
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let bot_okr = okr.clone();
         let task = tokio::spawn(async move {
-            if let Err(e) = run(bot_okr, shared, conn).await {
+            if let Err(e) = run(bot_okr, shared, conn, std::future::pending()).await {
                 eprintln!("the bot stopped: {e:#}");
             }
         });

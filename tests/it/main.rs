@@ -9,6 +9,7 @@ mod fake_discord;
 mod bad_input;
 mod console_script;
 mod crash_restart;
+mod delivery;
 mod discord_flow;
 mod discord_harness;
 mod export_import;

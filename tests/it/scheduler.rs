@@ -454,7 +454,15 @@ async fn ticking_twice_at_the_same_instant_or_deciding_a_slot_again_sends_nothin
     let other = Scheduler::new(app.okr.clone());
     let report = other.decide(slot).await.expect("decide");
     assert_eq!((report.fired, report.prompts), (0, 0));
-    assert_eq!(other.deliver(slot, &sim.outbox).await.expect("deliver"), 0);
+    assert_eq!(
+        other
+            .dispatcher()
+            .deliver(slot, &sim.outbox)
+            .await
+            .expect("deliver")
+            .sent,
+        0
+    );
 
     // Decide the Monday prompt slot once more, as if the schedule had not moved on: the ledger
     // already holds it, so nothing new is decided or sent and no ignored prompt is counted.
@@ -465,7 +473,15 @@ async fn ticking_twice_at_the_same_instant_or_deciding_a_slot_again_sends_nothin
         .expect("rewind the prompt schedule");
     let report = other.decide(slot).await.expect("decide again");
     assert_eq!((report.fired, report.prompts), (1, 0));
-    assert_eq!(other.deliver(slot, &sim.outbox).await.expect("deliver"), 0);
+    assert_eq!(
+        other
+            .dispatcher()
+            .deliver(slot, &sim.outbox)
+            .await
+            .expect("deliver")
+            .sent,
+        0
+    );
     assert!(sim.tick_at(slot).await.is_empty());
     assert!(sim.outbox.sent().is_empty());
 
@@ -573,14 +589,30 @@ async fn a_crash_between_deciding_and_delivering_sends_every_pending_delivery_on
     let okr = Okr::new(store, &okrbot::config::Config::default());
     let scheduler = Scheduler::new(okr.clone());
     let outbox = RecordingOutbox::new();
-    assert_eq!(scheduler.deliver(slot, &outbox).await.expect("deliver"), 3);
+    assert_eq!(
+        scheduler
+            .dispatcher()
+            .deliver(slot, &outbox)
+            .await
+            .expect("deliver")
+            .sent,
+        3
+    );
     let sent: Vec<(String, String)> = outbox
         .sent()
         .iter()
         .map(|d| (d.kind.as_str().to_owned(), d.recipient.key()))
         .collect();
     assert_eq!(sent, pending);
-    assert_eq!(scheduler.deliver(slot, &outbox).await.expect("again"), 0);
+    assert_eq!(
+        scheduler
+            .dispatcher()
+            .deliver(slot, &outbox)
+            .await
+            .expect("again")
+            .sent,
+        0
+    );
     scheduler.tick(slot, &outbox).await.expect("tick");
     assert_eq!(outbox.sent().len(), 3);
     assert!(ledger(&okr).await.iter().all(|r| r.3 == "sent"));
@@ -929,6 +961,7 @@ async fn a_digest_shows_scores_with_arrows_who_has_not_checked_in_the_at_risk_li
     let scheduler = Scheduler::new(app.okr.clone());
     let outbox = RecordingOutbox::new();
     scheduler
+        .dispatcher()
         .deliver(at("2026-11-13T12:00:00Z"), &outbox)
         .await
         .expect("deliver");
@@ -1116,7 +1149,10 @@ async fn two_schedulers_delivering_at_the_same_instant_send_each_delivery_once()
             Scheduler::new(app.okr.clone()),
         );
         a.decide(monday).await.expect("decide");
-        let (x, y) = tokio::join!(a.deliver(monday, &outbox), b.deliver(monday, &outbox));
+        let (x, y) = tokio::join!(
+            a.dispatcher().deliver(monday, &outbox),
+            b.dispatcher().deliver(monday, &outbox)
+        );
         x.expect("deliver a");
         y.expect("deliver b");
         monday += Duration::weeks(1);

@@ -1,0 +1,171 @@
+//! The dispatcher: hands what the ledger owes to the outbox, apart from deciding it. Each row is
+//! claimed before it is sent (its id doubles as the platform nonce, so a resend after a crash is
+//! harmless), then settled: sent, skipped (unreachable), retried on its own schedule
+//! ([`RetryPolicy`]) or, after a bounded number of attempts or a day, failed, logged and
+//! counted. A failing row never holds back another; the outbox paces the platform as a whole.
+//! The rules are in `docs/schedules-and-delivery.md`.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::delivery::{AfterFailure, RetryPolicy};
+use crate::outbox::{Delivery, DeliveryKind, Outbox, SendError};
+use crate::service::{Okr, Result};
+use crate::store::{self, deliveries::Settled};
+
+/// What one round of delivering did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchReport {
+    pub sent: usize,
+    pub skipped: usize,
+    /// Failed this time, to be tried again later.
+    pub retried: usize,
+    /// Given up for good.
+    pub failed: usize,
+}
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    okr: Okr,
+    policy: RetryPolicy,
+}
+
+/// Rows read per query; a round loops until nothing more is owed now.
+const BATCH: i64 = 256;
+
+impl Dispatcher {
+    pub fn new(okr: Okr) -> Dispatcher {
+        Dispatcher {
+            okr,
+            policy: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Dispatcher {
+        self.policy = policy;
+        self
+    }
+
+    /// Sends everything owed at `now`, each row settled as soon as the outbox answers.
+    pub async fn deliver<O: Outbox>(
+        &self,
+        now: DateTime<Utc>,
+        outbox: &O,
+    ) -> Result<DispatchReport> {
+        let mut report = DispatchReport::default();
+        loop {
+            let pending = {
+                let mut c = self.okr.store().read().await?;
+                store::deliveries::pending(&mut c, now, BATCH).await?
+            };
+            if pending.is_empty() {
+                return Ok(report);
+            }
+            for d in pending {
+                self.deliver_one(d, now, outbox, &mut report).await?;
+            }
+        }
+    }
+
+    async fn deliver_one<O: Outbox>(
+        &self,
+        mut d: Delivery,
+        now: DateTime<Utc>,
+        outbox: &O,
+        report: &mut DispatchReport,
+    ) -> Result<()> {
+        {
+            let mut c = self.okr.store().read().await?;
+            if !store::deliveries::claim(&mut c, d.id).await? {
+                return Ok(());
+            }
+        }
+        if d.kind == DeliveryKind::Digest {
+            d.replaces = self.same_day_digest(&d).await?;
+        }
+        let outcome = outbox.send(&d).await;
+        let mut c = self.okr.store().read().await?;
+        match outcome {
+            Ok(message_id) => {
+                store::deliveries::mark(
+                    &mut c,
+                    d.id,
+                    Settled::Sent,
+                    message_id.as_deref(),
+                    None,
+                    now,
+                )
+                .await?;
+                report.sent += 1;
+            }
+            Err(SendError::Undeliverable(why)) => {
+                tracing::warn!(delivery = d.id, recipient = %d.recipient, %why, "undeliverable, skipped");
+                store::deliveries::mark(
+                    &mut c,
+                    d.id,
+                    Settled::Skipped,
+                    None,
+                    Some((d.attempts, &why)),
+                    now,
+                )
+                .await?;
+                report.skipped += 1;
+            }
+            Err(SendError::Retry(after)) => {
+                let attempts = d.attempts + 1;
+                let asked = chrono::Duration::from_std(after).unwrap_or(self.policy.cap);
+                let why = format!("the platform asked to retry after {after:?}");
+                match self.policy.after_failure(d.id, attempts, d.due, now, asked) {
+                    AfterFailure::RetryAt(next) => {
+                        tracing::info!(delivery = d.id, attempts, %next, "send failed, retrying later");
+                        store::deliveries::retry_later(&mut c, d.id, attempts, next, &why).await?;
+                        report.retried += 1;
+                    }
+                    AfterFailure::GiveUp => {
+                        tracing::error!(
+                            delivery = d.id,
+                            kind = d.kind.as_str(),
+                            recipient = %d.recipient,
+                            attempts,
+                            "delivery failed for good"
+                        );
+                        store::deliveries::mark(
+                            &mut c,
+                            d.id,
+                            Settled::Failed,
+                            None,
+                            Some((attempts, &why)),
+                            now,
+                        )
+                        .await?;
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The message of an earlier digest of the same team and recipient on the same local day.
+    async fn same_day_digest(&self, d: &Delivery) -> Result<Option<String>> {
+        let mut c = self.okr.store().read().await?;
+        let last = store::deliveries::last_sent_digest(&mut c, d.team, &d.recipient).await?;
+        let day = |t: DateTime<Utc>| t.with_timezone(&d.team_tz).date_naive();
+        Ok(last
+            .filter(|(slot, _)| day(*slot) == day(d.slot))
+            .map(|(_, id)| id))
+    }
+
+    /// Takes over the claims of a dispatcher that stopped mid-send (run one per database; this
+    /// is what a restart does first).
+    pub async fn take_over(&self) -> Result<()> {
+        let mut c = self.okr.store().read().await?;
+        let n = store::deliveries::release_claims(&mut c).await?;
+        if n > 0 {
+            tracing::warn!(
+                deliveries = n,
+                "took over deliveries a stopped process had claimed"
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,132 @@
+//! The dispatcher: one recipient's failures never hold back another's, and a delivery that keeps
+//! failing is retried on its own schedule until it ends `failed`, counted and kept in the ledger.
+
+use std::sync::Mutex;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use okrbot::outbox::{Delivery, Outbox, Recipient, RecordingOutbox, SendError, Sent};
+use okrbot::scheduler::Scheduler;
+
+use crate::common::{at, spawn_app, TestApp};
+
+/// Delivers like the recording outbox, except to one person, whose platform keeps saying
+/// "later".
+struct Flaky {
+    down: Recipient,
+    inner: RecordingOutbox,
+    refused: Mutex<usize>,
+}
+
+impl Flaky {
+    fn failing_for(user: &str) -> Flaky {
+        Flaky {
+            down: Recipient::User(user.into()),
+            inner: RecordingOutbox::new(),
+            refused: Mutex::new(0),
+        }
+    }
+}
+
+impl Outbox for Flaky {
+    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        if d.recipient == self.down {
+            *self.refused.lock().unwrap() += 1;
+            return Err(SendError::Retry(StdDuration::from_secs(1)));
+        }
+        self.inner.send(d).await
+    }
+}
+
+/// `(state, attempts, last_error)` of the prompt to `user`.
+async fn prompt_row(app: &TestApp, user: &str) -> (String, i64, Option<String>) {
+    sqlx::query_as(
+        "SELECT state, attempts, last_error FROM deliveries WHERE kind = 'prompt' AND recipient = ?",
+    )
+    .bind(format!("user:{user}"))
+    .fetch_one(app.okr.store().pool())
+    .await
+    .expect("the prompt's row")
+}
+
+/// Monday 09:00 in Berlin, the first prompt slot after the Growth team is set up.
+fn monday() -> chrono::DateTime<chrono::Utc> {
+    at("2026-11-23T08:00:00Z")
+}
+
+#[tokio::test]
+async fn one_failing_recipient_never_holds_back_the_others() {
+    let app = spawn_app().await;
+    app.growth().await;
+    let scheduler = Scheduler::new(app.okr.clone());
+    scheduler.decide(monday()).await.expect("decide");
+    let outbox = Flaky::failing_for("bob");
+
+    let round = scheduler
+        .dispatcher()
+        .deliver(monday(), &outbox)
+        .await
+        .expect("deliver");
+    assert_eq!((round.retried, round.failed), (1, 0), "{round:?}");
+    let to: Vec<Recipient> = outbox
+        .inner
+        .sent()
+        .into_iter()
+        .map(|d| d.recipient)
+        .collect();
+    assert!(to.contains(&Recipient::User("alice".into())), "{to:?}");
+    assert!(to.contains(&Recipient::User("carol".into())), "{to:?}");
+
+    // Bob's prompt waits for its own next attempt instead of being hammered every second.
+    let again = scheduler
+        .dispatcher()
+        .deliver(monday(), &outbox)
+        .await
+        .expect("deliver again");
+    assert_eq!(
+        again,
+        Default::default(),
+        "nothing is owed before the retry time"
+    );
+    let (state, attempts, error) = prompt_row(&app, "bob").await;
+    assert_eq!((state.as_str(), attempts), ("pending", 1));
+    assert!(error.is_some_and(|e| e.contains("retry")));
+    let next = scheduler
+        .next_wake()
+        .await
+        .expect("next wake")
+        .expect("a wake");
+    assert!(
+        next > monday() && next <= monday() + Duration::seconds(5),
+        "{next}"
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_that_keeps_failing_ends_failed_and_is_counted() {
+    let app = spawn_app().await;
+    app.growth().await;
+    let scheduler = Scheduler::new(app.okr.clone());
+    scheduler.decide(monday()).await.expect("decide");
+    let outbox = Flaky::failing_for("bob");
+
+    let mut now = monday();
+    let mut failed = 0;
+    while now < monday() + Duration::hours(30) {
+        failed += scheduler
+            .dispatcher()
+            .deliver(now, &outbox)
+            .await
+            .expect("deliver")
+            .failed;
+        now += Duration::minutes(10);
+    }
+    assert_eq!(failed, 1, "given up once, and counted");
+    let (state, attempts, error) = prompt_row(&app, "bob").await;
+    assert_eq!(state, "failed");
+    assert!((2..=12).contains(&attempts), "{attempts} attempts");
+    assert_eq!(*outbox.refused.lock().unwrap(), attempts as usize);
+    assert!(error.is_some());
+    let (alice, _, _) = prompt_row(&app, "alice").await;
+    assert_eq!(alice, "sent");
+}
