@@ -4,7 +4,7 @@
 //!
 //! Adapters only translate: the console parses a line into an [`Options`] bag and calls
 //! [`from_text`]; each Discord slash command builds its `Command` from typed options. The
-//! [`catalogue`](crate::domain::catalogue) lists every command with its options and an example; the console's parser and
+//! [`catalogue`] lists every command with its options and an example; the console's parser and
 //! both adapters' help are generated from it (see `docs/architecture.md`).
 //!
 //! Each group file (`team`, `objective`, `key_result`, `check_in`, `report`) holds, for its
@@ -12,6 +12,7 @@
 //! to a command touches that file, the Discord command that offers it, and the use case.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 
@@ -23,7 +24,7 @@ mod objective;
 mod report;
 mod team;
 
-pub use crate::domain::catalogue::{self, Spec, Surface, Who, CATALOGUE};
+pub use crate::domain::catalogue::{spec, Spec, Surface, Who};
 pub use crate::domain::view::Reply;
 pub use check_in::{confidence, typed, Update};
 pub use report::{export_format, status_scope, ExportFormat};
@@ -114,7 +115,10 @@ pub async fn apply(
     now: DateTime<Utc>,
 ) -> Result<Reply> {
     match command {
-        Command::Help(surface) => Ok(Reply::Help(surface)),
+        Command::Help(surface) => Ok(Reply::Help {
+            surface,
+            commands: for_surface(surface).collect(),
+        }),
         c @ (Command::Setup(_)
         | Command::CycleNew(_)
         | Command::CycleList
@@ -139,6 +143,35 @@ pub async fn apply(
         | Command::ScheduleSet { .. }
         | Command::Export(_)) => report::apply(okr, actor, c, now).await,
     }
+}
+
+/// Every command okrbot knows, in the order help lists it: each group's entries live beside
+/// its commands.
+pub fn catalogue() -> &'static [&'static Spec] {
+    static ALL: LazyLock<Vec<&'static Spec>> = LazyLock::new(|| {
+        std::iter::once(&report::HELP)
+            .chain(team::SPECS)
+            .chain(objective::SPECS)
+            .chain(key_result::SPECS)
+            .chain(check_in::SPECS)
+            .chain(report::SPECS)
+            .chain(std::iter::once(&report::CLOCK))
+            .collect()
+    });
+    &ALL
+}
+
+/// The entry for `path` (`kr add`), if there is one.
+pub fn find(path: &str) -> Option<&'static Spec> {
+    catalogue().iter().copied().find(|s| s.path == path)
+}
+
+/// The commands a surface offers, in help order.
+pub fn for_surface(s: Surface) -> impl Iterator<Item = &'static Spec> {
+    catalogue()
+        .iter()
+        .copied()
+        .filter(move |c| c.available_in(s))
 }
 
 /// A command typed as text: the option values by name, and the words between the command and
@@ -196,4 +229,37 @@ pub fn from_text(spec: &Spec, o: &Options) -> Result<Command> {
 /// A request to check in through the typed form, ready for [`Command::Update`].
 pub fn update(request: CheckInRequest) -> Command {
     Command::Update(Update::Request(Box::new(request)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_is_listed_once() {
+        for (i, s) in catalogue().iter().enumerate() {
+            assert!(
+                catalogue()[i + 1..].iter().all(|t| t.path != s.path),
+                "{} is listed twice",
+                s.path
+            );
+        }
+    }
+
+    #[test]
+    fn every_example_uses_only_the_options_of_its_command() {
+        for s in catalogue() {
+            for word in s.example.split_whitespace() {
+                if let Some((name, _)) = word.split_once(':') {
+                    if name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                        assert!(
+                            s.options.contains(&name),
+                            "/okr {} shows {name}: which it does not take",
+                            s.path
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{Command, Options, Reply};
+use super::{spec, Command, Options, Reply, Spec, Who};
 use crate::domain::grammar;
 use crate::domain::model::{CheckInSource, Confidence};
 use crate::service::check_in::CheckInRequest;
@@ -52,6 +52,38 @@ pub fn confidence(text: Option<&str>) -> Result<Option<Confidence>> {
         .transpose()?)
 }
 
+/// The catalogue entries of this group, in help order.
+pub(super) const SPECS: &[Spec] = &[
+    spec(
+        "update",
+        &["kr", "value", "confidence", "note"],
+        Who::OwnerOrLead,
+        "check in; values: 42 1,200 1.2k 3M 45% $1,200 3h 14d +5 -2.5 done, not done",
+        "kr:GRO-1.1 value:9 confidence:8 note:new flow shipped",
+    ),
+    spec(
+        "nochange",
+        &["kr"],
+        Who::OwnerOrLead,
+        "nothing moved: check in the same value (kr:all for your whole prompt)",
+        "kr:GRO-1.1",
+    ),
+    spec(
+        "snooze",
+        &[],
+        Who::Anyone,
+        "ask me again tomorrow about my latest prompt",
+        "",
+    ),
+    spec(
+        "history",
+        &["kr"],
+        Who::Anyone,
+        "a key result's check-ins",
+        "kr:GRO-1.1",
+    ),
+];
+
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {
         "update" => match o.raw("kr") {
@@ -86,7 +118,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             })
         }
         "snooze" => Ok(Command::Snooze),
-        "history" | "kr show" => Ok(Command::History {
+        "history" => Ok(Command::History {
             kr: o.opt_or_positional("kr").unwrap_or_default(),
         }),
         _ => return None,

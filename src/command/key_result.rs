@@ -3,9 +3,59 @@
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{Command, Options, Reply};
+use super::{spec, Command, Options, Reply, Spec, Who};
 use crate::service::objectives::{KrEdit, KrInput};
 use crate::service::{Actor, Okr, Result};
+
+/// The catalogue entries of this group, in help order.
+pub(super) const SPECS: &[Spec] = &[
+    spec(
+        "kr add",
+        &[
+            "objective",
+            "title",
+            "kind",
+            "unit",
+            "start",
+            "target",
+            "direction",
+            "owner",
+            "weight",
+            "confidence",
+        ],
+        Who::Lead,
+        "a key result: kind metric (start -> target), threshold (direction at_least|at_most) or milestone",
+        "objective:GRO-1 title:Reduce onboarding time kind:metric start:14 target:7 unit:days owner:@alice",
+    ),
+    spec(
+        "kr edit",
+        &["kr", "title", "owner", "start", "target", "direction", "weight"],
+        Who::Lead,
+        "change a key result",
+        "kr:GRO-1.1 target:6",
+    ),
+    spec(
+        "kr remove",
+        &["kr"],
+        Who::Lead,
+        "remove a key result",
+        "kr:GRO-1.1",
+    ),
+    spec(
+        "kr list",
+        &["team", "objective", "owner"],
+        Who::Anyone,
+        "key results, scored",
+        "team:Growth",
+    ),
+    spec(
+        "kr show",
+        &["kr"],
+        Who::Anyone,
+        "a key result's check-in history",
+        "kr:GRO-1.1",
+    ),
+];
 
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {
@@ -36,6 +86,15 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 },
             })
         })(),
+        "kr list" => Ok(Command::Status(super::status_scope(
+            o.opt("objective"),
+            o.opt("team"),
+            o.opt("owner"),
+            false,
+        ))),
+        "kr show" => Ok(Command::History {
+            kr: o.opt_or_positional("kr").unwrap_or_default(),
+        }),
         "kr remove" => (|| {
             Ok(Command::KrRemove {
                 kr: o.need("kr", "kr:GRO-1.1")?,

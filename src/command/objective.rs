@@ -3,9 +3,56 @@
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{Command, Options, Reply};
+use super::{spec, Command, Options, Reply, Spec, Who};
 use crate::service::objectives::{ObjectiveEdit, ObjectiveInput};
-use crate::service::{Actor, Okr, Result};
+use crate::service::report::StatusScope;
+use crate::service::{Actor, Okr, OkrError, Result};
+
+/// The catalogue entries of this group, in help order.
+pub(super) const SPECS: &[Spec] = &[
+    spec(
+        "objective add",
+        &["team", "title", "kind", "owner", "parent", "cycle"],
+        Who::Lead,
+        "an objective in the team's current cycle",
+        "team:Growth title:Enhance onboarding kind:aspirational owner:@alice parent:CO-1",
+    ),
+    spec(
+        "objective edit",
+        &["objective", "title", "kind", "owner"],
+        Who::Lead,
+        "change an objective",
+        "objective:GRO-1 title:Delight new customers",
+    ),
+    spec(
+        "objective list",
+        &["team"],
+        Who::Anyone,
+        "a team's objectives, scored",
+        "team:Growth",
+    ),
+    spec(
+        "objective show",
+        &["objective"],
+        Who::Anyone,
+        "one objective with its key results",
+        "objective:GRO-1",
+    ),
+    spec(
+        "objective align",
+        &["objective", "parent"],
+        Who::Lead,
+        "align under a parent objective (an empty parent removes it)",
+        "objective:GRO-1 parent:CO-1",
+    ),
+    spec(
+        "objective close",
+        &["objective"],
+        Who::Lead,
+        "close an objective",
+        "objective:GRO-1",
+    ),
+];
 
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {
@@ -35,6 +82,18 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 parent: o.raw("parent"),
             })
         })(),
+        "objective list" => Ok(Command::Status(super::status_scope(
+            None,
+            o.opt("team"),
+            None,
+            false,
+        ))),
+        "objective show" => match o.opt_or_positional("objective") {
+            Some(code) => Ok(Command::Status(StatusScope::Objective(code))),
+            None => Err(OkrError::invalid(
+                "name the objective, e.g. /okr objective show objective:GRO-1",
+            )),
+        },
         "objective close" => (|| {
             Ok(Command::ObjectiveClose {
                 objective: o.need("objective", "objective:GRO-1")?,

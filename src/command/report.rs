@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{Command, Options, Reply, Surface};
+use super::{spec, Command, Options, Reply, Spec, Surface, Who};
 pub use crate::service::data::ExportFormat;
 use crate::service::report::StatusScope;
 use crate::service::schedule::ScheduleChange;
@@ -41,21 +41,74 @@ fn yes(v: Option<String>) -> bool {
     })
 }
 
+/// Help comes first in help.
+pub(super) const HELP: Spec = spec(
+    "help",
+    &[],
+    Who::Anyone,
+    "what okrbot does and what to type next",
+    "",
+);
+
+/// The console's simulated clock: listed so the console parses and explains it, though it is
+/// the console's own command, not the core's.
+pub(super) const CLOCK: Spec = Spec {
+    path: "clock",
+    options: &["advance", "set"],
+    who: Who::Anyone,
+    summary: "move the simulated clock (a console started with --now)",
+    example: "advance:1d",
+    only: Some(Surface::Console),
+};
+
+/// The catalogue entries of this group, in help order.
+pub(super) const SPECS: &[Spec] = &[
+    spec(
+        "status",
+        &["team", "objective", "me"],
+        Who::Anyone,
+        "where things stand (only you see it)",
+        "team:Growth",
+    ),
+    spec(
+        "digest",
+        &["team", "scope"],
+        Who::Anyone,
+        "post a team's digest now, or scope:workspace for the alignment tree",
+        "team:Growth",
+    ),
+    spec(
+        "schedule show",
+        &["team"],
+        Who::Anyone,
+        "check-in, reminder and digest times",
+        "team:Growth",
+    ),
+    spec(
+        "schedule set",
+        &["team", "prompt", "reminder", "digest"],
+        Who::Lead,
+        "change them: cron in the team's zone",
+        "team:Growth prompt:\"0 9 * * Mon\" reminder:\"0 9 * * Wed\" digest:\"0 16 * * Mon\"",
+    ),
+    spec(
+        "export",
+        &["format"],
+        Who::Anyone,
+        "the workspace's OKRs as json, csv or markdown",
+        "format:json",
+    ),
+];
+
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let positional = o.positional.trim();
     let built = match path {
-        "status" | "objective list" | "kr list" => Ok(Command::Status(status_scope(
+        "status" => Ok(Command::Status(status_scope(
             o.opt("objective"),
             o.opt("team"),
             o.opt("owner"),
             positional.eq_ignore_ascii_case("me") || yes(o.raw("me")),
         ))),
-        "objective show" => match o.opt_or_positional("objective") {
-            Some(code) => Ok(Command::Status(StatusScope::Objective(code))),
-            None => Err(OkrError::invalid(
-                "name the objective, e.g. /okr objective show objective:GRO-1",
-            )),
-        },
         "digest" => {
             if o.opt("scope")
                 .is_some_and(|s| s.eq_ignore_ascii_case("workspace"))

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Command, Options, Reply};
+use super::{spec, Command, Options, Reply, Spec, Who};
 use crate::service::setup::{parse_date, SetupInput};
 use crate::service::{Actor, Okr, OkrError, Result};
 
@@ -27,6 +27,40 @@ impl CycleNew {
         })
     }
 }
+
+/// The catalogue entries of this group, in help order.
+pub(super) const SPECS: &[Spec] = &[
+    spec(
+        "setup",
+        &[
+            "team",
+            "timezone",
+            "channel",
+            "prefix",
+            "lead",
+            "leads",
+            "lead_role",
+        ],
+        Who::Admin,
+        "create or change a team",
+        "team:Growth timezone:Europe/Berlin channel:#growth lead:@alice",
+    ),
+    spec(
+        "cycle new",
+        &["name", "start", "end", "from"],
+        Who::AdminOrLead,
+        "a new cycle; from: carries unfinished objectives over",
+        "name:2026-Q4 start:2026-10-01 end:2026-12-31",
+    ),
+    spec("cycle list", &[], Who::Anyone, "the cycles", ""),
+    spec(
+        "cycle close",
+        &["name", "cycle"],
+        Who::AdminOrLead,
+        "grades the cycle and posts the final scores; its check-ins close with it",
+        "name:2026-Q4",
+    ),
+];
 
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::command::{self, catalogue, Command, Options};
+use crate::command::{self, Command, Options};
 
 #[derive(Debug, Clone)]
 pub enum Line {
@@ -37,8 +37,9 @@ pub fn parse_line(line: &str) -> Line {
         .unwrap_or(line)
         .trim();
     let words: Vec<&str> = rest.split_whitespace().collect();
-    let best = catalogue::CATALOGUE
+    let best = command::catalogue()
         .iter()
+        .copied()
         .filter(|s| {
             let n: Vec<&str> = s.path.split(' ').collect();
             words.len() >= n.len() && n.iter().zip(&words).all(|(a, b)| a.eq_ignore_ascii_case(b))
@@ -174,7 +175,7 @@ mod tests {
 
     #[test]
     fn every_catalogue_command_parses_from_its_own_example() {
-        for spec in catalogue::CATALOGUE {
+        for spec in command::catalogue() {
             let line = format!("/okr {} {}", spec.path, spec.example);
             let parsed = parse_line(&line);
             assert!(!matches!(parsed, Line::Error(_)), "{line} gave {parsed:?}");

@@ -181,7 +181,7 @@ pub async fn okr(_ctx: Context<'_>) -> Result {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::catalogue::{self, Surface};
+    use crate::command::{self as catalogue, Surface};
 
     /// Every path of the command tree, `kr add` style.
     fn paths() -> Vec<String> {

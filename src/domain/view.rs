@@ -272,7 +272,11 @@ pub struct ScheduleView {
 /// What a command produced, before any adapter decides how it looks.
 #[derive(Debug, Clone)]
 pub enum Reply {
-    Help(Surface),
+    Help {
+        surface: Surface,
+        /// What it offers, from the catalogue.
+        commands: Vec<&'static super::catalogue::Spec>,
+    },
     Setup(SetupOutcome),
     CycleCreated(Cycle),
     CycleCarried {

@@ -8,7 +8,7 @@ use super::{
     check_in_message, cycle_close_message, digest::rollup_message, history_message, status_message,
     value_vs_target,
 };
-use crate::domain::catalogue::{self, Surface};
+use crate::domain::catalogue::{Spec, Surface};
 use crate::domain::message::{Attachment, Message};
 use crate::domain::scoring::round_percent;
 use crate::domain::view::Reply;
@@ -40,7 +40,7 @@ impl Dialect for PlainText {
 
 pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
     match reply {
-        Reply::Help(surface) => help(*surface),
+        Reply::Help { surface, commands } => help(*surface, commands),
         Reply::Setup(out) => {
             let t = &out.team;
             Message::text(
@@ -238,8 +238,9 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
 }
 
 /// Help for one adapter, from the catalogue: every command it offers with an example.
-pub fn help(surface: Surface) -> Message {
-    let lines = catalogue::for_surface(surface)
+pub fn help(surface: Surface, commands: &[&Spec]) -> Message {
+    let lines = commands
+        .iter()
         .map(|s| {
             let mut line = format!("/okr {}", s.path);
             if !s.example.is_empty() {
