@@ -86,16 +86,10 @@ pub fn team_posts_to(team: &crate::domain::model::Team) -> Vec<Recipient> {
         None => team
             .leads
             .iter()
-            .filter(|l| !is_group(l))
-            .map(|l| Recipient::User(l.clone()))
+            .filter(|l| !l.is_group())
+            .map(|l| Recipient::User(l.name().to_owned()))
             .collect(),
     }
-}
-
-/// A lead that is a group (a Discord role, `<@&id>`): it can be mentioned in a channel but not
-/// sent a direct message.
-pub fn is_group(lead: &str) -> bool {
-    lead.starts_with("<@&")
 }
 
 impl std::fmt::Display for Recipient {

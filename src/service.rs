@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::grammar::{ParseError, ResolveError, ValueError};
-use crate::domain::model::{KeyResult, Team, WorkspaceId};
+use crate::domain::model::{member_names, KeyResult, Member, Team, WorkspaceId};
 use crate::domain::scoring::ScoringRules;
 use crate::store::{self, Conn, Store, StoreError};
 
@@ -31,7 +31,7 @@ pub struct Actor {
     pub workspace: WorkspaceId,
     pub user: String,
     pub admin: bool,
-    /// Groups the person belongs to, as the workspace names them (`<@&id>` for a Discord
+    /// Groups the person belongs to, as the workspace names them (the adapter's spelling,
     /// role): a team led by a role is led by everyone holding it.
     pub roles: Vec<String>,
 }
@@ -145,10 +145,10 @@ impl Okr {
 /// Rights, PRODUCT.md section 6.
 pub(crate) fn is_lead(actor: &Actor, team: &Team) -> bool {
     actor.admin
-        || team
-            .leads
-            .iter()
-            .any(|l| l == &actor.user || actor.roles.contains(l))
+        || team.leads.iter().any(|l| match l {
+            Member::Person(p) => p == &actor.user,
+            Member::Group(g) => actor.roles.contains(g),
+        })
 }
 
 pub(crate) fn require_lead(actor: &Actor, team: &Team, action: &str) -> Result<()> {
@@ -165,7 +165,7 @@ pub(crate) fn lead_names(team: &Team) -> String {
     if team.leads.is_empty() {
         format!("an admin (team {} has no lead yet)", team.name)
     } else {
-        format!("the lead of {} ({})", team.name, team.leads.join(", "))
+        format!("the lead of {} ({})", team.name, member_names(&team.leads))
     }
 }
 

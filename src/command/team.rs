@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{spec, Command, Options, Reply, Spec, Who};
+use crate::domain::model::Member;
 use crate::service::setup::{parse_date, SetupInput};
 use crate::service::{Actor, Okr, OkrError, Result};
 
@@ -65,10 +66,23 @@ pub(super) const SPECS: &[Spec] = &[
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {
         "setup" => (|| {
-            let leads = o.opt("lead").or(o.opt("leads")).map(|l| {
-                l.split([',', ' '])
-                    .map(str::to_owned)
-                    .filter(|s| !s.is_empty())
+            // Names separated by commas or spaces; `lead_role:` names groups.
+            let names = |v: Option<String>| -> Vec<String> {
+                v.map(|l| {
+                    l.split([',', ' '])
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+            };
+            let people = names(o.opt("lead").or(o.opt("leads")));
+            let groups = names(o.opt("lead_role"));
+            let leads = (!people.is_empty() || !groups.is_empty()).then(|| {
+                people
+                    .into_iter()
+                    .map(Member::Person)
+                    .chain(groups.into_iter().map(Member::Group))
                     .collect()
             });
             Ok(Command::Setup(SetupInput {

@@ -30,6 +30,10 @@ pub fn render(m: &Message) -> String {
         };
         out.push_str(&format!("\n  [{}] {hint}", a.label));
     }
+    if !m.mentions.is_empty() {
+        let who: Vec<String> = m.mentions.iter().map(|n| format!("@{n}")).collect();
+        out.push_str(&format!("\n  🔔 {}", who.join(" ")));
+    }
     if let Some(f) = &m.footer {
         out.push_str(&format!("\n{f}"));
     }

@@ -28,7 +28,11 @@ pub struct TeamDoc {
     pub prefix: String,
     pub timezone: String,
     pub channel: Option<String>,
+    /// The people who lead it.
     pub leads: Vec<String>,
+    /// Groups (roles) that lead it; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lead_groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

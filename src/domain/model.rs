@@ -306,6 +306,73 @@ impl CheckInSource {
 /// The longest note a check-in may carry (PRODUCT.md section 2).
 pub const MAX_NOTE_CHARS: usize = 1000;
 
+/// Someone a team names as its lead: a person, or a group (a Discord role) all of whose members
+/// lead. The name is how the workspace writes them in text, chosen by the adapter (`alice` in
+/// the console, `<@id>` on Discord); the core compares names and never looks inside one, and
+/// each adapter formats its own mentions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Member {
+    Person(String),
+    Group(String),
+}
+
+impl Member {
+    pub fn name(&self) -> &str {
+        match self {
+            Member::Person(n) | Member::Group(n) => n,
+        }
+    }
+
+    /// A group can be mentioned in a channel but not sent a direct message.
+    pub fn is_group(&self) -> bool {
+        matches!(self, Member::Group(_))
+    }
+
+    /// The stored spelling of the kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Member::Person(_) => "person",
+            Member::Group(_) => "group",
+        }
+    }
+
+    pub fn from_stored(kind: &str, name: String) -> Option<Member> {
+        match kind {
+            "person" => Some(Member::Person(name)),
+            "group" => Some(Member::Group(name)),
+            _ => None,
+        }
+    }
+
+    /// The same member with its name tidied as typed (`@alice` is alice); `None` when blank.
+    pub fn trimmed(&self) -> Option<Member> {
+        let clean = |n: &str| {
+            let t = n.trim().trim_start_matches('@').to_owned();
+            (!t.is_empty()).then_some(t)
+        };
+        Some(match self {
+            Member::Person(n) => Member::Person(clean(n)?),
+            Member::Group(n) => Member::Group(clean(n)?),
+        })
+    }
+}
+
+/// A plain name is a person.
+impl From<&str> for Member {
+    fn from(name: &str) -> Member {
+        Member::Person(name.to_owned())
+    }
+}
+
+/// Names for people to read: `alice, <@&42>`.
+pub fn member_names(members: &[Member]) -> String {
+    members
+        .iter()
+        .map(Member::name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Team {
     pub id: TeamId,
@@ -314,7 +381,7 @@ pub struct Team {
     pub prefix: String,
     pub tz: chrono_tz::Tz,
     pub channel: Option<String>,
-    pub leads: Vec<String>,
+    pub leads: Vec<Member>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

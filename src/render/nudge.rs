@@ -131,19 +131,9 @@ pub fn lead_report(s: &TeamState, krs: &[&ScoredKr]) -> Message {
             })
             .collect(),
     });
-    m.mentions = s.team.leads.clone();
+    m.mentions = s.team.leads.iter().map(|l| l.name().to_owned()).collect();
     m.footer = Some("Their owners were not prompted a 4th time. A word from you, or a new owner (/okr kr edit kr:<code> owner:<name>), usually helps.".into());
     m
-}
-
-/// A person as a mention: platforms that key people by a mention form (`<@id>`) keep it;
-/// plain names read `@alice`.
-fn mention(who: &str) -> String {
-    if who.starts_with('<') {
-        who.to_owned()
-    } else {
-        format!("@{who}")
-    }
 }
 
 /// The at-risk alert: one message naming every key result that just went red, with owner and
@@ -160,18 +150,13 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
     let leads = if s.team.leads.is_empty() {
         "no lead".to_owned()
     } else {
-        s.team
-            .leads
-            .iter()
-            .map(|l| mention(l))
-            .collect::<Vec<_>>()
-            .join(" ")
+        crate::domain::model::member_names(&s.team.leads)
     };
     // Owners and leads to notify, once each.
     for who in krs
         .iter()
         .filter_map(|k| k.kr.owner.clone())
-        .chain(s.team.leads.iter().cloned())
+        .chain(s.team.leads.iter().map(|l| l.name().to_owned()))
     {
         if !m.mentions.contains(&who) {
             m.mentions.push(who);
@@ -189,10 +174,7 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
                     k.kr.title,
                     value_vs_target(&k.kr),
                     score_text(k.score.score, k.score.progress),
-                    k.kr.owner
-                        .as_deref()
-                        .map(mention)
-                        .unwrap_or_else(|| "nobody".into()),
+                    k.kr.owner.as_deref().unwrap_or("nobody"),
                 )
             })
             .collect(),

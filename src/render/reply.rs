@@ -64,7 +64,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                         if t.leads.is_empty() {
                             "none yet (lead:<user>)".into()
                         } else {
-                            t.leads.join(", ")
+                            crate::domain::model::member_names(&t.leads)
                         }
                     ),
                 ],

@@ -12,7 +12,9 @@ use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
-use crate::domain::model::{Cycle, CycleId, KrKind, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS};
+use crate::domain::model::{
+    Cycle, CycleId, KrKind, Member, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS,
+};
 use crate::domain::scoring::{round_percent, round_score};
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam,
@@ -95,7 +97,8 @@ impl Okr {
                     prefix: t.prefix.clone(),
                     timezone: t.tz.name().to_owned(),
                     channel: t.channel.clone(),
-                    leads: t.leads.clone(),
+                    leads: names(&t.leads, false),
+                    lead_groups: names(&t.leads, true),
                 })
                 .collect(),
             cycles: cycles
@@ -161,7 +164,14 @@ impl Okr {
                         format!("cannot be used here ({e})"),
                     )
                 })?;
-            store::teams::set_leads(&mut tx, id, &t.leads).await?;
+            let leads: Vec<Member> = t
+                .leads
+                .iter()
+                .cloned()
+                .map(Member::Person)
+                .chain(t.lead_groups.iter().cloned().map(Member::Group))
+                .collect();
+            store::teams::set_leads(&mut tx, id, &leads).await?;
             teams.insert(t.name.to_lowercase(), (id, t.prefix.to_ascii_uppercase()));
         }
         let mut cycles: HashMap<String, CycleId> = HashMap::new();
@@ -364,6 +374,15 @@ pub struct ImportSummary {
     pub objectives: usize,
     pub key_results: usize,
     pub check_ins: usize,
+}
+
+/// The names of the people (or of the groups) among `leads`.
+fn names(leads: &[Member], groups: bool) -> Vec<String> {
+    leads
+        .iter()
+        .filter(|l| l.is_group() == groups)
+        .map(|l| l.name().to_owned())
+        .collect()
 }
 
 fn code_number(code: &str, prefix: &str) -> Option<i64> {

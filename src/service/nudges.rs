@@ -118,11 +118,11 @@ fn lead_recipients(s: &TeamState) -> Vec<Recipient> {
         .team
         .leads
         .iter()
-        .filter(|l| !crate::outbox::is_group(l))
-        .map(|l| Recipient::User(l.clone()))
+        .filter(|l| !l.is_group())
+        .map(|l| Recipient::User(l.name().to_owned()))
         .collect();
     // A team led by a role (or by nobody yet) hears it in its channel, the role mentioned.
-    let groups = s.team.leads.iter().any(|l| crate::outbox::is_group(l));
+    let groups = s.team.leads.iter().any(|l| l.is_group());
     if people.is_empty() || groups {
         people
             .into_iter()

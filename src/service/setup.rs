@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
-use crate::domain::model::{Cycle, Team};
+use crate::domain::model::{Cycle, Member, Team};
 pub use crate::domain::view::SetupOutcome;
 use crate::store::{self, teams::NewTeam, Conn, StoreError};
 
@@ -14,7 +14,7 @@ pub struct SetupInput {
     pub channel: Option<String>,
     pub prefix: Option<String>,
     /// Replaces the team's leads when given.
-    pub leads: Option<Vec<String>>,
+    pub leads: Option<Vec<Member>>,
 }
 
 /// Parses an IANA zone name, suggesting the closest real one when it is misspelt.
@@ -103,12 +103,9 @@ impl Okr {
         let name = check_team_name(&input.team)?;
         let tz = input.timezone.as_deref().map(parse_timezone).transpose()?;
         let prefix = input.prefix.as_deref().map(check_prefix).transpose()?;
-        let leads = input.leads.map(|ls| {
-            ls.into_iter()
-                .map(|l| l.trim().trim_start_matches('@').to_owned())
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-        });
+        let leads = input
+            .leads
+            .map(|ls| ls.iter().filter_map(Member::trimmed).collect::<Vec<_>>());
         let channel = input
             .channel
             .as_deref()
@@ -243,8 +240,9 @@ pub(crate) async fn create_cycle(
 
 pub(crate) async fn require_cycle_rights(c: &mut Conn, actor: &Actor) -> Result<()> {
     let mut lead = false;
-    for who in std::iter::once(&actor.user).chain(&actor.roles) {
-        lead = lead || store::teams::leads_any(c, actor.workspace, who).await?;
+    let people = std::iter::once(Member::Person(actor.user.clone()));
+    for who in people.chain(actor.roles.iter().cloned().map(Member::Group)) {
+        lead = lead || store::teams::leads_any(c, actor.workspace, &who).await?;
     }
     if actor.admin || lead {
         Ok(())

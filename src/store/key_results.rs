@@ -222,7 +222,7 @@ pub async fn context(
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
          k.weight, k.created_at, k.last_check_in_at, \
          t.id AS team_id, t.name AS team_name, t.timezone, t.channel, \
-         (SELECT group_concat(user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
+         (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
          JOIN cycles cy ON cy.id = o.cycle_id";
@@ -252,11 +252,7 @@ pub async fn context(
         }
     };
     let Some(r) = row else { return Ok(None) };
-    let mut leads: Vec<String> = r
-        .leads
-        .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
-        .unwrap_or_default();
-    leads.sort();
+    let leads = super::teams::leads_from(r.leads)?;
     let team = crate::domain::model::Team {
         id: TeamId(r.team_id),
         name: r.team_name,

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{parse_tz, Conn, Result, StoreError};
-use crate::domain::model::{Team, TeamId, WorkspaceId};
+use crate::domain::model::{Member, Team, TeamId, WorkspaceId};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -14,15 +14,27 @@ struct Row {
 }
 
 const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, \
-     (SELECT group_concat(user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
+     (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
      FROM teams t";
 
+/// The leads as the `group_concat` of kind and name above writes them.
+pub(super) fn leads_from(concat: Option<String>) -> Result<Vec<Member>> {
+    let mut leads = Vec::new();
+    for item in concat.iter().flat_map(|s| s.split('\u{1f}')) {
+        let (kind, name) = item
+            .split_once('\u{1e}')
+            .ok_or_else(|| StoreError::Corrupt(format!("team lead {item:?}")))?;
+        leads.push(
+            Member::from_stored(kind, name.to_owned())
+                .ok_or_else(|| StoreError::Corrupt(format!("team lead kind {kind:?}")))?,
+        );
+    }
+    leads.sort_by(|a, b| a.name().cmp(b.name()));
+    Ok(leads)
+}
+
 fn to_team(r: Row) -> Result<Team> {
-    let mut leads: Vec<String> = r
-        .leads
-        .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
-        .unwrap_or_default();
-    leads.sort();
+    let leads = leads_from(r.leads)?;
     Ok(Team {
         id: TeamId(r.id),
         name: r.name,
@@ -102,15 +114,16 @@ pub async fn update(c: &mut Conn, ws: WorkspaceId, id: TeamId, t: &NewTeam<'_>) 
     Ok(())
 }
 
-pub async fn set_leads(c: &mut Conn, id: TeamId, leads: &[String]) -> Result<()> {
+pub async fn set_leads(c: &mut Conn, id: TeamId, leads: &[Member]) -> Result<()> {
     sqlx::query("DELETE FROM team_leads WHERE team_id = ?")
         .bind(id.0)
         .execute(c.sqlite())
         .await?;
     for lead in leads {
-        sqlx::query("INSERT OR IGNORE INTO team_leads (team_id, user) VALUES (?, ?)")
+        sqlx::query("INSERT OR IGNORE INTO team_leads (team_id, user, kind) VALUES (?, ?, ?)")
             .bind(id.0)
-            .bind(lead)
+            .bind(lead.name())
+            .bind(lead.kind())
             .execute(c.sqlite())
             .await?;
     }
@@ -129,14 +142,16 @@ pub async fn take_objective_number(c: &mut Conn, id: TeamId) -> Result<i64> {
     Ok(n)
 }
 
-/// Whether `user` leads any team of the workspace (cycles are workspace-wide, so any lead may
+/// Whether `who` leads any team of the workspace (cycles are workspace-wide, so any lead may
 /// manage them).
-pub async fn leads_any(c: &mut Conn, ws: WorkspaceId, user: &str) -> Result<bool> {
+pub async fn leads_any(c: &mut Conn, ws: WorkspaceId, who: &Member) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM team_leads l JOIN teams t ON t.id = l.team_id WHERE t.workspace_id = ? AND l.user = ?",
+        "SELECT count(*) FROM team_leads l JOIN teams t ON t.id = l.team_id \
+         WHERE t.workspace_id = ? AND l.user = ? AND l.kind = ?",
     )
     .bind(ws.0)
-    .bind(user)
+    .bind(who.name())
+    .bind(who.kind())
     .fetch_one(c.sqlite())
     .await?;
     Ok(n > 0)

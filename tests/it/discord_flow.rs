@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use okrbot::clock::{Clock, ManualClock};
 use okrbot::config::Config;
 use okrbot::discord::bot::{run, Connection};
-use okrbot::domain::model::{CheckIn, CheckInSource};
+use okrbot::domain::model::{CheckIn, CheckInSource, Member};
 use okrbot::service::objectives::{KrInput, ObjectiveInput};
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, Okr};
@@ -656,7 +656,7 @@ async fn a_team_set_up_by_slash_commands_is_prompted_checks_in_by_form_and_gets_
         team.channel.as_deref(),
         Some(FakeDiscord::CHANNEL_ID.to_string().as_str())
     );
-    assert_eq!(team.leads, [mention(LEAD)]);
+    assert_eq!(team.leads, [Member::Person(mention(LEAD))]);
     let k = bot.okr.kr(&admin, "GRO-1.1").await.expect("GRO-1.1");
     assert_eq!(k.owner.as_deref(), Some(mention(OWNER).as_str()));
     assert_eq!(k.title, "Weekly active members");
@@ -925,7 +925,7 @@ async fn autocomplete_offers_at_most_25_key_results_the_callers_own_first() {
             timezone: Some("Europe/Berlin".into()),
             channel: Some(FakeDiscord::CHANNEL_ID.to_string()),
             prefix: Some("GRO".into()),
-            leads: Some(vec![mention(LEAD)]),
+            leads: Some(vec![Member::Person(mention(LEAD))]),
         },
         now,
     )

@@ -4,6 +4,7 @@
 use crate::common;
 
 use crate::common::{now, spawn_app};
+use okrbot::domain::model::Member;
 use okrbot::service::objectives::ObjectiveInput;
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, OkrError};
@@ -22,7 +23,7 @@ async fn role_led_team(app: &common::TestApp) {
         team: "Growth".into(),
         timezone: Some("Europe/Berlin".into()),
         channel: Some("growth".into()),
-        leads: Some(vec![ROLE.into()]),
+        leads: Some(vec![Member::Group(ROLE.into())]),
         ..SetupInput::default()
     };
     app.okr.setup(&app.admin, input, now()).await.expect("team");
@@ -115,7 +116,7 @@ async fn a_role_led_team_hears_about_ignored_prompts_in_its_channel_with_the_rol
         team: "Growth".into(),
         timezone: Some("Europe/Berlin".into()),
         channel: Some("growth".into()),
-        leads: Some(vec![ROLE.into()]),
+        leads: Some(vec![Member::Group(ROLE.into())]),
         ..SetupInput::default()
     };
     app.okr.setup(&app.admin, input, start).await.expect("team");

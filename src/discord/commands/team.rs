@@ -5,6 +5,7 @@ use poise::serenity_prelude as serenity;
 use super::{ac_cycle, run, Context, Result};
 use crate::command::{Command, CycleNew};
 use crate::discord::bot::{role_key, user_key};
+use crate::domain::model::Member;
 use crate::service::setup::SetupInput;
 
 /// Create or change a team (Manage Server)
@@ -25,9 +26,9 @@ pub async fn setup(
         prefix,
         // Either or both: a person and a role; given at all, they replace the team's leads.
         leads: (lead.is_some() || lead_role.is_some()).then(|| {
-            lead.map(|u| user_key(u.id))
+            lead.map(|u| Member::Person(user_key(u.id)))
                 .into_iter()
-                .chain(lead_role.map(|r| role_key(r.id)))
+                .chain(lead_role.map(|r| Member::Group(role_key(r.id))))
                 .collect()
         }),
     };
