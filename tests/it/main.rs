@@ -17,3 +17,4 @@ mod rights_and_workspaces;
 mod role_leads;
 mod schedule_dst;
 mod scheduler;
+mod snapshots;
