@@ -1,14 +1,26 @@
 //! # okrbot
 //!
 //! A chat-ops bot that runs a team's OKRs inside its chat workspace. Data flows one way:
-//! chat input -> adapter -> service (validate, decide, one transaction) -> render -> adapter.
+//! chat input -> adapter -> [`command`] -> service (validate, decide, one transaction) ->
+//! [`domain::view`] -> render -> adapter. `docs/architecture.md` says where each kind of change
+//! goes; the other files of `docs/` state the behaviour rules.
 //!
 //! # Layout
-//! - [`domain`]: the pure core: model, scoring, the update grammar, the neutral message.
-//! - [`service`]: use cases (setup, cycles, objectives, key results, check-ins, status, export).
-//! - [`store`]: SQLite through sqlx, the only place with SQL; every query scoped by workspace.
-//! - [`render`]: reports and outcomes -> [`domain::message::Message`].
-//! - [`console`]: the terminal workspace; [`demo`]: a quarter on a simulated clock.
+//! - [`domain`]: the pure core: model (`Member`, units, ids), scoring, the update grammar,
+//!   schedules and the catch-up rule, the retry policy, read models, the neutral message.
+//! - [`command`]: every command as a typed [`command::Command`], its catalogue entry and text
+//!   builder, and [`command::apply`], the one place both adapters meet the core.
+//! - [`service`]: use cases (setup, cycles, objectives, key results, check-ins, status,
+//!   digests, schedules, export and import), each write one transaction.
+//! - [`store`]: SQLite through sqlx, the only place with SQL; store-owned connection types;
+//!   every query scoped by workspace.
+//! - [`render`]: replies and read models -> [`domain::message::Message`]; export formats;
+//!   charts. Reads only the domain.
+//! - [`scheduler`]: decides prompts, reminders, digests and alerts into the delivery ledger;
+//!   [`delivery`]: the dispatcher that sends the ledger's rows, retrying each on its own
+//!   schedule; [`outbox`]: the port messages leave through.
+//! - [`console`]: the terminal workspace; [`discord`]: the Discord bot (serenity + poise);
+//!   [`demo`]: a quarter on a simulated clock.
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
 
 pub mod clock;

@@ -1,7 +1,7 @@
 //! Neutral [`Message`]s as Discord payloads.
 //!
 //! The contract: whatever the core says, the payloads fit every Discord limit (see
-//! `shared/discord/TESTING.md`) so nothing is refused for size. What does not fit one embed goes
+//! `docs/discord.md`) so nothing is refused for size. What does not fit one embed goes
 //! on into further embeds and messages; only past [`MAX_MESSAGES`] is the rest cut, and then the
 //! reader is told "… and N more lines". Lengths are counted in UTF-16 units, never fewer than
 //! what Discord or serenity count, so a text full of emoji cannot slip over a limit.

@@ -20,7 +20,7 @@ fn rows(m: &[CreateActionRow]) -> Vec<Value> {
     m.iter().map(|r| serde_json::to_value(r).unwrap()).collect()
 }
 
-/// Every limit of TESTING.md that a rendered message could break.
+/// Every limit of `docs/discord.md` that a rendered message could break.
 fn assert_within_limits(msgs: &[DiscordMessage]) {
     for m in msgs {
         assert!(m.content.as_deref().map_or(0, |c| c.encode_utf16().count()) <= 2000);

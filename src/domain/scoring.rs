@@ -1,4 +1,4 @@
-//! Scoring of PRODUCT.md section 3: progress, score, pace, status, staleness, forecast, grades.
+//! Scoring (`docs/scoring.md`): progress, score, pace, status, staleness, forecast, grades.
 //!
 //! Contract:
 //! - Pure functions of their arguments: no wall clock. `now`, the team's zone and check-in
@@ -50,7 +50,7 @@ impl Status {
     }
 }
 
-/// The thresholds behind the status colours. The defaults are PRODUCT.md's; a workspace's
+/// The thresholds behind the status colours. The defaults are those of `docs/scoring.md`; a workspace's
 /// config may override any subset of them (missing fields keep their default).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -1,4 +1,4 @@
-//! At-risk alerts (PRODUCT.md section 5): a key result moving into red, by a check-in or by time
+//! At-risk alerts (`docs/schedules-and-delivery.md`): a key result moving into red, by a check-in or by time
 //! passing, opens one alert; leaving red resolves it. Opening and announcing are apart: alerts
 //! are opened where the change is seen and announced by the scheduler, all of a team's new ones
 //! in one message, so many key results going red at once make one message, not a storm.

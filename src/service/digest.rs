@@ -1,4 +1,4 @@
-//! Digests (PRODUCT.md section 5): where a team stands, posted to its channel on its digest
+//! Digests (`docs/schedules-and-delivery.md`): where a team stands, posted to its channel on its digest
 //! schedule and on demand, and the workspace rollup along the alignment tree.
 
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! Prompts, reminders and lead reports (PRODUCT.md section 4): the bot asks each owner for their
+//! Prompts, reminders and lead reports (`docs/schedules-and-delivery.md`): the bot asks each owner for their
 //! numbers, reminds those who forgot, and tells the lead about key results that ignore it.
 //! Each decision is recorded in the ledger in the caller's transaction.
 

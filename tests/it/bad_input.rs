@@ -1,4 +1,4 @@
-//! PRODUCT.md section 7: bad input gets a clear answer and writes nothing. Every case checks the
+//! `docs/permissions.md`, "Bad input is refused and writes nothing": bad input gets a clear answer and writes nothing. Every case checks the
 //! two halves of that promise: the message names what is wrong and how to fix it, and a dump of
 //! every row of every table is identical before and after.
 

@@ -1,5 +1,5 @@
 //! The console as a new user meets it: the real `okrbot` binary, a script piped to stdin, and the
-//! scores of PRODUCT.md section 3 read off what it prints.
+//! scores of `docs/scoring.md` read off what it prints.
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -1,4 +1,4 @@
-//! Who may do what (PRODUCT.md section 6), and that nothing crosses a workspace (section 2): ids
+//! Who may do what, and that nothing crosses a workspace (`docs/permissions.md`): ids
 //! and codes from another workspace are answered as unknown, never as forbidden.
 
 use crate::common;

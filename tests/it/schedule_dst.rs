@@ -1,4 +1,4 @@
-//! Schedules across daylight-saving changes (PRODUCT.md section 4: "Daylight-saving changes never
+//! Schedules across daylight-saving changes (`docs/schedules-and-delivery.md`: "Daylight-saving changes never
 //! move 09:00 local"), the `okrbot schedule preview` command against what the scheduler really
 //! does, and `/okr schedule set`.
 //!

@@ -1,6 +1,6 @@
 //! The scheduler end to end: prompts, reminders, lead reports, digests and at-risk alerts decided
 //! from the real SQLite store and delivered through a recording outbox, on a simulated clock
-//! (PRODUCT.md sections 4 and 5; STYLE.md habits 6 and 7).
+//! (`docs/schedules-and-delivery.md`).
 //!
 //! Every test acts at fixed instants in the cycle 2026-Q4 (2026-10-01 to 2026-12-31). Team
 //! Growth is in Europe/Berlin (CET, UTC+1, from 2026-10-25), so its Monday 09:00 prompt in
@@ -369,7 +369,7 @@ async fn a_quarter_of_two_teams_sends_exactly_the_prompts_reminders_digests_repo
             .entry((d.kind.as_str(), d.recipient.key()))
             .or_default() += 1;
     }
-    // The reasoning, from PRODUCT.md sections 4-5 and the defaults (prompt Mon 09:00, reminder
+    // The reasoning, from `docs/schedules-and-delivery.md` and the defaults (prompt Mon 09:00, reminder
     // Wed 09:00, digest Mon 16:00, all local; 3 ignored prompts -> lead report):
     // - The cycle runs Thu 2026-10-01 .. Thu 2026-12-31 in each team's zone: 13 Mondays (Oct 5 ..
     //   Dec 28) and 13 Wednesdays (Oct 7 .. Dec 30). Slots outside it (Mon Sep 28 16:00 digest,

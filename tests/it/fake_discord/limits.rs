@@ -1,4 +1,4 @@
-//! Discord's limits that `openapi.json` does not express (TESTING.md, "Discord's limits"). Each
+//! Discord's limits that `openapi.json` does not express (`docs/discord.md`, "Limits every payload keeps"). Each
 //! check returns readable reasons; the caller prefixes the route. Lengths count characters, as
 //! Discord does, not bytes.
 
