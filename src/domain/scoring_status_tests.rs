@@ -1,0 +1,365 @@
+//! Status (pace and confidence), staleness and forecasts; the fixtures are the parent's.
+
+use super::*;
+
+// --- status -------------------------------------------------------------------------------
+
+#[test]
+fn exactly_expected_minus_0_10_is_green_and_just_below_is_yellow() {
+    // Day 5 of 10: expected 0.5.
+    assert_eq!(status_on_day(&metric(0.0, 100.0, 40.0), 5.0), Status::Green);
+    assert_eq!(
+        status_on_day(&metric(0.0, 100.0, 39.9), 5.0),
+        Status::Yellow
+    );
+}
+
+#[test]
+fn exactly_expected_minus_0_25_is_yellow_and_just_below_is_red() {
+    assert_eq!(
+        status_on_day(&metric(0.0, 100.0, 25.0), 5.0),
+        Status::Yellow
+    );
+    assert_eq!(status_on_day(&metric(0.0, 100.0, 24.9), 5.0), Status::Red);
+}
+
+#[test]
+fn pace_uses_unclamped_progress_for_a_decreasing_metric() {
+    // 14 -> 7 days at day 5: 9 days is p = 0.71 (green), 15 days is p = -0.14 (red).
+    assert_eq!(status_on_day(&metric(14.0, 7.0, 9.0), 5.0), Status::Green);
+    assert_eq!(status_on_day(&metric(14.0, 7.0, 15.0), 5.0), Status::Red);
+}
+
+#[test]
+fn confidence_3_is_red_6_is_yellow_and_7_is_green_when_on_pace() {
+    let on_pace = metric(0.0, 100.0, 60.0);
+    assert_eq!(
+        status_on_day(&confident(on_pace.clone(), 3), 5.0),
+        Status::Red
+    );
+    assert_eq!(
+        status_on_day(&confident(on_pace.clone(), 4), 5.0),
+        Status::Yellow
+    );
+    assert_eq!(
+        status_on_day(&confident(on_pace.clone(), 6), 5.0),
+        Status::Yellow
+    );
+    assert_eq!(
+        status_on_day(&confident(on_pace.clone(), 7), 5.0),
+        Status::Green
+    );
+    assert_eq!(status_on_day(&on_pace, 5.0), Status::Green);
+}
+
+#[test]
+fn high_confidence_does_not_rescue_a_red_pace() {
+    let behind = confident(metric(0.0, 100.0, 10.0), 10);
+    assert_eq!(status_on_day(&behind, 5.0), Status::Red);
+}
+
+#[test]
+fn during_the_first_10_percent_a_red_pace_is_ignored_and_confidence_decides() {
+    let below_start = metric(50.0, 100.0, 25.0); // p = -0.5
+    assert_eq!(status_on_day(&below_start, 0.5), Status::Green);
+    assert_eq!(
+        status_on_day(&confident(below_start.clone(), 5), 0.5),
+        Status::Yellow
+    );
+    assert_eq!(
+        status_on_day(&confident(below_start.clone(), 2), 0.5),
+        Status::Red
+    );
+    // At exactly 10 % the pace counts again: -0.5 < 0.1 - 0.25.
+    assert_eq!(status_on_day(&below_start, 1.0), Status::Red);
+    // Before the cycle starts nothing is expected yet.
+    assert_eq!(status_on_day(&below_start, -2.0), Status::Green);
+}
+
+#[test]
+fn a_threshold_holding_is_green_unless_confidence_says_otherwise() {
+    let held = threshold(Direction::AtLeast, 95.0, 96.0);
+    assert_eq!(status_on_day(&held, 5.0), Status::Green);
+    assert_eq!(
+        status_on_day(&confident(held.clone(), 8), 5.0),
+        Status::Green
+    );
+    assert_eq!(
+        status_on_day(&confident(held.clone(), 5), 5.0),
+        Status::Yellow
+    );
+    assert_eq!(status_on_day(&confident(held.clone(), 3), 5.0), Status::Red);
+}
+
+#[test]
+fn a_broken_threshold_is_red_whatever_the_confidence_or_the_time() {
+    let broken = confident(threshold(Direction::AtMost, 200.0, 201.0), 10);
+    assert_eq!(status_on_day(&broken, 0.1), Status::Red);
+    assert_eq!(status_on_day(&broken, 9.0), Status::Red);
+}
+
+#[test]
+fn an_open_milestone_ignores_pace_and_takes_its_colour_from_confidence() {
+    let open = milestone(false);
+    assert_eq!(status_on_day(&open, 9.9), Status::Green);
+    assert_eq!(
+        status_on_day(&confident(open.clone(), 5), 9.9),
+        Status::Yellow
+    );
+    assert_eq!(status_on_day(&confident(open.clone(), 2), 5.0), Status::Red);
+}
+
+#[test]
+fn a_milestone_still_open_when_the_cycle_is_over_is_red_and_a_done_one_is_green() {
+    assert_eq!(
+        status_on_day(&confident(milestone(false), 9), 10.0),
+        Status::Red
+    );
+    assert_eq!(
+        status_on_day(&confident(milestone(true), 2), 5.0),
+        Status::Green
+    );
+    assert_eq!(status_on_day(&milestone(true), 12.0), Status::Green);
+}
+
+#[test]
+fn custom_rules_move_the_lines() {
+    let (c, rules) = (
+        ten_days(),
+        ScoringRules {
+            green_margin: 0.0,
+            ..ScoringRules::default()
+        },
+    );
+    let ctx = ScoreContext::new(&c, Tz::UTC, on_day(5.0), Duration::days(7), &rules);
+    assert_eq!(
+        score_kr(&metric(0.0, 100.0, 45.0), &ctx, &[]).status,
+        Status::Yellow
+    );
+    assert_eq!(
+        score_kr(&metric(0.0, 100.0, 50.0), &ctx, &[]).status,
+        Status::Green
+    );
+}
+
+#[test]
+fn statuses_order_from_green_to_red_and_show_as_emoji() {
+    assert!(Status::Green < Status::Yellow && Status::Yellow < Status::Red);
+    assert_eq!(Status::Green.max(Status::Red), Status::Red);
+    assert_eq!(
+        [Status::Green, Status::Yellow, Status::Red].map(Status::emoji),
+        ["🟢", "🟡", "🔴"]
+    );
+    assert_eq!(Status::Yellow.as_str(), "yellow");
+}
+
+// --- staleness ----------------------------------------------------------------------------
+
+#[test]
+fn a_key_result_without_check_ins_goes_stale_just_after_two_periods_from_creation() {
+    let (k, rules, week) = (
+        metric(0.0, 1.0, 0.0),
+        ScoringRules::default(),
+        Duration::days(7),
+    );
+    let fourteen_days = k.created_at + Duration::days(14);
+    assert!(!is_stale(&k, fourteen_days, week, &rules));
+    assert!(is_stale(
+        &k,
+        fourteen_days + Duration::seconds(1),
+        week,
+        &rules
+    ));
+}
+
+#[test]
+fn staleness_counts_from_the_last_check_in_and_in_the_teams_period() {
+    let mut k = metric(0.0, 1.0, 0.0);
+    k.last_check_in = Some(utc("2026-11-01T12:00:00Z"));
+    let rules = ScoringRules::default();
+    let now = utc("2026-11-03T12:00:01Z");
+    assert!(!is_stale(&k, now, Duration::days(7), &rules));
+    assert!(is_stale(&k, now, Duration::days(1), &rules));
+}
+
+#[test]
+fn stale_is_a_flag_beside_the_colour_and_does_not_change_it() {
+    let mut k = metric(0.0, 100.0, 100.0);
+    k.created_at = utc("2026-09-01T00:00:00Z");
+    let s = scored_on_day(&k, 5.0, &[]);
+    assert!(s.stale);
+    assert_eq!((s.status, s.expected, s.score), (Status::Green, 0.5, 1.0));
+}
+
+// --- forecast -----------------------------------------------------------------------------
+
+/// Points on `value = 10 * day`, plus noise outside the cycle that must be ignored.
+fn ten_per_day() -> [(DateTime<Utc>, f64); 5] {
+    [
+        (on_day(2.0), 20.0),
+        (on_day(-5.0), 9_999.0),
+        (on_day(0.0), 0.0),
+        (on_day(1.0), 10.0),
+        (on_day(10.0), -9_999.0), // the end instant is already outside
+    ]
+}
+
+#[test]
+fn a_forecast_through_points_on_a_line_projects_that_line_to_the_cycle_end() {
+    let k = metric(0.0, 200.0, 20.0);
+    let f = forecast(&k, &ten_days(), Tz::UTC, &ten_per_day()).unwrap();
+    assert!((f.value - 100.0).abs() < 1e-9, "{}", f.value);
+    assert!((f.progress - 0.5).abs() < 1e-12);
+    assert_eq!(f.at, utc("2026-10-11T00:00:00Z"));
+    assert_eq!(round_percent(f.progress), 50);
+}
+
+#[test]
+fn a_forecast_fits_least_squares_through_scattered_points() {
+    // (0, 0), (1, 10), (2, 5): slope 2.5/day, intercept 2.5 -> 27.5 on day 10.
+    let points = [(on_day(0.0), 0.0), (on_day(1.0), 10.0), (on_day(2.0), 5.0)];
+    let f = forecast(&metric(0.0, 50.0, 5.0), &ten_days(), Tz::UTC, &points).unwrap();
+    assert!((f.value - 27.5).abs() < 1e-9, "{}", f.value);
+    assert!((f.progress - 0.55).abs() < 1e-12);
+}
+
+#[test]
+fn a_forecast_needs_two_check_ins_at_distinct_instants_inside_the_cycle() {
+    let (k, c) = (metric(0.0, 100.0, 10.0), ten_days());
+    assert_eq!(forecast(&k, &c, Tz::UTC, &[]), None);
+    assert_eq!(forecast(&k, &c, Tz::UTC, &[(on_day(1.0), 10.0)]), None);
+    let same_instant = [(on_day(1.0), 10.0), (on_day(1.0), 12.0)];
+    assert_eq!(forecast(&k, &c, Tz::UTC, &same_instant), None);
+    let one_inside = [(on_day(1.0), 10.0), (on_day(-1.0), 12.0)];
+    assert_eq!(forecast(&k, &c, Tz::UTC, &one_inside), None);
+}
+
+#[test]
+fn only_metric_key_results_get_a_forecast() {
+    let points = ten_per_day();
+    assert_eq!(
+        forecast(&milestone(false), &ten_days(), Tz::UTC, &points),
+        None
+    );
+    let t = threshold(Direction::AtLeast, 5.0, 20.0);
+    assert_eq!(forecast(&t, &ten_days(), Tz::UTC, &points), None);
+}
+
+#[test]
+fn a_forecast_below_70_percent_turns_a_green_key_result_yellow() {
+    // On day 3 at 30 of 100: on pace (green), but the trend only reaches 100 * 0.6.
+    let k = metric(0.0, 100.0, 30.0);
+    let points = [(on_day(1.0), 24.0), (on_day(3.0), 30.0)];
+    let s = scored_on_day(&k, 3.0, &points);
+    assert!((s.forecast.unwrap().progress - 0.51).abs() < 1e-9);
+    assert_eq!(s.status, Status::Yellow);
+    assert_eq!(status_on_day(&k, 3.0), Status::Green);
+}
+
+#[test]
+fn a_good_forecast_never_lifts_a_red_or_yellow_key_result() {
+    let steep = [(on_day(4.0), 0.0), (on_day(5.0), 20.0)]; // 120 by the end
+    assert_eq!(
+        scored_on_day(&metric(0.0, 100.0, 20.0), 5.0, &steep).status,
+        Status::Red
+    );
+    let k = confident(metric(0.0, 100.0, 20.0), 5);
+    let steep = [(on_day(0.0), 0.0), (on_day(1.0), 20.0)];
+    assert_eq!(scored_on_day(&k, 1.0, &steep).status, Status::Yellow);
+}
+
+#[test]
+fn a_weak_forecast_is_ignored_during_the_grace_period() {
+    let flat = [(on_day(0.0), 5.0), (on_day(0.5), 5.0)];
+    let s = scored_on_day(&metric(0.0, 100.0, 5.0), 0.5, &flat);
+    assert_eq!(s.forecast.unwrap().progress, 0.05);
+    assert_eq!(s.status, Status::Green);
+}
+
+// --- display rounding ---------------------------------------------------------------------
+
+#[test]
+fn percents_round_half_away_from_zero() {
+    assert_eq!(round_percent(0.714), 71);
+    assert_eq!(round_percent(0.715), 72);
+    assert_eq!(round_percent(-0.125), -13);
+    assert_eq!(round_percent(-0.714), -71);
+    assert_eq!(round_percent(0.005), 1);
+    assert_eq!(round_percent(f64::NAN), 0);
+}
+
+#[test]
+fn scores_round_to_two_decimals_half_away_from_zero() {
+    assert_eq!(round_score(2.0 / 3.0), 0.67);
+    assert_eq!(round_score(0.125), 0.13);
+    assert_eq!(round_score(-0.125), -0.13);
+    assert_eq!(round_score(0.714), 0.71);
+}
+
+#[test]
+fn a_progress_bar_fills_in_proportion_to_the_clamped_score() {
+    assert_eq!(progress_bar(0.7, 10), "███████░░░");
+    assert_eq!(progress_bar(0.0, 4), "░░░░");
+    assert_eq!(progress_bar(1.3, 4), "████");
+    assert_eq!(progress_bar(-0.2, 4), "░░░░");
+    assert_eq!(progress_bar(0.25, 2), "█░"); // half a cell rounds away from zero
+    assert_eq!(progress_bar(f64::NAN, 3), "░░░");
+    assert_eq!(progress_bar(0.5, 0), "");
+}
+
+// --- rules config -------------------------------------------------------------------------
+
+#[test]
+fn a_workspace_may_override_some_rules_and_keeps_the_defaults_for_the_rest() {
+    let entries = vec![("red_margin", 0.3), ("grace_fraction", 0.2)];
+    let de = MapDeserializer::<_, DeError>::new(entries.into_iter());
+    let rules = ScoringRules::deserialize(de).unwrap();
+    let expected = ScoringRules {
+        red_margin: 0.3,
+        grace_fraction: 0.2,
+        ..ScoringRules::default()
+    };
+    assert_eq!(rules, expected);
+    assert_eq!(rules.validate(), Ok(()));
+}
+
+#[test]
+fn an_unknown_rule_name_is_refused_rather_than_silently_ignored() {
+    let de = MapDeserializer::<_, DeError>::new(vec![("red_marign", 0.3)].into_iter());
+    assert!(ScoringRules::deserialize(de).is_err());
+}
+
+#[test]
+fn rules_that_contradict_themselves_are_refused_with_a_reason() {
+    let base = ScoringRules::default();
+    let refusal = |rules: ScoringRules| rules.validate().unwrap_err().to_string();
+    let crossed = ScoringRules {
+        green_margin: 0.3,
+        ..base
+    };
+    assert_eq!(
+        refusal(crossed),
+        "scoring.green_margin must not be larger than red_margin"
+    );
+    let confidences = ScoringRules {
+        red_max_confidence: 7,
+        ..base
+    };
+    assert_eq!(
+        refusal(confidences),
+        "scoring.green_min_confidence must be above red_max_confidence, at most 10"
+    );
+    let nan = ScoringRules {
+        grace_fraction: f64::NAN,
+        ..base
+    };
+    assert_eq!(
+        refusal(nan),
+        "scoring.grace_fraction must be a number from 0 to 1"
+    );
+    let never = ScoringRules {
+        stale_periods: 0,
+        ..base
+    };
+    assert_eq!(refusal(never), "scoring.stale_periods must be at least 1");
+}

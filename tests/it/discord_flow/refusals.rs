@@ -1,0 +1,117 @@
+//! 5 and 6. Discord refusing a send.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// 5 and 6. Discord refusing a send
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_prompt_to_a_closed_dm_goes_to_the_team_channel_with_a_mention() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let before = bot.fake.messages_in(FakeDiscord::CHANNEL_ID).len();
+    bot.fake.fail_next(
+        RouteMatch::new("POST", CHANNEL_MESSAGES),
+        Failure::CannotMessageUser,
+    );
+    bot.set_clock(prompt_slot());
+    let refused = bot.fake.wait_for(|r| r.status == 403, WAIT).await;
+    let dm = bot.fake.dm_channel_of(OWNER).expect("the DM was opened");
+    assert_eq!(
+        refused.path,
+        format!("/channels/{dm}/messages"),
+        "the DM was refused"
+    );
+    let fallback = bot
+        .fake
+        .wait_for(|r| posted_in(r, FakeDiscord::CHANNEL_ID), WAIT)
+        .await;
+    let b = body(&fallback);
+    assert!(
+        b["content"]
+            .as_str()
+            .is_some_and(|c| c.contains(&mention(OWNER))),
+        "the owner is pinged: {b:#}"
+    );
+    assert!(custom_ids(&b["components"])
+        .iter()
+        .any(|id| id.starts_with("okr:u:GRO-1.1:")));
+
+    assert!(
+        bot.fake.messages_in(dm).is_empty(),
+        "nothing in the closed DM"
+    );
+    let in_channel = bot.fake.messages_in(FakeDiscord::CHANNEL_ID);
+    assert_eq!(in_channel.len(), before + 1, "one prompt in the channel");
+    let no_pending = |l: &[(String, String, String)]| l.iter().all(|(_, _, s)| s != "pending");
+    let prompts: Vec<_> = bot
+        .ledger_when("the prompt is settled", no_pending)
+        .await
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "prompt")
+        .collect();
+    assert_eq!(
+        prompts,
+        [(
+            "prompt".to_owned(),
+            format!("user:{}", mention(OWNER)),
+            "sent".to_owned()
+        )],
+        "delivered once, not lost"
+    );
+    let posts = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", CHANNEL_MESSAGES))
+        .count();
+    assert_eq!(
+        posts, 2,
+        "the refused DM and the channel post, nothing more"
+    );
+    assert_no_violations(&bot.fake);
+}
+
+#[tokio::test]
+async fn a_rate_limited_prompt_is_retried_and_delivered_exactly_once() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    bot.fake.fail_next_times(
+        RouteMatch::new("POST", CHANNEL_MESSAGES),
+        Failure::RateLimited {
+            retry_after_secs: 1.0,
+            global: false,
+        },
+        2,
+    );
+    bot.set_clock(prompt_slot());
+    // Each 429 leaves the delivery pending; the scheduler looks again a second later on its
+    // clock, and the outbox waits out the pause in real time.
+    for n in 1..=2 {
+        bot.nth(n, |r| r.status == 429).await;
+        bot.clock.advance(chrono::Duration::seconds(5));
+    }
+    let dm = bot.fake.dm_channel_of(OWNER).expect("a DM with the owner");
+    bot.fake.wait_for(|r| posted_in(r, dm), WAIT).await;
+
+    assert_eq!(bot.fake.messages_in(dm).len(), 1, "delivered once");
+    let attempts: Vec<u16> = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", CHANNEL_MESSAGES))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(attempts, [429, 429, 200]);
+    let no_pending = |l: &[(String, String, String)]| l.iter().all(|(_, _, s)| s != "pending");
+    let states: Vec<String> = bot
+        .ledger_when("the prompt is settled", no_pending)
+        .await
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "prompt")
+        .map(|(_, _, state)| state)
+        .collect();
+    assert_eq!(states, ["sent"]);
+    assert_no_violations(&bot.fake);
+}

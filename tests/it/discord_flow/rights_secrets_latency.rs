@@ -1,0 +1,157 @@
+//! 7. Rights; 8. Secrets; 9. Latency.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// 7. Rights
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn setup_by_a_member_without_manage_server_is_refused_privately_and_writes_nothing() {
+    let bot = Bot::start().await;
+    let reply = bot
+        .slash(
+            OTHER,
+            MEMBER,
+            sub(
+                "setup",
+                vec![text("team", "Growth"), text("timezone", "Europe/Berlin")],
+            ),
+        )
+        .await;
+    let b = reply.body();
+    assert_eq!(b["type"], 4, "{b:#}");
+    assert_eq!(b["data"]["flags"], 64, "only the asker sees it: {b:#}");
+    let said = words(&b["data"]);
+    assert!(said.contains('❌'), "{said}");
+    assert!(said.contains("admin"), "says who may: {said}");
+    let admin = bot.admin().await;
+    assert!(bot.okr.teams(&admin).await.expect("teams").is_empty());
+    assert!(bot.ledger().await.is_empty());
+
+    // The same command with Manage Server goes through.
+    let again = okr_command(
+        reply.interaction["data"]["options"].clone(),
+        ADMIN,
+        MANAGE_SERVER,
+    );
+    let ok = bot.send_slash(again).await;
+    assert_eq!(ok.body()["type"], 4);
+    assert!(ok.body()["data"]["flags"].as_u64().unwrap_or(0) & 64 == 0);
+    assert_eq!(bot.okr.teams(&admin).await.expect("teams").len(), 1);
+    assert_no_violations(&bot.fake);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Secrets
+// ---------------------------------------------------------------------------------------------
+
+/// A `MakeWriter` for tracing: everything into one shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The current-thread runtime of `#[tokio::test]` runs the bot, the fake and the scheduler on
+/// this thread, so a thread-scoped subscriber sees their logs without touching other tests.
+#[tokio::test]
+async fn the_token_never_appears_in_the_logs() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "okrbot=trace,serenity=trace,poise=trace",
+        ))
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let bot = Bot::start().await;
+    bot.growth().await;
+    // A refusal and a failing command log too.
+    bot.slash(OTHER, MEMBER, sub("setup", vec![text("team", "Sales")]))
+        .await;
+    bot.slash(
+        OWNER,
+        MEMBER,
+        sub("update", vec![text("kr", "NOPE-9"), text("value", "1")]),
+    )
+    .await;
+    // The scheduler's deliveries: the digest in the channel.
+    bot.set_clock(digest_slot());
+    bot.fake
+        .wait_for(
+            |r| posted_in(r, FakeDiscord::CHANNEL_ID) && !r.files.is_empty(),
+            WAIT,
+        )
+        .await;
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    eprintln!("captured {} bytes of TRACE logs", logs.len());
+    assert!(logs.len() > 1000, "the capture works: {logs}");
+    assert!(
+        logs.contains("serenity") || logs.contains("poise"),
+        "serenity's own logs are captured"
+    );
+    assert!(!logs.contains(TOKEN), "the token is in the logs");
+    assert!(
+        !logs.contains("SECRET123"),
+        "part of the token is in the logs"
+    );
+    assert_no_violations(&bot.fake);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Latency
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn slash_commands_are_answered_well_within_discords_3_second_deadline() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    bot.ok(
+        OWNER,
+        MEMBER,
+        sub("update", vec![text("kr", "GRO-1.1"), text("value", "7")]),
+    )
+    .await;
+    bot.ok(OWNER, MEMBER, sub("status", vec![])).await;
+    bot.ok(OWNER, MEMBER, sub("history", vec![text("kr", "GRO-1.1")]))
+        .await;
+    bot.ok(
+        LEAD,
+        MEMBER,
+        grouped("schedule", "show", vec![text("team", "Growth")]),
+    )
+    .await;
+    bot.ok(
+        LEAD,
+        MEMBER,
+        grouped("objective", "list", vec![text("team", "Growth")]),
+    )
+    .await;
+    bot.ok(OWNER, MEMBER, sub("nochange", vec![text("kr", "GRO-1.1")]))
+        .await;
+    bot.ok(OWNER, MEMBER, sub("help", vec![])).await;
+
+    let latencies = bot.latencies.lock().unwrap().clone();
+    let slowest = latencies.iter().max().copied().unwrap_or_default();
+    let median = median(latencies.clone());
+    eprintln!(
+        "slash command latency over {} commands: median {median:?}, slowest {slowest:?}",
+        latencies.len()
+    );
+    assert!(median < DEADLINE, "median {median:?}");
+    assert!(slowest < DEADLINE, "slowest {slowest:?}: {latencies:?}");
+    assert_no_violations(&bot.fake);
+}

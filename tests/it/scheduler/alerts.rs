@@ -1,0 +1,172 @@
+//! At-risk alerts.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// At-risk alerts
+// ---------------------------------------------------------------------------------------------
+
+/// Growth with every key result on pace (55% on 2026-11-14, when about 48% has passed) and the
+/// scheduler started, so that no alert is open.
+async fn growth_on_pace(app: &TestApp) -> Sim {
+    let setup_at = at("2026-11-14T10:00:00Z");
+    growth(app, setup_at).await;
+    for (code, owner) in [
+        ("GRO-1.1", "alice"),
+        ("GRO-1.2", "bob"),
+        ("GRO-1.3", "carol"),
+    ] {
+        check_in(
+            app,
+            owner,
+            &format!("{code} 55 c8"),
+            at("2026-11-14T11:00:00Z"),
+        )
+        .await;
+    }
+    let mut sim = Sim::new(&app.okr, at("2026-11-14T12:00:00Z"));
+    let sent = sim.tick_at(at("2026-11-14T12:00:00Z")).await;
+    assert!(of_kind(&sent, DeliveryKind::Alert).is_empty());
+    sim
+}
+
+#[tokio::test]
+async fn a_check_in_into_red_gives_one_alert_on_the_next_tick_mentioning_owner_and_lead() {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let outcome = app
+        .okr
+        .check_in_text(
+            &person(&app, "alice"),
+            "GRO-1.1 55 c3 blocked on legal",
+            CheckInSource::Text,
+            None,
+            at("2026-11-14T12:30:00Z"),
+        )
+        .await
+        .expect("check-in");
+    assert!(outcome.alert_opened);
+
+    let next = sim.step(at("2026-11-14T13:00:00Z")).await.expect("a tick");
+    let alerts = of_kind(&next, DeliveryKind::Alert);
+    assert_eq!(alerts.len(), 1, "{next:?}");
+    assert_eq!(alerts[0].recipient, Recipient::Channel("growth".into()));
+    assert_eq!(alerts[0].slot, at("2026-11-14T13:00:00Z"));
+    assert_mentions(&text(&alerts[0].message), &["GRO-1.1", "@alice", "@lena"]);
+
+    let rest = sim.run_until(at("2026-11-15T13:00:00Z")).await;
+    assert!(of_kind(&rest, DeliveryKind::Alert).is_empty());
+}
+
+#[tokio::test]
+async fn a_bulk_update_turning_three_key_results_red_gives_one_alert_listing_all_three() {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let outcomes = app
+        .okr
+        .check_in_bulk(
+            &person(&app, "lena"),
+            "GRO-1.1 55 c2\nGRO-1.2 55 c2\nGRO-1.3 55 c3",
+            CheckInSource::Text,
+            at("2026-11-14T12:30:00Z"),
+        )
+        .await
+        .expect("bulk check-in");
+    assert!(outcomes.iter().all(|o| o.alert_opened));
+
+    let sent = sim.run_until(at("2026-11-14T18:00:00Z")).await;
+    let alerts = of_kind(&sent, DeliveryKind::Alert);
+    assert_eq!(alerts.len(), 1, "one message, not a storm: {alerts:?}");
+    assert_eq!(
+        alerts[0].message.title,
+        "Growth: 3 key results moved into red"
+    );
+    assert_mentions(
+        &text(&alerts[0].message),
+        &["GRO-1.1", "GRO-1.2", "GRO-1.3", "@alice", "@bob", "@carol"],
+    );
+}
+
+#[tokio::test]
+async fn a_key_result_staying_red_alerts_once_leaving_red_resolves_and_going_red_again_alerts_again(
+) {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let alice = person(&app, "alice");
+    let mut alerts = 0;
+    for (line, when) in [
+        ("GRO-1.1 55 c3", "2026-11-14T12:30:00Z"),
+        ("GRO-1.1 54 c2", "2026-11-14T14:30:00Z"),
+        ("GRO-1.1 56 c3", "2026-11-15T09:30:00Z"),
+    ] {
+        check_in(&app, "alice", line, at(when)).await;
+        let sent = sim.run_until(at(when) + Duration::hours(2)).await;
+        alerts += of_kind(&sent, DeliveryKind::Alert).len();
+    }
+    assert_eq!(alerts, 1, "red three times in a row is one transition");
+    assert_eq!(
+        alert_rows(&app.okr, "GRO-1.1", &alice).await,
+        vec![("open".into(), 1)]
+    );
+
+    check_in(&app, "alice", "GRO-1.1 58 c8", at("2026-11-15T12:30:00Z")).await;
+    assert_eq!(
+        alert_rows(&app.okr, "GRO-1.1", &alice).await,
+        vec![("resolved".into(), 1)]
+    );
+    let sent = sim.run_until(at("2026-11-16T12:00:00Z")).await;
+    assert!(of_kind(&sent, DeliveryKind::Alert).is_empty());
+
+    check_in(&app, "alice", "GRO-1.1 58 c3", at("2026-11-16T12:30:00Z")).await;
+    let sent = sim.run_until(at("2026-11-16T14:00:00Z")).await;
+    let again = of_kind(&sent, DeliveryKind::Alert);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].slot, at("2026-11-16T13:00:00Z"));
+    assert_eq!(
+        alert_rows(&app.okr, "GRO-1.1", &alice).await,
+        vec![("resolved".into(), 1), ("open".into(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn time_passing_alone_opens_an_alert_on_the_hourly_sweep_once_a_key_result_falls_behind_pace()
+{
+    let app = spawn_app().await;
+    let cycle = growth(&app, at("2026-10-20T10:00:00Z")).await;
+    for (code, owner) in [
+        ("GRO-1.1", "alice"),
+        ("GRO-1.2", "bob"),
+        ("GRO-1.3", "carol"),
+    ] {
+        let value = if owner == "alice" { 30 } else { 100 };
+        check_in(
+            &app,
+            owner,
+            &format!("{code} {value} c8"),
+            at("2026-10-20T11:00:00Z"),
+        )
+        .await;
+    }
+    // alice's 30% turns red once more than 55% of the cycle has passed: progress < expected -
+    // 0.25. The cycle runs from 2026-10-01 00:00 CEST (2026-09-30T22:00Z) to 2027-01-01 00:00
+    // CET (2026-12-31T23:00Z), 2209 hours; 55% of that is 1214.95 h, i.e. 2026-11-20T12:57Z.
+    let (start, end) = okrbot::domain::scoring::cycle_bounds(&cycle, chrono_tz::Europe::Berlin);
+    assert_eq!(
+        (start, end),
+        (at("2026-09-30T22:00:00Z"), at("2026-12-31T23:00:00Z"))
+    );
+    let expected = |t: &str| expected_progress(&cycle, chrono_tz::Europe::Berlin, at(t));
+    assert!(expected("2026-11-20T12:56:00Z") < 0.55);
+    assert!(expected("2026-11-20T12:58:00Z") > 0.55);
+
+    let mut sim = Sim::new(&app.okr, at("2026-11-20T06:00:00Z"));
+    let before = sim.run_until(at("2026-11-20T12:00:00Z")).await;
+    assert!(of_kind(&before, DeliveryKind::Alert).is_empty());
+    let sent = sim.run_until(at("2026-11-21T12:00:00Z")).await;
+    let alerts = of_kind(&sent, DeliveryKind::Alert);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    // The first hourly sweep after the crossing.
+    assert_eq!(alerts[0].slot, at("2026-11-20T13:00:00Z"));
+    assert_eq!(alerts[0].slot.minute(), 0);
+    assert_mentions(&text(&alerts[0].message), &["GRO-1.1", "@alice", "@lena"]);
+}

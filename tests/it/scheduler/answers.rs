@@ -1,0 +1,72 @@
+//! Answers to a prompt.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Answers to a prompt
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn snoozing_a_prompt_sends_a_new_one_24_hours_later_listing_only_what_still_waits() {
+    let app = spawn_app().await;
+    let setup_at = at("2026-11-14T12:00:00Z");
+    growth(&app, setup_at).await;
+    metric(&app, "GRO-1", "Activation speed", "alice", setup_at).await;
+    let mut sim = Sim::new(&app.okr, setup_at);
+    let slot = at("2026-11-16T08:00:00Z");
+    let sent = sim.run_until(slot).await;
+    let prompt = of_kind(&sent, DeliveryKind::Prompt)
+        .into_iter()
+        .find(|d| d.recipient == user("alice"))
+        .expect("alice is prompted");
+    assert_eq!(asked(&prompt.message), vec!["GRO-1.1", "GRO-1.4"]);
+
+    check_in(&app, "alice", "GRO-1.1 55 c8", at("2026-11-16T09:00:00Z")).await;
+    let snoozed_at = at("2026-11-16T09:30:00Z");
+    let due = app
+        .okr
+        .snooze(&person(&app, "alice"), snoozed_at)
+        .await
+        .expect("snooze");
+    assert_eq!(due, snoozed_at + Duration::hours(24));
+
+    let before = sim.run_until(due - Duration::minutes(1)).await;
+    assert!(
+        of_kind(&before, DeliveryKind::Prompt).is_empty(),
+        "{before:?}"
+    );
+    // The snoozed prompt is what the scheduler wakes for next.
+    let sent = sim.step(due).await.expect("a tick at the snooze's end");
+    assert_eq!(sim.now, due);
+    let again = of_kind(&sent, DeliveryKind::Prompt);
+    assert_eq!(again.len(), 1, "{sent:?}");
+    assert_eq!(again[0].recipient, user("alice"));
+    assert_eq!(asked(&again[0].message), vec!["GRO-1.4"]);
+    let later = sim.run_until(due + Duration::hours(12)).await;
+    assert!(of_kind(&later, DeliveryKind::Prompt).is_empty());
+}
+
+#[tokio::test]
+async fn no_change_records_a_check_in_with_the_same_value() {
+    let app = spawn_app().await;
+    growth(&app, at("2026-11-10T10:00:00Z")).await;
+    let alice = person(&app, "alice");
+    check_in(&app, "alice", "GRO-1.1 42 c8", at("2026-11-12T10:00:00Z")).await;
+    let (_, before) = app.okr.history(&alice, "GRO-1.1").await.expect("history");
+
+    let when = at("2026-11-16T09:00:00Z");
+    let outcome = app
+        .okr
+        .no_change(&alice, "GRO-1.1", CheckInSource::Button, None, when)
+        .await
+        .expect("no change");
+    assert_eq!(outcome.kr.current, 42.0);
+    assert_eq!(outcome.previous_value, 42.0);
+
+    let (kr, after) = app.okr.history(&alice, "GRO-1.1").await.expect("history");
+    assert_eq!(after.len(), before.len() + 1);
+    let last = after.last().expect("a check-in");
+    assert_eq!((last.value, last.created_at), (42.0, when));
+    assert_eq!(kr.current, 42.0);
+    assert_eq!(kr.last_check_in, Some(when));
+}

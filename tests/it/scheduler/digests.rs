@@ -1,0 +1,105 @@
+//! Digests and the rollup.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Digests and the rollup
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_digest_shows_scores_with_arrows_who_has_not_checked_in_the_at_risk_list_and_a_png_chart()
+{
+    let app = spawn_app().await;
+    growth(&app, at("2026-11-10T10:00:00Z")).await;
+    let lena = person(&app, "lena");
+    check_in(&app, "alice", "GRO-1.1 30 c8", at("2026-11-12T10:00:00Z")).await;
+    check_in(&app, "carol", "GRO-1.3 0 c2", at("2026-11-12T10:00:00Z")).await;
+
+    // (30 + 0 + 0) / 3 = 0.10; nothing to compare with yet.
+    let first = app
+        .okr
+        .digest_now(&lena, "Growth", at("2026-11-12T12:00:00Z"))
+        .await
+        .expect("digest");
+    let heading = first.blocks[0].heading.clone().expect("objective heading");
+    assert_mentions(&heading, &["GRO-1", "0.10 (10%)", "new"]);
+
+    check_in(&app, "alice", "GRO-1.1 60 c8", at("2026-11-13T10:00:00Z")).await;
+    // (60 + 0 + 0) / 3 = 0.20: up 0.10 since the last digest.
+    let second = app
+        .okr
+        .digest_now(&lena, "Growth", at("2026-11-13T12:00:00Z"))
+        .await
+        .expect("digest");
+    let heading = second.blocks[0].heading.clone().expect("objective heading");
+    assert_mentions(&heading, &["GRO-1", "0.20 (20%)", "↑ +0.10"]);
+
+    let block = |m: &Message, name: &str| {
+        m.blocks
+            .iter()
+            .find(|b| b.heading.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no block {name}"))
+            .lines
+            .clone()
+    };
+    // No prompt yet, so "since" is a check-in period back: bob never checked in.
+    assert_eq!(block(&second, "Not checked in yet"), vec!["bob: GRO-1.2"]);
+    // carol (confidence 2) and bob (0% at 47% of the cycle) are red; alice (60%) is not.
+    let at_risk = block(&second, "At risk").join("\n");
+    assert_mentions(&at_risk, &["GRO-1.2", "GRO-1.3"]);
+    assert!(!at_risk.contains("GRO-1.1"), "{at_risk}");
+
+    let png = &second.attachments.first().expect("a chart").bytes;
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    // The channel gets both, the chart riding along through the ledger.
+    let scheduler = Scheduler::new(app.okr.clone());
+    let outbox = RecordingOutbox::new();
+    scheduler
+        .dispatcher()
+        .deliver(at("2026-11-13T12:00:00Z"), &outbox)
+        .await
+        .expect("deliver");
+    let digests: Vec<Delivery> = outbox
+        .sent()
+        .into_iter()
+        .filter(|d| d.kind == DeliveryKind::Digest)
+        .collect();
+    assert_eq!(digests.len(), 2);
+    assert!(digests
+        .iter()
+        .all(|d| d.recipient == Recipient::Channel("growth".into())));
+    assert!(digests[1].message.attachments[0]
+        .bytes
+        .starts_with(b"\x89PNG\r\n\x1a\n"));
+}
+
+#[tokio::test]
+async fn the_rollup_shows_aligned_objectives_under_their_parent() {
+    let app = spawn_app().await;
+    let when = at("2026-11-10T10:00:00Z");
+    growth(&app, when).await;
+    team(&app, "Platform", "America/New_York", "PLA", "pete", when).await;
+    let child = objective(&app, "Platform", "Fast signup backend", when).await;
+    let other = objective(&app, "Platform", "Quiet on-call", when).await;
+    app.okr
+        .objective_align(&app.admin, &child, Some("GRO-1"))
+        .await
+        .expect("align");
+
+    let (cycle, roots) = app.okr.rollup(&app.admin, when).await.expect("rollup");
+    let rollup = okrbot::render::digest::rollup_message(&cycle.name, &roots, when);
+    let lines = &rollup.blocks[0].lines;
+    let pos = |prefix: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line starting {prefix:?} in {lines:#?}"))
+    };
+    let parent = pos("GRO-1 ");
+    let under = pos(&format!("    {child} "));
+    assert_eq!(under, parent + 1, "{lines:#?}");
+    assert!(lines[under].contains("Platform"));
+    // An objective aligned to nothing is a root of its own.
+    pos(&format!("{other} "));
+}
