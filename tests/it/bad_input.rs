@@ -2,34 +2,12 @@
 //! two halves of that promise: the message names what is wrong and how to fix it, and a dump of
 //! every row of every table is identical before and after.
 
-use crate::common::{assert_mentions, date, now, spawn_app, TestApp};
+use crate::common::{assert_mentions, date, now, refused_text, spawn_app, TestApp};
 use okrbot::domain::model::CheckInSource;
 use okrbot::service::check_in::UpdateFields;
 use okrbot::service::data;
 use okrbot::service::objectives::{KrEdit, KrInput};
 use okrbot::service::setup::SetupInput;
-use okrbot::service::OkrError;
-
-/// Runs a refused command: returns its message after checking it is a refusal (not a failure of
-/// the database) and that the database is exactly as it was.
-macro_rules! refused {
-    ($app:expr, $call:expr) => {{
-        let before = $app.rows().await;
-        let err: OkrError = match $call.await {
-            Ok(_) => panic!("expected {} to be refused", stringify!($call)),
-            Err(e) => e,
-        };
-        assert!(!err.is_internal(), "a refusal, not a failure: {err:?}");
-        let after = $app.rows().await;
-        assert_eq!(
-            after,
-            before,
-            "{} was refused ({err}) but changed the database",
-            stringify!($call)
-        );
-        err.to_string()
-    }};
-}
 
 fn fields<'a>(kr: &'a str, value: &'a str) -> UpdateFields<'a> {
     UpdateFields {

@@ -303,6 +303,36 @@ pub async fn rows(store: &Store) -> Rows {
     Rows(out)
 }
 
+/// Runs a command that must be refused: returns its error after checking it is a refusal (not a
+/// failure of the database) and that the database is exactly as it was.
+macro_rules! refused {
+    ($app:expr, $call:expr) => {{
+        let before = $app.rows().await;
+        let err: okrbot::service::OkrError = match $call.await {
+            Ok(_) => panic!("expected {} to be refused", stringify!($call)),
+            Err(e) => e,
+        };
+        assert!(!err.is_internal(), "a refusal, not a failure: {err:?}");
+        let after = $app.rows().await;
+        assert_eq!(
+            after,
+            before,
+            "{} was refused ({err}) but changed the database",
+            stringify!($call)
+        );
+        err
+    }};
+}
+pub(crate) use refused;
+
+/// [`refused`], as the text the person reads.
+macro_rules! refused_text {
+    ($app:expr, $call:expr) => {
+        crate::common::refused!($app, $call).to_string()
+    };
+}
+pub(crate) use refused_text;
+
 /// Asserts `text` contains each of `parts`, showing the whole text when one is missing.
 #[track_caller]
 pub fn assert_mentions(text: &str, parts: &[&str]) {

@@ -12,23 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::common::{at, date};
+use chrono::{DateTime, Utc};
 use okrbot::config::Config;
 use okrbot::outbox::{DeliveryKind, FileLine};
 use okrbot::service::objectives::{KrInput, ObjectiveInput};
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, Okr};
 use okrbot::store::Store;
-
-fn at(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .expect("a valid RFC 3339 instant")
-        .with_timezone(&Utc)
-}
-
-fn date(ymd: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(ymd, "%Y-%m-%d").expect("a valid date")
-}
 
 /// Thursday before the Monday: the team is set up then, so its prompt schedule points at
 /// Monday 09:00 Berlin.

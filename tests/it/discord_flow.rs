@@ -15,6 +15,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::at;
 use crate::fake_discord::{fixtures, objects, Failure, FakeDiscord, Recorded, RouteMatch};
 use chrono::{DateTime, Utc};
 use okrbot::clock::{Clock, ManualClock};
@@ -50,12 +51,6 @@ const DEADLINE: Duration = Duration::from_secs(3);
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const CALLBACK: &str = "/interactions/{id}/{token}/callback";
 const CHANNEL_MESSAGES: &str = "/channels/{channel}/messages";
-
-fn at(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .expect("a valid RFC 3339 instant")
-        .with_timezone(&Utc)
-}
 
 /// Thursday before the first prompt.
 fn start() -> DateTime<Utc> {

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use crate::common::{assert_mentions, date, now, spawn_app, TestApp};
+use crate::common::{assert_mentions, date, now, refused, spawn_app, TestApp};
 use okrbot::console::text;
 use okrbot::domain::model::CheckInSource;
 use okrbot::render;
@@ -12,26 +12,6 @@ use okrbot::service::objectives::{KrEdit, KrInput, ObjectiveEdit, ObjectiveInput
 use okrbot::service::report::StatusScope;
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, OkrError};
-
-/// Runs a refused command: returns its error after checking the database is exactly as it was.
-macro_rules! refused {
-    ($app:expr, $call:expr) => {{
-        let before = $app.rows().await;
-        let err: OkrError = match $call.await {
-            Ok(_) => panic!("expected {} to be refused", stringify!($call)),
-            Err(e) => e,
-        };
-        assert!(!err.is_internal(), "a refusal, not a failure: {err:?}");
-        let after = $app.rows().await;
-        assert_eq!(
-            after,
-            before,
-            "{} was refused ({err}) but changed the database",
-            stringify!($call)
-        );
-        err
-    }};
-}
 
 async fn growth() -> TestApp {
     let app = spawn_app().await;

@@ -11,7 +11,7 @@ async fn bulk_update_with_a_bad_value_on_line_3_of_4_writes_nothing_and_names_li
     let app = growth().await;
     // Lines 1 and 2 are fine and are written inside the transaction before line 3 fails.
     let text = "GRO-1.1 11 c8\nGRO-1.3 done\nGRO-1.2 96h\nGRO-1.1 10\n";
-    let msg = refused!(
+    let msg = refused_text!(
         app,
         app.okr
             .check_in_bulk(&app.admin, text, CheckInSource::Text, now())
@@ -33,7 +33,7 @@ async fn bulk_update_with_a_bad_value_on_line_3_of_4_writes_nothing_and_names_li
 async fn bulk_update_with_an_unparsable_line_3_of_4_writes_nothing_and_names_line_3() {
     let app = growth().await;
     let text = "GRO-1.1 11\nGRO-1.3 done\nGRO-1.2 9O\nGRO-1.1 10\n";
-    let msg = refused!(
+    let msg = refused_text!(
         app,
         app.okr
             .check_in_bulk(&app.admin, text, CheckInSource::Text, now())
@@ -53,7 +53,7 @@ async fn bulk_update_with_an_unparsable_line_3_of_4_writes_nothing_and_names_lin
 async fn bulk_update_naming_an_unknown_key_result_on_line_2_writes_nothing() {
     let app = growth().await;
     let text = "GRO-1.1 11\nGRO-7.1 3\nGRO-1.3 done\n";
-    let msg = refused!(
+    let msg = refused_text!(
         app,
         app.okr
             .check_in_bulk(&app.admin, text, CheckInSource::Text, now())
@@ -83,7 +83,7 @@ async fn import_with_a_bad_entry_late_in_the_file_writes_nothing_and_names_the_e
         .expect("GRO-1 has key results");
     last.unit = "parsecs".into();
     let fresh = app.other_workspace("console:globex", "globex").await;
-    let msg = refused!(app, app.okr.import(&fresh, &doc, now()));
+    let msg = refused_text!(app, app.okr.import(&fresh, &doc, now()));
     assert_mentions(
         &msg,
         &[
@@ -92,7 +92,7 @@ async fn import_with_a_bad_entry_late_in_the_file_writes_nothing_and_names_the_e
             "nothing was imported",
         ],
     );
-    let msg = refused!(app, async {
+    let msg = refused_text!(app, async {
         data::parse_export("{\"format\": \"okrbot/1\", \"teams\": [")
     });
     assert_mentions(

@@ -18,7 +18,7 @@ async fn metric_key_result_with_start_equal_to_target_is_refused_and_writes_noth
         owner: Some("alice".into()),
         ..Default::default()
     };
-    let msg = refused!(app, app.okr.kr_add(&app.admin, input, now()));
+    let msg = refused_text!(app, app.okr.kr_add(&app.admin, input, now()));
     assert_mentions(
         &msg,
         &[
@@ -31,7 +31,7 @@ async fn metric_key_result_with_start_equal_to_target_is_refused_and_writes_noth
 #[tokio::test]
 async fn cycle_ending_before_it_starts_is_refused_and_writes_nothing() {
     let app = growth().await;
-    let msg = refused!(
+    let msg = refused_text!(
         app,
         app.okr.cycle_new(
             &app.admin,
@@ -59,11 +59,11 @@ async fn update_in_a_closed_cycle_is_refused_and_writes_nothing() {
         .cycle_close(&app.admin, "2026-Q4", now())
         .await
         .expect("close 2026-Q4");
-    let msg = refused!(app, app.update("GRO-1.1 9"));
+    let msg = refused_text!(app, app.update("GRO-1.1 9"));
     assert_mentions(&msg, &["GRO-1.1", "2026-Q4", "closed", "open cycle"]);
-    let msg = refused!(app, app.update_fields(fields("GRO-1.3", "done")));
+    let msg = refused_text!(app, app.update_fields(fields("GRO-1.3", "done")));
     assert_mentions(&msg, &["GRO-1.3", "2026-Q4", "closed"]);
-    let msg = refused!(
+    let msg = refused_text!(
         app,
         app.okr
             .check_in_bulk(&app.admin, "GRO-1.2 96\n", CheckInSource::Text, now())
@@ -85,7 +85,7 @@ async fn adding_a_key_result_to_a_closed_cycle_is_refused_and_writes_nothing() {
         target: Some("200".into()),
         ..Default::default()
     };
-    let msg = refused!(app, app.okr.kr_add(&app.admin, input, now()));
+    let msg = refused_text!(app, app.okr.kr_add(&app.admin, input, now()));
     assert_mentions(
         &msg,
         &["cycle 2026-Q4 is closed", "GRO-1 can no longer change"],
@@ -104,7 +104,7 @@ async fn editing_a_key_result_of_a_closed_cycle_is_refused_and_writes_nothing() 
         target: Some("13".into()),
         ..Default::default()
     };
-    let msg = refused!(app, app.okr.kr_edit(&app.admin, "GRO-1.1", edit));
+    let msg = refused_text!(app, app.okr.kr_edit(&app.admin, "GRO-1.1", edit));
     assert_mentions(&msg, &["2026-Q4", "closed"]);
 }
 
@@ -116,7 +116,7 @@ async fn removing_a_key_result_of_a_closed_cycle_is_refused_and_writes_nothing()
         .cycle_close(&app.admin, "2026-Q4", now())
         .await
         .expect("close 2026-Q4");
-    let msg = refused!(app, app.okr.kr_remove(&app.admin, "GRO-1.1"));
+    let msg = refused_text!(app, app.okr.kr_remove(&app.admin, "GRO-1.1"));
     assert_mentions(&msg, &["2026-Q4", "closed"]);
 }
 
@@ -127,7 +127,7 @@ async fn removing_a_key_result_of_a_closed_cycle_is_refused_and_writes_nothing()
 #[tokio::test]
 async fn percent_on_a_days_key_result_is_refused_and_names_the_expected_unit() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-1.1 45%"));
+    let msg = refused_text!(app, app.update("GRO-1.1 45%"));
     assert_mentions(
         &msg,
         &["\"45%\" is a percent", "GRO-1.1 is measured in days", "9d"],
@@ -137,19 +137,19 @@ async fn percent_on_a_days_key_result_is_refused_and_names_the_expected_unit() {
 #[tokio::test]
 async fn hours_on_a_days_key_result_is_refused_and_names_the_expected_unit() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-1.1 3h"));
+    let msg = refused_text!(app, app.update("GRO-1.1 3h"));
     assert_mentions(
         &msg,
         &["\"3h\" is hours", "GRO-1.1 is measured in days", "9d"],
     );
-    let msg = refused!(app, app.update_fields(fields("GRO-1.1", "3h")));
+    let msg = refused_text!(app, app.update_fields(fields("GRO-1.1", "3h")));
     assert_mentions(&msg, &["\"3h\" is hours", "measured in days"]);
 }
 
 #[tokio::test]
 async fn dollars_on_a_percent_key_result_is_refused_and_names_the_expected_unit() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-1.2 $96"));
+    let msg = refused_text!(app, app.update("GRO-1.2 $96"));
     assert_mentions(
         &msg,
         &[
@@ -176,7 +176,7 @@ async fn setup_with_a_time_zone_that_does_not_exist_is_refused_and_suggests_the_
             prefix: Some("PLT".into()),
             leads: Some(vec!["dave".into()]),
         };
-        let msg = refused!(app, app.okr.setup(&app.admin, input, now()));
+        let msg = refused_text!(app, app.okr.setup(&app.admin, input, now()));
         assert_mentions(
             &msg,
             &[

@@ -14,10 +14,10 @@ async fn update_with_nan_value_is_refused_and_writes_nothing() {
         ("GRO-1.1 nan c8 looks odd", "\"nan\""),
         ("\"onboarding time\" NaN", "\"NaN\""),
     ] {
-        let msg = refused!(app, app.update(line));
+        let msg = refused_text!(app, app.update(line));
         assert_mentions(&msg, &[quoted, "not a finite number", "like 42"]);
     }
-    let msg = refused!(app, app.update_fields(fields("GRO-1.1", "NaN")));
+    let msg = refused_text!(app, app.update_fields(fields("GRO-1.1", "NaN")));
     assert_mentions(&msg, &["\"NaN\"", "not a finite number", "like 42"]);
 }
 
@@ -25,12 +25,12 @@ async fn update_with_nan_value_is_refused_and_writes_nothing() {
 async fn update_with_infinite_value_is_refused_and_writes_nothing() {
     let app = growth().await;
     for value in ["inf", "-inf", "Infinity", "+inf"] {
-        let msg = refused!(app, app.update(&format!("GRO-1.1 {value}")));
+        let msg = refused_text!(app, app.update(&format!("GRO-1.1 {value}")));
         assert_mentions(
             &msg,
             &[&format!("\"{value}\""), "not a finite number", "like 42"],
         );
-        let msg = refused!(app, app.update_fields(fields("GRO-1.1", value)));
+        let msg = refused_text!(app, app.update_fields(fields("GRO-1.1", value)));
         assert_mentions(
             &msg,
             &[&format!("\"{value}\""), "not a finite number", "like 42"],
@@ -41,12 +41,12 @@ async fn update_with_infinite_value_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn update_with_1e999_is_refused_as_exponent_notation_and_writes_nothing() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-1.1 1e999"));
+    let msg = refused_text!(app, app.update("GRO-1.1 1e999"));
     assert_mentions(
         &msg,
         &["\"1e999\"", "exponent notation", "write the number out"],
     );
-    let msg = refused!(app, app.update_fields(fields("GRO-1.1", "1e999")));
+    let msg = refused_text!(app, app.update_fields(fields("GRO-1.1", "1e999")));
     assert_mentions(
         &msg,
         &["\"1e999\"", "exponent notation", "write the number out"],
@@ -56,7 +56,7 @@ async fn update_with_1e999_is_refused_as_exponent_notation_and_writes_nothing() 
 #[tokio::test]
 async fn update_with_a_value_beyond_the_limit_is_refused_and_writes_nothing() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-1.1 99999999999999999999"));
+    let msg = refused_text!(app, app.update("GRO-1.1 99999999999999999999"));
     assert_mentions(
         &msg,
         &["\"99999999999999999999\"", "too large", "limited to"],
@@ -67,7 +67,7 @@ async fn update_with_a_value_beyond_the_limit_is_refused_and_writes_nothing() {
 async fn update_form_with_empty_value_is_refused_and_writes_nothing() {
     let app = growth().await;
     for value in ["", "   "] {
-        let msg = refused!(app, app.update_fields(fields("GRO-1.1", value)));
+        let msg = refused_text!(app, app.update_fields(fields("GRO-1.1", value)));
         assert_mentions(&msg, &["the value is empty", "write a number like 42"]);
     }
 }
@@ -75,7 +75,7 @@ async fn update_form_with_empty_value_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn update_line_without_a_value_is_refused_and_writes_nothing() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-1.1"));
+    let msg = refused_text!(app, app.update("GRO-1.1"));
     assert_mentions(
         &msg,
         &[
@@ -83,7 +83,7 @@ async fn update_line_without_a_value_is_refused_and_writes_nothing() {
             "e.g. GRO-1.1 42 or GRO-1.1 done",
         ],
     );
-    let msg = refused!(app, app.update("\"onboarding time\""));
+    let msg = refused_text!(app, app.update("\"onboarding time\""));
     assert_mentions(
         &msg,
         &["\"onboarding time\" has no value", "e.g. GRO-1.1 42"],
@@ -98,7 +98,7 @@ async fn update_line_without_a_value_is_refused_and_writes_nothing() {
 async fn update_line_with_a_1001_character_note_is_refused_and_writes_nothing() {
     let app = growth().await;
     let note = "n".repeat(1001);
-    let msg = refused!(app, app.update(&format!("GRO-1.1 11 c8 {note}")));
+    let msg = refused_text!(app, app.update(&format!("GRO-1.1 11 c8 {note}")));
     assert_mentions(&msg, &["1,001 characters", "limit of 1,000", "shorten it"]);
     // Quoted, the note is clipped: a refusal never echoes the whole essay back.
     assert!(msg.len() < 300, "the message stays short: {msg}");
@@ -113,7 +113,7 @@ async fn update_form_with_a_1001_character_note_is_refused_and_writes_nothing() 
         note: Some(&note),
         ..fields("GRO-1.1", "11")
     };
-    let msg = refused!(app, app.update_fields(form));
+    let msg = refused_text!(app, app.update_fields(form));
     assert_mentions(&msg, &["1,001 characters", "limit of 1,000", "shorten it"]);
 }
 
@@ -154,20 +154,20 @@ async fn a_note_of_exactly_1000_characters_is_accepted_in_both_forms() {
 #[tokio::test]
 async fn update_to_an_unknown_key_result_code_is_refused_and_writes_nothing() {
     let app = growth().await;
-    let msg = refused!(app, app.update("GRO-9.4 10"));
+    let msg = refused_text!(app, app.update("GRO-9.4 10"));
     assert_mentions(&msg, &["no key result \"GRO-9.4\"", "/okr kr list"]);
-    let msg = refused!(app, app.update_fields(fields("GRO-9.4", "10")));
+    let msg = refused_text!(app, app.update_fields(fields("GRO-9.4", "10")));
     assert_mentions(&msg, &["no key result \"GRO-9.4\"", "/okr kr list"]);
-    let msg = refused!(app, app.update("#4242 10"));
+    let msg = refused_text!(app, app.update("#4242 10"));
     assert_mentions(&msg, &["no key result \"#4242\"", "/okr kr list"]);
-    let msg = refused!(app, app.update("churn rate 10"));
+    let msg = refused_text!(app, app.update("churn rate 10"));
     assert_mentions(&msg, &["no key result \"churn rate\"", "/okr kr list"]);
 }
 
 #[tokio::test]
 async fn update_with_an_ambiguous_title_part_is_refused_and_lists_the_matches() {
     let app = growth().await;
-    let msg = refused!(app, app.update("onboarding 10"));
+    let msg = refused_text!(app, app.update("onboarding 10"));
     assert_mentions(
         &msg,
         &[
@@ -177,7 +177,7 @@ async fn update_with_an_ambiguous_title_part_is_refused_and_lists_the_matches() 
             "use the code",
         ],
     );
-    let msg = refused!(app, app.update_fields(fields("Onboarding", "10")));
+    let msg = refused_text!(app, app.update_fields(fields("Onboarding", "10")));
     assert_mentions(
         &msg,
         &[
@@ -197,7 +197,7 @@ async fn update_with_an_ambiguous_title_part_is_refused_and_lists_the_matches() 
 async fn update_with_confidence_0_or_11_is_refused_and_writes_nothing() {
     let app = growth().await;
     for c in ["0", "11"] {
-        let msg = refused!(app, app.update(&format!("GRO-1.1 10 c{c}")));
+        let msg = refused_text!(app, app.update(&format!("GRO-1.1 10 c{c}")));
         assert_mentions(
             &msg,
             &[
@@ -206,13 +206,13 @@ async fn update_with_confidence_0_or_11_is_refused_and_writes_nothing() {
                 "like c8",
             ],
         );
-        let msg = refused!(app, app.update(&format!("GRO-1.1 10 confidence {c} note")));
+        let msg = refused_text!(app, app.update(&format!("GRO-1.1 10 confidence {c} note")));
         assert_mentions(&msg, &["not a valid confidence", "1 (no chance) to 10"]);
         let form = UpdateFields {
             confidence: Some(c),
             ..fields("GRO-1.1", "10")
         };
-        let msg = refused!(app, app.update_fields(form));
+        let msg = refused_text!(app, app.update_fields(form));
         assert_mentions(
             &msg,
             &[
