@@ -62,6 +62,13 @@ pub(super) const SPECS: &[Spec] = &[
         "kr:GRO-1.1 value:9 confidence:8 note:new flow shipped",
     ),
     spec(
+        "bulk",
+        &[],
+        Who::OwnerOrLead,
+        "several check-ins at once, one update per line, all or nothing (the console ends them with a line holding only \".\")",
+        "",
+    ),
+    spec(
         "nochange",
         &["kr"],
         Who::OwnerOrLead,
@@ -117,6 +124,12 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 }
             })
         }
+        // The console collects the lines itself (see `console::line`); typed on one line, the
+        // words are the one update.
+        "bulk" => Ok(Command::UpdateBulk {
+            text: o.positional.clone(),
+            source: CheckInSource::Text,
+        }),
         "snooze" => Ok(Command::Snooze),
         "history" => Ok(Command::History {
             kr: o.opt_or_positional("kr").unwrap_or_default(),

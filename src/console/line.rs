@@ -11,7 +11,8 @@ use crate::command::{self, Command, Options};
 pub enum Line {
     Empty,
     Exit,
-    /// `/okr update bulk`: the lines up to a single `.` are one all-or-nothing update.
+    /// `/okr bulk` (or `/okr update bulk`): the lines up to a single `.` are one
+    /// all-or-nothing update.
     BeginBulk,
     Command(Command),
     /// `/okr clock ...`: the console's own simulated clock, not a core command.
@@ -64,7 +65,9 @@ pub fn parse_line(line: &str) -> Line {
         after = &after[end..];
     }
     let after = after.trim();
-    if spec.path == "update" && after.eq_ignore_ascii_case("bulk") {
+    if (spec.path == "bulk" && after.is_empty())
+        || (spec.path == "update" && after.eq_ignore_ascii_case("bulk"))
+    {
         return Line::BeginBulk;
     }
     let options = match split_options(after, spec.options) {
@@ -154,6 +157,12 @@ mod tests {
         ] {
             assert!(matches!(parse_line(line), Line::Command(_)), "{line}");
         }
+    }
+
+    #[test]
+    fn bulk_begins_with_either_spelling() {
+        assert!(matches!(parse_line("/okr bulk"), Line::BeginBulk));
+        assert!(matches!(parse_line("/okr update bulk"), Line::BeginBulk));
     }
 
     #[test]

@@ -165,6 +165,7 @@ async fn ac_cycle(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomple
         "objective::objective",
         "kr::kr",
         "check_in::update",
+        "check_in::bulk",
         "check_in::nochange",
         "check_in::snooze",
         "report::status",

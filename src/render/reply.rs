@@ -265,7 +265,6 @@ fn grammar_lines(surface: Surface) -> Vec<String> {
         Surface::Discord => vec![],
         Surface::Console => vec![
             "/okr update GRO-1.1 9 c8 new flow shipped — the check-in grammar: key result, value, [c<1-10>], [note]".into(),
-            "/okr update bulk — then one update per line, ending with a line holding only \".\"".into(),
         ],
     }
 }

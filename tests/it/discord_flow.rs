@@ -558,6 +558,7 @@ fn assert_no_violations(fake: &FakeDiscord) {
 }
 
 mod autocomplete;
+mod bulk;
 mod full_flow;
 mod redelivery;
 mod refusals;

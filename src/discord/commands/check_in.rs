@@ -1,5 +1,7 @@
 //! `/okr update`, `/okr nochange`, `/okr snooze` and `/okr history`.
 
+use std::time::Duration;
+
 use super::{ac_kr, interaction_key, run, Context, Result};
 use crate::command::{self, Command};
 use crate::domain::model::{CheckInSource, Confidence};
@@ -33,6 +35,35 @@ pub async fn update(
         CheckInSource::Slash,
         interaction_key(ctx),
     )?;
+    run(ctx, c).await
+}
+
+/// The bulk form: one update per line, as in the console.
+#[derive(Debug, poise::Modal)]
+#[name = "Several check-ins at once"]
+struct BulkForm {
+    #[name = "One update per line: GRO-1.1 9 c8 note"]
+    #[placeholder = "GRO-1.1 9 c8 new flow shipped\nGRO-1.2 96%"]
+    #[paragraph]
+    #[max_length = 4000]
+    lines: String,
+}
+
+/// Several check-ins at once: a form, one update per line, all or nothing
+#[poise::command(slash_command)]
+pub async fn bulk(ctx: Context<'_>) -> Result {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    // A quarter of an hour to type; after that the form's answer is no longer awaited.
+    let form = poise::execute_modal(app, None::<BulkForm>, Some(Duration::from_secs(900))).await?;
+    let Some(form) = form else {
+        return Ok(());
+    };
+    let c = Command::UpdateBulk {
+        text: form.lines,
+        source: CheckInSource::Modal,
+    };
     run(ctx, c).await
 }
 
