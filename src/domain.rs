@@ -3,9 +3,13 @@
 
 pub mod catalogue;
 pub mod export;
+#[cfg(test)]
+mod fixtures;
 pub mod grammar;
 pub mod message;
 pub mod model;
+mod quote;
 pub mod schedule;
 pub mod scoring;
+pub mod value;
 pub mod view;

@@ -4,7 +4,8 @@
 //! chat input -> adapter -> service (validate, decide, one transaction) -> render -> adapter.
 //!
 //! # Layout
-//! - [`domain`]: the pure core: model, scoring, the update grammar, the neutral message.
+//! - [`domain`]: the pure core: model, scoring, the update and value grammars, the neutral
+//!   message.
 //! - [`service`]: use cases (setup, cycles, objectives, key results, check-ins, status, export).
 //! - [`store`]: SQLite through sqlx, the only place with SQL; every query scoped by workspace.
 //! - [`render`]: reports and outcomes -> [`domain::message::Message`].

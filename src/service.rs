@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::domain::grammar::{ParseError, ResolveError, ValueError};
+use crate::domain::grammar::{ParseError, ResolveError};
 use crate::domain::model::{KeyResult, Team, WorkspaceId};
 use crate::domain::scoring::ScoringRules;
+use crate::domain::value::{ValueError, ValueParseError};
 use crate::store::{self, Conn, Store, StoreError};
 
 pub mod alerts;
@@ -54,6 +55,8 @@ pub enum OkrError {
     Forbidden { action: String, who: String },
     #[error(transparent)]
     Parse(#[from] ParseError),
+    #[error(transparent)]
+    BadValue(#[from] ValueParseError),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]

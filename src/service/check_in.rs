@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::objectives::{parse_kr_ref, resolve};
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
-use crate::domain::grammar::{self, KrRef, ParsedValue};
+use crate::domain::grammar::{self, KrRef};
 use crate::domain::model::{CheckInSource, Confidence, WorkspaceId, MAX_NOTE_CHARS};
 use crate::domain::scoring::{self, KrScore, ScoreContext, Status};
+use crate::domain::value::{self, ParsedValue};
 pub use crate::domain::view::CheckInOutcome;
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup, Conn,
@@ -68,7 +69,7 @@ impl Okr {
         let confidence = fields.confidence.filter(|c| !c.trim().is_empty());
         let request = CheckInRequest {
             kr: parse_kr_ref(fields.kr)?,
-            value: grammar::parse_value(fields.value)?,
+            value: value::parse_value(fields.value)?,
             confidence: confidence.map(grammar::parse_confidence).transpose()?,
             note: fields.note.map(grammar::parse_note).transpose()?.flatten(),
             source,
@@ -205,7 +206,7 @@ impl Okr {
                 who: format!("{owner}{}", lead_names(&ctx.team)),
             });
         }
-        let value = grammar::new_value(&ctx.kr, &r.value)?;
+        let value = value::new_value(&ctx.kr, &r.value)?;
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
         let mut points =
             store::check_ins::points_between(c, ws, ctx.kr.id, clock.start, clock.end).await?;

@@ -9,6 +9,7 @@ use crate::domain::grammar::{self, KrCandidate, KrRef};
 use crate::domain::model::{
     Direction, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team, Unit, WorkspaceId,
 };
+use crate::domain::value::{self, ValueSpec};
 use crate::store::{self, key_results::NewKr, objectives::NewObjective, Conn};
 
 #[derive(Debug, Default, Clone)]
@@ -74,10 +75,9 @@ fn person(p: &Option<String>) -> Option<String> {
 /// A plain number option (`start:`, `target:`, `weight:`) through the update grammar's number
 /// rules, so `1,200`, `1.2k`, `45%` and `$3M` read the same everywhere and NaN never gets in.
 fn number_option(name: &str, text: &str) -> Result<(f64, Option<Unit>)> {
-    let parsed =
-        grammar::parse_value(text).map_err(|e| OkrError::invalid(format!("{name}: {e}")))?;
+    let parsed = value::parse_value(text).map_err(|e| OkrError::invalid(format!("{name}: {e}")))?;
     match parsed.spec {
-        grammar::ValueSpec::Absolute(v) => Ok((v, parsed.unit)),
+        ValueSpec::Absolute(v) => Ok((v, parsed.unit)),
         _ => Err(OkrError::invalid(format!(
             "{name}:{text:?} must be a plain number, e.g. {name}:42"
         ))),
