@@ -2,6 +2,7 @@
 //! inputs, which is what lets tests run a whole quarter in milliseconds.
 
 pub mod catalogue;
+pub mod codes;
 pub mod export;
 #[cfg(test)]
 mod fixtures;

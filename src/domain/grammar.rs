@@ -225,7 +225,7 @@ fn split_ref(line: &str) -> Result<(KrRef, &str, &str, bool), ParseError> {
     let toks = tokens(line);
     let first = toks[0].text; // line is trimmed and non-empty
     let head = first.strip_suffix(':').unwrap_or(first);
-    if is_code(head) || is_id(head) {
+    if KrRef::parse_code(head).is_some() || is_id(head) {
         return Ok((classify_ref(head)?, head, &line[first.len()..], false));
     }
     if begins_like_value(first) && !is_word_value(first) {
@@ -248,8 +248,8 @@ fn split_ref(line: &str) -> Result<(KrRef, &str, &str, bool), ParseError> {
 }
 
 fn classify_ref(s: &str) -> Result<KrRef, ParseError> {
-    if is_code(s) {
-        return Ok(KrRef::Code(s.to_ascii_uppercase()));
+    if let Some(code) = KrRef::parse_code(s) {
+        return Ok(code);
     }
     if is_id(s) {
         let digits = s.strip_prefix('#').unwrap_or(s);
@@ -260,21 +260,6 @@ fn classify_ref(s: &str) -> Result<KrRef, ParseError> {
             .map_err(|_| ParseError::BadId { text });
     }
     Ok(KrRef::Title(collapse(s)))
-}
-
-/// `[A-Za-z]{1,10}-\d+(\.\d+)?`
-fn is_code(s: &str) -> bool {
-    let Some((letters, number)) = s.split_once('-') else {
-        return false;
-    };
-    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    let number_ok = match number.split_once('.') {
-        Some((a, b)) => digits(a) && digits(b),
-        None => digits(number),
-    };
-    (1..=10).contains(&letters.len())
-        && letters.bytes().all(|b| b.is_ascii_alphabetic())
-        && number_ok
 }
 
 fn is_id(s: &str) -> bool {

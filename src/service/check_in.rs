@@ -278,8 +278,8 @@ impl Okr {
 async fn find_kr(c: &mut Conn, ws: WorkspaceId, r: &KrRef) -> Result<KrContext> {
     let direct = match r {
         KrRef::Id(id) => Some(Lookup::Id(crate::domain::model::KrId(*id))),
-        KrRef::Code(code) => split_kr_code(code).map(|(p, o, k)| Lookup::Code(p, o, k)),
-        KrRef::Title(_) => None,
+        KrRef::Code(code) => Some(Lookup::Code(code)),
+        KrRef::ObjectiveCode(_) | KrRef::Title(_) => None,
     };
     if let Some(lookup) = direct {
         if let Some(ctx) = store::key_results::context(c, ws, lookup).await? {
@@ -292,11 +292,4 @@ async fn find_kr(c: &mut Conn, ws: WorkspaceId, r: &KrRef) -> Result<KrContext> 
     store::key_results::context(c, ws, Lookup::Id(id))
         .await?
         .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("resolved key result has no context")))
-}
-
-/// `GRO-1.2` -> ("GRO", 1, 2).
-fn split_kr_code(code: &str) -> Option<(&str, i64, i64)> {
-    let (prefix, rest) = code.split_once('-')?;
-    let (o, k) = rest.split_once('.')?;
-    Some((prefix, o.parse().ok()?, k.parse().ok()?))
 }

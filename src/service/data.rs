@@ -12,7 +12,9 @@ use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
-use crate::domain::model::{Cycle, CycleId, KrKind, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS};
+use crate::domain::model::{
+    Cycle, CycleId, KrCode, KrKind, ObjectiveCode, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS,
+};
 use crate::domain::scoring::{round_percent, round_score};
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam,
@@ -187,7 +189,8 @@ impl Okr {
                 })?;
             cycles.insert(c.name.to_lowercase(), id);
         }
-        let mut objective_ids: HashMap<String, ObjectiveId> = HashMap::new();
+        let mut objective_ids: HashMap<ObjectiveCode, ObjectiveId> = HashMap::new();
+        let mut codes = Vec::with_capacity(doc.objectives.len());
         let mut summary = ImportSummary::default();
         for (i, o) in doc.objectives.iter().enumerate() {
             let place = format!("objectives[{i}] ({})", o.code);
@@ -203,12 +206,16 @@ impl Okr {
                     format!("cycle {:?} is not among the cycles", o.cycle),
                 )
             })?;
-            let number = code_number(&o.code, prefix).ok_or_else(|| {
-                bad(
-                    format!("{place}.code"),
-                    format!("expected {prefix}-<number>"),
-                )
-            })?;
+            let code = ObjectiveCode::parse(&o.code)
+                .ok()
+                .filter(|c| c.prefix() == prefix)
+                .ok_or_else(|| {
+                    bad(
+                        format!("{place}.code"),
+                        format!("expected {prefix}-<number>"),
+                    )
+                })?;
+            let number = code.number();
             if o.title.trim().is_empty() {
                 return Err(bad(format!("{place}.title"), "is empty".into()));
             }
@@ -226,14 +233,14 @@ impl Okr {
                 .await
                 .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
             store::teams::reserve_objective_numbers(&mut tx, *team, number).await?;
-            objective_ids.insert(o.code.to_ascii_uppercase(), id);
+            objective_ids.insert(code.clone(), id);
             summary.objectives += 1;
             for (j, k) in o.key_results.iter().enumerate() {
                 let place = format!("{place}.key_results[{j}] ({})", k.code);
-                let kr_number = k
-                    .code
-                    .strip_prefix(&format!("{}.", o.code))
-                    .and_then(|n| n.parse::<i64>().ok())
+                let kr_number = KrCode::parse(&k.code)
+                    .ok()
+                    .filter(|k| k.objective() == &code)
+                    .map(|k| k.number())
                     .ok_or_else(|| {
                         bad(
                             format!("{place}.code"),
@@ -333,15 +340,17 @@ impl Okr {
                 .await?;
                 summary.key_results += 1;
             }
+            codes.push(code);
         }
         // Parents may come after their children in the file: link them once all exist.
-        for (i, o) in doc.objectives.iter().enumerate() {
+        for (i, (o, code)) in doc.objectives.iter().zip(&codes).enumerate() {
             let Some(parent) = &o.parent else { continue };
             let place = format!("objectives[{i}] ({}).parent", o.code);
-            let pid = objective_ids
-                .get(&parent.to_ascii_uppercase())
+            let pid = ObjectiveCode::parse(parent)
+                .ok()
+                .and_then(|p| objective_ids.get(&p))
                 .ok_or_else(|| bad(place, format!("{parent:?} is not among the objectives")))?;
-            let id = objective_ids[&o.code.to_ascii_uppercase()];
+            let id = objective_ids[code];
             let mut obj = store::objectives::by_id(&mut tx, ws, id)
                 .await?
                 .ok_or_else(|| {
@@ -364,12 +373,6 @@ pub struct ImportSummary {
     pub objectives: usize,
     pub key_results: usize,
     pub check_ins: usize,
-}
-
-fn code_number(code: &str, prefix: &str) -> Option<i64> {
-    let (p, n) = code.split_once('-')?;
-    (p.eq_ignore_ascii_case(prefix)).then_some(())?;
-    n.parse().ok()
 }
 
 /// Parses an export file, naming the place of the first problem.

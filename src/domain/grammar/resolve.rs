@@ -4,7 +4,7 @@
 //! Nothing here touches storage: the caller passes the candidates.
 
 use super::collapse;
-use crate::domain::model::{KeyResult, KrId};
+use crate::domain::model::{KeyResult, KrCode, KrId, ObjectiveCode};
 use crate::domain::quote::quote;
 
 /// Fuzzy matching is quadratic; past this length a reference is not a typo of a code or title.
@@ -13,17 +13,32 @@ const FUZZY_MAX_CHARS: usize = 200;
 /// Which key result an update is for, as written; [`resolve_kr`] turns it into an id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KrRef {
-    /// Upper-cased, like `GRO-1.2`.
-    Code(String),
+    /// `GRO-1.2`.
+    Code(KrCode),
+    /// An objective's code where a key result's was expected (`GRO-1`): it names no key result,
+    /// but the answer suggests the closest key-result code.
+    ObjectiveCode(ObjectiveCode),
     Id(i64),
     /// Part of a title, as typed (whitespace collapsed); matched case-insensitively.
     Title(String),
 }
 
+impl KrRef {
+    /// `text` as a reference by code, if it is written as one: a key-result code, or an
+    /// objective's code (which then names no key result, see [`KrRef::ObjectiveCode`]).
+    pub fn parse_code(text: &str) -> Option<KrRef> {
+        KrCode::parse(text)
+            .map(KrRef::Code)
+            .or_else(|_| ObjectiveCode::parse(text).map(KrRef::ObjectiveCode))
+            .ok()
+    }
+}
+
 impl std::fmt::Display for KrRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            KrRef::Code(c) => f.write_str(c),
+            KrRef::Code(c) => write!(f, "{c}"),
+            KrRef::ObjectiveCode(c) => write!(f, "{c}"),
             KrRef::Id(id) => write!(f, "#{id}"),
             KrRef::Title(t) => f.write_str(t),
         }
@@ -76,11 +91,17 @@ pub fn resolve_kr(r: &KrRef, candidates: &[KrCandidate<'_>]) -> Result<KrId, Res
     let reference = r.to_string();
     match r {
         KrRef::Code(code) => {
+            let code = code.to_string();
             let hits = candidates
                 .iter()
-                .filter(|c| c.code.trim().eq_ignore_ascii_case(code));
-            pick(reference, hits.collect(), || closest_code(code, candidates))
+                .filter(|c| c.code.trim().eq_ignore_ascii_case(&code));
+            pick(reference, hits.collect(), || {
+                closest_code(&code, candidates)
+            })
         }
+        KrRef::ObjectiveCode(code) => pick(reference, Vec::new(), || {
+            closest_code(&code.to_string(), candidates)
+        }),
         KrRef::Id(id) => {
             let hits = candidates.iter().filter(|c| c.id.0 == *id);
             pick(reference, hits.collect(), || None)

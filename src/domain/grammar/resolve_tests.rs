@@ -1,6 +1,11 @@
 use super::*;
 use crate::domain::fixtures::kr;
-use crate::domain::model::{KrKind, Unit};
+use crate::domain::model::{KrKind, ObjectiveCode, Unit};
+
+/// A reference by code, as the grammar reads it.
+fn code(text: &str) -> KrRef {
+    KrRef::parse_code(text).unwrap_or_else(|| panic!("{text:?} is a code"))
+}
 
 const CANDIDATES: &[KrCandidate<'static>] = &[
     KrCandidate {
@@ -29,24 +34,18 @@ const CANDIDATES: &[KrCandidate<'static>] = &[
 
 #[test]
 fn code_resolves_case_insensitively() {
-    assert_eq!(
-        resolve_kr(&KrRef::Code("CS-3.2".into()), CANDIDATES),
-        Ok(KrId(32))
-    );
+    assert_eq!(resolve_kr(&code("CS-3.2"), CANDIDATES), Ok(KrId(32)));
     let lower = [KrCandidate {
         id: KrId(5),
         code: "gro-1.1",
         title: "x",
     }];
-    assert_eq!(
-        resolve_kr(&KrRef::Code("GRO-1.1".into()), &lower),
-        Ok(KrId(5))
-    );
+    assert_eq!(resolve_kr(&code("GRO-1.1"), &lower), Ok(KrId(5)));
 }
 
 #[test]
 fn unknown_code_suggests_the_closest_code() {
-    let err = resolve_kr(&KrRef::Code("GRO-1.3".into()), CANDIDATES).unwrap_err();
+    let err = resolve_kr(&code("GRO-1.3"), CANDIDATES).unwrap_err();
     assert_eq!(
         err.to_string(),
         "no key result \"GRO-1.3\" here: did you mean GRO-1.1 \"Grow weekly active teams\"? /okr kr list shows them all"
@@ -56,7 +55,7 @@ fn unknown_code_suggests_the_closest_code() {
 #[test]
 fn unknown_code_far_from_all_has_no_suggestion() {
     assert_eq!(
-        resolve_kr(&KrRef::Code("ZZZZZZ-99.99".into()), CANDIDATES),
+        resolve_kr(&code("ZZZZZZ-99.99"), CANDIDATES),
         Err(ResolveError::Unknown {
             reference: "ZZZZZZ-99.99".into(),
             suggestion: None
@@ -80,7 +79,7 @@ fn spec_example_unknown_code_message() {
         title: "Reduce onboarding time",
     }];
     assert_eq!(
-        resolve_kr(&KrRef::Code("GRO-9.9".into()), &c).unwrap_err().to_string(),
+        resolve_kr(&code("GRO-9.9"), &c).unwrap_err().to_string(),
         "no key result \"GRO-9.9\" here: did you mean GRO-1.1 \"Reduce onboarding time\"? /okr kr list shows them all"
     );
 }
@@ -181,5 +180,19 @@ fn candidate_is_built_from_a_key_result() {
     assert_eq!(
         (c.id, c.code, c.title),
         (KrId(1), "GRO-1.1", "Reduce onboarding time")
+    );
+}
+
+#[test]
+fn objective_code_names_no_key_result_but_suggests_one_of_its_codes() {
+    let r = code("gro-1");
+    assert_eq!(
+        r,
+        KrRef::ObjectiveCode(ObjectiveCode::parse("GRO-1").unwrap())
+    );
+    let err = resolve_kr(&r, CANDIDATES).unwrap_err().to_string();
+    assert!(
+        err.starts_with("no key result \"GRO-1\" here: did you mean GRO-1."),
+        "{err}"
     );
 }
