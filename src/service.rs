@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::grammar::{ParseError, ResolveError};
-use crate::domain::model::{KeyResult, Team, WorkspaceId};
+use crate::domain::model::{KeyResult, NoteTooLong, Team, WorkspaceId};
 use crate::domain::scoring::ScoringRules;
 use crate::domain::value::{ValueError, ValueParseError};
 use crate::store::{self, Conn, Store, StoreError};
@@ -57,6 +57,8 @@ pub enum OkrError {
     Parse(#[from] ParseError),
     #[error(transparent)]
     BadValue(#[from] ValueParseError),
+    #[error(transparent)]
+    Note(#[from] NoteTooLong),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]

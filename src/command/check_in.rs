@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
 use super::{Command, Options, Reply};
-use crate::domain::model::{CheckInSource, Confidence};
+use crate::domain::model::{CheckInSource, Confidence, Note};
 use crate::domain::{grammar, value};
 use crate::service::check_in::CheckInRequest;
 use crate::service::objectives::parse_kr_ref;
@@ -38,7 +38,7 @@ pub fn typed(
         kr: parse_kr_ref(kr)?,
         value: value::parse_value(value)?,
         confidence,
-        note: note.map(grammar::parse_note).transpose()?.flatten(),
+        note: note.map(Note::parse).transpose()?.flatten(),
         source,
         idempotency_key,
     }))

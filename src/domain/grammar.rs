@@ -20,7 +20,7 @@ pub mod resolve;
 pub use super::value::{ParsedValue, ValueSpec};
 pub use resolve::{resolve_kr, KrCandidate, KrRef, ResolveError};
 
-use super::model::{format_number, Confidence, MAX_NOTE_CHARS};
+use super::model::{Confidence, Note, NoteTooLong};
 use super::quote::{clip, quote};
 use super::value::{parse_value_token, word, ValueParseError};
 
@@ -31,7 +31,7 @@ pub struct ParsedUpdate {
     pub kr_ref: KrRef,
     pub value: ParsedValue,
     pub confidence: Option<Confidence>,
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 /// Why a line is not an update. `Display` is the polite message for the user.
@@ -78,12 +78,8 @@ pub enum ParseError {
     },
     #[error("{} is not a valid confidence: {}; write it like c8", quote(.text), CONFIDENCE_RANGE)]
     BadConfidence { text: String },
-    #[error(
-        "the note is {} characters long, over the limit of {}: shorten it",
-        count(.chars),
-        count(&MAX_NOTE_CHARS)
-    )]
-    NoteTooLong { chars: usize },
+    #[error(transparent)]
+    Note(#[from] NoteTooLong),
 }
 
 /// Parses one update line (see the module doc for the grammar).
@@ -115,7 +111,7 @@ pub fn parse_update(line: &str) -> Result<ParsedUpdate, ParseError> {
         }
     }
     let note = match toks.get(i) {
-        Some(tok) => parse_note(&rest[tok.start..])?,
+        Some(tok) => Note::parse(&rest[tok.start..])?,
         None => None,
     };
     Ok(ParsedUpdate {
@@ -141,17 +137,6 @@ pub fn parse_confidence(text: &str) -> Result<Confidence, ParseError> {
         return Err(bad());
     }
     body.parse().ok().and_then(Confidence::new).ok_or_else(bad)
-}
-
-/// Trims a note; an empty note is no note. Length is counted in characters, not bytes, since
-/// that is what the limit in PRODUCT.md means to the people writing notes.
-pub fn parse_note(text: &str) -> Result<Option<String>, ParseError> {
-    let t = text.trim();
-    let chars = t.chars().count();
-    if chars > MAX_NOTE_CHARS {
-        return Err(ParseError::NoteTooLong { chars });
-    }
-    Ok((!t.is_empty()).then(|| t.to_string()))
 }
 
 /// A bad line in a bulk update. `line` is 1-based; 0 means the whole text had no update.
@@ -357,10 +342,6 @@ fn title_hint(in_title: &bool) -> &'static str {
     } else {
         ""
     }
-}
-
-fn count(n: &usize) -> String {
-    format_number(*n as f64)
 }
 
 fn bulk_message(line: &usize, text: &str, error: &ParseError) -> String {

@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::fixtures::{abs, kr, usd, with_unit};
-use crate::domain::model::{KrId, KrKind, Unit};
+use crate::domain::model::{KrId, KrKind, NoteTooLong, Unit};
 use crate::domain::value::{new_value, parse_value, ValueParseError};
 
 /// A reference by code, as the grammar reads it.
@@ -23,7 +23,7 @@ fn conf(n: i64) -> Option<Confidence> {
     Confidence::new(n)
 }
 
-// ---- confidence and notes ---------------------------------------------------------------------
+// ---- confidence -------------------------------------------------------------------------------
 
 #[test]
 fn confidence_accepts_bare_and_prefixed_forms() {
@@ -64,28 +64,6 @@ fn confidence_zero_and_eleven_are_refused_with_the_range() {
     assert_eq!(
         parse_confidence("c0").unwrap_err().to_string(),
         "\"c0\" is not a valid confidence: confidence is 1 (no chance) to 10 (certain); write it like c8"
-    );
-}
-
-#[test]
-fn note_is_trimmed_and_empty_note_is_none() {
-    assert_eq!(parse_note("  shipped it  "), Ok(Some("shipped it".into())));
-    assert_eq!(parse_note(" \n "), Ok(None));
-}
-
-#[test]
-fn note_of_exactly_1000_characters_is_accepted() {
-    let n = "é".repeat(1000);
-    assert_eq!(parse_note(&n), Ok(Some(n.clone())));
-}
-
-#[test]
-fn note_of_1001_characters_is_refused_with_limit_and_length() {
-    let n = "a".repeat(1001);
-    assert_eq!(parse_note(&n), Err(ParseError::NoteTooLong { chars: 1001 }));
-    assert_eq!(
-        parse_note(&n).unwrap_err().to_string(),
-        "the note is 1,001 characters long, over the limit of 1,000: shorten it"
     );
 }
 
@@ -239,7 +217,7 @@ fn long_note_in_a_line_is_refused() {
     let line = format!("GRO-1.1 42 c7 {}", "x".repeat(1001));
     assert_eq!(
         parse_update(&line),
-        Err(ParseError::NoteTooLong { chars: 1001 })
+        Err(ParseError::Note(NoteTooLong { chars: 1001 }))
     );
 }
 
@@ -534,7 +512,6 @@ fn weird_input_never_panics_and_numbers_stay_finite() {
             assert!(finite(&v), "{w:?}");
         }
         let _ = parse_confidence(w);
-        let _ = parse_note(w);
         let _ = parse_bulk(w);
         let _ = resolve_kr(&KrRef::Title(w.clone()), &big);
         if let Some(r) = KrRef::parse_code(w) {

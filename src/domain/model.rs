@@ -305,8 +305,55 @@ impl CheckInSource {
     }
 }
 
-/// The longest note a check-in may carry (PRODUCT.md section 2).
+/// The longest note a check-in may carry, in characters (`docs/permissions.md`).
 pub const MAX_NOTE_CHARS: usize = 1000;
+
+/// What a check-in says besides its numbers: trimmed, never empty, at most [`MAX_NOTE_CHARS`]
+/// characters. Every way a note arrives (a line, a form, an import) goes through [`Note::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note(String);
+
+/// A note over the limit; `chars` is its length, so the person knows how much to cut.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the note is {} characters long, over the limit of {}: shorten it",
+    format_number(*.chars as f64),
+    format_number(MAX_NOTE_CHARS as f64)
+)]
+pub struct NoteTooLong {
+    pub chars: usize,
+}
+
+impl Note {
+    /// Trims `text`; an empty note is no note. Length is counted in characters, not bytes, since
+    /// that is what the limit means to the people writing notes.
+    pub fn parse(text: &str) -> Result<Option<Note>, NoteTooLong> {
+        let t = text.trim();
+        let chars = t.chars().count();
+        if chars > MAX_NOTE_CHARS {
+            return Err(NoteTooLong { chars });
+        }
+        Ok((!t.is_empty()).then(|| Note(t.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Read-only access as text; there is no way to change a note without parsing it again.
+impl std::ops::Deref for Note {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Team {
@@ -395,3 +442,7 @@ pub struct CheckIn {
     pub idempotency_key: Option<String>,
     pub created_at: DateTime<Utc>,
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

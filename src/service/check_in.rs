@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::objectives::{parse_kr_ref, resolve};
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrRef};
-use crate::domain::model::{CheckInSource, Confidence, WorkspaceId, MAX_NOTE_CHARS};
+use crate::domain::model::{CheckInSource, Confidence, Note, WorkspaceId};
 use crate::domain::scoring::{self, KrScore, ScoreContext, Status};
 use crate::domain::value::{self, ParsedValue};
 pub use crate::domain::view::CheckInOutcome;
@@ -20,7 +20,7 @@ pub struct CheckInRequest {
     pub kr: KrRef,
     pub value: ParsedValue,
     pub confidence: Option<Confidence>,
-    pub note: Option<String>,
+    pub note: Option<Note>,
     pub source: CheckInSource,
     /// The same key twice records one check-in (a button pressed twice, a redelivered event).
     pub idempotency_key: Option<String>,
@@ -71,7 +71,7 @@ impl Okr {
             kr: parse_kr_ref(fields.kr)?,
             value: value::parse_value(fields.value)?,
             confidence: confidence.map(grammar::parse_confidence).transpose()?,
-            note: fields.note.map(grammar::parse_note).transpose()?.flatten(),
+            note: fields.note.map(Note::parse).transpose()?.flatten(),
             source,
             idempotency_key,
         };
@@ -179,14 +179,6 @@ impl Okr {
         now: DateTime<Utc>,
     ) -> Result<CheckInOutcome> {
         let ws = actor.workspace;
-        if let Some(note) = &r.note {
-            let n = note.chars().count();
-            if n > MAX_NOTE_CHARS {
-                return Err(OkrError::invalid(format!(
-                    "the note has {n} characters; the limit is {MAX_NOTE_CHARS}: shorten it"
-                )));
-            }
-        }
         let ctx = find_kr(c, ws, &r.kr).await?;
         if ctx.cycle.closed {
             return Err(OkrError::invalid(format!(

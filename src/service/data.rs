@@ -13,7 +13,7 @@ pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
 use crate::domain::model::{
-    Cycle, CycleId, KrCode, KrKind, ObjectiveCode, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS,
+    Cycle, CycleId, KrCode, KrKind, Note, ObjectiveCode, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS,
 };
 use crate::domain::scoring::{round_percent, round_score};
 use crate::store::{
@@ -304,21 +304,24 @@ impl Okr {
                             "is not a finite number".into(),
                         ));
                     }
-                    if c.note
-                        .as_ref()
-                        .is_some_and(|t| t.chars().count() > MAX_NOTE_CHARS)
-                    {
-                        return Err(bad(
-                            format!("{place}.note"),
-                            format!("is longer than {MAX_NOTE_CHARS} characters"),
-                        ));
-                    }
+                    let note = c
+                        .note
+                        .as_deref()
+                        .map(Note::parse)
+                        .transpose()
+                        .map_err(|_| {
+                            bad(
+                                format!("{place}.note"),
+                                format!("is longer than {MAX_NOTE_CHARS} characters"),
+                            )
+                        })?
+                        .flatten();
                     let new = NewCheckIn {
                         kr: kr_id,
                         author: &c.author,
                         value: c.value,
                         confidence: c.confidence,
-                        note: c.note.as_deref(),
+                        note: note.as_deref(),
                         source: c.source,
                         idempotency_key: c.idempotency_key.as_deref(),
                     };
