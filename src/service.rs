@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::grammar::{ParseError, ResolveError};
-use crate::domain::model::{KeyResult, NoteTooLong, Team, WorkspaceId};
+use crate::domain::model::{KeyResult, NotATimeZone, NoteTooLong, Team, WorkspaceId};
 use crate::domain::scoring::ScoringRules;
 use crate::domain::value::{ValueError, ValueParseError};
 use crate::store::{self, Conn, Store, StoreError};
@@ -59,6 +59,8 @@ pub enum OkrError {
     BadValue(#[from] ValueParseError),
     #[error(transparent)]
     Note(#[from] NoteTooLong),
+    #[error(transparent)]
+    Zone(#[from] NotATimeZone),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]

@@ -355,6 +355,79 @@ impl fmt::Display for Note {
     }
 }
 
+/// A team's time zone: an IANA name that chrono-tz knows, read in any case (`europe/berlin` is
+/// `Europe/Berlin`). A team's schedules fire, and its cycle days begin and end, in this zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamZone(chrono_tz::Tz);
+
+/// A name that is no time zone, with the closest real one when the name is a near miss.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{name:?} is not a time zone: {}use an IANA name such as Europe/Berlin, America/New_York or UTC",
+    zone_hint(.suggestion)
+)]
+pub struct NotATimeZone {
+    /// As typed, trimmed.
+    pub name: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl TeamZone {
+    /// Parses an IANA zone name, suggesting the closest real one when it is misspelt.
+    pub fn parse(name: &str) -> Result<TeamZone, NotATimeZone> {
+        let name = name.trim();
+        if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
+            return Ok(TeamZone(tz));
+        }
+        // People type "europe/berlin"; the zone is still unambiguous.
+        if let Some(tz) = chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().eq_ignore_ascii_case(name))
+        {
+            return Ok(TeamZone(*tz));
+        }
+        let lower = name.to_ascii_lowercase();
+        let best = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| {
+                let score = strsim::jaro_winkler(&lower, &tz.name().to_ascii_lowercase());
+                (score, tz.name())
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        Err(NotATimeZone {
+            name: name.to_owned(),
+            suggestion: best.filter(|(s, _)| *s > 0.85).map(|(_, n)| n),
+        })
+    }
+
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    /// The canonical IANA name, as stored and exported: `Europe/Berlin`.
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl From<TeamZone> for chrono_tz::Tz {
+    fn from(z: TeamZone) -> Self {
+        z.0
+    }
+}
+
+impl fmt::Display for TeamZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn zone_hint(suggestion: &Option<&'static str>) -> String {
+    suggestion
+        .map(|n| format!("did you mean {n}? "))
+        .unwrap_or_default()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Team {
     pub id: TeamId,

@@ -54,3 +54,64 @@ fn note_survives_display_and_parse() {
         assert_eq!(Note::parse(&n.to_string()), Ok(Some(n)));
     }
 }
+
+// ---- time zones -------------------------------------------------------------------------------
+
+fn zone(name: &str) -> TeamZone {
+    TeamZone::parse(name).unwrap_or_else(|e| panic!("{name:?} should parse: {e}"))
+}
+
+#[test]
+fn iana_names_are_zones() {
+    assert_eq!(zone("Europe/Berlin").tz(), chrono_tz::Europe::Berlin);
+    assert_eq!(zone("UTC").name(), "UTC");
+    assert_eq!(zone("America/New_York").to_string(), "America/New_York");
+}
+
+#[test]
+fn zone_names_are_read_in_any_case_with_spaces_around() {
+    assert_eq!(zone("  europe/berlin "), zone("Europe/Berlin"));
+    assert_eq!(zone("AMERICA/NEW_YORK").name(), "America/New_York");
+}
+
+#[test]
+fn near_miss_suggests_the_closest_zone() {
+    let err = TeamZone::parse("Europe/Berln").unwrap_err();
+    assert_eq!(err.suggestion, Some("Europe/Berlin"));
+    assert_eq!(
+        err.to_string(),
+        "\"Europe/Berln\" is not a time zone: did you mean Europe/Berlin? use an IANA name such as \
+         Europe/Berlin, America/New_York or UTC"
+    );
+}
+
+#[test]
+fn far_miss_gets_no_suggestion() {
+    let err = TeamZone::parse(" lunch time ").unwrap_err();
+    assert_eq!(
+        err,
+        NotATimeZone {
+            name: "lunch time".into(),
+            suggestion: None
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "\"lunch time\" is not a time zone: use an IANA name such as Europe/Berlin, \
+         America/New_York or UTC"
+    );
+}
+
+#[test]
+fn empty_name_is_not_a_zone() {
+    assert!(TeamZone::parse("").is_err());
+    assert!(TeamZone::parse("   ").is_err());
+}
+
+#[test]
+fn every_zone_survives_display_and_parse() {
+    for tz in chrono_tz::TZ_VARIANTS {
+        let z = zone(tz.name());
+        assert_eq!(TeamZone::parse(&z.to_string()), Ok(z));
+    }
+}

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::setup::parse_timezone;
 use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
 use crate::domain::model::{
-    Cycle, CycleId, KrCode, KrKind, Note, ObjectiveCode, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS,
+    Cycle, CycleId, KrCode, KrKind, Note, ObjectiveCode, ObjectiveId, TeamId, TeamZone, Unit,
+    MAX_NOTE_CHARS,
 };
 use crate::domain::scoring::{round_percent, round_score};
 use crate::store::{
@@ -141,7 +141,7 @@ impl Okr {
         let mut teams: HashMap<String, (TeamId, String)> = HashMap::new();
         for (i, t) in doc.teams.iter().enumerate() {
             let place = format!("teams[{i}] ({:?})", t.name);
-            parse_timezone(&t.timezone)
+            let zone = TeamZone::parse(&t.timezone)
                 .map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
             if store::teams::by_name(&mut tx, ws, &t.name).await?.is_some() {
                 return Err(bad(
@@ -152,7 +152,7 @@ impl Okr {
             let fields = NewTeam {
                 name: &t.name,
                 prefix: &t.prefix,
-                timezone: &t.timezone,
+                timezone: zone.name(),
                 channel: t.channel.as_deref(),
             };
             let id = store::teams::insert(&mut tx, ws, &fields, now)
