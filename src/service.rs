@@ -149,7 +149,7 @@ impl Okr {
     }
 }
 
-/// Rights, PRODUCT.md section 6.
+/// Rights (`docs/permissions.md`).
 pub(crate) fn is_lead(actor: &Actor, team: &Team) -> bool {
     actor.admin
         || team

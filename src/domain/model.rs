@@ -1,4 +1,4 @@
-//! The data model of PRODUCT.md section 2: plain values, built through `parse` functions that
+//! The data model: plain values, built through `parse` functions that
 //! refuse bad input, so that once a value exists it is valid everywhere.
 
 use std::fmt;
@@ -32,7 +32,7 @@ id_type!(
     CheckInId,
 );
 
-/// How a key result is measured (PRODUCT.md section 2).
+/// How a key result is measured (`docs/scoring.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KrKind {
