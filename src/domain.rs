@@ -2,11 +2,16 @@
 //! inputs, which is what lets tests run a whole quarter in milliseconds.
 
 pub mod catalogue;
+pub mod codes;
 pub mod delivery;
 pub mod export;
+#[cfg(test)]
+mod fixtures;
 pub mod grammar;
 pub mod message;
 pub mod model;
+mod quote;
 pub mod schedule;
 pub mod scoring;
+pub mod value;
 pub mod view;

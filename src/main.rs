@@ -238,8 +238,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     count,
                 },
         } => {
-            let tz = okrbot::service::setup::parse_timezone(&tz)
-                .map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
+            let tz = okrbot::domain::model::TeamZone::parse(&tz)
+                .map_err(|e| anyhow::anyhow!("--tz: {e}"))?
+                .tz();
             let schedule = okrbot::domain::schedule::CronSchedule::parse(&cron)
                 .map_err(|e| anyhow::anyhow!("--cron: {e}"))?;
             let from = from.unwrap_or_else(|| SystemClock.now());

@@ -5,9 +5,12 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::domain::grammar::{ParseError, ResolveError, ValueError};
-use crate::domain::model::{member_names, KeyResult, Member, Team, WorkspaceId};
+use crate::domain::grammar::{ParseError, ResolveError};
+use crate::domain::model::{
+    member_names, KeyResult, Member, NotATimeZone, NoteTooLong, Team, WorkspaceId,
+};
 use crate::domain::scoring::ScoringRules;
+use crate::domain::value::{ValueError, ValueParseError};
 use crate::store::{self, Conn, Store, StoreError};
 
 pub mod alerts;
@@ -54,6 +57,12 @@ pub enum OkrError {
     Forbidden { action: String, who: String },
     #[error(transparent)]
     Parse(#[from] ParseError),
+    #[error(transparent)]
+    BadValue(#[from] ValueParseError),
+    #[error(transparent)]
+    Note(#[from] NoteTooLong),
+    #[error(transparent)]
+    Zone(#[from] NotATimeZone),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]

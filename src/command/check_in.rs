@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
 use super::{spec, Command, Options, Reply, Spec, Who};
-use crate::domain::grammar;
-use crate::domain::model::{CheckInSource, Confidence};
+use crate::domain::model::{CheckInSource, Confidence, Note};
+use crate::domain::{grammar, value};
 use crate::service::check_in::CheckInRequest;
 use crate::service::objectives::parse_kr_ref;
 use crate::service::{Actor, Okr, Result};
@@ -36,9 +36,9 @@ pub fn typed(
 ) -> Result<Command> {
     Ok(super::update(CheckInRequest {
         kr: parse_kr_ref(kr)?,
-        value: grammar::parse_value(value)?,
+        value: value::parse_value(value)?,
         confidence,
-        note: note.map(grammar::parse_note).transpose()?.flatten(),
+        note: note.map(Note::parse).transpose()?.flatten(),
         source,
         idempotency_key,
     }))

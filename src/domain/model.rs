@@ -1,10 +1,12 @@
-//! The data model of PRODUCT.md section 2: plain values, built through `parse` functions that
+//! The data model: plain values, built through `parse` functions that
 //! refuse bad input, so that once a value exists it is valid everywhere.
 
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use super::codes::{CodeError, KrCode, ObjectiveCode};
 
 macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -30,7 +32,7 @@ id_type!(
     CheckInId,
 );
 
-/// How a key result is measured (PRODUCT.md section 2).
+/// How a key result is measured (`docs/scoring.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KrKind {
@@ -303,7 +305,7 @@ impl CheckInSource {
     }
 }
 
-/// The longest note a check-in may carry (PRODUCT.md section 2).
+/// The longest note a check-in may carry, in characters (`docs/permissions.md`).
 pub const MAX_NOTE_CHARS: usize = 1000;
 
 /// Someone a team names as its lead: a person, or a group (a Discord role) all of whose members
@@ -371,6 +373,126 @@ pub fn member_names(members: &[Member]) -> String {
         .map(Member::name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What a check-in says besides its numbers: trimmed, never empty, at most [`MAX_NOTE_CHARS`]
+/// characters. Every way a note arrives (a line, a form, an import) goes through [`Note::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note(String);
+
+/// A note over the limit; `chars` is its length, so the person knows how much to cut.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the note is {} characters long, over the limit of {}: shorten it",
+    format_number(*.chars as f64),
+    format_number(MAX_NOTE_CHARS as f64)
+)]
+pub struct NoteTooLong {
+    pub chars: usize,
+}
+
+impl Note {
+    /// Trims `text`; an empty note is no note. Length is counted in characters, not bytes, since
+    /// that is what the limit means to the people writing notes.
+    pub fn parse(text: &str) -> Result<Option<Note>, NoteTooLong> {
+        let t = text.trim();
+        let chars = t.chars().count();
+        if chars > MAX_NOTE_CHARS {
+            return Err(NoteTooLong { chars });
+        }
+        Ok((!t.is_empty()).then(|| Note(t.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Read-only access as text; there is no way to change a note without parsing it again.
+impl std::ops::Deref for Note {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A team's time zone: an IANA name that chrono-tz knows, read in any case (`europe/berlin` is
+/// `Europe/Berlin`). A team's schedules fire, and its cycle days begin and end, in this zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamZone(chrono_tz::Tz);
+
+/// A name that is no time zone, with the closest real one when the name is a near miss.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{name:?} is not a time zone: {}use an IANA name such as Europe/Berlin, America/New_York or UTC",
+    zone_hint(.suggestion)
+)]
+pub struct NotATimeZone {
+    /// As typed, trimmed.
+    pub name: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl TeamZone {
+    /// Parses an IANA zone name, suggesting the closest real one when it is misspelt.
+    pub fn parse(name: &str) -> Result<TeamZone, NotATimeZone> {
+        let name = name.trim();
+        if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
+            return Ok(TeamZone(tz));
+        }
+        // People type "europe/berlin"; the zone is still unambiguous.
+        if let Some(tz) = chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().eq_ignore_ascii_case(name))
+        {
+            return Ok(TeamZone(*tz));
+        }
+        let lower = name.to_ascii_lowercase();
+        let best = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| {
+                let score = strsim::jaro_winkler(&lower, &tz.name().to_ascii_lowercase());
+                (score, tz.name())
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        Err(NotATimeZone {
+            name: name.to_owned(),
+            suggestion: best.filter(|(s, _)| *s > 0.85).map(|(_, n)| n),
+        })
+    }
+
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    /// The canonical IANA name, as stored and exported: `Europe/Berlin`.
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl From<TeamZone> for chrono_tz::Tz {
+    fn from(z: TeamZone) -> Self {
+        z.0
+    }
+}
+
+impl fmt::Display for TeamZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn zone_hint(suggestion: &Option<&'static str>) -> String {
+    suggestion
+        .map(|n| format!("did you mean {n}? "))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -460,3 +582,7 @@ pub struct CheckIn {
     pub idempotency_key: Option<String>,
     pub created_at: DateTime<Utc>,
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

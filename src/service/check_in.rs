@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::objectives::{parse_kr_ref, resolve};
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
-use crate::domain::grammar::{self, KrRef, ParsedValue};
-use crate::domain::model::{CheckInSource, Confidence, WorkspaceId, MAX_NOTE_CHARS};
+use crate::domain::grammar::{self, KrRef};
+use crate::domain::model::{CheckInSource, Confidence, Note, WorkspaceId};
 use crate::domain::scoring::{self, KrScore, ScoreContext, Status};
+use crate::domain::value::{self, ParsedValue};
 pub use crate::domain::view::CheckInOutcome;
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup, Conn,
@@ -19,7 +20,7 @@ pub struct CheckInRequest {
     pub kr: KrRef,
     pub value: ParsedValue,
     pub confidence: Option<Confidence>,
-    pub note: Option<String>,
+    pub note: Option<Note>,
     pub source: CheckInSource,
     /// The same key twice records one check-in (a button pressed twice, a redelivered event).
     pub idempotency_key: Option<String>,
@@ -68,9 +69,9 @@ impl Okr {
         let confidence = fields.confidence.filter(|c| !c.trim().is_empty());
         let request = CheckInRequest {
             kr: parse_kr_ref(fields.kr)?,
-            value: grammar::parse_value(fields.value)?,
+            value: value::parse_value(fields.value)?,
             confidence: confidence.map(grammar::parse_confidence).transpose()?,
-            note: fields.note.map(grammar::parse_note).transpose()?.flatten(),
+            note: fields.note.map(Note::parse).transpose()?.flatten(),
             source,
             idempotency_key,
         };
@@ -178,14 +179,6 @@ impl Okr {
         now: DateTime<Utc>,
     ) -> Result<CheckInOutcome> {
         let ws = actor.workspace;
-        if let Some(note) = &r.note {
-            let n = note.chars().count();
-            if n > MAX_NOTE_CHARS {
-                return Err(OkrError::invalid(format!(
-                    "the note has {n} characters; the limit is {MAX_NOTE_CHARS}: shorten it"
-                )));
-            }
-        }
         let ctx = find_kr(c, ws, &r.kr).await?;
         if ctx.cycle.closed {
             return Err(OkrError::invalid(format!(
@@ -205,7 +198,7 @@ impl Okr {
                 who: format!("{owner}{}", lead_names(&ctx.team)),
             });
         }
-        let value = grammar::new_value(&ctx.kr, &r.value)?;
+        let value = value::new_value(&ctx.kr, &r.value)?;
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
         let mut points =
             store::check_ins::points_between(c, ws, ctx.kr.id, clock.start, clock.end).await?;
@@ -277,8 +270,8 @@ impl Okr {
 async fn find_kr(c: &mut Conn, ws: WorkspaceId, r: &KrRef) -> Result<KrContext> {
     let direct = match r {
         KrRef::Id(id) => Some(Lookup::Id(crate::domain::model::KrId(*id))),
-        KrRef::Code(code) => split_kr_code(code).map(|(p, o, k)| Lookup::Code(p, o, k)),
-        KrRef::Title(_) => None,
+        KrRef::Code(code) => Some(Lookup::Code(code)),
+        KrRef::ObjectiveCode(_) | KrRef::Title(_) => None,
     };
     if let Some(lookup) = direct {
         if let Some(ctx) = store::key_results::context(c, ws, lookup).await? {
@@ -291,11 +284,4 @@ async fn find_kr(c: &mut Conn, ws: WorkspaceId, r: &KrRef) -> Result<KrContext> 
     store::key_results::context(c, ws, Lookup::Id(id))
         .await?
         .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("resolved key result has no context")))
-}
-
-/// `GRO-1.2` -> ("GRO", 1, 2).
-fn split_kr_code(code: &str) -> Option<(&str, i64, i64)> {
-    let (prefix, rest) = code.split_once('-')?;
-    let (o, k) = rest.split_once('.')?;
-    Some((prefix, o.parse().ok()?, k.parse().ok()?))
 }

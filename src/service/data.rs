@@ -7,13 +7,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::setup::parse_timezone;
 use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
 use crate::domain::model::{
-    Cycle, CycleId, KrKind, Member, ObjectiveId, TeamId, Unit, MAX_NOTE_CHARS,
+    Cycle, CycleId, KrCode, KrKind, Member, Note, ObjectiveCode, ObjectiveId, TeamId, TeamZone,
+    Unit, MAX_NOTE_CHARS,
 };
 use crate::domain::scoring::{round_percent, round_score};
 use crate::store::{
@@ -142,7 +142,7 @@ impl Okr {
         let mut teams: HashMap<String, (TeamId, String)> = HashMap::new();
         for (i, t) in doc.teams.iter().enumerate() {
             let place = format!("teams[{i}] ({:?})", t.name);
-            parse_timezone(&t.timezone)
+            let zone = TeamZone::parse(&t.timezone)
                 .map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
             if store::teams::by_name(&mut tx, ws, &t.name).await?.is_some() {
                 return Err(bad(
@@ -153,7 +153,7 @@ impl Okr {
             let fields = NewTeam {
                 name: &t.name,
                 prefix: &t.prefix,
-                timezone: &t.timezone,
+                timezone: zone.name(),
                 channel: t.channel.as_deref(),
             };
             let id = store::teams::insert(&mut tx, ws, &fields, now)
@@ -197,7 +197,8 @@ impl Okr {
                 })?;
             cycles.insert(c.name.to_lowercase(), id);
         }
-        let mut objective_ids: HashMap<String, ObjectiveId> = HashMap::new();
+        let mut objective_ids: HashMap<ObjectiveCode, ObjectiveId> = HashMap::new();
+        let mut codes = Vec::with_capacity(doc.objectives.len());
         let mut summary = ImportSummary::default();
         for (i, o) in doc.objectives.iter().enumerate() {
             let place = format!("objectives[{i}] ({})", o.code);
@@ -213,12 +214,16 @@ impl Okr {
                     format!("cycle {:?} is not among the cycles", o.cycle),
                 )
             })?;
-            let number = code_number(&o.code, prefix).ok_or_else(|| {
-                bad(
-                    format!("{place}.code"),
-                    format!("expected {prefix}-<number>"),
-                )
-            })?;
+            let code = ObjectiveCode::parse(&o.code)
+                .ok()
+                .filter(|c| c.prefix() == prefix)
+                .ok_or_else(|| {
+                    bad(
+                        format!("{place}.code"),
+                        format!("expected {prefix}-<number>"),
+                    )
+                })?;
+            let number = code.number();
             if o.title.trim().is_empty() {
                 return Err(bad(format!("{place}.title"), "is empty".into()));
             }
@@ -236,14 +241,14 @@ impl Okr {
                 .await
                 .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
             store::teams::reserve_objective_numbers(&mut tx, *team, number).await?;
-            objective_ids.insert(o.code.to_ascii_uppercase(), id);
+            objective_ids.insert(code.clone(), id);
             summary.objectives += 1;
             for (j, k) in o.key_results.iter().enumerate() {
                 let place = format!("{place}.key_results[{j}] ({})", k.code);
-                let kr_number = k
-                    .code
-                    .strip_prefix(&format!("{}.", o.code))
-                    .and_then(|n| n.parse::<i64>().ok())
+                let kr_number = KrCode::parse(&k.code)
+                    .ok()
+                    .filter(|k| k.objective() == &code)
+                    .map(|k| k.number())
                     .ok_or_else(|| {
                         bad(
                             format!("{place}.code"),
@@ -307,21 +312,24 @@ impl Okr {
                             "is not a finite number".into(),
                         ));
                     }
-                    if c.note
-                        .as_ref()
-                        .is_some_and(|t| t.chars().count() > MAX_NOTE_CHARS)
-                    {
-                        return Err(bad(
-                            format!("{place}.note"),
-                            format!("is longer than {MAX_NOTE_CHARS} characters"),
-                        ));
-                    }
+                    let note = c
+                        .note
+                        .as_deref()
+                        .map(Note::parse)
+                        .transpose()
+                        .map_err(|_| {
+                            bad(
+                                format!("{place}.note"),
+                                format!("is longer than {MAX_NOTE_CHARS} characters"),
+                            )
+                        })?
+                        .flatten();
                     let new = NewCheckIn {
                         kr: kr_id,
                         author: &c.author,
                         value: c.value,
                         confidence: c.confidence,
-                        note: c.note.as_deref(),
+                        note: note.as_deref(),
                         source: c.source,
                         idempotency_key: c.idempotency_key.as_deref(),
                     };
@@ -343,15 +351,17 @@ impl Okr {
                 .await?;
                 summary.key_results += 1;
             }
+            codes.push(code);
         }
         // Parents may come after their children in the file: link them once all exist.
-        for (i, o) in doc.objectives.iter().enumerate() {
+        for (i, (o, code)) in doc.objectives.iter().zip(&codes).enumerate() {
             let Some(parent) = &o.parent else { continue };
             let place = format!("objectives[{i}] ({}).parent", o.code);
-            let pid = objective_ids
-                .get(&parent.to_ascii_uppercase())
+            let pid = ObjectiveCode::parse(parent)
+                .ok()
+                .and_then(|p| objective_ids.get(&p))
                 .ok_or_else(|| bad(place, format!("{parent:?} is not among the objectives")))?;
-            let id = objective_ids[&o.code.to_ascii_uppercase()];
+            let id = objective_ids[code];
             let mut obj = store::objectives::by_id(&mut tx, ws, id)
                 .await?
                 .ok_or_else(|| {
@@ -383,12 +393,6 @@ fn names(leads: &[Member], groups: bool) -> Vec<String> {
         .filter(|l| l.is_group() == groups)
         .map(|l| l.name().to_owned())
         .collect()
-}
-
-fn code_number(code: &str, prefix: &str) -> Option<i64> {
-    let (p, n) = code.split_once('-')?;
-    (p.eq_ignore_ascii_case(prefix)).then_some(())?;
-    n.parse().ok()
 }
 
 /// Parses an export file, naming the place of the first problem.

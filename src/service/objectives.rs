@@ -7,8 +7,10 @@ use super::setup::resolve_cycle;
 use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrCandidate, KrRef};
 use crate::domain::model::{
-    Direction, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team, Unit, WorkspaceId,
+    Direction, KeyResult, KrKind, Objective, ObjectiveCode, ObjectiveKind, ObjectiveState, Team,
+    Unit, WorkspaceId,
 };
+use crate::domain::value::{self, ValueSpec};
 use crate::store::{self, key_results::NewKr, objectives::NewObjective, Conn};
 
 #[derive(Debug, Default, Clone)]
@@ -74,10 +76,9 @@ fn person(p: &Option<String>) -> Option<String> {
 /// A plain number option (`start:`, `target:`, `weight:`) through the update grammar's number
 /// rules, so `1,200`, `1.2k`, `45%` and `$3M` read the same everywhere and NaN never gets in.
 fn number_option(name: &str, text: &str) -> Result<(f64, Option<Unit>)> {
-    let parsed =
-        grammar::parse_value(text).map_err(|e| OkrError::invalid(format!("{name}: {e}")))?;
+    let parsed = value::parse_value(text).map_err(|e| OkrError::invalid(format!("{name}: {e}")))?;
     match parsed.spec {
-        grammar::ValueSpec::Absolute(v) => Ok((v, parsed.unit)),
+        ValueSpec::Absolute(v) => Ok((v, parsed.unit)),
         _ => Err(OkrError::invalid(format!(
             "{name}:{text:?} must be a plain number, e.g. {name}:42"
         ))),
@@ -95,14 +96,6 @@ fn parse_objective_kind(text: Option<&str>) -> Result<ObjectiveKind> {
     }
 }
 
-/// Splits `GRO-2` into prefix and number.
-fn split_objective_code(code: &str) -> Option<(String, i64)> {
-    let (prefix, number) = code.trim().split_once('-')?;
-    let number: i64 = number.parse().ok()?;
-    (!prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| (prefix.to_ascii_uppercase(), number))
-}
-
 pub(crate) async fn objective_by_code(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -113,8 +106,9 @@ pub(crate) async fn objective_by_code(
         reference: code.trim().to_owned(),
         hint: Some("give its code such as GRO-1; /okr objective list shows them".into()),
     };
-    let (prefix, number) = split_objective_code(code).ok_or_else(not_found)?;
-    store::objectives::by_code(c, ws, &prefix, number)
+    // Text that is not a code names no objective: the same answer as a code nobody has.
+    let code = ObjectiveCode::parse(code).map_err(|_| not_found())?;
+    store::objectives::by_code(c, ws, &code)
         .await?
         .ok_or_else(not_found)
 }
@@ -135,14 +129,8 @@ pub(crate) fn parse_kr_ref(reference: &str) -> Result<KrRef> {
     if t.is_empty() {
         return Err(OkrError::invalid("give the key result, e.g. kr:GRO-1.1"));
     }
-    let looks_like_code = t.split_once('-').is_some_and(|(p, n)| {
-        !p.is_empty()
-            && p.chars().all(|c| c.is_ascii_alphabetic())
-            && n.split('.')
-                .all(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-    });
-    Ok(if looks_like_code {
-        KrRef::Code(t.to_ascii_uppercase())
+    Ok(if let Some(code) = KrRef::parse_code(t) {
+        code
     } else if let Ok(id) = t.strip_prefix('#').unwrap_or(t).parse::<i64>() {
         KrRef::Id(id)
     } else {

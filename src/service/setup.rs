@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
-use crate::domain::model::{Cycle, Member, Team};
+use crate::domain::model::{Cycle, Member, Team, TeamZone};
 pub use crate::domain::view::SetupOutcome;
 use crate::store::{self, teams::NewTeam, Conn, StoreError};
 
@@ -15,37 +15,6 @@ pub struct SetupInput {
     pub prefix: Option<String>,
     /// Replaces the team's leads when given.
     pub leads: Option<Vec<Member>>,
-}
-
-/// Parses an IANA zone name, suggesting the closest real one when it is misspelt.
-pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz> {
-    let name = name.trim();
-    if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
-        return Ok(tz);
-    }
-    // People type "europe/berlin"; the zone is still unambiguous.
-    if let Some(tz) = chrono_tz::TZ_VARIANTS
-        .iter()
-        .find(|tz| tz.name().eq_ignore_ascii_case(name))
-    {
-        return Ok(*tz);
-    }
-    let best = chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|tz| {
-            (
-                strsim::jaro_winkler(&name.to_ascii_lowercase(), &tz.name().to_ascii_lowercase()),
-                tz.name(),
-            )
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    let hint = match best {
-        Some((s, n)) if s > 0.85 => format!("did you mean {n}? "),
-        _ => String::new(),
-    };
-    Err(OkrError::invalid(format!(
-        "{name:?} is not a time zone: {hint}use an IANA name such as Europe/Berlin, America/New_York or UTC"
-    )))
 }
 
 /// Parses a `YYYY-MM-DD` date option.
@@ -101,7 +70,7 @@ impl Okr {
             });
         }
         let name = check_team_name(&input.team)?;
-        let tz = input.timezone.as_deref().map(parse_timezone).transpose()?;
+        let tz = input.timezone.as_deref().map(TeamZone::parse).transpose()?;
         let prefix = input.prefix.as_deref().map(check_prefix).transpose()?;
         let leads = input
             .leads

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{
-    Confidence, Direction, KeyResult, KrId, KrKind, ObjectiveId, TeamId, Unit, WorkspaceId,
+    Confidence, Direction, KeyResult, KrCode, KrId, KrKind, ObjectiveId, TeamId, Unit, WorkspaceId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -185,8 +185,7 @@ pub async fn delete(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
 #[derive(Debug, Clone, Copy)]
 pub enum Lookup<'a> {
     Id(KrId),
-    /// Team prefix, objective number, key-result number: `GRO-1.2`.
-    Code(&'a str, i64, i64),
+    Code(&'a KrCode),
 }
 
 /// A key result with its team and cycle: what a check-in needs to decide, in one query.
@@ -238,15 +237,15 @@ pub async fn context(
                 .fetch_optional(c.sqlite())
                 .await?
         }
-        Lookup::Code(prefix, onum, knum) => {
+        Lookup::Code(code) => {
             let sql = sqlx::AssertSqlSafe(format!(
                 "{COLUMNS} WHERE t.workspace_id = ? AND t.prefix = ? AND o.number = ? AND k.number = ?"
             ));
             sqlx::query_as(sql)
                 .bind(ws.0)
-                .bind(prefix)
-                .bind(onum)
-                .bind(knum)
+                .bind(code.objective().prefix())
+                .bind(code.objective().number())
+                .bind(code.number())
                 .fetch_optional(c.sqlite())
                 .await?
         }

@@ -2,7 +2,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{
-    CycleId, Objective, ObjectiveId, ObjectiveKind, ObjectiveState, TeamId, WorkspaceId,
+    CycleId, Objective, ObjectiveCode, ObjectiveId, ObjectiveKind, ObjectiveState, TeamId,
+    WorkspaceId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -41,20 +42,19 @@ fn to_objective(r: Row) -> Result<Objective> {
     })
 }
 
-/// Finds an objective by its code (`GRO-2`, any case) within the workspace.
+/// Finds an objective by its code within the workspace.
 pub async fn by_code(
     c: &mut Conn,
     ws: WorkspaceId,
-    prefix: &str,
-    number: i64,
+    code: &ObjectiveCode,
 ) -> Result<Option<Objective>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE o.workspace_id = ? AND t.prefix = ? AND o.number = ?"
     ));
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
-        .bind(prefix)
-        .bind(number)
+        .bind(code.prefix())
+        .bind(code.number())
         .fetch_optional(c.sqlite())
         .await?;
     row.map(to_objective).transpose()

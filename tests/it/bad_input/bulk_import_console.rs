@@ -101,6 +101,26 @@ async fn import_with_a_bad_entry_late_in_the_file_writes_nothing_and_names_the_e
     );
 }
 
+#[tokio::test]
+async fn import_reads_a_zone_in_any_case_and_stores_its_canonical_name() {
+    let app = growth().await;
+    let mut doc = app.okr.export(&app.admin, now()).await.expect("export");
+    doc.teams[0].timezone = " europe/berlin ".into();
+    let fresh = app.other_workspace("console:globex", "globex").await;
+    app.okr.import(&fresh, &doc, now()).await.expect("import");
+    let zones: Vec<String> = sqlx::query_scalar("SELECT timezone FROM teams ORDER BY id")
+        .fetch_all(app.okr.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(zones.last().map(String::as_str), Some("Europe/Berlin"));
+    let teams = app
+        .okr
+        .teams(&fresh)
+        .await
+        .expect("the imported team reads back");
+    assert_eq!(teams[0].tz, chrono_tz::Europe::Berlin);
+}
+
 // ---------------------------------------------------------------------------------------------
 // the console binary
 // ---------------------------------------------------------------------------------------------
