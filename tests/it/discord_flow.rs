@@ -559,6 +559,7 @@ fn assert_no_violations(fake: &FakeDiscord) {
 
 mod autocomplete;
 mod bulk;
+mod commands;
 mod full_flow;
 mod redelivery;
 mod refusals;
