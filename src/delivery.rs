@@ -3,6 +3,7 @@
 //! harmless), then settled: sent, skipped (unreachable), retried on its own schedule
 //! ([`RetryPolicy`]) or, after a bounded number of attempts or a day, failed, logged and
 //! counted. A failing row never holds back another; the outbox paces the platform as a whole.
+//! Each recipient kind reaches its own outbox through [`Routes`](crate::outbox::Routes).
 //! The rules are in `docs/schedules-and-delivery.md`.
 
 use chrono::{DateTime, Utc};

@@ -142,6 +142,30 @@ pub trait Outbox: Send + Sync {
     fn send(&self, d: &Delivery) -> impl Future<Output = Result<Sent, SendError>> + Send;
 }
 
+/// An outbox behind a reference is one too, so one platform's outbox can serve several routes.
+impl<O: Outbox + ?Sized> Outbox for &O {
+    fn send(&self, d: &Delivery) -> impl Future<Output = Result<Sent, SendError>> + Send {
+        (**self).send(d)
+    }
+}
+
+/// What the dispatcher hands deliveries to: each kind of recipient through its own outbox.
+/// People get direct messages and team channels get posts; on Discord one outbox carries both,
+/// and a webhook recipient will get a route of its own.
+pub struct Routes<P, C> {
+    pub people: P,
+    pub channels: C,
+}
+
+impl<P: Outbox, C: Outbox> Outbox for Routes<P, C> {
+    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        match &d.recipient {
+            Recipient::User(_) => self.people.send(d).await,
+            Recipient::Channel(_) => self.channels.send(d).await,
+        }
+    }
+}
+
 /// Keeps everything sent, for tests and the demo's counts.
 #[derive(Debug, Clone, Default)]
 pub struct RecordingOutbox {
@@ -234,5 +258,48 @@ impl Outbox for FileOutbox {
             tokio::time::sleep(self.pace).await;
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(recipient: Recipient) -> Delivery {
+        Delivery {
+            id: 1,
+            workspace: WorkspaceId(1),
+            team: TeamId(1),
+            team_tz: chrono_tz::UTC,
+            team_channel: None,
+            kind: DeliveryKind::Alert,
+            recipient,
+            slot: DateTime::UNIX_EPOCH,
+            due: DateTime::UNIX_EPOCH,
+            attempts: 0,
+            message: Message::new("Growth: 1 key result moved into red"),
+            replaces: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn each_recipient_kind_goes_to_its_own_outbox() {
+        let routes = Routes {
+            people: RecordingOutbox::new(),
+            channels: RecordingOutbox::new(),
+        };
+        routes
+            .send(&delivery(Recipient::User("alice".into())))
+            .await
+            .expect("sent");
+        routes
+            .send(&delivery(Recipient::Channel("growth".into())))
+            .await
+            .expect("sent");
+        let to = |o: &RecordingOutbox| -> Vec<Recipient> {
+            o.sent().into_iter().map(|d| d.recipient).collect()
+        };
+        assert_eq!(to(&routes.people), [Recipient::User("alice".into())]);
+        assert_eq!(to(&routes.channels), [Recipient::Channel("growth".into())]);
     }
 }

@@ -10,6 +10,7 @@ use super::commands;
 use super::delivery::DiscordOutbox;
 use crate::clock::Clock;
 use crate::domain::model::WorkspaceId;
+use crate::outbox::Routes;
 use crate::scheduler::Scheduler;
 use crate::service::{Actor, Okr, OkrError};
 
@@ -175,7 +176,12 @@ pub async fn run(
         let stop = async move {
             let _ = stopped.wait_for(|s| *s).await;
         };
-        scheduler.run(clock.as_ref(), &outbox, stop).await;
+        // Discord carries both direct messages and channel posts.
+        let routes = Routes {
+            people: &outbox,
+            channels: &outbox,
+        };
+        scheduler.run(clock.as_ref(), &routes, stop).await;
     });
     let shards = client.shard_manager.clone();
     let result = tokio::select! {
