@@ -70,6 +70,9 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The lock that keeps two processes from migrating one file at once.
+    #[error("taking the migration lock: {0}")]
+    Lock(#[from] std::io::Error),
 }
 
 impl StoreError {
@@ -101,11 +104,12 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        let file = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        migrate_alone(&pool, &file).await?;
         Ok(Store { pool })
     }
 
@@ -131,6 +135,33 @@ impl Store {
 
 /// A stored zone name read through the same rule as a typed one; a name that is no zone is a
 /// corrupt row, not a refusal.
+/// Runs the embedded migrations while holding an exclusive lock on `<database>.migrate-lock`.
+/// SQLite has no lock of its own for them: processes started at once on a new file would each
+/// find no tables and try to create them, and all but one would fail.
+async fn migrate_alone(pool: &SqlitePool, database: &std::path::Path) -> Result<()> {
+    let name = database.to_string_lossy();
+    if name.is_empty() || name == ":memory:" {
+        sqlx::migrate!("./migrations").run(pool).await?;
+        return Ok(());
+    }
+    let lock_path = format!("{name}.migrate-lock");
+    let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    let result = sqlx::migrate!("./migrations").run(pool).await;
+    // Closing the file releases the lock for the next process, which then finds nothing to do.
+    drop(lock);
+    Ok(result?)
+}
+
 pub(crate) fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
     crate::domain::model::TeamZone::parse(name)
         .map(|z| z.tz())

@@ -18,3 +18,4 @@ mod role_leads;
 mod schedule_dst;
 mod scheduler;
 mod snapshots;
+mod startup;
