@@ -4,16 +4,17 @@
 
 use std::io::Write;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::io::AsyncBufRead;
 
 use crate::clock::{Clock, ManualClock};
 use crate::command::{self, Command, Options, Reply};
-use crate::domain::model::CheckInSource;
+use crate::domain::model::{format_number, CheckInSource};
 use crate::outbox::{Delivery, RecordingOutbox};
 use crate::render::reply::PlainText;
 use crate::scheduler::Scheduler;
 use crate::service::{Actor, Okr, OkrError, Result};
 
+mod input;
 mod line;
 pub mod text;
 
@@ -100,11 +101,32 @@ impl Console<'_> {
         R: AsyncBufRead + Unpin,
         W: Write,
     {
-        let mut lines = input.lines();
+        let mut input = input;
         let mut end = SessionEnd::default();
         end.internal_failures += self.tick(out).await?;
         let mut bulk: Option<String> = None;
-        while let Some(line) = lines.next_line().await? {
+        while let Some(read) = input::next_line(&mut input).await? {
+            let line = match read {
+                input::Input::Line(l) => l,
+                unreadable => {
+                    let why = match unreadable {
+                        input::Input::TooLong { bytes } => format!(
+                            "that line is {} bytes long, more than a command can be ({})",
+                            format_number(bytes as f64),
+                            format_number(input::MAX_LINE as f64)
+                        ),
+                        _ => "that line is not UTF-8 text (send commands as UTF-8)".to_owned(),
+                    };
+                    // All or nothing: a bulk update with a line that cannot be read records none.
+                    let cancelled = if bulk.take().is_some() {
+                        "; the bulk update is cancelled and nothing was recorded"
+                    } else {
+                        ", so it was skipped"
+                    };
+                    writeln!(out, "❌ {why}{cancelled}\n")?;
+                    continue;
+                }
+            };
             if let Some(buf) = bulk.as_mut() {
                 if line.trim() == "." || line.trim().eq_ignore_ascii_case("end") {
                     let text = bulk.take().unwrap_or_default();
@@ -184,19 +206,43 @@ impl Console<'_> {
                     "set:{t} is not an RFC 3339 instant, e.g. set:2026-10-05T07:00:00Z"
                 ))
             })?;
-            manual.set(t);
+            manual.set(within_reach(t, &format!("set:{t}"))?);
         } else {
             let by = o.need("advance", "advance:1d (or 3h, 30m)")?;
             let span = parse_span(&by)?;
-            let to = manual.now().checked_add_signed(span).ok_or_else(|| {
-                OkrError::invalid(format!("advance:{by} goes past the end of time"))
-            })?;
-            manual.set(to);
+            let to = manual
+                .now()
+                .checked_add_signed(span)
+                .ok_or_else(|| too_far(&format!("advance:{by}")))?;
+            manual.set(within_reach(to, &format!("advance:{by}"))?);
         }
         Ok(text::render(&crate::domain::message::Message::text(
             format!("It is now {}", manual.now().format("%a %Y-%m-%d %H:%M UTC")),
             vec![],
         )))
+    }
+}
+
+/// The years a simulated clock may show: schedules, cycles and the ledger are planned in them.
+const CLOCK_YEARS: std::ops::RangeInclusive<i32> = 1970..=2999;
+
+fn too_far(what: &str) -> OkrError {
+    OkrError::invalid(format!(
+        "{what} is too far: the simulated clock runs from {} to {}",
+        CLOCK_YEARS.start(),
+        CLOCK_YEARS.end()
+    ))
+}
+
+fn within_reach(
+    t: chrono::DateTime<chrono::Utc>,
+    what: &str,
+) -> Result<chrono::DateTime<chrono::Utc>> {
+    use chrono::Datelike;
+    if CLOCK_YEARS.contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(too_far(what))
     }
 }
 
@@ -209,15 +255,18 @@ fn parse_span(text: &str) -> Result<chrono::Duration> {
         ))
     };
     let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
-    let n: i64 = n.parse().map_err(|_| bad())?;
+    if !matches!(unit, "m" | "h" | "d" | "w") {
+        return Err(bad());
+    }
+    let too_far = || too_far(&format!("advance:{t}"));
+    let n: i64 = n.parse().map_err(|_| too_far())?;
     let span = match unit {
         "m" => chrono::Duration::try_minutes(n),
         "h" => chrono::Duration::try_hours(n),
         "d" => chrono::Duration::try_days(n),
-        "w" => chrono::Duration::try_weeks(n),
-        _ => None,
+        _ => chrono::Duration::try_weeks(n),
     };
-    span.ok_or_else(bad)
+    span.ok_or_else(too_far)
 }
 
 fn write_reply<W: Write>(out: &mut W, reply: Result<String>) -> std::io::Result<usize> {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn run_console(db: &std::path::Path, args: &[&str], script: &str) -> (String, i32) {
+fn run_console(db: &std::path::Path, args: &[&str], script: impl AsRef<[u8]>) -> (String, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .arg("console")
         .args(args)
@@ -18,7 +18,7 @@ fn run_console(db: &std::path::Path, args: &[&str], script: &str) -> (String, i3
         .stdin
         .take()
         .expect("stdin")
-        .write_all(script.as_bytes())
+        .write_all(script.as_ref())
         .expect("script written");
     let out = child.wait_with_output().expect("okrbot ends");
     (
@@ -179,4 +179,56 @@ fn a_bulk_update_is_recorded_whole() {
         !history.contains("· 80 ·"),
         "the failed bulk wrote a check-in: {history}"
     );
+}
+
+/// Whatever arrives on stdin, the console answers each line and carries on to the next: text in
+/// any script, bytes that are not UTF-8, a line of a megabyte, a clock sent to the year 9999.
+#[test]
+fn the_console_answers_every_line_of_odd_input_and_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let mut script = SETUP.as_bytes().to_vec();
+    script.extend_from_slice(
+        "/okr objective add team:Growth title:Launch in München kind:committed\n\
+         /okr update GRO-1.1 9 c8 shipped 🚀\n\
+         /okr update GRO-1.1 9 café ouvert\n"
+            .as_bytes(),
+    );
+    script.extend_from_slice(b"/okr update GRO-1.1 \xff\xfe 10\n");
+    script.extend_from_slice(&vec![b'x'; 1_000_000]);
+    script.extend_from_slice(b"\n");
+    script.extend_from_slice(
+        "/okr clock advance:99999999999w\n\
+         /okr clock set:9999-12-31T23:59:59Z\n\
+         /okr history kr:GRO-1.1\n\
+         /okr objective show objective:GRO-3\n"
+            .as_bytes(),
+    );
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            "2026-11-16T10:00:00Z",
+        ],
+        script,
+    );
+    assert_eq!(code, 0, "{out}");
+    for said in [
+        "Objective GRO-3 added: Launch in München",
+        "that line is not UTF-8 text (send commands as UTF-8), so it was skipped",
+        "that line is 1,000,000 bytes long, more than a command can be (65,536), so it was skipped",
+        "advance:99999999999w is too far",
+        "set:9999-12-31 23:59:59 UTC is too far",
+        "shipped 🚀",
+        "café ouvert",
+        "GRO-3 Launch in München",
+    ] {
+        assert!(out.contains(said), "expected {said:?} in:\n{out}");
+    }
+    assert!(!out.contains("something went wrong"), "{out}");
 }
