@@ -13,6 +13,7 @@ mod delivery;
 mod discord_flow;
 mod discord_harness;
 mod export_import;
+mod properties;
 mod rights_and_workspaces;
 mod role_leads;
 mod schedule_dst;
