@@ -32,6 +32,9 @@ pub async fn sweep(c: &mut Conn, s: &TeamState, now: DateTime<Utc>) -> Result<us
     Ok(opened)
 }
 
+/// How many seconds after `now` an announcement may move to find its own ledger slot.
+const SAME_SECOND_TRIES: i64 = 60;
+
 /// Announces the team's newly opened alerts in one message to its channel, mentioning owners
 /// and leads. Returns whether a message was decided.
 pub async fn announce(
@@ -58,16 +61,27 @@ pub async fn announce(
     let subjects: Vec<_> = krs.iter().map(|k| k.kr.id).collect();
     let mut any = false;
     for recipient in &recipients {
-        let new = NewDelivery {
-            team,
-            kind: DeliveryKind::Alert,
-            recipient,
-            slot: now,
-            due: now,
-            message: &message,
-            subjects: &subjects,
-        };
-        any |= store::deliveries::insert(c, ws, &new, now).await?;
+        // The alerts just taken are announced exactly once (taking them marked them), so a
+        // ledger row already at this second is another announcement, decided earlier in the same
+        // second: this one takes the next free second instead of being lost.
+        for later in 0..SAME_SECOND_TRIES {
+            let new = NewDelivery {
+                team,
+                kind: DeliveryKind::Alert,
+                recipient,
+                slot: now + chrono::Duration::seconds(later),
+                due: now,
+                message: &message,
+                subjects: &subjects,
+            };
+            if store::deliveries::insert(c, ws, &new, now).await? {
+                any = true;
+                break;
+            }
+            if later + 1 == SAME_SECOND_TRIES {
+                tracing::error!(team = %s.team.name, %recipient, "no free slot for an alert");
+            }
+        }
     }
     Ok(any)
 }

@@ -170,3 +170,30 @@ async fn time_passing_alone_opens_an_alert_on_the_hourly_sweep_once_a_key_result
     assert_eq!(alerts[0].slot.minute(), 0);
     assert_mentions(&text(&alerts[0].message), &["GRO-1.1", "@alice", "@lena"]);
 }
+
+/// Two alerts decided in the same second (a tick between two check-ins at one instant) are two
+/// ledger rows: the second used to collide with the first on the ledger's key and be lost.
+#[tokio::test]
+async fn two_key_results_turning_red_in_the_same_second_are_both_announced() {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let t = at("2026-11-14T12:30:00Z");
+    let mut announced = Vec::new();
+    for (owner, line) in [("alice", "GRO-1.1 55 c2"), ("bob", "GRO-1.2 55 c2")] {
+        let outcome = app
+            .okr
+            .check_in_text(&person(&app, owner), line, CheckInSource::Text, None, t)
+            .await
+            .expect("check-in");
+        assert!(outcome.alert_opened, "{line}");
+        let sent = sim.tick_at(t).await;
+        announced.extend(of_kind(&sent, DeliveryKind::Alert).into_iter().cloned());
+    }
+    let said: Vec<String> = announced.iter().map(|d| text(&d.message)).collect();
+    assert_eq!(said.len(), 2, "{said:#?}");
+    assert!(
+        said[0].contains("GRO-1.1") && !said[0].contains("GRO-1.2"),
+        "{said:#?}"
+    );
+    assert!(said[1].contains("GRO-1.2"), "{said:#?}");
+}
