@@ -232,3 +232,34 @@ fn the_console_answers_every_line_of_odd_input_and_goes_on() {
     }
     assert!(!out.contains("something went wrong"), "{out}");
 }
+
+/// `/okr clock advance:` steps through what falls due on the way, as a running bot would: a
+/// week's jump shows Monday's prompts and digest and Wednesday's reminder at their own times.
+#[test]
+fn advancing_the_console_clock_by_a_week_delivers_what_fell_due_on_the_way() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!("{SETUP}/okr clock advance:1w\n");
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            "2026-11-12T10:00:00Z",
+        ],
+        script,
+    );
+    assert_eq!(code, 0, "{out}");
+    for said in [
+        "📬 prompt → @alice · Mon 2026-11-16 09:00 CET",
+        "📬 digest → #growth · Mon 2026-11-16 16:00 CET",
+        "📬 reminder → @alice · Wed 2026-11-18 09:00 CET",
+        "It is now Thu 2026-11-19 10:00 UTC",
+    ] {
+        assert!(out.contains(said), "expected {said:?} in:\n{out}");
+    }
+}
