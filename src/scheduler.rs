@@ -19,7 +19,7 @@ use crate::delivery::Dispatcher;
 use crate::domain::schedule::{catch_up, CronSchedule};
 use crate::outbox::Outbox;
 use crate::service::team_state::TeamState;
-use crate::service::{alerts, digest, nudges, Okr, OkrError, Result};
+use crate::service::{alerts, digest, nudges, Okr, Result};
 use crate::store::{self, schedules::ScheduleKind, schedules::ScheduleRow};
 
 /// Slots missed by more than this are skipped, not sent late.
@@ -40,6 +40,8 @@ pub struct TickReport {
     pub delivered: usize,
     /// Deliveries given up for good this tick (logged one by one).
     pub failed: usize,
+    /// Schedules that could not be decided (logged, retried in an hour); the others went on.
+    pub failed_schedules: usize,
 }
 
 #[derive(Clone)]
@@ -94,7 +96,22 @@ impl Scheduler {
                 break;
             }
             for row in due {
-                self.fire(&row, now, &mut report).await?;
+                // One team's broken schedule must not stop the others: it is logged and looked
+                // at again in an hour, and the rest of the round goes on.
+                if let Err(e) = self.fire(&row, now, &mut report).await {
+                    tracing::error!(team = %row.team, kind = row.kind.as_str(), error = ?e, "a schedule failed; trying it again in an hour");
+                    let mut tx = self.okr.store().write().await?;
+                    store::schedules::advance(
+                        &mut tx,
+                        row.team,
+                        row.kind,
+                        row.next_due,
+                        now + Duration::hours(1),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    report.failed_schedules += 1;
+                }
             }
         }
         let teams = {
@@ -152,9 +169,22 @@ impl Scheduler {
                 "missed slots while down: older than {}h are skipped", CATCH_UP.num_hours()
             );
         }
-        let next = cron.next_after(team.tz, now).ok_or_else(|| {
-            OkrError::Internal(anyhow::anyhow!("schedule {} never fires again", row.cron))
-        })?;
+        let Some(next) = cron.next_after(team.tz, now) else {
+            // Stored before such schedules were refused: it has ended. Say so daily until a lead
+            // sets a new one, and let every other schedule go on.
+            tracing::error!(team = %team.name, kind = row.kind.as_str(), cron = %row.cron, "the schedule never fires again; set a new one with /okr schedule set");
+            store::schedules::advance(
+                &mut tx,
+                row.team,
+                row.kind,
+                row.next_due,
+                now + Duration::days(1),
+            )
+            .await?;
+            tx.commit().await?;
+            report.failed_schedules += 1;
+            return Ok(());
+        };
         if !store::schedules::advance(&mut tx, row.team, row.kind, row.next_due, next).await? {
             // Another scheduler took this slot.
             return Ok(());

@@ -9,7 +9,8 @@
 //!   Like the `cron` crate, a restricted day-of-month AND day-of-week must both match
 //!   (Unix crontab would OR them).
 //! - Refused: unparsable, more than one fire within an hour (checked on wall-clock times over
-//!   the first year / 1000 fires), never fires.
+//!   the first year / 1000 fires), never fires, or restricted to some years (it would stop
+//!   firing one day, and a team's schedule must keep going).
 //! - Fires are wall-clock times in the team's zone; the `cron` crate only decides which local
 //!   times match (it walks a zone-free calendar), and we map each local time to an instant:
 //!   * exists once: that instant (so 09:00 stays 09:00 local across DST changes);
@@ -53,6 +54,8 @@ pub enum ScheduleError {
     },
     #[error("The schedule `{expression}` never fires (no date matches it); try e.g. {EXAMPLE}.")]
     NeverFires { expression: String },
+    #[error("The schedule `{expression}` names years, so one day it would stop firing; a team's schedule keeps going: leave the year out, e.g. {EXAMPLE}.")]
+    Ends { expression: String },
 }
 
 fn interval(secs: i64) -> String {
@@ -97,6 +100,9 @@ impl CronSchedule {
                     .unwrap_or("unexpected text".into()),
             )
         })?;
+        if !schedule.years().is_all() {
+            return Err(ScheduleError::Ends { expression });
+        }
         // Validate on the zone-free calendar from the earliest year cron knows (1970), so
         // year-restricted 7-field forms are judged on their real fires.
         let before_1970 = DateTime::from_timestamp(-1, 0).expect("valid timestamp");

@@ -347,3 +347,16 @@ fn when_every_missed_slot_is_older_than_the_window_nothing_fires() {
         }
     );
 }
+
+#[test]
+fn a_schedule_limited_to_some_years_is_refused_because_it_would_stop_firing() {
+    for expr in ["0 0 9 * * Mon 2026", "0 0 9 * * Mon 2026-2030"] {
+        assert!(
+            matches!(err(expr), ScheduleError::Ends { .. }),
+            "{expr}: {:?}",
+            CronSchedule::parse(expr)
+        );
+        assert!(err(expr).to_string().contains("leave the year out"));
+    }
+    sched("0 0 9 * * Mon *");
+}

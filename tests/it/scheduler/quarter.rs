@@ -188,3 +188,48 @@ async fn a_quarter_of_two_teams_sends_exactly_the_prompts_reminders_digests_repo
     assert_eq!(rows.len(), log.len());
     assert!(rows.iter().all(|r| r.3 == "sent"), "all sent: {rows:?}");
 }
+
+/// One team's schedule failing (one stored before year-limited schedules were refused, which
+/// has ended; a team row the store cannot read) is logged and retried, and every other team is
+/// still prompted.
+#[tokio::test]
+async fn one_teams_failing_schedule_never_stops_another_teams_prompts() {
+    let app = spawn_app().await;
+    let when = at("2026-11-12T10:00:00Z");
+    growth(&app, when).await;
+    for (name, prefix, owner) in [("Platform", "PLA", "pia"), ("Sales", "SAL", "sam")] {
+        team(&app, name, "America/New_York", prefix, "pete", when).await;
+        let o = objective(&app, name, "Win the quarter", when).await;
+        metric(&app, &o, "Deals closed", owner, when).await;
+    }
+    let pool = app.okr.store().pool();
+    // Platform's prompt was limited to 2025: it has no fire left.
+    sqlx::query(
+        "UPDATE schedules SET cron = '0 0 9 * * Mon 2025', next_due_at = ? \
+         WHERE kind = 'prompt' AND team_id = (SELECT id FROM teams WHERE name = 'Platform')",
+    )
+    .bind(at("2026-11-16T07:00:00Z").timestamp())
+    .execute(pool)
+    .await
+    .expect("a stored schedule from before the rule");
+    // Sales' row names a zone that does not exist: reading the team fails.
+    sqlx::query("UPDATE teams SET timezone = 'Mars/Olympus_Mons' WHERE name = 'Sales'")
+        .execute(pool)
+        .await
+        .expect("a corrupt team row");
+
+    let mut sim = Sim::new(&app.okr, when);
+    let sent = sim.run_until(at("2026-11-16T12:00:00Z")).await;
+    let prompted: Vec<&Recipient> = of_kind(&sent, DeliveryKind::Prompt)
+        .into_iter()
+        .map(|d| &d.recipient)
+        .collect();
+    for owner in ["alice", "bob", "carol"] {
+        assert!(prompted.contains(&&user(owner)), "{owner} in {prompted:?}");
+    }
+    // A week later Growth still goes on.
+    let later = sim.run_until(at("2026-11-23T12:00:00Z")).await;
+    assert!(of_kind(&later, DeliveryKind::Prompt)
+        .iter()
+        .any(|d| d.recipient == user("alice")));
+}
