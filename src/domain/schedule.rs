@@ -6,8 +6,9 @@
 //!   seconds / trailing year, or the `@hourly`..`@yearly` aliases the `cron` crate knows).
 //!   Day-of-week *numbers* follow Unix crontab (0 or 7 = Sunday, 1 = Monday, …) in every form;
 //!   the `cron` crate itself counts 1 = Sunday, so numbers are rewritten to day names first.
-//!   Like the `cron` crate, a restricted day-of-month AND day-of-week must both match
-//!   (Unix crontab would OR them).
+//!   As in crontab, when both day-of-month and day-of-week are restricted, a day matching
+//!   EITHER fires (`0 9 1 * Mon`: the 1st of each month and every Monday). The `cron` crate
+//!   would require both, so such an expression becomes two schedules whose fires are merged.
 //! - Refused: unparsable, more than one fire within an hour (checked on wall-clock times over
 //!   the first year / 1000 fires), never fires, or restricted to some years (it would stop
 //!   firing one day, and a team's schedule must keep going).
@@ -71,8 +72,9 @@ fn interval(secs: i64) -> String {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CronSchedule {
-    /// Matches local wall-clock times; always in the `cron` crate's 6/7-field form.
-    schedule: cron::Schedule,
+    /// Match local wall-clock times; always in the `cron` crate's 6/7-field form. Two when
+    /// day-of-month and day-of-week are both restricted (crontab's either-matches rule).
+    schedules: Vec<cron::Schedule>,
     /// As the user wrote it (trimmed).
     expression: String,
 }
@@ -85,8 +87,9 @@ impl CronSchedule {
             expression: expression.clone(),
             reason,
         };
-        let normalized = normalize(&expression).map_err(unparsable)?;
-        let schedule = cron::Schedule::from_str(&normalized).map_err(|e| {
+        let mut schedules = Vec::new();
+        for normalized in normalize(&expression).map_err(unparsable)? {
+            schedules.push(cron::Schedule::from_str(&normalized).map_err(|e| {
             // cron's message is "expr\n  ^\nreason"; keep the reason. Its "less than" is
             // really an inclusive maximum ("Minutes must be less than 59" for 61).
             let msg = e.to_string();
@@ -99,14 +102,15 @@ impl CronSchedule {
                     .filter(|r| !r.is_empty())
                     .unwrap_or("unexpected text".into()),
             )
-        })?;
-        if !schedule.years().is_all() {
+            })?);
+        }
+        if schedules.iter().any(|s| !s.years().is_all()) {
             return Err(ScheduleError::Ends { expression });
         }
         // Validate on the zone-free calendar from the earliest year cron knows (1970), so
         // year-restricted 7-field forms are judged on their real fires.
         let before_1970 = DateTime::from_timestamp(-1, 0).expect("valid timestamp");
-        let mut fires = schedule.after(&before_1970);
+        let mut fires = merged(&schedules, &before_1970, false);
         let Some(first) = fires.next() else {
             return Err(ScheduleError::NeverFires { expression });
         };
@@ -124,7 +128,7 @@ impl CronSchedule {
             });
         }
         Ok(CronSchedule {
-            schedule,
+            schedules,
             expression,
         })
     }
@@ -157,10 +161,7 @@ impl CronSchedule {
         // occurrence of a repeated hour when `at` is in the second one), so start a few
         // hours above local(at); instants only decrease as we walk back.
         let start = naive_as_utc(at.with_timezone(&tz).naive_local() + Duration::hours(3));
-        let latest = self
-            .schedule
-            .after(&start)
-            .rev()
+        let latest = merged(&self.schedules, &start, true)
             .map(|local| instant(tz, local.naive_utc()))
             .find(|t| *t <= at)?;
         (latest >= at - horizon).then_some(latest)
@@ -168,7 +169,9 @@ impl CronSchedule {
 
     /// "Mondays 09:00", "Weekdays 08:30", "Daily 16:00" for the simple cases, else the expression.
     pub fn describe(&self) -> String {
-        let s = &self.schedule;
+        let [s] = self.schedules.as_slice() else {
+            return self.expression.clone();
+        };
         let (Some(0), Some(m), Some(h)) = (one(s.seconds()), one(s.minutes()), one(s.hours()))
         else {
             return self.expression.clone();
@@ -203,8 +206,7 @@ impl CronSchedule {
         // <= after (a repeated hour) and duplicates (several local times inside one gap).
         let mut last = after;
         let start = naive_as_utc(after.with_timezone(&tz).naive_local());
-        self.schedule
-            .after(&start)
+        merged(&self.schedules, &start, false)
             .map(move |local| instant(tz, local.naive_utc()))
             .filter(move |t| {
                 let fresh = *t > last;
@@ -227,6 +229,49 @@ impl From<CronSchedule> for String {
     fn from(s: CronSchedule) -> String {
         s.expression
     }
+}
+
+/// The local times of all `schedules` after `start` (before it, going back, when `backwards`),
+/// in order and each once.
+fn merged<'a>(
+    schedules: &'a [cron::Schedule],
+    start: &DateTime<Utc>,
+    backwards: bool,
+) -> impl Iterator<Item = DateTime<Utc>> + 'a {
+    let mut streams: Vec<std::iter::Peekable<Box<dyn Iterator<Item = DateTime<Utc>> + 'a>>> =
+        schedules
+            .iter()
+            .map(|s| {
+                let it = s.after(start);
+                let it: Box<dyn Iterator<Item = DateTime<Utc>> + 'a> = if backwards {
+                    Box::new(it.rev())
+                } else {
+                    Box::new(it)
+                };
+                it.peekable()
+            })
+            .collect();
+    std::iter::from_fn(move || {
+        let pick = streams
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, s)| s.peek().map(|t| (i, *t)))
+            .reduce(|a, b| {
+                let later = b.1 > a.1;
+                if later == backwards && b.1 != a.1 {
+                    b
+                } else {
+                    a
+                }
+            })?;
+        // Take it from every stream that has it, so a day matching both fires once.
+        for s in streams.iter_mut() {
+            if s.peek() == Some(&pick.1) {
+                s.next();
+            }
+        }
+        Some(pick.1)
+    })
 }
 
 /// cron walks a zone-free calendar when given UTC: no gaps, no repeats.
@@ -267,9 +312,13 @@ fn all(spec: &impl TimeUnitSpec, n: usize) -> bool {
 }
 
 /// Turn the user's form into cron's 6/7-field form with day-of-week as names.
-fn normalize(expr: &str) -> Result<String, String> {
+fn normalize(expr: &str) -> Result<Vec<String>, String> {
     if expr.starts_with('@') {
-        return Ok(expr.to_string());
+        // crontab's spelling of the cron crate's `@yearly`.
+        if expr.eq_ignore_ascii_case("@annually") {
+            return Ok(vec!["@yearly".into()]);
+        }
+        return Ok(vec![expr.to_string()]);
     }
     let mut fields: Vec<String> = expr.split_whitespace().map(str::to_string).collect();
     match fields.len() {
@@ -281,10 +330,21 @@ fn normalize(expr: &str) -> Result<String, String> {
             ))
         }
     }
-    if fields[5].bytes().any(|b| b.is_ascii_digit()) {
+    // Numbers and ranges of names alike follow crontab (`Mon-Sun`, `5-7`, `7`), so the field
+    // is rewritten as a list of names, which the cron crate reads the same way.
+    if !matches!(fields[5].as_str(), "*" | "?") && !fields[5].contains(['#', 'L', 'l']) {
         fields[5] = unix_days(&fields[5])?;
     }
-    Ok(fields.join(" "))
+    let restricted = |f: &str| !matches!(f, "*" | "?");
+    if restricted(&fields[3]) && restricted(&fields[5]) {
+        // Either may match: the days of the month, or the days of the week.
+        let mut by_month_day = fields.clone();
+        by_month_day[5] = "*".into();
+        let mut by_week_day = fields;
+        by_week_day[3] = "*".into();
+        return Ok(vec![by_month_day.join(" "), by_week_day.join(" ")]);
+    }
+    Ok(vec![fields.join(" ")])
 }
 
 /// Rewrite a Unix day-of-week field (0/7 = Sun) as an explicit list of day names.
@@ -310,7 +370,16 @@ fn unix_days(field: &str) -> Result<String, String> {
         };
         let (from, to) = match base.split_once('-') {
             _ if base == "*" || base == "?" => (0, 6),
-            Some((a, b)) => (day(a)?, if b == "7" { 7 } else { day(b)? }),
+            // Sunday ends a week that starts on Monday: `7`, `Sun` or `0` as the end of a range
+            // that began later in the week is the 7th day, and `7-7` is Sunday alone.
+            Some((a, b)) => {
+                let from = if a == "7" { 7 } else { day(a)? };
+                let to = match day(b)? {
+                    0 if from > 0 => 7,
+                    d => d,
+                };
+                (from, to)
+            }
             None if item.contains('/') => (day(base)?, 6),
             None => (day(base)?, day(base)?),
         };

@@ -213,7 +213,7 @@ fn parse_refuses_nonsense_with_an_example() {
         ("nonsense", "expected 5 fields"),
         ("", "found 0"),
         ("61 9 * * Mon", "Minutes must be at most 59"),
-        ("0 9 * * Funday", "not a valid day of the week"),
+        ("0 9 * * Funday", "should use 0-7 (0 or 7 = Sunday) or Sun..Sat"),
         ("0 9 * * 8", "day-of-week `8` should use 0-7"),
         ("0 9 * * * * * *", "found 8"),
     ] {
@@ -359,4 +359,53 @@ fn a_schedule_limited_to_some_years_is_refused_because_it_would_stop_firing() {
         assert!(err(expr).to_string().contains("leave the year out"));
     }
     sched("0 0 9 * * Mon *");
+}
+
+#[test]
+fn day_of_week_ranges_follow_crontab_with_numbers_and_names() {
+    let days = |expr: &str| -> Vec<String> {
+        sched(expr)
+            .upcoming(Berlin, utc("2026-11-15T23:00:00Z"), 7)
+            .iter()
+            .map(|t| t.format("%a").to_string())
+            .collect()
+    };
+    // Week of Monday 2026-11-16.
+    assert_eq!(days("0 9 * * 7-7")[..2], ["Sun", "Sun"]);
+    assert_eq!(days("0 9 * * Mon-Sun").len(), 7);
+    assert_eq!(days("0 9 * * Mon-Sun")[..7], days("0 9 * * 1-7")[..7]);
+    assert_eq!(days("0 9 * * 5-7")[..3], ["Fri", "Sat", "Sun"]);
+    assert_eq!(days("0 9 * * Fri-Sun")[..3], ["Fri", "Sat", "Sun"]);
+    assert_eq!(days("0 9 * * 0")[..1], ["Sun"]);
+}
+
+#[test]
+fn at_annually_is_crontabs_spelling_of_at_yearly() {
+    let fires = sched("@annually").upcoming(chrono_tz::UTC, utc("2026-11-15T00:00:00Z"), 2);
+    let years: Vec<String> = fires.iter().map(|t| t.format("%Y-%m-%d").to_string()).collect();
+    assert_eq!(years, ["2027-01-01", "2028-01-01"]);
+}
+
+#[test]
+fn with_both_day_fields_restricted_either_one_matching_fires_as_in_crontab() {
+    let fires = local("0 9 1 * Mon", Berlin, "2026-11-15T00:00:00Z", 5);
+    assert_eq!(
+        fires,
+        [
+            "2026-11-16T09:00:00+01:00",
+            "2026-11-23T09:00:00+01:00",
+            "2026-11-30T09:00:00+01:00",
+            "2026-12-01T09:00:00+01:00",
+            "2026-12-07T09:00:00+01:00",
+        ]
+    );
+    // A day matching both fires once.
+    let june = local("0 9 1 * Mon", Berlin, "2026-05-31T00:00:00Z", 2);
+    assert_eq!(june, ["2026-06-01T09:00:00+02:00", "2026-06-08T09:00:00+02:00"]);
+    let s = sched("0 9 1 * Mon");
+    assert_eq!(
+        s.latest_at_or_before(Berlin, utc("2026-12-02T00:00:00Z"), Duration::days(3)),
+        Some(utc("2026-12-01T08:00:00Z"))
+    );
+    assert_eq!(s.describe(), "0 9 1 * Mon");
 }
