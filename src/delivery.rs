@@ -30,6 +30,11 @@ pub struct Dispatcher {
     policy: RetryPolicy,
 }
 
+/// How long a claim holds a row for one send. A process killed mid-send leaves a claim that
+/// runs out after this, and the next round (of any process) sends the row again with the same
+/// nonce.
+pub const CLAIM: chrono::Duration = chrono::Duration::minutes(10);
+
 /// Rows read per query; a round loops until nothing more is owed now.
 const BATCH: i64 = 256;
 
@@ -76,7 +81,7 @@ impl Dispatcher {
     ) -> Result<()> {
         {
             let mut c = self.okr.store().read().await?;
-            if !store::deliveries::claim(&mut c, d.id).await? {
+            if !store::deliveries::claim(&mut c, d.id, now, CLAIM).await? {
                 return Ok(());
             }
         }

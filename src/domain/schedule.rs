@@ -90,18 +90,18 @@ impl CronSchedule {
         let mut schedules = Vec::new();
         for normalized in normalize(&expression).map_err(unparsable)? {
             schedules.push(cron::Schedule::from_str(&normalized).map_err(|e| {
-            // cron's message is "expr\n  ^\nreason"; keep the reason. Its "less than" is
-            // really an inclusive maximum ("Minutes must be less than 59" for 61).
-            let msg = e.to_string();
-            let reason = msg.lines().nth(2).unwrap_or("").trim();
-            let reason = reason
-                .trim_end_matches('.')
-                .replace("must be less than", "must be at most");
-            unparsable(
-                Some(reason)
-                    .filter(|r| !r.is_empty())
-                    .unwrap_or("unexpected text".into()),
-            )
+                // cron's message is "expr\n  ^\nreason"; keep the reason. Its "less than" is
+                // really an inclusive maximum ("Minutes must be less than 59" for 61).
+                let msg = e.to_string();
+                let reason = msg.lines().nth(2).unwrap_or("").trim();
+                let reason = reason
+                    .trim_end_matches('.')
+                    .replace("must be less than", "must be at most");
+                unparsable(
+                    Some(reason)
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or("unexpected text".into()),
+                )
             })?);
         }
         if schedules.iter().any(|s| !s.years().is_all()) {

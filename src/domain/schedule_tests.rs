@@ -213,7 +213,10 @@ fn parse_refuses_nonsense_with_an_example() {
         ("nonsense", "expected 5 fields"),
         ("", "found 0"),
         ("61 9 * * Mon", "Minutes must be at most 59"),
-        ("0 9 * * Funday", "should use 0-7 (0 or 7 = Sunday) or Sun..Sat"),
+        (
+            "0 9 * * Funday",
+            "should use 0-7 (0 or 7 = Sunday) or Sun..Sat",
+        ),
         ("0 9 * * 8", "day-of-week `8` should use 0-7"),
         ("0 9 * * * * * *", "found 8"),
     ] {
@@ -382,7 +385,10 @@ fn day_of_week_ranges_follow_crontab_with_numbers_and_names() {
 #[test]
 fn at_annually_is_crontabs_spelling_of_at_yearly() {
     let fires = sched("@annually").upcoming(chrono_tz::UTC, utc("2026-11-15T00:00:00Z"), 2);
-    let years: Vec<String> = fires.iter().map(|t| t.format("%Y-%m-%d").to_string()).collect();
+    let years: Vec<String> = fires
+        .iter()
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .collect();
     assert_eq!(years, ["2027-01-01", "2028-01-01"]);
 }
 
@@ -401,7 +407,10 @@ fn with_both_day_fields_restricted_either_one_matching_fires_as_in_crontab() {
     );
     // A day matching both fires once.
     let june = local("0 9 1 * Mon", Berlin, "2026-05-31T00:00:00Z", 2);
-    assert_eq!(june, ["2026-06-01T09:00:00+02:00", "2026-06-08T09:00:00+02:00"]);
+    assert_eq!(
+        june,
+        ["2026-06-01T09:00:00+02:00", "2026-06-08T09:00:00+02:00"]
+    );
     let s = sched("0 9 1 * Mon");
     assert_eq!(
         s.latest_at_or_before(Berlin, utc("2026-12-02T00:00:00Z"), Duration::days(3)),

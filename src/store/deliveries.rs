@@ -1,4 +1,4 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Conn, Result, StoreError};
 use crate::domain::message::{Attachment, Message};
@@ -95,9 +95,10 @@ pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec
         "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, \
          d.due_at, d.attempts, d.payload, d.attachment_name, d.attachment \
          FROM deliveries d JOIN teams t ON t.id = d.team_id \
-         WHERE d.state = 'pending' AND d.claimed = 0 AND d.next_attempt_at <= ? \
-         ORDER BY d.next_attempt_at, d.id LIMIT ?",
+         WHERE d.state = 'pending' AND (d.claimed = 0 OR d.claimed_until <= ?) \
+         AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?",
     )
+    .bind(now.timestamp())
     .bind(now.timestamp())
     .bind(limit)
     .fetch_all(c.sqlite())
@@ -107,18 +108,26 @@ pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec
 
 pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> =
-        sqlx::query_scalar("SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'")
+        // A claimed row is owed again when its claim runs out, not before.
+        sqlx::query_scalar(
+            "SELECT min(CASE WHEN claimed = 1 THEN max(next_attempt_at, claimed_until) \
+             ELSE next_attempt_at END) FROM deliveries WHERE state = 'pending'",
+        )
             .fetch_one(c.sqlite())
             .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 
-/// Claims a pending delivery for sending; `false` when another scheduler has it already.
-pub async fn claim(c: &mut Conn, id: i64) -> Result<bool> {
+/// Claims a pending delivery for sending, for `lasts`; `false` when another process holds a
+/// claim on it that has not run out.
+pub async fn claim(c: &mut Conn, id: i64, now: DateTime<Utc>, lasts: Duration) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE deliveries SET claimed = 1 WHERE id = ? AND state = 'pending' AND claimed = 0",
+        "UPDATE deliveries SET claimed = 1, claimed_until = ? \
+         WHERE id = ? AND state = 'pending' AND (claimed = 0 OR claimed_until <= ?)",
     )
+    .bind((now + lasts).timestamp())
     .bind(id)
+    .bind(now.timestamp())
     .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)

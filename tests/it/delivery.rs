@@ -130,3 +130,59 @@ async fn a_delivery_that_keeps_failing_ends_failed_and_is_counted() {
     let (alice, _, _) = prompt_row(&app, "alice").await;
     assert_eq!(alice, "sent");
 }
+
+/// A process killed between sending and marking sent leaves a claim behind. It runs out, and
+/// whichever process delivers next sends the row again under the same id (the platform nonce),
+/// so it arrives once: the console, which never restarts a scheduler, included.
+#[tokio::test]
+async fn a_claim_left_by_a_killed_process_runs_out_and_the_row_is_sent_again_with_its_id() {
+    let app = spawn_app().await;
+    app.growth().await;
+    let scheduler = Scheduler::new(app.okr.clone());
+    scheduler.decide(monday()).await.expect("decide");
+    let alice: i64 = sqlx::query_scalar(
+        "SELECT id FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice'",
+    )
+    .fetch_one(app.okr.store().pool())
+    .await
+    .expect("alice's prompt");
+    // The killed process had claimed it (and perhaps sent it) when it died.
+    {
+        let mut c = app.okr.store().read().await.expect("a connection");
+        let claimed =
+            okrbot::store::deliveries::claim(&mut c, alice, monday(), okrbot::delivery::CLAIM)
+                .await
+                .expect("claim");
+        assert!(claimed);
+    }
+    let outbox = RecordingOutbox::new();
+    scheduler
+        .dispatcher()
+        .deliver(monday() + Duration::minutes(1), &outbox)
+        .await
+        .expect("deliver");
+    let ids = |o: &RecordingOutbox| -> Vec<i64> { o.sent().iter().map(|d| d.id).collect() };
+    assert!(!ids(&outbox).contains(&alice), "a live claim is respected");
+    let wake = scheduler
+        .next_wake()
+        .await
+        .expect("next wake")
+        .expect("a wake");
+    assert!(
+        wake > monday() + Duration::minutes(1),
+        "no busy loop on a held claim: {wake}"
+    );
+
+    scheduler
+        .dispatcher()
+        .deliver(monday() + okrbot::delivery::CLAIM, &outbox)
+        .await
+        .expect("deliver after the claim ran out");
+    assert_eq!(
+        ids(&outbox).iter().filter(|id| **id == alice).count(),
+        1,
+        "sent again once, under its own id"
+    );
+    let (state, _, _) = prompt_row(&app, "alice").await;
+    assert_eq!(state, "sent");
+}
