@@ -385,6 +385,16 @@ impl<'a> ScoreContext<'a> {
     }
 }
 
+/// How long the check-ins inside the cycle span, first to last.
+fn span_in_cycle(points: &[(DateTime<Utc>, f64)], clock: &CycleClock) -> chrono::Duration {
+    let mut inside = points.iter().map(|p| p.0).filter(|t| clock.contains(*t));
+    let Some(first) = inside.next() else {
+        return chrono::Duration::zero();
+    };
+    let (lo, hi) = inside.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    hi - lo
+}
+
 /// Scores one key result. `points` are its check-ins `(created_at, value)`, any order; only
 /// those inside the cycle feed the forecast. Allocation-free.
 pub fn score_kr(
@@ -393,12 +403,22 @@ pub fn score_kr(
     points: &[(DateTime<Utc>, f64)],
 ) -> KrScore {
     let progress = progress(kr);
+    let stale = is_stale(kr, ctx.now, ctx.period, ctx.rules);
+    // A trend needs data to stand on: none for a stale key result (its last numbers are old
+    // news), and none until the check-ins span one check-in period or a tenth of the cycle,
+    // whichever is shorter (two points an hour apart extrapolate to nonsense).
+    let enough = ctx.period.min((ctx.clock.end - ctx.clock.start) / 10);
+    let forecast = if stale || span_in_cycle(points, &ctx.clock) < enough {
+        None
+    } else {
+        forecast_in(kr, &ctx.clock, points)
+    };
     let mut scored = KrScore {
         progress,
         score: progress.clamp(0.0, 1.0),
         status: Status::Green, // decided below, from the other fields
-        stale: is_stale(kr, ctx.now, ctx.period, ctx.rules),
-        forecast: forecast_in(kr, &ctx.clock, points),
+        stale,
+        forecast,
         expected: ctx.clock.expected(ctx.now),
         gap: threshold_gap(kr),
     };

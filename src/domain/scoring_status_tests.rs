@@ -269,11 +269,41 @@ fn a_good_forecast_never_lifts_a_red_or_yellow_key_result() {
 }
 
 #[test]
-fn a_weak_forecast_is_ignored_during_the_grace_period() {
+fn a_weak_trend_is_ignored_during_the_grace_period() {
+    // Within the first tenth of the cycle the points cannot span enough for a forecast, so a
+    // flat start neither shows a trend nor colours the key result.
     let flat = [(on_day(0.0), 5.0), (on_day(0.5), 5.0)];
     let s = scored_on_day(&metric(0.0, 100.0, 5.0), 0.5, &flat);
-    assert_eq!(s.forecast.unwrap().progress, 0.05);
+    assert_eq!(s.forecast, None);
     assert_eq!(s.status, Status::Green);
+}
+
+#[test]
+fn two_check_ins_an_hour_apart_give_no_forecast() {
+    let close = [(on_day(3.0), 10.0), (on_day(3.0) + Duration::hours(1), 30.0)];
+    let s = scored_on_day(&metric(0.0, 100.0, 30.0), 3.1, &close);
+    assert_eq!(s.forecast, None, "an hour's slope says nothing about the cycle's end");
+}
+
+#[test]
+fn a_stale_key_result_shows_no_forecast() {
+    // Checked in on days 0 and 3 of a quarter, then silent: on day 63 it is stale.
+    let (c, rules) = (q4(), ScoringRules::default());
+    let mut k = metric(0.0, 100.0, 30.0);
+    k.last_check_in = Some(c_day(&c, 3.0));
+    let points = [(c_day(&c, 0.0), 0.0), (c_day(&c, 10.0), 30.0)];
+    let ctx = ScoreContext::new(&c, Tz::UTC, c_day(&c, 63.0), Duration::days(7), &rules);
+    let s = score_kr(&k, &ctx, &points);
+    assert!(s.stale);
+    assert_eq!(s.forecast, None);
+    let fresh = ScoreContext::new(&c, Tz::UTC, c_day(&c, 11.0), Duration::days(7), &rules);
+    k.last_check_in = Some(c_day(&c, 10.0));
+    assert!(score_kr(&k, &fresh, &points).forecast.is_some(), "ten days of data, fresh");
+}
+
+fn c_day(c: &Cycle, d: f64) -> DateTime<Utc> {
+    let start = CycleClock::new(c, Tz::UTC).start;
+    start + Duration::seconds((d * 86_400.0) as i64)
 }
 
 // --- display rounding ---------------------------------------------------------------------
