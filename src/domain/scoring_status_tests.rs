@@ -280,9 +280,15 @@ fn a_weak_trend_is_ignored_during_the_grace_period() {
 
 #[test]
 fn two_check_ins_an_hour_apart_give_no_forecast() {
-    let close = [(on_day(3.0), 10.0), (on_day(3.0) + Duration::hours(1), 30.0)];
+    let close = [
+        (on_day(3.0), 10.0),
+        (on_day(3.0) + Duration::hours(1), 30.0),
+    ];
     let s = scored_on_day(&metric(0.0, 100.0, 30.0), 3.1, &close);
-    assert_eq!(s.forecast, None, "an hour's slope says nothing about the cycle's end");
+    assert_eq!(
+        s.forecast, None,
+        "an hour's slope says nothing about the cycle's end"
+    );
 }
 
 #[test]
@@ -298,7 +304,10 @@ fn a_stale_key_result_shows_no_forecast() {
     assert_eq!(s.forecast, None);
     let fresh = ScoreContext::new(&c, Tz::UTC, c_day(&c, 11.0), Duration::days(7), &rules);
     k.last_check_in = Some(c_day(&c, 10.0));
-    assert!(score_kr(&k, &fresh, &points).forecast.is_some(), "ten days of data, fresh");
+    assert!(
+        score_kr(&k, &fresh, &points).forecast.is_some(),
+        "ten days of data, fresh"
+    );
 }
 
 fn c_day(c: &Cycle, d: f64) -> DateTime<Utc> {

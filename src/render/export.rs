@@ -17,6 +17,8 @@ pub fn to_json(doc: &ExportDoc) -> String {
     serde_json::to_string_pretty(doc).expect("export documents always serialize")
 }
 
+/// One row per key result, and one for an objective without any, so every objective is there.
+/// Text a person typed is written so a spreadsheet never runs it as a formula.
 pub fn to_csv(doc: &ExportDoc) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -42,24 +44,38 @@ pub fn to_csv(doc: &ExportDoc) -> String {
         "status",
         "stale",
         "last_check_in",
+        "objective_parent",
     ];
     w.write_record(header).expect("writing to memory");
+    let opt = |v: Option<String>| v.unwrap_or_default();
     for o in &doc.objectives {
+        let objective = [
+            text_cell(&o.team),
+            text_cell(&o.cycle),
+            o.code.clone(),
+            text_cell(&o.title),
+            o.kind.as_str().to_owned(),
+            opt(o.score.map(|s| format!("{s:.2}"))),
+            opt(o.status.map(|s| s.as_str().to_owned())),
+        ];
+        let parent = opt(o.parent.clone());
+        if o.key_results.is_empty() {
+            let blank = std::iter::repeat_n(String::new(), 15);
+            let row: Vec<String> = objective
+                .iter()
+                .cloned()
+                .chain(blank)
+                .chain([parent.clone()])
+                .collect();
+            w.write_record(row).expect("writing to memory");
+        }
         for k in &o.key_results {
-            let opt = |v: Option<String>| v.unwrap_or_default();
-            w.write_record([
-                o.team.clone(),
-                o.cycle.clone(),
-                o.code.clone(),
-                o.title.clone(),
-                o.kind.as_str().to_owned(),
-                opt(o.score.map(|s| format!("{s:.2}"))),
-                opt(o.status.map(|s| s.as_str().to_owned())),
+            let kr = [
                 k.code.clone(),
-                k.title.clone(),
-                opt(k.owner.clone()),
+                text_cell(&k.title),
+                text_cell(k.owner.as_deref().unwrap_or("")),
                 k.kind.as_str().to_owned(),
-                k.unit.clone(),
+                text_cell(&k.unit),
                 k.start.to_string(),
                 k.target.to_string(),
                 k.current.to_string(),
@@ -70,11 +86,27 @@ pub fn to_csv(doc: &ExportDoc) -> String {
                 k.status.as_str().to_owned(),
                 k.stale.to_string(),
                 opt(k.last_check_in.map(|t| t.to_rfc3339())),
-            ])
-            .expect("writing to memory");
+            ];
+            let row: Vec<String> = objective
+                .iter()
+                .cloned()
+                .chain(kr)
+                .chain([parent.clone()])
+                .collect();
+            w.write_record(row).expect("writing to memory");
         }
     }
     String::from_utf8(w.into_inner().expect("flushing to memory")).expect("csv of strings is utf-8")
+}
+
+/// Text as a spreadsheet cell: one that begins like a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one) gets a leading apostrophe, so opening the file never runs it.
+fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 pub fn to_markdown(doc: &ExportDoc) -> String {
@@ -126,4 +158,24 @@ pub fn to_markdown(doc: &ExportDoc) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_written_as_text() {
+        for evil in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+        ] {
+            assert_eq!(text_cell(evil), format!("'{evil}"));
+        }
+        assert_eq!(text_cell("Grow revenue"), "Grow revenue");
+        assert_eq!(text_cell("München"), "München");
+    }
 }

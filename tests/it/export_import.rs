@@ -225,3 +225,48 @@ fn csv_and_markdown_exports_list_every_key_result() {
         "{md}"
     );
 }
+
+/// The CSV lists every objective (one without key results too), names each one's parent, and
+/// writes typed text so that a spreadsheet opening it never runs a formula.
+#[tokio::test]
+async fn csv_export_keeps_empty_objectives_names_parents_and_defuses_formulas() {
+    let app = crate::common::spawn_app().await;
+    app.growth().await;
+    let now = crate::common::now();
+    let o = app
+        .okr
+        .objective_add(
+            &app.admin,
+            okrbot::service::objectives::ObjectiveInput {
+                team: "Growth".into(),
+                title: "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
+                parent: Some("GRO-1".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .expect("an objective with a formula-like title");
+    let doc = app.okr.export(&app.admin, now).await.expect("export");
+    let csv = okrbot::render::export::to_csv(&doc);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    let empty = rows
+        .iter()
+        .find(|r| &r[col("objective")] == o.code.as_str())
+        .unwrap_or_else(|| panic!("{} is missing:\n{csv}", o.code));
+    assert_eq!(
+        &empty[col("kr")],
+        "",
+        "an objective without key results has no kr"
+    );
+    assert_eq!(&empty[col("objective_parent")], "GRO-1");
+    assert!(empty[col("objective_title")].starts_with("'="), "{csv}");
+    assert_eq!(
+        rows.len(),
+        4,
+        "three key results and the empty objective:\n{csv}"
+    );
+}
