@@ -57,6 +57,9 @@ pub fn value_vs_target(kr: &KeyResult) -> String {
                 Some(crate::domain::model::Direction::AtMost) => "at most",
                 _ => "at least",
             };
+            if crate::domain::scoring::awaiting_data(kr) {
+                return format!("awaiting data ({side} {})", kr.unit.format(kr.target));
+            }
             match crate::domain::scoring::threshold_gap(kr) {
                 None => format!(
                     "met: {} ({side} {})",

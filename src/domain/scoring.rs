@@ -143,7 +143,7 @@ fn milestone_done(kr: &KeyResult) -> bool {
 pub fn progress(kr: &KeyResult) -> f64 {
     let met = match kr.kind {
         KrKind::Metric => return metric_progress(kr.start, kr.target, kr.current),
-        KrKind::Threshold => threshold_gap(kr).is_none(),
+        KrKind::Threshold => !awaiting_data(kr) && threshold_gap(kr).is_none(),
         KrKind::Milestone => milestone_done(kr),
     };
     f64::from(u8::from(met))
@@ -154,11 +154,17 @@ pub fn score(kr: &KeyResult) -> f64 {
     progress(kr).clamp(0.0, 1.0)
 }
 
+/// A threshold key result without a reading yet: no data is not success, so it is neither met
+/// nor broken until its first check-in (`docs/scoring.md`).
+pub fn awaiting_data(kr: &KeyResult) -> bool {
+    kr.kind == KrKind::Threshold && kr.last_check_in.is_none()
+}
+
 /// For a threshold KR whose line is broken, how far `current` is on the wrong side (> 0).
 /// `None` when the line holds or the KR is not a threshold. A threshold without a direction
 /// cannot be created; it is read as `AtLeast`, the common case ("keep retention above 95%").
 pub fn threshold_gap(kr: &KeyResult) -> Option<f64> {
-    if kr.kind != KrKind::Threshold {
+    if kr.kind != KrKind::Threshold || awaiting_data(kr) {
         return None;
     }
     let gap = match kr.direction.unwrap_or(Direction::AtLeast) {
@@ -443,6 +449,7 @@ fn kr_status(kr: &KeyResult, scored: &KrScore, cycle_over: bool, rules: &Scoring
         KrKind::Milestone if milestone_done(kr) => Status::Green,
         KrKind::Milestone if cycle_over => Status::Red,
         KrKind::Milestone => by_confidence,
+        KrKind::Threshold if awaiting_data(kr) => Status::Yellow,
         KrKind::Threshold if threshold_gap(kr).is_some() => Status::Red,
         KrKind::Threshold => by_confidence,
         // Early on, one check-in against a few days of expected pace says nothing; the same

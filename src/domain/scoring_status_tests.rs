@@ -402,3 +402,14 @@ fn rules_that_contradict_themselves_are_refused_with_a_reason() {
     };
     assert_eq!(refusal(never), "scoring.stale_periods must be at least 1");
 }
+
+#[test]
+fn a_threshold_without_a_reading_is_yellow_not_green() {
+    let fresh = KeyResult {
+        last_check_in: None,
+        ..threshold(Direction::AtLeast, 95.0, 95.0)
+    };
+    for day in [0.5, 5.0, 9.0] {
+        assert_eq!(status_on_day(&fresh, day), Status::Yellow, "day {day}");
+    }
+}

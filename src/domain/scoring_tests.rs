@@ -59,9 +59,11 @@ fn metric(start: f64, target: f64, current: f64) -> KeyResult {
     kr(KrKind::Metric, start, target, current)
 }
 
+/// A threshold key result with a reading of `current` (checked in on the cycle's first day).
 fn threshold(direction: Direction, target: f64, current: f64) -> KeyResult {
     KeyResult {
         direction: Some(direction),
+        last_check_in: Some(utc("2026-10-01T12:00:00Z")),
         ..kr(KrKind::Threshold, target, target, current)
     }
 }
@@ -156,6 +158,19 @@ fn a_broken_threshold_scores_0_and_reports_the_gap_as_a_positive_number() {
 fn threshold_gap_is_none_for_other_kinds() {
     assert_eq!(threshold_gap(&metric(0.0, 10.0, -5.0)), None);
     assert_eq!(threshold_gap(&milestone(false)), None);
+}
+
+#[test]
+fn a_threshold_without_a_reading_is_awaiting_data_neither_met_nor_broken() {
+    let fresh = KeyResult {
+        last_check_in: None,
+        ..threshold(Direction::AtLeast, 95.0, 95.0)
+    };
+    assert!(awaiting_data(&fresh));
+    assert_eq!((score(&fresh), progress(&fresh)), (0.0, 0.0));
+    assert_eq!(threshold_gap(&fresh), None);
+    assert!(!awaiting_data(&threshold(Direction::AtLeast, 95.0, 95.0)));
+    assert!(!awaiting_data(&metric(0.0, 10.0, 0.0)));
 }
 
 #[test]
