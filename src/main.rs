@@ -199,6 +199,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let okr = open(&config).await?;
             let now = clock(now).now();
+            // A typo must not create an empty workspace and export it.
+            let known = okr
+                .existing_workspace(&format!("console:{workspace}"))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if known.is_none() {
+                anyhow::bail!(
+                    "there is no workspace {workspace:?} in {}: check --workspace (a console session or an import creates one)",
+                    config.database_url
+                );
+            }
             let actor = actor(&okr, &workspace, "export", true, now).await?;
             let doc = okr
                 .export(&actor, now)

@@ -137,6 +137,12 @@ impl Okr {
         self.changes.clone()
     }
 
+    /// The workspace for a platform key, if it exists: reading one (an export) never creates it.
+    pub async fn existing_workspace(&self, key: &str) -> Result<Option<WorkspaceId>> {
+        let mut c = self.store.read().await?;
+        Ok(store::workspaces::find(&mut c, key).await?)
+    }
+
     /// The workspace for a platform key (`console:acme`, `discord:<guild>`), created on first use.
     pub async fn workspace(
         &self,

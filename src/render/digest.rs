@@ -17,7 +17,7 @@ fn arrow(now: f64, previous: Option<f64>) -> String {
     } else if delta < 0.0 {
         format!("↓ {delta:.2}")
     } else {
-        "→ 0.00".into()
+        "→ no change".into()
     }
 }
 

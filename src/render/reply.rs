@@ -181,21 +181,31 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 .collect(),
         )
         .private(),
-        Reply::NoChangeAll(outcomes) => Message::text(
-            format!("{} key results checked in unchanged", outcomes.len()),
-            outcomes
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{} {} stays at {}",
-                        o.score.status.emoji(),
-                        o.kr.code,
-                        o.kr.unit.format(o.kr.current)
-                    )
-                })
-                .collect(),
-        )
-        .private(),
+        Reply::NoChangeAll(outcomes) => {
+            // A second press records nothing new, and says so.
+            let fresh = outcomes.iter().filter(|o| !o.duplicate).count();
+            let title = if fresh == 0 && !outcomes.is_empty() {
+                "Already recorded: your latest prompt is checked in unchanged, nothing new".into()
+            } else {
+                format!("{fresh} key results checked in unchanged")
+            };
+            Message::text(
+                title,
+                outcomes
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} {} stays at {}{}",
+                            o.score.status.emoji(),
+                            o.kr.code,
+                            o.kr.unit.format(o.kr.current),
+                            if o.duplicate { " (recorded before)" } else { "" }
+                        )
+                    })
+                    .collect(),
+            )
+            .private()
+        }
         Reply::Snoozed { until } => Message::text(
             format!("Snoozed: you will be asked again at {}", d.instant(*until)),
             vec![],

@@ -270,3 +270,17 @@ async fn csv_export_keeps_empty_objectives_names_parents_and_defuses_formulas() 
         "three key results and the empty objective:\n{csv}"
     );
 }
+
+#[test]
+fn exporting_a_workspace_that_does_not_exist_is_refused_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = demo_db(dir.path());
+    let (out, err, ok) = okrbot(
+        &demo,
+        &["export", "--workspace", "acmee", "--format", "json"],
+    );
+    assert!(!ok, "{out}");
+    assert!(err.contains("there is no workspace \"acmee\""), "{err}");
+    let (_, err, ok) = okrbot(&demo, &["export", "--workspace", "acmee"]);
+    assert!(!ok && err.contains("no workspace"), "still none: {err}");
+}

@@ -70,3 +70,41 @@ async fn no_change_records_a_check_in_with_the_same_value() {
     assert_eq!(kr.current, 42.0);
     assert_eq!(kr.last_check_in, Some(when));
 }
+
+/// "All no change" twice: the second records nothing and says so instead of "checked in".
+#[tokio::test]
+async fn a_repeated_all_no_change_records_nothing_and_says_so() {
+    use okrbot::command::{self, Command};
+    use okrbot::render::reply::{message, PlainText};
+
+    let app = spawn_app().await;
+    let setup_at = at("2026-11-14T12:00:00Z");
+    growth(&app, setup_at).await;
+    metric(&app, "GRO-1", "Activation speed", "alice", setup_at).await;
+    let mut sim = Sim::new(&app.okr, setup_at);
+    sim.run_until(at("2026-11-16T08:00:00Z")).await;
+
+    let alice = person(&app, "alice");
+    let press = || Command::NoChangeAll {
+        source: CheckInSource::Button,
+    };
+    let when = at("2026-11-16T09:00:00Z");
+    let first = command::apply(&app.okr, &alice, press(), when)
+        .await
+        .expect("first press");
+    assert_eq!(
+        message(&first, &PlainText).title,
+        "2 key results checked in unchanged"
+    );
+    let recorded = app.count("check_ins").await;
+    let again = command::apply(&app.okr, &alice, press(), when + Duration::minutes(1))
+        .await
+        .expect("second press");
+    let said = message(&again, &PlainText);
+    assert!(said.title.starts_with("Already recorded"), "{}", said.title);
+    assert_eq!(
+        app.count("check_ins").await,
+        recorded,
+        "nothing new is written"
+    );
+}
