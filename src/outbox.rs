@@ -25,6 +25,8 @@ pub enum DeliveryKind {
     /// A key result ignored 3 prompts in a row: its lead is told instead of a 4th prompt.
     LeadReport,
     CycleClose,
+    /// Key results whose at-risk alert resolved: the channel hears they are out of red.
+    Recovered,
 }
 
 impl DeliveryKind {
@@ -36,6 +38,7 @@ impl DeliveryKind {
             DeliveryKind::Alert => "alert",
             DeliveryKind::LeadReport => "lead_report",
             DeliveryKind::CycleClose => "cycle_close",
+            DeliveryKind::Recovered => "recovered",
         }
     }
 
@@ -47,6 +50,7 @@ impl DeliveryKind {
             "alert" => DeliveryKind::Alert,
             "lead_report" => DeliveryKind::LeadReport,
             "cycle_close" => DeliveryKind::CycleClose,
+            "recovered" => DeliveryKind::Recovered,
             _ => return None,
         })
     }

@@ -219,7 +219,7 @@ impl Scheduler {
                         );
                     }
                     ScheduleKind::Sweep => {
-                        alerts::sweep(&mut tx, &state, now).await?;
+                        alerts::sweep(&mut tx, &state, okr.rules(), now).await?;
                     }
                 }
             }

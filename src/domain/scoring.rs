@@ -401,6 +401,25 @@ fn span_in_cycle(points: &[(DateTime<Utc>, f64)], clock: &CycleClock) -> chrono:
     hi - lo
 }
 
+/// How far above the red line a key result must climb before its at-risk alert resolves, in
+/// progress (0.05 = 5 points of the cycle's pace). Without it a key result hovering at the line
+/// would alert again at every crossing.
+pub const RECOVERY_MARGIN: f64 = 0.05;
+
+/// Whether a key result whose at-risk alert is open has clearly left red: green, or yellow with
+/// its pace at least [`RECOVERY_MARGIN`] above the red line (`docs/schedules-and-delivery.md`).
+pub fn out_of_red(kr: &KeyResult, s: &KrScore, rules: &ScoringRules) -> bool {
+    match s.status {
+        Status::Red => false,
+        Status::Green => true,
+        Status::Yellow => {
+            kr.kind != KrKind::Metric
+                || s.expected + EPS < rules.grace_fraction
+                || s.progress >= s.expected - rules.red_margin + RECOVERY_MARGIN - EPS
+        }
+    }
+}
+
 /// Scores one key result. `points` are its check-ins `(created_at, value)`, any order; only
 /// those inside the cycle feed the forecast. Allocation-free.
 pub fn score_kr(

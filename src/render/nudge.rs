@@ -182,3 +182,35 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
     m.footer = Some("The alert resolves itself when the key result leaves red.".into());
     m
 }
+
+/// Key results that left red for good (past the hysteresis margin): the team hears the good
+/// news too, without pinging anyone.
+pub fn recovered(s: &TeamState, krs: &[&ScoredKr]) -> Message {
+    let n = krs.len();
+    let mut m = Message::new(format!(
+        "{}: {} key result{} out of red",
+        s.team.name,
+        n,
+        if n == 1 { " is" } else { "s are" }
+    ));
+    m.colour = krs.iter().map(|k| k.score.status).max();
+    m.blocks.push(Block {
+        heading: None,
+        colour: m.colour,
+        lines: krs
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {} {} — {} · {} · owner {}",
+                    k.score.status.emoji(),
+                    k.kr.code,
+                    k.kr.title,
+                    value_vs_target(&k.kr),
+                    score_text(k.score.score, k.score.progress),
+                    k.kr.owner.as_deref().unwrap_or("nobody"),
+                )
+            })
+            .collect(),
+    });
+    m
+}

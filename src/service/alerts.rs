@@ -13,9 +13,15 @@ use crate::outbox::{team_posts_to, DeliveryKind};
 use crate::render;
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
-/// Re-reads every key result of the team at `now`: opens alerts for the red ones, resolves the
-/// rest. Returns how many were opened.
-pub async fn sweep(c: &mut Conn, s: &TeamState, now: DateTime<Utc>) -> Result<usize> {
+/// Re-reads every key result of the team at `now`: opens alerts for the red ones, resolves those
+/// clearly out of red (a key result hovering at the line keeps its alert). Returns how many were
+/// opened.
+pub async fn sweep(
+    c: &mut Conn,
+    s: &TeamState,
+    rules: &crate::domain::scoring::ScoringRules,
+    now: DateTime<Utc>,
+) -> Result<usize> {
     let mut opened = 0;
     let open = store::alerts::open_at_risk_for_team(c, s.team.id).await?;
     for k in &s.krs {
@@ -25,7 +31,7 @@ pub async fn sweep(c: &mut Conn, s: &TeamState, now: DateTime<Utc>) -> Result<us
             opened += usize::from(
                 store::alerts::open_at_risk(c, s.workspace, s.team.id, k.kr.id, now).await?,
             );
-        } else if !red && has {
+        } else if has && crate::domain::scoring::out_of_red(&k.kr, &k.score, rules) {
             store::alerts::resolve_at_risk(c, s.workspace, k.kr.id, now).await?;
         }
     }
@@ -36,7 +42,8 @@ pub async fn sweep(c: &mut Conn, s: &TeamState, now: DateTime<Utc>) -> Result<us
 const SAME_SECOND_TRIES: i64 = 60;
 
 /// Announces the team's newly opened alerts in one message to its channel, mentioning owners
-/// and leads. Returns whether a message was decided.
+/// and leads, and its resolved ones (out of red) in another. Returns whether a message was
+/// decided.
 pub async fn announce(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -45,36 +52,59 @@ pub async fn announce(
     rules: &crate::domain::scoring::ScoringRules,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let ids = store::alerts::take_unannounced(c, team).await?;
-    if ids.is_empty() {
+    let opened = store::alerts::take_unannounced(c, team).await?;
+    let recovered = store::alerts::take_recovered(c, team).await?;
+    if opened.is_empty() && recovered.is_empty() {
         return Ok(false);
     }
     let Some(s) = TeamState::load(c, ws, team, now, period, rules).await? else {
         return Ok(false);
     };
-    let krs: Vec<_> = s.krs.iter().filter(|k| ids.contains(&k.kr.id)).collect();
-    if krs.is_empty() {
-        return Ok(false);
+    let red: Vec<_> = s.krs.iter().filter(|k| opened.contains(&k.kr.id)).collect();
+    // One that went red again before its recovery was told has a new alert instead.
+    let back: Vec<_> = s
+        .krs
+        .iter()
+        .filter(|k| recovered.contains(&k.kr.id) && k.score.status != Status::Red)
+        .collect();
+    let mut any = false;
+    if !red.is_empty() {
+        let message = render::nudge::at_risk(&s, &red);
+        any |= post(c, &s, DeliveryKind::Alert, &message, &red, now).await?;
     }
-    let message = render::nudge::at_risk(&s, &krs);
-    let recipients = team_posts_to(&s.team);
+    if !back.is_empty() {
+        let message = render::nudge::recovered(&s, &back);
+        any |= post(c, &s, DeliveryKind::Recovered, &message, &back, now).await?;
+    }
+    Ok(any)
+}
+
+/// Records `message` for every place the team's posts go.
+async fn post(
+    c: &mut Conn,
+    s: &TeamState,
+    kind: DeliveryKind,
+    message: &crate::domain::message::Message,
+    krs: &[&crate::domain::view::ScoredKr],
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let subjects: Vec<_> = krs.iter().map(|k| k.kr.id).collect();
     let mut any = false;
-    for recipient in &recipients {
-        // The alerts just taken are announced exactly once (taking them marked them), so a
-        // ledger row already at this second is another announcement, decided earlier in the same
+    for recipient in &team_posts_to(&s.team) {
+        // The alerts just taken are told exactly once (taking them marked them), so a ledger
+        // row already at this second is another announcement, decided earlier in the same
         // second: this one takes the next free second instead of being lost.
         for later in 0..SAME_SECOND_TRIES {
             let new = NewDelivery {
-                team,
-                kind: DeliveryKind::Alert,
+                team: s.team.id,
+                kind,
                 recipient,
                 slot: now + chrono::Duration::seconds(later),
                 due: now,
-                message: &message,
+                message,
                 subjects: &subjects,
             };
-            if store::deliveries::insert(c, ws, &new, now).await? {
+            if store::deliveries::insert(c, s.workspace, &new, now).await? {
                 any = true;
                 break;
             }

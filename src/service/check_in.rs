@@ -224,6 +224,7 @@ impl Okr {
         // The insert moved the key result (current, confidence, last check-in).
 
         let previous_value = ctx.kr.current;
+        let ctx_kr_before = ctx.kr.clone();
         let mut after = ctx;
         after.kr.current = value;
         if r.confidence.is_some() {
@@ -236,7 +237,11 @@ impl Okr {
         let alert_opened = if score.status == Status::Red {
             store::alerts::open_at_risk(c, ws, after.team.id, after.kr.id, now).await?
         } else {
-            if before.status == Status::Red {
+            // An open alert means the key result was not clearly out of red before; only a
+            // check-in that takes it clearly out resolves it (hysteresis).
+            if scoring::out_of_red(&after.kr, &score, &self.rules)
+                && !scoring::out_of_red(&ctx_kr_before, &before, &self.rules)
+            {
                 store::alerts::resolve_at_risk(c, ws, after.kr.id, now).await?;
             }
             false

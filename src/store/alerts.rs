@@ -33,7 +33,7 @@ pub async fn resolve_at_risk(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE alerts SET state = 'resolved', last_seen = ? \
+        "UPDATE alerts SET state = 'resolved', last_seen = ?, recovery_pending = announced \
          WHERE workspace_id = ? AND kind = 'kr-at-risk' AND subject = ? AND state <> 'resolved'",
     )
     .bind(now.timestamp())
@@ -55,10 +55,12 @@ pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrI
     Ok(ids.into_iter().map(KrId).collect())
 }
 
-/// Teams with opened alerts nobody has been told about yet.
+/// Teams with opened alerts nobody has been told about yet, or announced alerts whose recovery
+/// has not been told.
 pub async fn teams_to_announce(c: &mut Conn) -> Result<Vec<(WorkspaceId, TeamId)>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT DISTINCT workspace_id, team_id FROM alerts WHERE state = 'open' AND announced = 0",
+        "SELECT workspace_id, team_id FROM alerts WHERE state = 'open' AND announced = 0 \
+         UNION SELECT workspace_id, team_id FROM alerts WHERE state = 'resolved' AND recovery_pending = 1",
     )
     .fetch_all(c.sqlite())
     .await?;
@@ -73,6 +75,19 @@ pub async fn teams_to_announce(c: &mut Conn) -> Result<Vec<(WorkspaceId, TeamId)
 pub async fn take_unannounced(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "UPDATE alerts SET announced = 1 WHERE team_id = ? AND state = 'open' AND announced = 0 RETURNING subject",
+    )
+    .bind(team.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(ids.into_iter().map(KrId).collect())
+}
+
+/// Takes the team's resolved alerts whose recovery is still to be told, marking them told; the
+/// caller records the message in the same transaction.
+pub async fn take_recovered(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE alerts SET recovery_pending = 0 WHERE team_id = ? AND state = 'resolved' \
+         AND recovery_pending = 1 RETURNING subject",
     )
     .bind(team.0)
     .fetch_all(c.sqlite())

@@ -197,3 +197,42 @@ async fn two_key_results_turning_red_in_the_same_second_are_both_announced() {
     );
     assert!(said[1].contains("GRO-1.2"), "{said:#?}");
 }
+
+/// Hysteresis: a key result that climbs just above the red line keeps its alert (no new one when
+/// it dips again); clearly out of red, the alert resolves and the channel hears it, once.
+#[tokio::test]
+async fn a_key_result_hovering_at_the_red_line_alerts_once_and_its_recovery_is_told() {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let alice = person(&app, "alice");
+    // About 48% of the cycle has passed: the red line is near 23%.
+    let mut alerts = 0;
+    for (line, when) in [
+        ("GRO-1.1 20 c8", "2026-11-14T12:30:00Z"),
+        ("GRO-1.1 25 c8", "2026-11-14T15:30:00Z"),
+        ("GRO-1.1 21 c8", "2026-11-14T18:30:00Z"),
+        ("GRO-1.1 26 c8", "2026-11-14T21:30:00Z"),
+    ] {
+        check_in(&app, "alice", line, at(when)).await;
+        let sent = sim.run_until(at(when) + Duration::hours(2)).await;
+        alerts += of_kind(&sent, DeliveryKind::Alert).len();
+        assert!(of_kind(&sent, DeliveryKind::Recovered).is_empty(), "{line}");
+    }
+    assert_eq!(alerts, 1, "hovering at the line is one alert");
+    assert_eq!(
+        alert_rows(&app.okr, "GRO-1.1", &alice).await,
+        vec![("open".into(), 1)]
+    );
+
+    check_in(&app, "alice", "GRO-1.1 50 c8", at("2026-11-15T09:30:00Z")).await;
+    let sent = sim.run_until(at("2026-11-15T12:00:00Z")).await;
+    let told = of_kind(&sent, DeliveryKind::Recovered);
+    assert_eq!(told.len(), 1, "{sent:?}");
+    assert_eq!(told[0].recipient, Recipient::Channel("growth".into()));
+    assert_mentions(&text(&told[0].message), &["out of red", "GRO-1.1"]);
+    let later = sim.run_until(at("2026-11-16T12:00:00Z")).await;
+    assert!(
+        of_kind(&later, DeliveryKind::Recovered).is_empty(),
+        "told once"
+    );
+}

@@ -142,7 +142,8 @@ async fn a_quarter_of_two_teams_sends_exactly_the_prompts_reminders_digests_repo
     // - Alerts: carol's 0% falls more than 25 points behind pace on Oct 23 (expected > 0.25):
     //   the hourly sweep opens one alert for Growth; she stays red, so no second one. dave's
     //   week-6 check-in with confidence 3 turns red: one alert for Platform; his week-7
-    //   check-in with confidence 8 resolves it. bob and erin stay yellow, alice green.
+    //   check-in with confidence 8 resolves it, and Platform's channel hears it is out of red.
+    //   bob and erin stay yellow, alice green.
     let expected: BTreeMap<(&str, String), usize> = [
         (("alert", "channel:growth"), 1),
         (("alert", "channel:platform"), 1),
@@ -154,6 +155,7 @@ async fn a_quarter_of_two_teams_sends_exactly_the_prompts_reminders_digests_repo
         (("prompt", "user:carol"), 10),
         (("prompt", "user:dave"), 13),
         (("prompt", "user:erin"), 13),
+        (("recovered", "channel:platform"), 1),
         (("reminder", "user:bob"), 13),
         (("reminder", "user:carol"), 10),
         (("reminder", "user:erin"), 13),
