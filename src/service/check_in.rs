@@ -224,7 +224,7 @@ impl Okr {
         // The insert moved the key result (current, confidence, last check-in).
 
         let previous_value = ctx.kr.current;
-        let ctx_kr_before = ctx.kr.clone();
+        let was_out_of_red = scoring::out_of_red(&ctx.kr, &before, &self.rules);
         let mut after = ctx;
         after.kr.current = value;
         if r.confidence.is_some() {
@@ -239,9 +239,7 @@ impl Okr {
         } else {
             // An open alert means the key result was not clearly out of red before; only a
             // check-in that takes it clearly out resolves it (hysteresis).
-            if scoring::out_of_red(&after.kr, &score, &self.rules)
-                && !scoring::out_of_red(&ctx_kr_before, &before, &self.rules)
-            {
+            if !was_out_of_red && scoring::out_of_red(&after.kr, &score, &self.rules) {
                 store::alerts::resolve_at_risk(c, ws, after.kr.id, now).await?;
             }
             false
