@@ -100,16 +100,8 @@ impl Scheduler {
                 // at again in an hour, and the rest of the round goes on.
                 if let Err(e) = self.fire(&row, now, &mut report).await {
                     tracing::error!(team = %row.team, kind = row.kind.as_str(), error = ?e, "a schedule failed; trying it again in an hour");
-                    let mut tx = self.okr.store().write().await?;
-                    store::schedules::advance(
-                        &mut tx,
-                        row.team,
-                        row.kind,
-                        row.next_due,
-                        now + Duration::hours(1),
-                    )
-                    .await?;
-                    tx.commit().await?;
+                    let tx = self.okr.store().write().await?;
+                    park(tx, &row, now + Duration::hours(1)).await?;
                     report.failed_schedules += 1;
                 }
             }
@@ -145,15 +137,8 @@ impl Scheduler {
             Err(e) => {
                 // Stored expressions were checked when set; a bad one must not stall the loop.
                 tracing::error!(team = %team.name, kind = row.kind.as_str(), error = %e, "unusable schedule, retrying in a day");
-                store::schedules::advance(
-                    &mut tx,
-                    row.team,
-                    row.kind,
-                    row.next_due,
-                    now + Duration::days(1),
-                )
-                .await?;
-                tx.commit().await?;
+                park(tx, row, now + Duration::days(1)).await?;
+                report.failed_schedules += 1;
                 return Ok(());
             }
         };
@@ -173,15 +158,7 @@ impl Scheduler {
             // Stored before such schedules were refused: it has ended. Say so daily until a lead
             // sets a new one, and let every other schedule go on.
             tracing::error!(team = %team.name, kind = row.kind.as_str(), cron = %row.cron, "the schedule never fires again; set a new one with /okr schedule set");
-            store::schedules::advance(
-                &mut tx,
-                row.team,
-                row.kind,
-                row.next_due,
-                now + Duration::days(1),
-            )
-            .await?;
-            tx.commit().await?;
+            park(tx, row, now + Duration::days(1)).await?;
             report.failed_schedules += 1;
             return Ok(());
         };
@@ -290,4 +267,12 @@ impl Scheduler {
             }
         }
     }
+}
+
+/// Puts off a schedule that cannot be decided now until `until`, so it neither stalls the loop
+/// nor is tried again on every tick.
+async fn park(mut tx: store::WriteTx, row: &ScheduleRow, until: DateTime<Utc>) -> Result<()> {
+    store::schedules::advance(&mut tx, row.team, row.kind, row.next_due, until).await?;
+    tx.commit().await?;
+    Ok(())
 }
