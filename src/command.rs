@@ -68,8 +68,12 @@ pub enum Command {
     KrRemove {
         kr: String,
     },
-    /// `/okr status`, `/okr objective list | show`, `/okr kr list`: one scored report.
-    Status(StatusScope),
+    /// `/okr status`, `/okr objective list | show`, `/okr kr list`: one scored report, of the
+    /// running cycle unless one is named.
+    Status {
+        scope: StatusScope,
+        cycle: Option<String>,
+    },
     /// A key result's check-ins (`/okr history`, `/okr kr show`).
     History {
         kr: String,
@@ -136,7 +140,7 @@ pub async fn apply(
         | Command::NoChangeAll { .. }
         | Command::Snooze
         | Command::History { .. }) => check_in::apply(okr, actor, c, now).await,
-        c @ (Command::Status(_)
+        c @ (Command::Status { .. }
         | Command::Digest { .. }
         | Command::Rollup
         | Command::ScheduleShow { .. }

@@ -169,13 +169,14 @@ fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> 
 }
 
 fn team_title(t: &TeamView) -> String {
+    let when = if t.cycle.closed {
+        "closed: its scores are final".to_owned()
+    } else {
+        format!("{}% of the cycle elapsed", round_percent(t.expected))
+    };
     format!(
-        "{} · {} ({} – {}) · {}% of the cycle elapsed",
-        t.team.name,
-        t.cycle.name,
-        t.cycle.start,
-        t.cycle.end,
-        round_percent(t.expected)
+        "{} · {} ({} – {}) · {when}",
+        t.team.name, t.cycle.name, t.cycle.start, t.cycle.end,
     )
 }
 

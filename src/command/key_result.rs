@@ -86,12 +86,10 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 },
             })
         })(),
-        "kr list" => Ok(Command::Status(super::status_scope(
-            o.opt("objective"),
-            o.opt("team"),
-            o.opt("owner"),
-            false,
-        ))),
+        "kr list" => Ok(Command::Status {
+            scope: super::status_scope(o.opt("objective"), o.opt("team"), o.opt("owner"), false),
+            cycle: None,
+        }),
         "kr show" => Ok(Command::History {
             kr: o.opt_or_positional("kr").unwrap_or_default(),
         }),

@@ -26,7 +26,7 @@ pub(super) const SPECS: &[Spec] = &[
     ),
     spec(
         "objective list",
-        &["team"],
+        &["team", "cycle"],
         Who::Anyone,
         "a team's objectives, scored",
         "team:Growth",
@@ -82,14 +82,15 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 parent: o.raw("parent"),
             })
         })(),
-        "objective list" => Ok(Command::Status(super::status_scope(
-            None,
-            o.opt("team"),
-            None,
-            false,
-        ))),
+        "objective list" => Ok(Command::Status {
+            scope: super::status_scope(None, o.opt("team"), None, false),
+            cycle: o.opt("cycle"),
+        }),
         "objective show" => match o.opt_or_positional("objective") {
-            Some(code) => Ok(Command::Status(StatusScope::Objective(code))),
+            Some(code) => Ok(Command::Status {
+                scope: StatusScope::Objective(code),
+                cycle: None,
+            }),
             None => Err(OkrError::invalid(
                 "name the objective, e.g. /okr objective show objective:GRO-1",
             )),

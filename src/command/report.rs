@@ -65,7 +65,7 @@ pub(super) const CLOCK: Spec = Spec {
 pub(super) const SPECS: &[Spec] = &[
     spec(
         "status",
-        &["team", "objective", "me"],
+        &["team", "objective", "me", "cycle"],
         Who::Anyone,
         "where things stand (only you see it)",
         "team:Growth",
@@ -103,12 +103,15 @@ pub(super) const SPECS: &[Spec] = &[
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let positional = o.positional.trim();
     let built = match path {
-        "status" => Ok(Command::Status(status_scope(
-            o.opt("objective"),
-            o.opt("team"),
-            o.opt("owner"),
-            positional.eq_ignore_ascii_case("me") || yes(o.raw("me")),
-        ))),
+        "status" => Ok(Command::Status {
+            scope: status_scope(
+                o.opt("objective"),
+                o.opt("team"),
+                o.opt("owner"),
+                positional.eq_ignore_ascii_case("me") || yes(o.raw("me")),
+            ),
+            cycle: o.opt("cycle"),
+        }),
         "digest" => {
             if o.opt("scope")
                 .is_some_and(|s| s.eq_ignore_ascii_case("workspace"))
@@ -156,7 +159,9 @@ pub(super) async fn apply(
     now: DateTime<Utc>,
 ) -> Result<Reply> {
     Ok(match command {
-        Command::Status(scope) => Reply::Status(okr.status(actor, scope, now).await?),
+        Command::Status { scope, cycle } => {
+            Reply::Status(okr.status_in(actor, scope, cycle.as_deref(), now).await?)
+        }
         Command::Digest { team } => {
             let digest = okr.digest_now(actor, &team, now).await?;
             Reply::DigestPosted { team, digest }

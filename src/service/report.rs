@@ -164,10 +164,23 @@ impl Snapshot {
 }
 
 impl Okr {
+    /// Where things stand in the running cycle.
     pub async fn status(
         &self,
         actor: &Actor,
         scope: StatusScope,
+        now: DateTime<Utc>,
+    ) -> Result<StatusReport> {
+        self.status_in(actor, scope, None, now).await
+    }
+
+    /// Where things stand in the cycle named, or else the running one; when none is running (the
+    /// last one was closed), the latest cycle, so a closed quarter stays viewable.
+    pub async fn status_in(
+        &self,
+        actor: &Actor,
+        scope: StatusScope,
+        named: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<StatusReport> {
         let mut c = self.store.read().await?;
@@ -179,7 +192,7 @@ impl Okr {
                     .cycle_id,
             ),
             StatusScope::Me | StatusScope::Owner(_) => None,
-            _ => Some(resolve_cycle(&mut c, actor, None, now).await?.id),
+            _ => Some(shown_cycle(&mut c, actor, named, now).await?.id),
         };
         let snap = match cycle {
             Some(cy) => Snapshot::load_cycle(&mut c, actor, cy).await?,
@@ -187,7 +200,7 @@ impl Okr {
         };
         let (label, teams) = match &scope {
             StatusScope::All => {
-                let current = resolve_cycle(&mut c, actor, None, now).await?;
+                let current = shown_cycle(&mut c, actor, named, now).await?;
                 (
                     "all teams".to_owned(),
                     snap.views(self, now, |o| o.cycle_id == current.id, |_| true, true),
@@ -195,7 +208,7 @@ impl Okr {
             }
             StatusScope::Team(name) => {
                 let team = team_named(&mut c, actor.workspace, name).await?;
-                let current = resolve_cycle(&mut c, actor, None, now).await?;
+                let current = shown_cycle(&mut c, actor, named, now).await?;
                 let views = snap.views(
                     self,
                     now,
@@ -334,4 +347,21 @@ fn bands_of(teams: &[TeamView]) -> [usize; 3] {
         }] += 1;
     }
     bands
+}
+
+/// The cycle a status shows: the one named, the running one, or (none running) the latest.
+async fn shown_cycle(
+    c: &mut Conn,
+    actor: &Actor,
+    name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Cycle> {
+    match resolve_cycle(c, actor, name, now).await {
+        Err(OkrError::Invalid(why)) if name.is_none() => store::cycles::list(c, actor.workspace)
+            .await?
+            .into_iter()
+            .max_by_key(|cy| (cy.end, cy.start))
+            .ok_or(OkrError::Invalid(why)),
+        other => other,
+    }
 }

@@ -263,3 +263,42 @@ fn advancing_the_console_clock_by_a_week_delivers_what_fell_due_on_the_way() {
         assert!(out.contains(said), "expected {said:?} in:\n{out}");
     }
 }
+
+/// A closed quarter stays viewable: `/okr status` shows the latest cycle when none is running,
+/// and `cycle:` names any cycle.
+#[test]
+fn after_closing_the_cycle_its_status_stays_viewable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}/okr update GRO-1.1 9 c8\n/okr cycle close name:2026-Q4\n/okr status\n\
+         /okr status team:Growth cycle:2026-Q4\n/okr objective list team:Growth cycle:2026-Q4\n"
+    );
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            "2026-11-16T10:00:00Z",
+        ],
+        script,
+    );
+    assert_eq!(code, 0, "{out}");
+    let after = &out[out.find("Cycle 2026-Q4 is closed").expect("the close")..];
+    assert!(!after.contains("there is no open cycle"), "{after}");
+    assert_eq!(
+        after
+            .matches("Growth · 2026-Q4 (2026-10-01 – 2026-12-31) · closed: its scores are final")
+            .count(),
+        3,
+        "{after}"
+    );
+    assert!(
+        after.contains("GRO-1.1 Reduce average onboarding time — 0.71 (71%)"),
+        "{after}"
+    );
+}

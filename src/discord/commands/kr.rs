@@ -105,7 +105,10 @@ async fn kr_list(
     let owner = owner.map(|u| user_key(u.id));
     run(
         ctx,
-        Command::Status(status_scope(objective, team, owner, false)),
+        Command::Status {
+            scope: status_scope(objective, team, owner, false),
+            cycle: None,
+        },
     )
     .await
 }

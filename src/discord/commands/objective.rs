@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{ac_objective, ac_team, run, Context, Result};
+use super::{ac_cycle, ac_objective, ac_team, run, Context, Result};
 use crate::command::Command;
 use crate::discord::bot::user_key;
 use crate::service::objectives::{ObjectiveEdit, ObjectiveInput};
@@ -76,8 +76,12 @@ async fn objective_list(
     #[description = "Team"]
     #[autocomplete = "ac_team"]
     team: String,
+    #[description = "A past or coming cycle (default: the running one)"]
+    #[autocomplete = "ac_cycle"]
+    cycle: Option<String>,
 ) -> Result {
-    run(ctx, Command::Status(StatusScope::Team(team))).await
+    let scope = StatusScope::Team(team);
+    run(ctx, Command::Status { scope, cycle }).await
 }
 
 /// One objective with its key results
@@ -88,7 +92,8 @@ async fn objective_show(
     #[autocomplete = "ac_objective"]
     objective: String,
 ) -> Result {
-    run(ctx, Command::Status(StatusScope::Objective(objective))).await
+    let scope = StatusScope::Objective(objective);
+    run(ctx, Command::Status { scope, cycle: None }).await
 }
 
 /// Align an objective under a parent (company -> team -> person)

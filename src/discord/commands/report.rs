@@ -1,6 +1,6 @@
 //! `/okr help`, `/okr status`, `/okr digest`, `/okr schedule show | set`, `/okr export`.
 
-use super::{ac_objective, ac_team, run, Context, Result};
+use super::{ac_cycle, ac_objective, ac_team, run, Context, Result};
 use crate::command::{export_format, status_scope, Command, Surface};
 use crate::service::schedule::ScheduleChange;
 use crate::service::OkrError;
@@ -22,9 +22,12 @@ pub async fn status(
     #[autocomplete = "ac_objective"]
     objective: Option<String>,
     #[description = "Only my key results"] me: Option<bool>,
+    #[description = "A past or coming cycle (default: the running one)"]
+    #[autocomplete = "ac_cycle"]
+    cycle: Option<String>,
 ) -> Result {
     let scope = status_scope(objective, team, None, me == Some(true));
-    run(ctx, Command::Status(scope)).await
+    run(ctx, Command::Status { scope, cycle }).await
 }
 
 /// Post a team's digest now, or the workspace rollup
