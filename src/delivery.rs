@@ -46,11 +46,6 @@ impl Dispatcher {
         }
     }
 
-    pub fn with_policy(mut self, policy: RetryPolicy) -> Dispatcher {
-        self.policy = policy;
-        self
-    }
-
     /// Sends everything owed at `now`, each row settled as soon as the outbox answers.
     pub async fn deliver<O: Outbox>(
         &self,

@@ -5,10 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
 use super::{spec, Command, Options, Reply, Spec, Who};
-use crate::domain::model::{CheckInSource, Confidence, Note};
-use crate::domain::{grammar, value};
+use crate::domain::model::{CheckInSource, Confidence};
 use crate::service::check_in::CheckInRequest;
-use crate::service::objectives::parse_kr_ref;
 use crate::service::{Actor, Okr, Result};
 
 /// The two ways an update arrives.
@@ -24,8 +22,7 @@ pub enum Update {
     Request(Box<CheckInRequest>),
 }
 
-/// The typed form, parsed once: a key-result reference, a value in the update grammar, a
-/// confidence that is a number already, and a note within its limit.
+/// The typed form as a command (see [`CheckInRequest::typed`]).
 pub fn typed(
     kr: &str,
     value: &str,
@@ -34,23 +31,11 @@ pub fn typed(
     source: CheckInSource,
     idempotency_key: Option<String>,
 ) -> Result<Command> {
-    Ok(super::update(CheckInRequest {
-        kr: parse_kr_ref(kr)?,
-        value: value::parse_value(value)?,
-        confidence,
-        note: note.map(Note::parse).transpose()?.flatten(),
-        source,
-        idempotency_key,
-    }))
+    let request = CheckInRequest::typed(kr, value, confidence, note, source, idempotency_key)?;
+    Ok(super::update(request))
 }
 
-/// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
-pub fn confidence(text: Option<&str>) -> Result<Option<Confidence>> {
-    Ok(text
-        .filter(|c| !c.trim().is_empty())
-        .map(grammar::parse_confidence)
-        .transpose()?)
-}
+pub use crate::service::check_in::confidence_field as confidence;
 
 /// The catalogue entries of this group, in help order.
 pub(super) const SPECS: &[Spec] = &[

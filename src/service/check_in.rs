@@ -35,6 +35,36 @@ pub struct UpdateFields<'a> {
     pub note: Option<&'a str>,
 }
 
+impl CheckInRequest {
+    /// The typed form, parsed once: a key-result reference, a value in the update grammar, a
+    /// confidence that is a number already, and a note within its limit.
+    pub fn typed(
+        kr: &str,
+        value: &str,
+        confidence: Option<Confidence>,
+        note: Option<&str>,
+        source: CheckInSource,
+        idempotency_key: Option<String>,
+    ) -> Result<CheckInRequest> {
+        Ok(CheckInRequest {
+            kr: parse_kr_ref(kr)?,
+            value: value::parse_value(value)?,
+            confidence,
+            note: note.map(Note::parse).transpose()?.flatten(),
+            source,
+            idempotency_key,
+        })
+    }
+}
+
+/// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
+pub fn confidence_field(text: Option<&str>) -> Result<Option<Confidence>> {
+    Ok(text
+        .filter(|c| !c.trim().is_empty())
+        .map(grammar::parse_confidence)
+        .transpose()?)
+}
+
 impl Okr {
     /// `/okr update <kr-ref> <value> [c<1-10>] [note]`, one line of the grammar.
     pub async fn check_in_text(
@@ -66,15 +96,14 @@ impl Okr {
         idempotency_key: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<CheckInOutcome> {
-        let confidence = fields.confidence.filter(|c| !c.trim().is_empty());
-        let request = CheckInRequest {
-            kr: parse_kr_ref(fields.kr)?,
-            value: value::parse_value(fields.value)?,
-            confidence: confidence.map(grammar::parse_confidence).transpose()?,
-            note: fields.note.map(Note::parse).transpose()?.flatten(),
+        let request = CheckInRequest::typed(
+            fields.kr,
+            fields.value,
+            confidence_field(fields.confidence)?,
+            fields.note,
             source,
             idempotency_key,
-        };
+        )?;
         self.check_in(actor, request, now).await
     }
 

@@ -27,6 +27,23 @@ fn run_console(db: &std::path::Path, args: &[&str], script: impl AsRef<[u8]>) ->
     )
 }
 
+/// The console as alice, an admin of workspace acme, on a simulated clock standing at `now`.
+fn run_as_admin(db: &std::path::Path, now: &str, script: impl AsRef<[u8]>) -> (String, i32) {
+    run_console(
+        db,
+        &[
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+            "--now",
+            now,
+        ],
+        script,
+    )
+}
+
 const SETUP: &str = "\
 /okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
 /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
@@ -56,19 +73,7 @@ fn a_console_script_prints_the_scores_of_the_product_spec() {
 /okr status team:Growth
 "
     );
-    let (out, code) = run_console(
-        &db,
-        &[
-            "--workspace",
-            "acme",
-            "--user",
-            "alice",
-            "--admin",
-            "--now",
-            "2026-11-16T10:00:00Z",
-        ],
-        &script,
-    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
     assert_eq!(code, 0, "{out}");
     let status = out
         .split("OKR status: team Growth")
@@ -204,19 +209,7 @@ fn the_console_answers_every_line_of_odd_input_and_goes_on() {
          /okr objective show objective:GRO-3\n"
             .as_bytes(),
     );
-    let (out, code) = run_console(
-        &db,
-        &[
-            "--workspace",
-            "acme",
-            "--user",
-            "alice",
-            "--admin",
-            "--now",
-            "2026-11-16T10:00:00Z",
-        ],
-        script,
-    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", script);
     assert_eq!(code, 0, "{out}");
     for said in [
         "Objective GRO-3 added: Launch in München",
@@ -240,19 +233,7 @@ fn advancing_the_console_clock_by_a_week_delivers_what_fell_due_on_the_way() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("okr.db");
     let script = format!("{SETUP}/okr clock advance:1w\n");
-    let (out, code) = run_console(
-        &db,
-        &[
-            "--workspace",
-            "acme",
-            "--user",
-            "alice",
-            "--admin",
-            "--now",
-            "2026-11-12T10:00:00Z",
-        ],
-        script,
-    );
+    let (out, code) = run_as_admin(&db, "2026-11-12T10:00:00Z", script);
     assert_eq!(code, 0, "{out}");
     for said in [
         "📬 prompt → @alice · Mon 2026-11-16 09:00 CET",
@@ -274,19 +255,7 @@ fn after_closing_the_cycle_its_status_stays_viewable() {
         "{SETUP}/okr update GRO-1.1 9 c8\n/okr cycle close name:2026-Q4\n/okr status\n\
          /okr status team:Growth cycle:2026-Q4\n/okr objective list team:Growth cycle:2026-Q4\n"
     );
-    let (out, code) = run_console(
-        &db,
-        &[
-            "--workspace",
-            "acme",
-            "--user",
-            "alice",
-            "--admin",
-            "--now",
-            "2026-11-16T10:00:00Z",
-        ],
-        script,
-    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", script);
     assert_eq!(code, 0, "{out}");
     let after = &out[out.find("Cycle 2026-Q4 is closed").expect("the close")..];
     assert!(!after.contains("there is no open cycle"), "{after}");

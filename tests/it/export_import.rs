@@ -19,6 +19,22 @@ fn okrbot(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
 
 const NOW: &str = "2026-12-20T12:00:00Z";
 
+/// `okrbot export` of `workspace` in `format`, its computed fields as of [`NOW`].
+fn export(db: &Path, workspace: &str, format: &str) -> (String, String, bool) {
+    okrbot(
+        db,
+        &[
+            "export",
+            "--workspace",
+            workspace,
+            "--format",
+            format,
+            "--now",
+            NOW,
+        ],
+    )
+}
+
 /// A copy of the demo's database in `dir`. The demo (a whole quarter through the scheduler) runs
 /// once per test run into a template; each test then works on its own copy of it.
 fn demo_db(dir: &Path) -> PathBuf {
@@ -52,18 +68,7 @@ fn export_then_import_into_a_new_workspace_gives_identical_json() {
     // The demo fills workspace "acme" with a closed quarter of two teams.
     let demo = demo_db(dir.path());
 
-    let (first, err, ok) = okrbot(
-        &demo,
-        &[
-            "export",
-            "--workspace",
-            "acme",
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ],
-    );
+    let (first, err, ok) = export(&demo, "acme", "json");
     assert!(ok, "{err}");
     let file = dir.path().join("acme.json");
     std::fs::write(&file, &first).expect("export written");
@@ -81,18 +86,7 @@ fn export_then_import_into_a_new_workspace_gives_identical_json() {
         said.contains("2 teams, 1 cycles, 4 objectives, 10 key results"),
         "{said}"
     );
-    let (second, err, ok) = okrbot(
-        &demo,
-        &[
-            "export",
-            "--workspace",
-            "copy",
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ],
-    );
+    let (second, err, ok) = export(&demo, "copy", "json");
     assert!(ok, "{err}");
     assert_eq!(first, second);
 
@@ -150,18 +144,7 @@ fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");
-    let (after, _, _) = okrbot(
-        &demo,
-        &[
-            "export",
-            "--workspace",
-            "copy",
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ],
-    );
+    let (after, _, _) = export(&demo, "copy", "json");
     let after: serde_json::Value = serde_json::from_str(&after).expect("json");
     assert_eq!(after["teams"], serde_json::json!([]));
 
@@ -183,18 +166,7 @@ fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
 fn csv_and_markdown_exports_list_every_key_result() {
     let dir = tempfile::tempdir().expect("temp dir");
     let demo = demo_db(dir.path());
-    let (csv, _, ok) = okrbot(
-        &demo,
-        &[
-            "export",
-            "--workspace",
-            "acme",
-            "--format",
-            "csv",
-            "--now",
-            NOW,
-        ],
-    );
+    let (csv, _, ok) = export(&demo, "acme", "csv");
     assert!(ok);
     assert_eq!(csv.trim().lines().count(), 11, "{csv}");
     assert!(csv
@@ -202,18 +174,7 @@ fn csv_and_markdown_exports_list_every_key_result() {
         .next()
         .expect("header")
         .starts_with("team,cycle,objective,"));
-    let (md, _, ok) = okrbot(
-        &demo,
-        &[
-            "export",
-            "--workspace",
-            "acme",
-            "--format",
-            "markdown",
-            "--now",
-            NOW,
-        ],
-    );
+    let (md, _, ok) = export(&demo, "acme", "markdown");
     assert!(ok);
     assert!(
         md.contains("### GRO-1 Enhance customer onboarding experience"),
