@@ -175,6 +175,7 @@ impl Okr {
             teams.insert(t.name.to_lowercase(), (id, t.prefix.to_ascii_uppercase()));
         }
         let mut cycles: HashMap<String, CycleId> = HashMap::new();
+        let mut known = store::cycles::list(&mut tx, ws).await?;
         for (i, c) in doc.cycles.iter().enumerate() {
             let place = format!("cycles[{i}] ({:?})", c.name);
             if c.end < c.start {
@@ -187,6 +188,12 @@ impl Okr {
                 end: c.end,
                 closed: c.closed,
             };
+            let clash = known.iter().find(|k| !c.closed && k.blocks(c.start, c.end));
+            if let Some(other) = clash {
+                let why = super::setup::overlap(&c.name, c.start, c.end, other).to_string();
+                return Err(bad(place, why));
+            }
+            known.push(cycle.clone());
             let id = store::cycles::restore(&mut tx, ws, &cycle, now)
                 .await
                 .map_err(|_| {

@@ -190,6 +190,10 @@ pub(crate) async fn create_cycle(
         )));
     }
     require_cycle_rights(c, actor).await?;
+    let cycles = store::cycles::list(c, actor.workspace).await?;
+    if let Some(other) = cycles.iter().find(|cy| cy.blocks(start, end)) {
+        return Err(overlap(name, start, end, other));
+    }
     let id = store::cycles::insert(c, actor.workspace, name, start, end, now)
         .await
         .map_err(|e| match e {
@@ -205,6 +209,16 @@ pub(crate) async fn create_cycle(
         end,
         closed: false,
     })
+}
+
+/// The refusal of a cycle that would overlap an open one, with the dates that would fit.
+pub(crate) fn overlap(name: &str, start: NaiveDate, end: NaiveDate, other: &Cycle) -> OkrError {
+    let after = other.end.succ_opt().unwrap_or(other.end);
+    OkrError::Conflict(format!(
+        "{name:?} ({start} to {end}) would overlap the open cycle {:?} ({} to {}); only one cycle \
+         runs at a time. Start it on {after} or later, or close {:?} first with /okr cycle close",
+        other.name, other.start, other.end, other.name
+    ))
 }
 
 pub(crate) async fn require_cycle_rights(c: &mut Conn, actor: &Actor) -> Result<()> {

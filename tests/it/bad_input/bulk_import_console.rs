@@ -102,6 +102,27 @@ async fn import_with_a_bad_entry_late_in_the_file_writes_nothing_and_names_the_e
 }
 
 #[tokio::test]
+async fn import_of_overlapping_open_cycles_is_refused_and_writes_nothing() {
+    let app = growth().await;
+    let mut doc = app.okr.export(&app.admin, now()).await.expect("export");
+    let mut h2 = doc.cycles[0].clone();
+    h2.name = "2026-H2".into();
+    h2.start = date("2026-07-01");
+    doc.cycles.push(h2);
+    let fresh = app.other_workspace("console:globex", "globex").await;
+    let msg = refused_text!(app, app.okr.import(&fresh, &doc, now()));
+    assert_mentions(
+        &msg,
+        &[
+            "cycles[1] (\"2026-H2\")",
+            "overlap",
+            "2026-Q4",
+            "nothing was imported",
+        ],
+    );
+}
+
+#[tokio::test]
 async fn import_reads_a_zone_in_any_case_and_stores_its_canonical_name() {
     let app = growth().await;
     let mut doc = app.okr.export(&app.admin, now()).await.expect("export");

@@ -53,6 +53,58 @@ async fn cycle_ending_before_it_starts_is_refused_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn cycle_overlapping_an_open_cycle_is_refused_and_writes_nothing() {
+    let app = growth().await;
+    // 2026-Q4 runs 2026-10-01 to 2026-12-31 and is open.
+    let msg = refused_text!(
+        app,
+        app.okr.cycle_new(
+            &app.admin,
+            "2026-H2",
+            date("2026-07-01"),
+            date("2026-12-31"),
+            now()
+        )
+    );
+    assert_mentions(
+        &msg,
+        &["overlap", "2026-Q4", "2027-01-01", "/okr cycle close"],
+    );
+}
+
+#[tokio::test]
+async fn a_cycle_may_follow_the_open_one_or_overlap_a_closed_one() {
+    let app = growth().await;
+    let next = app
+        .okr
+        .cycle_new(
+            &app.admin,
+            "2027-Q1",
+            date("2027-01-01"),
+            date("2027-03-31"),
+            now(),
+        )
+        .await;
+    assert!(next.is_ok(), "{next:?}");
+    app.okr
+        .cycle_close(&app.admin, "2026-Q4", now())
+        .await
+        .unwrap();
+    // A team that closes a quarter early starts the next one at once.
+    let early = app
+        .okr
+        .cycle_new(
+            &app.admin,
+            "2026-Q4b",
+            date("2026-12-01"),
+            date("2026-12-31"),
+            now(),
+        )
+        .await;
+    assert!(early.is_ok(), "{early:?}");
+}
+
+#[tokio::test]
 async fn update_in_a_closed_cycle_is_refused_and_writes_nothing() {
     let app = growth().await;
     app.okr
