@@ -127,10 +127,12 @@ pub fn kr_line(v: &KrView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> String {
     line
 }
 
+/// An objective's heading; `krs` is how many key results it has, to say why it has no score.
 pub fn objective_heading(
     o: &Objective,
     score: Option<&ObjectiveScore>,
     parent: Option<&str>,
+    krs: usize,
 ) -> String {
     let mut h = match score {
         Some(s) => format!(
@@ -141,8 +143,9 @@ pub fn objective_heading(
             score_text(s.score, s.progress),
             progress_bar(s.score, BAR)
         ),
-        None => format!("⚪ {} {} — no key results yet", o.code, o.title),
+        None => format!("⚪ {} {} — {}", o.code, o.title, unscored(krs)),
     };
+    h.push_str(&aligned(score));
     h.push_str(&format!(" · {}", o.kind.as_str()));
     if let Some(owner) = &o.owner {
         h.push_str(&format!(" · {owner}"));
@@ -156,12 +159,31 @@ pub fn objective_heading(
     h
 }
 
+/// " · with 2 aligned objectives" when children were rolled into `score`, else nothing.
+pub fn aligned(score: Option<&ObjectiveScore>) -> String {
+    match score.map_or(0, |s| s.aligned) {
+        0 => String::new(),
+        1 => " · with 1 aligned objective".into(),
+        n => format!(" · with {n} aligned objectives"),
+    }
+}
+
+/// Why an objective has no score (`docs/scoring.md`): nothing to score, or nothing that counts.
+pub fn unscored(krs: usize) -> &'static str {
+    if krs == 0 {
+        "no key results yet"
+    } else {
+        "not scored: every key result weighs 0"
+    }
+}
+
 fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Block {
     Block {
         heading: Some(objective_heading(
             &o.objective,
             o.score.as_ref(),
             o.parent_code.as_deref(),
+            o.krs.len(),
         )),
         colour: o.score.as_ref().map(|s| s.status),
         lines: o.krs.iter().map(|k| kr_line(k, tz, now)).collect(),
@@ -309,7 +331,12 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
                 ..s
             });
             let mut b = Block {
-                heading: Some(objective_heading(&o.objective, graded.as_ref(), None)),
+                heading: Some(objective_heading(
+                    &o.objective,
+                    graded.as_ref(),
+                    None,
+                    o.krs.len(),
+                )),
                 colour: graded.map(|s| s.status),
                 lines: vec![],
             };

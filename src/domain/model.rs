@@ -529,7 +529,7 @@ impl Cycle {
     }
 
     /// Whether this cycle, while open, shares a day with `start..=end`. Open cycles may not
-    /// overlap (`docs/scoring.md`, "Cycles"): "the running cycle" must name one cycle, or the
+    /// overlap (`docs/scoring.md`, "One cycle runs at a time"): "the running cycle" must name one cycle, or the
     /// other's objectives drop out of status, digests and prompts. A closed cycle is final and
     /// never the running one, so a new cycle may overlap it.
     pub fn blocks(&self, start: NaiveDate, end: NaiveDate) -> bool {

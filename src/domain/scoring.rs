@@ -16,7 +16,12 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::model::{Confidence, Cycle, Direction, KeyResult, KrKind, ObjectiveKind};
+use std::collections::{HashMap, HashSet};
+
+use super::model::{
+    Confidence, Cycle, Direction, KeyResult, KrKind, Objective, ObjectiveId, ObjectiveKind,
+    ObjectiveState,
+};
 
 /// Tolerance for the pace and grace comparisons. `expected` comes from instants and `p` from
 /// user values, so a KR sitting exactly on a line (spec: "exactly expected - 0.10 is green")
@@ -70,6 +75,9 @@ pub struct ScoringRules {
     pub forecast_yellow_below: f64,
     /// Stale after more than this many check-in periods without a check-in.
     pub stale_periods: u32,
+    /// An aligned child objective counts toward its parent like a key result of this weight;
+    /// 0 turns the roll-up off.
+    pub child_weight: f64,
 }
 
 impl Default for ScoringRules {
@@ -82,6 +90,7 @@ impl Default for ScoringRules {
             grace_fraction: 0.10,
             forecast_yellow_below: 0.7,
             stale_periods: 2,
+            child_weight: 1.0,
         }
     }
 }
@@ -493,40 +502,140 @@ fn kr_status(kr: &KeyResult, scored: &KrScore, cycle_over: bool, rules: &Scoring
     }
 }
 
-/// An objective's standing: weighted means of its KRs and the worst colour that counts.
+/// An objective's standing: weighted means of its KRs (and of its aligned children, once rolled
+/// up) and the colour that follows from them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ObjectiveScore {
     pub score: f64,
     /// Weighted mean of the KRs' progress, shown as the objective's percent.
     pub progress: f64,
     pub status: Status,
+    /// What counted: the sum of the positive KR weights, plus each aligned child's weight.
+    pub weight: f64,
+    /// How many aligned child objectives were rolled in.
+    pub aligned: u32,
 }
 
 /// Rolls key results up into their objective. `krs` pairs each KR's weight with its score.
 /// Weights that are 0 (or negative, or not finite) count nothing, neither in the means nor
-/// in the colour; if no weight counts, every KR counts equally. `None` without KRs.
+/// in the colour, which is the worst colour that counts. `None` when nothing counts: without
+/// KRs, or when every KR weighs 0 (`docs/scoring.md`, "Objective score and percent").
 pub fn objective_score(krs: &[(f64, &KrScore)]) -> Option<ObjectiveScore> {
-    if krs.is_empty() {
+    let usable = |w: f64| if w.is_finite() && w > 0.0 { w } else { 0.0 };
+    let weight: f64 = krs.iter().map(|&(w, _)| usable(w)).sum();
+    if weight <= 0.0 {
         return None;
     }
-    let usable = |w: f64| if w.is_finite() && w > 0.0 { w } else { 0.0 };
-    let total: f64 = krs.iter().map(|&(w, _)| usable(w)).sum();
-    let weighted = total > 0.0;
     let (mut score, mut progress, mut status) = (0.0, 0.0, Status::Green);
     for &(w, kr) in krs {
-        let w = if weighted { usable(w) } else { 1.0 };
+        let w = usable(w);
         if w > 0.0 {
             score += w * kr.score;
             progress += w * kr.progress;
             status = status.max(kr.status);
         }
     }
-    let denominator = if weighted { total } else { krs.len() as f64 };
     Some(ObjectiveScore {
-        score: score / denominator,
-        progress: progress / denominator,
+        score: score / weight,
+        progress: progress / weight,
         status,
+        weight,
+        aligned: 0,
     })
+}
+
+/// Rolls aligned children into their parents, bottom up (`docs/scoring.md`, "Alignment").
+/// `own` holds each objective's score from its own key results. A child counts toward its
+/// parent when both are among `objectives`, in the same cycle, and the child is not archived;
+/// each counts like a key result of weight `child_weight` (0 turns the roll-up off). A parent
+/// with nothing of its own takes its children's mean. The colour is the weighted mean of the
+/// parts' colours (green 0, yellow 1, red 2), rounded half up, so one red part among greens
+/// reads yellow rather than red. Objectives that are no one's parent keep their own score.
+pub fn roll_up(
+    objectives: &[&Objective],
+    own: &HashMap<ObjectiveId, Option<ObjectiveScore>>,
+    child_weight: f64,
+) -> HashMap<ObjectiveId, Option<ObjectiveScore>> {
+    let child_weight = if child_weight.is_finite() && child_weight > 0.0 {
+        child_weight
+    } else {
+        0.0
+    };
+    let cycle_of: HashMap<ObjectiveId, _> = objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
+    let mut children: HashMap<ObjectiveId, Vec<ObjectiveId>> = HashMap::new();
+    if child_weight > 0.0 {
+        for o in objectives {
+            let counts = o.state != ObjectiveState::Archived;
+            if let Some(p) = o
+                .parent
+                .filter(|p| counts && cycle_of.get(p) == Some(&o.cycle_id))
+            {
+                children.entry(p).or_default().push(o.id);
+            }
+        }
+    }
+    let mut done: HashMap<ObjectiveId, Option<ObjectiveScore>> = HashMap::new();
+    for o in objectives {
+        // Alignment refuses loops; `visiting` keeps a stored one from recursing forever.
+        let mut visiting = HashSet::new();
+        rolled(o.id, own, &children, child_weight, &mut done, &mut visiting);
+    }
+    done
+}
+
+fn rolled(
+    id: ObjectiveId,
+    own: &HashMap<ObjectiveId, Option<ObjectiveScore>>,
+    children: &HashMap<ObjectiveId, Vec<ObjectiveId>>,
+    child_weight: f64,
+    done: &mut HashMap<ObjectiveId, Option<ObjectiveScore>>,
+    visiting: &mut HashSet<ObjectiveId>,
+) -> Option<ObjectiveScore> {
+    if let Some(s) = done.get(&id) {
+        return *s;
+    }
+    let mine = own.get(&id).copied().flatten();
+    if !visiting.insert(id) {
+        return mine;
+    }
+    let kids: Vec<ObjectiveScore> = children
+        .get(&id)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&c| rolled(c, own, children, child_weight, done, visiting))
+        .collect();
+    let result = if kids.is_empty() {
+        mine
+    } else {
+        let parts = mine
+            .iter()
+            .map(|m| (m.weight, m))
+            .chain(kids.iter().map(|k| (child_weight, k)));
+        let (mut weight, mut score, mut progress, mut rank) = (0.0, 0.0, 0.0, 0.0);
+        for (w, p) in parts {
+            weight += w;
+            score += w * p.score;
+            progress += w * p.progress;
+            rank += w * f64::from(p.status as u8);
+        }
+        let rank = rank / weight;
+        Some(ObjectiveScore {
+            score: score / weight,
+            progress: progress / weight,
+            status: if rank >= 1.5 {
+                Status::Red
+            } else if rank >= 0.5 {
+                Status::Yellow
+            } else {
+                Status::Green
+            },
+            weight,
+            aligned: kids.len() as u32,
+        })
+    };
+    done.insert(id, result);
+    result
 }
 
 /// The end-of-cycle band of a score: [0, 0.3) failed, [0.3, 0.7) progress, [0.7, 1] achieved.

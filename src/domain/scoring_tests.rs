@@ -2,6 +2,7 @@ use super::super::model::{CycleId, KrId, ObjectiveId, Unit};
 use super::*;
 use chrono::NaiveDate;
 use serde::de::{value::Error as DeError, value::MapDeserializer};
+use std::collections::HashMap;
 
 fn utc(s: &str) -> DateTime<Utc> {
     s.parse().expect("a valid RFC 3339 instant")
@@ -218,16 +219,120 @@ fn negative_or_non_finite_weights_count_like_weight_0() {
 }
 
 #[test]
-fn when_every_weight_is_0_the_objective_takes_the_plain_mean_and_the_worst_colour() {
+fn when_every_weight_is_0_nothing_counts_and_the_objective_has_no_score() {
+    // Weight 0 says "track it, do not count it"; all at 0 must not turn into "all count".
     let (a, b) = (with(0.9, 0.9, Status::Green), with(0.3, 0.3, Status::Red));
-    let o = objective_score(&[(0.0, &a), (0.0, &b)]).unwrap();
-    assert_eq!(round_score(o.score), 0.6);
-    assert_eq!(o.status, Status::Red);
+    assert_eq!(objective_score(&[(0.0, &a), (0.0, &b)]), None);
 }
 
 #[test]
 fn an_objective_without_key_results_has_no_score() {
     assert_eq!(objective_score(&[]), None);
+}
+
+// --- alignment ----------------------------------------------------------------------------
+
+fn objective(id: i64, parent: Option<i64>) -> Objective {
+    Objective {
+        id: ObjectiveId(id),
+        team_id: crate::domain::model::TeamId(1),
+        cycle_id: CycleId(1),
+        number: id,
+        code: format!("CO-{id}"),
+        title: format!("objective {id}"),
+        owner: None,
+        parent: parent.map(ObjectiveId),
+        kind: ObjectiveKind::Committed,
+        state: ObjectiveState::Active,
+        created_at: utc("2026-10-01T00:00:00Z"),
+    }
+}
+
+fn own(score: f64, status: Status, weight: f64) -> Option<ObjectiveScore> {
+    Some(ObjectiveScore {
+        score,
+        progress: score,
+        status,
+        weight,
+        aligned: 0,
+    })
+}
+
+#[test]
+fn three_green_children_lift_a_red_parent_to_yellow_and_into_its_score() {
+    let parent = objective(1, None);
+    let kids: Vec<Objective> = (2..=4).map(|i| objective(i, Some(1))).collect();
+    let mut scores = HashMap::new();
+    scores.insert(ObjectiveId(1), own(0.1, Status::Red, 1.0));
+    for k in &kids {
+        scores.insert(k.id, own(0.9, Status::Green, 2.0));
+    }
+    let all: Vec<&Objective> = std::iter::once(&parent).chain(&kids).collect();
+    let rolled = roll_up(&all, &scores, 1.0);
+    let p = rolled[&ObjectiveId(1)].unwrap();
+    // (0.1 + 3 * 0.9) / 4: each child counts like one key result of weight 1.
+    assert_eq!(round_score(p.score), 0.7);
+    assert_eq!((p.status, p.aligned, p.weight), (Status::Yellow, 3, 4.0));
+    assert_eq!(rolled[&ObjectiveId(2)], own(0.9, Status::Green, 2.0));
+}
+
+#[test]
+fn a_parent_without_key_results_takes_its_childrens_mean_and_grandchildren_count_too() {
+    let all = [
+        objective(1, None),
+        objective(2, Some(1)),
+        objective(3, Some(1)),
+        objective(4, Some(3)),
+    ];
+    let mut scores = HashMap::new();
+    scores.insert(ObjectiveId(1), None);
+    scores.insert(ObjectiveId(2), own(0.8, Status::Green, 1.0));
+    scores.insert(ObjectiveId(3), None);
+    scores.insert(ObjectiveId(4), own(0.4, Status::Red, 1.0));
+    let refs: Vec<&Objective> = all.iter().collect();
+    let rolled = roll_up(&refs, &scores, 1.0);
+    assert_eq!(
+        rolled[&ObjectiveId(3)].map(|s| (s.score, s.status)),
+        Some((0.4, Status::Red))
+    );
+    let top = rolled[&ObjectiveId(1)].unwrap();
+    assert_eq!(round_score(top.score), 0.6);
+    // Ranks 0 and 2 average 1: yellow.
+    assert_eq!((top.status, top.aligned), (Status::Yellow, 2));
+}
+
+#[test]
+fn child_weight_0_turns_the_roll_up_off_and_other_cycles_or_archived_children_never_count() {
+    let parent = objective(1, None);
+    let mut other_cycle = objective(2, Some(1));
+    other_cycle.cycle_id = CycleId(2);
+    let mut archived = objective(3, Some(1));
+    archived.state = ObjectiveState::Archived;
+    let live = objective(4, Some(1));
+    let mut scores = HashMap::new();
+    scores.insert(ObjectiveId(1), own(0.2, Status::Red, 1.0));
+    for id in 2..=4 {
+        scores.insert(ObjectiveId(id), own(1.0, Status::Green, 1.0));
+    }
+    let all = [&parent, &other_cycle, &archived, &live];
+    assert_eq!(
+        roll_up(&all, &scores, 0.0)[&ObjectiveId(1)],
+        own(0.2, Status::Red, 1.0)
+    );
+    let p = roll_up(&all, &scores, 3.0)[&ObjectiveId(1)].unwrap();
+    // Only `live` counts, with weight 3: (0.2 + 3 * 1.0) / 4.
+    assert_eq!((p.score, p.aligned), (0.8, 1));
+}
+
+#[test]
+fn a_stored_alignment_loop_ends_instead_of_recursing() {
+    let all = [objective(1, Some(2)), objective(2, Some(1))];
+    let mut scores = HashMap::new();
+    scores.insert(ObjectiveId(1), own(0.5, Status::Yellow, 1.0));
+    scores.insert(ObjectiveId(2), own(0.5, Status::Yellow, 1.0));
+    let refs: Vec<&Objective> = all.iter().collect();
+    let rolled = roll_up(&refs, &scores, 1.0);
+    assert_eq!(rolled.len(), 2);
 }
 
 // --- grades -------------------------------------------------------------------------------

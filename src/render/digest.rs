@@ -77,10 +77,13 @@ pub fn message(d: &Digest<'_>) -> Message {
                 arrow(sc.score, o.previous)
             ),
             None => format!(
-                "⚪ {} {} — no key results yet",
-                o.objective.code, o.objective.title
+                "⚪ {} {} — {}",
+                o.objective.code,
+                o.objective.title,
+                super::unscored(o.krs.len())
             ),
         };
+        let heading = heading + &super::aligned(o.score.as_ref());
         m.blocks.push(Block {
             heading: Some(heading),
             colour: o.score.map(|s| s.status),
@@ -136,7 +139,7 @@ pub fn rollup_message(cycle: &str, roots: &[RollupNode], now: DateTime<Utc>) -> 
     fn walk(n: &RollupNode, depth: usize, out: &mut Vec<String>) {
         let score = match &n.score {
             Some(s) => format!("{} {}", s.status.emoji(), score_text(s.score, s.progress)),
-            None => "⚪ no key results".into(),
+            None => "⚪ not scored yet".into(),
         };
         out.push(format!(
             "{}{} {} — {score} · {}",

@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 use super::objectives::{kr_by_ref, objective_by_code};
 use super::setup::{require_cycle_rights, resolve_cycle};
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
-use crate::domain::model::{CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, Team};
-use crate::domain::scoring::{self, Grade, KrScore, ScoreContext};
+use crate::domain::model::{
+    CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, ObjectiveId, Team,
+};
+use crate::domain::scoring::{self, Grade, KrScore, ObjectiveScore, ScoreContext};
 pub use crate::domain::view::{
     CycleReport, KrView, ObjectiveView, StatusReport, StatusScope, TeamView,
 };
@@ -76,6 +78,33 @@ impl Snapshot {
         })
     }
 
+    /// Every key result's score, each in its team's zone and its objective's cycle.
+    fn kr_scores(&self, okr: &Okr, now: DateTime<Utc>) -> HashMap<KrId, KrScore> {
+        let teams: HashMap<_, _> = self.teams.iter().map(|t| (t.id, t)).collect();
+        let objectives: HashMap<_, _> = self.objectives.iter().map(|o| (o.id, o)).collect();
+        let mut contexts = HashMap::new();
+        let mut out = HashMap::with_capacity(self.krs.len());
+        for kr in &self.krs {
+            let Some(o) = objectives.get(&kr.objective_id) else {
+                continue;
+            };
+            let (Some(team), Some(cycle)) = (teams.get(&o.team_id), self.cycles.get(&o.cycle_id))
+            else {
+                continue;
+            };
+            let ctx = contexts
+                .entry((team.id, cycle.id))
+                .or_insert_with(|| ScoreContext::new(cycle, team.tz, now, okr.period, &okr.rules));
+            let points = self
+                .points
+                .get(&kr.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            out.insert(kr.id, scoring::score_kr(kr, ctx, points));
+        }
+        out
+    }
+
     /// Scores the objectives accepted by `keep` (and their key results accepted by `keep_kr`),
     /// grouped by team and cycle.
     pub(crate) fn views(
@@ -98,6 +127,23 @@ impl Snapshot {
                 .or_default()
                 .push(kr);
         }
+        let scored = self.kr_scores(okr, now);
+        let own: HashMap<ObjectiveId, Option<ObjectiveScore>> = self
+            .objectives
+            .iter()
+            .map(|o| {
+                let weighted: Vec<(f64, &KrScore)> = krs_by_objective
+                    .get(&o.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|kr| scored.get(&kr.id).map(|s| (kr.weight, s)))
+                    .collect();
+                (o.id, scoring::objective_score(&weighted))
+            })
+            .collect();
+        let all: Vec<&Objective> = self.objectives.iter().collect();
+        let rolled = scoring::roll_up(&all, &own, okr.rules.child_weight);
         let mut out: Vec<TeamView> = Vec::new();
         for team in &self.teams {
             let mut by_cycle: Vec<(CycleId, Vec<&Objective>)> = Vec::new();
@@ -119,33 +165,36 @@ impl Snapshot {
                 let ctx = ScoreContext::new(cycle, team.tz, now, okr.period, &okr.rules);
                 let mut views = Vec::new();
                 for o in objectives {
-                    let krs: Vec<KrView> = krs_by_objective
+                    let all_krs = krs_by_objective
                         .get(&o.id)
                         .map(|v| v.as_slice())
-                        .unwrap_or_default()
+                        .unwrap_or_default();
+                    let krs: Vec<KrView> = all_krs
                         .iter()
                         .filter(|k| keep_kr(k))
-                        .map(|kr| {
-                            let points = self
-                                .points
-                                .get(&kr.id)
-                                .map(Vec::as_slice)
-                                .unwrap_or_default();
-                            KrView {
+                        .filter_map(|kr| {
+                            Some(KrView {
                                 kr: (*kr).clone(),
-                                score: scoring::score_kr(kr, &ctx, points),
-                            }
+                                score: *scored.get(&kr.id)?,
+                            })
                         })
                         .collect();
+                    // A view of some key results only (one owner's) scores what it shows; the
+                    // whole objective shows its score with its aligned children rolled in.
+                    let score = if krs.len() == all_krs.len() {
+                        rolled.get(&o.id).copied().flatten()
+                    } else {
+                        let weighted: Vec<(f64, &KrScore)> =
+                            krs.iter().map(|k| (k.kr.weight, &k.score)).collect();
+                        scoring::objective_score(&weighted)
+                    };
                     if krs.is_empty() && !show_empty {
                         continue;
                     }
-                    let weighted: Vec<(f64, &KrScore)> =
-                        krs.iter().map(|k| (k.kr.weight, &k.score)).collect();
                     views.push(ObjectiveView {
                         objective: o.clone(),
                         parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
-                        score: scoring::objective_score(&weighted),
+                        score,
                         krs,
                     });
                 }

@@ -2,13 +2,15 @@
 //! sweeps decide from. Loaded with a few team-scoped queries, so a tick's cost follows the teams
 //! that are due, not the size of the store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use super::Result;
-use crate::domain::model::{Objective, ObjectiveState, TeamId, WorkspaceId};
-use crate::domain::scoring::{self, CycleClock, KrScore, ScoreContext, ScoringRules};
+use crate::domain::model::{Objective, ObjectiveId, ObjectiveState, TeamId, WorkspaceId};
+use crate::domain::scoring::{
+    self, CycleClock, KrScore, ObjectiveScore, ScoreContext, ScoringRules,
+};
 pub use crate::domain::view::{ScoredKr, TeamState};
 use crate::store::{self, Conn};
 
@@ -66,8 +68,8 @@ impl TeamState {
                 });
             }
         }
-        state.objectives = objectives
-            .into_iter()
+        let own: HashMap<ObjectiveId, Option<ObjectiveScore>> = objectives
+            .iter()
             .enumerate()
             .map(|(i, o)| {
                 let weighted: Vec<(f64, &KrScore)> = state
@@ -76,10 +78,75 @@ impl TeamState {
                     .filter(|k| k.objective == i)
                     .map(|k| (k.kr.weight, &k.score))
                     .collect();
-                let s = scoring::objective_score(&weighted);
+                (o.id, scoring::objective_score(&weighted))
+            })
+            .collect();
+        let rolled = roll_in_other_teams(c, &state, &objectives, own, period, rules).await?;
+        state.objectives = objectives
+            .into_iter()
+            .map(|o| {
+                let s = rolled.get(&o.id).copied().flatten();
                 (o, s)
             })
             .collect();
         Ok(Some(state))
     }
+}
+
+/// The team's objective scores with aligned children rolled in, children of other teams
+/// included (`docs/scoring.md`, "Alignment"). Those are read only when some exist, so a team
+/// that nobody aligns under pays one extra query.
+async fn roll_in_other_teams(
+    c: &mut Conn,
+    state: &TeamState,
+    mine: &[Objective],
+    mut own: HashMap<ObjectiveId, Option<ObjectiveScore>>,
+    period: chrono::Duration,
+    rules: &ScoringRules,
+) -> Result<HashMap<ObjectiveId, Option<ObjectiveScore>>> {
+    let (Some(cycle), ws) = (state.cycle.as_ref(), state.workspace) else {
+        return Ok(own);
+    };
+    let everyone = store::objectives::list(c, ws, None, Some(cycle.id)).await?;
+    let mut inside: HashSet<ObjectiveId> = mine.iter().map(|o| o.id).collect();
+    let mut descendants: Vec<&Objective> = Vec::new();
+    // Alignment trees are shallow; repeat until no new descendant turns up.
+    loop {
+        let found: Vec<&Objective> = everyone
+            .iter()
+            .filter(|o| !inside.contains(&o.id) && o.parent.is_some_and(|p| inside.contains(&p)))
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        for o in found {
+            inside.insert(o.id);
+            descendants.push(o);
+        }
+    }
+    if !descendants.is_empty() {
+        let teams: HashMap<_, _> = store::teams::list(c, ws)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.tz))
+            .collect();
+        let krs = store::key_results::list_in_cycle(c, ws, cycle.id).await?;
+        let points = store::check_ins::points_for(c, ws, Some(cycle.id)).await?;
+        for o in &descendants {
+            let tz = teams.get(&o.team_id).copied().unwrap_or(state.team.tz);
+            let ctx = ScoreContext::new(cycle, tz, state.at, period, rules);
+            let scored: Vec<(f64, KrScore)> = krs
+                .iter()
+                .filter(|k| k.objective_id == o.id)
+                .map(|k| {
+                    let p = points.get(&k.id).map(Vec::as_slice).unwrap_or_default();
+                    (k.weight, scoring::score_kr(k, &ctx, p))
+                })
+                .collect();
+            let weighted: Vec<(f64, &KrScore)> = scored.iter().map(|(w, s)| (*w, s)).collect();
+            own.insert(o.id, scoring::objective_score(&weighted));
+        }
+    }
+    let all: Vec<&Objective> = mine.iter().chain(descendants).collect();
+    Ok(scoring::roll_up(&all, &own, rules.child_weight))
 }

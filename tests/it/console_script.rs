@@ -271,3 +271,55 @@ fn after_closing_the_cycle_its_status_stays_viewable() {
         "{after}"
     );
 }
+
+#[test]
+fn aligned_objectives_count_toward_their_parent_in_status_digest_rollup_and_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}\
+/okr setup team:Company timezone:Europe/Berlin channel:company prefix:CO lead:alice
+/okr objective add team:Company title:Win the self-serve market
+/okr objective align objective:GRO-1 parent:CO-1
+/okr objective align objective:GRO-2 parent:CO-1
+/okr update GRO-1.1 9 c8
+/okr update GRO-1.2 93% c6
+/okr update GRO-1.3 done
+/okr update GRO-2.1 70
+/okr update GRO-2.2 40 c9
+/okr update GRO-2.3 $5,000
+/okr status team:Company
+/okr digest team:Company
+/okr digest scope:workspace
+/okr export format:csv
+"
+    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
+    assert_eq!(code, 0, "{out}");
+    // CO-1 has no key results of its own: the mean of GRO-1 (0.571) and GRO-2 (0.667) is 0.62.
+    let status = out
+        .split("OKR status: team Company")
+        .nth(1)
+        .expect("a status reply");
+    assert!(
+        status.contains("CO-1 Win the self-serve market — 0.62 (62%)"),
+        "{status}"
+    );
+    assert!(status.contains("with 2 aligned objectives"), "{status}");
+    let digest = out.split("📬 digest → #company").nth(1).expect("a digest");
+    assert!(
+        digest.contains("CO-1 Win the self-serve market — 0.62 (62%)"),
+        "{digest}"
+    );
+    let rollup = out.split("Workspace rollup").nth(1).expect("a rollup");
+    assert!(
+        rollup.contains("CO-1 Win the self-serve market — "),
+        "{rollup}"
+    );
+    assert!(rollup.contains("0.62 (62%)"), "{rollup}");
+    let co1_row = out
+        .lines()
+        .find(|l| l.starts_with("Company,") && l.contains("CO-1"))
+        .unwrap_or_else(|| panic!("a CSV row for CO-1 in {out}"));
+    assert!(co1_row.contains(",0.62,"), "{co1_row}");
+}
