@@ -506,6 +506,22 @@ pub struct Team {
     pub leads: Vec<Member>,
 }
 
+impl Team {
+    /// Whether `name` names this team: Unicode case folding after NFC normalisation, so
+    /// `Gröwth`, `GRÖWTH` and a `Gröwth` typed with a combining diaeresis are one team
+    /// (`docs/permissions.md`, "Team names").
+    pub fn is_named(&self, name: &str) -> bool {
+        same_name(&self.name, name)
+    }
+}
+
+/// The comparison behind [`Team::is_named`].
+pub fn same_name(a: &str, b: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let (a, b): (String, String) = (a.trim().nfc().collect(), b.trim().nfc().collect());
+    unicase::UniCase::new(a) == unicase::UniCase::new(b)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cycle {
     pub id: CycleId,

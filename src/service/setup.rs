@@ -90,8 +90,9 @@ impl Okr {
                 let tz_name = tz
                     .map(|t| t.name().to_owned())
                     .unwrap_or_else(|| team.tz.name().to_owned());
+                // Found in another case: the team keeps the name it was set up with.
                 let fields = NewTeam {
-                    name,
+                    name: &team.name,
                     prefix: prefix.as_deref().unwrap_or(&team.prefix),
                     timezone: &tz_name,
                     channel: channel.as_deref().or(team.channel.as_deref()),

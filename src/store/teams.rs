@@ -45,14 +45,10 @@ fn to_team(r: Row) -> Result<Team> {
     })
 }
 
+/// The team of that name in any case. SQLite's NOCASE folds ASCII only, so the comparison is
+/// made here on the workspace's few teams (`Team::is_named`).
 pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Team>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? AND t.name = ?"));
-    let row: Option<Row> = sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(name)
-        .fetch_optional(c.sqlite())
-        .await?;
-    row.map(to_team).transpose()
+    Ok(list(c, ws).await?.into_iter().find(|t| t.is_named(name)))
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: TeamId) -> Result<Option<Team>> {

@@ -239,3 +239,50 @@ async fn setup_with_a_time_zone_that_does_not_exist_is_refused_and_suggests_the_
         );
     }
 }
+
+#[tokio::test]
+async fn team_names_fold_case_in_every_script_and_setup_in_another_case_renames_nothing() {
+    let app = growth().await;
+    let setup = |team: &str, tz: Option<&str>, prefix: Option<&str>| SetupInput {
+        team: team.into(),
+        timezone: tz.map(Into::into),
+        prefix: prefix.map(Into::into),
+        ..Default::default()
+    };
+    let first = app
+        .okr
+        .setup(
+            &app.admin,
+            setup("Gröwth", Some("Asia/Tokyo"), Some("GRW")),
+            now(),
+        )
+        .await
+        .expect("Gröwth is set up");
+    assert!(first.created);
+    // Upper case, and the o-umlaut typed as o + combining diaeresis.
+    for other in ["GRÖWTH", "gro\u{308}wth"] {
+        let again = app
+            .okr
+            .setup(&app.admin, setup(other, None, None), now())
+            .await
+            .expect("the same team, updated");
+        assert!(!again.created, "{other} made a second team");
+        assert_eq!(again.team.id, first.team.id);
+        assert_eq!(again.team.name, "Gröwth");
+        assert_eq!(again.team.tz, chrono_tz::Asia::Tokyo);
+        assert_eq!(
+            app.okr.team(&app.admin, other).await.unwrap().id,
+            first.team.id
+        );
+    }
+    let ascii = app
+        .okr
+        .setup(&app.admin, setup("GROWTH", None, None), now())
+        .await
+        .expect("Growth, updated");
+    assert_eq!(
+        (ascii.team.name.as_str(), ascii.team.tz),
+        ("Growth", chrono_tz::Europe::Berlin)
+    );
+    assert_eq!(app.okr.teams(&app.admin).await.unwrap().len(), 2);
+}
