@@ -73,6 +73,8 @@ pub enum Command {
     Status {
         scope: StatusScope,
         cycle: Option<String>,
+        /// Only the key results this person owns (`kr list team:Growth owner:bob`).
+        owner: Option<String>,
     },
     /// A key result's check-ins (`/okr history`, `/okr kr show`).
     History {

@@ -43,7 +43,7 @@ pub(super) const SPECS: &[Spec] = &[
     ),
     spec(
         "kr list",
-        &["team", "objective", "owner"],
+        &["team", "objective", "owner", "cycle"],
         Who::Anyone,
         "key results, scored",
         "team:Growth",
@@ -88,7 +88,8 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
         })(),
         "kr list" => Ok(Command::Status {
             scope: super::status_scope(o.opt("objective"), o.opt("team"), o.opt("owner"), false),
-            cycle: None,
+            cycle: o.opt("cycle"),
+            owner: o.opt("owner"),
         }),
         "kr show" => Ok(Command::History {
             kr: o.opt_or_positional("kr").unwrap_or_default(),

@@ -85,11 +85,13 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
         "objective list" => Ok(Command::Status {
             scope: super::status_scope(None, o.opt("team"), None, false),
             cycle: o.opt("cycle"),
+            owner: None,
         }),
         "objective show" => match o.opt_or_positional("objective") {
             Some(code) => Ok(Command::Status {
                 scope: StatusScope::Objective(code),
                 cycle: None,
+                owner: None,
             }),
             None => Err(OkrError::invalid(
                 "name the objective, e.g. /okr objective show objective:GRO-1",

@@ -111,6 +111,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 positional.eq_ignore_ascii_case("me") || yes(o.raw("me")),
             ),
             cycle: o.opt("cycle"),
+            owner: None,
         }),
         "digest" => {
             if o.opt("scope")
@@ -159,9 +160,14 @@ pub(super) async fn apply(
     now: DateTime<Utc>,
 ) -> Result<Reply> {
     Ok(match command {
-        Command::Status { scope, cycle } => {
-            Reply::Status(okr.status_in(actor, scope, cycle.as_deref(), now).await?)
-        }
+        Command::Status {
+            scope,
+            cycle,
+            owner,
+        } => Reply::Status(
+            okr.status_in(actor, scope, cycle.as_deref(), owner.as_deref(), now)
+                .await?,
+        ),
         Command::Digest { team } => {
             let digest = okr.digest_now(actor, &team, now).await?;
             Reply::DigestPosted { team, digest }

@@ -220,7 +220,7 @@ impl Okr {
         scope: StatusScope,
         now: DateTime<Utc>,
     ) -> Result<StatusReport> {
-        self.status_in(actor, scope, None, now).await
+        self.status_in(actor, scope, None, None, now).await
     }
 
     /// Where things stand in the cycle named, or else the running one; when none is running (the
@@ -230,29 +230,40 @@ impl Okr {
         actor: &Actor,
         scope: StatusScope,
         named: Option<&str>,
+        owner: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<StatusReport> {
         let mut c = self.store.read().await?;
-        // Status reads one cycle: the running one, or the objective's own.
+        let named = named.map(str::trim).filter(|n| !n.is_empty());
+        // Status reads one cycle: the named one, the objective's own, or the running one; one
+        // person's key results span the open cycles unless a cycle is named.
         let cycle = match &scope {
             StatusScope::Objective(code) => Some(
                 objective_by_code(&mut c, actor.workspace, code)
                     .await?
                     .cycle_id,
             ),
-            StatusScope::Me | StatusScope::Owner(_) => None,
+            StatusScope::Me | StatusScope::Owner(_) if named.is_none() => None,
             _ => Some(shown_cycle(&mut c, actor, named, now).await?.id),
         };
         let snap = match cycle {
             Some(cy) => Snapshot::load_cycle(&mut c, actor, cy).await?,
             None => Snapshot::load(&mut c, actor).await?,
         };
+        let person = |who: &str| who.trim().trim_start_matches('@').to_owned();
+        let owner = owner.map(person).filter(|o| !o.is_empty());
+        let owned = |k: &KeyResult| {
+            owner
+                .as_deref()
+                .is_none_or(|o| k.owner.as_deref() == Some(o))
+        };
+        let show_empty = owner.is_none();
         let (label, teams) = match &scope {
             StatusScope::All => {
                 let current = shown_cycle(&mut c, actor, named, now).await?;
                 (
                     "all teams".to_owned(),
-                    snap.views(self, now, |o| o.cycle_id == current.id, |_| true, true),
+                    snap.views(self, now, |o| o.cycle_id == current.id, owned, show_empty),
                 )
             }
             StatusScope::Team(name) => {
@@ -262,8 +273,8 @@ impl Okr {
                     self,
                     now,
                     |o| o.team_id == team.id && o.cycle_id == current.id,
-                    |_| true,
-                    true,
+                    owned,
+                    show_empty,
                 );
                 (format!("team {}", team.name), views)
             }
@@ -271,24 +282,27 @@ impl Okr {
                 let o = objective_by_code(&mut c, actor.workspace, code).await?;
                 (
                     o.code.clone(),
-                    snap.views(self, now, |x| x.id == o.id, |_| true, true),
+                    snap.views(self, now, |x| x.id == o.id, owned, show_empty),
                 )
             }
             StatusScope::Me | StatusScope::Owner(_) => {
                 let me = match &scope {
-                    StatusScope::Owner(who) => who.trim().trim_start_matches('@').to_owned(),
+                    StatusScope::Owner(who) => person(who),
                     _ => actor.user.clone(),
                 };
-                let open: Vec<CycleId> = snap
-                    .cycles
-                    .values()
-                    .filter(|c| !c.closed)
-                    .map(|c| c.id)
-                    .collect();
+                let shown: Vec<CycleId> = match cycle {
+                    Some(cy) => vec![cy],
+                    None => snap
+                        .cycles
+                        .values()
+                        .filter(|c| !c.closed)
+                        .map(|c| c.id)
+                        .collect(),
+                };
                 let views = snap.views(
                     self,
                     now,
-                    |o| open.contains(&o.cycle_id),
+                    |o| shown.contains(&o.cycle_id),
                     |k| k.owner.as_deref() == Some(me.as_str()),
                     false,
                 );

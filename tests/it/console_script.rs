@@ -323,3 +323,28 @@ fn aligned_objectives_count_toward_their_parent_in_status_digest_rollup_and_expo
         .unwrap_or_else(|| panic!("a CSV row for CO-1 in {out}"));
     assert!(co1_row.contains(",0.62,"), "{co1_row}");
 }
+
+#[test]
+fn kr_list_filters_by_owner_within_a_team_and_by_cycle() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}/okr kr list team:Growth owner:dave\n/okr cycle close name:2026-Q4\n\
+         /okr kr list owner:@alice cycle:2026-Q4\n"
+    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", script);
+    assert_eq!(code, 0, "{out}");
+    let (team, closed) = out
+        .split_once("Cycle 2026-Q4 is closed")
+        .expect("the close");
+    let team = &team[team.find("OKR status: team Growth").expect("the list")..];
+    assert!(team.contains("GRO-2.1 Trials started"), "{team}");
+    assert!(!team.contains("GRO-1.1"), "{team}");
+    assert!(!team.contains("GRO-1 Enhance"), "{team}");
+    let mine = &closed[closed.find("key results of alice").expect("alice's list")..];
+    assert!(
+        mine.contains("GRO-1.1 Reduce average onboarding time"),
+        "{mine}"
+    );
+    assert!(!mine.contains("GRO-2.1"), "{mine}");
+}

@@ -106,8 +106,9 @@ async fn kr_list(
     run(
         ctx,
         Command::Status {
-            scope: status_scope(objective, team, owner, false),
+            scope: status_scope(objective, team, owner.clone(), false),
             cycle: None,
+            owner,
         },
     )
     .await

@@ -81,7 +81,15 @@ async fn objective_list(
     cycle: Option<String>,
 ) -> Result {
     let scope = StatusScope::Team(team);
-    run(ctx, Command::Status { scope, cycle }).await
+    run(
+        ctx,
+        Command::Status {
+            scope,
+            cycle,
+            owner: None,
+        },
+    )
+    .await
 }
 
 /// One objective with its key results
@@ -93,7 +101,15 @@ async fn objective_show(
     objective: String,
 ) -> Result {
     let scope = StatusScope::Objective(objective);
-    run(ctx, Command::Status { scope, cycle: None }).await
+    run(
+        ctx,
+        Command::Status {
+            scope,
+            cycle: None,
+            owner: None,
+        },
+    )
+    .await
 }
 
 /// Align an objective under a parent (company -> team -> person)

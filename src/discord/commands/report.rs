@@ -27,7 +27,15 @@ pub async fn status(
     cycle: Option<String>,
 ) -> Result {
     let scope = status_scope(objective, team, None, me == Some(true));
-    run(ctx, Command::Status { scope, cycle }).await
+    run(
+        ctx,
+        Command::Status {
+            scope,
+            cycle,
+            owner: None,
+        },
+    )
+    .await
 }
 
 /// Post a team's digest now, or the workspace rollup
