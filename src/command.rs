@@ -68,6 +68,10 @@ pub enum Command {
     KrRemove {
         kr: String,
     },
+    /// Brings back a key result `kr remove` archived.
+    KrRestore {
+        kr: String,
+    },
     /// `/okr status`, `/okr objective list | show`, `/okr kr list`: one scored report, of the
     /// running cycle unless one is named.
     Status {
@@ -96,6 +100,10 @@ pub enum Command {
         source: crate::domain::model::CheckInSource,
     },
     Snooze,
+    /// Takes back the asker's latest check-in (on `kr`, when given).
+    Undo {
+        kr: Option<String>,
+    },
     /// Post a team's digest now.
     Digest {
         team: String,
@@ -133,14 +141,16 @@ pub async fn apply(
         | Command::ObjectiveEdit { .. }
         | Command::ObjectiveAlign { .. }
         | Command::ObjectiveClose { .. }) => objective::apply(okr, actor, c, now).await,
-        c @ (Command::KrAdd(_) | Command::KrEdit { .. } | Command::KrRemove { .. }) => {
-            key_result::apply(okr, actor, c, now).await
-        }
+        c @ (Command::KrAdd(_)
+        | Command::KrEdit { .. }
+        | Command::KrRemove { .. }
+        | Command::KrRestore { .. }) => key_result::apply(okr, actor, c, now).await,
         c @ (Command::Update(_)
         | Command::UpdateBulk { .. }
         | Command::NoChange { .. }
         | Command::NoChangeAll { .. }
         | Command::Snooze
+        | Command::Undo { .. }
         | Command::History { .. }) => check_in::apply(okr, actor, c, now).await,
         c @ (Command::Status { .. }
         | Command::Digest { .. }

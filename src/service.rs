@@ -26,6 +26,7 @@ pub mod report;
 pub mod schedule;
 pub mod setup;
 pub mod team_state;
+pub mod undo;
 
 /// Who is asking, in which workspace. `admin` comes from the platform (Discord's Manage Server,
 /// the console's `--admin`); lead and owner rights are looked up per team and key result.

@@ -61,6 +61,13 @@ pub(super) const SPECS: &[Spec] = &[
         "kr:GRO-1.1",
     ),
     spec(
+        "undo",
+        &["kr"],
+        Who::OwnerOrLead,
+        "take back your latest check-in, within 15 minutes of making it",
+        "kr:GRO-1.1",
+    ),
+    spec(
         "snooze",
         &[],
         Who::Anyone,
@@ -116,6 +123,9 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             source: CheckInSource::Text,
         }),
         "snooze" => Ok(Command::Snooze),
+        "undo" => Ok(Command::Undo {
+            kr: o.opt_or_positional("kr"),
+        }),
         "history" => Ok(Command::History {
             kr: o.opt_or_positional("kr").unwrap_or_default(),
         }),
@@ -156,6 +166,7 @@ pub(super) async fn apply(
         Command::NoChangeAll { source } => {
             Reply::NoChangeAll(okr.no_change_all(actor, source, now).await?)
         }
+        Command::Undo { kr } => Reply::Undone(okr.undo(actor, kr.as_deref(), now).await?),
         Command::Snooze => Reply::Snoozed {
             until: okr.snooze(actor, now).await?,
         },

@@ -38,7 +38,14 @@ pub(super) const SPECS: &[Spec] = &[
         "kr remove",
         &["kr"],
         Who::Lead,
-        "remove a key result",
+        "remove a key result (archived with its history; kr restore brings it back)",
+        "kr:GRO-1.1",
+    ),
+    spec(
+        "kr restore",
+        &["kr"],
+        Who::Lead,
+        "bring back a removed key result",
         "kr:GRO-1.1",
     ),
     spec(
@@ -99,6 +106,11 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 kr: o.need("kr", "kr:GRO-1.1")?,
             })
         })(),
+        "kr restore" => (|| {
+            Ok(Command::KrRestore {
+                kr: o.need("kr", "kr:GRO-1.1")?,
+            })
+        })(),
         _ => return None,
     };
     Some(built)
@@ -113,7 +125,8 @@ pub(super) async fn apply(
     Ok(match command {
         Command::KrAdd(input) => Reply::KrAdded(okr.kr_add(actor, input, now).await?),
         Command::KrEdit { kr, edit } => Reply::KrEdited(okr.kr_edit(actor, &kr, edit).await?),
-        Command::KrRemove { kr } => Reply::KrRemoved(okr.kr_remove(actor, &kr).await?),
+        Command::KrRemove { kr } => Reply::KrRemoved(okr.kr_remove(actor, &kr, now).await?),
+        Command::KrRestore { kr } => Reply::KrRestored(okr.kr_restore(actor, &kr).await?),
         other => return Err(misrouted(&other)),
     })
 }

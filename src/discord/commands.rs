@@ -167,6 +167,7 @@ async fn ac_cycle(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomple
         "check_in::update",
         "check_in::bulk",
         "check_in::nochange",
+        "check_in::undo",
         "check_in::snooze",
         "report::status",
         "report::digest",

@@ -299,6 +299,8 @@ pub enum Reply {
     KrAdded(KeyResult),
     KrEdited(KeyResult),
     KrRemoved(KeyResult),
+    KrRestored(KeyResult),
+    Undone(Undone),
     Status(StatusReport),
     History {
         kr: KeyResult,
@@ -324,4 +326,20 @@ pub enum Reply {
         doc: Box<ExportDoc>,
         format: ExportFormat,
     },
+}
+
+/// `/okr undo`: the check-in taken back, and the key result as it stands again.
+#[derive(Debug, Clone)]
+pub struct Undone {
+    pub withdrawn: CheckIn,
+    pub kr: KeyResult,
+    /// The team's zone, in which the reply shows the check-in's time.
+    pub tz: chrono_tz::Tz,
+}
+
+/// An instant as a team reads it: `Mon 2026-11-16 11:00 CET`, in the team's zone and labelled.
+pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
 }

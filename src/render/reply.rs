@@ -159,8 +159,33 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         ),
         Reply::KrRemoved(kr) => Message::text(
             format!("Key result {} removed: {}", kr.code, kr.title),
-            vec![],
+            vec![format!(
+                "archived with its history; a lead brings it back with /okr kr restore kr:{}",
+                kr.code
+            )],
         ),
+        Reply::KrRestored(kr) => Message::text(
+            format!("Key result {} restored: {}", kr.code, kr.title),
+            vec![value_vs_target(kr)],
+        ),
+        Reply::Undone(u) => {
+            let taken = match u.kr.kind {
+                crate::domain::model::KrKind::Milestone if u.withdrawn.value >= 1.0 => "done".into(),
+                crate::domain::model::KrKind::Milestone => "not done".into(),
+                _ => u.kr.unit.format(u.withdrawn.value),
+            };
+            Message::text(
+                format!("Took back your check-in of {}: {taken}", u.kr.code),
+                vec![
+                    format!(
+                        "made {}; it is out of the history",
+                        crate::domain::view::local_time(u.withdrawn.created_at, u.tz)
+                    ),
+                    format!("{} stands at {} again", u.kr.code, value_vs_target(&u.kr)),
+                ],
+            )
+            .private()
+        }
         Reply::Status(report) => status_message(report),
         Reply::History { kr, check_ins } => history_message(kr, check_ins),
         Reply::CheckedIn(outcome) => check_in_message(outcome),

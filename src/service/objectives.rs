@@ -423,14 +423,47 @@ impl Okr {
         Ok(kr)
     }
 
-    pub async fn kr_remove(&self, actor: &Actor, reference: &str) -> Result<KeyResult> {
+    pub async fn kr_remove(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KeyResult> {
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
         let kr = kr_by_ref(&mut tx, ws, reference).await?;
         let team = team_of_kr(&mut tx, ws, &kr).await?;
         require_lead(actor, &team, "remove key results")?;
         ensure_kr_cycle_open(&mut tx, actor, &kr).await?;
-        store::key_results::delete(&mut tx, ws, kr.id).await?;
+        store::key_results::archive(&mut tx, ws, kr.id, now).await?;
+        commit(tx).await?;
+        Ok(kr)
+    }
+
+    /// Brings back a key result that `kr remove` archived, with its history (lead).
+    pub async fn kr_restore(&self, actor: &Actor, reference: &str) -> Result<KeyResult> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let archived = store::key_results::list_archived(&mut tx, ws).await?;
+        let r = parse_kr_ref(reference)?;
+        let id = resolve(&r, &archived).map_err(|_| OkrError::NotFound {
+            what: "removed key result",
+            reference: reference.trim().to_owned(),
+            hint: Some(if archived.is_empty() {
+                "no key result has been removed".into()
+            } else {
+                let codes: Vec<&str> = archived.iter().map(|k| k.code.as_str()).collect();
+                format!("removed ones: {}", codes.join(", "))
+            }),
+        })?;
+        let kr = archived
+            .into_iter()
+            .find(|k| k.id == id)
+            .expect("resolve returns one of the candidates");
+        let team = team_of_kr(&mut tx, ws, &kr).await?;
+        require_lead(actor, &team, "restore key results")?;
+        ensure_kr_cycle_open(&mut tx, actor, &kr).await?;
+        store::key_results::unarchive(&mut tx, ws, kr.id).await?;
         commit(tx).await?;
         Ok(kr)
     }
@@ -499,7 +532,11 @@ pub(crate) async fn team_of_kr(c: &mut Conn, ws: WorkspaceId, kr: &KeyResult) ->
     team_of(c, ws, &o).await
 }
 
-async fn ensure_kr_cycle_open(c: &mut Conn, actor: &Actor, kr: &KeyResult) -> Result<()> {
+pub(crate) async fn ensure_kr_cycle_open(
+    c: &mut Conn,
+    actor: &Actor,
+    kr: &KeyResult,
+) -> Result<()> {
     let o = store::objectives::by_id(c, actor.workspace, kr.objective_id)
         .await?
         .ok_or_else(vanished)?;

@@ -158,6 +158,46 @@ pub async fn points(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<(Date
     Ok(rows)
 }
 
+/// The latest check-in `author` made in the workspace, if any.
+pub async fn latest_by(c: &mut Conn, ws: WorkspaceId, author: &str) -> Result<Option<CheckIn>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE workspace_id = ? AND author = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+    ));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(author)
+        .fetch_optional(c.sqlite())
+        .await?;
+    row.map(to_check_in).transpose()
+}
+
+/// Takes a check-in out of the history into `withdrawn_check_ins`, in the caller's
+/// transaction (`/okr undo`). The key result's state is the caller's to put back.
+pub async fn withdraw(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    id: CheckInId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO withdrawn_check_ins (id, workspace_id, kr_id, author, value, confidence, note, \
+         source, idempotency_key, created_at, withdrawn_at) \
+         SELECT id, workspace_id, kr_id, author, value, confidence, note, source, idempotency_key, \
+         created_at, ? FROM check_ins WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(now)
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(c.sqlite())
+    .await?;
+    sqlx::query("DELETE FROM check_ins WHERE workspace_id = ? AND id = ?")
+        .bind(ws.0)
+        .bind(id.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
 /// Import: a check-in with the time it was originally made.
 pub async fn restore(
     c: &mut Conn,

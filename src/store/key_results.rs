@@ -63,7 +63,9 @@ fn to_kr(r: Row) -> Result<KeyResult> {
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<Option<KeyResult>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE k.workspace_id = ? AND k.id = ?"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE k.workspace_id = ? AND k.id = ? AND k.archived_at IS NULL"
+    ));
     let row: Option<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
@@ -81,7 +83,7 @@ pub async fn list(
     owner: Option<&str>,
 ) -> Result<Vec<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ?1 AND (?2 IS NULL OR o.team_id = ?2) \
+        "{SELECT} WHERE k.workspace_id = ?1 AND k.archived_at IS NULL AND (?2 IS NULL OR o.team_id = ?2) \
          AND (?3 IS NULL OR k.objective_id = ?3) AND (?4 IS NULL OR k.owner = ?4) \
          ORDER BY t.name, o.number, k.number"
     ));
@@ -99,7 +101,7 @@ pub async fn list(
 /// closed ones are found separately so the refusal can say why.
 pub async fn list_open(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND cy.closed_at IS NULL \
+        "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND cy.closed_at IS NULL AND k.archived_at IS NULL \
          ORDER BY t.name, o.number, k.number"
     ));
     let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
@@ -172,13 +174,35 @@ pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> 
     Ok(())
 }
 
-pub async fn delete(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
-    sqlx::query("DELETE FROM key_results WHERE workspace_id = ? AND id = ?")
+/// Archives a key result: it leaves every list, its history stays (`kr remove`).
+pub async fn archive(c: &mut Conn, ws: WorkspaceId, id: KrId, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE key_results SET archived_at = ? WHERE workspace_id = ? AND id = ?")
+        .bind(now)
         .bind(ws.0)
         .bind(id.0)
         .execute(c.sqlite())
         .await?;
     Ok(())
+}
+
+/// Brings an archived key result back (`kr restore`).
+pub async fn unarchive(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
+    sqlx::query("UPDATE key_results SET archived_at = NULL WHERE workspace_id = ? AND id = ?")
+        .bind(ws.0)
+        .bind(id.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
+/// The archived key results of the workspace, for `kr restore`.
+pub async fn list_archived(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE k.workspace_id = ? AND k.archived_at IS NOT NULL \
+         ORDER BY t.name, o.number, k.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    rows.into_iter().map(to_kr).collect()
 }
 
 /// How a use case names the key result it works on.
@@ -229,8 +253,9 @@ pub async fn context(
     // (the key result's id, or team prefix -> objective number -> key-result number).
     let row: Option<ContextRow> = match lookup {
         Lookup::Id(id) => {
-            let sql =
-                sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE k.id = ? AND k.workspace_id = ?"));
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE k.id = ? AND k.workspace_id = ? AND k.archived_at IS NULL"
+            ));
             sqlx::query_as(sql)
                 .bind(id.0)
                 .bind(ws.0)
@@ -239,7 +264,8 @@ pub async fn context(
         }
         Lookup::Code(code) => {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE t.workspace_id = ? AND t.prefix = ? AND o.number = ? AND k.number = ?"
+                "{COLUMNS} WHERE t.workspace_id = ? AND t.prefix = ? AND o.number = ? AND k.number = ? \
+                 AND k.archived_at IS NULL"
             ));
             sqlx::query_as(sql)
                 .bind(ws.0)
@@ -342,7 +368,8 @@ pub async fn list_in_cycle(
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ? AND o.cycle_id = ? ORDER BY t.name, o.number, k.number"
+        "{SELECT} WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
+         ORDER BY t.name, o.number, k.number"
     ));
     let rows: Vec<Row> = sqlx::query_as(sql)
         .bind(ws.0)

@@ -225,6 +225,7 @@ pub const TABLES: &[&str] = &[
     "objectives",
     "key_results",
     "check_ins",
+    "withdrawn_check_ins",
 ];
 
 /// Every row of every table, one JSON object per row, tables in name order and rows in rowid

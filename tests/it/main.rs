@@ -6,6 +6,7 @@
 mod common;
 mod fake_discord;
 
+mod archive_and_undo;
 mod bad_input;
 mod console_script;
 mod crash_restart;

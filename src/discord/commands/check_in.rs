@@ -1,4 +1,4 @@
-//! `/okr update`, `/okr nochange`, `/okr snooze` and `/okr history`.
+//! `/okr update`, `/okr nochange`, `/okr undo`, `/okr snooze` and `/okr history`.
 
 use std::time::Duration;
 
@@ -87,6 +87,17 @@ pub async fn nochange(
         }
     };
     run(ctx, c).await
+}
+
+/// Take back your latest check-in (within 15 minutes)
+#[poise::command(slash_command)]
+pub async fn undo(
+    ctx: Context<'_>,
+    #[description = "Key result (default: your latest check-in)"]
+    #[autocomplete = "ac_kr"]
+    kr: Option<String>,
+) -> Result {
+    run(ctx, Command::Undo { kr }).await
 }
 
 /// Ask me again tomorrow

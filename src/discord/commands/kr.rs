@@ -10,7 +10,7 @@ use crate::service::objectives::{KrEdit, KrInput};
 /// Key results: add, edit, remove, list, show
 #[poise::command(
     slash_command,
-    subcommands("kr_add", "kr_edit", "kr_remove", "kr_list", "kr_show"),
+    subcommands("kr_add", "kr_edit", "kr_remove", "kr_restore", "kr_list", "kr_show"),
     subcommand_required
 )]
 pub async fn kr(_ctx: Context<'_>) -> Result {
@@ -88,6 +88,15 @@ async fn kr_remove(
     kr: String,
 ) -> Result {
     run(ctx, Command::KrRemove { kr }).await
+}
+
+/// Bring back a removed key result (lead)
+#[poise::command(slash_command, rename = "restore")]
+async fn kr_restore(
+    ctx: Context<'_>,
+    #[description = "Key result, e.g. GRO-1.3"] kr: String,
+) -> Result {
+    run(ctx, Command::KrRestore { kr }).await
 }
 
 /// Key results, scored: of a team, an objective or one owner

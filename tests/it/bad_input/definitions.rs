@@ -168,7 +168,7 @@ async fn removing_a_key_result_of_a_closed_cycle_is_refused_and_writes_nothing()
         .cycle_close(&app.admin, "2026-Q4", now())
         .await
         .expect("close 2026-Q4");
-    let msg = refused_text!(app, app.okr.kr_remove(&app.admin, "GRO-1.1"));
+    let msg = refused_text!(app, app.okr.kr_remove(&app.admin, "GRO-1.1", now()));
     assert_mentions(&msg, &["2026-Q4", "closed"]);
 }
 

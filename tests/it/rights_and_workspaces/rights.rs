@@ -103,7 +103,7 @@ async fn a_non_lead_cannot_edit_or_remove_key_results_or_objectives() {
         &err.to_string(),
         &["only the lead of Growth (alice)", "edit key results"],
     );
-    let err = refused!(app, app.okr.kr_remove(&bob, "GRO-1.2"));
+    let err = refused!(app, app.okr.kr_remove(&bob, "GRO-1.2", now()));
     assert_mentions(
         &err.to_string(),
         &["only the lead of Growth (alice)", "remove key results"],
