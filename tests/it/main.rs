@@ -20,3 +20,4 @@ mod schedule_dst;
 mod scheduler;
 mod snapshots;
 mod startup;
+mod values;
