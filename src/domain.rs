@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod codes;
+pub mod currency;
 pub mod delivery;
 pub mod export;
 #[cfg(test)]

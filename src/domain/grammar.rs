@@ -20,9 +20,9 @@ pub mod resolve;
 pub use super::value::{ParsedValue, ValueSpec};
 pub use resolve::{resolve_kr, KrCandidate, KrRef, ResolveError};
 
-use super::model::{Confidence, Note, NoteTooLong};
+use super::model::{Confidence, Note, NoteTooLong, Unit};
 use super::quote::{clip, quote};
-use super::value::{parse_value_token, word, ValueParseError};
+use super::value::{parse_value_token, read_value, word, Context, ValueParseError, TRAILING_PUNCT};
 
 const CONFIDENCE_RANGE: &str = "confidence is 1 (no chance) to 10 (certain)";
 
@@ -90,36 +90,86 @@ pub fn parse_update(line: &str) -> Result<ParsedUpdate, ParseError> {
     }
     let (kr_ref, ref_text, rest, in_title) = split_ref(line)?;
     let toks = tokens(rest);
-    let Some(first) = toks.first() else {
+    if toks.is_empty() {
         let reference = ref_text.to_string();
         return Err(ParseError::MissingValue { reference });
-    };
-    let (value, mut i) = if is_not_done(&toks) {
-        (ParsedValue::done(false), 2)
-    } else {
-        let v = parse_value_token(first.text).map_err(|error| {
-            let in_title = in_title && matches!(error, ValueParseError::NotANumber { .. });
-            ParseError::Value { error, in_title }
-        })?;
-        (v, 1)
-    };
-    let mut confidence = None;
-    if let Some(tok) = toks.get(i) {
-        if let Some((c, used)) = confidence_at(tok.text, toks.get(i + 1).map(|t| t.text))? {
-            confidence = Some(c);
-            i += used;
-        }
     }
-    let note = match toks.get(i) {
-        Some(tok) => Note::parse(&rest[tok.start..])?,
-        None => None,
-    };
+    let texts: Vec<&str> = toks.iter().map(|t| t.text).collect();
+    let (value, used) = read_value(&texts, Context::Line).map_err(|error| {
+        let in_title = in_title && matches!(error, ValueParseError::NotANumber { .. });
+        ParseError::Value { error, in_title }
+    })?;
+    let (confidence, note) = confidence_and_note(rest, &toks[used..])?;
     Ok(ParsedUpdate {
         kr_ref,
         value,
         confidence,
         note,
     })
+}
+
+/// What follows the value: an optional confidence, then the note (its own spacing kept).
+fn confidence_and_note(
+    text: &str,
+    toks: &[Tok<'_>],
+) -> Result<(Option<Confidence>, Option<Note>), ParseError> {
+    let (mut confidence, mut i) = (None, 0);
+    if let Some(tok) = toks.first() {
+        if let Some((c, used)) = confidence_at(tok.text, toks.get(1).map(|t| t.text))? {
+            confidence = Some(c);
+            i = used;
+        }
+    }
+    let note = match toks.get(i) {
+        Some(tok) => Note::parse(&text[tok.start..])?,
+        None => None,
+    };
+    Ok((confidence, note))
+}
+
+/// A value with the confidence and note that follow it, read again by [`unit_from_note`].
+pub type ValueAndRest = (ParsedValue, Option<Confidence>, Option<Note>);
+
+/// A line's value followed by a word okrbot does not know as a unit (`4 points`) left that word
+/// in the note, since the line alone cannot tell a unit from the first word of a note. Once the
+/// key result is known, a note that starts with the key result's own unit gives the value that
+/// unit, and the confidence and note are read again from after it. `None` when nothing moves.
+pub fn unit_from_note(
+    unit: &Unit,
+    value: &ParsedValue,
+    confidence: Option<Confidence>,
+    note: Option<&Note>,
+) -> Result<Option<ValueAndRest>, ParseError> {
+    let Some(note) = note else {
+        return Ok(None);
+    };
+    let numeric = matches!(value.spec, ValueSpec::Absolute(_) | ValueSpec::Change(_));
+    if value.unit.is_some() || confidence.is_some() || !numeric {
+        return Ok(None);
+    }
+    let toks = tokens(note.as_str());
+    let Some(first) = toks.first() else {
+        return Ok(None);
+    };
+    let bare = first
+        .text
+        .strip_suffix(TRAILING_PUNCT)
+        .unwrap_or(first.text);
+    if !Unit::parse(bare).is_some_and(|u| u != Unit::Count && u.agrees(unit)) {
+        return Ok(None);
+    }
+    let (confidence, note) = if first.text.len() == bare.len() {
+        confidence_and_note(note.as_str(), &toks[1..])?
+    } else {
+        // `4 points, going well`: the punctuation ended the value, so no confidence follows.
+        let rest = toks.get(1).map_or("", |t| &note.as_str()[t.start..]);
+        (None, Note::parse(rest)?)
+    };
+    let value = ParsedValue {
+        spec: value.spec,
+        unit: Some(unit.clone()),
+    };
+    Ok(Some((value, confidence, note)))
 }
 
 /// Parses a confidence: `8`, `c8`, `c 8`, `conf 8`, `confidence: 8`, `8/10`.
@@ -254,7 +304,7 @@ fn is_id(s: &str) -> bool {
 
 fn is_word_value(tok: &str) -> bool {
     let w = word(tok);
-    let unsigned = w.trim_start_matches(['+', '-']);
+    let unsigned = w.trim_start_matches(['=', '+', '-']);
     w == "done" || matches!(unsigned, "nan" | "inf" | "infinity")
 }
 
@@ -267,7 +317,9 @@ fn begins_like_value(tok: &str) -> bool {
     if is_word_value(tok) {
         return true;
     }
-    let mut cs = tok.trim_start_matches(['+', '-', '$', '€', '£']).chars();
+    let mut cs = tok
+        .trim_start_matches(['=', '+', '-', '$', '€', '£'])
+        .chars();
     match cs.next() {
         Some(c) if c.is_ascii_digit() => true,
         Some('.') => cs.next().is_some_and(|c| c.is_ascii_digit()),

@@ -570,3 +570,113 @@ fn value_written_before_the_ref_is_refused() {
         })
     );
 }
+
+// ---- values as people write them in a line (#9) ---------------------------------------------
+
+fn note_of(u: &ParsedUpdate) -> Option<&str> {
+    u.note.as_deref()
+}
+
+#[test]
+fn digit_groups_written_with_spaces_are_one_value_and_the_rest_is_the_note() {
+    let u = update("GRO-1.1 1 200 shipped");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (abs(1200.0), Some("shipped"))
+    );
+    let u = update("GRO-1.1 1\u{202F}200 c8");
+    assert_eq!((u.value.clone(), u.confidence), (abs(1200.0), conf(8)));
+    let u = update("GRO-1.1 12 300 users");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (abs(12300.0), Some("users"))
+    );
+}
+
+#[test]
+fn a_number_after_the_value_that_is_not_a_group_of_three_stays_in_the_note() {
+    let u = update("GRO-1.1 5 10 new signups");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (abs(5.0), Some("10 new signups"))
+    );
+    let u = update("GRO-1.1 1, 200 more to go");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (abs(1.0), Some("200 more to go"))
+    );
+}
+
+#[test]
+fn a_known_unit_word_after_the_value_is_its_unit_not_the_note() {
+    let u = update("GRO-1.1 3 hours");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (with_unit(ValueSpec::Absolute(3.0), Unit::Hours), None)
+    );
+    let u = update("GRO-1.1 50 % c7 halfway");
+    assert_eq!(u.value, with_unit(ValueSpec::Absolute(50.0), Unit::Percent));
+    assert_eq!((u.confidence, note_of(&u)), (conf(7), Some("halfway")));
+    let u = update("GRO-1.1 1200 USD paid");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (with_unit(ValueSpec::Absolute(1200.0), usd()), Some("paid"))
+    );
+    let u = update("GRO-1.1 3 weeks");
+    assert_eq!(u.value.unit, Some(Unit::Free("weeks".into())));
+}
+
+#[test]
+fn a_lower_case_currency_code_in_a_line_is_a_word_of_the_note() {
+    let u = update("GRO-1.1 12 try again next week");
+    assert_eq!(
+        (u.value.clone(), note_of(&u)),
+        (abs(12.0), Some("try again next week"))
+    );
+}
+
+#[test]
+fn magnitude_words_and_an_equals_sign_are_read_in_a_line() {
+    let u = update("revenue $76.9 million c6");
+    assert_eq!(u.value, with_unit(ValueSpec::Absolute(76.9e6), usd()));
+    assert_eq!(u.confidence, conf(6));
+    let u = update("GRO-1.1 =-5 c6 dipped");
+    assert_eq!((u.value.clone(), note_of(&u)), (abs(-5.0), Some("dipped")));
+    assert_eq!(update("GRO-1.1 -5").value.spec, ValueSpec::Change(-5.0));
+}
+
+#[test]
+fn the_key_results_own_unit_at_the_start_of_the_note_is_the_unit() {
+    let points = Unit::Free("points".into());
+    let u = update("GRO-1.1 4 points c8 shipped");
+    assert_eq!(
+        (u.confidence, note_of(&u)),
+        (None, Some("points c8 shipped"))
+    );
+    let (v, c, n) = unit_from_note(&points, &u.value, u.confidence, u.note.as_ref())
+        .expect("parses")
+        .expect("the unit moves");
+    assert_eq!(v, with_unit(ValueSpec::Absolute(4.0), points.clone()));
+    assert_eq!((c, n.as_deref()), (conf(8), Some("shipped")));
+    let u = update("GRO-1.1 1 point, going well");
+    let (v, c, n) = unit_from_note(&points, &u.value, u.confidence, u.note.as_ref())
+        .expect("parses")
+        .expect("the unit moves");
+    assert_eq!(
+        (v.unit, c, n.as_deref()),
+        (Some(points.clone()), None, Some("going well"))
+    );
+    // Another key result's unit, or none, leaves the note alone.
+    let u = update("GRO-1.1 4 points c8 shipped");
+    assert_eq!(
+        unit_from_note(&Unit::Count, &u.value, u.confidence, u.note.as_ref()),
+        Ok(None)
+    );
+    let u = update("GRO-1.1 4 c8 points");
+    assert_eq!(
+        unit_from_note(&points, &u.value, u.confidence, u.note.as_ref()),
+        Ok(None)
+    );
+    let u = update("GRO-1.1 4 points c0");
+    assert!(unit_from_note(&points, &u.value, u.confidence, u.note.as_ref()).is_err());
+}

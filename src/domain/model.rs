@@ -88,7 +88,8 @@ impl Direction {
     }
 }
 
-/// The unit a key result is measured in; an update that names a unit must agree with it.
+/// The unit a key result is measured in; an update that names a unit must agree with it
+/// ([`Unit::agrees`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -98,39 +99,100 @@ pub enum Unit {
     Hours,
     /// An ISO 4217 code, upper case (`USD`, `EUR`).
     Currency(String),
+    /// Any other short word a team counts in (`points`, `ms`, `users`, `NPS`), kept as it was
+    /// first written: it is what the numbers are shown with.
+    Free(String),
 }
 
+/// Free unit words are at most this many characters: a unit, not a sentence.
+pub const MAX_UNIT_CHARS: usize = 16;
+
+/// Words that read as something else right after a number (a magnitude, a milestone state, a
+/// confidence), so they can never be a unit. One letter is never a free unit either: `m` could
+/// be minutes, metres or millions.
+const NOT_UNITS: &[&str] = &[
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+    "billion",
+    "billions",
+    "trillion",
+    "bn",
+    "mn",
+    "done",
+    "not",
+    "conf",
+    "confidence",
+    "to",
+    "by",
+];
+
 impl Unit {
-    /// Parses the `unit:` option: count, percent, days, hours or a three-letter currency code.
+    /// Parses the `unit:` option and the stored spelling: count, percent, days, hours, a currency
+    /// code or symbol, or any other short word (letters only, 2 to 16 of them).
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
-        match t.to_ascii_lowercase().as_str() {
+        match t.to_lowercase().as_str() {
             "" | "count" | "number" | "#" => Some(Unit::Count),
-            "percent" | "%" | "pct" => Some(Unit::Percent),
-            "days" | "day" | "d" => Some(Unit::Days),
-            "hours" | "hour" | "h" => Some(Unit::Hours),
-            "$" => Some(Unit::Currency("USD".into())),
-            "€" => Some(Unit::Currency("EUR".into())),
-            "£" => Some(Unit::Currency("GBP".into())),
-            _ if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) => {
-                Some(Unit::Currency(t.to_ascii_uppercase()))
-            }
-            _ => None,
+            w => Unit::word(w).or_else(|| Unit::free(t)),
         }
     }
 
-    /// The stored and exported spelling: `count`, `percent`, `days`, `hours` or the currency code.
+    /// A word okrbot knows as a unit wherever it stands (`%`, `hours`, `d`, `$`, `chf`),
+    /// without free words: what a line may put after a number.
+    pub fn word(w: &str) -> Option<Self> {
+        match w.to_lowercase().as_str() {
+            "percent" | "%" | "pct" => Some(Unit::Percent),
+            "days" | "day" | "d" => Some(Unit::Days),
+            "hours" | "hour" | "h" | "hr" | "hrs" => Some(Unit::Hours),
+            "$" => Some(Unit::Currency("USD".into())),
+            "€" => Some(Unit::Currency("EUR".into())),
+            "£" => Some(Unit::Currency("GBP".into())),
+            _ => super::currency::iso_code(w).map(|c| Unit::Currency(c.into())),
+        }
+    }
+
+    /// `w` as a free unit, if it can be one (see [`NOT_UNITS`]).
+    fn free(w: &str) -> Option<Self> {
+        let n = w.chars().count();
+        let reserved = NOT_UNITS.contains(&w.to_lowercase().as_str());
+        ((2..=MAX_UNIT_CHARS).contains(&n) && w.chars().all(char::is_alphabetic) && !reserved)
+            .then(|| Unit::Free(w.to_owned()))
+    }
+
+    /// Whether a value written in `self` may be recorded on a measure in `other`: the same unit,
+    /// and for free words the same word in any case, singular or plural (`user` and `Users`).
+    /// The plural folds only a trailing `s` after at least three letters, so `ms` stays `ms`.
+    pub fn agrees(&self, other: &Unit) -> bool {
+        fn fold(w: &str) -> String {
+            let l = w.to_lowercase();
+            match l.strip_suffix('s') {
+                Some(stem) if stem.chars().count() >= 3 => stem.to_owned(),
+                _ => l,
+            }
+        }
+        match (self, other) {
+            (Unit::Free(a), Unit::Free(b)) => fold(a) == fold(b),
+            _ => self == other,
+        }
+    }
+
+    /// The stored and exported spelling: `count`, `percent`, `days`, `hours`, the currency code
+    /// or the free word as written; [`Unit::parse`] reads each back as the same unit.
     pub fn code(&self) -> String {
         match self {
             Unit::Count => "count".into(),
             Unit::Percent => "percent".into(),
             Unit::Days => "days".into(),
             Unit::Hours => "hours".into(),
-            Unit::Currency(c) => c.clone(),
+            Unit::Currency(c) | Unit::Free(c) => c.clone(),
         }
     }
 
-    /// How a value in this unit reads to people: `45%`, `9 days`, `$1,200`, `1,200 EUR`.
+    /// How a value in this unit reads to people: `45%`, `9 days`, `$1,200`, `1,200 EUR`,
+    /// `1,200 users`. Money from a million on is shown compactly (`$76.9M`, `1.2B CHF`, see
+    /// [`format_compact`]); everything else keeps every digit.
     pub fn format(&self, v: f64) -> String {
         let n = format_number(v);
         match self {
@@ -138,16 +200,36 @@ impl Unit {
             Unit::Percent => format!("{n}%"),
             Unit::Days => format!("{n} {}", if v == 1.0 { "day" } else { "days" }),
             Unit::Hours => format!("{n} h"),
-            Unit::Currency(c) if c == "USD" => {
-                if v < 0.0 {
-                    format!("-${}", format_number(-v))
+            Unit::Currency(c) => {
+                let n = format_compact(v.abs()).unwrap_or_else(|| format_number(v.abs()));
+                let sign = if v < 0.0 && n != "0" { "-" } else { "" };
+                if c == "USD" {
+                    format!("{sign}${n}")
                 } else {
-                    format!("${n}")
+                    format!("{sign}{n} {c}")
                 }
             }
-            Unit::Currency(c) => format!("{n} {c}"),
+            Unit::Free(w) => format!("{n} {w}"),
         }
     }
+}
+
+/// A large amount as people say it: one decimal at most and `M`, `B` or `T` from a million on
+/// (`76.9M`, `1.2B`, `250M`); `None` below a million, where every digit is shown. The same
+/// suffixes are read back by the value grammar, so what is shown can be typed.
+pub fn format_compact(v: f64) -> Option<String> {
+    const TIERS: [(f64, &str); 3] = [(1e12, "T"), (1e9, "B"), (1e6, "M")];
+    let abs = v.abs();
+    let i = TIERS.iter().position(|(t, _)| abs >= *t)?;
+    // 999.96M rounds to 1000.0M: that is 1B.
+    let (mut tier, mut suffix) = TIERS[i];
+    let mut scaled = (abs / tier * 10.0).round() / 10.0;
+    if scaled >= 1000.0 && i > 0 {
+        (tier, suffix) = TIERS[i - 1];
+        scaled = (abs / tier * 10.0).round() / 10.0;
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    Some(format!("{sign}{}{suffix}", format_number(scaled)))
 }
 
 /// A number for people: thousands separators, at most two decimals, no trailing zeros.

@@ -115,3 +115,64 @@ fn every_zone_survives_display_and_parse() {
         assert_eq!(TeamZone::parse(&z.to_string()), Ok(z));
     }
 }
+
+// ---- units ------------------------------------------------------------------------------------
+
+#[test]
+fn any_short_word_is_a_unit_and_only_iso_codes_are_currencies() {
+    assert_eq!(Unit::parse("points"), Some(Unit::Free("points".into())));
+    assert_eq!(Unit::parse("NPS"), Some(Unit::Free("NPS".into())));
+    assert_eq!(Unit::parse("pts"), Some(Unit::Free("pts".into())));
+    assert_eq!(Unit::parse("usd"), Some(Unit::Currency("USD".into())));
+    assert_eq!(Unit::parse("Days"), Some(Unit::Days));
+    for not_a_unit in [
+        "m",
+        "million",
+        "done",
+        "two words",
+        "p0ints",
+        &"x".repeat(17),
+    ] {
+        assert_eq!(Unit::parse(not_a_unit), None, "{not_a_unit}");
+    }
+}
+
+#[test]
+fn every_stored_unit_code_reads_back_as_the_same_unit() {
+    for unit in [
+        Unit::Count,
+        Unit::Percent,
+        Unit::Days,
+        Unit::Hours,
+        Unit::Currency("USD".into()),
+        Unit::Currency("CHF".into()),
+        Unit::Free("points".into()),
+        Unit::Free("NPS".into()),
+        // Stored before only ISO codes were currencies: the same text, shown the same way.
+        Unit::Free("PTS".into()),
+    ] {
+        assert_eq!(Unit::parse(&unit.code()), Some(unit.clone()), "{unit:?}");
+    }
+    assert_eq!(Unit::parse("count"), Some(Unit::Count));
+    assert_eq!(Unit::Free("PTS".into()).format(1200.0), "1,200 PTS");
+}
+
+#[test]
+fn free_units_are_shown_after_the_number() {
+    assert_eq!(Unit::Free("users".into()).format(1200.0), "1,200 users");
+    assert_eq!(Unit::Free("ms".into()).format(-2.5), "-2.5 ms");
+}
+
+#[test]
+fn money_from_a_million_on_is_shown_compactly() {
+    let usd = Unit::Currency("USD".into());
+    assert_eq!(usd.format(76_912_345.0), "$76.9M");
+    assert_eq!(usd.format(1_200_000_000.0), "$1.2B");
+    assert_eq!(usd.format(100_000_000.0), "$100M");
+    assert_eq!(usd.format(999_960_000.0), "$1B");
+    assert_eq!(usd.format(-2_500_000.0), "-$2.5M");
+    assert_eq!(usd.format(999_999.0), "$999,999");
+    assert_eq!(usd.format(1_000_000.0), "$1M");
+    assert_eq!(Unit::Currency("EUR".into()).format(1_250_000.0), "1.3M EUR");
+    assert_eq!(Unit::Count.format(12_300_000.0), "12,300,000");
+}

@@ -233,7 +233,7 @@ fn lookalike_letters_and_stray_separators_are_suggested_away() {
     assert_eq!(suggestion("1S"), Some("15".into()));
     assert_eq!(suggestion("$1,2OO"), Some("$1,200".into()));
     assert_eq!(suggestion("1'000"), Some("1000".into()));
-    assert_eq!(suggestion("1 200"), Some("1200".into()));
+    assert_eq!(suggestion("1 2000"), Some("12000".into()));
     assert_eq!(suggestion("1,2345"), Some("12345".into()));
 }
 
@@ -427,4 +427,224 @@ fn every_number_the_parser_accepts_is_finite() {
             }
         }
     }
+}
+
+// ---- values as people write them (#9) -------------------------------------------------------
+
+fn unit_of(text: &str) -> Option<Unit> {
+    value(text).unit
+}
+
+fn free(w: &str) -> Unit {
+    Unit::Free(w.into())
+}
+
+#[test]
+fn digit_groups_written_with_spaces_are_one_number() {
+    assert_eq!(value("1 200"), abs(1200.0));
+    assert_eq!(value("1\u{202F}200"), abs(1200.0));
+    assert_eq!(value("1\u{A0}200"), abs(1200.0));
+    assert_eq!(value("12 300 000"), abs(12_300_000.0));
+    assert_eq!(value("1 200.50"), abs(1200.5));
+    assert_eq!(
+        value("$1 200"),
+        with_unit(ValueSpec::Absolute(1200.0), usd())
+    );
+    assert_eq!(value("+1 200").spec, ValueSpec::Change(1200.0));
+}
+
+#[test]
+fn spaces_between_digits_that_are_not_groups_of_three_are_not_a_number() {
+    for t in ["1 20", "1234 567", "1 2000", "1.5 200"] {
+        assert!(
+            matches!(parse_value(t), Err(ValueParseError::NotANumber { .. })),
+            "{t}: {:?}",
+            parse_value(t)
+        );
+    }
+}
+
+#[test]
+fn a_unit_word_after_the_number_is_its_unit() {
+    assert_eq!(
+        value("3 hours"),
+        with_unit(ValueSpec::Absolute(3.0), Unit::Hours)
+    );
+    assert_eq!(
+        value("1.5 hours"),
+        with_unit(ValueSpec::Absolute(1.5), Unit::Hours)
+    );
+    assert_eq!(
+        value("2 days"),
+        with_unit(ValueSpec::Absolute(2.0), Unit::Days)
+    );
+    assert_eq!(
+        value("1 day"),
+        with_unit(ValueSpec::Absolute(1.0), Unit::Days)
+    );
+    assert_eq!(
+        value("50 %"),
+        with_unit(ValueSpec::Absolute(50.0), Unit::Percent)
+    );
+    assert_eq!(
+        value("1200 USD"),
+        with_unit(ValueSpec::Absolute(1200.0), usd())
+    );
+    assert_eq!(unit_of("1200 chf"), Some(Unit::Currency("CHF".into())));
+    assert_eq!(unit_of("4 points"), Some(free("points")));
+    assert_eq!(unit_of("250 ms"), Some(free("ms")));
+    assert_eq!(unit_of("1 200 users"), Some(free("users")));
+    assert_eq!(value("+4 points").spec, ValueSpec::Change(4.0));
+}
+
+#[test]
+fn a_word_after_a_number_that_cannot_be_a_unit_is_not_a_number() {
+    for t in ["4 new signups", "4 m", "5 done", "3 h5"] {
+        assert!(
+            matches!(parse_value(t), Err(ValueParseError::NotANumber { .. })),
+            "{t}: {:?}",
+            parse_value(t)
+        );
+    }
+}
+
+#[test]
+fn magnitude_words_and_suffixes_scale_exactly() {
+    assert_eq!(
+        value("$100 million"),
+        with_unit(ValueSpec::Absolute(1e8), usd())
+    );
+    assert_eq!(value("2.5B"), abs(2.5e9));
+    assert_eq!(value("$2.5B"), with_unit(ValueSpec::Absolute(2.5e9), usd()));
+    assert_eq!(value("2.5bn"), abs(2.5e9));
+    assert_eq!(value("3 thousand"), abs(3000.0));
+    assert_eq!(value("76.9 million"), abs(76_900_000.0));
+    assert_eq!(value("1.2T"), abs(1.2e12));
+    assert_eq!(
+        value("1.2 million users"),
+        with_unit(ValueSpec::Absolute(1.2e6), free("users"))
+    );
+    assert_eq!(
+        parse_value("2000 trillion"),
+        Err(ValueParseError::TooLarge {
+            text: "2000 trillion".into()
+        })
+    );
+    // `b` and `m` could be bits and minutes.
+    assert!(parse_value("2.5b").is_err());
+    assert!(parse_value("2.5m").is_err());
+}
+
+#[test]
+fn an_equals_sign_makes_a_signed_number_absolute() {
+    assert_eq!(value("=-5"), abs(-5.0));
+    assert_eq!(value("=5"), abs(5.0));
+    assert_eq!(value("=-$5"), with_unit(ValueSpec::Absolute(-5.0), usd()));
+    assert_eq!(value("=-5").to_string(), "=-5");
+    assert!(matches!(
+        parse_value("=nan"),
+        Err(ValueParseError::NotFinite { .. })
+    ));
+}
+
+#[test]
+fn a_start_or_target_keeps_its_sign_as_part_of_the_number() {
+    assert_eq!(parse_amount("-10"), Ok(abs(-10.0)));
+    assert_eq!(parse_amount("+20"), Ok(abs(20.0)));
+    assert_eq!(
+        parse_amount("-$300"),
+        Ok(with_unit(ValueSpec::Absolute(-300.0), usd()))
+    );
+}
+
+#[test]
+fn relative_targets_are_read_as_percent_of_the_start() {
+    assert_eq!(parse_target("+30%"), Ok(TargetSpec::Relative(30.0)));
+    assert_eq!(parse_target("-10%"), Ok(TargetSpec::Relative(-10.0)));
+    assert_eq!(parse_target("-10"), Ok(TargetSpec::Absolute(abs(-10.0))));
+    assert_eq!(
+        parse_target("by 30% to $100 million"),
+        Ok(TargetSpec::Absolute(with_unit(
+            ValueSpec::Absolute(1e8),
+            usd()
+        )))
+    );
+    assert_eq!(
+        parse_target("to 2.5B"),
+        Ok(TargetSpec::Absolute(abs(2.5e9)))
+    );
+    assert_eq!(
+        parse_target("by 30%").unwrap_err().to_string(),
+        "\"by 30%\" does not say which way: write +30% for 30% above the start or -30% for 30% \
+         below it, or the target itself after \"to\", e.g. by 30% to 500"
+    );
+    assert!(matches!(
+        parse_target("by lots to 500"),
+        Err(ValueParseError::NotANumber { .. })
+    ));
+}
+
+#[test]
+fn a_relative_target_is_computed_from_the_start() {
+    let usd = usd();
+    assert_eq!(
+        TargetSpec::Relative(30.0).resolve(Some(1000.0), &Unit::Count),
+        Ok(Some(1300.0))
+    );
+    assert_eq!(
+        TargetSpec::Relative(-10.0).resolve(Some(76.9e6), &usd),
+        Ok(Some(69.21e6))
+    );
+    assert_eq!(
+        TargetSpec::Relative(-10.0).resolve(Some(-20.0), &Unit::Count),
+        Ok(Some(-18.0))
+    );
+    let zero = TargetSpec::Relative(30.0)
+        .resolve(Some(0.0), &usd)
+        .unwrap_err();
+    assert_eq!(
+        zero.to_string(),
+        "target:+30% is relative to the start, but the start is 0 and +30% of 0 is 0: give the \
+         target itself, e.g. target:500"
+    );
+    assert!(matches!(
+        TargetSpec::Relative(30.0).resolve(None, &usd),
+        Err(TargetError::NoStart { .. })
+    ));
+    assert!(matches!(
+        TargetSpec::Relative(5.0).resolve(Some(40.0), &Unit::Percent),
+        Err(TargetError::OnPercent { .. })
+    ));
+}
+
+#[test]
+fn hours_on_a_days_key_result_are_refused_with_the_conversion() {
+    let k = kr("GRO-1.1", KrKind::Metric, Unit::Days, 9.0);
+    assert_eq!(
+        new_value(&k, &value("3 hours")).unwrap_err().to_string(),
+        "\"3h\" is hours, but GRO-1.1 is measured in days: give a number of days such as 9 or 9d \
+         (that is 0.13 days)"
+    );
+    assert_eq!(
+        new_value(&k, &with_unit(ValueSpec::Absolute(3.0), free("weeks")))
+            .unwrap_err()
+            .to_string(),
+        "\"3 weeks\" is in weeks, but GRO-1.1 is measured in days: give a number of days such as \
+         9 or 9d (that is 21 days)"
+    );
+}
+
+#[test]
+fn free_units_agree_in_any_case_and_in_singular_or_plural() {
+    let k = kr("GRO-1.1", KrKind::Metric, free("users"), 9.0);
+    assert_eq!(new_value(&k, &value("1 user")), Ok(1.0));
+    assert_eq!(new_value(&k, &value("12 Users")), Ok(12.0));
+    let k = kr("GRO-1.1", KrKind::Metric, free("ms"), 9.0);
+    assert_eq!(
+        new_value(&k, &value("4 points")).unwrap_err().to_string(),
+        "\"4 points\" is in points, but GRO-1.1 is measured in ms: give a number such as 42 or \
+         42 ms"
+    );
+    let k = kr("GRO-1.1", KrKind::Metric, free("points"), 9.0);
+    assert!(new_value(&k, &value("3 hours")).is_err());
 }

@@ -24,6 +24,9 @@ pub struct CheckInRequest {
     pub source: CheckInSource,
     /// The same key twice records one check-in (a button pressed twice, a redelivered event).
     pub idempotency_key: Option<String>,
+    /// From a line: the note may begin with the key result's own unit word (`4 points shipped`),
+    /// which only the key result can tell (`grammar::unit_from_note`). A form's note never is.
+    pub unit_may_lead_note: bool,
 }
 
 /// The fields of an update form (console options, Discord's modal), as typed.
@@ -53,6 +56,7 @@ impl CheckInRequest {
             note: note.map(Note::parse).transpose()?.flatten(),
             source,
             idempotency_key,
+            unit_may_lead_note: false,
         })
     }
 }
@@ -83,6 +87,7 @@ impl Okr {
             note: u.note,
             source,
             idempotency_key,
+            unit_may_lead_note: true,
         };
         self.check_in(actor, request, now).await
     }
@@ -149,6 +154,7 @@ impl Okr {
                 note: u.note,
                 source,
                 idempotency_key: None,
+                unit_may_lead_note: true,
             };
             let outcome =
                 self.record(&mut tx, actor, &request, now)
@@ -227,7 +233,15 @@ impl Okr {
                 who: format!("{owner}{}", lead_names(&ctx.team)),
             });
         }
-        let value = value::new_value(&ctx.kr, &r.value)?;
+        let moved = match r.unit_may_lead_note {
+            true => grammar::unit_from_note(&ctx.kr.unit, &r.value, r.confidence, r.note.as_ref())?,
+            false => None,
+        };
+        let (parsed, confidence, note) = match &moved {
+            Some((v, c, n)) => (v, *c, n.as_ref()),
+            None => (&r.value, r.confidence, r.note.as_ref()),
+        };
+        let value = value::new_value(&ctx.kr, parsed)?;
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
         let mut points =
             store::check_ins::points_between(c, ws, ctx.kr.id, clock.start, clock.end).await?;
@@ -237,8 +251,8 @@ impl Okr {
             kr: ctx.kr.id,
             author: &actor.user,
             value,
-            confidence: r.confidence,
-            note: r.note.as_deref(),
+            confidence,
+            note: note.map(|n| n.as_str()),
             source: r.source,
             idempotency_key: r.idempotency_key.as_deref(),
         };
@@ -256,8 +270,8 @@ impl Okr {
         let was_out_of_red = scoring::out_of_red(&ctx.kr, &before, &self.rules);
         let mut after = ctx;
         after.kr.current = value;
-        if r.confidence.is_some() {
-            after.kr.confidence = r.confidence;
+        if confidence.is_some() {
+            after.kr.confidence = confidence;
         }
         after.kr.last_check_in = Some(now);
         points.push((now, value));

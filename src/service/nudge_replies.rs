@@ -42,6 +42,7 @@ impl Okr {
             note: None,
             source,
             idempotency_key,
+            unit_may_lead_note: false,
         };
         self.check_in(actor, request, now).await
     }

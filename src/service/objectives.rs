@@ -8,9 +8,9 @@ use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrCandidate, KrRef};
 use crate::domain::model::{
     Direction, KeyResult, KrKind, Objective, ObjectiveCode, ObjectiveKind, ObjectiveState, Team,
-    Unit, WorkspaceId,
+    Unit, WorkspaceId, MAX_UNIT_CHARS,
 };
-use crate::domain::value::{self, ValueSpec};
+use crate::domain::value::{self, ParsedValue, TargetSpec, ValueSpec};
 use crate::store::{self, key_results::NewKr, objectives::NewObjective, Conn};
 
 #[derive(Debug, Default, Clone)]
@@ -73,14 +73,64 @@ fn person(p: &Option<String>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// A plain number option (`start:`, `target:`, `weight:`) through the update grammar's number
-/// rules, so `1,200`, `1.2k`, `45%` and `$3M` read the same everywhere and NaN never gets in.
+/// A plain number option (`weight:`) through the update grammar's number rules, so `1,200`,
+/// `1.2k`, `45%` and `$3M` read the same everywhere and NaN never gets in.
 fn number_option(name: &str, text: &str) -> Result<(f64, Option<Unit>)> {
     let parsed = value::parse_value(text).map_err(|e| OkrError::invalid(format!("{name}: {e}")))?;
     match parsed.spec {
         ValueSpec::Absolute(v) => Ok((v, parsed.unit)),
         _ => Err(OkrError::invalid(format!(
             "{name}:{text:?} must be a plain number, e.g. {name}:42"
+        ))),
+    }
+}
+
+/// `start:` and `target:` as written, read by the value grammar once (`docs/update-grammar.md`,
+/// "Start and target"): a sign belongs to the number, a unit written must agree with `unit`
+/// (and sets it when none is known yet), and a relative target (`+30%`) is computed from the
+/// start given here or, when editing, from `current_start`.
+fn start_and_target(
+    unit: &mut Option<Unit>,
+    start: Option<&str>,
+    target: Option<&str>,
+    current_start: Option<f64>,
+) -> Result<(Option<f64>, Option<f64>)> {
+    let start = match start {
+        None => None,
+        Some(text) => {
+            let v =
+                value::parse_amount(text).map_err(|e| OkrError::invalid(format!("start: {e}")))?;
+            Some(amount("start", text, &v, unit)?)
+        }
+    };
+    let Some(text) = target else {
+        return Ok((start, None));
+    };
+    let spec = value::parse_target(text).map_err(|e| OkrError::invalid(format!("target: {e}")))?;
+    if let TargetSpec::Absolute(v) = &spec {
+        return Ok((start, Some(amount("target", text, v, unit)?)));
+    }
+    let target = spec
+        .resolve(
+            start.or(current_start),
+            unit.as_ref().unwrap_or(&Unit::Count),
+        )
+        .map_err(|e| OkrError::invalid(e.to_string()))?;
+    Ok((start, target))
+}
+
+/// The number of a start or target, after checking its unit against the key result's.
+fn amount(name: &str, text: &str, v: &ParsedValue, unit: &mut Option<Unit>) -> Result<f64> {
+    match (unit.as_ref(), &v.unit) {
+        (None, Some(written)) => *unit = Some(written.clone()),
+        (Some(u), _) => value::check_unit("the key result", u, v)
+            .map_err(|e| OkrError::invalid(format!("{name}: {e}")))?,
+        (None, None) => {}
+    }
+    match v.spec {
+        ValueSpec::Absolute(x) | ValueSpec::Change(x) => Ok(x),
+        ValueSpec::Done(_) => Err(OkrError::invalid(format!(
+            "{name}:{text:?} must be a number, e.g. {name}:42 or {name}:-10"
         ))),
     }
 }
@@ -295,31 +345,18 @@ impl Okr {
             None => None,
             Some(u) => Some(Unit::parse(u).ok_or_else(|| {
                 OkrError::invalid(format!(
-                    "unit:{u:?} is not a unit: use count, percent, days, hours or a currency code such as USD"
+                    "unit:{u:?} is not a unit: use count, percent, days, hours, a currency code \
+                     such as USD, or one short word such as points or users (letters only, up \
+                     to {MAX_UNIT_CHARS})"
                 ))
             })?),
         };
-        let mut number = |name: &str, v: &Option<String>| -> Result<Option<f64>> {
-            let Some(text) = v.as_deref() else {
-                return Ok(None);
-            };
-            let (n, written) = number_option(name, text)?;
-            match (&unit, written) {
-                (_, None) => {}
-                (None, Some(w)) => unit = Some(w),
-                (Some(u), Some(w)) if *u == w => {}
-                (Some(u), Some(w)) => {
-                    return Err(OkrError::invalid(format!(
-                        "{name}:{text} is in {}, but the key result is in {}: use one unit",
-                        w.code(),
-                        u.code()
-                    )))
-                }
-            }
-            Ok(Some(n))
-        };
-        let start = number("start", &input.start)?;
-        let target = number("target", &input.target)?;
+        let (start, target) = start_and_target(
+            &mut unit,
+            input.start.as_deref(),
+            input.target.as_deref(),
+            None,
+        )?;
         let unit = unit.unwrap_or(Unit::Count);
         let weight = match input.weight.as_deref() {
             None => 1.0,
@@ -392,18 +429,12 @@ impl Okr {
             };
         }
         if edit.start.is_some() || edit.target.is_some() || edit.direction.is_some() {
-            let start = edit
-                .start
-                .as_deref()
-                .map(|s| number_option("start", s))
-                .transpose()?
-                .map(|x| x.0);
-            let target = edit
-                .target
-                .as_deref()
-                .map(|s| number_option("target", s))
-                .transpose()?
-                .map(|x| x.0);
+            let (start, target) = start_and_target(
+                &mut Some(kr.unit.clone()),
+                edit.start.as_deref(),
+                edit.target.as_deref(),
+                Some(kr.start),
+            )?;
             let direction = edit
                 .direction
                 .clone()

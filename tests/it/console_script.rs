@@ -348,3 +348,33 @@ fn kr_list_filters_by_owner_within_a_team_and_by_cycle() {
     );
     assert!(!mine.contains("GRO-2.1"), "{mine}");
 }
+
+/// Values as people write them, typed into the console: a start below zero, a target relative to
+/// the start or said in words, free units, digit groups with spaces, and large money shown the
+/// way people say it (`docs/update-grammar.md`).
+#[test]
+fn values_are_read_as_people_write_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}\
+/okr kr add objective:GRO-2 title:Raise NPS kind:metric start:-10 target:30 unit:NPS owner:dave
+/okr kr add objective:GRO-2 title:Increase annual revenue by 30% to $100 million kind:metric start:$76.9 million target:by 30% to $100 million owner:dave
+/okr kr add objective:GRO-2 title:Increase daily active users by 30% kind:metric start:1 200 target:+30% unit:users owner:dave
+/okr update GRO-2.4 =-5 c6 detractors calmed down
+/okr update GRO-2.6 1 400 users c7
+/okr update GRO-1.1 3 hours
+"
+    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("-10 NPS → 30 NPS"), "{out}");
+    assert!(out.contains("$76.9M → $100M"), "{out}");
+    assert!(out.contains("1,200 users → 1,560 users"), "{out}");
+    assert!(out.contains("-5 NPS"), "{out}");
+    assert!(out.contains("1,400 users"), "{out}");
+    assert!(
+        out.contains("❌ \"3h\" is hours, but GRO-1.1 is measured in days"),
+        "{out}"
+    );
+}

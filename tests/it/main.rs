@@ -21,3 +21,4 @@ mod schedule_dst;
 mod scheduler;
 mod snapshots;
 mod startup;
+mod values;

@@ -10,7 +10,7 @@ use okrbot::domain::codes::{KrCode, ObjectiveCode};
 use okrbot::domain::grammar::{parse_bulk, parse_update};
 use okrbot::domain::model::{format_number, Unit};
 use okrbot::domain::schedule::CronSchedule;
-use okrbot::domain::value::{parse_value, ValueSpec};
+use okrbot::domain::value::{parse_amount, parse_target, parse_value, TargetSpec, ValueSpec};
 use proptest::prelude::*;
 
 /// Pieces people type, including the ones that broke parsers before: option names, quotes,
@@ -63,6 +63,20 @@ const PIECES: &[&str] = &[
     "14d",
     "+5",
     "-2.5",
+    "=-5",
+    "1 200",
+    "1\u{202F}200",
+    "1\u{A0}200",
+    "12 300 users",
+    "3 hours",
+    "50 %",
+    "1200 USD",
+    "4 points",
+    "$100 million",
+    "2.5B",
+    "bn",
+    "by 30% to ",
+    "+30%",
     "1e999",
     "NaN",
     "inf",
@@ -156,10 +170,49 @@ proptest! {
             ValueSpec::Absolute(v) => prop_assert!((v - shown).abs() <= shown.abs() * 1e-12, "{text} read as {v}"),
             other => prop_assert!(false, "{text} read as {other:?}"),
         }
-        for unit in [Unit::Percent, Unit::Currency("USD".into())] {
+        for unit in [
+            Unit::Percent,
+            Unit::Days,
+            Unit::Hours,
+            Unit::Currency("USD".into()),
+            Unit::Currency("CHF".into()),
+            Unit::Free("points".into()),
+        ] {
             let text = unit.format(shown);
             let parsed = parse_value(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
             prop_assert_eq!(parsed.unit, Some(unit), "{}", text);
+            // Money from a million on is shown to one decimal of its M, B or T.
+            let ValueSpec::Absolute(v) = parsed.spec else {
+                return Err(TestCaseError::fail(format!("{text} read as {:?}", parsed.spec)));
+            };
+            let tolerance = if shown >= 1e6 { shown * 0.051 } else { shown * 1e-12 + 0.005 };
+            prop_assert!((v - shown).abs() <= tolerance, "{text} read as {v}, shown {shown}");
+        }
+    }
+
+    #[test]
+    fn a_negative_amount_okrbot_prints_reads_back_as_a_start_or_target(cents in -100_000_000_000_000i64..0) {
+        let shown = cents as f64 / 100.0;
+        for unit in [Unit::Count, Unit::Currency("USD".into()), Unit::Free("NPS".into())] {
+            let text = unit.format(shown);
+            let parsed = parse_amount(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+            let ValueSpec::Absolute(v) = parsed.spec else {
+                return Err(TestCaseError::fail(format!("{text} read as {:?}", parsed.spec)));
+            };
+            prop_assert!(v < 0.0 || shown > -0.005, "{text} read as {v}");
+            prop_assert!(matches!(parse_target(&text), Ok(TargetSpec::Absolute(_))), "{}", text);
+        }
+    }
+
+    #[test]
+    fn start_and_target_parsers_never_panic_and_accept_only_finite_values(text in typed_text()) {
+        if let Ok(v) = parse_amount(&text) {
+            prop_assert!(finite(&v.spec), "{text:?} gave {v:?}");
+        }
+        match parse_target(&text) {
+            Ok(TargetSpec::Absolute(v)) => prop_assert!(finite(&v.spec), "{text:?} gave {v:?}"),
+            Ok(TargetSpec::Relative(p)) => prop_assert!(p.is_finite(), "{text:?} gave {p}"),
+            Err(_) => {}
         }
     }
 

@@ -28,8 +28,11 @@ async fn kr_add(
     #[description = "What is measured"] title: String,
     #[description = "metric, threshold or milestone"] kind: Option<String>,
     #[description = "Start value (metric)"] start: Option<String>,
-    #[description = "Target value"] target: Option<String>,
-    #[description = "count, percent, days, hours or a currency such as USD"] unit: Option<String>,
+    #[description = "Target value, e.g. 500, $100 million or +30% (of the start)"] target: Option<
+        String,
+    >,
+    #[description = "count, percent, days, hours, a currency such as USD, or a word such as points"]
+    unit: Option<String>,
     #[description = "Owner"] owner: Option<serenity::User>,
     #[description = "at_least or at_most (threshold)"] direction: Option<String>,
     #[description = "Weight in the objective's score (default 1)"] weight: Option<String>,
@@ -64,7 +67,7 @@ async fn kr_edit(
     #[description = "New title"] title: Option<String>,
     #[description = "New owner"] owner: Option<serenity::User>,
     #[description = "New start value"] start: Option<String>,
-    #[description = "New target"] target: Option<String>,
+    #[description = "New target, e.g. 500 or +30% (of the start)"] target: Option<String>,
     #[description = "at_least or at_most (threshold)"] direction: Option<String>,
     #[description = "New weight"] weight: Option<String>,
 ) -> Result {
