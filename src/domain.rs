@@ -9,6 +9,7 @@ pub mod export;
 #[cfg(test)]
 mod fixtures;
 pub mod grammar;
+pub mod hours;
 pub mod message;
 pub mod model;
 mod quote;

@@ -192,7 +192,15 @@ impl Scheduler {
                     }
                     ScheduleKind::Digest => {
                         report.digests += usize::from(
-                            digest::decide(&mut tx, &state, slot, okr.period(), now).await?,
+                            digest::decide(
+                                &mut tx,
+                                &state,
+                                slot,
+                                state.team.posts_at(slot),
+                                okr.period(),
+                                now,
+                            )
+                            .await?,
                         );
                     }
                     ScheduleKind::Sweep => {

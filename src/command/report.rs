@@ -86,10 +86,10 @@ pub(super) const SPECS: &[Spec] = &[
     ),
     spec(
         "schedule set",
-        &["team", "prompt", "reminder", "digest"],
+        &["team", "prompt", "reminder", "digest", "hours"],
         Who::Lead,
-        "change them: cron in the team's zone",
-        "team:Growth prompt:\"0 9 * * Mon\" reminder:\"0 9 * * Wed\" digest:\"0 16 * * Mon\"",
+        "change them: cron in the team's zone; hours: when the channel is posted to (or always)",
+        "team:Growth prompt:\"0 9 * * Mon\" reminder:\"0 9 * * Wed\" digest:\"0 16 * * Mon\" hours:\"09:00-18:00 Mon-Fri\"",
     ),
     spec(
         "export",
@@ -134,6 +134,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                     prompt: o.opt("prompt"),
                     reminder: o.opt("reminder"),
                     digest: o.opt("digest"),
+                    hours: o.opt("hours"),
                 },
             }),
         "export" => export_format(o.opt("format").as_deref()).map(Command::Export),

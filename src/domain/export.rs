@@ -33,6 +33,10 @@ pub struct TeamDoc {
     /// Groups (roles) that lead it; absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lead_groups: Vec<String>,
+    /// When its channel may be posted to (`09:00-18:00 Mon-Fri`, `always`); absent for the
+    /// default, so older exports read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

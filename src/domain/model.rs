@@ -586,9 +586,17 @@ pub struct Team {
     pub tz: chrono_tz::Tz,
     pub channel: Option<String>,
     pub leads: Vec<Member>,
+    /// When its channel may be posted to (`docs/schedules-and-delivery.md`, "Working hours").
+    pub hours: super::hours::WorkingHours,
 }
 
 impl Team {
+    /// When a post to this team decided at `at` may go out: at once inside its working hours,
+    /// else at the next opening (`docs/schedules-and-delivery.md`, "Working hours").
+    pub fn posts_at(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        self.hours.next_open(self.tz, at)
+    }
+
     /// Whether `name` names this team: Unicode case folding after NFC normalisation, so
     /// `Gröwth`, `GRÖWTH` and a `Gröwth` typed with a combining diaeresis are one team
     /// (`docs/permissions.md`, "Team names").

@@ -280,7 +280,7 @@ fn naive_as_utc(local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// The earliest instant whose local time in `tz` is >= `local` (see module docs).
-fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
         LocalResult::None => {

@@ -246,6 +246,15 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 lines.push(format!("{}: {expr}", kind.as_str()));
                 lines.extend(next.iter().map(|t| format!("    {}", d.local(t))));
             }
+            lines.push(match view.team.hours {
+                crate::domain::hours::WorkingHours::Always => {
+                    "posts to the team: at any hour (hours:always)".into()
+                }
+                h => format!(
+                    "posts to the team: {} (alerts, digests and the cycle close outside these wait for the next opening)",
+                    h.text()
+                ),
+            });
             Message::text(
                 format!("Schedules of {} ({})", view.team.name, view.team.tz.name()),
                 lines,

@@ -100,7 +100,7 @@ async fn post(
                 kind,
                 recipient,
                 slot: now + chrono::Duration::seconds(later),
-                due: now,
+                due: s.team.posts_at(now),
                 message,
                 subjects: &subjects,
             };

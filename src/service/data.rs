@@ -3,6 +3,7 @@
 //! The JSON round-trips exactly: importing an export into an empty workspace and exporting again
 //! gives the same document. Import is all-or-nothing and names the entry and field it refuses.
 
+use crate::domain::hours::WorkingHours;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -99,6 +100,7 @@ impl Okr {
                     channel: t.channel.clone(),
                     leads: names(&t.leads, false),
                     lead_groups: names(&t.leads, true),
+                    working_hours: (t.hours != WorkingHours::default()).then(|| t.hours.text()),
                 })
                 .collect(),
             cycles: cycles
@@ -144,6 +146,12 @@ impl Okr {
             let place = format!("teams[{i}] ({:?})", t.name);
             let zone = TeamZone::parse(&t.timezone)
                 .map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
+            let hours = t
+                .working_hours
+                .as_deref()
+                .map(WorkingHours::parse)
+                .transpose()
+                .map_err(|e| bad(format!("{place}.working_hours"), e.to_string()))?;
             if store::teams::by_name(&mut tx, ws, &t.name).await?.is_some() {
                 return Err(bad(
                     place,
@@ -172,6 +180,9 @@ impl Okr {
                 .chain(t.lead_groups.iter().cloned().map(Member::Group))
                 .collect();
             store::teams::set_leads(&mut tx, id, &leads).await?;
+            if let Some(h) = &hours {
+                store::teams::set_hours(&mut tx, ws, id, h).await?;
+            }
             teams.insert(t.name.to_lowercase(), (id, t.prefix.to_ascii_uppercase()));
         }
         let mut cycles: HashMap<String, CycleId> = HashMap::new();

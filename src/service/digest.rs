@@ -17,10 +17,13 @@ use crate::store::{self, deliveries::NewDelivery, Conn};
 /// Decides the team's digest for `slot` in the caller's transaction: the message goes to the
 /// team's channel (or its leads when it has none) and the objective scores are marked for the
 /// next digest's arrows.
+/// Records the digest of `slot`, to go out at `due`: a scheduled digest keeps to the team's
+/// working hours, one asked for goes out at once.
 pub(crate) async fn decide(
     c: &mut Conn,
     s: &TeamState,
     slot: DateTime<Utc>,
+    due: DateTime<Utc>,
     period: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<bool> {
@@ -36,7 +39,7 @@ pub(crate) async fn decide(
             kind: DeliveryKind::Digest,
             recipient,
             slot,
-            due: slot,
+            due,
             message: &message,
             subjects: &[],
         };
@@ -92,7 +95,7 @@ impl Okr {
             )));
         }
         let message = message_for(&mut tx, &state, self.period).await?;
-        decide(&mut tx, &state, now, self.period, now).await?;
+        decide(&mut tx, &state, now, now, self.period, now).await?;
         super::commit(tx).await?;
         self.wake();
         Ok(message)

@@ -81,7 +81,7 @@ pub async fn decide_prompts(
                 kind: DeliveryKind::LeadReport,
                 recipient: &recipient,
                 slot,
-                due: slot,
+                due: s.team.posts_at(slot),
                 message: &message,
                 subjects: &ids,
             };

@@ -377,7 +377,7 @@ impl Okr {
                     kind: DeliveryKind::CycleClose,
                     recipient,
                     slot: now,
-                    due: now,
+                    due: t.team.posts_at(now),
                     message: &message,
                     subjects: &[],
                 };

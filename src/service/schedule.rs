@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
+use crate::domain::hours::WorkingHours;
 use crate::domain::model::{Team, WorkspaceId};
 use crate::domain::schedule::{CronSchedule, DEFAULT_DIGEST, DEFAULT_PROMPT, DEFAULT_REMINDER};
 pub use crate::domain::view::ScheduleView;
@@ -52,6 +53,8 @@ pub struct ScheduleChange {
     pub prompt: Option<String>,
     pub reminder: Option<String>,
     pub digest: Option<String>,
+    /// Working hours: `09:00-18:00 Mon-Fri`, or `always`.
+    pub hours: Option<String>,
 }
 
 impl Okr {
@@ -86,9 +89,15 @@ impl Okr {
                 parsed.push((kind, cron));
             }
         }
-        if parsed.is_empty() {
+        let hours = change
+            .hours
+            .as_deref()
+            .map(WorkingHours::parse)
+            .transpose()
+            .map_err(|e| OkrError::invalid(e.to_string()))?;
+        if parsed.is_empty() && hours.is_none() {
             return Err(OkrError::invalid(
-                "say what to change, e.g. /okr schedule set team:Growth prompt:\"0 9 * * Mon\" digest:\"0 16 * * Fri\"",
+                "say what to change, e.g. /okr schedule set team:Growth prompt:\"0 9 * * Mon\" digest:\"0 16 * * Fri\" hours:\"09:00-18:00 Mon-Fri\"",
             ));
         }
         let mut tx = self.store.write().await?;
@@ -108,6 +117,13 @@ impl Okr {
             )
             .await?;
         }
+        if let Some(h) = &hours {
+            store::teams::set_hours(&mut tx, actor.workspace, team.id, h).await?;
+        }
+        let team = Team {
+            hours: hours.unwrap_or(team.hours),
+            ..team
+        };
         let v = view(&mut tx, actor.workspace, team, now).await?;
         commit(tx).await?;
         self.wake();

@@ -228,6 +228,7 @@ struct ContextRow {
     team_name: String,
     timezone: String,
     channel: Option<String>,
+    working_hours: String,
     leads: Option<String>,
     cycle_id: i64,
     cycle_name: String,
@@ -244,7 +245,7 @@ pub async fn context(
     const COLUMNS: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
          k.weight, k.created_at, k.last_check_in_at, \
-         t.id AS team_id, t.name AS team_name, t.timezone, t.channel, \
+         t.id AS team_id, t.name AS team_name, t.timezone, t.channel, t.working_hours, \
          (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
@@ -285,6 +286,7 @@ pub async fn context(
         tz: super::parse_tz(&r.timezone)?,
         channel: r.channel,
         leads,
+        hours: super::teams::parse_hours(&r.working_hours)?,
     };
     let cycle = crate::domain::model::Cycle {
         id: crate::domain::model::CycleId(r.cycle_id),

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{parse_tz, Conn, Result, StoreError};
+use crate::domain::hours::WorkingHours;
 use crate::domain::model::{Member, Team, TeamId, WorkspaceId};
 
 #[derive(sqlx::FromRow)]
@@ -10,10 +11,11 @@ struct Row {
     prefix: String,
     timezone: String,
     channel: Option<String>,
+    working_hours: String,
     leads: Option<String>,
 }
 
-const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, \
+const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, t.working_hours, \
      (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
      FROM teams t";
 
@@ -42,7 +44,28 @@ fn to_team(r: Row) -> Result<Team> {
         tz: parse_tz(&r.timezone)?,
         channel: r.channel,
         leads,
+        hours: parse_hours(&r.working_hours)?,
     })
+}
+
+pub(super) fn parse_hours(text: &str) -> Result<WorkingHours> {
+    WorkingHours::parse(text).map_err(|_| StoreError::Corrupt(format!("working hours {text:?}")))
+}
+
+/// Sets when the team's channel may be posted to (`/okr schedule set hours:`).
+pub async fn set_hours(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: TeamId,
+    hours: &WorkingHours,
+) -> Result<()> {
+    sqlx::query("UPDATE teams SET working_hours = ? WHERE workspace_id = ? AND id = ?")
+        .bind(hours.text())
+        .bind(ws.0)
+        .bind(team.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
 }
 
 /// The team of that name in any case. SQLite's NOCASE folds ASCII only, so the comparison is

@@ -190,6 +190,19 @@ async fn growth(app: &TestApp, when: DateTime<Utc>) -> Cycle {
     cycle
 }
 
+/// Lets the team's channel be posted to at any hour, for tests about what is decided rather
+/// than when it may go out (working hours have their own tests).
+async fn at_any_hour(app: &TestApp, team: &str, when: DateTime<Utc>) {
+    let change = okrbot::service::schedule::ScheduleChange {
+        hours: Some("always".into()),
+        ..Default::default()
+    };
+    app.okr
+        .schedule_set(&app.admin, team, change, when)
+        .await
+        .expect("hours:always");
+}
+
 /// The codes a prompt or reminder asks about (its Update buttons).
 fn asked(m: &Message) -> Vec<String> {
     m.actions
@@ -256,3 +269,4 @@ mod digests;
 mod exactly_once;
 mod nudges;
 mod quarter;
+mod working_hours;

@@ -93,11 +93,14 @@ async fn schedule_set(
     #[description = "Check-in prompt, e.g. 0 9 * * Mon"] prompt: Option<String>,
     #[description = "Reminder, e.g. 0 9 * * Wed"] reminder: Option<String>,
     #[description = "Digest, e.g. 0 16 * * Mon"] digest: Option<String>,
+    #[description = "When the channel is posted to, e.g. 09:00-18:00 Mon-Fri, or always"]
+    hours: Option<String>,
 ) -> Result {
     let change = ScheduleChange {
         prompt,
         reminder,
         digest,
+        hours,
     };
     run(ctx, Command::ScheduleSet { team, change }).await
 }

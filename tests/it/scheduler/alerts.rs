@@ -11,6 +11,7 @@ use super::*;
 async fn growth_on_pace(app: &TestApp) -> Sim {
     let setup_at = at("2026-11-14T10:00:00Z");
     growth(app, setup_at).await;
+    at_any_hour(app, "Growth", setup_at).await;
     for (code, owner) in [
         ("GRO-1.1", "alice"),
         ("GRO-1.2", "bob"),

@@ -132,6 +132,7 @@ async fn after_a_restart_25_hours_late_the_missed_prompt_is_skipped_and_the_next
 async fn a_crash_between_deciding_and_delivering_sends_every_pending_delivery_once_after_restart() {
     let app = spawn_app().await;
     growth(&app, at("2026-11-14T12:00:00Z")).await;
+    at_any_hour(&app, "Growth", at("2026-11-14T12:00:00Z")).await;
     let slot = at("2026-11-16T08:00:00Z");
     let mut sim = Sim::new(&app.okr, at("2026-11-14T12:00:00Z"));
     sim.run_until(slot - Duration::hours(1)).await;
