@@ -180,7 +180,8 @@ impl Scheduler {
             if let Some(state) = state.filter(|s| s.cycle.is_some()) {
                 match row.kind {
                     ScheduleKind::Prompt => {
-                        let d = nudges::decide_prompts(&mut tx, &state, slot, now).await?;
+                        let d = nudges::decide_prompts(&mut tx, &state, slot, okr.period(), now)
+                            .await?;
                         report.prompts += d.prompts;
                         report.lead_reports += d.lead_reports;
                     }

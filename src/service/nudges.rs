@@ -17,6 +17,9 @@ use crate::store::{self, deliveries::NewDelivery, schedules::ScheduleKind, Conn}
 pub const RECENT: Duration = Duration::days(3);
 /// After this many ignored prompts in a row, the lead is told instead of a further prompt.
 pub const IGNORED_LIMIT: i64 = 3;
+/// Two prompts to one owner are at least a check-in period apart, less this much: a week of
+/// Monday 09:00 prompts stays a week across a DST change or a prompt moved by an hour.
+pub const PERIOD_SLACK: Duration = Duration::hours(12);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Decided {
@@ -32,13 +35,19 @@ fn checked_in_since(k: &ScoredKr, t: DateTime<Utc>) -> bool {
 /// The Monday prompt of one team for `slot`: one message per owner listing their key results
 /// that were not checked in within the last 3 days; key results that ignored 3 prompts in a row
 /// go to the lead instead.
+/// An owner prompted by this team less than a period before `slot` (the prompt time or the
+/// team's zone changed since) is not prompted again for it: at most one prompt per owner per
+/// period, and no repeat counted as ignored.
 pub async fn decide_prompts(
     c: &mut Conn,
     s: &TeamState,
     slot: DateTime<Utc>,
+    period: Duration,
     now: DateTime<Utc>,
 ) -> Result<Decided> {
     let ignored = store::key_results::ignored_prompts(c, s.workspace, s.team.id).await?;
+    let since = slot - (period - PERIOD_SLACK).max(PERIOD_SLACK);
+    let recent = store::deliveries::prompted_between(c, s.team.id, since, slot).await?;
     let mut decided = Decided::default();
     let mut for_lead: Vec<&ScoredKr> = Vec::new();
     for (owner, krs) in s.by_owner() {
@@ -53,7 +62,7 @@ pub async fn decide_prompts(
                 ask.push(k);
             }
         }
-        if ask.is_empty() {
+        if ask.is_empty() || recent.contains(&Recipient::User(owner.to_owned())) {
             continue;
         }
         let message = nudge::prompt(s, &ask, now);

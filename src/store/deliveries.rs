@@ -253,6 +253,26 @@ pub async fn prompts_at(
         .collect())
 }
 
+/// Who this team prompted for a slot in `(after, before)`: the owners a new slot must not prompt
+/// again within the same period.
+pub async fn prompted_between(
+    c: &mut Conn,
+    team: TeamId,
+    after: DateTime<Utc>,
+    before: DateTime<Utc>,
+) -> Result<std::collections::HashSet<Recipient>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT recipient FROM deliveries WHERE team_id = ? AND kind = 'prompt' \
+         AND slot > ? AND slot < ?",
+    )
+    .bind(team.0)
+    .bind(after.timestamp())
+    .bind(before.timestamp())
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows.iter().filter_map(|r| Recipient::parse(r)).collect())
+}
+
 /// The latest prompt sent to this person in this workspace (for `/okr snooze`).
 pub async fn latest_prompt_to(
     c: &mut Conn,

@@ -121,3 +121,57 @@ async fn after_3_ignored_prompts_the_4th_monday_reports_to_the_lead_instead_of_p
         check_in(&app, "bob", "GRO-1.2 60 c8", when).await;
     }
 }
+
+#[tokio::test]
+async fn moving_the_prompt_or_the_zone_after_todays_prompt_prompts_nobody_twice_that_week() {
+    let app = spawn_app().await;
+    growth(&app, at("2026-11-14T12:00:00Z")).await;
+    let mut sim = Sim::new(&app.okr, at("2026-11-14T12:00:00Z"));
+    // Monday 09:00 Berlin.
+    let first = sim.run_until(at("2026-11-16T08:00:00Z")).await;
+    assert_eq!(of_kind(&first, DeliveryKind::Prompt).len(), 3);
+    // The lead moves the prompt to 11:00, then the team moves to New York (09:00 there is
+    // 14:00Z): both new slots fall later the same day.
+    let change = okrbot::service::schedule::ScheduleChange {
+        prompt: Some("0 11 * * Mon".into()),
+        ..Default::default()
+    };
+    app.okr
+        .schedule_set(&app.admin, "Growth", change, at("2026-11-16T08:30:00Z"))
+        .await
+        .expect("moved");
+    let same_day = sim.run_until(at("2026-11-16T11:00:00Z")).await;
+    assert!(
+        of_kind(&same_day, DeliveryKind::Prompt).is_empty(),
+        "{same_day:?}"
+    );
+    app.okr
+        .setup(
+            &app.admin,
+            SetupInput {
+                team: "Growth".into(),
+                timezone: Some("America/New_York".into()),
+                ..Default::default()
+            },
+            at("2026-11-16T11:30:00Z"),
+        )
+        .await
+        .expect("moved to New York");
+    let evening = sim.run_until(at("2026-11-16T23:00:00Z")).await;
+    assert!(
+        of_kind(&evening, DeliveryKind::Prompt).is_empty(),
+        "{evening:?}"
+    );
+    // The repeats never happened, so they count as nothing ignored.
+    let ignored: Vec<i64> =
+        sqlx::query_scalar("SELECT ignored_prompts FROM key_results ORDER BY id")
+            .fetch_all(app.okr.store().pool())
+            .await
+            .unwrap();
+    assert_eq!(ignored, [1, 1, 1]);
+    // The next Monday, at the new time in the new zone, everyone is asked again.
+    let next = sim.run_until(at("2026-11-23T16:00:00Z")).await;
+    let prompts = of_kind(&next, DeliveryKind::Prompt);
+    assert_eq!(prompts.len(), 3, "{next:?}");
+    assert!(prompts.iter().all(|d| d.slot == at("2026-11-23T16:00:00Z")));
+}
