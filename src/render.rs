@@ -232,9 +232,15 @@ pub fn status_message(r: &StatusReport) -> Message {
             .filter_map(|o| o.score.as_ref())
             .map(|s| &s.status),
     );
+    // In the team's zone when the report has one; across zones, in UTC (labelled either way).
+    let mut zones = r.teams.iter().map(|t| t.team.tz);
+    let tz = match zones.next() {
+        Some(first) if zones.all(|z| z == first) => first,
+        _ => chrono_tz::UTC,
+    };
     m.footer = Some(format!(
         "as of {} · 🟢 on track 🟡 at risk 🔴 off track",
-        r.now.format("%Y-%m-%d %H:%M UTC")
+        crate::domain::view::local_time(r.now, tz)
     ));
     m
 }
@@ -288,13 +294,13 @@ pub fn check_in_message(o: &CheckInOutcome) -> Message {
     m
 }
 
-pub fn history_message(kr: &KeyResult, history: &[CheckIn]) -> Message {
+pub fn history_message(kr: &KeyResult, history: &[CheckIn], tz: chrono_tz::Tz) -> Message {
     let mut lines: Vec<String> = history
         .iter()
         .map(|c| {
             let mut l = format!(
                 "{} · {} · {}",
-                c.created_at.format("%Y-%m-%d %H:%M"),
+                crate::domain::view::local_time(c.created_at, tz),
                 kr.unit.format(c.value),
                 c.author
             );

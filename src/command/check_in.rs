@@ -167,12 +167,13 @@ pub(super) async fn apply(
             Reply::NoChangeAll(okr.no_change_all(actor, source, now).await?)
         }
         Command::Undo { kr } => Reply::Undone(okr.undo(actor, kr.as_deref(), now).await?),
-        Command::Snooze => Reply::Snoozed {
-            until: okr.snooze(actor, now).await?,
-        },
+        Command::Snooze => {
+            let (until, tz) = okr.snooze(actor, now).await?;
+            Reply::Snoozed { until, tz }
+        }
         Command::History { kr } => {
-            let (kr, check_ins) = okr.history(actor, &kr).await?;
-            Reply::History { kr, check_ins }
+            let (kr, check_ins, tz) = okr.history(actor, &kr).await?;
+            Reply::History { kr, check_ins, tz }
         }
         other => return Err(misrouted(&other)),
     })

@@ -419,7 +419,7 @@ impl crate::render::reply::Dialect for DiscordDialect {
         }
     }
 
-    fn instant(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+    fn instant(&self, t: chrono::DateTime<chrono::Utc>, _: chrono_tz::Tz) -> String {
         format!("<t:{}:f>", t.timestamp())
     }
 

@@ -305,12 +305,16 @@ pub enum Reply {
     History {
         kr: KeyResult,
         check_ins: Vec<CheckIn>,
+        /// The team's zone, in which the check-ins' times are shown.
+        tz: chrono_tz::Tz,
     },
     CheckedIn(Box<CheckInOutcome>),
     Bulk(Vec<CheckInOutcome>),
     NoChangeAll(Vec<CheckInOutcome>),
     Snoozed {
         until: DateTime<Utc>,
+        /// The zone of the prompt's team.
+        tz: chrono_tz::Tz,
     },
     DigestPosted {
         team: String,

@@ -132,7 +132,7 @@ pub fn lead_report(s: &TeamState, krs: &[&ScoredKr]) -> Message {
             .collect(),
     });
     m.mentions = s.team.leads.iter().map(|l| l.name().to_owned()).collect();
-    m.footer = Some("Their owners were not prompted a 4th time. A word from you, or a new owner (/okr kr edit kr:<code> owner:<name>), usually helps.".into());
+    m.footer = Some("These were left out of this week's prompt; their owners are asked again at the next one. A word from you, or a new owner (/okr kr edit kr:<code> owner:<name>), usually helps.".into());
     m
 }
 

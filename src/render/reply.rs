@@ -17,8 +17,9 @@ use crate::domain::view::Reply;
 pub trait Dialect {
     /// A team channel by its stored name (`#growth`, or Discord's `<#id>`).
     fn channel(&self, stored: &str) -> String;
-    /// An instant a person acts on (`Tue 2026-11-17 10:00 UTC`, or Discord's local timestamp).
-    fn instant(&self, t: DateTime<Utc>) -> String;
+    /// An instant a person acts on, in the zone of the team it concerns
+    /// (`Tue 2026-11-17 11:00 CET`), or Discord's timestamp in the reader's own zone.
+    fn instant(&self, t: DateTime<Utc>, tz: chrono_tz::Tz) -> String;
     /// An instant in a schedule listing, already in the team's zone.
     fn local(&self, t: &DateTime<chrono_tz::Tz>) -> String {
         t.format("%a %Y-%m-%d %H:%M %Z (%:z)").to_string()
@@ -33,8 +34,8 @@ impl Dialect for PlainText {
     fn channel(&self, stored: &str) -> String {
         format!("#{stored}")
     }
-    fn instant(&self, t: DateTime<Utc>) -> String {
-        t.format("%a %Y-%m-%d %H:%M UTC").to_string()
+    fn instant(&self, t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+        crate::domain::view::local_time(t, tz)
     }
 }
 
@@ -187,7 +188,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             .private()
         }
         Reply::Status(report) => status_message(report),
-        Reply::History { kr, check_ins } => history_message(kr, check_ins),
+        Reply::History { kr, check_ins, tz } => history_message(kr, check_ins, *tz),
         Reply::CheckedIn(outcome) => check_in_message(outcome),
         Reply::Bulk(outcomes) => Message::text(
             format!("{} check-ins recorded", outcomes.len()),
@@ -231,8 +232,8 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             )
             .private()
         }
-        Reply::Snoozed { until } => Message::text(
-            format!("Snoozed: you will be asked again at {}", d.instant(*until)),
+        Reply::Snoozed { until, tz } => Message::text(
+            format!("Snoozed: you will be asked again at {}", d.instant(*until, *tz)),
             vec![],
         )
         .private(),
@@ -269,7 +270,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                     doc.objectives.len(),
                     format.as_str()
                 ),
-                vec![format!("as of {}", d.instant(doc.as_of))],
+                vec![format!("as of {}", d.instant(doc.as_of, chrono_tz::UTC))],
             )
             .private();
             m.attachments.push(Attachment {

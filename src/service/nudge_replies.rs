@@ -83,7 +83,12 @@ impl Okr {
     }
 
     /// "Ask again tomorrow": a new prompt with what still waits from the latest one, due in a day.
-    pub async fn snooze(&self, actor: &Actor, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    /// Returns when, and the team's zone to say it in.
+    pub async fn snooze(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(DateTime<Utc>, chrono_tz::Tz)> {
         let me = Recipient::User(actor.user.clone());
         let mut tx = self.store.write().await?;
         let Some((team, prompt)) =
@@ -130,7 +135,7 @@ impl Okr {
         store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
         commit(tx).await?;
         self.wake();
-        Ok(due)
+        Ok((due, state.team.tz))
     }
 }
 

@@ -333,11 +333,12 @@ impl Okr {
         &self,
         actor: &Actor,
         reference: &str,
-    ) -> Result<(KeyResult, Vec<CheckIn>)> {
+    ) -> Result<(KeyResult, Vec<CheckIn>, chrono_tz::Tz)> {
         let mut c = self.store.read().await?;
         let kr = kr_by_ref(&mut c, actor.workspace, reference).await?;
+        let team = super::objectives::team_of_kr(&mut c, actor.workspace, &kr).await?;
         let history = store::check_ins::for_kr(&mut c, actor.workspace, kr.id).await?;
-        Ok((kr, history))
+        Ok((kr, history, team.tz))
     }
 
     /// `/okr cycle close`: closes the cycle (check-ins refused from then on) and grades it.

@@ -112,7 +112,7 @@ async fn undo_takes_back_the_latest_check_in_and_puts_the_key_result_back() {
     assert_eq!(undone.kr.last_check_in, Some(now()));
     assert_eq!(app.count("check_ins").await, 1);
     assert_eq!(app.count("withdrawn_check_ins").await, 1);
-    let (_, history) = app.okr.history(&app.admin, "GRO-1.1").await.unwrap();
+    let (_, history, _) = app.okr.history(&app.admin, "GRO-1.1").await.unwrap();
     assert_eq!(history.len(), 1);
     // The one before is older than the window: it stays.
     let later = now() + Duration::minutes(16);

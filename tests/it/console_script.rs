@@ -378,3 +378,25 @@ fn values_are_read_as_people_write_them() {
         "{out}"
     );
 }
+
+#[test]
+fn replies_show_times_in_the_teams_zone_labelled() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}/okr update GRO-1.1 9 c8\n/okr history kr:GRO-1.1\n/okr status team:Growth\n"
+    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", script);
+    assert_eq!(code, 0, "{out}");
+    let history = &out[out.find("History of GRO-1.1").expect("the history")..];
+    assert!(
+        history.contains("Mon 2026-11-16 11:00 CET · 9 days · alice"),
+        "{history}"
+    );
+    let status = &out[out.find("OKR status: team Growth").expect("the status")..];
+    assert!(
+        status.contains("as of Mon 2026-11-16 11:00 CET"),
+        "{status}"
+    );
+    assert!(!status.contains("UTC"), "{status}");
+}

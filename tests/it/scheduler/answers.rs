@@ -23,11 +23,12 @@ async fn snoozing_a_prompt_sends_a_new_one_24_hours_later_listing_only_what_stil
 
     check_in(&app, "alice", "GRO-1.1 55 c8", at("2026-11-16T09:00:00Z")).await;
     let snoozed_at = at("2026-11-16T09:30:00Z");
-    let due = app
+    let (due, tz) = app
         .okr
         .snooze(&person(&app, "alice"), snoozed_at)
         .await
         .expect("snooze");
+    assert_eq!(tz, chrono_tz::Europe::Berlin);
     assert_eq!(due, snoozed_at + Duration::hours(24));
 
     let before = sim.run_until(due - Duration::minutes(1)).await;
@@ -52,7 +53,7 @@ async fn no_change_records_a_check_in_with_the_same_value() {
     growth(&app, at("2026-11-10T10:00:00Z")).await;
     let alice = person(&app, "alice");
     check_in(&app, "alice", "GRO-1.1 42 c8", at("2026-11-12T10:00:00Z")).await;
-    let (_, before) = app.okr.history(&alice, "GRO-1.1").await.expect("history");
+    let (_, before, _) = app.okr.history(&alice, "GRO-1.1").await.expect("history");
 
     let when = at("2026-11-16T09:00:00Z");
     let outcome = app
@@ -63,7 +64,7 @@ async fn no_change_records_a_check_in_with_the_same_value() {
     assert_eq!(outcome.kr.current, 42.0);
     assert_eq!(outcome.previous_value, 42.0);
 
-    let (kr, after) = app.okr.history(&alice, "GRO-1.1").await.expect("history");
+    let (kr, after, _) = app.okr.history(&alice, "GRO-1.1").await.expect("history");
     assert_eq!(after.len(), before.len() + 1);
     let last = after.last().expect("a check-in");
     assert_eq!((last.value, last.created_at), (42.0, when));

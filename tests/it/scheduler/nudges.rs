@@ -111,8 +111,14 @@ async fn after_3_ignored_prompts_the_4th_monday_reports_to_the_lead_instead_of_p
             assert_eq!(reports[0].slot, *monday);
             assert_mentions(
                 &text(&reports[0].message),
-                &["GRO-1.3", "owner carol", "ignored 3 check-in prompts"],
+                &[
+                    "GRO-1.3",
+                    "owner carol",
+                    "ignored 3 check-in prompts",
+                    "asked again at the next one",
+                ],
             );
+            assert!(!text(&reports[0].message).contains("4th"));
         }
         // alice and bob answer every Monday, so they are always prompted and never reported.
         assert!(prompted.iter().any(|d| d.recipient == user("alice")));
@@ -120,6 +126,12 @@ async fn after_3_ignored_prompts_the_4th_monday_reports_to_the_lead_instead_of_p
         check_in(&app, "alice", "GRO-1.1 60 c8", when).await;
         check_in(&app, "bob", "GRO-1.2 60 c8", when).await;
     }
+    // As the report says, carol is asked again the next Monday.
+    let fifth = at("2026-11-30T08:00:00Z");
+    let sent = sim.run_until(fifth).await;
+    assert!(of_kind(&sent, DeliveryKind::Prompt)
+        .iter()
+        .any(|d| d.recipient == user("carol") && d.slot == fifth));
 }
 
 #[tokio::test]
