@@ -102,10 +102,11 @@ impl<'a> Console<'a> {
 /// How many due times one clock jump steps through before the rest are caught up at once.
 const MAX_STEPS: usize = 10_000;
 
-/// A delivery as the console shows it: who, when (the team's local time), the message, and the
-/// chart saved to a file.
+/// A delivery as the console shows it: who, when it went out (the team's local time: a post
+/// decided outside working hours goes out at the next opening), the message, and the chart
+/// saved to a file.
 pub fn write_delivery<W: Write + ?Sized>(out: &mut W, d: &Delivery) -> std::io::Result<()> {
-    let local = d.slot.with_timezone(&d.team_tz);
+    let local = d.due.max(d.slot).with_timezone(&d.team_tz);
     writeln!(
         out,
         "📬 {} → {} · {} ({})",

@@ -373,7 +373,7 @@ pub async fn run(
         clock.set(next.max(clock.now()));
         scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
         for d in outbox.take() {
-            let local = d.slot.with_timezone(&d.team_tz);
+            let local = d.due.max(d.slot).with_timezone(&d.team_tz);
             let week = (d.slot - first_monday).num_days().div_euclid(7) + 1;
             let targets: Vec<String> = d
                 .message
@@ -444,11 +444,21 @@ pub async fn run(
     okr.cycle_close(&admin, "2026-Q4", clock.now())
         .await
         .map_err(e)?;
-    // The close posts each team's final scores through the ledger like everything else.
-    scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
+    // The close posts each team's final scores through the ledger like everything else, each
+    // within its team's working hours: walk on until the ledger owes nothing more.
     writeln!(out, "── the quarter is over ──")?;
-    for d in outbox.take() {
-        crate::console::write_delivery(out, &d)?;
+    loop {
+        scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
+        for d in outbox.take() {
+            crate::console::write_delivery(out, &d)?;
+        }
+        let mut c = okr.store().read().await?;
+        let owed = crate::store::deliveries::next_pending(&mut c).await?;
+        drop(c);
+        match owed {
+            Some(t) if t > clock.now() && t < close_at + Duration::days(7) => clock.set(t),
+            _ => break,
+        }
     }
     let mut c = okr.store().read().await?;
     let counts = crate::store::deliveries::counts(&mut c, ws).await?;
