@@ -245,3 +245,42 @@ fn exporting_a_workspace_that_does_not_exist_is_refused_and_creates_nothing() {
     let (_, err, ok) = okrbot(&demo, &["export", "--workspace", "acmee"]);
     assert!(!ok && err.contains("no workspace"), "still none: {err}");
 }
+
+/// The demo reads right to a team lead: every post to a team went out within its working hours
+/// (09:00-18:00 local, Monday to Friday), nothing is left owed, and no key result was announced
+/// as moving into red twice.
+#[tokio::test]
+async fn the_demo_posts_to_teams_only_in_working_hours_and_alerts_each_key_result_once() {
+    use chrono::{Datelike, Timelike};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = demo_db(dir.path());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", demo.display()))
+        .await
+        .expect("the demo database opens");
+    let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT d.kind, d.due_at, t.timezone, d.state, d.subjects FROM deliveries d \
+         JOIN teams t ON t.id = d.team_id ORDER BY d.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the ledger");
+    assert!(rows.iter().all(|r| r.3 == "sent"), "all sent: {rows:?}");
+    let mut alerted = std::collections::HashSet::new();
+    for (kind, due, tz, _, subjects) in &rows {
+        if !["alert", "recovered", "cycle_close", "lead_report"].contains(&kind.as_str()) {
+            continue;
+        }
+        let tz: chrono_tz::Tz = tz.parse().expect("a zone");
+        let local = chrono::DateTime::from_timestamp(*due, 0)
+            .expect("an instant")
+            .with_timezone(&tz);
+        assert!(
+            local.weekday().num_days_from_monday() < 5 && (9..18).contains(&local.hour()),
+            "{kind} at {local}"
+        );
+        if kind == "alert" {
+            assert!(alerted.insert(subjects.clone()), "{subjects} alerted twice");
+        }
+    }
+    assert!(!alerted.is_empty());
+}
