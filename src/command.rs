@@ -20,6 +20,7 @@ use crate::service::{Actor, Okr, OkrError, Result};
 
 mod check_in;
 mod key_result;
+mod kpi;
 mod objective;
 mod report;
 mod team;
@@ -118,6 +119,34 @@ pub enum Command {
         change: ScheduleChange,
     },
     Export(ExportFormat),
+    KpiAdd(crate::service::kpis::KpiInput),
+    /// A reading by hand: `/kpi set kpi:conversion value:6.4%`.
+    KpiSet {
+        kpi: String,
+        value: String,
+    },
+    KpiRange {
+        kpi: String,
+        min: Option<String>,
+        max: Option<String>,
+    },
+    KpiList {
+        team: Option<String>,
+    },
+    KpiShow {
+        kpi: String,
+    },
+    KpiLink {
+        kpi: String,
+        objective: String,
+    },
+    /// Start an OKR to bring the KPI back into range.
+    KpiOkr {
+        kpi: String,
+    },
+    KpiRemove {
+        kpi: String,
+    },
 }
 
 /// Runs one command as `actor` at `now`: the core validates, decides and writes in one
@@ -158,6 +187,14 @@ pub async fn apply(
         | Command::ScheduleShow { .. }
         | Command::ScheduleSet { .. }
         | Command::Export(_)) => report::apply(okr, actor, c, now).await,
+        c @ (Command::KpiAdd(_)
+        | Command::KpiSet { .. }
+        | Command::KpiRange { .. }
+        | Command::KpiList { .. }
+        | Command::KpiShow { .. }
+        | Command::KpiLink { .. }
+        | Command::KpiOkr { .. }
+        | Command::KpiRemove { .. }) => kpi::apply(okr, actor, c, now).await,
     }
 }
 
@@ -171,6 +208,7 @@ pub fn catalogue() -> &'static [&'static Spec] {
             .chain(key_result::SPECS)
             .chain(check_in::SPECS)
             .chain(report::SPECS)
+            .chain(kpi::SPECS)
             .chain(std::iter::once(&report::CLOCK))
             .collect()
     });
@@ -235,6 +273,7 @@ pub fn from_text(spec: &Spec, o: &Options) -> Result<Command> {
         .or_else(|| key_result::from_text(path, o))
         .or_else(|| check_in::from_text(path, o))
         .or_else(|| report::from_text(path, o))
+        .or_else(|| kpi::from_text(path, o))
         .unwrap_or_else(|| {
             Err(OkrError::invalid(format!(
                 "/okr {path} is not available here: /okr help lists the commands"

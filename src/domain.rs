@@ -10,6 +10,7 @@ pub mod export;
 mod fixtures;
 pub mod grammar;
 pub mod hours;
+pub mod kpi;
 pub mod message;
 pub mod model;
 mod quote;

@@ -27,6 +27,10 @@ pub enum DeliveryKind {
     CycleClose,
     /// Key results whose at-risk alert resolved: the channel hears they are out of red.
     Recovered,
+    /// A KPI left its healthy range (`docs/kpis.md`), with a Start an OKR action.
+    KpiAlert,
+    /// A KPI is back in its healthy range.
+    KpiRecovered,
 }
 
 impl DeliveryKind {
@@ -39,6 +43,8 @@ impl DeliveryKind {
             DeliveryKind::LeadReport => "lead_report",
             DeliveryKind::CycleClose => "cycle_close",
             DeliveryKind::Recovered => "recovered",
+            DeliveryKind::KpiAlert => "kpi_alert",
+            DeliveryKind::KpiRecovered => "kpi_recovered",
         }
     }
 
@@ -51,6 +57,8 @@ impl DeliveryKind {
             "lead_report" => DeliveryKind::LeadReport,
             "cycle_close" => DeliveryKind::CycleClose,
             "recovered" => DeliveryKind::Recovered,
+            "kpi_alert" => DeliveryKind::KpiAlert,
+            "kpi_recovered" => DeliveryKind::KpiRecovered,
             _ => return None,
         })
     }

@@ -15,6 +15,7 @@ use crate::domain::view::{
 pub mod chart;
 pub mod digest;
 pub mod export;
+pub mod kpi;
 pub mod nudge;
 pub mod reply;
 

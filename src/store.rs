@@ -17,6 +17,7 @@ pub mod check_ins;
 pub mod cycles;
 pub mod deliveries;
 pub mod key_results;
+pub mod kpis;
 pub mod objectives;
 pub mod schedules;
 pub mod teams;

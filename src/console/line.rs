@@ -31,11 +31,12 @@ pub fn parse_line(line: &str) -> Line {
     if matches!(line, "exit" | "quit" | "/exit" | "/quit") {
         return Line::Exit;
     }
-    let rest = line
-        .strip_prefix("/okr")
-        .or_else(|| line.strip_prefix("okr"))
+    // `/okr kr add …`, `okr kr add …`, `kr add …`, and `/kpi set …` for the KPI commands.
+    let bare = line.strip_prefix('/').unwrap_or(line);
+    let rest = bare
+        .strip_prefix("okr")
         .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
-        .unwrap_or(line)
+        .unwrap_or(bare)
         .trim();
     let words: Vec<&str> = rest.split_whitespace().collect();
     let best = command::catalogue()

@@ -26,6 +26,7 @@ pub fn render(m: &Message) -> String {
             (ActionKind::NoChange, Some(code)) => format!("/okr nochange {code}"),
             (ActionKind::Snooze, _) => "/okr snooze".to_owned(),
             (ActionKind::AllNoChange, _) => "/okr nochange all".to_owned(),
+            (ActionKind::StartOkr, Some(kpi)) => format!("/kpi okr kpi:{kpi}"),
             (_, None) => a.label.clone(),
         };
         out.push_str(&format!("\n  [{}] {hint}", a.label));

@@ -51,6 +51,23 @@ impl Spec {
     pub fn available_in(&self, s: Surface) -> bool {
         self.only.is_none_or(|o| o == s)
     }
+
+    /// How a person types it: `/kpi set` for the KPI commands, `/okr kr add` for the rest.
+    pub fn invocation(&self) -> String {
+        if self.path == "kpi" || self.path.starts_with("kpi ") {
+            format!("/{}", self.path)
+        } else {
+            format!("/okr {}", self.path)
+        }
+    }
+}
+
+/// A command of one surface only.
+pub const fn only(surface: Surface, s: Spec) -> Spec {
+    Spec {
+        only: Some(surface),
+        ..s
+    }
 }
 
 pub const fn spec(

@@ -55,6 +55,8 @@ pub enum ActionKind {
     Snooze,
     /// Everything in the prompt keeps its value: one press for a quiet week.
     AllNoChange,
+    /// Draft an objective to bring a KPI back into range (`/kpi okr`); the target is the KPI.
+    StartOkr,
 }
 
 impl Message {

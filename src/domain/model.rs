@@ -605,6 +605,13 @@ impl Team {
     }
 }
 
+/// A name as a uniqueness key in storage: NFC, lower case. The services compare with
+/// [`same_name`]; this only backs that up with a unique index.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect::<String>().to_lowercase()
+}
+
 /// The comparison behind [`Team::is_named`].
 pub fn same_name(a: &str, b: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;

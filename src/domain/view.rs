@@ -85,6 +85,8 @@ pub struct TeamState {
     pub objectives: Vec<(Objective, Option<ObjectiveScore>)>,
     pub krs: Vec<ScoredKr>,
     pub points: HashMap<KrId, Vec<(DateTime<Utc>, f64)>>,
+    /// The team's KPIs (not bound to a cycle).
+    pub kpis: Vec<super::kpi::Kpi>,
     pub at: DateTime<Utc>,
 }
 
@@ -127,6 +129,8 @@ pub struct Digest<'a> {
     /// Owners who have not checked in since the last prompt, with the codes they owe.
     pub missing: Vec<(&'a str, Vec<&'a str>)>,
     pub at_risk: Vec<&'a ScoredKr>,
+    /// The team's KPIs, out of range first.
+    pub kpis: Vec<&'a super::kpi::Kpi>,
 }
 
 /// Builds the digest from the team's state; `marks` are the last digest's objective scores and
@@ -163,11 +167,14 @@ pub fn build<'a>(
         .iter()
         .filter(|k| k.score.status == Status::Red)
         .collect();
+    let mut kpis: Vec<&super::kpi::Kpi> = s.kpis.iter().collect();
+    kpis.sort_by_key(|k| k.place().is_none_or(|p| p == super::kpi::Place::Inside));
     Digest {
         state: s,
         objectives,
         missing,
         at_risk,
+        kpis,
     }
 }
 
@@ -330,6 +337,23 @@ pub enum Reply {
         doc: Box<ExportDoc>,
         format: ExportFormat,
     },
+    KpiAdded {
+        team: String,
+        kpi: super::kpi::Kpi,
+    },
+    KpiReading(Box<KpiReadingOutcome>),
+    KpiRange(super::kpi::Kpi),
+    KpiList(Vec<(Team, super::kpi::Kpi)>),
+    KpiDetail(Box<KpiDetail>),
+    KpiLinked {
+        kpi: super::kpi::Kpi,
+        objective: Objective,
+    },
+    KpiOkrStarted {
+        objective: Objective,
+        kr: KeyResult,
+    },
+    KpiRemoved(super::kpi::Kpi),
 }
 
 /// `/okr undo`: the check-in taken back, and the key result as it stands again.
@@ -346,4 +370,22 @@ pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     at.with_timezone(&tz)
         .format("%a %Y-%m-%d %H:%M %Z")
         .to_string()
+}
+
+/// `/kpi set` (and every other reading): the KPI after it, and what happened to its alert.
+#[derive(Debug, Clone)]
+pub struct KpiReadingOutcome {
+    pub kpi: super::kpi::Kpi,
+    pub team_name: String,
+    pub alert_opened: bool,
+    pub resolved: bool,
+}
+
+/// `/kpi show`: the KPI, its team, its latest readings (newest first) and linked objectives.
+#[derive(Debug, Clone)]
+pub struct KpiDetail {
+    pub kpi: super::kpi::Kpi,
+    pub team: Team,
+    pub readings: Vec<super::kpi::Reading>,
+    pub linked: Vec<Objective>,
 }

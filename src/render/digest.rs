@@ -122,6 +122,13 @@ pub fn message(d: &Digest<'_>) -> Message {
                 .collect()
         },
     });
+    if !d.kpis.is_empty() {
+        m.blocks.push(Block {
+            heading: Some("KPIs".into()),
+            colour: d.kpis.iter().filter_map(|k| super::kpi::colour(k)).max(),
+            lines: d.kpis.iter().map(|k| super::kpi::kpi_line(k)).collect(),
+        });
+    }
     m.colour = d
         .objectives
         .iter()

@@ -262,6 +262,32 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             )
             .private()
         }
+        Reply::KpiAdded { team, kpi } => super::kpi::added(team, kpi),
+        Reply::KpiReading(o) => super::kpi::reading(o),
+        Reply::KpiRange(k) => Message::text(
+            format!("Healthy range of {} changed", k.name),
+            vec![super::kpi::kpi_line(k)],
+        ),
+        Reply::KpiList(list) => super::kpi::list(list),
+        Reply::KpiDetail(d) => super::kpi::detail(d),
+        Reply::KpiLinked { kpi, objective } => Message::text(
+            format!("{} {} is linked to KPI {}", objective.code, objective.title, kpi.name),
+            vec![],
+        ),
+        Reply::KpiOkrStarted { objective, kr } => Message::text(
+            format!("Drafted {} {}", objective.code, objective.title),
+            vec![
+                format!("{} {} — {}", kr.code, kr.title, value_vs_target(kr)),
+                format!(
+                    "linked to the KPI; edit it with /okr objective edit objective:{} or /okr kr edit kr:{}",
+                    objective.code, kr.code
+                ),
+            ],
+        ),
+        Reply::KpiRemoved(k) => Message::text(
+            format!("KPI {} removed", k.name),
+            vec!["archived with its readings".into()],
+        ),
         Reply::Export { doc, format } => {
             let (text, ext) = super::export::render(doc, *format);
             let mut m = Message::text(
@@ -287,7 +313,7 @@ pub fn help(surface: Surface, commands: &[&Spec]) -> Message {
     let lines = commands
         .iter()
         .map(|s| {
-            let mut line = format!("/okr {}", s.path);
+            let mut line = s.invocation();
             if !s.example.is_empty() {
                 line.push(' ');
                 line.push_str(s.example);

@@ -32,6 +32,7 @@ impl TeamState {
             .filter(|cy| !cy.closed)
             .filter(|cy| CycleClock::new(cy, team.tz).contains(at))
             .max_by_key(|cy| cy.start);
+        let kpis = store::kpis::list(c, ws, Some(team.id)).await?;
         let mut state = TeamState {
             workspace: ws,
             clock: cycle.as_ref().map(|cy| CycleClock::new(cy, team.tz)),
@@ -40,6 +41,7 @@ impl TeamState {
             objectives: vec![],
             krs: vec![],
             points: HashMap::new(),
+            kpis,
             at,
         };
         let Some(cycle) = state.cycle.clone() else {

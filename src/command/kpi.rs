@@ -1,0 +1,188 @@
+//! KPIs: `/kpi add | set | range | list | show | link | remove | okr` (`docs/kpis.md`). The
+//! console has them all; Discord's `/kpi` is still to come, so they are console-only in the
+//! catalogue for now.
+
+use chrono::{DateTime, Utc};
+
+use super::team::misrouted;
+use super::{Command, Options, Reply, Spec, Surface, Who};
+use crate::domain::catalogue::{only, spec};
+use crate::service::kpis::KpiInput;
+use crate::service::{Actor, Okr, Result};
+
+/// The catalogue entries of this group, in help order.
+pub(super) const SPECS: &[Spec] = &[
+    only(
+        Surface::Console,
+        spec(
+            "kpi add",
+            &["team", "name", "unit", "direction", "min", "max", "owner"],
+            Who::Lead,
+            "watch a KPI with a healthy range (direction: higher or lower is better)",
+            "team:Growth name:conversion unit:percent direction:higher min:7 owner:alice",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi set",
+            &["kpi", "value"],
+            Who::OwnerOrLead,
+            "record a reading (also /kpi set conversion 6.4%)",
+            "kpi:conversion value:6.4%",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi range",
+            &["kpi", "min", "max"],
+            Who::Lead,
+            "change the healthy range",
+            "kpi:conversion min:7 max:12",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi list",
+            &["team"],
+            Who::Anyone,
+            "KPIs, out of range first",
+            "team:Growth",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi show",
+            &["kpi"],
+            Who::Anyone,
+            "a KPI's readings, range, trend, alert and linked objectives",
+            "kpi:conversion",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi link",
+            &["kpi", "objective"],
+            Who::Lead,
+            "link an objective to a KPI",
+            "kpi:conversion objective:GRO-1",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi okr",
+            &["kpi"],
+            Who::Lead,
+            "start an OKR to bring a KPI back into range",
+            "kpi:conversion",
+        ),
+    ),
+    only(
+        Surface::Console,
+        spec(
+            "kpi remove",
+            &["kpi"],
+            Who::Lead,
+            "stop watching a KPI (archived, readings kept)",
+            "kpi:conversion",
+        ),
+    ),
+];
+
+pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+    let kpi = || o.need("kpi", "kpi:conversion");
+    let built = match path {
+        "kpi add" => (|| {
+            Ok(Command::KpiAdd(KpiInput {
+                team: o.need("team", "team:Growth")?,
+                name: o.need("name", "name:conversion")?,
+                unit: o.opt("unit"),
+                direction: o.opt("direction"),
+                min: o.opt("min"),
+                max: o.opt("max"),
+                owner: o.opt("owner"),
+            }))
+        })(),
+        // `/kpi set conversion 6.4%`: the service finds where the KPI's name ends.
+        "kpi set" => {
+            let positional = o.positional.trim().to_owned();
+            Ok(match (o.opt("kpi"), o.opt("value")) {
+                (Some(kpi), Some(value)) => Command::KpiSet { kpi, value },
+                (Some(kpi), None) => Command::KpiSet {
+                    kpi,
+                    value: positional,
+                },
+                (None, Some(value)) => Command::KpiSet {
+                    kpi: positional,
+                    value,
+                },
+                (None, None) => Command::KpiSet {
+                    kpi: String::new(),
+                    value: positional,
+                },
+            })
+        }
+        "kpi range" => kpi().map(|kpi| Command::KpiRange {
+            kpi,
+            min: o.opt("min"),
+            max: o.opt("max"),
+        }),
+        "kpi list" => Ok(Command::KpiList {
+            team: o.opt("team"),
+        }),
+        "kpi show" => Ok(Command::KpiShow {
+            kpi: o.opt_or_positional("kpi").unwrap_or_default(),
+        }),
+        "kpi link" => (|| {
+            Ok(Command::KpiLink {
+                kpi: kpi()?,
+                objective: o.need("objective", "objective:GRO-1")?,
+            })
+        })(),
+        "kpi okr" => Ok(Command::KpiOkr {
+            kpi: o.opt_or_positional("kpi").unwrap_or_default(),
+        }),
+        "kpi remove" => kpi().map(|kpi| Command::KpiRemove { kpi }),
+        _ => return None,
+    };
+    Some(built)
+}
+
+pub(super) async fn apply(
+    okr: &Okr,
+    actor: &Actor,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Reply> {
+    Ok(match command {
+        Command::KpiAdd(input) => {
+            let team = input.team.clone();
+            let kpi = okr.kpi_add(actor, input, now).await?;
+            Reply::KpiAdded { team, kpi }
+        }
+        Command::KpiSet { kpi, value } => {
+            Reply::KpiReading(Box::new(okr.kpi_set(actor, &kpi, &value, now).await?))
+        }
+        Command::KpiRange { kpi, min, max } => Reply::KpiRange(
+            okr.kpi_range(actor, &kpi, min.as_deref(), max.as_deref())
+                .await?,
+        ),
+        Command::KpiList { team } => Reply::KpiList(okr.kpi_list(actor, team.as_deref()).await?),
+        Command::KpiShow { kpi } => Reply::KpiDetail(Box::new(okr.kpi_show(actor, &kpi).await?)),
+        Command::KpiLink { kpi, objective } => {
+            let (kpi, objective) = okr.kpi_link(actor, &kpi, &objective).await?;
+            Reply::KpiLinked { kpi, objective }
+        }
+        Command::KpiOkr { kpi } => {
+            let (objective, kr) = okr.kpi_okr(actor, &kpi, now).await?;
+            Reply::KpiOkrStarted { objective, kr }
+        }
+        Command::KpiRemove { kpi } => Reply::KpiRemoved(okr.kpi_remove(actor, &kpi, now).await?),
+        other => return Err(misrouted(&other)),
+    })
+}

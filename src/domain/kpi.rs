@@ -1,0 +1,237 @@
+//! KPIs: the numbers a team watches all year (conversion, response time, churn), each with a
+//! healthy range. Pure rules: whether a reading is in range, which edge it crossed, which way it
+//! is heading, and what "start an OKR" drafts. The rules are `docs/kpis.md`.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{format_number, TeamId, Unit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KpiId(pub i64);
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+impl Better {
+    pub fn parse(s: &str) -> Option<Better> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "higher" | "up" | "high" | "increase" => Some(Better::Higher),
+            "lower" | "down" | "low" | "decrease" => Some(Better::Lower),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        }
+    }
+}
+
+/// The healthy range: a floor, a ceiling, or both (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RangeError {
+    #[error("give a healthy range: min:, max: or both, e.g. min:7 or min:7 max:12")]
+    Empty,
+    #[error(
+        "min {min} is above max {max}: give a min at or below the max, e.g. min:{max} max:{min}"
+    )]
+    Inverted { min: String, max: String },
+}
+
+/// Where a reading falls against the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Below,
+    Inside,
+    Above,
+}
+
+impl Range {
+    pub fn new(min: Option<f64>, max: Option<f64>) -> Result<Range, RangeError> {
+        match (min, max) {
+            (None, None) => Err(RangeError::Empty),
+            (Some(lo), Some(hi)) if lo > hi => Err(RangeError::Inverted {
+                min: format_number(lo),
+                max: format_number(hi),
+            }),
+            _ => Ok(Range { min, max }),
+        }
+    }
+
+    pub fn place(&self, v: f64) -> Place {
+        match (self.min, self.max) {
+            (Some(lo), _) if v < lo => Place::Below,
+            (_, Some(hi)) if v > hi => Place::Above,
+            _ => Place::Inside,
+        }
+    }
+
+    /// `at least 7%`, `at most 300 ms`, `7% to 12%`.
+    pub fn text(&self, unit: &Unit) -> String {
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) => format!("{} to {}", unit.format(lo), unit.format(hi)),
+            (Some(lo), None) => format!("at least {}", unit.format(lo)),
+            (None, Some(hi)) => format!("at most {}", unit.format(hi)),
+            (None, None) => "no range".into(),
+        }
+    }
+}
+
+/// A KPI as stored, with its two latest readings (what the trend and the alert need, so that
+/// recording a reading never reads the history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kpi {
+    pub id: KpiId,
+    pub team_id: TeamId,
+    pub name: String,
+    pub unit: Unit,
+    pub better: Better,
+    pub range: Range,
+    pub owner: Option<String>,
+    pub latest: Option<(DateTime<Utc>, f64)>,
+    pub previous: Option<(DateTime<Utc>, f64)>,
+    /// An out-of-range alert is open.
+    pub alerting: bool,
+}
+
+/// Where a reading came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadingSource {
+    Manual,
+    Http,
+    Push,
+    Import,
+}
+
+impl ReadingSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadingSource::Manual => "manual",
+            ReadingSource::Http => "http",
+            ReadingSource::Push => "push",
+            ReadingSource::Import => "import",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReadingSource> {
+        Some(match s {
+            "manual" => ReadingSource::Manual,
+            "http" => ReadingSource::Http,
+            "push" => ReadingSource::Push,
+            "import" => ReadingSource::Import,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub at: DateTime<Utc>,
+    pub value: f64,
+    pub source: ReadingSource,
+    pub author: String,
+}
+
+/// Which way the KPI moved between its last two readings, and whether that is the good way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    Better,
+    Worse,
+    Flat,
+}
+
+impl Kpi {
+    pub fn place(&self) -> Option<Place> {
+        self.latest.map(|(_, v)| self.range.place(v))
+    }
+
+    pub fn trend(&self) -> Option<Trend> {
+        let ((_, now), (_, before)) = (self.latest?, self.previous?);
+        // A change below a thousandth of the value is noise, not a direction.
+        let scale = now.abs().max(before.abs()).max(f64::MIN_POSITIVE);
+        if (now - before).abs() <= scale * 1e-3 {
+            return Some(Trend::Flat);
+        }
+        let up = now > before;
+        Some(match (up, self.better) {
+            (true, Better::Higher) | (false, Better::Lower) => Trend::Better,
+            _ => Trend::Worse,
+        })
+    }
+
+    /// `↑` / `↓` / `→`, with the colour of the move: `↑ better`.
+    pub fn arrow(&self) -> &'static str {
+        let up = match (self.latest, self.previous) {
+            (Some((_, a)), Some((_, b))) => a > b,
+            _ => return "",
+        };
+        match (self.trend(), up) {
+            (Some(Trend::Flat), _) => "→",
+            (Some(_), true) => "↑",
+            (Some(_), false) => "↓",
+            (None, _) => "",
+        }
+    }
+}
+
+/// What "start an OKR" drafts from a KPI out of range: an objective to bring it back, and its
+/// one key result from the latest reading to the edge it crossed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OkrDraft {
+    pub title: String,
+    pub kr_title: String,
+    pub start: f64,
+    pub target: f64,
+}
+
+/// The draft for `kpi`, or `None` while it is in range (or has no reading): there is nothing
+/// to fix.
+pub fn draft(kpi: &Kpi) -> Option<OkrDraft> {
+    let (_, value) = kpi.latest?;
+    let (edge, side) = match kpi.range.place(value) {
+        Place::Inside => return None,
+        Place::Below => (kpi.range.min?, "above"),
+        Place::Above => (kpi.range.max?, "below"),
+    };
+    let shown = kpi.unit.format(edge);
+    Some(OkrDraft {
+        title: format!("Bring {} back {side} {shown}", kpi.name),
+        kr_title: format!("{} {side} {shown}", capitalised(&kpi.name)),
+        start: value,
+        target: edge,
+    })
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A KPI name: 1 to 60 characters, trimmed.
+pub fn check_name(name: &str) -> Result<&str, &'static str> {
+    let n = name.trim();
+    match n.chars().count() {
+        0 => Err("give the KPI a name, e.g. name:conversion"),
+        c if c > 60 => Err("keep the KPI's name to 60 characters or fewer"),
+        _ => Ok(n),
+    }
+}
+
+#[cfg(test)]
+#[path = "kpi_tests.rs"]
+mod tests;

@@ -1,0 +1,219 @@
+//! KPI messages: the out-of-range alert and its recovery, and the replies of `/kpi ...`
+//! (`docs/kpis.md`).
+
+use crate::domain::kpi::{Kpi, KpiId, Place};
+use crate::domain::message::{Action, ActionKind, Block, Message};
+use crate::domain::model::{member_names, Team};
+use crate::domain::scoring::Status;
+use crate::domain::view::{KpiDetail, KpiReadingOutcome};
+
+/// Green inside the range, red outside, none without a reading.
+pub fn colour(k: &Kpi) -> Option<Status> {
+    k.place().map(|p| match p {
+        Place::Inside => Status::Green,
+        _ => Status::Red,
+    })
+}
+
+fn emoji(k: &Kpi) -> &'static str {
+    match colour(k) {
+        Some(Status::Green) => "🟢",
+        Some(_) => "🔴",
+        None => "⚪",
+    }
+}
+
+/// `🔴 conversion 6.4% ↓ · healthy: at least 7% · owner alice`
+pub fn kpi_line(k: &Kpi) -> String {
+    let value = match k.latest {
+        Some((_, v)) => {
+            let arrow = k.arrow();
+            if arrow.is_empty() {
+                k.unit.format(v)
+            } else {
+                format!("{} {arrow}", k.unit.format(v))
+            }
+        }
+        None => "no reading yet".into(),
+    };
+    let mut line = format!(
+        "{} {} {value} · healthy: {}",
+        emoji(k),
+        k.name,
+        k.range.text(&k.unit)
+    );
+    if let Some(o) = &k.owner {
+        line.push_str(&format!(" · owner {o}"));
+    }
+    line
+}
+
+/// The alert: one per KPI leaving its range, with the owner and leads mentioned and the action
+/// that drafts an OKR to bring it back.
+pub fn out_of_range(team: &Team, k: &Kpi) -> Message {
+    let side = match k.place() {
+        Some(Place::Above) => "above",
+        _ => "below",
+    };
+    let mut m = Message::new(format!(
+        "{}: KPI {} is {side} its healthy range",
+        team.name, k.name
+    ));
+    m.colour = Some(Status::Red);
+    m.blocks.push(Block {
+        heading: None,
+        colour: Some(Status::Red),
+        lines: vec![
+            kpi_line(k),
+            format!(
+                "leads: {}",
+                if team.leads.is_empty() {
+                    "none".into()
+                } else {
+                    member_names(&team.leads)
+                }
+            ),
+        ],
+    });
+    m.mentions = k
+        .owner
+        .iter()
+        .cloned()
+        .chain(team.leads.iter().map(|l| l.name().to_owned()))
+        .fold(Vec::new(), |mut v, who| {
+            if !v.contains(&who) {
+                v.push(who);
+            }
+            v
+        });
+    m.actions.push(Action {
+        kind: ActionKind::StartOkr,
+        label: "Start an OKR".into(),
+        target: Some(k.name.clone()),
+    });
+    m.footer = Some(format!(
+        "A lead starts an OKR to bring it back with /kpi okr kpi:{}; the alert resolves when a reading is back in range.",
+        k.name
+    ));
+    m
+}
+
+pub fn back_in_range(team: &Team, k: &Kpi) -> Message {
+    let mut m = Message::new(format!(
+        "{}: KPI {} is back in its healthy range",
+        team.name, k.name
+    ));
+    m.colour = Some(Status::Green);
+    m.blocks.push(Block {
+        heading: None,
+        colour: Some(Status::Green),
+        lines: vec![kpi_line(k)],
+    });
+    m
+}
+
+pub fn added(team: &str, k: &Kpi) -> Message {
+    Message::text(
+        format!("KPI {} added to {team}", k.name),
+        vec![
+            kpi_line(k),
+            format!(
+                "record a reading with /kpi set kpi:{} value:<n>, or /kpi set {} <n>",
+                k.name, k.name
+            ),
+        ],
+    )
+}
+
+pub fn reading(o: &KpiReadingOutcome) -> Message {
+    let k = &o.kpi;
+    let mut lines = vec![kpi_line(k)];
+    if o.alert_opened {
+        lines.push(format!(
+            "out of its healthy range: the {} channel is told, with Start an OKR",
+            o.team_name
+        ));
+    } else if o.resolved {
+        lines.push(format!(
+            "back in range: the {} channel is told and the alert is resolved",
+            o.team_name
+        ));
+    } else if k.alerting {
+        lines.push("still out of range (the alert is open)".into());
+    }
+    let mut m = Message::text(format!("Reading of {} recorded", k.name), lines);
+    m.colour = colour(k);
+    m
+}
+
+pub fn list(kpis: &[(Team, Kpi)]) -> Message {
+    let lines = if kpis.is_empty() {
+        vec!["no KPIs yet: a lead adds one with /kpi add team:<team> name:<name> unit:<unit> min:<n>".into()]
+    } else {
+        kpis.iter()
+            .map(|(t, k)| format!("{} · {}", kpi_line(k), t.name))
+            .collect()
+    };
+    let mut m = Message::text("KPIs", lines).private();
+    m.colour = kpis.iter().filter_map(|(_, k)| colour(k)).max();
+    m
+}
+
+pub fn detail(d: &KpiDetail) -> Message {
+    let k = &d.kpi;
+    let mut m = Message::new(format!("KPI {} · {}", k.name, d.team.name));
+    m.colour = colour(k);
+    let mut head = vec![
+        kpi_line(k),
+        format!("higher or lower: {} is better", k.better.as_str()),
+    ];
+    head.push(if k.alerting {
+        "alert: open (out of range)".into()
+    } else {
+        "alert: none".into()
+    });
+    head.push(if d.linked.is_empty() {
+        format!(
+            "objectives: none linked (/kpi link kpi:{} objective:<code>)",
+            k.name
+        )
+    } else {
+        let codes: Vec<String> = d
+            .linked
+            .iter()
+            .map(|o| format!("{} {}", o.code, o.title))
+            .collect();
+        format!("objectives: {}", codes.join("; "))
+    });
+    m.blocks.push(Block {
+        heading: None,
+        colour: m.colour,
+        lines: head,
+    });
+    m.blocks.push(Block {
+        heading: Some("Latest readings".into()),
+        colour: None,
+        lines: if d.readings.is_empty() {
+            vec![format!("none yet: /kpi set kpi:{} value:<n>", k.name)]
+        } else {
+            d.readings
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} · {} · {} · {}",
+                        crate::domain::view::local_time(r.at, d.team.tz),
+                        k.unit.format(r.value),
+                        r.author,
+                        r.source.as_str()
+                    )
+                })
+                .collect()
+        },
+    });
+    m.private()
+}
+
+/// The id is what a pushed reading names; kept here so every message says it the same way.
+pub fn push_path(id: KpiId) -> String {
+    format!("/kpis/{}/readings", id.0)
+}

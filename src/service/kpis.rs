@@ -1,0 +1,492 @@
+//! KPIs: `/kpi add | set | range | list | show | link | remove | okr` (`docs/kpis.md`). A lead
+//! of the team manages them; the owner (or a lead) records readings. A reading out of range
+//! opens one alert for the KPI, told to the team with a "Start an OKR" action, and the first
+//! reading back in range resolves it and says so.
+
+use chrono::{DateTime, Utc};
+
+use super::objectives::objective_by_code;
+use super::setup::resolve_cycle;
+use super::{commit, is_lead, require_lead, team_named, Actor, Okr, OkrError, Result};
+use crate::domain::kpi::{self, Better, Kpi, Place, Range, Reading, ReadingSource};
+use crate::domain::model::{
+    same_name, CheckInSource, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team,
+    Unit, WorkspaceId,
+};
+use crate::domain::value::{self, ValueSpec};
+pub use crate::domain::view::{KpiDetail, KpiReadingOutcome};
+use crate::outbox::{team_posts_to, DeliveryKind};
+use crate::store::{self, deliveries::NewDelivery, key_results::NewKr, kpis::NewKpi, Conn};
+
+/// How many readings `/kpi show` lists.
+pub const SHOWN_READINGS: i64 = 10;
+/// Tries for a free ledger second when several KPI alerts of one team fall in the same second.
+const SAME_SECOND_TRIES: i64 = 60;
+
+#[derive(Debug, Default, Clone)]
+pub struct KpiInput {
+    pub team: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub direction: Option<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub owner: Option<String>,
+}
+
+fn person(p: Option<&str>) -> Option<String> {
+    p.map(|s| s.trim().trim_start_matches('@').to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// A reading or a range edge typed by a person, through the value grammar, checked against the
+/// KPI's unit. A sign is part of the number: a KPI reading is a value, never a change.
+fn amount(what: &str, text: &str, unit: &Unit) -> Result<f64> {
+    let v = value::parse_amount(text).map_err(|e| OkrError::invalid(format!("{what}: {e}")))?;
+    value::check_unit(what, unit, &v)?;
+    match v.spec {
+        ValueSpec::Absolute(x) | ValueSpec::Change(x) => Ok(x),
+        ValueSpec::Done(_) => Err(OkrError::invalid(format!(
+            "{what}: a KPI reading is a number, e.g. 6.4%"
+        ))),
+    }
+}
+
+fn range_of(min: Option<&str>, max: Option<&str>, unit: &Unit) -> Result<Range> {
+    let edge = |name: &str, t: Option<&str>| {
+        t.filter(|t| !t.trim().is_empty())
+            .map(|t| amount(name, t, unit))
+            .transpose()
+    };
+    Range::new(edge("min", min)?, edge("max", max)?).map_err(|e| OkrError::invalid(e.to_string()))
+}
+
+/// The KPI a reference names: its name in any case, or `Team/name` when two teams share it.
+/// A KPI of another workspace is unknown here, never forbidden.
+pub(crate) async fn kpi_named(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    reference: &str,
+) -> Result<(Kpi, Team)> {
+    let r = reference.trim();
+    if r.is_empty() {
+        return Err(OkrError::invalid("name the KPI, e.g. kpi:conversion"));
+    }
+    let teams = store::teams::list(c, ws).await?;
+    let all = store::kpis::list(c, ws, None).await?;
+    let team_of = |k: &Kpi| teams.iter().find(|t| t.id == k.team_id);
+    let (team_part, name) = match r.split_once('/') {
+        Some((t, n)) if teams.iter().any(|team| team.is_named(t)) => (Some(t), n),
+        _ => (None, r),
+    };
+    let found: Vec<&Kpi> = all
+        .iter()
+        .filter(|k| same_name(&k.name, name))
+        .filter(|k| team_part.is_none_or(|t| team_of(k).is_some_and(|team| team.is_named(t))))
+        .collect();
+    match found.as_slice() {
+        [one] => {
+            let team = team_of(one).cloned().ok_or_else(vanished)?;
+            Ok(((*one).clone(), team))
+        }
+        [] => Err(OkrError::NotFound {
+            what: "KPI",
+            reference: r.to_owned(),
+            hint: Some(if all.is_empty() {
+                "no KPI is set up yet; a lead adds one with /kpi add team:<team> name:<name> unit:<unit> min:<n>".into()
+            } else {
+                let names: Vec<&str> = all.iter().map(|k| k.name.as_str()).collect();
+                format!("the KPIs are {}", names.join(", "))
+            }),
+        }),
+        several => {
+            let named: Vec<String> = several
+                .iter()
+                .filter_map(|k| team_of(k).map(|t| format!("{}/{}", t.name, k.name)))
+                .collect();
+            Err(OkrError::invalid(format!(
+                "{r:?} is a KPI of several teams ({}): name it with its team, e.g. kpi:{}",
+                named.join(", "),
+                named
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("Growth/conversion")
+            )))
+        }
+    }
+}
+
+/// `/kpi set response time 240 ms`: the shortest run of leading words that names a KPI, and
+/// the rest as the reading.
+async fn short_form<'t>(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    text: &'t str,
+) -> Result<(Kpi, Team, &'t str)> {
+    let text = text.trim();
+    let ends = text
+        .char_indices()
+        .filter(|(_, ch)| ch.is_whitespace())
+        .map(|(i, _)| i);
+    for end in ends {
+        if let Ok((k, t)) = kpi_named(c, ws, &text[..end]).await {
+            return Ok((k, t, text[end..].trim()));
+        }
+    }
+    match kpi_named(c, ws, text).await {
+        Ok(_) => Err(OkrError::invalid(
+            "give the reading after the KPI's name, e.g. /kpi set conversion 6.4%",
+        )),
+        Err(OkrError::NotFound { hint, .. }) => Err(OkrError::NotFound {
+            what: "KPI",
+            reference: text.split_whitespace().next().unwrap_or("").to_owned(),
+            hint,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+fn vanished() -> OkrError {
+    OkrError::Internal(anyhow::anyhow!("a row vanished inside its own transaction"))
+}
+
+impl Okr {
+    /// `/kpi add`: a lead of the team.
+    pub async fn kpi_add(&self, actor: &Actor, input: KpiInput, now: DateTime<Utc>) -> Result<Kpi> {
+        let name = kpi::check_name(&input.name).map_err(OkrError::invalid)?;
+        let unit = match input.unit.as_deref().filter(|u| !u.trim().is_empty()) {
+            None => Unit::Count,
+            Some(u) => Unit::parse(u).ok_or_else(|| {
+                OkrError::invalid(format!(
+                    "unit:{u:?} is not a unit: use count, percent, days, hours, a currency code such as USD, or one short word such as ms or users"
+                ))
+            })?,
+        };
+        let better = match input.direction.as_deref().filter(|d| !d.trim().is_empty()) {
+            None => Better::Higher,
+            Some(d) => Better::parse(d).ok_or_else(|| {
+                OkrError::invalid(format!(
+                    "direction:{d:?} says neither way: use direction:higher (more is better) or direction:lower"
+                ))
+            })?,
+        };
+        let range = range_of(input.min.as_deref(), input.max.as_deref(), &unit)?;
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let team = team_named(&mut tx, ws, &input.team).await?;
+        require_lead(actor, &team, "add KPIs")?;
+        let existing = store::kpis::list(&mut tx, ws, Some(team.id)).await?;
+        if let Some(k) = existing.iter().find(|k| same_name(&k.name, name)) {
+            return Err(OkrError::Conflict(format!(
+                "team {} has a KPI named {:?} already: pick another name, or change its range with /kpi range kpi:{}",
+                team.name, k.name, k.name
+            )));
+        }
+        let owner = person(input.owner.as_deref());
+        let key = crate::domain::model::name_key(name);
+        let new = NewKpi {
+            team: team.id,
+            name,
+            name_key: &key,
+            unit: &unit,
+            better,
+            range,
+            owner: owner.as_deref(),
+        };
+        let id = store::kpis::insert(&mut tx, ws, &new, now).await?;
+        let kpi = store::kpis::by_id(&mut tx, ws, id)
+            .await?
+            .ok_or_else(vanished)?;
+        commit(tx).await?;
+        Ok(kpi)
+    }
+
+    /// `/kpi set`: a reading by hand, from the KPI's owner or a lead of its team.
+    pub async fn kpi_set(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KpiReadingOutcome> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let (kpi, team, value) = if reference.trim().is_empty() {
+            short_form(&mut tx, ws, value).await?
+        } else {
+            let (k, t) = kpi_named(&mut tx, ws, reference).await?;
+            (k, t, value)
+        };
+        if !(is_lead(actor, &team) || kpi.owner.as_deref() == Some(actor.user.as_str())) {
+            return Err(OkrError::Forbidden {
+                action: format!("record readings of {}", kpi.name),
+                who: match &kpi.owner {
+                    Some(o) => format!("its owner ({o}) or {}", super::lead_names(&team)),
+                    None => super::lead_names(&team),
+                },
+            });
+        }
+        let v = amount(&format!("the KPI {}", kpi.name), value, &kpi.unit)?;
+        let reading = Reading {
+            at: now,
+            value: v,
+            source: ReadingSource::Manual,
+            author: actor.user.clone(),
+        };
+        let outcome = record(&mut tx, ws, &team, &kpi, &reading, now).await?;
+        commit(tx).await?;
+        self.wake();
+        Ok(outcome)
+    }
+
+    /// `/kpi range`: a lead; the next reading is judged by the new range.
+    pub async fn kpi_range(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        min: Option<&str>,
+        max: Option<&str>,
+    ) -> Result<Kpi> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
+        require_lead(actor, &team, "change KPI ranges")?;
+        let range = range_of(min, max, &kpi.unit)?;
+        store::kpis::set_range(&mut tx, ws, kpi.id, range).await?;
+        let kpi = store::kpis::by_id(&mut tx, ws, kpi.id)
+            .await?
+            .ok_or_else(vanished)?;
+        commit(tx).await?;
+        Ok(kpi)
+    }
+
+    /// `/kpi list`: anyone; out of range first, then by name.
+    pub async fn kpi_list(&self, actor: &Actor, team: Option<&str>) -> Result<Vec<(Team, Kpi)>> {
+        let ws = actor.workspace;
+        let mut c = self.store.read().await?;
+        let team = match team.filter(|t| !t.trim().is_empty()) {
+            Some(t) => Some(team_named(&mut c, ws, t).await?),
+            None => None,
+        };
+        let teams = store::teams::list(&mut c, ws).await?;
+        let mut out: Vec<(Team, Kpi)> = store::kpis::list(&mut c, ws, team.map(|t| t.id))
+            .await?
+            .into_iter()
+            .filter_map(|k| {
+                let t = teams.iter().find(|t| t.id == k.team_id)?.clone();
+                Some((t, k))
+            })
+            .collect();
+        out.sort_by_key(|(t, k)| (k.place().is_none_or(|p| p == Place::Inside), t.name.clone()));
+        Ok(out)
+    }
+
+    /// `/kpi show`: anyone.
+    pub async fn kpi_show(&self, actor: &Actor, reference: &str) -> Result<KpiDetail> {
+        let ws = actor.workspace;
+        let mut c = self.store.read().await?;
+        let (kpi, team) = kpi_named(&mut c, ws, reference).await?;
+        let readings = store::kpis::readings(&mut c, ws, kpi.id, SHOWN_READINGS).await?;
+        let mut linked = Vec::new();
+        for id in store::kpis::links(&mut c, kpi.id).await? {
+            if let Some(o) = store::objectives::by_id(&mut c, ws, id).await? {
+                linked.push(o);
+            }
+        }
+        Ok(KpiDetail {
+            kpi,
+            team,
+            readings,
+            linked,
+        })
+    }
+
+    /// `/kpi link`: a lead of the KPI's team links an objective of the workspace.
+    pub async fn kpi_link(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        objective: &str,
+    ) -> Result<(Kpi, Objective)> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
+        require_lead(actor, &team, "link KPIs")?;
+        let o = objective_by_code(&mut tx, ws, objective).await?;
+        store::kpis::link(&mut tx, kpi.id, o.id).await?;
+        commit(tx).await?;
+        Ok((kpi, o))
+    }
+
+    /// `/kpi remove`: a lead; archived, readings kept.
+    pub async fn kpi_remove(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Kpi> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
+        require_lead(actor, &team, "remove KPIs")?;
+        store::kpis::archive(&mut tx, ws, kpi.id, now).await?;
+        store::kpis::resolve_alert(&mut tx, ws, kpi.id, now).await?;
+        commit(tx).await?;
+        Ok(kpi)
+    }
+
+    /// `/kpi okr` (the alert's **Start an OKR**): a lead drafts an objective in the running cycle
+    /// to bring the KPI back, linked to it, with one key result from the latest reading to the
+    /// edge it crossed. One transaction; the lead edits it like any objective.
+    pub async fn kpi_okr(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Objective, KeyResult)> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
+        require_lead(actor, &team, "start OKRs from KPIs")?;
+        let draft = kpi::draft(&kpi).ok_or_else(|| {
+            OkrError::invalid(match kpi.latest {
+                None => format!(
+                    "{} has no reading yet, so there is nothing to fix: record one with /kpi set kpi:{} value:<n>",
+                    kpi.name, kpi.name
+                ),
+                Some(_) => format!(
+                    "{} is in its healthy range ({}): there is nothing to bring back",
+                    kpi.name,
+                    kpi.range.text(&kpi.unit)
+                ),
+            })
+        })?;
+        let cycle = resolve_cycle(&mut tx, actor, None, now).await?;
+        if cycle.closed {
+            return Err(OkrError::invalid(
+                "no cycle is open: create one with /okr cycle new, then start the OKR",
+            ));
+        }
+        let number = store::teams::take_objective_number(&mut tx, team.id).await?;
+        let new = store::objectives::NewObjective {
+            team: team.id,
+            cycle: cycle.id,
+            number,
+            title: &draft.title,
+            owner: kpi.owner.as_deref(),
+            parent: None,
+            kind: ObjectiveKind::Committed,
+            state: ObjectiveState::Active,
+        };
+        let oid = store::objectives::insert(&mut tx, ws, &new, now).await?;
+        let krn = store::objectives::take_kr_number(&mut tx, oid).await?;
+        let kr = NewKr {
+            objective: oid,
+            number: krn,
+            title: &draft.kr_title,
+            owner: kpi.owner.as_deref(),
+            kind: KrKind::Metric,
+            unit: &kpi.unit,
+            start: draft.start,
+            target: draft.target,
+            current: draft.start,
+            direction: None,
+            confidence: None,
+            weight: 1.0,
+        };
+        let kid = store::key_results::insert(&mut tx, ws, &kr, now).await?;
+        store::kpis::link(&mut tx, kpi.id, oid).await?;
+        store::kpis::follow(&mut tx, ws, kid, kpi.id).await?;
+        let objective = store::objectives::by_id(&mut tx, ws, oid)
+            .await?
+            .ok_or_else(vanished)?;
+        let kr = store::key_results::by_id(&mut tx, ws, kid)
+            .await?
+            .ok_or_else(vanished)?;
+        commit(tx).await?;
+        Ok((objective, kr))
+    }
+}
+
+/// Records a reading in the caller's transaction and opens or resolves the KPI's alert, telling
+/// the team's posts (within its working hours) in the same transaction. Reads no history.
+pub(crate) async fn record(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: &Team,
+    kpi: &Kpi,
+    reading: &Reading,
+    now: DateTime<Utc>,
+) -> Result<KpiReadingOutcome> {
+    store::kpis::record(c, ws, kpi.id, reading).await?;
+    // Key results started from this KPI move with it.
+    let note = format!("from KPI {}", kpi.name);
+    for kr in store::kpis::followers(c, ws, kpi.id).await? {
+        let check_in = store::check_ins::NewCheckIn {
+            kr,
+            author: &reading.author,
+            value: reading.value,
+            confidence: None,
+            note: Some(&note),
+            source: CheckInSource::KpiSync,
+            idempotency_key: None,
+        };
+        store::check_ins::insert(c, ws, &check_in, reading.at).await?;
+    }
+    let after = Kpi {
+        previous: kpi.latest,
+        latest: Some((reading.at, reading.value)),
+        ..kpi.clone()
+    };
+    let place = after.range.place(reading.value);
+    let (mut alert_opened, mut resolved) = (false, false);
+    if place == Place::Inside {
+        resolved = store::kpis::resolve_alert(c, ws, kpi.id, now).await?;
+        if resolved {
+            let m = crate::render::kpi::back_in_range(team, &after);
+            post(c, ws, team, DeliveryKind::KpiRecovered, &m, now).await?;
+        }
+    } else {
+        alert_opened = store::kpis::open_alert(c, ws, team.id, kpi.id, now).await?;
+        if alert_opened {
+            let m = crate::render::kpi::out_of_range(team, &after);
+            post(c, ws, team, DeliveryKind::KpiAlert, &m, now).await?;
+        }
+    }
+    Ok(KpiReadingOutcome {
+        kpi: Kpi {
+            alerting: (kpi.alerting || alert_opened) && !resolved,
+            ..after
+        },
+        team_name: team.name.clone(),
+        alert_opened,
+        resolved,
+    })
+}
+
+async fn post(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: &Team,
+    kind: DeliveryKind,
+    message: &crate::domain::message::Message,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for recipient in &team_posts_to(team) {
+        for later in 0..SAME_SECOND_TRIES {
+            let new = NewDelivery {
+                team: team.id,
+                kind,
+                recipient,
+                slot: now + chrono::Duration::seconds(later),
+                due: team.posts_at(now),
+                message,
+                subjects: &[],
+            };
+            if store::deliveries::insert(c, ws, &new, now).await? {
+                break;
+            }
+        }
+    }
+    Ok(())
+}

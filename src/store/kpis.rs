@@ -1,0 +1,282 @@
+//! KPIs, their readings and links (`docs/kpis.md`). Recording a reading writes the reading and
+//! moves the KPI's two latest values on the row, reading no history.
+
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result, StoreError};
+use crate::domain::kpi::{Better, Kpi, KpiId, Range, Reading, ReadingSource};
+use crate::domain::model::{KrId, ObjectiveId, TeamId, Unit, WorkspaceId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    team_id: i64,
+    name: String,
+    unit: String,
+    better: String,
+    min_value: Option<f64>,
+    max_value: Option<f64>,
+    owner: Option<String>,
+    latest_value: Option<f64>,
+    latest_at: Option<DateTime<Utc>>,
+    previous_value: Option<f64>,
+    previous_at: Option<DateTime<Utc>>,
+    alerting: bool,
+}
+
+const SELECT: &str = "SELECT k.id, k.team_id, k.name, k.unit, k.better, k.min_value, k.max_value, \
+     k.owner, k.latest_value, k.latest_at, k.previous_value, k.previous_at, \
+     EXISTS (SELECT 1 FROM alerts a WHERE a.workspace_id = k.workspace_id \
+       AND a.kind = 'kpi-out-of-range' AND a.subject = k.id AND a.state <> 'resolved') AS alerting \
+     FROM kpis k";
+
+fn to_kpi(r: Row) -> Result<Kpi> {
+    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("kpi {}: {what} {v:?}", r.id));
+    let pair = |at: Option<DateTime<Utc>>, v: Option<f64>| at.zip(v);
+    Ok(Kpi {
+        id: KpiId(r.id),
+        team_id: TeamId(r.team_id),
+        unit: Unit::parse(&r.unit).ok_or_else(|| corrupt("unit", &r.unit))?,
+        better: Better::parse(&r.better).ok_or_else(|| corrupt("better", &r.better))?,
+        range: Range {
+            min: r.min_value,
+            max: r.max_value,
+        },
+        owner: r.owner,
+        latest: pair(r.latest_at, r.latest_value),
+        previous: pair(r.previous_at, r.previous_value),
+        alerting: r.alerting,
+        name: r.name,
+    })
+}
+
+pub struct NewKpi<'a> {
+    pub team: TeamId,
+    pub name: &'a str,
+    pub name_key: &'a str,
+    pub unit: &'a Unit,
+    pub better: Better,
+    pub range: Range,
+    pub owner: Option<&'a str>,
+}
+
+pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    k: &NewKpi<'_>,
+    now: DateTime<Utc>,
+) -> Result<KpiId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO kpis (workspace_id, team_id, name, name_key, unit, better, min_value, max_value, \
+         owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(k.team.0)
+    .bind(k.name)
+    .bind(k.name_key)
+    .bind(k.unit.code())
+    .bind(k.better.as_str())
+    .bind(k.range.min)
+    .bind(k.range.max)
+    .bind(k.owner)
+    .bind(now)
+    .fetch_one(c.sqlite())
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(KpiId(id))
+}
+
+/// The workspace's KPIs (of one team, when given), archived ones left out, by team and name.
+pub async fn list(c: &mut Conn, ws: WorkspaceId, team: Option<TeamId>) -> Result<Vec<Kpi>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE k.workspace_id = ?1 AND k.archived_at IS NULL \
+         AND (?2 IS NULL OR k.team_id = ?2) ORDER BY k.team_id, k.name_key"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(team.map(|t| t.0))
+        .fetch_all(c.sqlite())
+        .await?;
+    rows.into_iter().map(to_kpi).collect()
+}
+
+pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KpiId) -> Result<Option<Kpi>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE k.workspace_id = ? AND k.id = ? AND k.archived_at IS NULL"
+    ));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(id.0)
+        .fetch_optional(c.sqlite())
+        .await?;
+    row.map(to_kpi).transpose()
+}
+
+/// Appends a reading and makes it the KPI's latest, the latest before it its previous.
+pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO kpi_readings (workspace_id, kpi_id, value, source, author, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .bind(reading.value)
+    .bind(reading.source.as_str())
+    .bind(&reading.author)
+    .bind(reading.at)
+    .execute(c.sqlite())
+    .await?;
+    sqlx::query(
+        "UPDATE kpis SET previous_value = latest_value, previous_at = latest_at, \
+         latest_value = ?, latest_at = ? WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(reading.value)
+    .bind(reading.at)
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(c.sqlite())
+    .await?;
+    Ok(())
+}
+
+/// The latest `limit` readings, newest first.
+pub async fn readings(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    limit: i64,
+) -> Result<Vec<Reading>> {
+    let rows: Vec<(f64, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT value, source, author, created_at FROM kpi_readings WHERE workspace_id = ? \
+         AND kpi_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .bind(limit)
+    .fetch_all(c.sqlite())
+    .await?;
+    rows.into_iter()
+        .map(|(value, source, author, at)| {
+            Ok(Reading {
+                at,
+                value,
+                source: ReadingSource::parse(&source)
+                    .ok_or_else(|| StoreError::Corrupt(format!("reading source {source:?}")))?,
+                author,
+            })
+        })
+        .collect()
+}
+
+pub async fn set_range(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, range: Range) -> Result<()> {
+    sqlx::query("UPDATE kpis SET min_value = ?, max_value = ? WHERE workspace_id = ? AND id = ?")
+        .bind(range.min)
+        .bind(range.max)
+        .bind(ws.0)
+        .bind(kpi.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
+/// `/kpi remove`: out of every list, its readings kept.
+pub async fn archive(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE kpis SET archived_at = ? WHERE workspace_id = ? AND id = ?")
+        .bind(now)
+        .bind(ws.0)
+        .bind(kpi.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
+/// Links an objective to a KPI; linking twice is linking once.
+pub async fn link(c: &mut Conn, kpi: KpiId, objective: ObjectiveId) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO kpi_links (kpi_id, objective_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(kpi.0)
+    .bind(objective.0)
+    .execute(c.sqlite())
+    .await?;
+    Ok(())
+}
+
+/// The objectives linked to a KPI, by id.
+pub async fn links(c: &mut Conn, kpi: KpiId) -> Result<Vec<ObjectiveId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT objective_id FROM kpi_links WHERE kpi_id = ? ORDER BY objective_id",
+    )
+    .bind(kpi.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(ids.into_iter().map(ObjectiveId).collect())
+}
+
+/// Opens the KPI's out-of-range alert unless one is open. It is told at once by the caller,
+/// so it is stored as announced and never goes through the key-result announcement.
+pub async fn open_alert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: TeamId,
+    kpi: KpiId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, last_seen, announced) \
+         VALUES (?, ?, 'kpi-out-of-range', ?, 'open', ?, ?, 1) ON CONFLICT DO NOTHING",
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .bind(kpi.0)
+    .bind(now.timestamp())
+    .bind(now.timestamp())
+    .execute(c.sqlite())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Resolves the KPI's open alert, if any; its recovery is told by the caller.
+pub async fn resolve_alert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE alerts SET state = 'resolved', last_seen = ?, recovery_pending = 0 \
+         WHERE workspace_id = ? AND kind = 'kpi-out-of-range' AND subject = ? AND state <> 'resolved'",
+    )
+    .bind(now.timestamp())
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(c.sqlite())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Makes a key result follow a KPI: its readings are checked in on it (`/kpi okr`).
+pub async fn follow(c: &mut Conn, ws: WorkspaceId, kr: KrId, kpi: KpiId) -> Result<()> {
+    sqlx::query("UPDATE key_results SET kpi_id = ? WHERE workspace_id = ? AND id = ?")
+        .bind(kpi.0)
+        .bind(ws.0)
+        .bind(kr.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
+/// The key results following a KPI that can still take check-ins: not archived, in a cycle
+/// that is not closed.
+pub async fn followers(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<Vec<KrId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+         JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND k.kpi_id = ? \
+         AND k.archived_at IS NULL AND cy.closed_at IS NULL ORDER BY k.id",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(ids.into_iter().map(KrId).collect())
+}
