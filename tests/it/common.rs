@@ -226,6 +226,9 @@ pub const TABLES: &[&str] = &[
     "key_results",
     "check_ins",
     "withdrawn_check_ins",
+    "kpis",
+    "kpi_readings",
+    "kpi_links",
 ];
 
 /// Every row of every table, one JSON object per row, tables in name order and rows in rowid

@@ -1,0 +1,245 @@
+//! KPIs (`docs/kpis.md`): readings by hand, ranges, one alert per excursion with Start an OKR,
+//! and the bad input each gets a clear answer for, with nothing written.
+
+use okrbot::outbox::DeliveryKind;
+use okrbot::service::kpis::KpiInput;
+
+use crate::common::{assert_mentions, now, refused_text, spawn_app, TestApp};
+
+async fn growth_with_conversion() -> TestApp {
+    let app = spawn_app().await;
+    app.growth().await;
+    app.okr
+        .kpi_add(
+            &app.admin,
+            KpiInput {
+                team: "Growth".into(),
+                name: "conversion".into(),
+                unit: Some("percent".into()),
+                direction: Some("higher".into()),
+                min: Some("7".into()),
+                owner: Some("bob".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .await
+        .expect("conversion added");
+    app
+}
+
+async fn deliveries(app: &TestApp, kind: DeliveryKind) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE kind = ?")
+        .bind(kind.as_str())
+        .fetch_one(app.okr.store().pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bad_readings_are_refused_and_write_nothing() {
+    let app = growth_with_conversion().await;
+    let bob = app.user("bob");
+    for (value, says) in [
+        ("NaN", "not a finite number"),
+        ("inf", "not a finite number"),
+        ("1e999", "exponent notation"),
+        ("", "empty"),
+        ("5 hours", "measured in percent"),
+        ("done", "a KPI reading is a number"),
+    ] {
+        let msg = refused_text!(app, app.okr.kpi_set(&bob, "conversion", value, now()));
+        assert_mentions(&msg, &[says]);
+    }
+    // Someone who neither owns it nor leads the team.
+    let msg = refused_text!(
+        app,
+        app.okr
+            .kpi_set(&app.user("carol"), "conversion", "6%", now())
+    );
+    assert_mentions(&msg, &["bob", "alice"]);
+}
+
+#[tokio::test]
+async fn definitions_that_cannot_work_are_refused_and_write_nothing() {
+    let app = growth_with_conversion().await;
+    let input = |name: &str, min: Option<&str>, max: Option<&str>| KpiInput {
+        team: "Growth".into(),
+        name: name.into(),
+        unit: Some("percent".into()),
+        min: min.map(Into::into),
+        max: max.map(Into::into),
+        ..Default::default()
+    };
+    let msg = refused_text!(
+        app,
+        app.okr
+            .kpi_add(&app.admin, input("churn", Some("12"), Some("7")), now())
+    );
+    assert_mentions(&msg, &["min 12 is above max 7"]);
+    let msg = refused_text!(
+        app,
+        app.okr
+            .kpi_add(&app.admin, input("churn", None, None), now())
+    );
+    assert_mentions(&msg, &["min:", "max:"]);
+    let msg = refused_text!(
+        app,
+        app.okr
+            .kpi_add(&app.admin, input("CONVERSION", Some("1"), None), now())
+    );
+    assert_mentions(&msg, &["already", "conversion"]);
+    let msg = refused_text!(
+        app,
+        app.okr
+            .kpi_add(&app.user("bob"), input("churn", Some("1"), None), now())
+    );
+    assert_mentions(&msg, &["add KPIs"]);
+    let msg = refused_text!(
+        app,
+        app.okr
+            .kpi_range(&app.admin, "conversion", Some("9"), Some("8"))
+    );
+    assert_mentions(&msg, &["min 9 is above max 8"]);
+}
+
+#[tokio::test]
+async fn an_unknown_kpi_and_one_of_another_workspace_are_both_unknown() {
+    let app = growth_with_conversion().await;
+    let other = app.other_workspace("console:globex", "globex").await;
+    let here = refused_text!(app, app.okr.kpi_show(&app.admin, "churn"));
+    let there = refused_text!(app, app.okr.kpi_set(&other, "conversion", "5%", now()));
+    assert_mentions(&here, &["KPI \"churn\" is unknown here", "conversion"]);
+    assert_mentions(&there, &["KPI \"conversion\" is unknown here"]);
+    assert!(!there.contains("only"), "unknown, never forbidden: {there}");
+}
+
+#[tokio::test]
+async fn an_excursion_alerts_once_and_its_end_is_told_once() {
+    let app = growth_with_conversion().await;
+    let bob = app.user("bob");
+    let first = app
+        .okr
+        .kpi_set(&bob, "conversion", "7.4%", now())
+        .await
+        .unwrap();
+    assert!(!first.alert_opened);
+    let low = app
+        .okr
+        .kpi_set(&bob, "conversion", "6.4%", now())
+        .await
+        .unwrap();
+    assert!(low.alert_opened && low.kpi.alerting);
+    let lower = app
+        .okr
+        .kpi_set(&bob, "conversion", "6.1%", now())
+        .await
+        .unwrap();
+    assert!(!lower.alert_opened && lower.kpi.alerting);
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
+    let back = app
+        .okr
+        .kpi_set(&bob, "conversion", "7.2%", now())
+        .await
+        .unwrap();
+    assert!(back.resolved && !back.kpi.alerting);
+    app.okr
+        .kpi_set(&bob, "conversion", "7.5%", now())
+        .await
+        .unwrap();
+    assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 1);
+    assert_eq!(app.count("check_ins").await, 0, "no key result follows it");
+    let shown = app.okr.kpi_show(&app.admin, "Conversion").await.unwrap();
+    let values: Vec<f64> = shown.readings.iter().map(|r| r.value).collect();
+    assert_eq!(values, [7.5, 7.2, 6.1, 6.4, 7.4]);
+}
+
+#[tokio::test]
+async fn start_an_okr_drafts_a_linked_objective_whose_key_result_follows_the_kpi() {
+    let app = growth_with_conversion().await;
+    let msg = refused_text!(app, app.okr.kpi_okr(&app.admin, "conversion", now()));
+    assert_mentions(&msg, &["no reading yet"]);
+    app.okr
+        .kpi_set(&app.user("bob"), "conversion", "6.4%", now())
+        .await
+        .unwrap();
+    let (objective, kr) = app
+        .okr
+        .kpi_okr(&app.admin, "conversion", now())
+        .await
+        .unwrap();
+    assert_eq!(objective.title, "Bring conversion back above 7%");
+    assert_eq!(
+        (kr.start, kr.target, kr.owner.as_deref()),
+        (6.4, 7.0, Some("bob"))
+    );
+    let shown = app.okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    assert_eq!(shown.linked.len(), 1);
+    // The next reading moves the key result too.
+    app.okr
+        .kpi_set(&app.user("bob"), "conversion", "6.8%", now())
+        .await
+        .unwrap();
+    let kr = app.okr.kr(&app.admin, &kr.code).await.unwrap();
+    assert_eq!(kr.current, 6.8);
+    let msg = refused_text!(app, app.okr.kpi_okr(&app.user("bob"), "conversion", now()));
+    assert_mentions(&msg, &["start OKRs from KPIs"]);
+}
+
+#[test]
+fn the_console_takes_the_short_form_and_the_digest_lists_kpis_out_of_range_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = "\
+/okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
+/okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
+/okr objective add team:Growth title:Enhance onboarding
+/okr kr add objective:GRO-1 title:Reduce onboarding time kind:metric start:14 target:7 unit:days owner:alice
+/kpi add team:Growth name:response time unit:ms direction:lower max:300
+/kpi add team:Growth name:conversion unit:percent min:7
+/kpi set response time 240 ms
+/kpi set conversion 6.4%
+/okr digest team:Growth
+/kpi list
+";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .args([
+            "console",
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+        ])
+        .args(["--now", "2026-11-16T10:00:00Z"])
+        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(script.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("okrbot runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_mentions(
+        &text,
+        &[
+            "🟢 response time 240 ms · healthy: at most 300 ms",
+            "KPI conversion is below its healthy range",
+            "[Start an OKR] /kpi okr kpi:conversion",
+        ],
+    );
+    let digest = &text[text.find("📬 digest").expect("a digest")..];
+    let kpis = &digest[digest.find("KPIs").expect("a KPI section")..];
+    let (conversion, response) = (
+        kpis.find("conversion").expect("conversion"),
+        kpis.find("response time").expect("response time"),
+    );
+    assert!(conversion < response, "out of range first: {kpis}");
+}
