@@ -106,11 +106,17 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let file = options.get_filename().to_owned();
+        // Connecting sets WAL mode, which a process migrating a new file at that moment
+        // refuses ("database is locked") whatever the busy timeout: connect under the lock too.
+        let lock = migrate_lock(&file).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        migrate_alone(&pool, &file).await?;
+        let migrated = sqlx::migrate!("./migrations").run(&pool).await;
+        // Closing the file releases the lock for the next process, which then finds nothing to do.
+        drop(lock);
+        migrated?;
         Ok(Store { pool })
     }
 
@@ -134,16 +140,14 @@ impl Store {
     }
 }
 
-/// A stored zone name read through the same rule as a typed one; a name that is no zone is a
-/// corrupt row, not a refusal.
-/// Runs the embedded migrations while holding an exclusive lock on `<database>.migrate-lock`.
-/// SQLite has no lock of its own for them: processes started at once on a new file would each
-/// find no tables and try to create them, and all but one would fail.
-async fn migrate_alone(pool: &SqlitePool, database: &std::path::Path) -> Result<()> {
+/// An exclusive lock on `<database>.migrate-lock`, held while a process connects and migrates.
+/// SQLite has no lock of its own for that: processes started at once on a new file would each
+/// find no tables and try to create them, and all but one would fail. `None` for a database in
+/// memory, which no other process sees.
+async fn migrate_lock(database: &std::path::Path) -> Result<Option<std::fs::File>> {
     let name = database.to_string_lossy();
     if name.is_empty() || name == ":memory:" {
-        sqlx::migrate!("./migrations").run(pool).await?;
-        return Ok(());
+        return Ok(None);
     }
     let lock_path = format!("{name}.migrate-lock");
     let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
@@ -157,12 +161,11 @@ async fn migrate_alone(pool: &SqlitePool, database: &std::path::Path) -> Result<
     })
     .await
     .map_err(std::io::Error::other)??;
-    let result = sqlx::migrate!("./migrations").run(pool).await;
-    // Closing the file releases the lock for the next process, which then finds nothing to do.
-    drop(lock);
-    Ok(result?)
+    Ok(Some(lock))
 }
 
+/// A stored zone name read through the same rule as a typed one; a name that is no zone is a
+/// corrupt row, not a refusal.
 pub(crate) fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
     crate::domain::model::TeamZone::parse(name)
         .map(|z| z.tz())
