@@ -81,6 +81,7 @@ fn key_result(i: usize, cycle_start: DateTime<Utc>) -> (KeyResult, Points) {
         weight: if i.is_multiple_of(10) { 2.0 } else { 1.0 },
         created_at: cycle_start,
         last_check_in: points.last().map(|p| p.0),
+        follows: None,
     };
     (kr, points)
 }

@@ -17,6 +17,12 @@ use crate::service::setup::SetupInput;
 use crate::service::{Actor, Okr};
 use crate::store::Store;
 
+/// The KPI's weekly readings, from the first Monday of the quarter on.
+const TRIAL_CONVERSION: [&str; 13] = [
+    "12.4%", "11.6%", "11.8%", "12.3%", "12.6%", "12.8%", "13.1%", "13.0%", "13.2%", "13.4%",
+    "13.3%", "13.5%", "13.4%",
+];
+
 /// One key result of the demo and how its owner answers in week `w` (1..=13); `None` means the
 /// owner does not check in that week.
 struct Script {
@@ -352,7 +358,22 @@ pub async fn run(
             krs.push((k.code, k.owner.unwrap_or_default(), s.answer));
         }
     }
-    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results", codes.len(), krs.len())?;
+    okr.kpi_add(
+        &admin,
+        crate::service::kpis::KpiInput {
+            team: "Growth".into(),
+            name: "trial conversion".into(),
+            unit: Some("percent".into()),
+            direction: Some("higher".into()),
+            min: Some("12".into()),
+            owner: Some("erin".into()),
+            ..Default::default()
+        },
+        clock.now(),
+    )
+    .await
+    .map_err(e)?;
+    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results, KPI trial conversion (healthy at 12% and above)", codes.len(), krs.len())?;
     writeln!(out, "owners answer Monday prompts within the hour, except bob and ivan (only when reminded) and frank (goes quiet after week 4)\n")?;
 
     let scheduler = Scheduler::new(okr.clone());
@@ -365,10 +386,60 @@ pub async fn run(
         .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
         .single()
         .expect("valid");
+    // erin reads trial conversion every Monday at 10:30 Berlin: it slips below 12% in week 2,
+    // and comes back once the OKR started from its alert works.
+    let erin = Actor {
+        workspace: ws,
+        user: "erin".into(),
+        admin: false,
+        roles: vec![],
+    };
+    let mut readings = TRIAL_CONVERSION
+        .iter()
+        .enumerate()
+        .map(|(w, v)| {
+            let local = (start + Duration::days(4 + 7 * w as i64)).and_hms_opt(10, 30, 0);
+            let at = local
+                .and_then(|l| chrono_tz::Europe::Berlin.from_local_datetime(&l).single())
+                .map(|t| t.with_timezone(&Utc));
+            (at, *v)
+        })
+        .peekable();
     let mut shown = std::collections::HashSet::new();
     while let Some(next) = scheduler.next_wake().await.map_err(e)? {
         if next >= close_at {
             break;
+        }
+        if let Some(&(Some(at), value)) = readings.peek() {
+            if at <= next {
+                readings.next();
+                clock.set(at.max(clock.now()));
+                let o = okr
+                    .kpi_set(&erin, "trial conversion", value, clock.now())
+                    .await
+                    .map_err(e)?;
+                writeln!(
+                    out,
+                    "{} kpi       ← @erin      trial conversion {value}",
+                    clock
+                        .now()
+                        .with_timezone(&chrono_tz::Europe::Berlin)
+                        .format("%a %Y-%m-%d %H:%M %Z"),
+                )?;
+                if o.alert_opened {
+                    // alice presses Start an OKR on the alert.
+                    let (objective, kr) = okr
+                        .kpi_okr(&admin, "trial conversion", clock.now())
+                        .await
+                        .map_err(e)?;
+                    writeln!(
+                        out,
+                        "── alice starts an OKR from the alert: {} {} with {} {} (follows the KPI) ──",
+                        objective.code, objective.title, kr.code, kr.title
+                    )?;
+                }
+                continue;
+            }
         }
         clock.set(next.max(clock.now()));
         scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
@@ -387,7 +458,10 @@ pub async fn run(
                 DeliveryKind::Digest => {
                     [2, 6, 10, 13].contains(&week) && shown.insert((d.kind, week, d.team))
                 }
-                DeliveryKind::Alert | DeliveryKind::LeadReport => true,
+                DeliveryKind::Alert
+                | DeliveryKind::LeadReport
+                | DeliveryKind::KpiAlert
+                | DeliveryKind::KpiRecovered => true,
                 _ => shown.insert((d.kind, 0, d.team)),
             };
             if full {

@@ -42,5 +42,6 @@ pub(crate) fn kr(code: &str, kind: KrKind, unit: Unit, current: f64) -> KeyResul
         weight: 1.0,
         created_at: DateTime::from_timestamp(0, 0).unwrap(),
         last_check_in: None,
+        follows: None,
     }
 }

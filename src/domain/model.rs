@@ -689,6 +689,8 @@ pub struct KeyResult {
     pub created_at: DateTime<Utc>,
     /// When the last check-in was recorded; `None` until the first one.
     pub last_check_in: Option<DateTime<Utc>>,
+    /// The KPI whose readings it follows (`/kpi okr`): nobody is asked to check it in.
+    pub follows: Option<super::kpi::KpiId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

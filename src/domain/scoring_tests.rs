@@ -53,6 +53,7 @@ fn kr(kind: KrKind, start: f64, target: f64, current: f64) -> KeyResult {
         weight: 1.0,
         created_at: utc("2026-10-01T00:00:00Z"),
         last_check_in: None,
+        follows: None,
     }
 }
 

@@ -91,10 +91,11 @@ pub struct TeamState {
 }
 
 impl TeamState {
-    /// Owners in a stable order, each with their key results.
+    /// Owners in a stable order, each with the key results they check in: one that follows a
+    /// KPI is fed by its readings, so nobody is asked for it (`docs/kpis.md`).
     pub fn by_owner(&self) -> Vec<(&str, Vec<&ScoredKr>)> {
         let mut owners: Vec<(&str, Vec<&ScoredKr>)> = Vec::new();
-        for k in &self.krs {
+        for k in self.krs.iter().filter(|k| k.kr.follows.is_none()) {
             let Some(owner) = k.kr.owner.as_deref() else {
                 continue;
             };

@@ -40,7 +40,8 @@ fn kr_line(k: &ScoredKr, d: &Digest<'_>) -> String {
     if s.stale {
         line.push_str(" · ⚠️ stale");
     }
-    if let Some(f) = &s.forecast {
+    // Once the target is reached, "where it is heading" says nothing a lead needs.
+    if let Some(f) = s.forecast.as_ref().filter(|_| s.progress < 1.0) {
         line.push_str(&format!(
             " · trend {}% by {}",
             round_percent(f.progress),

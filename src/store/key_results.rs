@@ -24,11 +24,12 @@ struct Row {
     weight: f64,
     created_at: DateTime<Utc>,
     last_check_in_at: Option<DateTime<Utc>>,
+    kpi_id: Option<i64>,
 }
 
 const SELECT: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
      k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-     k.weight, k.created_at, k.last_check_in_at \
+     k.weight, k.created_at, k.last_check_in_at, k.kpi_id \
      FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id";
 
 fn to_kr(r: Row) -> Result<KeyResult> {
@@ -59,6 +60,7 @@ fn to_kr(r: Row) -> Result<KeyResult> {
         weight: r.weight,
         created_at: r.created_at,
         last_check_in: r.last_check_in_at,
+        follows: r.kpi_id.map(crate::domain::kpi::KpiId),
     })
 }
 
@@ -244,7 +246,7 @@ pub async fn context(
 ) -> Result<Option<KrContext>> {
     const COLUMNS: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-         k.weight, k.created_at, k.last_check_in_at, \
+         k.weight, k.created_at, k.last_check_in_at, k.kpi_id, \
          t.id AS team_id, t.name AS team_name, t.timezone, t.channel, t.working_hours, \
          (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at \

@@ -83,7 +83,7 @@ fn export_then_import_into_a_new_workspace_gives_identical_json() {
     );
     assert!(ok, "{err}");
     assert!(
-        said.contains("2 teams, 1 cycles, 4 objectives, 10 key results"),
+        said.contains("2 teams, 1 cycles, 5 objectives, 11 key results"),
         "{said}"
     );
     let (second, err, ok) = export(&demo, "copy", "json");
@@ -168,7 +168,7 @@ fn csv_and_markdown_exports_list_every_key_result() {
     let demo = demo_db(dir.path());
     let (csv, _, ok) = export(&demo, "acme", "csv");
     assert!(ok);
-    assert_eq!(csv.trim().lines().count(), 11, "{csv}");
+    assert_eq!(csv.trim().lines().count(), 12, "{csv}");
     assert!(csv
         .lines()
         .next()
@@ -182,7 +182,7 @@ fn csv_and_markdown_exports_list_every_key_result() {
     );
     assert_eq!(
         md.matches("| ENG-").count() + md.matches("| GRO-").count(),
-        10,
+        11,
         "{md}"
     );
 }
@@ -267,7 +267,15 @@ async fn the_demo_posts_to_teams_only_in_working_hours_and_alerts_each_key_resul
     assert!(rows.iter().all(|r| r.3 == "sent"), "all sent: {rows:?}");
     let mut alerted = std::collections::HashSet::new();
     for (kind, due, tz, _, subjects) in &rows {
-        if !["alert", "recovered", "cycle_close", "lead_report"].contains(&kind.as_str()) {
+        let team_posts = [
+            "alert",
+            "recovered",
+            "cycle_close",
+            "lead_report",
+            "kpi_alert",
+            "kpi_recovered",
+        ];
+        if !team_posts.contains(&kind.as_str()) {
             continue;
         }
         let tz: chrono_tz::Tz = tz.parse().expect("a zone");
@@ -283,4 +291,17 @@ async fn the_demo_posts_to_teams_only_in_working_hours_and_alerts_each_key_resul
         }
     }
     assert!(!alerted.is_empty());
+    // The KPI's excursion: one alert, one recovery, and the OKR started from it followed it.
+    let kpi_posts: Vec<&str> = rows
+        .iter()
+        .map(|r| r.0.as_str())
+        .filter(|k| k.starts_with("kpi_"))
+        .collect();
+    assert_eq!(kpi_posts, ["kpi_alert", "kpi_recovered"]);
+    let synced: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM check_ins WHERE source = 'kpi-sync'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(synced >= 10, "{synced} readings reached the key result");
 }
