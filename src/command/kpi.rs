@@ -1,96 +1,70 @@
-//! KPIs: `/kpi add | set | range | list | show | link | remove | okr` (`docs/kpis.md`). The
-//! console has them all; Discord's `/kpi` is still to come, so they are console-only in the
-//! catalogue for now.
+//! KPIs: `/kpi add | set | range | list | show | link | remove | okr` (`docs/kpis.md`), in
+//! both adapters.
 
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{Command, Options, Reply, Spec, Surface, Who};
-use crate::domain::catalogue::{only, spec};
+use super::{spec, Command, Options, Reply, Spec, Who};
 use crate::service::kpis::KpiInput;
 use crate::service::{Actor, Okr, Result};
 
 /// The catalogue entries of this group, in help order.
 pub(super) const SPECS: &[Spec] = &[
-    only(
-        Surface::Console,
-        spec(
-            "kpi add",
-            &["team", "name", "unit", "direction", "min", "max", "owner"],
-            Who::Lead,
-            "watch a KPI with a healthy range (direction: higher or lower is better)",
-            "team:Growth name:conversion unit:percent direction:higher min:7 owner:alice",
-        ),
+    spec(
+        "kpi add",
+        &["team", "name", "unit", "direction", "min", "max", "owner"],
+        Who::Lead,
+        "watch a KPI with a healthy range (direction: higher or lower is better)",
+        "team:Growth name:conversion unit:percent direction:higher min:7 owner:alice",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi set",
-            &["kpi", "value"],
-            Who::OwnerOrLead,
-            "record a reading (also /kpi set conversion 6.4%)",
-            "kpi:conversion value:6.4%",
-        ),
+    spec(
+        "kpi set",
+        &["kpi", "value"],
+        Who::OwnerOrLead,
+        "record a reading (also /kpi set conversion 6.4%)",
+        "kpi:conversion value:6.4%",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi range",
-            &["kpi", "min", "max"],
-            Who::Lead,
-            "change the healthy range",
-            "kpi:conversion min:7 max:12",
-        ),
+    spec(
+        "kpi range",
+        &["kpi", "min", "max"],
+        Who::Lead,
+        "change the healthy range",
+        "kpi:conversion min:7 max:12",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi list",
-            &["team"],
-            Who::Anyone,
-            "KPIs, out of range first",
-            "team:Growth",
-        ),
+    spec(
+        "kpi list",
+        &["team"],
+        Who::Anyone,
+        "KPIs, out of range first",
+        "team:Growth",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi show",
-            &["kpi"],
-            Who::Anyone,
-            "a KPI's readings, range, trend, alert and linked objectives",
-            "kpi:conversion",
-        ),
+    spec(
+        "kpi show",
+        &["kpi"],
+        Who::Anyone,
+        "a KPI's readings, range, trend, alert and linked objectives",
+        "kpi:conversion",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi link",
-            &["kpi", "objective"],
-            Who::Lead,
-            "link an objective to a KPI",
-            "kpi:conversion objective:GRO-1",
-        ),
+    spec(
+        "kpi link",
+        &["kpi", "objective"],
+        Who::Lead,
+        "link an objective to a KPI",
+        "kpi:conversion objective:GRO-1",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi okr",
-            &["kpi"],
-            Who::Lead,
-            "start an OKR to bring a KPI back into range",
-            "kpi:conversion",
-        ),
+    spec(
+        "kpi okr",
+        &["kpi"],
+        Who::Lead,
+        "start an OKR to bring a KPI back into range",
+        "kpi:conversion",
     ),
-    only(
-        Surface::Console,
-        spec(
-            "kpi remove",
-            &["kpi"],
-            Who::Lead,
-            "stop watching a KPI (archived, readings kept)",
-            "kpi:conversion",
-        ),
+    spec(
+        "kpi remove",
+        &["kpi"],
+        Who::Lead,
+        "stop watching a KPI (archived, readings kept)",
+        "kpi:conversion",
     ),
 ];
 

@@ -12,6 +12,7 @@ use crate::domain::message::Message;
 use crate::service::{Actor, OkrError};
 
 mod check_in;
+mod kpi;
 mod kr;
 mod objective;
 mod report;
@@ -20,7 +21,7 @@ mod team;
 type Result<T = ()> = std::result::Result<T, BotError>;
 
 pub fn all() -> Vec<poise::Command<Data, BotError>> {
-    vec![okr()]
+    vec![okr(), kpi::kpi()]
 }
 
 /// The asker, as the core knows them.
@@ -137,6 +138,9 @@ mod futures_choices {
     pub fn cycles<'a>(okr: &'a Okr, a: &'a Actor, p: &'a str) -> Fut<'a> {
         Box::pin(okr.cycle_choices(a, p))
     }
+    pub fn kpis<'a>(okr: &'a Okr, a: &'a Actor, p: &'a str) -> Fut<'a> {
+        Box::pin(okr.kpi_choices(a, p))
+    }
 }
 
 async fn ac_kr(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
@@ -150,6 +154,9 @@ async fn ac_team(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomplet
 }
 async fn ac_cycle(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     choices(ctx, partial, futures_choices::cycles).await
+}
+async fn ac_kpi(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    choices(ctx, partial, futures_choices::kpis).await
 }
 
 // ---- the command tree ----
@@ -185,6 +192,15 @@ pub async fn okr(_ctx: Context<'_>) -> Result {
 mod tests {
     use crate::command::{self as catalogue, Surface};
 
+    /// The catalogue's words for a top-level command: none for `/okr`, `kpi` for `/kpi`.
+    fn prefix(top: &poise::Command<super::Data, super::BotError>) -> &str {
+        if top.name == "okr" {
+            ""
+        } else {
+            &top.name
+        }
+    }
+
     /// Every path of the command tree, `kr add` style.
     fn paths() -> Vec<String> {
         fn walk(
@@ -208,7 +224,7 @@ mod tests {
         let mut out = Vec::new();
         for top in super::all() {
             for s in &top.subcommands {
-                walk(s, "", &mut out);
+                walk(s, prefix(&top), &mut out);
             }
         }
         out
@@ -250,7 +266,7 @@ mod tests {
         }
         for top in super::all() {
             for s in &top.subcommands {
-                check(s, "");
+                check(s, prefix(&top));
             }
         }
     }

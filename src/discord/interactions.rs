@@ -67,7 +67,8 @@ async fn on_button(
         ButtonAction::Update { delivery, .. }
         | ButtonAction::NoChange { delivery, .. }
         | ButtonAction::Snooze { delivery }
-        | ButtonAction::AllNoChange { delivery } => *delivery,
+        | ButtonAction::AllNoChange { delivery }
+        | ButtonAction::StartOkr { delivery } => *delivery,
     };
     let okr = &data.okr;
     let now = data.clock.now();
@@ -123,6 +124,29 @@ async fn on_button(
         ButtonAction::Snooze { .. } => command::apply(okr, &actor, Command::Snooze, now)
             .await
             .map(|r| format!("😴 {}", said(&r))),
+        ButtonAction::StartOkr { .. } => {
+            // A lead's action: the presser's own rights in the guild, not the delivery's.
+            let lead = match i.guild_id {
+                Some(guild) => {
+                    let (permissions, roles) = i
+                        .member
+                        .as_ref()
+                        .map(|m| (m.permissions, m.roles.clone()))
+                        .unwrap_or_default();
+                    data.actor(guild, i.user.id, permissions, &roles).await
+                }
+                None => Ok(actor.clone()),
+            };
+            match lead {
+                Ok(lead) => match okr.delivery_kpi(delivery).await {
+                    Ok(kpi) => command::apply(okr, &lead, Command::KpiOkr { kpi }, now)
+                        .await
+                        .map(|r| format!("🎯 {}", said(&r))),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        }
         ButtonAction::Update { .. } => return Ok(()),
     };
     let text = match result {

@@ -62,14 +62,6 @@ impl Spec {
     }
 }
 
-/// A command of one surface only.
-pub const fn only(surface: Surface, s: Spec) -> Spec {
-    Spec {
-        only: Some(surface),
-        ..s
-    }
-}
-
 pub const fn spec(
     path: &'static str,
     options: &'static [&'static str],

@@ -113,6 +113,37 @@ impl Okr {
             .collect())
     }
 
+    /// KPIs by name; with the team when two teams share a name, as `/kpi` takes it.
+    pub async fn kpi_choices(&self, actor: &Actor, partial: &str) -> Result<Vec<Choice>> {
+        let mut c = self.store.read().await?;
+        let teams = store::teams::list(&mut c, actor.workspace).await?;
+        let kpis = store::kpis::list(&mut c, actor.workspace, None).await?;
+        let p = partial.trim().to_lowercase();
+        let shared = |name: &str| {
+            kpis.iter()
+                .filter(|k| crate::domain::model::same_name(&k.name, name))
+                .count()
+                > 1
+        };
+        Ok(kpis
+            .iter()
+            .filter(|k| k.name.to_lowercase().contains(&p))
+            .take(MAX_CHOICES)
+            .filter_map(|k| {
+                let team = teams.iter().find(|t| t.id == k.team_id)?;
+                let value = if shared(&k.name) {
+                    format!("{}/{}", team.name, k.name)
+                } else {
+                    k.name.clone()
+                };
+                Some(Choice {
+                    label: label(&k.name, &team.name, ""),
+                    value,
+                })
+            })
+            .collect())
+    }
+
     pub async fn cycle_choices(&self, actor: &Actor, partial: &str) -> Result<Vec<Choice>> {
         let mut c = self.store.read().await?;
         let mut cycles = store::cycles::list(&mut c, actor.workspace).await?;

@@ -143,6 +143,24 @@ impl Okr {
     /// Who presses a button on a delivered message: the person it was sent to (or anyone, for a
     /// message in a team channel), in the delivery's workspace. Anything else is answered as an
     /// unknown prompt, never as someone else's.
+    /// The KPI a delivered KPI alert names, for its Start an OKR button.
+    pub async fn delivery_kpi(&self, delivery: i64) -> Result<String> {
+        let mut c = self.store.read().await?;
+        let message = store::deliveries::message_of(&mut c, delivery).await?;
+        message
+            .and_then(|m| {
+                m.actions
+                    .into_iter()
+                    .find(|a| a.kind == crate::domain::message::ActionKind::StartOkr)
+                    .and_then(|a| a.target)
+            })
+            .ok_or_else(|| {
+                OkrError::invalid(
+                    "this alert is no longer known here; use /kpi okr kpi:<name> instead",
+                )
+            })
+    }
+
     pub async fn delivery_actor(&self, delivery: i64, user: &str) -> Result<Actor> {
         let mut c = self.store.read().await?;
         let unknown =

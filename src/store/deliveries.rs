@@ -358,6 +358,17 @@ pub async fn last_sent_digest(
     Ok(row.and_then(|(slot, id)| Some((DateTime::from_timestamp(slot, 0)?, id))))
 }
 
+/// The message a delivery carried, as decided.
+pub async fn message_of(c: &mut Conn, id: i64) -> Result<Option<Message>> {
+    let payload: Option<String> = sqlx::query_scalar("SELECT payload FROM deliveries WHERE id = ?")
+        .bind(id)
+        .fetch_optional(c.sqlite())
+        .await?;
+    payload
+        .map(|p| serde_json::from_str(&p).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
 /// The workspace a delivery belongs to and who it went to: a button on a direct message carries
 /// no guild, so the delivery id in the button is what places the press in its workspace.
 pub async fn origin(c: &mut Conn, id: i64) -> Result<Option<(WorkspaceId, Recipient)>> {

@@ -561,6 +561,7 @@ mod autocomplete;
 mod bulk;
 mod commands;
 mod full_flow;
+mod kpis;
 mod redelivery;
 mod refusals;
 mod registration;

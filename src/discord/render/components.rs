@@ -30,9 +30,12 @@ fn kr_codes(actions: &[Action]) -> (Vec<&str>, usize) {
             }
         }
     }
-    let controls = actions
-        .iter()
-        .any(|a| matches!(a.kind, ActionKind::Snooze | ActionKind::AllNoChange));
+    let controls = actions.iter().any(|a| {
+        matches!(
+            a.kind,
+            ActionKind::Snooze | ActionKind::AllNoChange | ActionKind::StartOkr
+        )
+    });
     let total = codes.len();
     codes.retain(|c| code_fits(c));
     codes.truncate(ROWS - usize::from(controls));
@@ -84,6 +87,10 @@ pub fn action_rows(actions: &[Action], delivery_id: i64) -> Vec<CreateActionRow>
         let id = format!("okr:a:{delivery_id}");
         controls.push(button(id, "All no change", ButtonStyle::Secondary));
     }
+    if has(ActionKind::StartOkr, None) {
+        let id = format!("okr:k:{delivery_id}");
+        controls.push(button(id, "Start an OKR", ButtonStyle::Primary));
+    }
     if !controls.is_empty() {
         rows.push(CreateActionRow::Buttons(controls));
     }
@@ -92,10 +99,24 @@ pub fn action_rows(actions: &[Action], delivery_id: i64) -> Vec<CreateActionRow>
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ButtonAction {
-    Update { code: String, delivery: i64 },
-    NoChange { code: String, delivery: i64 },
-    Snooze { delivery: i64 },
-    AllNoChange { delivery: i64 },
+    Update {
+        code: String,
+        delivery: i64,
+    },
+    NoChange {
+        code: String,
+        delivery: i64,
+    },
+    Snooze {
+        delivery: i64,
+    },
+    AllNoChange {
+        delivery: i64,
+    },
+    /// The KPI alert's Start an OKR; the KPI is the one the delivery's message names.
+    StartOkr {
+        delivery: i64,
+    },
 }
 
 /// Only the canonical spelling: `+5` or `007` are not what we wrote, so not ours.
@@ -125,6 +146,9 @@ pub fn parse_custom_id(id: &str) -> Option<ButtonAction> {
             delivery: parse_delivery(rest)?,
         },
         "a" => ButtonAction::AllNoChange {
+            delivery: parse_delivery(rest)?,
+        },
+        "k" => ButtonAction::StartOkr {
             delivery: parse_delivery(rest)?,
         },
         _ => return None,

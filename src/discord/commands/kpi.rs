@@ -1,0 +1,139 @@
+//! `/kpi add | set | range | list | show | link | okr | remove` (`docs/kpis.md`).
+
+use poise::serenity_prelude as serenity;
+
+use super::{ac_kpi, ac_objective, ac_team, run, Context, Result};
+use crate::command::Command;
+use crate::discord::bot::user_key;
+use crate::service::kpis::KpiInput;
+
+/// KPIs: the numbers your teams watch, with healthy ranges
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands(
+        "kpi_add",
+        "kpi_set",
+        "kpi_range",
+        "kpi_list",
+        "kpi_show",
+        "kpi_link",
+        "kpi_okr",
+        "kpi_remove"
+    ),
+    subcommand_required
+)]
+pub async fn kpi(_ctx: Context<'_>) -> Result {
+    Ok(())
+}
+
+/// Watch a KPI with a healthy range (lead)
+#[poise::command(slash_command, rename = "add")]
+#[allow(clippy::too_many_arguments)]
+async fn kpi_add(
+    ctx: Context<'_>,
+    #[description = "Team"]
+    #[autocomplete = "ac_team"]
+    team: String,
+    #[description = "Name, e.g. conversion"] name: String,
+    #[description = "count, percent, days, hours, a currency such as USD, or a word such as ms"]
+    unit: Option<String>,
+    #[description = "higher or lower is better (default higher)"] direction: Option<String>,
+    #[description = "Healthy at or above, e.g. 7%"] min: Option<String>,
+    #[description = "Healthy at or below, e.g. 300 ms"] max: Option<String>,
+    #[description = "Who records its readings"] owner: Option<serenity::User>,
+) -> Result {
+    let input = KpiInput {
+        team,
+        name,
+        unit,
+        direction,
+        min,
+        max,
+        owner: owner.map(|u| user_key(u.id)),
+    };
+    run(ctx, Command::KpiAdd(input)).await
+}
+
+/// Record a reading (owner or lead)
+#[poise::command(slash_command, rename = "set")]
+async fn kpi_set(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+    #[description = "The reading, e.g. 6.4%"] value: String,
+) -> Result {
+    run(ctx, Command::KpiSet { kpi, value }).await
+}
+
+/// Change a KPI's healthy range (lead)
+#[poise::command(slash_command, rename = "range")]
+async fn kpi_range(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+    #[description = "Healthy at or above"] min: Option<String>,
+    #[description = "Healthy at or below"] max: Option<String>,
+) -> Result {
+    run(ctx, Command::KpiRange { kpi, min, max }).await
+}
+
+/// KPIs, out of range first
+#[poise::command(slash_command, rename = "list")]
+async fn kpi_list(
+    ctx: Context<'_>,
+    #[description = "Team"]
+    #[autocomplete = "ac_team"]
+    team: Option<String>,
+) -> Result {
+    run(ctx, Command::KpiList { team }).await
+}
+
+/// A KPI's readings, range, trend, alert and linked objectives
+#[poise::command(slash_command, rename = "show")]
+async fn kpi_show(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+) -> Result {
+    run(ctx, Command::KpiShow { kpi }).await
+}
+
+/// Link an objective to a KPI (lead)
+#[poise::command(slash_command, rename = "link")]
+async fn kpi_link(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+) -> Result {
+    run(ctx, Command::KpiLink { kpi, objective }).await
+}
+
+/// Start an OKR to bring a KPI back into range (lead)
+#[poise::command(slash_command, rename = "okr")]
+async fn kpi_okr(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+) -> Result {
+    run(ctx, Command::KpiOkr { kpi }).await
+}
+
+/// Stop watching a KPI: archived, readings kept (lead)
+#[poise::command(slash_command, rename = "remove")]
+async fn kpi_remove(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+) -> Result {
+    run(ctx, Command::KpiRemove { kpi }).await
+}

@@ -1,0 +1,97 @@
+//! `/kpi` on Discord: a KPI added and read by slash commands, its alert in the team channel
+//! with a Start an OKR button, and the button drafting the objective for the lead who presses.
+
+use super::*;
+
+/// Whether a request's JSON body says `text` anywhere a person reads.
+fn says(r: &Recorded, text: &str) -> bool {
+    r.body.as_ref().is_some_and(|b| words(b).contains(text))
+}
+
+/// `/kpi …` by `user_id` with `permissions`; waits for the callback.
+async fn kpi(bot: &Bot, user_id: u64, permissions: &str, options: Value) -> Reply {
+    let mut i = fixtures::slash_command("kpi", options, user_id, permissions);
+    resolve(&mut i);
+    bot.send_slash(i).await
+}
+
+#[tokio::test]
+async fn a_kpi_alert_carries_start_an_okr_and_the_button_drafts_the_objective() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let added = kpi(
+        &bot,
+        ADMIN,
+        MANAGE_SERVER,
+        sub(
+            "add",
+            vec![
+                text("team", "Growth"),
+                text("name", "conversion"),
+                text("unit", "percent"),
+                text("min", "7"),
+                user("owner", OWNER),
+            ],
+        ),
+    )
+    .await;
+    assert!(words(&added.body()["data"]).contains("KPI conversion added to Growth"));
+    let read = kpi(
+        &bot,
+        OWNER,
+        MEMBER,
+        sub(
+            "set",
+            vec![text("kpi", "conversion"), text("value", "6.4%")],
+        ),
+    )
+    .await;
+    let said = words(&read.body()["data"]);
+    assert!(said.contains("out of its healthy range"), "{said}");
+
+    let alert = bot
+        .fake
+        .wait_for(
+            |r| {
+                posted_in(r, FakeDiscord::CHANNEL_ID)
+                    && says(r, "KPI conversion is below its healthy range")
+            },
+            WAIT,
+        )
+        .await;
+    let ids = custom_ids(&body(&alert)["components"]);
+    let start = ids
+        .iter()
+        .find(|id| id.starts_with("okr:k:"))
+        .unwrap_or_else(|| panic!("a Start an OKR button: {ids:?}"))
+        .clone();
+    let message = bot
+        .fake
+        .messages_in(FakeDiscord::CHANNEL_ID)
+        .into_iter()
+        .find(|m| words(m).contains("KPI conversion is below"))
+        .expect("the alert as the channel holds it");
+
+    // A member who leads nothing is refused; the team's lead drafts it.
+    bot.press(OWNER, &message, &start).await;
+    let refusal = bot
+        .fake
+        .wait_for(|r| says(r, "start OKRs from KPIs"), WAIT)
+        .await;
+    assert!(words(body(&refusal)).contains('❌'));
+    bot.press(LEAD, &message, &start).await;
+    let drafted = bot.fake.wait_for(|r| says(r, "Drafted GRO-2"), WAIT).await;
+    assert!(
+        words(body(&drafted)).contains("Bring conversion back above 7%"),
+        "{:#}",
+        body(&drafted)
+    );
+    let admin = bot.admin().await;
+    let kr = bot
+        .okr
+        .kr(&admin, "GRO-2.1")
+        .await
+        .expect("the drafted key result");
+    assert_eq!((kr.start, kr.target), (6.4, 7.0));
+    assert_no_violations(&bot.fake);
+}
