@@ -147,6 +147,17 @@ pub enum Command {
     KpiRemove {
         kpi: String,
     },
+    /// Where the KPI is read from; `url:none` removes it. The header is a secret.
+    KpiSource {
+        kpi: String,
+        url: String,
+        pointer: Option<String>,
+        cron: Option<String>,
+        header: Option<String>,
+    },
+    KpiFetch {
+        kpi: String,
+    },
 }
 
 /// Runs one command as `actor` at `now`: the core validates, decides and writes in one
@@ -194,7 +205,9 @@ pub async fn apply(
         | Command::KpiShow { .. }
         | Command::KpiLink { .. }
         | Command::KpiOkr { .. }
-        | Command::KpiRemove { .. }) => kpi::apply(okr, actor, c, now).await,
+        | Command::KpiRemove { .. }
+        | Command::KpiSource { .. }
+        | Command::KpiFetch { .. }) => kpi::apply(okr, actor, c, now).await,
     }
 }
 

@@ -20,6 +20,15 @@ pub struct Config {
     /// The check-in interval in days; staleness is measured in these.
     pub check_in_period_days: u32,
     pub scoring: ScoringRules,
+    pub http_sources: HttpSources,
+}
+
+/// KPI HTTP sources (`docs/kpis.md`, "HTTP sources").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSources {
+    /// Let sources reach loopback, private and link-local addresses (tests, a local network).
+    pub allow_private: bool,
 }
 
 impl Default for Config {
@@ -29,6 +38,7 @@ impl Default for Config {
             log: "warn".into(),
             check_in_period_days: 7,
             scoring: ScoringRules::default(),
+            http_sources: HttpSources::default(),
         }
     }
 }

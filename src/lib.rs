@@ -21,6 +21,8 @@
 //!   schedule; [`outbox`]: the port messages leave through.
 //! - [`console`]: the terminal workspace; [`discord`]: the Discord bot (serenity + poise);
 //!   [`demo`]: a quarter on a simulated clock.
+//! - [`source`]: KPI HTTP sources (reqwest): fetch within limits, the private-address guard,
+//!   the JSON pointer.
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
 
 pub mod clock;
@@ -35,4 +37,5 @@ pub mod outbox;
 pub mod render;
 pub mod scheduler;
 pub mod service;
+pub mod source;
 pub mod store;

@@ -42,6 +42,9 @@ pub struct TickReport {
     pub failed: usize,
     /// Schedules that could not be decided (logged, retried in an hour); the others went on.
     pub failed_schedules: usize,
+    /// KPI sources read, and those whose fetch failed (kept on the KPI).
+    pub sources_read: usize,
+    pub sources_failed: usize,
 }
 
 #[derive(Clone)]
@@ -106,6 +109,9 @@ impl Scheduler {
                 }
             }
         }
+        let (read, failed) = self.okr.fetch_due_sources(now).await?;
+        report.sources_read = read;
+        report.sources_failed = failed;
         let teams = {
             let mut c = self.okr.store().read().await?;
             store::alerts::teams_to_announce(&mut c).await?
@@ -217,12 +223,12 @@ impl Scheduler {
     /// When the loop must look again: the earliest schedule or pending delivery.
     pub async fn next_wake(&self) -> Result<Option<DateTime<Utc>>> {
         let mut c = self.okr.store().read().await?;
-        let a = store::schedules::next_due(&mut c).await?;
-        let b = store::deliveries::next_pending(&mut c).await?;
-        Ok(match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
+        let wakes = [
+            store::schedules::next_due(&mut c).await?,
+            store::deliveries::next_pending(&mut c).await?,
+            store::kpis::next_source_due(&mut c).await?,
+        ];
+        Ok(wakes.into_iter().flatten().min())
     }
 
     /// The delivering half, for a process (or a test) that delivers without deciding.

@@ -19,6 +19,7 @@ pub mod carry_over;
 pub mod check_in;
 pub mod data;
 pub mod digest;
+pub mod kpi_sources;
 pub mod kpis;
 pub mod nudge_replies;
 pub mod nudges;
@@ -104,6 +105,8 @@ pub struct Okr {
     pub(crate) store: Store,
     pub(crate) rules: ScoringRules,
     pub(crate) period: chrono::Duration,
+    /// How KPI sources are fetched.
+    pub(crate) sources: crate::source::Policy,
     /// Rings when a write creates work for the scheduler (an alert, a snooze, a schedule change).
     pub(crate) changes: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -114,6 +117,10 @@ impl Okr {
             store,
             rules: config.scoring,
             period: config.check_in_period(),
+            sources: crate::source::Policy {
+                allow_private: config.http_sources.allow_private,
+                ..crate::source::Policy::default()
+            },
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),
         }
     }
@@ -128,6 +135,11 @@ impl Okr {
 
     pub fn period(&self) -> chrono::Duration {
         self.period
+    }
+
+    /// Changes how KPI sources are fetched (tests shorten the timeout and the backoff).
+    pub fn set_source_policy(&mut self, policy: crate::source::Policy) {
+        self.sources = policy;
     }
 
     /// Tells the scheduler's loop to look again now instead of at its next due time.

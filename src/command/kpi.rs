@@ -60,6 +60,20 @@ pub(super) const SPECS: &[Spec] = &[
         "kpi:conversion",
     ),
     spec(
+        "kpi source",
+        &["kpi", "url", "pointer", "cron", "header"],
+        Who::Lead,
+        "read a KPI from an HTTP JSON endpoint on its own cron (url:none removes it)",
+        "kpi:conversion url:https://stats.example.com/api pointer:/data/rate cron:\"0 * * * *\"",
+    ),
+    spec(
+        "kpi fetch",
+        &["kpi"],
+        Who::OwnerOrLead,
+        "read a KPI's source now",
+        "kpi:conversion",
+    ),
+    spec(
         "kpi remove",
         &["kpi"],
         Who::Lead,
@@ -122,6 +136,18 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             kpi: o.opt_or_positional("kpi").unwrap_or_default(),
         }),
         "kpi remove" => kpi().map(|kpi| Command::KpiRemove { kpi }),
+        "kpi source" => (|| {
+            Ok(Command::KpiSource {
+                kpi: kpi()?,
+                url: o.need("url", "url:https://stats.example.com/api")?,
+                pointer: o.opt("pointer"),
+                cron: o.opt("cron"),
+                header: o.opt("header"),
+            })
+        })(),
+        "kpi fetch" => Ok(Command::KpiFetch {
+            kpi: o.opt_or_positional("kpi").unwrap_or_default(),
+        }),
         _ => return None,
     };
     Some(built)
@@ -157,6 +183,25 @@ pub(super) async fn apply(
             Reply::KpiOkrStarted { objective, kr }
         }
         Command::KpiRemove { kpi } => Reply::KpiRemoved(okr.kpi_remove(actor, &kpi, now).await?),
+        Command::KpiSource {
+            kpi,
+            url,
+            pointer,
+            cron,
+            header,
+        } => Reply::KpiSourceSet(
+            okr.kpi_source(
+                actor,
+                &kpi,
+                &url,
+                pointer.as_deref(),
+                cron.as_deref(),
+                header.as_deref(),
+                now,
+            )
+            .await?,
+        ),
+        Command::KpiFetch { kpi } => Reply::KpiFetched(okr.kpi_fetch(actor, &kpi, now).await?),
         other => return Err(misrouted(&other)),
     })
 }

@@ -104,6 +104,19 @@ pub struct Kpi {
     pub previous: Option<(DateTime<Utc>, f64)>,
     /// An out-of-range alert is open.
     pub alerting: bool,
+    /// Where its readings are fetched from, if anywhere.
+    pub source: Option<KpiSource>,
+}
+
+/// An HTTP source as people may see it: the header values (tokens) are never loaded here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiSource {
+    pub url: String,
+    pub pointer: String,
+    pub cron: String,
+    pub header_names: Vec<String>,
+    /// The last fetch's failure, kept until a fetch succeeds.
+    pub last_error: Option<(DateTime<Utc>, String)>,
 }
 
 /// Where a reading came from.

@@ -16,6 +16,7 @@ fn kpi(min: Option<f64>, max: Option<f64>, better: Better, readings: &[f64]) -> 
         latest: n.checked_sub(1).map(|i| (at(i), readings[i])),
         previous: n.checked_sub(2).map(|i| (at(i), readings[i])),
         alerting: false,
+        source: None,
     }
 }
 

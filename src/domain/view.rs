@@ -355,6 +355,15 @@ pub enum Reply {
         kr: KeyResult,
     },
     KpiRemoved(super::kpi::Kpi),
+    KpiSourceSet(super::kpi::Kpi),
+    KpiFetched(KpiFetch),
+}
+
+/// `/kpi fetch`: a reading, or the failure now kept on the KPI.
+#[derive(Debug, Clone)]
+pub enum KpiFetch {
+    Read(Box<KpiReadingOutcome>),
+    Failed { kpi: String, error: String },
 }
 
 /// `/okr undo`: the check-in taken back, and the key result as it stands again.

@@ -1,7 +1,7 @@
 //! KPI messages: the out-of-range alert and its recovery, and the replies of `/kpi ...`
 //! (`docs/kpis.md`).
 
-use crate::domain::kpi::{Kpi, KpiId, Place};
+use crate::domain::kpi::{Kpi, Place};
 use crate::domain::message::{Action, ActionKind, Block, Message};
 use crate::domain::model::{member_names, Team};
 use crate::domain::scoring::Status;
@@ -44,6 +44,9 @@ pub fn kpi_line(k: &Kpi) -> String {
     );
     if let Some(o) = &k.owner {
         line.push_str(&format!(" · owner {o}"));
+    }
+    if let Some((_, e)) = k.source.as_ref().and_then(|s| s.last_error.as_ref()) {
+        line.push_str(&format!(" · ⚠️ source failing: {e}"));
     }
     line
 }
@@ -167,6 +170,7 @@ pub fn detail(d: &KpiDetail) -> Message {
         kpi_line(k),
         format!("higher or lower: {} is better", k.better.as_str()),
     ];
+    head.extend(source_lines(k));
     head.push(if k.alerting {
         "alert: open (out of range)".into()
     } else {
@@ -213,7 +217,30 @@ pub fn detail(d: &KpiDetail) -> Message {
     m.private()
 }
 
-/// The id is what a pushed reading names; kept here so every message says it the same way.
-pub fn push_path(id: KpiId) -> String {
-    format!("/kpis/{}/readings", id.0)
+/// Where the KPI is read from, header values masked, and the last failure.
+pub fn source_lines(k: &Kpi) -> Vec<String> {
+    let Some(s) = &k.source else {
+        return vec![format!(
+            "source: none (/kpi source kpi:{} url:<https URL> pointer:/data/value)",
+            k.name
+        )];
+    };
+    let pointer = if s.pointer.is_empty() {
+        "/"
+    } else {
+        &s.pointer
+    };
+    let mut line = format!(
+        "source: {} · pointer {pointer} · cron \"{}\" in the team's zone",
+        s.url, s.cron
+    );
+    for name in &s.header_names {
+        line.push_str(&format!(" · {name}: ••••••"));
+    }
+    let mut lines = vec![line];
+    lines.push(match &s.last_error {
+        Some((_, e)) => format!("last fetch failed: {e}"),
+        None => "last fetch: no failure".into(),
+    });
+    lines
 }

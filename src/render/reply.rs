@@ -284,6 +284,25 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 ),
             ],
         ),
+        Reply::KpiSourceSet(k) => Message::text(
+            match &k.source {
+                Some(_) => format!("Source of {} set", k.name),
+                None => format!("Source of {} removed", k.name),
+            },
+            super::kpi::source_lines(k),
+        ),
+        Reply::KpiFetched(crate::domain::view::KpiFetch::Read(o)) => super::kpi::reading(o),
+        Reply::KpiFetched(crate::domain::view::KpiFetch::Failed { kpi, error }) => {
+            let mut m = Message::text(
+                format!("Fetching {kpi} failed: nothing was recorded"),
+                vec![
+                    error.clone(),
+                    format!("kept on the KPI: /kpi show kpi:{kpi} shows it until a fetch succeeds"),
+                ],
+            );
+            m.colour = Some(crate::domain::scoring::Status::Red);
+            m
+        }
         Reply::KpiRemoved(k) => Message::text(
             format!("KPI {} removed", k.name),
             vec!["archived with its readings".into()],

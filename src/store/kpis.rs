@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
-use crate::domain::kpi::{Better, Kpi, KpiId, Range, Reading, ReadingSource};
+use crate::domain::kpi::{Better, Kpi, KpiId, KpiSource, Range, Reading, ReadingSource};
 use crate::domain::model::{KrId, ObjectiveId, TeamId, Unit, WorkspaceId};
 
 #[derive(sqlx::FromRow)]
@@ -22,10 +22,18 @@ struct Row {
     previous_value: Option<f64>,
     previous_at: Option<DateTime<Utc>>,
     alerting: bool,
+    source_url: Option<String>,
+    source_pointer: Option<String>,
+    source_cron: Option<String>,
+    source_headers: Option<String>,
+    source_error: Option<String>,
+    source_error_at: Option<DateTime<Utc>>,
 }
 
 const SELECT: &str = "SELECT k.id, k.team_id, k.name, k.unit, k.better, k.min_value, k.max_value, \
      k.owner, k.latest_value, k.latest_at, k.previous_value, k.previous_at, \
+     k.source_url, k.source_pointer, k.source_cron, k.source_headers, k.source_error, \
+     k.source_error_at, \
      EXISTS (SELECT 1 FROM alerts a WHERE a.workspace_id = k.workspace_id \
        AND a.kind = 'kpi-out-of-range' AND a.subject = k.id AND a.state <> 'resolved') AS alerting \
      FROM kpis k";
@@ -46,8 +54,156 @@ fn to_kpi(r: Row) -> Result<Kpi> {
         latest: pair(r.latest_at, r.latest_value),
         previous: pair(r.previous_at, r.previous_value),
         alerting: r.alerting,
+        source: match (r.source_url, r.source_pointer, r.source_cron) {
+            (Some(url), Some(pointer), Some(cron)) => Some(KpiSource {
+                url,
+                pointer,
+                cron,
+                header_names: headers_from(r.source_headers.as_deref())?
+                    .into_iter()
+                    .map(|(n, _)| n)
+                    .collect(),
+                last_error: r.source_error_at.zip(r.source_error),
+            }),
+            _ => None,
+        },
         name: r.name,
     })
+}
+
+/// The stored headers: a JSON list of `[name, value]` pairs.
+fn headers_from(json: Option<&str>) -> Result<Vec<(String, String)>> {
+    match json {
+        None => Ok(vec![]),
+        Some(j) => serde_json::from_str(j)
+            .map_err(|e| StoreError::Corrupt(format!("kpi source headers: {e}"))),
+    }
+}
+
+/// What `/kpi source` sets: the URL, pointer, cron, headers and the first due time.
+pub struct NewSource<'a> {
+    pub url: &'a str,
+    pub pointer: &'a str,
+    pub cron: &'a str,
+    pub headers: &'a [(String, String)],
+    pub next_due: DateTime<Utc>,
+}
+
+/// Sets (or, with `None`, removes) the KPI's HTTP source; a new source starts without error.
+pub async fn set_source(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    s: Option<&NewSource<'_>>,
+) -> Result<()> {
+    let headers = s
+        .map(|s| serde_json::to_string(s.headers))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "UPDATE kpis SET source_url = ?, source_pointer = ?, source_cron = ?, source_headers = ?, \
+         source_next_due = ?, source_error = NULL, source_error_at = NULL \
+         WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(s.map(|s| s.url))
+    .bind(s.map(|s| s.pointer))
+    .bind(s.map(|s| s.cron))
+    .bind(headers)
+    .bind(s.map(|s| s.next_due.timestamp()))
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(c.sqlite())
+    .await?;
+    Ok(())
+}
+
+/// What a fetch needs, secrets included: the URL, the pointer and the headers.
+pub async fn source_secret(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+) -> Result<Option<(String, String, Vec<(String, String)>)>> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT source_url, source_pointer, source_headers FROM kpis \
+         WHERE workspace_id = ? AND id = ? AND archived_at IS NULL",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .fetch_optional(c.sqlite())
+    .await?;
+    match row {
+        Some((Some(url), Some(pointer), headers)) => {
+            Ok(Some((url, pointer, headers_from(headers.as_deref())?)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Sources due at `now`, through the index on their next due time: `(workspace, kpi, due)`.
+pub async fn due_sources(
+    c: &mut Conn,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(WorkspaceId, KpiId, i64)>> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT workspace_id, id, source_next_due FROM kpis WHERE source_next_due IS NOT NULL \
+         AND archived_at IS NULL AND source_next_due <= ? ORDER BY source_next_due LIMIT ?",
+    )
+    .bind(now.timestamp())
+    .bind(limit)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(w, k, d)| (WorkspaceId(w), KpiId(k), d))
+        .collect())
+}
+
+/// The earliest due source, for the scheduler's wake-up.
+pub async fn next_source_due(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<i64> = sqlx::query_scalar(
+        "SELECT min(source_next_due) FROM kpis WHERE source_next_due IS NOT NULL AND archived_at IS NULL",
+    )
+    .fetch_one(c.sqlite())
+    .await?;
+    Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
+}
+
+/// Claims a due source by moving it on from `was` to `next`; `false` when another process
+/// claimed it first.
+pub async fn advance_source(
+    c: &mut Conn,
+    kpi: KpiId,
+    was: i64,
+    next: DateTime<Utc>,
+) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE kpis SET source_next_due = ? WHERE id = ? AND source_next_due = ?")
+            .bind(next.timestamp())
+            .bind(kpi.0)
+            .bind(was)
+            .execute(c.sqlite())
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps (or, with `None`, clears) the last fetch's failure.
+pub async fn set_source_error(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    error: Option<(DateTime<Utc>, &str)>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE kpis SET source_error = ?, source_error_at = ? WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(error.map(|e| e.1))
+    .bind(error.map(|e| e.0))
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(c.sqlite())
+    .await?;
+    Ok(())
 }
 
 pub struct NewKpi<'a> {

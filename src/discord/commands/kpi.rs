@@ -19,6 +19,8 @@ use crate::service::kpis::KpiInput;
         "kpi_show",
         "kpi_link",
         "kpi_okr",
+        "kpi_source",
+        "kpi_fetch",
         "kpi_remove"
     ),
     subcommand_required
@@ -136,4 +138,43 @@ async fn kpi_remove(
     kpi: String,
 ) -> Result {
     run(ctx, Command::KpiRemove { kpi }).await
+}
+
+/// Read a KPI from an HTTP JSON endpoint on its own cron (lead)
+#[poise::command(slash_command, rename = "source")]
+async fn kpi_source(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+    #[description = "An https URL that answers JSON, or none to remove the source"] url: String,
+    #[description = "JSON pointer to the number, e.g. /data/rate"] pointer: Option<String>,
+    #[description = "When to read it, cron in the team's zone (default hourly)"] cron: Option<
+        String,
+    >,
+    #[description = "A secret header, e.g. Authorization: Bearer <token> (shown masked)"]
+    header: Option<String>,
+) -> Result {
+    run(
+        ctx,
+        Command::KpiSource {
+            kpi,
+            url,
+            pointer,
+            cron,
+            header,
+        },
+    )
+    .await
+}
+
+/// Read a KPI's source now (owner or lead)
+#[poise::command(slash_command, rename = "fetch")]
+async fn kpi_fetch(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+) -> Result {
+    run(ctx, Command::KpiFetch { kpi }).await
 }

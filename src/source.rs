@@ -1,0 +1,343 @@
+//! KPI HTTP sources (reqwest): fetch a JSON document and pick a number from it with a JSON
+//! pointer, within limits, never reaching a private address unless the config allows it. The
+//! rules are `docs/kpis.md`, "HTTP sources". Nothing here writes: the caller records the value
+//! (or the failure) in its own transaction, after the fetch.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use reqwest::Url;
+
+/// How a fetch may behave. `allow_private` is the config's `http_sources.allow_private`.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub allow_private: bool,
+    pub timeout: Duration,
+    pub max_bytes: usize,
+    /// Attempts in all, for answers 5xx and for timeouts and connection failures.
+    pub attempts: u32,
+    /// The wait before the second attempt; doubled before each one after.
+    pub backoff: Duration,
+    pub max_redirects: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+            max_bytes: 1024 * 1024,
+            attempts: 3,
+            backoff: Duration::from_millis(500),
+            max_redirects: 5,
+        }
+    }
+}
+
+/// Why no number came back. `Display` is what `/kpi show` and the digest say; it never holds a
+/// header value, and the URL it names is the one the user gave (no token is put in a URL by us).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0:?} is not an http(s) URL: give one like https://example.com/metrics.json")]
+    BadUrl(String),
+    #[error("{host} resolves to {addr}, a private, loopback or link-local address: sources must be public addresses")]
+    Private { host: String, addr: IpAddr },
+    #[error("{host} could not be resolved: {why}")]
+    Resolve { host: String, why: String },
+    #[error("no answer within {0} s")]
+    Timeout(u64),
+    #[error("the connection failed: {0}")]
+    Connect(String),
+    #[error("the source answered HTTP {0}")]
+    Status(u16),
+    #[error("more than {0} redirects")]
+    Redirects(u32),
+    #[error("the answer is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("the answer is not JSON: {0}")]
+    NotJson(String),
+    #[error("the JSON has nothing at {0}")]
+    NoPointer(String),
+    #[error("the JSON at {pointer} is {found}, not a number")]
+    NotANumber { pointer: String, found: String },
+    #[error("the number at {0} is not finite or too large")]
+    NotFinite(String),
+}
+
+impl FetchError {
+    /// Worth another attempt: the source may answer next time.
+    fn transient(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Status(500..=599)
+        )
+    }
+}
+
+/// Whether an address is one a user-given URL may not reach: loopback, private, link-local,
+/// unspecified, carrier-grade NAT, documentation, multicast, broadcast; v4 inside v6 judged as v4.
+pub fn is_private(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || o[0] == 0
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] == 0x2001 && s[1] == 0x0db8)
+        }
+    }
+}
+
+/// Checks a URL as typed: http or https, with a host.
+pub fn check_url(text: &str) -> Result<Url, FetchError> {
+    let url = Url::parse(text.trim()).map_err(|_| FetchError::BadUrl(text.trim().to_owned()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(FetchError::BadUrl(text.trim().to_owned()));
+    }
+    Ok(url)
+}
+
+/// Checks a JSON pointer as typed: empty (the whole document) or starting with `/`.
+pub fn check_pointer(text: &str) -> Result<String, String> {
+    let p = text.trim();
+    if p.is_empty() || p.starts_with('/') {
+        Ok(p.to_owned())
+    } else {
+        Err(format!(
+            "pointer:{p:?} is not a JSON pointer: it starts with /, e.g. pointer:/data/rate"
+        ))
+    }
+}
+
+/// Resolves the URL's host and refuses a private address unless allowed; returns the address
+/// to connect to, so the name is not looked up again between the check and the connection.
+async fn resolve(url: &Url, policy: &Policy) -> Result<SocketAddr, FetchError> {
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => tokio::net::lookup_host((bare, port))
+            .await
+            .map_err(|e| FetchError::Resolve {
+                host: host.clone(),
+                why: e.to_string(),
+            })?
+            .collect(),
+    };
+    let first = *addrs.first().ok_or_else(|| FetchError::Resolve {
+        host: host.clone(),
+        why: "no address".into(),
+    })?;
+    if !policy.allow_private {
+        if let Some(a) = addrs.iter().find(|a| is_private(a.ip())) {
+            return Err(FetchError::Private { host, addr: a.ip() });
+        }
+    }
+    Ok(first)
+}
+
+/// One attempt: follows redirects by hand, checking every hop's address.
+async fn attempt(
+    url: &Url,
+    headers: &[(String, String)],
+    policy: &Policy,
+) -> Result<Vec<u8>, FetchError> {
+    let mut url = url.clone();
+    for _ in 0..=policy.max_redirects {
+        let addr = resolve(&url, policy).await?;
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(policy.timeout)
+            .resolve(&host, addr)
+            .build()
+            .map_err(|e| FetchError::Connect(e.to_string()))?;
+        let mut request = client.get(url.clone()).header("accept", "application/json");
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let secs = policy.timeout.as_secs();
+        let mut response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                FetchError::Timeout(secs)
+            } else {
+                FetchError::Connect(without_url(&e))
+            }
+        })?;
+        let status = response.status();
+        if status.is_redirection() {
+            let next = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| url.join(l).ok())
+                .ok_or(FetchError::Status(status.as_u16()))?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::BadUrl(next.to_string()));
+            }
+            url = next;
+            continue;
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        let mut body = Vec::new();
+        loop {
+            let chunk = response.chunk().await.map_err(|e| {
+                if e.is_timeout() {
+                    FetchError::Timeout(secs)
+                } else {
+                    FetchError::Connect(without_url(&e))
+                }
+            })?;
+            let Some(chunk) = chunk else { break };
+            if body.len() + chunk.len() > policy.max_bytes {
+                return Err(FetchError::TooLarge(policy.max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        return Ok(body);
+    }
+    Err(FetchError::Redirects(policy.max_redirects))
+}
+
+/// reqwest's message names the URL, which may carry a user's query secret: keep only the cause.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// The number at `pointer` in a JSON document.
+pub fn pick(body: &[u8], pointer: &str) -> Result<f64, FetchError> {
+    let doc: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        let mut why = e.to_string();
+        why.truncate(120);
+        FetchError::NotJson(why)
+    })?;
+    let shown = if pointer.is_empty() { "/" } else { pointer };
+    let v = doc
+        .pointer(pointer)
+        .ok_or_else(|| FetchError::NoPointer(shown.to_owned()))?;
+    let n = v.as_f64().ok_or_else(|| FetchError::NotANumber {
+        pointer: shown.to_owned(),
+        found: match v {
+            serde_json::Value::String(_) => "a string".into(),
+            serde_json::Value::Bool(_) => "true or false".into(),
+            serde_json::Value::Null => "null".into(),
+            serde_json::Value::Array(_) => "a list".into(),
+            serde_json::Value::Object(_) => "an object".into(),
+            serde_json::Value::Number(_) => "a number out of range".into(),
+        },
+    })?;
+    if !n.is_finite() || n.abs() > crate::domain::value::MAX_ABS_VALUE {
+        return Err(FetchError::NotFinite(shown.to_owned()));
+    }
+    Ok(n)
+}
+
+/// Fetches `url` and picks the number at `pointer`, retrying transient failures with backoff.
+pub async fn fetch(
+    url: &Url,
+    pointer: &str,
+    headers: &[(String, String)],
+    policy: &Policy,
+) -> Result<f64, FetchError> {
+    let mut wait = policy.backoff;
+    let mut last = FetchError::Connect("no attempt made".into());
+    for n in 0..policy.attempts.max(1) {
+        if n > 0 {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+        match attempt(url, headers, policy).await {
+            Ok(body) => return pick(&body, pointer),
+            Err(e) if e.transient() => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_loopback_and_link_local_addresses_are_recognised() {
+        for a in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_private(a.parse().unwrap()), "{a}");
+        }
+        for a in ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"] {
+            assert!(!is_private(a.parse().unwrap()), "{a}");
+        }
+    }
+
+    #[test]
+    fn the_number_is_picked_by_pointer_and_anything_else_is_refused() {
+        let body = br#"{"data": {"rate": 6.4, "name": "x", "n": null}}"#;
+        assert_eq!(pick(body, "/data/rate"), Ok(6.4));
+        assert_eq!(pick(b"42", ""), Ok(42.0));
+        assert!(matches!(
+            pick(body, "/data/missing"),
+            Err(FetchError::NoPointer(_))
+        ));
+        assert_eq!(
+            pick(body, "/data/name").unwrap_err().to_string(),
+            "the JSON at /data/name is a string, not a number"
+        );
+        assert!(matches!(pick(b"<html>", "/a"), Err(FetchError::NotJson(_))));
+        assert!(matches!(pick(b"1e300", ""), Err(FetchError::NotFinite(_))));
+    }
+
+    #[test]
+    fn urls_and_pointers_are_checked_as_typed() {
+        assert!(check_url("https://example.com/m.json").is_ok());
+        for bad in [
+            "ftp://example.com/x",
+            "file:///etc/passwd",
+            "example.com",
+            "",
+        ] {
+            assert!(
+                matches!(check_url(bad), Err(FetchError::BadUrl(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_pointer("/data/rate"), Ok("/data/rate".into()));
+        assert!(check_pointer("data.rate").is_err());
+    }
+}

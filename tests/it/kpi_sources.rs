@@ -1,0 +1,309 @@
+//! KPI HTTP sources against a local server on 127.0.0.1 (`docs/kpis.md`, "HTTP sources"): a
+//! number read at a JSON pointer, retries on 5xx, and every failure kept on the KPI with
+//! nothing recorded.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use okrbot::service::kpi_sources::Fetched;
+use okrbot::service::kpis::KpiInput;
+use okrbot::service::Okr;
+use okrbot::source::Policy;
+
+use crate::common::{assert_mentions, now, refused_text, spawn_app, TestApp};
+
+/// The source server: one route per behaviour a real endpoint shows.
+async fn serve() -> String {
+    let flaky = Arc::new(AtomicUsize::new(0));
+    let app = Router::new()
+        .route("/ok", get(|| async { r#"{"data": {"rate": 6.4}}"# }))
+        .route("/high", get(|| async { r#"{"data": {"rate": 7.9}}"# }))
+        .route(
+            "/flaky",
+            get(move || {
+                let n = flaky.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        (StatusCode::INTERNAL_SERVER_ERROR, "down").into_response()
+                    } else {
+                        r#"{"data": {"rate": 7.1}}"#.into_response()
+                    }
+                }
+            }),
+        )
+        .route("/string", get(|| async { r#"{"data": {"rate": "6.4"}}"# }))
+        .route("/huge", get(|| async { "7".repeat(2 * 1024 * 1024) }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                "1"
+            }),
+        )
+        .route(
+            "/moved",
+            get(|| async { (StatusCode::FOUND, [("location", "/high")]).into_response() }),
+        )
+        .route(
+            "/auth",
+            get(|h: HeaderMap| async move {
+                match h.get("authorization").and_then(|v| v.to_str().ok()) {
+                    Some("Bearer s3cret") => r#"{"v": 8.2}"#.into_response(),
+                    _ => StatusCode::UNAUTHORIZED.into_response(),
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+/// Growth with KPI conversion (percent, healthy at 7 and above) and a service that may reach
+/// 127.0.0.1, with short timeouts so failures come quickly.
+async fn setup() -> (TestApp, Okr, String) {
+    let app = spawn_app().await;
+    app.growth().await;
+    let mut okr = app.okr.clone();
+    okr.set_source_policy(Policy {
+        allow_private: true,
+        timeout: Duration::from_millis(500),
+        backoff: Duration::from_millis(10),
+        ..Policy::default()
+    });
+    okr.kpi_add(
+        &app.admin,
+        KpiInput {
+            team: "Growth".into(),
+            name: "conversion".into(),
+            unit: Some("percent".into()),
+            min: Some("7".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    (app, okr, serve().await)
+}
+
+async fn source(okr: &Okr, app: &TestApp, url: &str, header: Option<&str>) {
+    okr.kpi_source(
+        &app.admin,
+        "conversion",
+        url,
+        Some("/data/rate"),
+        None,
+        header,
+        now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("source {url}: {e}"));
+}
+
+async fn readings(app: &TestApp) -> i64 {
+    app.count("kpi_readings").await
+}
+
+#[tokio::test]
+async fn a_source_is_read_at_its_pointer_retried_after_a_500_and_followed_through_a_redirect() {
+    let (app, okr, base) = setup().await;
+    source(&okr, &app, &format!("{base}/flaky"), None).await;
+    let Fetched::Read(o) = okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap()
+    else {
+        panic!("500 then 200 is read");
+    };
+    assert_eq!(o.kpi.latest.map(|l| l.1), Some(7.1));
+    source(&okr, &app, &format!("{base}/moved"), None).await;
+    let Fetched::Read(o) = okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap()
+    else {
+        panic!("a redirect is followed");
+    };
+    assert_eq!(o.kpi.latest.map(|l| l.1), Some(7.9));
+    // A header is sent, and shown masked.
+    okr.kpi_source(
+        &app.admin,
+        "conversion",
+        &format!("{base}/auth"),
+        Some("/v"),
+        None,
+        Some("Authorization: Bearer s3cret"),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        okr.kpi_fetch(&app.admin, "conversion", now())
+            .await
+            .unwrap(),
+        Fetched::Read(_)
+    ));
+    let shown = okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    let text = okrbot::console::text::render(&okrbot::render::kpi::detail(&shown));
+    assert_mentions(&text, &["Authorization: ••••••", "8.2%"]);
+    assert!(!text.contains("s3cret"), "{text}");
+    assert_eq!(readings(&app).await, 3);
+}
+
+#[tokio::test]
+async fn every_bad_answer_is_kept_on_the_kpi_and_records_nothing() {
+    let (app, okr, base) = setup().await;
+    for (path, says) in [
+        ("/string", "is a string, not a number"),
+        ("/huge", "larger than 1048576 bytes"),
+        ("/slow", "no answer within"),
+        ("/ok-not-there", "HTTP 404"),
+    ] {
+        source(&okr, &app, &format!("{base}{path}"), None).await;
+        let fetched = okr
+            .kpi_fetch(&app.admin, "conversion", now())
+            .await
+            .unwrap();
+        let Fetched::Failed { error, .. } = fetched else {
+            panic!("{path} is not a reading");
+        };
+        assert_mentions(&error, &[says]);
+        let shown = okr.kpi_show(&app.admin, "conversion").await.unwrap();
+        let text = okrbot::console::text::render(&okrbot::render::kpi::detail(&shown));
+        assert_mentions(&text, &["last fetch failed", says]);
+    }
+    okr.kpi_source(
+        &app.admin,
+        "conversion",
+        &format!("{base}/ok"),
+        Some("/data/missing"),
+        None,
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let Fetched::Failed { error, .. } = okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap()
+    else {
+        panic!("no number at the pointer");
+    };
+    assert_mentions(&error, &["nothing at /data/missing"]);
+    assert_eq!(readings(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_private_address_is_refused_unless_allowed_and_bad_urls_are_refused_writing_nothing() {
+    let (app, _, base) = setup().await;
+    // The plain service: private addresses not allowed.
+    app.okr
+        .kpi_source(
+            &app.admin,
+            "conversion",
+            &format!("{base}/ok"),
+            Some("/data/rate"),
+            None,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let Fetched::Failed { error, .. } = app
+        .okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap()
+    else {
+        panic!("127.0.0.1 is not reachable by default");
+    };
+    assert_mentions(&error, &["127.0.0.1", "private"]);
+    for url in ["ftp://example.com/x", "file:///etc/passwd", "not a url"] {
+        let msg = refused_text!(
+            app,
+            app.okr
+                .kpi_source(&app.admin, "conversion", url, None, None, None, now())
+        );
+        assert_mentions(&msg, &["is not an http(s) URL"]);
+    }
+    let msg = refused_text!(
+        app,
+        app.okr.kpi_source(
+            &app.admin,
+            "conversion",
+            "https://example.com",
+            Some("data"),
+            None,
+            None,
+            now()
+        )
+    );
+    assert_mentions(&msg, &["not a JSON pointer"]);
+    let msg = refused_text!(
+        app,
+        app.okr.kpi_source(
+            &app.admin,
+            "conversion",
+            "https://example.com",
+            None,
+            Some("every day"),
+            None,
+            now()
+        )
+    );
+    assert_mentions(&msg, &["cron:"]);
+    let msg = refused_text!(
+        app,
+        app.okr.kpi_source(
+            &app.admin,
+            "conversion",
+            "https://example.com",
+            None,
+            None,
+            Some("no colon"),
+            now()
+        )
+    );
+    assert_mentions(&msg, &["Name: value"]);
+}
+
+#[tokio::test]
+async fn the_scheduler_reads_due_sources_on_their_cron_and_the_reading_can_alert() {
+    let (app, okr, base) = setup().await;
+    okr.kpi_source(
+        &app.admin,
+        "conversion",
+        &format!("{base}/ok"),
+        Some("/data/rate"),
+        Some("0 * * * *"),
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let scheduler = okrbot::scheduler::Scheduler::new(okr.clone());
+    let outbox = okrbot::outbox::RecordingOutbox::new();
+    // Nothing is due before the next full hour.
+    let early = scheduler.decide(now()).await.unwrap();
+    assert_eq!(early.sources_read, 0);
+    let hour = now() + chrono::Duration::hours(1);
+    let report = scheduler.tick(hour, &outbox).await.unwrap();
+    assert_eq!((report.sources_read, report.sources_failed), (1, 0));
+    let alerts: Vec<_> = outbox
+        .take()
+        .into_iter()
+        .filter(|d| d.kind == okrbot::outbox::DeliveryKind::KpiAlert)
+        .collect();
+    assert_eq!(alerts.len(), 1, "6.4% is below 7%");
+    // The same hour again: claimed already, not read twice.
+    let again = scheduler.decide(hour).await.unwrap();
+    assert_eq!(again.sources_read, 0);
+    assert_eq!(readings(&app).await, 1);
+}
