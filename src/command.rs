@@ -158,6 +158,9 @@ pub enum Command {
     KpiFetch {
         kpi: String,
     },
+    KpiToken {
+        kpi: String,
+    },
 }
 
 /// Runs one command as `actor` at `now`: the core validates, decides and writes in one
@@ -207,7 +210,8 @@ pub async fn apply(
         | Command::KpiOkr { .. }
         | Command::KpiRemove { .. }
         | Command::KpiSource { .. }
-        | Command::KpiFetch { .. }) => kpi::apply(okr, actor, c, now).await,
+        | Command::KpiFetch { .. }
+        | Command::KpiToken { .. }) => kpi::apply(okr, actor, c, now).await,
     }
 }
 

@@ -21,6 +21,23 @@ pub struct Config {
     pub check_in_period_days: u32,
     pub scoring: ScoringRules,
     pub http_sources: HttpSources,
+    pub http: Http,
+}
+
+/// The HTTP listener (`docs/kpis.md`, "Readings by push").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Http {
+    /// Where it listens, in `okrbot run` and `okrbot schedule run`.
+    pub listen: String,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            listen: "127.0.0.1:8088".into(),
+        }
+    }
 }
 
 /// KPI HTTP sources (`docs/kpis.md`, "HTTP sources").
@@ -39,6 +56,7 @@ impl Default for Config {
             check_in_period_days: 7,
             scoring: ScoringRules::default(),
             http_sources: HttpSources::default(),
+            http: Http::default(),
         }
     }
 }

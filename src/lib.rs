@@ -33,6 +33,7 @@ pub mod delivery;
 pub mod demo;
 pub mod discord;
 pub mod domain;
+pub mod http;
 pub mod outbox;
 pub mod render;
 pub mod scheduler;

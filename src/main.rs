@@ -274,6 +274,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(m) => m,
                 None => &SystemClock,
             };
+            if manual.is_none() && !once {
+                listen(&okr, &config.http.listen);
+            }
             let scheduler = Scheduler::new(okr.clone());
             let pace = std::time::Duration::from_millis(pace_ms);
             match outbox_file {
@@ -296,6 +299,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
             };
             let okr = open(&config).await?;
+            listen(&okr, &config.http.listen);
             let conn = okrbot::discord::bot::Connection {
                 token,
                 proxy: None,
@@ -315,6 +319,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the HTTP listener (KPI pushes, /healthz) on the system clock until Ctrl-C. A listener
+/// that cannot bind is logged and the rest runs on: the scheduler must not stop for it.
+fn listen(okr: &okrbot::service::Okr, address: &str) {
+    let (okr, address) = (okr.clone(), address.to_owned());
+    tokio::spawn(async move {
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let clock = std::sync::Arc::new(SystemClock);
+        if let Err(e) = okrbot::http::serve(okr, clock, &address, stop).await {
+            tracing::error!(%address, error = %e, "the HTTP listener could not start; KPI pushes are not taken");
+        }
+    });
 }
 
 /// Prints each delivery as the console does.

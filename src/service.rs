@@ -19,6 +19,7 @@ pub mod carry_over;
 pub mod check_in;
 pub mod data;
 pub mod digest;
+pub mod kpi_push;
 pub mod kpi_sources;
 pub mod kpis;
 pub mod nudge_replies;

@@ -74,6 +74,13 @@ pub(super) const SPECS: &[Spec] = &[
         "kpi:conversion",
     ),
     spec(
+        "kpi token",
+        &["kpi"],
+        Who::Lead,
+        "create or rotate the token for pushing readings (shown once, privately)",
+        "kpi:conversion",
+    ),
+    spec(
         "kpi remove",
         &["kpi"],
         Who::Lead,
@@ -145,6 +152,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 header: o.opt("header"),
             })
         })(),
+        "kpi token" => kpi().map(|kpi| Command::KpiToken { kpi }),
         "kpi fetch" => Ok(Command::KpiFetch {
             kpi: o.opt_or_positional("kpi").unwrap_or_default(),
         }),
@@ -202,6 +210,14 @@ pub(super) async fn apply(
             .await?,
         ),
         Command::KpiFetch { kpi } => Reply::KpiFetched(okr.kpi_fetch(actor, &kpi, now).await?),
+        Command::KpiToken { kpi } => {
+            let (kpi, token) = okr.kpi_token(actor, &kpi).await?;
+            Reply::KpiToken {
+                path: crate::service::kpi_push::push_path(kpi.id),
+                kpi,
+                token,
+            }
+        }
         other => return Err(misrouted(&other)),
     })
 }

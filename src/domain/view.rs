@@ -357,6 +357,12 @@ pub enum Reply {
     KpiRemoved(super::kpi::Kpi),
     KpiSourceSet(super::kpi::Kpi),
     KpiFetched(KpiFetch),
+    /// The push token, shown this once.
+    KpiToken {
+        kpi: super::kpi::Kpi,
+        path: String,
+        token: String,
+    },
 }
 
 /// `/kpi fetch`: a reading, or the failure now kept on the KPI.

@@ -303,6 +303,14 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             m.colour = Some(crate::domain::scoring::Status::Red);
             m
         }
+        Reply::KpiToken { kpi, path, token } => Message::text(
+            format!("Push token for {} (shown this once)", kpi.name),
+            vec![
+                format!("POST {path} with the header Authorization: Bearer {token}"),
+                "and a body such as {\"value\": 6.4}; a new /kpi token replaces this one".into(),
+            ],
+        )
+        .private(),
         Reply::KpiRemoved(k) => Message::text(
             format!("KPI {} removed", k.name),
             vec!["archived with its readings".into()],

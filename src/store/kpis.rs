@@ -436,3 +436,26 @@ pub async fn followers(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<Vec<
     .await?;
     Ok(ids.into_iter().map(KrId).collect())
 }
+
+/// Sets the KPI's push token, by its hash (`/kpi token`); a new one replaces the old.
+pub async fn set_push_token(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, sha256: &str) -> Result<()> {
+    sqlx::query("UPDATE kpis SET push_token_sha256 = ? WHERE workspace_id = ? AND id = ?")
+        .bind(sha256)
+        .bind(ws.0)
+        .bind(kpi.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
+/// The KPI a push names, with its workspace and token hash: a push carries no workspace, the
+/// token is what places it.
+pub async fn for_push(c: &mut Conn, kpi: KpiId) -> Result<Option<(WorkspaceId, String)>> {
+    let row: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT workspace_id, push_token_sha256 FROM kpis WHERE id = ? AND archived_at IS NULL",
+    )
+    .bind(kpi.0)
+    .fetch_optional(c.sqlite())
+    .await?;
+    Ok(row.and_then(|(w, h)| Some((WorkspaceId(w), h?))))
+}

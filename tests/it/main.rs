@@ -14,6 +14,7 @@ mod delivery;
 mod discord_flow;
 mod discord_harness;
 mod export_import;
+mod kpi_push;
 mod kpi_sources;
 mod kpis;
 mod properties;

@@ -21,6 +21,7 @@ use crate::service::kpis::KpiInput;
         "kpi_okr",
         "kpi_source",
         "kpi_fetch",
+        "kpi_token",
         "kpi_remove"
     ),
     subcommand_required
@@ -177,4 +178,15 @@ async fn kpi_fetch(
     kpi: String,
 ) -> Result {
     run(ctx, Command::KpiFetch { kpi }).await
+}
+
+/// Create or rotate the token for pushing readings (lead; shown once, privately)
+#[poise::command(slash_command, rename = "token")]
+async fn kpi_token(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+) -> Result {
+    run(ctx, Command::KpiToken { kpi }).await
 }
