@@ -301,3 +301,33 @@ pub async fn points_for(
     }
     Ok(out)
 }
+
+/// The `(time, value)` points of the given key results' check-ins, grouped by key result,
+/// oldest first: for the few a status or rollup cannot score from a stored trend.
+pub async fn points_of(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    krs: &[KrId],
+) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
+        std::collections::HashMap::new();
+    if krs.is_empty() {
+        return Ok(out);
+    }
+    // One statement for any number of ids: a JSON array walked by json_each.
+    let ids = serde_json::to_string(&krs.iter().map(|k| k.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
+        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci \
+         WHERE ci.workspace_id = ? AND ci.kr_id IN (SELECT value FROM json_each(?)) \
+         ORDER BY ci.kr_id, ci.created_at, ci.id",
+    )
+    .bind(ws.0)
+    .bind(ids)
+    .fetch_all(c.sqlite())
+    .await?;
+    for (kr, t, v) in rows {
+        out.entry(KrId(kr)).or_default().push((t, v));
+    }
+    Ok(out)
+}

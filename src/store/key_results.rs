@@ -378,3 +378,39 @@ pub async fn list_in_cycle(
         .await?;
     rows.into_iter().map(to_kr).collect()
 }
+
+#[derive(sqlx::FromRow)]
+struct TrendedRow {
+    #[sqlx(flatten)]
+    kr: Row,
+    #[sqlx(flatten)]
+    trend: super::trends::JoinedRow,
+}
+
+/// The key results of one cycle's objectives, each with its stored trend if it has one (the
+/// caller checks it was summed for the cycle's bounds in the team's zone): status and the
+/// rollup score from these instead of reading every check-in.
+pub async fn list_in_cycle_with_trends(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
+         k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, \
+         k.confidence, k.weight, k.created_at, k.last_check_in_at, {} \
+         FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+         JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
+         WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
+         ORDER BY t.name, o.number, k.number",
+        super::trends::JOINED_COLUMNS
+    ));
+    let rows: Vec<TrendedRow> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(cycle.0)
+        .fetch_all(c.sqlite())
+        .await?;
+    rows.into_iter()
+        .map(|r| Ok((to_kr(r.kr)?, r.trend.stored())))
+        .collect()
+}

@@ -13,6 +13,62 @@ use crate::domain::model::{KrId, WorkspaceId};
 use crate::domain::scoring::CycleClock;
 use crate::domain::trend::Trend;
 
+/// A stored trend with the cycle bounds it was summed for: it scores a key result only while
+/// those are still the bounds of its cycle in its team's zone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredTrend {
+    pub clock: CycleClock,
+    pub trend: Trend,
+}
+
+impl StoredTrend {
+    /// The trend, when it was summed for `clock`.
+    pub fn for_clock(&self, clock: &CycleClock) -> Option<&Trend> {
+        (self.clock == *clock).then_some(&self.trend)
+    }
+}
+
+/// The `kr_trends` columns as read beside a key result (a LEFT JOIN: all NULL without one).
+#[derive(sqlx::FromRow)]
+pub(crate) struct JoinedRow {
+    tr_from_at: Option<DateTime<Utc>>,
+    tr_to_at: Option<DateTime<Utc>>,
+    tr_n: Option<i64>,
+    tr_origin_ms: Option<i64>,
+    tr_mean_x: Option<f64>,
+    tr_mean_y: Option<f64>,
+    tr_sxx: Option<f64>,
+    tr_sxy: Option<f64>,
+    tr_first_at: Option<DateTime<Utc>>,
+    tr_last_at: Option<DateTime<Utc>>,
+}
+
+/// The columns of [`JoinedRow`], for a query that joins `kr_trends tr`.
+pub(crate) const JOINED_COLUMNS: &str = "tr.from_at AS tr_from_at, tr.to_at AS tr_to_at, \
+     tr.n AS tr_n, tr.origin_ms AS tr_origin_ms, tr.mean_x AS tr_mean_x, tr.mean_y AS tr_mean_y, \
+     tr.sxx AS tr_sxx, tr.sxy AS tr_sxy, tr.first_at AS tr_first_at, tr.last_at AS tr_last_at";
+
+impl JoinedRow {
+    pub(crate) fn stored(self) -> Option<StoredTrend> {
+        Some(StoredTrend {
+            clock: CycleClock {
+                start: self.tr_from_at?,
+                end: self.tr_to_at?,
+            },
+            trend: Trend {
+                n: u64::try_from(self.tr_n?).unwrap_or(0),
+                origin_ms: self.tr_origin_ms?,
+                mean_x: self.tr_mean_x?,
+                mean_y: self.tr_mean_y?,
+                sxx: self.tr_sxx?,
+                sxy: self.tr_sxy?,
+                first: self.tr_first_at,
+                last: self.tr_last_at,
+            },
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     from_at: DateTime<Utc>,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use okrbot::domain::model::CheckInSource;
-use okrbot::domain::scoring::KrScore;
+use okrbot::domain::scoring::{score_kr, KrScore, ScoreContext};
 use okrbot::domain::view::StatusScope;
 use okrbot::service::setup::SetupInput;
 
@@ -18,16 +18,28 @@ async fn check_in(app: &TestApp, line: &str, when: DateTime<Utc>) -> KrScore {
         .score
 }
 
-/// GRO-1.1 as `/okr status` scores it at `when`, from every check-in of the cycle.
+/// GRO-1.1 scored at `when` from every check-in of its history, by the scoring rules alone;
+/// `/okr status` (which reads the stored trend) must agree.
 async fn from_full_history(app: &TestApp, when: DateTime<Utc>) -> KrScore {
     let status = app
         .okr
         .status(&app.admin, StatusScope::All, when)
         .await
         .expect("status");
-    let kr = &status.teams[0].objectives[0].krs[0];
+    let team = &status.teams[0];
+    let kr = &team.objectives[0].krs[0];
     assert_eq!(kr.kr.code, "GRO-1.1");
-    kr.score
+    let (_, history) = app
+        .okr
+        .history(&app.admin, "GRO-1.1")
+        .await
+        .expect("history");
+    let points: Vec<_> = history.iter().map(|c| (c.created_at, c.value)).collect();
+    let (period, rules) = (app.okr.period(), app.okr.rules());
+    let ctx = ScoreContext::new(&team.cycle, team.team.tz, when, period, rules);
+    let full = score_kr(&kr.kr, &ctx, &points);
+    assert_eq!(kr.score, full, "status scores as the full history");
+    full
 }
 
 #[tokio::test]
