@@ -28,85 +28,77 @@ impl StoredTrend {
     }
 }
 
-/// The `kr_trends` columns as read beside a key result (a LEFT JOIN: all NULL without one).
-#[derive(sqlx::FromRow)]
-pub(crate) struct JoinedRow {
-    tr_from_at: Option<DateTime<Utc>>,
-    tr_to_at: Option<DateTime<Utc>>,
-    tr_n: Option<i64>,
-    tr_origin_ms: Option<i64>,
-    tr_mean_x: Option<f64>,
-    tr_mean_y: Option<f64>,
-    tr_sxx: Option<f64>,
-    tr_sxy: Option<f64>,
-    tr_first_at: Option<DateTime<Utc>>,
-    tr_last_at: Option<DateTime<Utc>>,
-}
+/// `kr_trends.sums`: ten little-endian 8-byte words, the cycle bounds the trend was summed
+/// for and the trend itself, instants in nanoseconds since the epoch (`i64::MIN` for none):
+/// `from, to, n, origin_ms, mean_x, mean_y, sxx, sxy, first, last`. One value per row because
+/// status and the rollup read it beside every key result of a cycle.
+const SUMS_LEN: usize = 80;
 
-/// The columns of [`JoinedRow`], for a query that joins `kr_trends tr`.
-pub(crate) const JOINED_COLUMNS: &str = "tr.from_at AS tr_from_at, tr.to_at AS tr_to_at, \
-     tr.n AS tr_n, tr.origin_ms AS tr_origin_ms, tr.mean_x AS tr_mean_x, tr.mean_y AS tr_mean_y, \
-     tr.sxx AS tr_sxx, tr.sxy AS tr_sxy, tr.first_at AS tr_first_at, tr.last_at AS tr_last_at";
-
-impl JoinedRow {
-    pub(crate) fn stored(self) -> Option<StoredTrend> {
-        Some(StoredTrend {
-            clock: CycleClock {
-                start: self.tr_from_at?,
-                end: self.tr_to_at?,
-            },
-            trend: Trend {
-                n: u64::try_from(self.tr_n?).unwrap_or(0),
-                origin_ms: self.tr_origin_ms?,
-                mean_x: self.tr_mean_x?,
-                mean_y: self.tr_mean_y?,
-                sxx: self.tr_sxx?,
-                sxy: self.tr_sxy?,
-                first: self.tr_first_at,
-                last: self.tr_last_at,
-            },
-        })
+fn nanos(t: Option<DateTime<Utc>>) -> Option<i64> {
+    match t {
+        None => Some(i64::MIN),
+        Some(t) => t.timestamp_nanos_opt().filter(|&n| n != i64::MIN),
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    from_at: DateTime<Utc>,
-    to_at: DateTime<Utc>,
-    n: i64,
-    origin_ms: i64,
-    mean_x: f64,
-    mean_y: f64,
-    sxx: f64,
-    sxy: f64,
-    first_at: Option<DateTime<Utc>>,
-    last_at: Option<DateTime<Utc>>,
+fn instant(n: i64) -> Option<DateTime<Utc>> {
+    (n != i64::MIN).then(|| DateTime::from_timestamp_nanos(n))
 }
 
-impl Row {
-    fn trend(&self) -> Trend {
-        Trend {
-            n: u64::try_from(self.n).unwrap_or(0),
-            origin_ms: self.origin_ms,
-            mean_x: self.mean_x,
-            mean_y: self.mean_y,
-            sxx: self.sxx,
-            sxy: self.sxy,
-            first: self.first_at,
-            last: self.last_at,
-        }
+/// `None` for instants beyond what nanoseconds hold (after 2262): such a trend is not kept.
+fn encode(clock: &CycleClock, t: &Trend) -> Option<Vec<u8>> {
+    let words: [u64; 10] = [
+        nanos(Some(clock.start))? as u64,
+        nanos(Some(clock.end))? as u64,
+        t.n,
+        t.origin_ms as u64,
+        t.mean_x.to_bits(),
+        t.mean_y.to_bits(),
+        t.sxx.to_bits(),
+        t.sxy.to_bits(),
+        nanos(t.first)? as u64,
+        nanos(t.last)? as u64,
+    ];
+    Some(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+}
+
+/// `None` for a value of another shape, which is then summed again like a missing one.
+pub(crate) fn decode(sums: &[u8]) -> Option<StoredTrend> {
+    if sums.len() != SUMS_LEN {
+        return None;
     }
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&sums[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(b)
+    };
+    let f = |i| f64::from_bits(word(i));
+    Some(StoredTrend {
+        clock: CycleClock {
+            start: instant(word(0) as i64)?,
+            end: instant(word(1) as i64)?,
+        },
+        trend: Trend {
+            n: word(2),
+            origin_ms: word(3) as i64,
+            mean_x: f(4),
+            mean_y: f(5),
+            sxx: f(6),
+            sxy: f(7),
+            first: instant(word(8) as i64),
+            last: instant(word(9) as i64),
+        },
+    })
 }
 
-async fn stored(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Option<Row>> {
-    Ok(sqlx::query_as(
-        "SELECT from_at, to_at, n, origin_ms, mean_x, mean_y, sxx, sxy, first_at, last_at \
-         FROM kr_trends WHERE kr_id = ? AND workspace_id = ?",
-    )
-    .bind(kr.0)
-    .bind(ws.0)
-    .fetch_optional(c.sqlite())
-    .await?)
+async fn stored(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Option<StoredTrend>> {
+    let sums: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT sums FROM kr_trends WHERE kr_id = ? AND workspace_id = ?")
+            .bind(kr.0)
+            .bind(ws.0)
+            .fetch_optional(c.sqlite())
+            .await?;
+    Ok(sums.as_deref().and_then(decode))
 }
 
 async fn save(
@@ -116,26 +108,16 @@ async fn save(
     clock: &CycleClock,
     t: &Trend,
 ) -> Result<()> {
+    let Some(sums) = encode(clock, t) else {
+        return forget(c, ws, kr).await;
+    };
     sqlx::query(
-        "INSERT INTO kr_trends (kr_id, workspace_id, from_at, to_at, n, origin_ms, mean_x, mean_y, \
-         sxx, sxy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (kr_id) DO UPDATE SET from_at = excluded.from_at, to_at = excluded.to_at, \
-         n = excluded.n, origin_ms = excluded.origin_ms, mean_x = excluded.mean_x, \
-         mean_y = excluded.mean_y, sxx = excluded.sxx, sxy = excluded.sxy, \
-         first_at = excluded.first_at, last_at = excluded.last_at",
+        "INSERT INTO kr_trends (kr_id, workspace_id, sums) VALUES (?, ?, ?) \
+         ON CONFLICT (kr_id) DO UPDATE SET sums = excluded.sums",
     )
     .bind(kr.0)
     .bind(ws.0)
-    .bind(clock.start)
-    .bind(clock.end)
-    .bind(i64::try_from(t.n).unwrap_or(i64::MAX))
-    .bind(t.origin_ms)
-    .bind(t.mean_x)
-    .bind(t.mean_y)
-    .bind(t.sxx)
-    .bind(t.sxy)
-    .bind(t.first)
-    .bind(t.last)
+    .bind(sums)
     .execute(c.sqlite())
     .await?;
     Ok(())
@@ -145,10 +127,11 @@ async fn save(
 /// one when it was summed for these bounds, else summed from the history once and stored (the
 /// first check-in after a change of zone or dates, or an undo, pays for the history once).
 pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId, clock: &CycleClock) -> Result<Trend> {
-    if let Some(row) = stored(c, ws, kr).await? {
-        if row.from_at == clock.start && row.to_at == clock.end {
-            return Ok(row.trend());
-        }
+    if let Some(trend) = stored(c, ws, kr)
+        .await?
+        .and_then(|s| s.for_clock(clock).copied())
+    {
+        return Ok(trend);
     }
     let points = super::check_ins::points_between(c, ws, kr, clock.start, clock.end).await?;
     let trend = Trend::of(&points, |_| true);
@@ -166,17 +149,12 @@ pub(crate) async fn add(
     at: DateTime<Utc>,
     value: f64,
 ) -> Result<()> {
-    let Some(row) = stored(c, ws, kr).await? else {
+    let Some(StoredTrend { clock, mut trend }) = stored(c, ws, kr).await? else {
         return Ok(());
-    };
-    let clock = CycleClock {
-        start: row.from_at,
-        end: row.to_at,
     };
     if !clock.contains(at) {
         return Ok(());
     }
-    let mut trend = row.trend();
     if !trend.in_order(at) {
         return forget(c, ws, kr).await;
     }
@@ -216,4 +194,27 @@ pub(crate) async fn forget(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<()
         .execute(c.sqlite())
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_sums_decode_to_the_very_trend_and_bounds_encoded() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().expect("instant");
+        let clock = CycleClock {
+            start: at("2026-09-30T22:00:00Z"),
+            end: at("2026-12-31T23:00:00Z"),
+        };
+        let mut trend = Trend::EMPTY;
+        trend.add(at("2026-10-02T08:00:00.123456789Z"), 14.0);
+        trend.add(at("2026-10-09T08:00:00Z"), 13.1);
+        trend.add(at("2026-10-16T08:00:00Z"), -0.0);
+        let sums = encode(&clock, &trend).expect("in range");
+        assert_eq!(decode(&sums), Some(StoredTrend { clock, trend }));
+        let empty = encode(&clock, &Trend::EMPTY).expect("in range");
+        assert_eq!(decode(&empty).map(|s| s.trend), Some(Trend::EMPTY));
+        assert_eq!(decode(&sums[..79]), None, "a value of another shape");
+    }
 }
