@@ -6,8 +6,14 @@
 //! must do: the same insert and update in the same kind of transaction, on the same file and
 //! schema, through the same pool. Both run in one group so their ratio is read off one run on
 //! one disk (the target is okrbot <= 2x bare).
+//!
+//! `checkin_history` is the same `/okr update` on a key result with 10 and with 10,000 check-ins
+//! already inside its running cycle (a KPI-fed key result reads every few minutes), beside the
+//! same bare transaction. A check-in must cost the same whatever the history (the target is
+//! 10,000 / 10 <= 1.2); after the group an interleaved run prints both ratios.
 
 use std::cell::Cell;
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -220,5 +226,136 @@ fn bench_checkin(c: &mut Criterion) {
     rt.block_on(f.okr.store().close());
 }
 
-criterion_group!(benches, bench_checkin);
+/// `points` check-ins on the KR `id`, spread evenly over the 99 days of the cycle before
+/// `f.start` and rising from 0 to 620, in one transaction (10,000 transactions would take longer than the benchmark).
+async fn seed_points(f: &Fixture, id: i64, points: i64) {
+    let pool = f.okr.store().pool();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
+    let span = Duration::days(99).num_seconds();
+    for n in 0..points {
+        let at = f.start - Duration::seconds(span - span * n / points);
+        sqlx::query(
+            "INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, \
+             idempotency_key, created_at) VALUES (?, ?, ?, ?, 8, NULL, 'kpi-sync', NULL, ?)",
+        )
+        .bind(f.actor.workspace.0)
+        .bind(id)
+        .bind(f.actor.user.as_str())
+        .bind((n * 620 / points) as f64)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// One timed `/okr update` on `GRO-1.<number>`, deleted again untimed.
+fn timed_check_in(
+    rt: &Runtime,
+    f: &Fixture,
+    number: i64,
+    value: f64,
+    at: DateTime<Utc>,
+) -> StdDuration {
+    let line = format!("GRO-1.{number} {value} c8 steady");
+    let t = Instant::now();
+    rt.block_on(
+        f.okr
+            .check_in_text(&f.actor, &line, CheckInSource::Text, None, at),
+    )
+    .expect("check-in");
+    let spent = t.elapsed();
+    rt.block_on(forget_last(f));
+    spent
+}
+
+/// One timed bare transaction on the KR `id`, deleted again untimed.
+fn timed_bare(rt: &Runtime, f: &Fixture, id: i64, value: f64, at: DateTime<Utc>) -> StdDuration {
+    let t = Instant::now();
+    rt.block_on(bare_check_in(f, id, value, at));
+    let spent = t.elapsed();
+    rt.block_on(forget_last(f));
+    spent
+}
+
+fn median(mut v: Vec<StdDuration>) -> StdDuration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn bench_history(c: &mut Criterion) {
+    let rt: Runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let now = DateTime::parse_from_rfc3339("2026-11-15T10:00:00Z")
+        .expect("valid instant")
+        .to_utc();
+    let f = rt.block_on(fixture(now));
+    // KR 1 gets a short history, KR 2 a long one; KR 3 takes the bare transactions.
+    let (short, long, bare) = (f.krs[0], f.krs[1], f.krs[2]);
+    rt.block_on(seed_points(&f, short.0, 10));
+    rt.block_on(seed_points(&f, long.0, 10_000));
+    // Values on pace with the seeded history (620 of 1,000 at 62% of the cycle): the key result
+    // stays green, so no iteration opens or resolves an alert and each does the same work.
+    let tick = Cell::new(0_i64);
+    let next = || {
+        let i = tick.get() + 1;
+        tick.set(i);
+        ((620 + i % 60) as f64, f.start + Duration::seconds(i))
+    };
+
+    let mut group = c.benchmark_group("checkin_history");
+    for (name, (_, number)) in [("10_points", short), ("10000_points", long)] {
+        group.bench_function(format!("okrbot_check_in_{name}"), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let (value, at) = next();
+                        timed_check_in(&rt, &f, number, value, at)
+                    })
+                    .sum()
+            })
+        });
+    }
+    group.bench_function("bare_sqlite_txn", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let (value, at) = next();
+                    timed_bare(&rt, &f, bare.0, value, at)
+                })
+                .sum()
+        })
+    });
+    group.finish();
+
+    // The ratios off one interleaved run, so every path sees the same disk and the same load.
+    let rounds = 400;
+    let (mut s, mut l, mut b) = (vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        let (value, at) = next();
+        s.push(timed_check_in(&rt, &f, short.1, value, at));
+        let (value, at) = next();
+        l.push(timed_check_in(&rt, &f, long.1, value, at));
+        let (value, at) = next();
+        b.push(timed_bare(&rt, &f, bare.0, value, at));
+    }
+    let (s, l, b) = (median(s), median(l), median(b));
+    let history = l.as_secs_f64() / s.as_secs_f64();
+    let floor = l.as_secs_f64() / b.as_secs_f64();
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    eprintln!(
+        "checkin_history ratio (median of {rounds} interleaved rounds): 10,000 points {l:?} / \
+         10 points {s:?} = {history:.2} (target <= 1.2: {}); 10,000 points / bare {b:?} = \
+         {floor:.2} (target <= 2: {})",
+        verdict(history <= 1.2),
+        verdict(floor <= 2.0)
+    );
+    rt.block_on(f.okr.store().close());
+}
+
+criterion_group!(benches, bench_checkin, bench_history);
 criterion_main!(benches);

@@ -16,5 +16,6 @@ pub mod model;
 mod quote;
 pub mod schedule;
 pub mod scoring;
+pub mod trend;
 pub mod value;
 pub mod view;

@@ -6,7 +6,7 @@
 //! goes; the other files of `docs/` state the behaviour rules.
 //!
 //! # Layout
-//! - [`domain`]: the pure core: model (`Member`, units, ids), scoring, the update and value
+//! - [`domain`]: the pure core: model (`Member`, units, ids), scoring and its trend, the update and value
 //!   grammars, schedules and the catch-up rule, the retry policy, read models, the neutral message.
 //! - [`command`]: every command as a typed [`command::Command`], its catalogue entry and text
 //!   builder, and [`command::apply`], the one place both adapters meet the core.

@@ -230,9 +230,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let doc = data::parse_export(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let actor = actor(&okr, &workspace, "import", true, now).await?;
-            let s = okr
-                .import(&actor, &doc, now)
+            // The workspace is made in the import's transaction: a refused file leaves none.
+            let (_, s) = okr
+                .import_into_workspace(&format!("console:{workspace}"), &workspace, &doc, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!(

@@ -21,6 +21,7 @@ pub mod kpis;
 pub mod objectives;
 pub mod schedules;
 pub mod teams;
+pub mod trends;
 pub mod workspaces;
 
 /// What the store functions run on: a [`ReadConn`] or a [`WriteTx`]. Services hold these

@@ -9,14 +9,17 @@
 //!   progress 0 rather than poisoning a mean), and nothing panics, whatever a zone does at
 //!   midnight.
 //! - Hot path: [`ScoreContext::new`] resolves the cycle's bounds in the zone once into a
-//!   [`CycleClock`]; [`score_kr`] then does no allocation and no zone arithmetic, only two
-//!   passes over the KR's check-in points for the forecast.
+//!   [`CycleClock`]; [`score_kr`] then does no allocation and no zone arithmetic, only one
+//!   pass over the KR's check-in points for the forecast's [`Trend`] ([`score_kr_with`] takes
+//!   the trend itself, kept by the store, and does not look at the points at all).
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
+
+pub use super::trend::Trend;
 
 use super::model::{
     Confidence, Cycle, Direction, KeyResult, KrKind, Objective, ObjectiveId, ObjectiveKind,
@@ -294,35 +297,16 @@ pub fn forecast_in(
     clock: &CycleClock,
     points: &[(DateTime<Utc>, f64)],
 ) -> Option<Forecast> {
+    forecast_from(kr, clock, &Trend::of(points, |t| clock.contains(t)))
+}
+
+/// [`forecast`] from the trend of the check-ins inside the cycle.
+pub fn forecast_from(kr: &KeyResult, clock: &CycleClock, trend: &Trend) -> Option<Forecast> {
     if kr.kind != KrKind::Metric {
         return None;
     }
-    let inside = || points.iter().filter(|(t, _)| clock.contains(*t));
-    let t0 = inside().next()?.0;
-    // Seconds since the first point: epoch seconds squared (~1e18) would eat the precision.
-    let ms0 = t0.timestamp_millis();
-    let x = |t: DateTime<Utc>| (t.timestamp_millis() - ms0) as f64 / 1000.0;
-    // Two passes (means, then centred sums) instead of the one-pass normal equations, which
-    // cancel catastrophically when the points sit far from x = 0. No allocation either way.
-    let (mut n, mut sx, mut sy, mut distinct) = (0.0, 0.0, 0.0, false);
-    for &(t, v) in inside() {
-        n += 1.0;
-        sx += x(t);
-        sy += v;
-        distinct |= t != t0;
-    }
-    if !distinct {
-        return None;
-    }
-    let (mx, my) = (sx / n, sy / n);
-    let (mut sxx, mut sxy) = (0.0, 0.0);
-    for &(t, v) in inside() {
-        let dx = x(t) - mx;
-        sxx += dx * dx;
-        sxy += dx * (v - my);
-    }
-    let value = my + sxy / sxx * (x(clock.end) - mx);
-    value.is_finite().then(|| Forecast {
+    let value = trend.value_at(clock.end)?;
+    Some(Forecast {
         value,
         progress: metric_progress(kr.start, kr.target, value),
         at: clock.end,
@@ -400,16 +384,6 @@ impl<'a> ScoreContext<'a> {
     }
 }
 
-/// How long the check-ins inside the cycle span, first to last.
-fn span_in_cycle(points: &[(DateTime<Utc>, f64)], clock: &CycleClock) -> chrono::Duration {
-    let mut inside = points.iter().map(|p| p.0).filter(|t| clock.contains(*t));
-    let Some(first) = inside.next() else {
-        return chrono::Duration::zero();
-    };
-    let (lo, hi) = inside.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
-    hi - lo
-}
-
 /// How far above the red line a key result must climb before its at-risk alert resolves, in
 /// progress (0.05 = 5 points of the cycle's pace). Without it a key result hovering at the line
 /// would alert again at every crossing.
@@ -429,23 +403,31 @@ pub fn out_of_red(kr: &KeyResult, s: &KrScore, rules: &ScoringRules) -> bool {
     }
 }
 
-/// Scores one key result. `points` are its check-ins `(created_at, value)`, any order; only
-/// those inside the cycle feed the forecast. Allocation-free.
+/// Scores one key result. `points` are its check-ins `(created_at, value)`, oldest first (the
+/// order the store gives, which [`Trend`] folds in); only those inside the cycle feed the
+/// forecast. Allocation-free.
 pub fn score_kr(
     kr: &KeyResult,
     ctx: &ScoreContext<'_>,
     points: &[(DateTime<Utc>, f64)],
 ) -> KrScore {
+    let trend = Trend::of(points, |t| ctx.clock.contains(t));
+    score_kr_with(kr, ctx, &trend)
+}
+
+/// [`score_kr`] from the trend of the check-ins inside the cycle rather than the points: what
+/// the write path uses, so a check-in's cost does not grow with the history.
+pub fn score_kr_with(kr: &KeyResult, ctx: &ScoreContext<'_>, trend: &Trend) -> KrScore {
     let progress = progress(kr);
     let stale = is_stale(kr, ctx.now, ctx.period, ctx.rules);
     // A trend needs data to stand on: none for a stale key result (its last numbers are old
     // news), and none until the check-ins span one check-in period or a tenth of the cycle,
     // whichever is shorter (two points an hour apart extrapolate to nonsense).
     let enough = ctx.period.min((ctx.clock.end - ctx.clock.start) / 10);
-    let forecast = if stale || span_in_cycle(points, &ctx.clock) < enough {
+    let forecast = if stale || trend.span() < enough {
         None
     } else {
-        forecast_in(kr, &ctx.clock, points)
+        forecast_from(kr, &ctx.clock, trend)
     };
     let mut scored = KrScore {
         progress,

@@ -8,7 +8,7 @@ use super::objectives::{parse_kr_ref, resolve};
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrRef};
 use crate::domain::model::{CheckInSource, Confidence, Note, WorkspaceId};
-use crate::domain::scoring::{self, KrScore, ScoreContext, Status};
+use crate::domain::scoring::{self, KrScore, ScoreContext, Status, Trend};
 use crate::domain::value::{self, ParsedValue};
 pub use crate::domain::view::CheckInOutcome;
 use crate::store::{
@@ -242,10 +242,11 @@ impl Okr {
             None => (&r.value, r.confidence, r.note.as_ref()),
         };
         let value = value::new_value(&ctx.kr, parsed)?;
+        // The trend of the cycle's check-ins, not the points: a key result fed every few
+        // minutes has thousands, and the forecast needs only their running sums.
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
-        let mut points =
-            store::check_ins::points_between(c, ws, ctx.kr.id, clock.start, clock.end).await?;
-        let before = self.score(&ctx, &points, now);
+        let mut trend = store::trends::for_kr(c, ws, ctx.kr.id, &clock).await?;
+        let before = self.score_with(&ctx, &trend, now);
 
         let new = NewCheckIn {
             kr: ctx.kr.id,
@@ -256,7 +257,9 @@ impl Okr {
             source: r.source,
             idempotency_key: r.idempotency_key.as_deref(),
         };
-        let Some(id) = store::check_ins::insert(c, ws, &new, now).await? else {
+        let inserted =
+            store::check_ins::insert_with_trend(c, ws, &new, now, &clock, &mut trend).await?;
+        let Some(id) = inserted else {
             // Another writer recorded this key between our look-up and insert; the transaction
             // is IMMEDIATE so that cannot happen, but answering as a replay is the right thing.
             let key = r.idempotency_key.as_deref().unwrap_or_default();
@@ -264,7 +267,7 @@ impl Okr {
                 OkrError::Internal(anyhow::anyhow!("idempotent insert lost its row"))
             });
         };
-        // The insert moved the key result (current, confidence, last check-in).
+        // The insert moved the key result (current, confidence, last check-in) and its trend.
 
         let previous_value = ctx.kr.current;
         let was_out_of_red = scoring::out_of_red(&ctx.kr, &before, &self.rules);
@@ -274,8 +277,7 @@ impl Okr {
             after.kr.confidence = confidence;
         }
         after.kr.last_check_in = Some(now);
-        points.push((now, value));
-        let score = self.score(&after, &points, now);
+        let score = self.score_with(&after, &trend, now);
         // Into red opens the alert (the scheduler announces it); out of red resolves it.
         let alert_opened = if score.status == Status::Red {
             store::alerts::open_at_risk(c, ws, after.team.id, after.kr.id, now).await?
@@ -308,6 +310,11 @@ impl Okr {
     ) -> KrScore {
         let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules);
         scoring::score_kr(&ctx.kr, &sc, points)
+    }
+
+    fn score_with(&self, ctx: &KrContext, trend: &Trend, now: DateTime<Utc>) -> KrScore {
+        let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules);
+        scoring::score_kr_with(&ctx.kr, &sc, trend)
     }
 }
 

@@ -8,17 +8,20 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::objectives::check_title;
+use super::setup::{check_cycle_name, check_prefix, check_team_name};
 use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
 use crate::domain::model::{
     Cycle, CycleId, KrCode, KrKind, Member, Note, ObjectiveCode, ObjectiveId, TeamId, TeamZone,
-    Unit, MAX_NOTE_CHARS,
+    Unit, WorkspaceId, MAX_NOTE_CHARS,
 };
 use crate::domain::scoring::{round_percent, round_score};
+use crate::domain::value::MAX_ABS_VALUE;
 use crate::store::{
-    self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam,
+    self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam, Conn,
 };
 
 impl Okr {
@@ -130,269 +133,314 @@ impl Okr {
                 who: "a workspace admin".into(),
             });
         }
-        let bad = |place: String, msg: String| {
-            OkrError::invalid(format!("{place}: {msg}; nothing was imported"))
-        };
-        if doc.format != FORMAT {
-            return Err(bad(
-                "format".into(),
-                format!("expected {FORMAT:?}, found {:?}", doc.format),
-            ));
-        }
-        let ws = actor.workspace;
         let mut tx = self.store.write().await?;
-        let mut teams: HashMap<String, (TeamId, String)> = HashMap::new();
-        for (i, t) in doc.teams.iter().enumerate() {
-            let place = format!("teams[{i}] ({:?})", t.name);
-            let zone = TeamZone::parse(&t.timezone)
-                .map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
-            let hours = t
-                .working_hours
-                .as_deref()
-                .map(WorkingHours::parse)
-                .transpose()
-                .map_err(|e| bad(format!("{place}.working_hours"), e.to_string()))?;
-            if store::teams::by_name(&mut tx, ws, &t.name).await?.is_some() {
-                return Err(bad(
-                    place,
-                    "a team of that name exists in this workspace already".into(),
-                ));
-            }
-            let fields = NewTeam {
-                name: &t.name,
-                prefix: &t.prefix,
-                timezone: zone.name(),
-                channel: t.channel.as_deref(),
-            };
-            let id = store::teams::insert(&mut tx, ws, &fields, now)
-                .await
-                .map_err(|e| {
-                    bad(
-                        format!("{place}.prefix"),
-                        format!("cannot be used here ({e})"),
-                    )
-                })?;
-            let leads: Vec<Member> = t
-                .leads
-                .iter()
-                .cloned()
-                .map(Member::Person)
-                .chain(t.lead_groups.iter().cloned().map(Member::Group))
-                .collect();
-            store::teams::set_leads(&mut tx, id, &leads).await?;
-            if let Some(h) = &hours {
-                store::teams::set_hours(&mut tx, ws, id, h).await?;
-            }
-            teams.insert(t.name.to_lowercase(), (id, t.prefix.to_ascii_uppercase()));
-        }
-        let mut cycles: HashMap<String, CycleId> = HashMap::new();
-        let mut known = store::cycles::list(&mut tx, ws).await?;
-        for (i, c) in doc.cycles.iter().enumerate() {
-            let place = format!("cycles[{i}] ({:?})", c.name);
-            if c.end < c.start {
-                return Err(bad(format!("{place}.end"), "ends before it starts".into()));
-            }
-            let cycle = Cycle {
-                id: CycleId(0),
-                name: c.name.clone(),
-                start: c.start,
-                end: c.end,
-                closed: c.closed,
-            };
-            let clash = known.iter().find(|k| !c.closed && k.blocks(c.start, c.end));
-            if let Some(other) = clash {
-                let why = super::setup::overlap(&c.name, c.start, c.end, other).to_string();
-                return Err(bad(place, why));
-            }
-            known.push(cycle.clone());
-            let id = store::cycles::restore(&mut tx, ws, &cycle, now)
-                .await
-                .map_err(|_| {
-                    bad(
-                        place,
-                        "a cycle of that name exists in this workspace already".into(),
-                    )
-                })?;
-            cycles.insert(c.name.to_lowercase(), id);
-        }
-        let mut objective_ids: HashMap<ObjectiveCode, ObjectiveId> = HashMap::new();
-        let mut codes = Vec::with_capacity(doc.objectives.len());
-        let mut summary = ImportSummary::default();
-        for (i, o) in doc.objectives.iter().enumerate() {
-            let place = format!("objectives[{i}] ({})", o.code);
-            let (team, prefix) = teams.get(&o.team.to_lowercase()).ok_or_else(|| {
-                bad(
-                    format!("{place}.team"),
-                    format!("team {:?} is not among the teams", o.team),
-                )
-            })?;
-            let cycle = cycles.get(&o.cycle.to_lowercase()).ok_or_else(|| {
-                bad(
-                    format!("{place}.cycle"),
-                    format!("cycle {:?} is not among the cycles", o.cycle),
-                )
-            })?;
-            let code = ObjectiveCode::parse(&o.code)
-                .ok()
-                .filter(|c| c.prefix() == prefix)
-                .ok_or_else(|| {
-                    bad(
-                        format!("{place}.code"),
-                        format!("expected {prefix}-<number>"),
-                    )
-                })?;
-            let number = code.number();
-            if o.title.trim().is_empty() {
-                return Err(bad(format!("{place}.title"), "is empty".into()));
-            }
-            let new = NewObjective {
-                team: *team,
-                cycle: *cycle,
-                number,
-                title: &o.title,
-                owner: o.owner.as_deref(),
-                parent: None,
-                kind: o.kind,
-                state: o.state,
-            };
-            let id = store::objectives::insert(&mut tx, ws, &new, o.created_at)
-                .await
-                .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
-            store::teams::reserve_objective_numbers(&mut tx, *team, number).await?;
-            objective_ids.insert(code.clone(), id);
-            summary.objectives += 1;
-            for (j, k) in o.key_results.iter().enumerate() {
-                let place = format!("{place}.key_results[{j}] ({})", k.code);
-                let kr_number = KrCode::parse(&k.code)
-                    .ok()
-                    .filter(|k| k.objective() == &code)
-                    .map(|k| k.number())
-                    .ok_or_else(|| {
-                        bad(
-                            format!("{place}.code"),
-                            format!("expected {}.<number>", o.code),
-                        )
-                    })?;
-                let unit = Unit::parse(&k.unit).ok_or_else(|| {
-                    bad(
-                        format!("{place}.unit"),
-                        format!("{:?} is not a unit", k.unit),
-                    )
-                })?;
-                for (field, v) in [
-                    ("start", k.start),
-                    ("target", k.target),
-                    ("current", k.current),
-                    ("weight", k.weight),
-                ] {
-                    if !v.is_finite() {
-                        return Err(bad(
-                            format!("{place}.{field}"),
-                            "is not a finite number".into(),
-                        ));
-                    }
-                }
-                if k.kind == KrKind::Metric && k.start == k.target {
-                    return Err(bad(
-                        format!("{place}.target"),
-                        "equals start; a metric must move".into(),
-                    ));
-                }
-                if !(0.0..=100.0).contains(&k.weight) {
-                    return Err(bad(
-                        format!("{place}.weight"),
-                        "must be from 0 to 100".into(),
-                    ));
-                }
-                let new = NewKr {
-                    objective: id,
-                    number: kr_number,
-                    title: &k.title,
-                    owner: k.owner.as_deref(),
-                    kind: k.kind,
-                    unit: &unit,
-                    start: k.start,
-                    target: k.target,
-                    current: k.current,
-                    direction: k.direction,
-                    confidence: k.confidence,
-                    weight: k.weight,
-                };
-                let kr_id = store::key_results::insert(&mut tx, ws, &new, k.created_at)
-                    .await
-                    .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
-                store::objectives::reserve_kr_numbers(&mut tx, id, kr_number).await?;
-                for (n, c) in k.check_ins.iter().enumerate() {
-                    let place = format!("{place}.check_ins[{n}]");
-                    if !c.value.is_finite() {
-                        return Err(bad(
-                            format!("{place}.value"),
-                            "is not a finite number".into(),
-                        ));
-                    }
-                    let note = c
-                        .note
-                        .as_deref()
-                        .map(Note::parse)
-                        .transpose()
-                        .map_err(|_| {
-                            bad(
-                                format!("{place}.note"),
-                                format!("is longer than {MAX_NOTE_CHARS} characters"),
-                            )
-                        })?
-                        .flatten();
-                    let new = NewCheckIn {
-                        kr: kr_id,
-                        author: &c.author,
-                        value: c.value,
-                        confidence: c.confidence,
-                        note: note.as_deref(),
-                        source: c.source,
-                        idempotency_key: c.idempotency_key.as_deref(),
-                    };
-                    store::check_ins::restore(&mut tx, ws, &new, c.created_at)
-                        .await
-                        .map_err(|_| {
-                            bad(format!("{place}.idempotency_key"), "is used twice".into())
-                        })?;
-                    summary.check_ins += 1;
-                }
-                store::key_results::restore_state(
-                    &mut tx,
-                    ws,
-                    kr_id,
-                    k.current,
-                    k.confidence,
-                    k.last_check_in,
-                )
-                .await?;
-                summary.key_results += 1;
-            }
-            codes.push(code);
-        }
-        // Parents may come after their children in the file: link them once all exist.
-        for (i, (o, code)) in doc.objectives.iter().zip(&codes).enumerate() {
-            let Some(parent) = &o.parent else { continue };
-            let place = format!("objectives[{i}] ({}).parent", o.code);
-            let pid = ObjectiveCode::parse(parent)
-                .ok()
-                .and_then(|p| objective_ids.get(&p))
-                .ok_or_else(|| bad(place, format!("{parent:?} is not among the objectives")))?;
-            let id = objective_ids[code];
-            let mut obj = store::objectives::by_id(&mut tx, ws, id)
-                .await?
-                .ok_or_else(|| {
-                    OkrError::Internal(anyhow::anyhow!("imported objective vanished"))
-                })?;
-            obj.parent = Some(*pid);
-            store::objectives::update(&mut tx, ws, &obj).await?;
-        }
-        summary.teams = doc.teams.len();
-        summary.cycles = doc.cycles.len();
+        let summary = import_in(&mut tx, actor.workspace, doc, now).await?;
         commit(tx).await?;
         Ok(summary)
     }
+
+    /// `okrbot import`: the workspace with this platform key, created in the import's own
+    /// transaction, so that a refused import leaves no empty workspace behind either.
+    pub async fn import_into_workspace(
+        &self,
+        key: &str,
+        name: &str,
+        doc: &ExportDoc,
+        now: DateTime<Utc>,
+    ) -> Result<(WorkspaceId, ImportSummary)> {
+        let mut tx = self.store.write().await?;
+        let ws = store::workspaces::ensure(&mut tx, key, name, now).await?;
+        let summary = import_in(&mut tx, ws, doc, now).await?;
+        commit(tx).await?;
+        Ok((ws, summary))
+    }
+}
+
+/// A refusal of the import, naming the entry and field: `objectives[0] (GRO-1).title: ...`.
+fn bad(place: String, msg: String) -> OkrError {
+    OkrError::invalid(format!("{place}: {msg}; nothing was imported"))
+}
+
+/// A refusal from the checks the commands make, named after the entry and field it is about.
+fn refused_at(place: String) -> impl FnOnce(OkrError) -> OkrError {
+    move |e| match e {
+        OkrError::Internal(_) => e,
+        other => bad(place, other.to_string()),
+    }
+}
+
+/// A number the file gives for a value: what a check-in or `kr add` would accept.
+fn stored_value(place: String, v: f64) -> Result<f64> {
+    if !v.is_finite() {
+        return Err(bad(place, "is not a finite number".into()));
+    }
+    if v.abs() > MAX_ABS_VALUE {
+        return Err(bad(
+            place,
+            format!("{v} is too large: values are limited to 1,000,000,000,000,000"),
+        ));
+    }
+    Ok(v)
+}
+
+/// The import, in the caller's transaction: every field through the checks the commands make
+/// (`docs/permissions.md`, "Bad input is refused and writes nothing"), the first refusal naming
+/// its entry and field; the caller commits only when all of it went in.
+async fn import_in(
+    tx: &mut Conn,
+    ws: WorkspaceId,
+    doc: &ExportDoc,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary> {
+    if doc.format != FORMAT {
+        return Err(bad(
+            "format".into(),
+            format!("expected {FORMAT:?}, found {:?}", doc.format),
+        ));
+    }
+    let mut teams: HashMap<String, (TeamId, String)> = HashMap::new();
+    for (i, t) in doc.teams.iter().enumerate() {
+        let place = format!("teams[{i}] ({:?})", t.name);
+        let name = check_team_name(&t.name).map_err(refused_at(format!("{place}.name")))?;
+        let prefix = check_prefix(&t.prefix).map_err(refused_at(format!("{place}.prefix")))?;
+        let zone = TeamZone::parse(&t.timezone)
+            .map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
+        let hours = t
+            .working_hours
+            .as_deref()
+            .map(WorkingHours::parse)
+            .transpose()
+            .map_err(|e| bad(format!("{place}.working_hours"), e.to_string()))?;
+        if store::teams::by_name(tx, ws, name).await?.is_some() {
+            return Err(bad(
+                place,
+                "a team of that name exists in this workspace already".into(),
+            ));
+        }
+        let fields = NewTeam {
+            name,
+            prefix: &prefix,
+            timezone: zone.name(),
+            channel: t.channel.as_deref(),
+        };
+        let id = store::teams::insert(tx, ws, &fields, now)
+            .await
+            .map_err(|e| {
+                bad(
+                    format!("{place}.prefix"),
+                    format!("cannot be used here ({e})"),
+                )
+            })?;
+        let leads: Vec<Member> = t
+            .leads
+            .iter()
+            .cloned()
+            .map(Member::Person)
+            .chain(t.lead_groups.iter().cloned().map(Member::Group))
+            .collect();
+        store::teams::set_leads(tx, id, &leads).await?;
+        if let Some(h) = &hours {
+            store::teams::set_hours(tx, ws, id, h).await?;
+        }
+        teams.insert(name.to_lowercase(), (id, prefix));
+    }
+    let mut cycles: HashMap<String, CycleId> = HashMap::new();
+    let mut known = store::cycles::list(tx, ws).await?;
+    for (i, c) in doc.cycles.iter().enumerate() {
+        let place = format!("cycles[{i}] ({:?})", c.name);
+        let name = check_cycle_name(&c.name).map_err(refused_at(format!("{place}.name")))?;
+        if c.end < c.start {
+            return Err(bad(format!("{place}.end"), "ends before it starts".into()));
+        }
+        let cycle = Cycle {
+            id: CycleId(0),
+            name: name.to_owned(),
+            start: c.start,
+            end: c.end,
+            closed: c.closed,
+        };
+        let clash = known.iter().find(|k| !c.closed && k.blocks(c.start, c.end));
+        if let Some(other) = clash {
+            let why = super::setup::overlap(name, c.start, c.end, other).to_string();
+            return Err(bad(place, why));
+        }
+        known.push(cycle.clone());
+        let id = store::cycles::restore(tx, ws, &cycle, now)
+            .await
+            .map_err(|_| {
+                bad(
+                    place,
+                    "a cycle of that name exists in this workspace already".into(),
+                )
+            })?;
+        cycles.insert(name.to_lowercase(), id);
+    }
+    let mut objective_ids: HashMap<ObjectiveCode, ObjectiveId> = HashMap::new();
+    let mut codes = Vec::with_capacity(doc.objectives.len());
+    let mut summary = ImportSummary::default();
+    for (i, o) in doc.objectives.iter().enumerate() {
+        let place = format!("objectives[{i}] ({})", o.code);
+        let (team, prefix) = teams.get(&o.team.to_lowercase()).ok_or_else(|| {
+            bad(
+                format!("{place}.team"),
+                format!("team {:?} is not among the teams", o.team),
+            )
+        })?;
+        let cycle = cycles.get(&o.cycle.to_lowercase()).ok_or_else(|| {
+            bad(
+                format!("{place}.cycle"),
+                format!("cycle {:?} is not among the cycles", o.cycle),
+            )
+        })?;
+        let code = ObjectiveCode::parse(&o.code)
+            .ok()
+            .filter(|c| c.prefix() == prefix)
+            .ok_or_else(|| {
+                bad(
+                    format!("{place}.code"),
+                    format!("expected {prefix}-<number>"),
+                )
+            })?;
+        let number = code.number();
+        let title = check_title(&o.title).map_err(refused_at(format!("{place}.title")))?;
+        let new = NewObjective {
+            team: *team,
+            cycle: *cycle,
+            number,
+            title: &title,
+            owner: o.owner.as_deref(),
+            parent: None,
+            kind: o.kind,
+            state: o.state,
+        };
+        let id = store::objectives::insert(tx, ws, &new, o.created_at)
+            .await
+            .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
+        store::teams::reserve_objective_numbers(tx, *team, number).await?;
+        objective_ids.insert(code.clone(), id);
+        summary.objectives += 1;
+        for (j, k) in o.key_results.iter().enumerate() {
+            let place = format!("{place}.key_results[{j}] ({})", k.code);
+            let kr_number = KrCode::parse(&k.code)
+                .ok()
+                .filter(|k| k.objective() == &code)
+                .map(|k| k.number())
+                .ok_or_else(|| {
+                    bad(
+                        format!("{place}.code"),
+                        format!("expected {}.<number>", o.code),
+                    )
+                })?;
+            let unit = Unit::parse(&k.unit).ok_or_else(|| {
+                bad(
+                    format!("{place}.unit"),
+                    format!("{:?} is not a unit", k.unit),
+                )
+            })?;
+            let title = check_title(&k.title).map_err(refused_at(format!("{place}.title")))?;
+            for (field, v) in [
+                ("start", k.start),
+                ("target", k.target),
+                ("current", k.current),
+            ] {
+                stored_value(format!("{place}.{field}"), v)?;
+            }
+            if !k.weight.is_finite() {
+                return Err(bad(
+                    format!("{place}.weight"),
+                    "is not a finite number".into(),
+                ));
+            }
+            if k.kind == KrKind::Metric && k.start == k.target {
+                return Err(bad(
+                    format!("{place}.target"),
+                    "equals start; a metric must move".into(),
+                ));
+            }
+            if !(0.0..=100.0).contains(&k.weight) {
+                return Err(bad(
+                    format!("{place}.weight"),
+                    "must be from 0 to 100".into(),
+                ));
+            }
+            let new = NewKr {
+                objective: id,
+                number: kr_number,
+                title: &title,
+                owner: k.owner.as_deref(),
+                kind: k.kind,
+                unit: &unit,
+                start: k.start,
+                target: k.target,
+                current: k.current,
+                direction: k.direction,
+                confidence: k.confidence,
+                weight: k.weight,
+            };
+            let kr_id = store::key_results::insert(tx, ws, &new, k.created_at)
+                .await
+                .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
+            store::objectives::reserve_kr_numbers(tx, id, kr_number).await?;
+            for (n, c) in k.check_ins.iter().enumerate() {
+                let place = format!("{place}.check_ins[{n}]");
+                stored_value(format!("{place}.value"), c.value)?;
+                let note = c
+                    .note
+                    .as_deref()
+                    .map(Note::parse)
+                    .transpose()
+                    .map_err(|_| {
+                        bad(
+                            format!("{place}.note"),
+                            format!("is longer than {MAX_NOTE_CHARS} characters"),
+                        )
+                    })?
+                    .flatten();
+                let new = NewCheckIn {
+                    kr: kr_id,
+                    author: &c.author,
+                    value: c.value,
+                    confidence: c.confidence,
+                    note: note.as_deref(),
+                    source: c.source,
+                    idempotency_key: c.idempotency_key.as_deref(),
+                };
+                store::check_ins::restore(tx, ws, &new, c.created_at)
+                    .await
+                    .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))?;
+                summary.check_ins += 1;
+            }
+            store::key_results::restore_state(
+                tx,
+                ws,
+                kr_id,
+                k.current,
+                k.confidence,
+                k.last_check_in,
+            )
+            .await?;
+            summary.key_results += 1;
+        }
+        codes.push(code);
+    }
+    // Parents may come after their children in the file: link them once all exist.
+    for (i, (o, code)) in doc.objectives.iter().zip(&codes).enumerate() {
+        let Some(parent) = &o.parent else { continue };
+        let place = format!("objectives[{i}] ({}).parent", o.code);
+        let pid = ObjectiveCode::parse(parent)
+            .ok()
+            .and_then(|p| objective_ids.get(&p))
+            .ok_or_else(|| bad(place, format!("{parent:?} is not among the objectives")))?;
+        let id = objective_ids[code];
+        let mut obj = store::objectives::by_id(tx, ws, id)
+            .await?
+            .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("imported objective vanished")))?;
+        obj.parent = Some(*pid);
+        store::objectives::update(tx, ws, &obj).await?;
+    }
+    summary.teams = doc.teams.len();
+    summary.cycles = doc.cycles.len();
+    Ok(summary)
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -413,13 +461,94 @@ fn names(leads: &[Member], groups: bool) -> Vec<String> {
         .collect()
 }
 
-/// Parses an export file, naming the place of the first problem.
+/// Parses an export file, naming the place of the first problem: the entry and field for a
+/// value of the wrong type (`objectives[0] (GRO-1).key_results[1] (GRO-1.2).target: invalid
+/// type: ...`), the line and column for text that is not JSON at all.
 pub fn parse_export(text: &str) -> Result<ExportDoc> {
-    serde_json::from_str(text).map_err(|e| {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let doc: ExportDoc = serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let inner = e.inner();
+        let place = entry_path(e.path(), text);
+        match (place, inner.classify()) {
+            (Some(place), serde_json::error::Category::Data) => {
+                bad(place, message_without_position(inner))
+            }
+            _ => OkrError::invalid(format!(
+                "the file is not an okrbot export (line {}, column {}: {}); nothing was imported",
+                inner.line(),
+                inner.column(),
+                message_without_position(inner)
+            )),
+        }
+    })?;
+    json.end().map_err(|e| {
         OkrError::invalid(format!(
-            "the file is not an okrbot export (line {}, column {}: {e}); nothing was imported",
+            "the file is not an okrbot export (line {}, column {}: {}); nothing was imported",
             e.line(),
-            e.column()
+            e.column(),
+            message_without_position(&e)
         ))
-    })
+    })?;
+    Ok(doc)
+}
+
+/// serde_json's message without its trailing ` at line L column C`, which the caller words.
+fn message_without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// The JSON path of a refused value as import names entries: each team, cycle, objective and
+/// key result with its name or code beside its index, as the other refusals of an import do.
+/// `None` for the document itself (nothing to name).
+fn entry_path(path: &serde_path_to_error::Path, text: &str) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    if segments.is_empty() {
+        return None;
+    }
+    // The document as plain JSON, to read the names and codes of the entries on the way (it
+    // parses: only the types were wrong).
+    let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    let mut node = value.as_ref();
+    let mut out = String::new();
+    let mut key = "";
+    for segment in segments {
+        match segment {
+            Segment::Seq { index } => {
+                node = node.and_then(|n| n.get(index));
+                out.push_str(&format!("[{index}]"));
+                let label = match key {
+                    "teams" | "cycles" => node
+                        .and_then(|n| n.get("name"))
+                        .and_then(|v| v.as_str())
+                        .map(|v| format!("{v:?}")),
+                    "objectives" | "key_results" => node
+                        .and_then(|n| n.get("code"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned),
+                    _ => None,
+                };
+                if let Some(label) = label {
+                    out.push_str(&format!(" ({label})"));
+                }
+            }
+            Segment::Map { key: k } => {
+                node = node.and_then(|n| n.get(k.as_str()));
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                key = k.as_str();
+            }
+            Segment::Enum { variant } => {
+                out.push_str(&format!("::{variant}"));
+            }
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    Some(out)
 }

@@ -54,7 +54,7 @@ pub struct KrEdit {
     pub weight: Option<String>,
 }
 
-fn check_title(title: &str) -> Result<String> {
+pub(crate) fn check_title(title: &str) -> Result<String> {
     let t = title.trim();
     match t.chars().count() {
         0 => Err(OkrError::invalid(

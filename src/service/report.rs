@@ -12,7 +12,9 @@ use super::{commit, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{
     CheckIn, Cycle, CycleId, KeyResult, KrId, Objective, ObjectiveId, Team,
 };
-use crate::domain::scoring::{self, Grade, KrScore, ObjectiveScore, ScoreContext};
+use crate::domain::scoring::{
+    self, CycleClock, Grade, KrScore, ObjectiveScore, ScoreContext, Trend,
+};
 pub use crate::domain::view::{
     CycleReport, KrView, ObjectiveView, StatusReport, StatusScope, TeamView,
 };
@@ -25,8 +27,11 @@ pub(crate) struct Snapshot {
     pub cycles: HashMap<CycleId, Cycle>,
     pub objectives: Vec<Objective>,
     pub krs: Vec<KeyResult>,
-    /// What scoring reads: each key result's `(time, value)` points.
+    /// What scoring reads: each key result's `(time, value)` points, or else its trend.
     pub points: HashMap<KrId, Vec<(DateTime<Utc>, f64)>>,
+    /// The stored trends summed for the bounds their key result's cycle has now: these score
+    /// without the points, which are then not read (`docs/scoring.md`, "Forecast").
+    pub trends: HashMap<KrId, Trend>,
     /// The full history, loaded only for an export.
     pub check_ins: HashMap<KrId, Vec<CheckIn>>,
 }
@@ -57,8 +62,23 @@ impl Snapshot {
         let ws = actor.workspace;
         let mut snap = Snapshot::frame(c, actor).await?;
         snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
-        snap.krs = store::key_results::list_in_cycle(c, ws, cycle).await?;
-        snap.points = store::check_ins::points_for(c, ws, Some(cycle)).await?;
+        let krs = store::key_results::list_in_cycle_with_trends(c, ws, cycle).await?;
+        let clocks = snap.clocks();
+        let mut without = Vec::new();
+        for (kr, stored) in krs {
+            let trend = stored.and_then(|s| {
+                let clock = clocks.get(&kr.objective_id)?;
+                s.for_clock(clock).copied()
+            });
+            match trend {
+                Some(t) => {
+                    snap.trends.insert(kr.id, t);
+                }
+                None => without.push(kr.id),
+            }
+            snap.krs.push(kr);
+        }
+        snap.points = store::check_ins::points_of(c, ws, &without).await?;
         Ok(snap)
     }
 
@@ -74,8 +94,27 @@ impl Snapshot {
             objectives: vec![],
             krs: vec![],
             points: HashMap::new(),
+            trends: HashMap::new(),
             check_ins: HashMap::new(),
         })
+    }
+
+    /// Each loaded objective's cycle as instants in its team's zone.
+    fn clocks(&self) -> HashMap<ObjectiveId, CycleClock> {
+        let teams: HashMap<_, _> = self.teams.iter().map(|t| (t.id, t.tz)).collect();
+        let mut by_team_cycle = HashMap::new();
+        let mut out = HashMap::with_capacity(self.objectives.len());
+        for o in &self.objectives {
+            let (Some(tz), Some(cycle)) = (teams.get(&o.team_id), self.cycles.get(&o.cycle_id))
+            else {
+                continue;
+            };
+            let clock = *by_team_cycle
+                .entry((o.team_id, o.cycle_id))
+                .or_insert_with(|| CycleClock::new(cycle, *tz));
+            out.insert(o.id, clock);
+        }
+        out
     }
 
     /// Every key result's score, each in its team's zone and its objective's cycle.
@@ -95,12 +134,14 @@ impl Snapshot {
             let ctx = contexts
                 .entry((team.id, cycle.id))
                 .or_insert_with(|| ScoreContext::new(cycle, team.tz, now, okr.period, &okr.rules));
-            let points = self
-                .points
-                .get(&kr.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            out.insert(kr.id, scoring::score_kr(kr, ctx, points));
+            let score = match self.trends.get(&kr.id) {
+                Some(trend) => scoring::score_kr_with(kr, ctx, trend),
+                None => {
+                    let points = self.points.get(&kr.id).map(Vec::as_slice);
+                    scoring::score_kr(kr, ctx, points.unwrap_or_default())
+                }
+            };
+            out.insert(kr.id, score);
         }
         out
     }

@@ -34,7 +34,7 @@ fn default_prefix(name: &str) -> String {
         .to_ascii_uppercase()
 }
 
-fn check_prefix(prefix: &str) -> Result<String> {
+pub(crate) fn check_prefix(prefix: &str) -> Result<String> {
     let p = prefix.trim().to_ascii_uppercase();
     if (2..=6).contains(&p.len()) && p.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(p)
@@ -45,11 +45,21 @@ fn check_prefix(prefix: &str) -> Result<String> {
     }
 }
 
-fn check_team_name(name: &str) -> Result<&str> {
+pub(crate) fn check_team_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(OkrError::invalid(
             "give the team a name of 1 to 80 characters, e.g. team:Growth",
+        ));
+    }
+    Ok(name)
+}
+
+pub(crate) fn check_cycle_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        return Err(OkrError::invalid(
+            "give the cycle a name of 1 to 40 characters, e.g. name:2026-Q4",
         ));
     }
     Ok(name)
@@ -179,12 +189,7 @@ pub(crate) async fn create_cycle(
     end: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Cycle> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 40 {
-        return Err(OkrError::invalid(
-            "give the cycle a name of 1 to 40 characters, e.g. name:2026-Q4",
-        ));
-    }
+    let name = check_cycle_name(name)?;
     if end < start {
         return Err(OkrError::invalid(format!(
             "the cycle would end ({end}) before it starts ({start}): give an end on or after the start"

@@ -2,6 +2,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{CheckIn, CheckInId, CheckInSource, Confidence, KrId, WorkspaceId};
+use crate::domain::scoring::CycleClock;
+use crate::domain::trend::Trend;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -44,10 +46,42 @@ pub struct NewCheckIn<'a> {
 }
 
 /// Appends a check-in and moves its key result to it (value, confidence when given, last
-/// check-in, and a fresh count of ignored prompts), in the caller's transaction. Returns `None`
-/// when the idempotency key was already used in this workspace: the earlier check-in stands and
-/// nothing is written.
+/// check-in, and a fresh count of ignored prompts) and its stored trend, in the caller's
+/// transaction. Returns `None` when the idempotency key was already used in this workspace:
+/// the earlier check-in stands and nothing is written.
 pub async fn insert(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    n: &NewCheckIn<'_>,
+    at: DateTime<Utc>,
+) -> Result<Option<CheckInId>> {
+    let id = append(c, ws, n, at).await?;
+    if id.is_some() {
+        super::trends::add(c, ws, n.kr, at, n.value).await?;
+    }
+    Ok(id)
+}
+
+/// [`insert`] for a caller holding the key result's `trend` for `clock`, read in this
+/// transaction ([`super::trends::for_kr`]): the check-in is folded into it and stored without
+/// reading the trend again, and `trend` is left as the store now has it.
+pub async fn insert_with_trend(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    n: &NewCheckIn<'_>,
+    at: DateTime<Utc>,
+    clock: &CycleClock,
+    trend: &mut Trend,
+) -> Result<Option<CheckInId>> {
+    let id = append(c, ws, n, at).await?;
+    if id.is_some() {
+        super::trends::fold(c, ws, n.kr, clock, trend, at, n.value).await?;
+    }
+    Ok(id)
+}
+
+/// The check-in row and the key result's new state.
+async fn append(
     c: &mut Conn,
     ws: WorkspaceId,
     n: &NewCheckIn<'_>,
@@ -190,6 +224,15 @@ pub async fn withdraw(
     .bind(id.0)
     .execute(c.sqlite())
     .await?;
+    let kr: Option<i64> =
+        sqlx::query_scalar("SELECT kr_id FROM check_ins WHERE workspace_id = ? AND id = ?")
+            .bind(ws.0)
+            .bind(id.0)
+            .fetch_optional(c.sqlite())
+            .await?;
+    if let Some(kr) = kr {
+        super::trends::forget(c, ws, KrId(kr)).await?;
+    }
     sqlx::query("DELETE FROM check_ins WHERE workspace_id = ? AND id = ?")
         .bind(ws.0)
         .bind(id.0)
@@ -253,6 +296,36 @@ pub async fn points_for(
     .await?;
     let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
         std::collections::HashMap::new();
+    for (kr, t, v) in rows {
+        out.entry(KrId(kr)).or_default().push((t, v));
+    }
+    Ok(out)
+}
+
+/// The `(time, value)` points of the given key results' check-ins, grouped by key result,
+/// oldest first: for the few a status or rollup cannot score from a stored trend.
+pub async fn points_of(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    krs: &[KrId],
+) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
+        std::collections::HashMap::new();
+    if krs.is_empty() {
+        return Ok(out);
+    }
+    // One statement for any number of ids: a JSON array walked by json_each.
+    let ids = serde_json::to_string(&krs.iter().map(|k| k.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
+        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci \
+         WHERE ci.workspace_id = ? AND ci.kr_id IN (SELECT value FROM json_each(?)) \
+         ORDER BY ci.kr_id, ci.created_at, ci.id",
+    )
+    .bind(ws.0)
+    .bind(ids)
+    .fetch_all(c.sqlite())
+    .await?;
     for (kr, t, v) in rows {
         out.entry(KrId(kr)).or_default().push((t, v));
     }

@@ -382,3 +382,40 @@ pub async fn list_in_cycle(
         .await?;
     rows.into_iter().map(to_kr).collect()
 }
+
+#[derive(sqlx::FromRow)]
+struct TrendedRow {
+    #[sqlx(flatten)]
+    kr: Row,
+    sums: Option<Vec<u8>>,
+}
+
+/// The key results of one cycle's objectives, each with its stored trend if it has one (the
+/// caller checks it was summed for the cycle's bounds in the team's zone): status and the
+/// rollup score from these instead of reading every check-in.
+pub async fn list_in_cycle_with_trends(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+    let sql = sqlx::AssertSqlSafe(
+        "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
+         k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, \
+         k.confidence, k.weight, k.created_at, k.last_check_in_at, k.kpi_id, tr.sums \
+         FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+         JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
+         WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
+         ORDER BY t.name, o.number, k.number",
+    );
+    let rows: Vec<TrendedRow> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(cycle.0)
+        .fetch_all(c.sqlite())
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let trend = r.sums.as_deref().and_then(super::trends::decode);
+            Ok((to_kr(r.kr)?, trend))
+        })
+        .collect()
+}

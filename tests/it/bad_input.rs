@@ -31,4 +31,5 @@ async fn growth() -> TestApp {
 
 mod bulk_import_console;
 mod definitions;
+mod import_fields;
 mod values;

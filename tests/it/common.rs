@@ -291,7 +291,8 @@ pub async fn rows(store: &Store) -> Rows {
             .collect();
         let object = columns
             .iter()
-            .map(|c| format!("'{c}', \"{c}\""))
+            // JSON holds no BLOB (kr_trends.sums): those compare as hex.
+            .map(|c| format!("'{c}', iif(typeof(\"{c}\") = 'blob', hex(\"{c}\"), \"{c}\")"))
             .collect::<Vec<_>>()
             .join(", ");
         // Safe: the names come from the schema itself, not from input, and are quoted.

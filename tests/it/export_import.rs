@@ -144,9 +144,10 @@ fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");
-    let (after, _, _) = export(&demo, "copy", "json");
-    let after: serde_json::Value = serde_json::from_str(&after).expect("json");
-    assert_eq!(after["teams"], serde_json::json!([]));
+    // Not even the workspace: it would be made in the import's transaction.
+    let (_, err, ok) = export(&demo, "copy", "json");
+    assert!(!ok, "the refused import created the workspace");
+    assert!(err.contains("there is no workspace \"copy\""), "{err}");
 
     std::fs::write(&file, "{\"format\": \"okrbot/1\", \"teams\": 3}").expect("written");
     let (_, err, ok) = okrbot(
@@ -159,7 +160,33 @@ fn a_bad_import_names_the_entry_and_field_and_imports_nothing() {
         ],
     );
     assert!(!ok);
-    assert!(err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("teams: invalid type: integer `3`, expected a sequence"),
+        "the field, not only a position: {err}"
+    );
+
+    // A string where a number belongs is named by its entry and field, and the import that
+    // names it creates nothing either.
+    let (json, _, _) = okrbot(&demo, &["export", "--workspace", "acme", "--now", NOW]);
+    let mut doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    doc["objectives"][0]["key_results"][1]["target"] = "12".into();
+    std::fs::write(&file, doc.to_string()).expect("written");
+    let (_, err, ok) = okrbot(
+        &demo,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "copy",
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("objectives[0] (GRO-1).key_results[1] (GRO-1.2).target: invalid type"),
+        "{err}"
+    );
+    let (_, err, ok) = export(&demo, "copy", "json");
+    assert!(!ok && err.contains("no workspace"), "still none: {err}");
 }
 
 #[test]

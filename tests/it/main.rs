@@ -8,6 +8,7 @@ mod fake_discord;
 
 mod archive_and_undo;
 mod bad_input;
+mod check_in_history;
 mod console_script;
 mod crash_restart;
 mod delivery;
