@@ -236,8 +236,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!(
-                "imported into workspace {workspace}: {} teams, {} cycles, {} objectives, {} key results, {} check-ins",
-                s.teams, s.cycles, s.objectives, s.key_results, s.check_ins
+                "imported into workspace {workspace}: {} teams, {} cycles, {} objectives, {} key results, {} check-ins, {} KPIs",
+                s.teams, s.cycles, s.objectives, s.key_results, s.check_ins, s.kpis
             );
         }
         Cmd::Schedule {

@@ -19,6 +19,7 @@ pub mod carry_over;
 pub mod check_in;
 pub mod data;
 pub mod digest;
+mod kpi_data;
 pub mod kpi_push;
 pub mod kpi_sources;
 pub mod kpis;

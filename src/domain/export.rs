@@ -19,6 +19,51 @@ pub struct ExportDoc {
     pub teams: Vec<TeamDoc>,
     pub cycles: Vec<CycleDoc>,
     pub objectives: Vec<ObjectiveDoc>,
+    /// Absent when the workspace has none, so older exports read the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kpis: Vec<KpiDoc>,
+}
+
+/// A KPI with its range, its source (without secrets: no headers, no push token) and its
+/// readings, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiDoc {
+    pub team: String,
+    pub name: String,
+    pub unit: String,
+    /// `higher` or `lower` is better.
+    pub direction: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<KpiSourceDoc>,
+    /// Codes of the objectives linked to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<String>,
+    /// Codes of the key results that follow its readings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub followed_by: Vec<String>,
+    pub readings: Vec<ReadingDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiSourceDoc {
+    pub url: String,
+    pub pointer: String,
+    pub cron: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingDoc {
+    pub value: f64,
+    /// `manual`, `http`, `push` or `import`.
+    pub source: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

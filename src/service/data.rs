@@ -115,6 +115,7 @@ impl Okr {
                     closed: c.closed,
                 })
                 .collect(),
+            kpis: super::kpi_data::export(self, actor, &snap).await?,
             objectives,
         })
     }
@@ -157,7 +158,7 @@ impl Okr {
 }
 
 /// A refusal of the import, naming the entry and field: `objectives[0] (GRO-1).title: ...`.
-fn bad(place: String, msg: String) -> OkrError {
+pub(super) fn bad(place: String, msg: String) -> OkrError {
     OkrError::invalid(format!("{place}: {msg}; nothing was imported"))
 }
 
@@ -276,6 +277,7 @@ async fn import_in(
         cycles.insert(name.to_lowercase(), id);
     }
     let mut objective_ids: HashMap<ObjectiveCode, ObjectiveId> = HashMap::new();
+    let mut kr_ids: HashMap<String, crate::domain::model::KrId> = HashMap::new();
     let mut codes = Vec::with_capacity(doc.objectives.len());
     let mut summary = ImportSummary::default();
     for (i, o) in doc.objectives.iter().enumerate() {
@@ -380,6 +382,7 @@ async fn import_in(
             let kr_id = store::key_results::insert(tx, ws, &new, k.created_at)
                 .await
                 .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
+            kr_ids.insert(k.code.to_ascii_uppercase(), kr_id);
             store::objectives::reserve_kr_numbers(tx, id, kr_number).await?;
             for (n, c) in k.check_ins.iter().enumerate() {
                 let place = format!("{place}.check_ins[{n}]");
@@ -438,6 +441,8 @@ async fn import_in(
         obj.parent = Some(*pid);
         store::objectives::update(tx, ws, &obj).await?;
     }
+    summary.kpis =
+        super::kpi_data::import(tx, ws, &doc.kpis, &teams, &objective_ids, &kr_ids, now).await?;
     summary.teams = doc.teams.len();
     summary.cycles = doc.cycles.len();
     Ok(summary)
@@ -450,6 +455,7 @@ pub struct ImportSummary {
     pub objectives: usize,
     pub key_results: usize,
     pub check_ins: usize,
+    pub kpis: usize,
 }
 
 /// The names of the people (or of the groups) among `leads`.

@@ -243,3 +243,99 @@ fn the_console_takes_the_short_form_and_the_digest_lists_kpis_out_of_range_first
     );
     assert!(conversion < response, "out of range first: {kpis}");
 }
+
+#[tokio::test]
+async fn kpis_travel_with_an_export_and_come_back_exactly_without_secrets() {
+    let app = growth_with_conversion().await;
+    let bob = app.user("bob");
+    app.okr
+        .kpi_set(&bob, "conversion", "7.4%", now())
+        .await
+        .unwrap();
+    app.okr
+        .kpi_set(&bob, "conversion", "6.4%", now())
+        .await
+        .unwrap();
+    app.okr
+        .kpi_okr(&app.admin, "conversion", now())
+        .await
+        .unwrap();
+    app.okr
+        .kpi_source(
+            &app.admin,
+            "conversion",
+            "https://stats.example.com/api",
+            Some("/data/rate"),
+            None,
+            Some("Authorization: Bearer s3cret"),
+            now(),
+        )
+        .await
+        .unwrap();
+    app.okr.kpi_token(&app.admin, "conversion").await.unwrap();
+    let doc = app.okr.export(&app.admin, now()).await.unwrap();
+    let json = serde_json::to_string(&doc).unwrap();
+    assert!(
+        !json.contains("s3cret") && !json.contains("okr_"),
+        "no secret leaves"
+    );
+    assert_eq!(doc.kpis.len(), 1);
+    assert_eq!(doc.kpis[0].readings.len(), 2);
+    assert_eq!(doc.kpis[0].followed_by, ["GRO-2.1"]);
+    let fresh = app.other_workspace("console:globex", "globex").await;
+    let summary = app.okr.import(&fresh, &doc, now()).await.expect("import");
+    assert_eq!(summary.kpis, 1);
+    let again = app.okr.export(&fresh, now()).await.unwrap();
+    assert_eq!(again, doc);
+    // The copy's key result still follows the copy's KPI.
+    app.okr
+        .kpi_set(&fresh, "conversion", "6.9%", now())
+        .await
+        .unwrap();
+    assert_eq!(app.okr.kr(&fresh, "GRO-2.1").await.unwrap().current, 6.9);
+}
+
+#[tokio::test]
+async fn a_bad_kpi_in_an_import_refuses_the_whole_file() {
+    let app = growth_with_conversion().await;
+    app.okr
+        .kpi_set(&app.user("bob"), "conversion", "7.4%", now())
+        .await
+        .unwrap();
+    let doc = app.okr.export(&app.admin, now()).await.unwrap();
+    let fresh = app.other_workspace("console:globex", "globex").await;
+    for (field, break_it) in [
+        (
+            "min",
+            Box::new(|d: &mut okrbot::service::data::ExportDoc| d.kpis[0].max = Some(1.0))
+                as Box<dyn Fn(&mut _)>,
+        ),
+        (
+            "unit",
+            Box::new(|d: &mut okrbot::service::data::ExportDoc| {
+                d.kpis[0].unit = "parsecs of joy".into()
+            }),
+        ),
+        (
+            "readings[0].value",
+            Box::new(|d: &mut okrbot::service::data::ExportDoc| {
+                d.kpis[0].readings[0].value = f64::INFINITY
+            }),
+        ),
+        (
+            "team",
+            Box::new(|d: &mut okrbot::service::data::ExportDoc| d.kpis[0].team = "Nope".into()),
+        ),
+    ] {
+        let mut bad = doc.clone();
+        break_it(&mut bad);
+        let msg = refused_text!(app, app.okr.import(&fresh, &bad, now()));
+        assert_mentions(
+            &msg,
+            &[
+                &format!("kpis[0] (\"conversion\").{field}"),
+                "nothing was imported",
+            ],
+        );
+    }
+}
