@@ -555,7 +555,7 @@ fn bench_rollup(c: &mut Criterion) {
     // End to end, as `/okr digest scope:workspace` does it: read, score, build the tree, render.
     let rollup_message = || {
         let (cycle, roots) = rt.block_on(okr.rollup(&actor, now())).expect("the rollup");
-        okrbot::render::digest::rollup_message(&cycle.name, &roots, now())
+        okrbot::render::digest::rollup_message(&cycle.name, &roots, &[], now())
     };
     let message = rollup_message();
     eprintln!(
@@ -576,7 +576,7 @@ fn bench_rollup(c: &mut Criterion) {
         let (cycle, roots) = rt
             .block_on(kept.rollup(&kept_actor, now()))
             .expect("the rollup");
-        okrbot::render::digest::rollup_message(&cycle.name, &roots, now())
+        okrbot::render::digest::rollup_message(&cycle.name, &roots, &[], now())
     };
     assert_eq!(
         rollup_kept(),

@@ -215,7 +215,24 @@ impl Console<'_> {
         let reply = command::apply(self.okr, &self.actor, command, self.clock.now()).await?;
         Ok(match &reply {
             Reply::Export { doc, format } => crate::render::export::render(doc, *format).0,
-            other => text::render(&crate::render::reply::message(other, &PlainText)),
+            other => {
+                let m = crate::render::reply::message(other, &PlainText);
+                let mut text = text::render(&m);
+                // A terminal shows no picture: the chart goes to a file the reply names.
+                for a in &m.attachments {
+                    let name = format!("okrbot-{}-{}", std::process::id(), a.name);
+                    let path = std::env::temp_dir().join(name);
+                    let line = match std::fs::write(&path, &a.bytes) {
+                        Ok(()) => format!("📎 {}", path.display()),
+                        Err(e) => format!("📎 {} could not be saved: {e}", a.name),
+                    };
+                    if !text.is_empty() && !text.ends_with('\n') {
+                        text.push('\n');
+                    }
+                    text.push_str(&line);
+                }
+                text
+            }
         })
     }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
@@ -22,6 +22,36 @@ const TRIAL_CONVERSION: [&str; 13] = [
     "12.4%", "11.6%", "11.8%", "12.3%", "12.6%", "12.8%", "13.1%", "13.0%", "13.2%", "13.4%",
     "13.3%", "13.5%", "13.4%",
 ];
+
+/// Platform's API error rate in percent, week by week, as the demo's own HTTP source answers it.
+const API_ERROR_RATE: [f64; 14] = [
+    0.42, 0.45, 0.51, 0.58, 0.66, 0.74, 0.83, 0.92, 0.88, 0.79, 0.69, 0.61, 0.55, 0.52,
+];
+
+/// Where the demo serves its HTTP source: a JSON endpoint on 127.0.0.1 whose answer follows the
+/// simulated clock, read by the scheduler through the same fetch, checks and alerts as any
+/// source. Returns the URL.
+async fn serve_error_rate(
+    clock: ManualClock,
+    first_monday: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new().route(
+        "/metrics/errors",
+        axum::routing::get(move || {
+            let week = (clock.now() - first_monday).num_days().div_euclid(7);
+            let rate = API_ERROR_RATE[week.clamp(0, API_ERROR_RATE.len() as i64 - 1) as usize];
+            async move { axum::Json(serde_json::json!({ "errors": { "rate_pct": rate } })) }
+        }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::warn!(error = %e, "the demo's HTTP source stopped");
+        }
+    });
+    Ok(format!("http://{addr}/metrics/errors"))
+}
 
 /// One key result of the demo and how its owner answers in week `w` (1..=13); `None` means the
 /// owner does not check in that week.
@@ -261,7 +291,10 @@ pub async fn run(
         "okrbot demo: a quarter of two teams on a simulated clock, driven by the scheduler"
     )?;
     writeln!(out, "database: {}", path.display())?;
-    let okr = Okr::new(Store::open(&url).await?, config);
+    // The demo's HTTP source is on 127.0.0.1, which sources may reach only where allowed.
+    let mut config = config.clone();
+    config.http_sources.allow_private = true;
+    let okr = Okr::new(Store::open(&url).await?, &config);
     let clock = ManualClock::new(
         Utc.with_ymd_and_hms(2026, 9, 28, 8, 0, 0)
             .single()
@@ -373,15 +406,42 @@ pub async fn run(
     )
     .await
     .map_err(e)?;
-    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results, KPI trial conversion (healthy at 12% and above)", codes.len(), krs.len())?;
-    writeln!(out, "owners answer Monday prompts within the hour, except bob and ivan (only when reminded) and frank (goes quiet after week 4)\n")?;
-
-    let scheduler = Scheduler::new(okr.clone());
-    let outbox = RecordingOutbox::new();
     let first_monday = Utc
         .with_ymd_and_hms(2026, 10, 5, 0, 0, 0)
         .single()
         .expect("valid");
+    okr.kpi_add(
+        &admin,
+        crate::service::kpis::KpiInput {
+            team: "Platform".into(),
+            name: "API error rate".into(),
+            unit: Some("percent".into()),
+            direction: Some("lower".into()),
+            max: Some("1".into()),
+            owner: Some("heidi".into()),
+            ..Default::default()
+        },
+        clock.now(),
+    )
+    .await
+    .map_err(e)?;
+    let source = serve_error_rate(clock.clone(), first_monday).await?;
+    okr.kpi_source(
+        &admin,
+        "API error rate",
+        &source,
+        Some("/errors/rate_pct"),
+        Some("0 9 * * Mon"),
+        None,
+        clock.now(),
+    )
+    .await
+    .map_err(e)?;
+    writeln!(out, "set up: teams Growth (Europe/Berlin) and Platform (America/New_York), cycle 2026-Q4, {} objectives, {} key results, KPI trial conversion (healthy at 12% and above, read by hand), KPI API error rate (healthy at 1% and below, read every Monday 09:00 New York from an HTTP source the demo serves on 127.0.0.1)", codes.len(), krs.len())?;
+    writeln!(out, "owners answer Monday prompts within the hour, except bob and ivan (only when reminded) and frank (goes quiet after week 4)\n")?;
+
+    let scheduler = Scheduler::new(okr.clone());
+    let outbox = RecordingOutbox::new();
     let close_at = Utc
         .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
         .single()
@@ -442,7 +502,26 @@ pub async fn run(
             }
         }
         clock.set(next.max(clock.now()));
-        scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
+        let report = scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
+        if report.sources_read + report.sources_failed > 0 {
+            let shown = okr.kpi_show(&admin, "API error rate").await.map_err(e)?;
+            let said = match (&shown.kpi.latest, &shown.kpi.source) {
+                (_, Some(s)) if s.last_error.is_some() => format!(
+                    "API error rate: fetch failed ({})",
+                    s.last_error.as_ref().map_or("", |e| e.1.as_str())
+                ),
+                (Some((_, v)), _) => format!("API error rate {}", shown.kpi.unit.format(*v)),
+                (None, _) => "API error rate: no reading".into(),
+            };
+            writeln!(
+                out,
+                "{} kpi       ← http       {said} (GET /metrics/errors, pointer /errors/rate_pct)",
+                clock
+                    .now()
+                    .with_timezone(&chrono_tz::America::New_York)
+                    .format("%a %Y-%m-%d %H:%M %Z"),
+            )?;
+        }
         for d in outbox.take() {
             let local = d.due.max(d.slot).with_timezone(&d.team_tz);
             let week = (d.slot - first_monday).num_days().div_euclid(7) + 1;

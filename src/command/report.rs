@@ -178,6 +178,7 @@ pub(super) async fn apply(
             Reply::Rollup {
                 cycle: cycle.name,
                 roots,
+                kpis: okr.kpi_list(actor, None).await?,
                 now,
             }
         }

@@ -331,6 +331,8 @@ pub enum Reply {
     Rollup {
         cycle: String,
         roots: Vec<RollupNode>,
+        /// Every KPI of the workspace with its team, out of range first.
+        kpis: Vec<(Team, super::kpi::Kpi)>,
         now: DateTime<Utc>,
     },
     Schedules(ScheduleView),
@@ -397,7 +399,8 @@ pub struct KpiReadingOutcome {
     pub resolved: bool,
 }
 
-/// `/kpi show`: the KPI, its team, its latest readings (newest first) and linked objectives.
+/// `/kpi show`: the KPI, its team, its latest readings (newest first: the text lists the first
+/// few, the chart draws them all) and linked objectives.
 #[derive(Debug, Clone)]
 pub struct KpiDetail {
     pub kpi: super::kpi::Kpi,

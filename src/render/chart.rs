@@ -262,6 +262,131 @@ pub fn progress_chart(input: &ChartInput) -> Result<Vec<u8>, ChartError> {
     encode_png(&buf)
 }
 
+/// A KPI's readings over time against its healthy range (`docs/kpis.md`, "Show").
+pub struct KpiChartInput {
+    pub title: String,
+    /// Readings in any order; non-finite values are dropped.
+    pub points: Vec<(DateTime<Utc>, f64)>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub unit: crate::domain::model::Unit,
+    pub now: DateTime<Utc>,
+}
+
+/// The healthy band's fill and the colour of its edges.
+pub const BAND: RGBColor = RGBColor(0xDF, 0xF0, 0xD8);
+const BAND_EDGE: RGBColor = RGBColor(0x59, 0xA1, 0x4F);
+const OUT: RGBColor = RGBColor(0xC0, 0x39, 0x2B);
+
+/// Renders a KPI chart as an 800x400 PNG: the readings as a line from the first reading to
+/// `now` (at least a day), the healthy range shaded from its floor to its ceiling (to the
+/// frame where a side is open), readings outside it marked red. The y axis always shows both
+/// the readings and the range's edges. Never panics on data; no readings renders the band only.
+pub fn kpi_chart(input: &KpiChartInput) -> Result<Vec<u8>, ChartError> {
+    ensure_font()?;
+    let mut pts: Vec<(DateTime<Utc>, f64)> = input
+        .points
+        .iter()
+        .copied()
+        .filter(|p| p.1.is_finite())
+        .collect();
+    pts.sort_by_key(|p| p.0);
+    let end = pts.last().map_or(input.now, |p| p.0.max(input.now));
+    let first = pts.first().map_or(end - Duration::days(30), |p| p.0);
+    let start = first.min(end - Duration::days(1));
+    let span = (end - start).num_seconds().max(1);
+    let xy: Vec<Pt> = pts
+        .iter()
+        .map(|(t, v)| ((*t - start).num_seconds(), *v))
+        .collect();
+    let edges = input
+        .min
+        .into_iter()
+        .chain(input.max)
+        .filter(|v| v.is_finite());
+    let (mut lo, mut hi) = xy
+        .iter()
+        .map(|p| p.1)
+        .chain(edges)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+    if !(lo.is_finite() && hi.is_finite()) {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if hi - lo < f64::EPSILON * hi.abs().max(1.0) {
+        let d = (hi.abs() * 0.1).max(1.0);
+        (lo, hi) = (lo - d, hi + d);
+    }
+    let pad = (hi - lo) * 0.08;
+    let (y_lo, y_hi) = (lo - pad, hi + pad);
+    if !(y_lo.is_finite() && y_hi.is_finite() && y_lo < y_hi) {
+        return Err(ChartError::Render(
+            "values beyond what a chart can show".into(),
+        ));
+    }
+    let place = |v: f64| {
+        let below = input.min.is_some_and(|m| v < m);
+        let above = input.max.is_some_and(|m| v > m);
+        below || above
+    };
+
+    let mut buf = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let body = root.margin(10, 0, 0, 10).titled(
+            &truncate(&input.title, 70),
+            ("sans-serif", 22).into_font().color(&TEXT),
+        )?;
+        let unit = &input.unit;
+        let date_fmt = |x: &i64| (start + Duration::seconds(*x)).format("%b %-d").to_string();
+        let value_fmt = |y: &f64| unit.format(*y);
+        let mut chart = ChartBuilder::on(&body)
+            .margin(8)
+            .x_label_area_size(28)
+            .y_label_area_size(72)
+            .build_cartesian_2d((0..span).with_key_points(ticks(span)), y_lo..y_hi)?;
+        let (band_lo, band_hi) = (
+            input.min.unwrap_or(y_lo).max(y_lo),
+            input.max.unwrap_or(y_hi).min(y_hi),
+        );
+        if input.min.is_some() || input.max.is_some() {
+            chart.draw_series([Rectangle::new(
+                [(0, band_lo), (span, band_hi)],
+                BAND.filled(),
+            )])?;
+        }
+        chart
+            .configure_mesh()
+            .x_label_formatter(&date_fmt)
+            .y_label_formatter(&value_fmt)
+            .y_labels(8)
+            .label_style(("sans-serif", 13).into_font().color(&TEXT))
+            .axis_style(GREY)
+            .bold_line_style(RGBColor(0xE6, 0xE6, 0xE6).mix(0.6))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        for edge in [input.min, input.max].into_iter().flatten() {
+            let style = ShapeStyle::from(&BAND_EDGE).stroke_width(2);
+            chart.draw_series(DashedLineSeries::new(
+                [(0, edge), (span, edge)],
+                8,
+                6,
+                style,
+            ))?;
+        }
+        let line = RGBColor(0x4E, 0x79, 0xA7);
+        chart.draw_series(LineSeries::new(xy.iter().copied(), line.stroke_width(2)))?;
+        chart.draw_series(xy.iter().map(|&p| {
+            let c = if place(p.1) { OUT } else { line };
+            Circle::new(p, if place(p.1) { 4 } else { 3 }, c.filled())
+        }))?;
+        root.present()?;
+    }
+    encode_png(&buf)
+}
+
 fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);

@@ -149,3 +149,88 @@ fn a_quarter_chart_is_written_for_inspection() {
     assert!(png.starts_with(b"\x89PNG"));
     std::fs::write(std::env::temp_dir().join("okrbot-chart-example.png"), &png).unwrap();
 }
+
+fn rgb(bytes: &[u8]) -> Vec<[u8; 3]> {
+    let mut reader = png::Decoder::new(bytes).read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+    buf.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+fn count(pixels: &[[u8; 3]], c: RGBColor) -> usize {
+    pixels.iter().filter(|p| **p == [c.0, c.1, c.2]).count()
+}
+
+fn kpi(points: Vec<(DateTime<Utc>, f64)>, min: Option<f64>, max: Option<f64>) -> KpiChartInput {
+    KpiChartInput {
+        title: "conversion · Growth".into(),
+        points,
+        min,
+        max,
+        unit: crate::domain::model::Unit::Percent,
+        now: at(2025, 3, 1),
+    }
+}
+
+fn drifting() -> Vec<(DateTime<Utc>, f64)> {
+    (0..30)
+        .map(|d| (at(2025, 1, 20) + Duration::days(d), 9.0 - d as f64 * 0.15))
+        .collect()
+}
+
+#[test]
+fn kpi_chart_shades_the_healthy_band() {
+    let banded = rgb(&kpi_chart(&kpi(drifting(), Some(7.0), Some(12.0))).unwrap());
+    // The band spans the plot's width and a good part of its height.
+    assert!(count(&banded, BAND) > 20_000, "{}", count(&banded, BAND));
+    let open = rgb(&kpi_chart(&kpi(drifting(), None, Some(12.0))).unwrap());
+    assert!(
+        count(&open, BAND) > 20_000,
+        "a ceiling alone shades below it"
+    );
+}
+
+#[test]
+fn kpi_chart_marks_readings_outside_the_range() {
+    // 9.0 down to 4.65: the last third is below 7.
+    let outside = rgb(&kpi_chart(&kpi(drifting(), Some(7.0), None)).unwrap());
+    assert!(count(&outside, OUT) > 100, "{}", count(&outside, OUT));
+    let inside = rgb(&kpi_chart(&kpi(drifting(), Some(1.0), None)).unwrap());
+    assert_eq!(count(&inside, OUT), 0, "nothing outside, nothing red");
+}
+
+#[test]
+fn kpi_chart_shows_an_edge_far_from_every_reading() {
+    // Readings near 100, a floor at 10: the band is still drawn (the axis reaches the edge).
+    let points = (0..5)
+        .map(|d| (at(2025, 2, 1) + Duration::days(d), 100.0 + d as f64))
+        .collect();
+    let png = rgb(&kpi_chart(&kpi(points, Some(10.0), Some(20.0))).unwrap());
+    assert!(count(&png, BAND) > 5_000, "{}", count(&png, BAND));
+}
+
+#[test]
+fn kpi_chart_survives_any_data() {
+    let cases = vec![
+        vec![],
+        vec![(at(2025, 2, 1), 5.0)],
+        vec![(at(2025, 2, 1), f64::NAN), (at(2025, 2, 2), f64::INFINITY)],
+        vec![(at(2025, 2, 1), 3.0), (at(2025, 2, 1), 3.0)],
+        vec![(at(2025, 2, 1), -1e300), (at(2025, 2, 2), 1e300)],
+        vec![(at(2030, 2, 1), 1.0), (at(1990, 2, 2), 2.0)],
+    ];
+    for points in cases {
+        for (min, max) in [
+            (Some(7.0), None),
+            (None, Some(-3.0)),
+            (Some(0.0), Some(0.0)),
+        ] {
+            match kpi_chart(&kpi(points.clone(), min, max)) {
+                Ok(png) => assert_eq!(decode(&png), (WIDTH, HEIGHT)),
+                Err(ChartError::Render(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+}

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{ago, forecast_day, progress_bar, round_percent, score_text, value_vs_target, BAR};
+use crate::domain::kpi::Kpi;
 use crate::domain::message::{Block, Message};
+use crate::domain::model::Team;
 use crate::domain::scoring::round_score;
 use crate::domain::view::{Digest, RollupNode, ScoredKr, TeamState};
 
@@ -143,7 +145,14 @@ pub fn message(d: &Digest<'_>) -> Message {
     m
 }
 
-pub fn rollup_message(cycle: &str, roots: &[RollupNode], now: DateTime<Utc>) -> Message {
+/// The workspace rollup: the alignment tree of the cycle's objectives, then every KPI of the
+/// workspace with its team, out of range first (`docs/kpis.md`, "In the digest").
+pub fn rollup_message(
+    cycle: &str,
+    roots: &[RollupNode],
+    kpis: &[(Team, Kpi)],
+    now: DateTime<Utc>,
+) -> Message {
     fn walk(n: &RollupNode, depth: usize, out: &mut Vec<String>) {
         let score = match &n.score {
             Some(s) => format!("{} {}", s.status.emoji(), score_text(s.score, s.progress)),
@@ -169,6 +178,23 @@ pub fn rollup_message(cycle: &str, roots: &[RollupNode], now: DateTime<Utc>) -> 
     }
     let mut m = Message::text(format!("Workspace rollup · {cycle}"), lines);
     m.colour = roots.iter().filter_map(|r| r.score.map(|s| s.status)).max();
+    if !kpis.is_empty() {
+        m.blocks.push(Block {
+            heading: Some("KPIs".into()),
+            colour: kpis.iter().filter_map(|(_, k)| super::kpi::colour(k)).max(),
+            lines: kpis
+                .iter()
+                .map(|(t, k)| {
+                    // Named as the commands name it across teams: `Growth/conversion`.
+                    let line = super::kpi::kpi_line(k);
+                    match line.split_once(' ') {
+                        Some((dot, rest)) => format!("{dot} {}/{rest}", t.name),
+                        None => line,
+                    }
+                })
+                .collect(),
+        });
+    }
     m.footer = Some(format!("as of {}", now.format("%Y-%m-%d %H:%M UTC")));
     m
 }

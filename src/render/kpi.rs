@@ -2,10 +2,13 @@
 //! (`docs/kpis.md`).
 
 use crate::domain::kpi::{Kpi, Place};
-use crate::domain::message::{Action, ActionKind, Block, Message};
+use crate::domain::message::{Action, ActionKind, Attachment, Block, Message};
 use crate::domain::model::{member_names, Team};
 use crate::domain::scoring::Status;
 use crate::domain::view::{KpiDetail, KpiReadingOutcome};
+
+/// How many of the readings `/kpi show` loads it lists in words (the chart draws them all).
+const SHOWN_READINGS: usize = 10;
 
 /// Green inside the range, red outside, none without a reading.
 pub fn colour(k: &Kpi) -> Option<Status> {
@@ -168,7 +171,7 @@ pub fn detail(d: &KpiDetail) -> Message {
     m.colour = colour(k);
     let mut head = vec![
         kpi_line(k),
-        format!("higher or lower: {} is better", k.better.as_str()),
+        format!("direction: {} is better", k.better.as_str()),
     ];
     head.extend(source_lines(k));
     head.push(if k.alerting {
@@ -202,6 +205,7 @@ pub fn detail(d: &KpiDetail) -> Message {
         } else {
             d.readings
                 .iter()
+                .take(SHOWN_READINGS)
                 .map(|r| {
                     format!(
                         "{} · {} · {} · {}",
@@ -214,7 +218,34 @@ pub fn detail(d: &KpiDetail) -> Message {
                 .collect()
         },
     });
+    m.attachments.extend(chart(d));
     m.private()
+}
+
+/// The readings against the healthy band; `None` without readings or when it cannot be
+/// drawn (the reply says the same in words).
+fn chart(d: &KpiDetail) -> Option<Attachment> {
+    use super::chart::{kpi_chart, KpiChartInput};
+    let k = &d.kpi;
+    let last = d.readings.first()?;
+    let input = KpiChartInput {
+        title: format!("{} · {}", k.name, d.team.name),
+        points: d.readings.iter().map(|r| (r.at, r.value)).collect(),
+        min: k.range.min,
+        max: k.range.max,
+        unit: k.unit.clone(),
+        now: last.at,
+    };
+    match kpi_chart(&input) {
+        Ok(bytes) => Some(Attachment {
+            name: format!("kpi-{}.png", k.id.0),
+            bytes,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, kpi = k.id.0, "KPI chart not drawn");
+            None
+        }
+    }
 }
 
 /// Where the KPI is read from, header values masked, and the last failure.

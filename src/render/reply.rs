@@ -240,7 +240,12 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         Reply::DigestPosted { team, digest } => {
             Message::text(format!("Digest of {team} posted: {}", digest.title), vec![]).private()
         }
-        Reply::Rollup { cycle, roots, now } => rollup_message(cycle, roots, *now),
+        Reply::Rollup {
+            cycle,
+            roots,
+            kpis,
+            now,
+        } => rollup_message(cycle, roots, kpis, *now),
         Reply::Schedules(view) => {
             let mut lines = Vec::new();
             for (kind, expr, next) in &view.entries {

@@ -18,8 +18,8 @@ pub use crate::domain::view::{KpiDetail, KpiReadingOutcome};
 use crate::outbox::{team_posts_to, DeliveryKind};
 use crate::store::{self, deliveries::NewDelivery, key_results::NewKr, kpis::NewKpi, Conn};
 
-/// How many readings `/kpi show` lists.
-pub const SHOWN_READINGS: i64 = 10;
+/// How many readings `/kpi show` charts, newest first (about three months of daily readings).
+pub const CHARTED_READINGS: i64 = 500;
 /// Tries for a free ledger second when several KPI alerts of one team fall in the same second.
 const SAME_SECOND_TRIES: i64 = 60;
 
@@ -286,7 +286,7 @@ impl Okr {
         let ws = actor.workspace;
         let mut c = self.store.read().await?;
         let (kpi, team) = kpi_named(&mut c, ws, reference).await?;
-        let readings = store::kpis::readings(&mut c, ws, kpi.id, SHOWN_READINGS).await?;
+        let readings = store::kpis::readings(&mut c, ws, kpi.id, CHARTED_READINGS).await?;
         let mut linked = Vec::new();
         for id in store::kpis::links(&mut c, kpi.id).await? {
             if let Some(o) = store::objectives::by_id(&mut c, ws, id).await? {

@@ -332,3 +332,33 @@ async fn the_demo_posts_to_teams_only_in_working_hours_and_alerts_each_key_resul
             .unwrap();
     assert!(synced >= 10, "{synced} readings reached the key result");
 }
+
+#[test]
+fn the_demo_reads_a_kpi_every_monday_from_the_http_source_it_serves() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = demo_db(dir.path());
+    let (json, err, ok) = export(&demo, "acme", "json");
+    assert!(ok, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let kpi = doc["kpis"]
+        .as_array()
+        .expect("kpis")
+        .iter()
+        .find(|k| k["name"] == "API error rate")
+        .expect("the demo's HTTP-fed KPI");
+    let url = kpi["source"]["url"].as_str().expect("its source");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let readings = kpi["readings"].as_array().expect("readings");
+    // Every Monday 09:00 New York from the week before the quarter to the close: 15 reads.
+    assert!(readings.len() >= 14, "{} readings", readings.len());
+    assert!(
+        readings.iter().all(|r| r["source"] == "http"),
+        "each from the source: {readings:?}"
+    );
+    let values: Vec<f64> = readings
+        .iter()
+        .filter_map(|r| r["value"].as_f64())
+        .collect();
+    let peak = values.iter().copied().fold(f64::MIN, f64::max);
+    assert_eq!(peak, 0.92, "the answers of the demo's server: {values:?}");
+}

@@ -339,3 +339,62 @@ async fn a_bad_kpi_in_an_import_refuses_the_whole_file() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_workspace_rollup_lists_every_kpi_with_its_team_out_of_range_first() {
+    use okrbot::command::{self, Command};
+    use okrbot::domain::view::Reply;
+    let app = growth_with_conversion().await;
+    app.okr
+        .kpi_add(
+            &app.admin,
+            KpiInput {
+                team: "Growth".into(),
+                name: "churn".into(),
+                unit: Some("percent".into()),
+                direction: Some("lower".into()),
+                max: Some("3".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .await
+        .expect("churn added");
+    app.okr
+        .kpi_set(&app.admin, "churn", "2.1%", now())
+        .await
+        .expect("churn read");
+    app.okr
+        .kpi_set(&app.admin, "conversion", "6.4%", now())
+        .await
+        .expect("conversion read");
+    let reply = command::apply(&app.okr, &app.admin, Command::Rollup, now())
+        .await
+        .expect("the rollup");
+    let Reply::Rollup {
+        cycle,
+        roots,
+        kpis,
+        now: at,
+    } = reply
+    else {
+        panic!("a rollup reply");
+    };
+    let m = okrbot::render::digest::rollup_message(&cycle, &roots, &kpis, at);
+    let block = m
+        .blocks
+        .iter()
+        .find(|b| b.heading.as_deref() == Some("KPIs"))
+        .expect("a KPI block in the rollup");
+    assert_eq!(block.lines.len(), 2, "{:?}", block.lines);
+    assert!(
+        block.lines[0].starts_with("🔴 Growth/conversion 6.4%"),
+        "out of range first, named with its team: {:?}",
+        block.lines
+    );
+    assert!(
+        block.lines[1].starts_with("🟢 Growth/churn 2.1%"),
+        "{:?}",
+        block.lines
+    );
+}

@@ -95,3 +95,47 @@ async fn a_kpi_alert_carries_start_an_okr_and_the_button_drafts_the_objective() 
     assert_eq!((kr.start, kr.target), (6.4, 7.0));
     assert_no_violations(&bot.fake);
 }
+
+#[tokio::test]
+async fn kpi_show_replies_privately_with_the_chart_of_its_readings() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let add = sub(
+        "add",
+        vec![
+            text("team", "Growth"),
+            text("name", "conversion"),
+            text("unit", "percent"),
+            text("min", "7"),
+            text("max", "12"),
+        ],
+    );
+    kpi(&bot, ADMIN, MANAGE_SERVER, add).await;
+    for value in ["8.1%", "7.4%", "6.9%"] {
+        let set = sub("set", vec![text("kpi", "conversion"), text("value", value)]);
+        kpi(&bot, ADMIN, MANAGE_SERVER, set).await;
+    }
+    let shown = kpi(
+        &bot,
+        OWNER,
+        MEMBER,
+        sub("show", vec![text("kpi", "conversion")]),
+    )
+    .await;
+    let b = shown.body();
+    assert_eq!(b["data"]["flags"], 64, "only the asker sees it: {b:#}");
+    assert!(words(&b["data"]).contains("6.9%"), "{b:#}");
+    let files = &shown.callback.files;
+    assert_eq!(files.len(), 1, "one chart: {b:#}");
+    assert!(
+        files[0].bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "a PNG file"
+    );
+    let image = &b["data"]["embeds"][0]["image"]["url"];
+    let name = image.as_str().and_then(|u| u.strip_prefix("attachment://"));
+    assert!(
+        name.is_some_and(|n| n.starts_with("kpi-") && n.ends_with(".png")),
+        "the embed shows the chart: {image}"
+    );
+    assert_no_violations(&bot.fake);
+}

@@ -88,7 +88,7 @@ async fn the_rollup_shows_aligned_objectives_under_their_parent() {
         .expect("align");
 
     let (cycle, roots) = app.okr.rollup(&app.admin, when).await.expect("rollup");
-    let rollup = okrbot::render::digest::rollup_message(&cycle.name, &roots, when);
+    let rollup = okrbot::render::digest::rollup_message(&cycle.name, &roots, &[], when);
     let lines = &rollup.blocks[0].lines;
     let pos = |prefix: &str| {
         lines
