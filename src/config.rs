@@ -46,6 +46,9 @@ impl Default for Http {
 pub struct HttpSources {
     /// Let sources reach loopback, private and link-local addresses (tests, a local network).
     pub allow_private: bool,
+    /// Let sources reach loopback addresses only (an exporter on the same machine); every other
+    /// private address stays refused, on every hop.
+    pub allow_loopback: bool,
 }
 
 impl Default for Config {

@@ -291,9 +291,10 @@ pub async fn run(
         "okrbot demo: a quarter of two teams on a simulated clock, driven by the scheduler"
     )?;
     writeln!(out, "database: {}", path.display())?;
-    // The demo's HTTP source is on 127.0.0.1, which sources may reach only where allowed.
+    // The demo's HTTP source is on 127.0.0.1, which sources may reach only where allowed:
+    // loopback, and nothing else private.
     let mut config = config.clone();
-    config.http_sources.allow_private = true;
+    config.http_sources.allow_loopback = true;
     let okr = Okr::new(Store::open(&url).await?, &config);
     let clock = ManualClock::new(
         Utc.with_ymd_and_hms(2026, 9, 28, 8, 0, 0)

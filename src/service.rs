@@ -121,6 +121,7 @@ impl Okr {
             period: config.check_in_period(),
             sources: crate::source::Policy {
                 allow_private: config.http_sources.allow_private,
+                allow_loopback: config.http_sources.allow_loopback,
                 ..crate::source::Policy::default()
             },
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),

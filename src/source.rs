@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-/// How a fetch may behave. `allow_private` is the config's `http_sources.allow_private`.
+/// How a fetch may behave. `allow_private` and `allow_loopback` are the config's
+/// `http_sources.allow_private` and `http_sources.allow_loopback`.
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub allow_private: bool,
+    /// Loopback only (`127.0.0.0/8`, `::1`, and v4 loopback inside v6).
+    pub allow_loopback: bool,
     pub timeout: Duration,
     pub max_bytes: usize,
     /// Attempts in all, for answers 5xx and for timeouts and connection failures.
@@ -25,6 +28,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             allow_private: false,
+            allow_loopback: false,
             timeout: Duration::from_secs(10),
             max_bytes: 1024 * 1024,
             attempts: 3,
@@ -148,11 +152,25 @@ async fn resolve(url: &Url, policy: &Policy) -> Result<SocketAddr, FetchError> {
         why: "no address".into(),
     })?;
     if !policy.allow_private {
-        if let Some(a) = addrs.iter().find(|a| is_private(a.ip())) {
+        let allowed = |ip: IpAddr| policy.allow_loopback && is_loopback(ip);
+        if let Some(a) = addrs
+            .iter()
+            .find(|a| is_private(a.ip()) && !allowed(a.ip()))
+        {
             return Err(FetchError::Private { host, addr: a.ip() });
         }
     }
     Ok(first)
+}
+
+/// Loopback, v4 inside v6 judged as v4.
+pub fn is_loopback(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(v6.is_loopback(), |v4| v4.is_loopback()),
+    }
 }
 
 /// One attempt: follows redirects by hand, checking every hop's address.

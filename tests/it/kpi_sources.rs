@@ -50,6 +50,23 @@ async fn serve() -> String {
             get(|| async { (StatusCode::FOUND, [("location", "/high")]).into_response() }),
         )
         .route(
+            "/to-metadata",
+            get(|| async {
+                let to = "http://169.254.169.254/latest/meta-data/";
+                (StatusCode::FOUND, [("location", to)]).into_response()
+            }),
+        )
+        .route(
+            "/to-lan",
+            get(|| async {
+                (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [("location", "http://10.1.2.3:8080/rate")],
+                )
+                    .into_response()
+            }),
+        )
+        .route(
             "/auth",
             get(|h: HeaderMap| async move {
                 match h.get("authorization").and_then(|v| v.to_str().ok()) {
@@ -306,4 +323,47 @@ async fn the_scheduler_reads_due_sources_on_their_cron_and_the_reading_can_alert
     let again = scheduler.decide(hour).await.unwrap();
     assert_eq!(again.sources_read, 0);
     assert_eq!(readings(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_private_address_is_refused_at_that_hop_and_records_nothing() {
+    let (app, _, base) = setup().await;
+    // Only loopback allowed (a sidecar on the same machine): the tests' own server is reachable,
+    // any other private address is not, whichever hop names it.
+    let mut okr = app.okr.clone();
+    okr.set_source_policy(Policy {
+        allow_private: false,
+        allow_loopback: true,
+        timeout: Duration::from_millis(500),
+        backoff: Duration::from_millis(10),
+        ..Policy::default()
+    });
+    source(&okr, &app, &format!("{base}/ok"), None).await;
+    let Fetched::Read(outcome) = okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap()
+    else {
+        panic!("a loopback source is read when loopback is allowed");
+    };
+    assert_eq!(outcome.kpi.latest.map(|l| l.1), Some(6.4));
+    let before = readings(&app).await;
+    for (path, private) in [("/to-metadata", "169.254.169.254"), ("/to-lan", "10.1.2.3")] {
+        source(&okr, &app, &format!("{base}{path}"), None).await;
+        let Fetched::Failed { error, .. } = okr
+            .kpi_fetch(&app.admin, "conversion", now())
+            .await
+            .unwrap()
+        else {
+            panic!("{path}: a redirect to {private} is followed");
+        };
+        assert_mentions(&error, &[private, "private"]);
+        assert_eq!(readings(&app).await, before, "{path}: nothing recorded");
+        let shown = okr.kpi_show(&app.admin, "conversion").await.unwrap();
+        let kept = shown.kpi.source.and_then(|s| s.last_error).map(|e| e.1);
+        assert!(
+            kept.as_deref().is_some_and(|e| e.contains(private)),
+            "{path}: the failure is kept on the KPI: {kept:?}"
+        );
+    }
 }
