@@ -317,17 +317,49 @@ pub async fn points_of(
     // One statement for any number of ids: a JSON array walked by json_each.
     let ids = serde_json::to_string(&krs.iter().map(|k| k.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
-    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
-        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci \
+    // One row per objective with its key results' points packed as JSON, values as `quote()`
+    // writes them inside the band where that is exact: each row crossing from SQLite's thread
+    // costs more than reading it (`docs/scoring.md`, "Speed").
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT json_group_array(json_array(ci.kr_id, ci.created_at, {}) \
+         ORDER BY ci.kr_id, ci.created_at, ci.id) FROM check_ins ci \
+         JOIN key_results k ON k.id = ci.kr_id \
          WHERE ci.workspace_id = ? AND ci.kr_id IN (SELECT value FROM json_each(?)) \
-         ORDER BY ci.kr_id, ci.created_at, ci.id",
-    )
-    .bind(ws.0)
-    .bind(ids)
-    .fetch_all(c.sqlite())
-    .await?;
-    for (kr, t, v) in rows {
-        out.entry(KrId(kr)).or_default().push((t, v));
+         GROUP BY k.objective_id",
+        super::key_results::exact_real("ci.value")
+    ));
+    let packs: Vec<String> = sqlx::query_scalar(sql)
+        .bind(ws.0)
+        .bind(ids)
+        .fetch_all(c.sqlite())
+        .await?;
+    let mut inexact = Vec::new();
+    for pack in packs {
+        let packed: Vec<(i64, String, Option<String>)> = serde_json::from_str(&pack)
+            .map_err(|e| StoreError::Corrupt(format!("check-in points: {e}")))?;
+        for (kr, at, value) in packed {
+            let what = || format!("check-ins of key result {kr}");
+            match super::key_results::quoted_real(value.as_deref(), what)? {
+                Some(value) => out
+                    .entry(KrId(kr))
+                    .or_default()
+                    .push((super::key_results::text_instant(&at, what)?, value)),
+                None => inexact.push(kr),
+            }
+        }
+    }
+    inexact.dedup();
+    for kr in inexact {
+        // A value at an extreme the packed text may not hold exactly: read them one by one.
+        let points = sqlx::query_as(
+            "SELECT created_at, value FROM check_ins WHERE workspace_id = ? AND kr_id = ? \
+             ORDER BY created_at, id",
+        )
+        .bind(ws.0)
+        .bind(kr)
+        .fetch_all(c.sqlite())
+        .await?;
+        out.insert(KrId(kr), points);
     }
     Ok(out)
 }

@@ -383,39 +383,175 @@ pub async fn list_in_cycle(
     rows.into_iter().map(to_kr).collect()
 }
 
-#[derive(sqlx::FromRow)]
-struct TrendedRow {
-    #[sqlx(flatten)]
-    kr: Row,
-    sums: Option<Vec<u8>>,
+/// The magnitudes (and zero) for which the packed reads carry a REAL as SQLite's `quote()`
+/// writes it: inside this band that text reads back bit for bit (a test holds it to that),
+/// where JSON's own 15 digits would not; outside it, at extremes no one types, the text may be
+/// off in the last bit, so the value comes as `null` and its row is read again one by one.
+pub(super) const EXACT_BAND: (f64, f64) = (1e-15, 1e15);
+
+/// SQL for a REAL column `col` as text `quote()` writes it, `NULL` outside [`EXACT_BAND`].
+pub(super) fn exact_real(col: &str) -> String {
+    let (lo, hi) = EXACT_BAND;
+    format!("CASE WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END")
+}
+
+/// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order,
+/// each REAL as [`exact_real`] writes it, then the stored trend's sums in hex (empty for none).
+#[derive(serde::Deserialize)]
+struct Packed(
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<i64>,
+    String,
+);
+
+/// A REAL as [`exact_real`] wrote it; `None` when it was outside the band.
+pub(super) fn quoted_real(text: Option<&str>, what: impl Fn() -> String) -> Result<Option<f64>> {
+    text.map(|t| {
+        t.parse::<f64>()
+            .map_err(|_| StoreError::Corrupt(format!("{}: {t:?} is not a number", what())))
+    })
+    .transpose()
+}
+
+/// A TEXT instant as the store binds them (RFC 3339), or as SQLite's own functions write them.
+pub(super) fn text_instant(text: &str, what: impl Fn() -> String) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
+        })
+        .map_err(|_| StoreError::Corrupt(format!("{}: {text:?} is not an instant", what())))
+}
+
+impl Packed {
+    /// The key result, or its id when one of its values must be read one by one.
+    fn unpack(self) -> Result<std::result::Result<KeyResult, KrId>> {
+        let Packed(
+            id,
+            objective_id,
+            number,
+            objective_number,
+            prefix,
+            title,
+            owner,
+            kind,
+            unit,
+            start_value,
+            target,
+            current,
+            direction,
+            confidence,
+            weight,
+            created_at,
+            last_check_in_at,
+            kpi_id,
+            _sums,
+        ) = self;
+        let what = |field: &'static str| move || format!("key result {id} {field}");
+        let reals = [
+            quoted_real(start_value.as_deref(), what("start"))?,
+            quoted_real(target.as_deref(), what("target"))?,
+            quoted_real(current.as_deref(), what("current"))?,
+            quoted_real(weight.as_deref(), what("weight"))?,
+        ];
+        let [Some(start_value), Some(target), Some(current), Some(weight)] = reals else {
+            return Ok(Err(KrId(id)));
+        };
+        let row = Row {
+            id,
+            objective_id,
+            number,
+            objective_number,
+            prefix,
+            title,
+            owner,
+            kind,
+            unit,
+            start_value,
+            target,
+            current,
+            direction,
+            confidence,
+            weight,
+            created_at: text_instant(&created_at, what("created_at"))?,
+            last_check_in_at: last_check_in_at
+                .as_deref()
+                .map(|t| text_instant(t, what("last_check_in_at")))
+                .transpose()?,
+            kpi_id,
+        };
+        Ok(Ok(to_kr(row)?))
+    }
+}
+
+/// The stored trend packed beside a key result.
+fn packed_trend(sums: &str) -> Option<super::trends::StoredTrend> {
+    hex::decode(sums)
+        .ok()
+        .filter(|b| !b.is_empty())
+        .and_then(|b| super::trends::decode(&b))
 }
 
 /// The key results of one cycle's objectives, each with its stored trend if it has one (the
 /// caller checks it was summed for the cycle's bounds in the team's zone): status and the
 /// rollup score from these instead of reading every check-in.
+///
+/// One row per objective with its key results packed as JSON: a cycle may hold 10,000 key
+/// results, and each row crossing from SQLite's thread costs more than SQLite's own work
+/// (`docs/scoring.md`, "Speed").
 pub async fn list_in_cycle_with_trends(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
-    let sql = sqlx::AssertSqlSafe(
-        "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
-         k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, \
-         k.confidence, k.weight, k.created_at, k.last_check_in_at, k.kpi_id, tr.sums \
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT json_group_array(json_array(k.id, k.objective_id, k.number, o.number, t.prefix, \
+         k.title, k.owner, k.kind, k.unit, {}, {}, {}, k.direction, k.confidence, {}, \
+         k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums)) ORDER BY k.number) \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id \
          JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
          WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
-         ORDER BY t.name, o.number, k.number",
-    );
-    let rows: Vec<TrendedRow> = sqlx::query_as(sql)
+         GROUP BY o.id ORDER BY t.name, o.number",
+        exact_real("k.start_value"),
+        exact_real("k.target"),
+        exact_real("k.current"),
+        exact_real("k.weight"),
+    ));
+    let packs: Vec<String> = sqlx::query_scalar(sql)
         .bind(ws.0)
         .bind(cycle.0)
         .fetch_all(c.sqlite())
         .await?;
-    rows.into_iter()
-        .map(|r| {
-            let trend = r.sums.as_deref().and_then(super::trends::decode);
-            Ok((to_kr(r.kr)?, trend))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for pack in packs {
+        let krs: Vec<Packed> = serde_json::from_str(&pack)
+            .map_err(|e| StoreError::Corrupt(format!("key results of a cycle: {e}")))?;
+        for kr in krs {
+            let trend = packed_trend(&kr.18);
+            let kr = match kr.unpack()? {
+                Ok(kr) => kr,
+                Err(id) => by_id(c, ws, id).await?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("key result {} vanished mid-read", id.0))
+                })?,
+            };
+            out.push((kr, trend));
+        }
+    }
+    Ok(out)
 }

@@ -100,3 +100,111 @@ async fn a_check_in_scores_exactly_as_the_full_history_does_through_undo_zone_ch
         "after the late point"
     );
 }
+
+/// Status and the rollup read a cycle's key results and points packed one row per objective
+/// or key result (`docs/scoring.md`, "Speed"): what they read must be exactly what the plain
+/// row-by-row reads give, to the last bit of every value and whatever a title holds.
+#[tokio::test]
+async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
+    use okrbot::store;
+    let app = spawn_app().await;
+    app.growth().await;
+    let pool = app.okr.store().pool();
+    let ws = app.admin.workspace;
+    let title = "Quote \" backslash \\ newline \n tab \t emoji 🚀 café ٣ and NUL-free";
+    // Values JSON's 15 digits would round: 0.1 + 0.2, a tiny and a huge one.
+    sqlx::query(
+        "UPDATE key_results SET title = ?, start_value = ?, target = ?, current = ?, weight = ? \
+         WHERE workspace_id = ?",
+    )
+    .bind(title)
+    .bind(0.1_f64 + 0.2)
+    .bind(1e16_f64 + 2.0)
+    .bind(-1.234_567_890_123_456_7e-300_f64)
+    .bind(1.0_f64 / 3.0)
+    .bind(ws.0)
+    .execute(pool)
+    .await
+    .unwrap();
+    let krs: Vec<i64> = sqlx::query_scalar("SELECT id FROM key_results WHERE workspace_id = ?")
+        .bind(ws.0)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    for (n, kr) in krs.iter().enumerate() {
+        for (i, value) in [std::f64::consts::PI, 2.0_f64.sqrt() * 1e9, 5e-324]
+            .iter()
+            .enumerate()
+        {
+            sqlx::query(
+                "INSERT INTO check_ins (workspace_id, kr_id, author, value, source, created_at) \
+                 VALUES (?, ?, 'alice', ?, 'text', ?)",
+            )
+            .bind(ws.0)
+            .bind(kr)
+            .bind(value * (n + 1) as f64)
+            .bind(
+                crate::common::now() - Duration::hours(i as i64)
+                    + Duration::nanoseconds(123_456_789),
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    let mut c = app.okr.store().read().await.unwrap();
+    let cycle = store::cycles::list(&mut c, ws).await.unwrap().remove(0).id;
+    let packed = store::key_results::list_in_cycle_with_trends(&mut c, ws, cycle)
+        .await
+        .unwrap();
+    assert_eq!(packed.len(), krs.len());
+    let plain = store::key_results::list(&mut c, ws, None, None, None)
+        .await
+        .unwrap();
+    let packed_krs: Vec<_> = packed.iter().map(|(k, _)| k.clone()).collect();
+    assert_eq!(packed_krs, plain, "the same key results, in the same order");
+    assert_eq!(packed_krs[0].title, title);
+    assert_eq!(packed_krs[0].start.to_bits(), (0.1_f64 + 0.2).to_bits());
+    let ids: Vec<_> = plain.iter().map(|k| k.id).collect();
+    let points = store::check_ins::points_of(&mut c, ws, &ids).await.unwrap();
+    let mut by_row: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+    for ci in store::check_ins::for_workspace(&mut c, ws).await.unwrap() {
+        by_row
+            .entry(ci.kr_id)
+            .or_default()
+            .push((ci.created_at, ci.value));
+    }
+    assert_eq!(points, by_row, "every point, exact, oldest first");
+}
+
+/// The packed reads carry a REAL as `quote()` writes it only inside the band where that text
+/// is exact (`store::key_results::EXACT_BAND`); this holds it to that, bit for bit.
+#[tokio::test]
+async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
+    let app = spawn_app().await;
+    let pool = app.okr.store().pool();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut inexact = Vec::new();
+    for e in -15..=15 {
+        for _ in 0..300 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = 1.0 + (x % 1_000_000_000_000) as f64 / 1e12 * 8.999;
+            for v in [m * 10f64.powi(e), -m * 10f64.powi(e)] {
+                if v.abs() > 1e15 || v.abs() < 1e-15 {
+                    continue;
+                }
+                let q: String = sqlx::query_scalar("SELECT quote(?)")
+                    .bind(v)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+                if q.parse::<f64>().map(f64::to_bits) != Ok(v.to_bits()) {
+                    inexact.push((v, q));
+                }
+            }
+        }
+    }
+    assert!(inexact.is_empty(), "{inexact:?}");
+}
