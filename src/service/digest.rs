@@ -109,7 +109,7 @@ impl Okr {
     ) -> Result<(crate::domain::model::Cycle, Vec<RollupNode>)> {
         let mut c = self.store.read().await?;
         let cycle = resolve_cycle(&mut c, actor, None, now).await?;
-        let snap = Snapshot::load_cycle(&mut c, actor, cycle.id).await?;
+        let snap = Snapshot::load_cycle_for_reading(self, &mut c, actor, cycle.id).await?;
         let views = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
         let roots = rollup(&views);
         Ok((cycle, roots))

@@ -63,23 +63,66 @@ impl Snapshot {
         let mut snap = Snapshot::frame(c, actor).await?;
         snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
         let krs = store::key_results::list_in_cycle_with_trends(c, ws, cycle).await?;
-        let clocks = snap.clocks();
+        let without = snap.take_krs(krs, false);
+        snap.points = store::check_ins::points_of(c, ws, &without).await?;
+        Ok(snap)
+    }
+
+    /// [`Snapshot::load_cycle`] for a read (status, the rollup): the key results are read in two
+    /// halves on `c` and a second connection while the points of those with no stored trend are
+    /// read on a third, so SQLite works on them at once (`docs/scoring.md`, "Speed"). Each read is consistent
+    /// in itself; a check-in committed between them shows on the next read.
+    pub(crate) async fn load_cycle_for_reading(
+        okr: &Okr,
+        c: &mut Conn,
+        actor: &Actor,
+        cycle: CycleId,
+    ) -> Result<Snapshot> {
+        let ws = actor.workspace;
+        let mut snap = Snapshot::frame(c, actor).await?;
+        snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
+        let untrended = async {
+            let mut third = okr.store.read().await?;
+            store::check_ins::points_untrended_in_cycle(&mut third, ws, cycle).await
+        };
+        let krs = async {
+            let mut second = okr.store.read().await?;
+            store::key_results::list_in_cycle_with_trends_on_two(c, &mut second, ws, cycle).await
+        };
+        let (krs, untrended) = tokio::join!(krs, untrended);
+        let stale = snap.take_krs(krs?, true);
+        snap.points = untrended?;
+        snap.points
+            .extend(store::check_ins::points_of(c, ws, &stale).await?);
+        Ok(snap)
+    }
+
+    /// Keeps the key results, each stored trend that was summed for its cycle's bounds now,
+    /// and returns the key results whose points must be read: every one without a usable
+    /// trend, or with `untrended_read` (their points are read already) only those whose
+    /// stored trend was summed for other bounds.
+    fn take_krs(
+        &mut self,
+        krs: Vec<(KeyResult, Option<store::trends::StoredTrend>)>,
+        untrended_read: bool,
+    ) -> Vec<KrId> {
+        let clocks = self.clocks();
         let mut without = Vec::new();
         for (kr, stored) in krs {
-            let trend = stored.and_then(|s| {
+            let trend = stored.as_ref().and_then(|s| {
                 let clock = clocks.get(&kr.objective_id)?;
                 s.for_clock(clock).copied()
             });
             match trend {
                 Some(t) => {
-                    snap.trends.insert(kr.id, t);
+                    self.trends.insert(kr.id, t);
                 }
+                None if untrended_read && stored.is_none() => {}
                 None => without.push(kr.id),
             }
-            snap.krs.push(kr);
+            self.krs.push(kr);
         }
-        snap.points = store::check_ins::points_of(c, ws, &without).await?;
-        Ok(snap)
+        without
     }
 
     async fn frame(c: &mut Conn, actor: &Actor) -> Result<Snapshot> {
@@ -288,7 +331,7 @@ impl Okr {
             _ => Some(shown_cycle(&mut c, actor, named, now).await?.id),
         };
         let snap = match cycle {
-            Some(cy) => Snapshot::load_cycle(&mut c, actor, cy).await?,
+            Some(cy) => Snapshot::load_cycle_for_reading(self, &mut c, actor, cy).await?,
             None => Snapshot::load(&mut c, actor).await?,
         };
         let person = |who: &str| who.trim().trim_start_matches('@').to_owned();

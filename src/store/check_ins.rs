@@ -309,14 +309,41 @@ pub async fn points_of(
     ws: WorkspaceId,
     krs: &[KrId],
 ) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
-    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
-        std::collections::HashMap::new();
     if krs.is_empty() {
-        return Ok(out);
+        return Ok(std::collections::HashMap::new());
     }
     // One statement for any number of ids: a JSON array walked by json_each.
     let ids = serde_json::to_string(&krs.iter().map(|k| k.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
+    packed_points(c, ws, "ci.kr_id IN (SELECT value FROM json_each(?))", ids).await
+}
+
+/// The points of the key results of `cycle`'s objectives that have no stored trend at all,
+/// as [`points_of`] gives them; a key result without check-ins is absent.
+pub async fn points_untrended_in_cycle(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+    let which = "ci.kr_id IN (SELECT u.id FROM key_results u \
+         JOIN objectives uo ON uo.id = u.objective_id \
+         LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
+         WHERE uo.cycle_id = ? AND u.archived_at IS NULL AND tr.kr_id IS NULL)";
+    packed_points(c, ws, which, cycle.0).await
+}
+
+/// The points of the check-ins `which` selects (an SQL condition with one parameter, `arg`).
+async fn packed_points<'a, A>(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    which: &str,
+    arg: A,
+) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>>
+where
+    A: 'a + Send + sqlx::Encode<'a, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
+        std::collections::HashMap::new();
     // One row per objective with its key results' points packed as JSON, values as `quote()`
     // writes them inside the band where that is exact: each row crossing from SQLite's thread
     // costs more than reading it (`docs/scoring.md`, "Speed").
@@ -324,13 +351,13 @@ pub async fn points_of(
         "SELECT json_group_array(json_array(ci.kr_id, ci.created_at, {}) \
          ORDER BY ci.kr_id, ci.created_at, ci.id) FROM check_ins ci \
          JOIN key_results k ON k.id = ci.kr_id \
-         WHERE ci.workspace_id = ? AND ci.kr_id IN (SELECT value FROM json_each(?)) \
+         WHERE ci.workspace_id = ? AND {which} \
          GROUP BY k.objective_id",
         super::key_results::exact_real("ci.value")
     ));
     let packs: Vec<String> = sqlx::query_scalar(sql)
         .bind(ws.0)
-        .bind(ids)
+        .bind(arg)
         .fetch_all(c.sqlite())
         .await?;
     let mut inexact = Vec::new();

@@ -520,27 +520,79 @@ pub async fn list_in_cycle_with_trends(
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+    let packs = packs_in_cycle(c, ws, cycle, (0, 1)).await?;
+    unpack_all(c, ws, packs).await
+}
+
+/// [`list_in_cycle_with_trends`] with the objectives split between `c` and `other`, so that
+/// SQLite packs both halves at once on their own threads; the same rows in the same order.
+pub async fn list_in_cycle_with_trends_on_two(
+    c: &mut Conn,
+    other: &mut Conn,
+    ws: WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+    let (even, odd) = tokio::join!(
+        packs_in_cycle(c, ws, cycle, (0, 2)),
+        packs_in_cycle(other, ws, cycle, (1, 2))
+    );
+    let mut packs = even?;
+    packs.extend(odd?);
+    // The order of `ORDER BY t.name, o.number`: team names compare as NOCASE does, ASCII
+    // letters folded to lower case.
+    packs.sort_by(|a, b| {
+        let key = |p: &ObjectivePack| (p.team.to_ascii_lowercase(), p.number);
+        key(a).cmp(&key(b))
+    });
+    unpack_all(c, ws, packs).await
+}
+
+/// One objective's key results as one packed row, with what orders the objectives.
+#[derive(sqlx::FromRow)]
+struct ObjectivePack {
+    team: String,
+    number: i64,
+    krs: String,
+}
+
+/// The packed key results of the cycle's objectives whose id is `part.0` modulo `part.1`.
+async fn packs_in_cycle(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+    part: (i64, i64),
+) -> Result<Vec<ObjectivePack>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT json_group_array(json_array(k.id, k.objective_id, k.number, o.number, t.prefix, \
+        "SELECT t.name AS team, o.number AS number, \
+         json_group_array(json_array(k.id, k.objective_id, k.number, o.number, t.prefix, \
          k.title, k.owner, k.kind, k.unit, {}, {}, {}, k.direction, k.confidence, {}, \
-         k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums)) ORDER BY k.number) \
+         k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums)) ORDER BY k.number) AS krs \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id \
          JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
          WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
-         GROUP BY o.id ORDER BY t.name, o.number",
+         AND o.id % ? = ? GROUP BY o.id ORDER BY t.name, o.number",
         exact_real("k.start_value"),
         exact_real("k.target"),
         exact_real("k.current"),
         exact_real("k.weight"),
     ));
-    let packs: Vec<String> = sqlx::query_scalar(sql)
+    Ok(sqlx::query_as(sql)
         .bind(ws.0)
         .bind(cycle.0)
+        .bind(part.1)
+        .bind(part.0)
         .fetch_all(c.sqlite())
-        .await?;
+        .await?)
+}
+
+async fn unpack_all(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    packs: Vec<ObjectivePack>,
+) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
     let mut out = Vec::new();
     for pack in packs {
-        let krs: Vec<Packed> = serde_json::from_str(&pack)
+        let krs: Vec<Packed> = serde_json::from_str(&pack.krs)
             .map_err(|e| StoreError::Corrupt(format!("key results of a cycle: {e}")))?;
         for kr in krs {
             let trend = packed_trend(&kr.18);

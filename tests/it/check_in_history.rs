@@ -208,3 +208,75 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
     }
     assert!(inexact.is_empty(), "{inexact:?}");
 }
+
+/// Status and the rollup read a cycle's key results in two halves on two connections: the
+/// same key results in the same order as one read, teams ordered case-insensitively.
+#[tokio::test]
+async fn the_two_halves_read_give_the_key_results_of_one_read_in_its_order() {
+    use okrbot::service::objectives::{KrInput, ObjectiveInput};
+    use okrbot::store;
+    let app = spawn_app().await;
+    app.growth().await;
+    let now = crate::common::now();
+    for (team, prefix) in [
+        ("beta", "BET"),
+        ("Alpha", "ALP"),
+        ("zeta", "ZET"),
+        ("Gamma", "GAM"),
+    ] {
+        app.okr
+            .setup(
+                &app.admin,
+                SetupInput {
+                    team: team.into(),
+                    timezone: Some("Europe/Berlin".into()),
+                    prefix: Some(prefix.into()),
+                    ..SetupInput::default()
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        for o in 0..3 {
+            let objective = app
+                .okr
+                .objective_add(
+                    &app.admin,
+                    ObjectiveInput {
+                        team: team.into(),
+                        title: format!("Objective {o} of {team}"),
+                        ..ObjectiveInput::default()
+                    },
+                    now,
+                )
+                .await
+                .unwrap();
+            for k in 0..(o + 1) {
+                let input = KrInput {
+                    objective: objective.code.clone(),
+                    title: format!("Key result {k}"),
+                    kind: Some("metric".into()),
+                    start: Some("0".into()),
+                    target: Some(format!("{}", 10 + k)),
+                    ..KrInput::default()
+                };
+                app.okr.kr_add(&app.admin, input, now).await.unwrap();
+            }
+        }
+    }
+    let ws = app.admin.workspace;
+    let mut c = app.okr.store().read().await.unwrap();
+    let mut other = app.okr.store().read().await.unwrap();
+    let cycle = store::cycles::list(&mut c, ws).await.unwrap().remove(0).id;
+    let one = store::key_results::list_in_cycle_with_trends(&mut c, ws, cycle)
+        .await
+        .unwrap();
+    let two = store::key_results::list_in_cycle_with_trends_on_two(&mut c, &mut other, ws, cycle)
+        .await
+        .unwrap();
+    assert_eq!(one, two);
+    let codes: Vec<&str> = two.iter().map(|(k, _)| k.code.as_str()).collect();
+    assert_eq!(codes.first(), Some(&"ALP-1.1"), "{codes:?}");
+    assert_eq!(codes.last(), Some(&"ZET-3.3"), "{codes:?}");
+    assert_eq!(codes.len(), 3 + 4 * 6, "{codes:?}");
+}
