@@ -125,6 +125,16 @@ impl Store {
         Ok(ReadConn(self.pool.acquire().await?))
     }
 
+    /// A further connection for a read that can go on without it, if the pool gives one within
+    /// `wait`: a reader already holding one that waited on the pool for more could wait for
+    /// ever on another doing the same.
+    pub async fn read_if_free(&self, wait: Duration) -> Option<ReadConn> {
+        match tokio::time::timeout(wait, self.pool.acquire()).await {
+            Ok(Ok(c)) => Some(ReadConn(c)),
+            _ => None,
+        }
+    }
+
     pub async fn write(&self) -> Result<WriteTx> {
         Ok(WriteTx(self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }

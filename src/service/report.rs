@@ -70,7 +70,8 @@ impl Snapshot {
 
     /// [`Snapshot::load_cycle`] for a read (status, the rollup): the key results are read in two
     /// halves on `c` and a second connection while the points of those with no stored trend are
-    /// read on a third, so SQLite works on them at once (`docs/scoring.md`, "Speed"). Each read is consistent
+    /// read on a third, so SQLite works on them at once (`docs/scoring.md`, "Speed"); with no
+    /// connection free, on `c` alone, one after another. Each read is consistent
     /// in itself; a check-in committed between them shows on the next read.
     pub(crate) async fn load_cycle_for_reading(
         okr: &Okr,
@@ -81,17 +82,29 @@ impl Snapshot {
         let ws = actor.workspace;
         let mut snap = Snapshot::frame(c, actor).await?;
         snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
-        let untrended = async {
-            let mut third = okr.store.read().await?;
-            store::check_ins::points_untrended_in_cycle(&mut third, ws, cycle).await
-        };
+        // Helpers only if the pool has them at once: every other reader may be doing the same.
+        let wait = std::time::Duration::from_millis(20);
+        let mut second = okr.store.read_if_free(wait).await;
+        let mut third = okr.store.read_if_free(wait).await;
         let krs = async {
-            let mut second = okr.store.read().await?;
-            store::key_results::list_in_cycle_with_trends_on_two(c, &mut second, ws, cycle).await
+            match second.as_mut() {
+                Some(s) => {
+                    store::key_results::list_in_cycle_with_trends_on_two(c, s, ws, cycle).await
+                }
+                None => store::key_results::list_in_cycle_with_trends(c, ws, cycle).await,
+            }
         };
-        let (krs, untrended) = tokio::join!(krs, untrended);
-        let stale = snap.take_krs(krs?, true);
-        snap.points = untrended?;
+        let (krs, untrended) = match third.as_mut() {
+            Some(t) => {
+                let untrended = store::check_ins::points_untrended_in_cycle(t, ws, cycle);
+                let (krs, untrended) = tokio::join!(krs, untrended);
+                (krs?, Some(untrended?))
+            }
+            None => (krs.await?, None),
+        };
+        let read = untrended.is_some();
+        let stale = snap.take_krs(krs, read);
+        snap.points = untrended.unwrap_or_default();
         snap.points
             .extend(store::check_ins::points_of(c, ws, &stale).await?);
         Ok(snap)

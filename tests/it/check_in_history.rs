@@ -280,3 +280,24 @@ async fn the_two_halves_read_give_the_key_results_of_one_read_in_its_order() {
     assert_eq!(codes.last(), Some(&"ZET-3.3"), "{codes:?}");
     assert_eq!(codes.len(), 3 + 4 * 6, "{codes:?}");
 }
+
+/// A read of a cycle borrows extra connections when the pool has them; many at once must all
+/// finish, each on what it can get, never waiting on one another for the pool.
+#[tokio::test]
+async fn many_status_reads_at_once_all_finish() {
+    let app = spawn_app().await;
+    app.growth().await;
+    let reads = (0..12).map(|_| {
+        app.okr
+            .status(&app.admin, StatusScope::All, crate::common::now())
+    });
+    let done = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        futures_util::future::join_all(reads),
+    )
+    .await
+    .expect("twelve status reads finish within 10 s");
+    for r in done {
+        assert_eq!(r.expect("status").teams.len(), 1);
+    }
+}
