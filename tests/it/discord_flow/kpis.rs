@@ -139,3 +139,114 @@ async fn kpi_show_replies_privately_with_the_chart_of_its_readings() {
     );
     assert_no_violations(&bot.fake);
 }
+
+#[tokio::test]
+async fn every_kpi_subcommand_answers_on_discord_and_the_kpi_option_autocompletes() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let lead = |options| kpi(&bot, ADMIN, MANAGE_SERVER, options);
+    let said = |r: &Reply| words(&r.body()["data"]);
+    let add = sub(
+        "add",
+        vec![
+            text("team", "Growth"),
+            text("name", "response time"),
+            text("unit", "ms"),
+            text("direction", "lower"),
+            text("max", "300"),
+            user("owner", OWNER),
+        ],
+    );
+    assert!(said(&lead(add).await).contains("KPI response time added to Growth"));
+    let set = sub(
+        "set",
+        vec![text("kpi", "response time"), text("value", "340 ms")],
+    );
+    assert!(said(&kpi(&bot, OWNER, MEMBER, set).await).contains("out of its healthy range"));
+    let range = sub(
+        "range",
+        vec![text("kpi", "response time"), text("max", "320 ms")],
+    );
+    let r = said(&lead(range).await);
+    assert!(r.contains("320 ms") && !r.contains('❌'), "{r}");
+    let listed = kpi(
+        &bot,
+        OTHER,
+        MEMBER,
+        sub("list", vec![text("team", "Growth")]),
+    )
+    .await;
+    let l = said(&listed);
+    assert!(l.contains("response time 340 ms"), "{l}");
+    assert_eq!(listed.body()["data"]["flags"], 64, "a list is private");
+    let link = sub(
+        "link",
+        vec![text("kpi", "response time"), text("objective", "GRO-1")],
+    );
+    let k = said(&lead(link).await);
+    assert!(k.contains("GRO-1") && !k.contains('❌'), "{k}");
+    // The bot's own config refuses private addresses: the source is kept, its fetch refused.
+    let source = sub(
+        "source",
+        vec![
+            text("kpi", "response time"),
+            text("url", "http://127.0.0.1:9/metrics"),
+            text("pointer", "/p95"),
+            text("header", "Authorization: Bearer s3cret"),
+        ],
+    );
+    let s = said(&lead(source).await);
+    assert!(
+        s.contains("Authorization: ••••••") && !s.contains("s3cret"),
+        "{s}"
+    );
+    let fetched = said(&lead(sub("fetch", vec![text("kpi", "response time")])).await);
+    assert!(fetched.contains("private"), "{fetched}");
+    let token = lead(sub("token", vec![text("kpi", "response time")])).await;
+    let t = said(&token);
+    assert!(t.contains("okr_") && t.contains("/readings"), "{t}");
+    assert_eq!(
+        token.body()["data"]["flags"],
+        64,
+        "a token is shown to its maker only"
+    );
+    let started = said(&lead(sub("okr", vec![text("kpi", "response time")])).await);
+    assert!(
+        started.contains("Bring response time back below"),
+        "{started}"
+    );
+
+    let mut ask = fixtures::autocomplete(
+        "kpi",
+        sub("show", vec![focused("kpi", "resp")]),
+        OTHER,
+        MEMBER,
+    );
+    resolve(&mut ask);
+    let token_id = token_of(&ask);
+    bot.fake.send_interaction(ask).await;
+    let callback = bot.fake.wait_for(|r| is_callback(r, &token_id), WAIT).await;
+    let b = body(&callback);
+    assert_eq!(b["type"], 8, "an autocomplete result: {b:#}");
+    let values: Vec<&str> = b["data"]["choices"]
+        .as_array()
+        .expect("choices")
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert_eq!(values, ["response time"]);
+
+    let removed = said(&lead(sub("remove", vec![text("kpi", "response time")])).await);
+    assert!(removed.contains("removed"), "{removed}");
+    let gone = said(
+        &kpi(
+            &bot,
+            OTHER,
+            MEMBER,
+            sub("show", vec![text("kpi", "response time")]),
+        )
+        .await,
+    );
+    assert!(gone.contains('❌'), "a removed KPI is unknown: {gone}");
+    assert_no_violations(&bot.fake);
+}
