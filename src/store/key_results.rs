@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
@@ -398,7 +400,7 @@ pub(super) fn exact_real(col: &str) -> String {
 /// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order,
 /// each REAL as [`exact_real`] writes it, then the stored trend's sums in hex (empty for none).
 #[derive(serde::Deserialize)]
-struct Packed(
+struct Packed<'a>(
     i64,
     i64,
     i64,
@@ -408,16 +410,16 @@ struct Packed(
     Option<String>,
     String,
     String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     Option<String>,
     Option<i64>,
-    Option<String>,
-    String,
-    Option<String>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     Option<i64>,
-    String,
+    #[serde(borrow)] Cow<'a, str>,
 );
 
 /// A REAL as [`exact_real`] wrote it; `None` when it was outside the band.
@@ -439,7 +441,7 @@ pub(super) fn text_instant(text: &str, what: impl Fn() -> String) -> Result<Date
         .map_err(|_| StoreError::Corrupt(format!("{}: {text:?} is not an instant", what())))
 }
 
-impl Packed {
+impl Packed<'_> {
     /// The key result, or its id when one of its values must be read one by one.
     fn unpack(self) -> Result<std::result::Result<KeyResult, KrId>> {
         let Packed(
@@ -502,10 +504,9 @@ impl Packed {
 
 /// The stored trend packed beside a key result.
 fn packed_trend(sums: &str) -> Option<super::trends::StoredTrend> {
-    hex::decode(sums)
-        .ok()
-        .filter(|b| !b.is_empty())
-        .and_then(|b| super::trends::decode(&b))
+    let mut bytes = [0u8; super::trends::SUMS_LEN];
+    hex::decode_to_slice(sums, &mut bytes).ok()?;
+    super::trends::decode(&bytes)
 }
 
 /// The key results of one cycle's objectives, each with its stored trend if it has one (the

@@ -32,7 +32,7 @@ impl StoredTrend {
 /// for and the trend itself, instants in nanoseconds since the epoch (`i64::MIN` for none):
 /// `from, to, n, origin_ms, mean_x, mean_y, sxx, sxy, first, last`. One value per row because
 /// status and the rollup read it beside every key result of a cycle.
-const SUMS_LEN: usize = 80;
+pub(crate) const SUMS_LEN: usize = 80;
 
 fn nanos(t: Option<DateTime<Utc>>) -> Option<i64> {
     match t {
