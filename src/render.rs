@@ -187,7 +187,16 @@ fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> 
             o.krs.len(),
         )),
         colour: o.score.as_ref().map(|s| s.status),
-        lines: o.krs.iter().map(|k| kr_line(k, tz, now)).collect(),
+        lines: o
+            .krs
+            .iter()
+            .map(|k| kr_line(k, tz, now))
+            .chain(
+                o.kpis
+                    .iter()
+                    .map(|k| format!("📊 linked to KPI {k} (/kpi show kpi:{k})")),
+            )
+            .collect(),
     }
 }
 

@@ -28,6 +28,8 @@ pub struct ObjectiveView {
     pub parent_code: Option<String>,
     pub krs: Vec<KrView>,
     pub score: Option<ObjectiveScore>,
+    /// The names of the KPIs it is linked to (`docs/kpis.md`).
+    pub kpis: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

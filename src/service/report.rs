@@ -34,6 +34,8 @@ pub(crate) struct Snapshot {
     pub trends: HashMap<KrId, Trend>,
     /// The full history, loaded only for an export.
     pub check_ins: HashMap<KrId, Vec<CheckIn>>,
+    /// The names of the KPIs each objective is linked to.
+    pub kpi_names: HashMap<ObjectiveId, Vec<String>>,
 }
 
 impl Snapshot {
@@ -152,6 +154,13 @@ impl Snapshot {
             points: HashMap::new(),
             trends: HashMap::new(),
             check_ins: HashMap::new(),
+            kpi_names: store::kpis::linked_names(c, ws).await?.into_iter().fold(
+                HashMap::new(),
+                |mut by: HashMap<ObjectiveId, Vec<String>>, (o, name)| {
+                    by.entry(o).or_default().push(name);
+                    by
+                },
+            ),
         })
     }
 
@@ -289,6 +298,7 @@ impl Snapshot {
                         continue;
                     }
                     views.push(ObjectiveView {
+                        kpis: self.kpi_names.get(&o.id).cloned().unwrap_or_default(),
                         objective: o.clone(),
                         parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
                         score,

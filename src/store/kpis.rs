@@ -358,6 +358,21 @@ pub async fn link(c: &mut Conn, kpi: KpiId, objective: ObjectiveId) -> Result<()
     Ok(())
 }
 
+/// Every link of the workspace's KPIs (archived ones left out): `(objective, KPI name)`, by name.
+pub async fn linked_names(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(ObjectiveId, String)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT l.objective_id, k.name FROM kpi_links l JOIN kpis k ON k.id = l.kpi_id \
+         WHERE k.workspace_id = ? AND k.archived_at IS NULL ORDER BY k.name_key",
+    )
+    .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(o, name)| (ObjectiveId(o), name))
+        .collect())
+}
+
 /// The objectives linked to a KPI, by id.
 pub async fn links(c: &mut Conn, kpi: KpiId) -> Result<Vec<ObjectiveId>> {
     let ids: Vec<i64> = sqlx::query_scalar(

@@ -175,6 +175,24 @@ async fn start_an_okr_drafts_a_linked_objective_whose_key_result_follows_the_kpi
     );
     let shown = app.okr.kpi_show(&app.admin, "conversion").await.unwrap();
     assert_eq!(shown.linked.len(), 1);
+    // The objective shows its KPI, in status as in its view.
+    let status = app
+        .okr
+        .status(
+            &app.admin,
+            okrbot::domain::view::StatusScope::Objective(objective.code.clone()),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.teams[0].objectives[0].kpis, ["conversion"]);
+    let text = okrbot::render::status_message(&status)
+        .blocks
+        .iter()
+        .flat_map(|b| b.lines.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("linked to KPI conversion"), "{text}");
     // The next reading moves the key result too.
     app.okr
         .kpi_set(&app.user("bob"), "conversion", "6.8%", now())
