@@ -397,15 +397,13 @@ pub(super) fn exact_real(col: &str) -> String {
     format!("CASE WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END")
 }
 
-/// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order,
-/// each REAL as [`exact_real`] writes it, then the stored trend's sums in hex (empty for none).
+/// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order
+/// but those of its objective (which its [`ObjectivePack`] carries once), each REAL as
+/// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none).
 #[derive(serde::Deserialize)]
 struct Packed<'a>(
     i64,
     i64,
-    i64,
-    i64,
-    String,
     String,
     Option<String>,
     String,
@@ -443,13 +441,10 @@ pub(super) fn text_instant(text: &str, what: impl Fn() -> String) -> Result<Date
 
 impl Packed<'_> {
     /// The key result, or its id when one of its values must be read one by one.
-    fn unpack(self) -> Result<std::result::Result<KeyResult, KrId>> {
+    fn unpack(self, objective: &ObjectivePack) -> Result<std::result::Result<KeyResult, KrId>> {
         let Packed(
             id,
-            objective_id,
             number,
-            objective_number,
-            prefix,
             title,
             owner,
             kind,
@@ -477,10 +472,10 @@ impl Packed<'_> {
         };
         let row = Row {
             id,
-            objective_id,
+            objective_id: objective.objective_id,
             number,
-            objective_number,
-            prefix,
+            objective_number: objective.number,
+            prefix: objective.prefix.clone(),
             title,
             owner,
             kind,
@@ -552,7 +547,9 @@ pub async fn list_in_cycle_with_trends_on_two(
 #[derive(sqlx::FromRow)]
 struct ObjectivePack {
     team: String,
+    objective_id: i64,
     number: i64,
+    prefix: String,
     krs: String,
 }
 
@@ -564,9 +561,8 @@ async fn packs_in_cycle(
     part: (i64, i64),
 ) -> Result<Vec<ObjectivePack>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT t.name AS team, o.number AS number, \
-         json_group_array(json_array(k.id, k.objective_id, k.number, o.number, t.prefix, \
-         k.title, k.owner, k.kind, k.unit, {}, {}, {}, k.direction, k.confidence, {}, \
+        "SELECT t.name AS team, o.id AS objective_id, o.number AS number, t.prefix AS prefix, \
+         json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, k.direction, k.confidence, {}, \
          k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums)) ORDER BY k.number) AS krs \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id \
          JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
@@ -596,8 +592,8 @@ async fn unpack_all(
         let krs: Vec<Packed> = serde_json::from_str(&pack.krs)
             .map_err(|e| StoreError::Corrupt(format!("key results of a cycle: {e}")))?;
         for kr in krs {
-            let trend = packed_trend(&kr.18);
-            let kr = match kr.unpack()? {
+            let trend = packed_trend(&kr.15);
+            let kr = match kr.unpack(&pack)? {
                 Ok(kr) => kr,
                 Err(id) => by_id(c, ws, id).await?.ok_or_else(|| {
                     StoreError::Corrupt(format!("key result {} vanished mid-read", id.0))
