@@ -416,3 +416,22 @@ async fn the_workspace_rollup_lists_every_kpi_with_its_team_out_of_range_first()
         block.lines
     );
 }
+
+#[tokio::test]
+async fn a_kpi_added_with_its_team_typed_in_another_case_is_told_with_the_teams_own_name() {
+    use okrbot::command::{self, Command};
+    let app = spawn_app().await;
+    app.growth().await;
+    let input = KpiInput {
+        team: "GROWTH".into(),
+        name: "売上 🚀 café".into(),
+        unit: Some("JPY".into()),
+        min: Some("7".into()),
+        ..Default::default()
+    };
+    let reply = command::apply(&app.okr, &app.admin, Command::KpiAdd(input), now())
+        .await
+        .expect("added");
+    let m = okrbot::render::reply::message(&reply, &okrbot::render::reply::PlainText);
+    assert_eq!(m.title, "KPI 売上 🚀 café added to Growth");
+}
