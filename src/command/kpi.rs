@@ -169,14 +169,12 @@ pub(super) async fn apply(
 ) -> Result<Reply> {
     Ok(match command {
         Command::KpiAdd(input) => {
-            let typed = input.team.clone();
-            let kpi = okr.kpi_add(actor, input, now).await?;
             // The team as it is named, not as it was typed (`größe` is team Größe).
-            let team = match okr.team(actor, &typed).await {
-                Ok(t) => t.name,
-                Err(_) => typed,
-            };
-            Reply::KpiAdded { team, kpi }
+            let (team, kpi) = okr.kpi_add(actor, input, now).await?;
+            Reply::KpiAdded {
+                team: team.name,
+                kpi,
+            }
         }
         Command::KpiSet { kpi, value } => {
             Reply::KpiReading(Box::new(okr.kpi_set(actor, &kpi, &value, now).await?))

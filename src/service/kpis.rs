@@ -151,8 +151,13 @@ fn vanished() -> OkrError {
 }
 
 impl Okr {
-    /// `/kpi add`: a lead of the team.
-    pub async fn kpi_add(&self, actor: &Actor, input: KpiInput, now: DateTime<Utc>) -> Result<Kpi> {
+    /// `/kpi add`: a lead of the team. Returns the team as it is named, and the KPI.
+    pub async fn kpi_add(
+        &self,
+        actor: &Actor,
+        input: KpiInput,
+        now: DateTime<Utc>,
+    ) -> Result<(Team, Kpi)> {
         let name = kpi::check_name(&input.name).map_err(OkrError::invalid)?;
         let unit = match input.unit.as_deref().filter(|u| !u.trim().is_empty()) {
             None => Unit::Count,
@@ -198,7 +203,7 @@ impl Okr {
             .await?
             .ok_or_else(vanished)?;
         commit(tx).await?;
-        Ok(kpi)
+        Ok((team, kpi))
     }
 
     /// `/kpi set`: a reading by hand, from the KPI's owner or a lead of its team.

@@ -12,7 +12,7 @@ use crate::common::{assert_mentions, now, refused_text, spawn_app, TestApp};
 async fn setup() -> (TestApp, String, String, String) {
     let app = spawn_app().await;
     app.growth().await;
-    let kpi = app
+    let (_, kpi) = app
         .okr
         .kpi_add(
             &app.admin,
