@@ -25,6 +25,9 @@ use okrbot::service::{Actor, Okr};
 use okrbot::store::Store;
 use tokio::runtime::Runtime;
 
+mod common;
+use common::{median, runtime, verdict};
+
 /// Enough KRs that rotating through them spreads the history like a real team's quarter.
 const KRS: usize = 20;
 
@@ -159,11 +162,7 @@ async fn forget_last(f: &Fixture) {
 }
 
 fn bench_checkin(c: &mut Criterion) {
-    let rt: Runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = runtime();
     let now = DateTime::parse_from_rfc3339("2026-11-15T10:00:00Z")
         .expect("valid instant")
         .to_utc();
@@ -279,17 +278,8 @@ fn timed_bare(rt: &Runtime, f: &Fixture, id: i64, value: f64, at: DateTime<Utc>)
     spent
 }
 
-fn median(mut v: Vec<StdDuration>) -> StdDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn bench_history(c: &mut Criterion) {
-    let rt: Runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = runtime();
     let now = DateTime::parse_from_rfc3339("2026-11-15T10:00:00Z")
         .expect("valid instant")
         .to_utc();
@@ -346,7 +336,6 @@ fn bench_history(c: &mut Criterion) {
     let (s, l, b) = (median(s), median(l), median(b));
     let history = l.as_secs_f64() / s.as_secs_f64();
     let floor = l.as_secs_f64() / b.as_secs_f64();
-    let verdict = |met: bool| if met { "met" } else { "NOT met" };
     eprintln!(
         "checkin_history ratio (median of {rounds} interleaved rounds): 10,000 points {l:?} / \
          10 points {s:?} = {history:.2} (target <= 1.2: {}); 10,000 points / bare {b:?} = \

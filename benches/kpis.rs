@@ -34,6 +34,9 @@ use okrbot::service::{digest, Actor, Okr};
 use okrbot::store::Store;
 use tokio::runtime::Runtime;
 
+mod common;
+use common::{median, runtime, verdict};
+
 /// Thursday mid-quarter, half past the hour: no team schedule and no hourly source is due.
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-19T10:30:00Z")
@@ -43,27 +46,6 @@ fn now() -> DateTime<Utc> {
 
 fn date(ymd: &str) -> NaiveDate {
     NaiveDate::parse_from_str(ymd, "%Y-%m-%d").expect("valid date")
-}
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-fn median(mut v: Vec<StdDuration>) -> StdDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "NOT met"
-    }
 }
 
 /// A store with one workspace, its admin alice, team Growth (Europe/Berlin, lead alice) and

@@ -40,6 +40,9 @@ use okrbot::service::{digest, Actor, Okr};
 use okrbot::store::{self, Store};
 use tokio::runtime::Runtime;
 
+mod common;
+use common::{median, runtime, verdict};
+
 /// Thursday mid-quarter, half past the hour: no default prompt, reminder or digest is due.
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-19T10:30:00Z")
@@ -258,19 +261,6 @@ impl TickFixture {
     }
 }
 
-fn median(mut v: Vec<StdDuration>) -> StdDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
 fn bench_tick(c: &mut Criterion) {
     let rt = runtime();
     let started = Instant::now();
@@ -309,7 +299,7 @@ fn bench_tick(c: &mut Criterion) {
         eprintln!(
             "scheduler ratio ({what}, median of {rounds} interleaved ticks): 100,000 teams {l:?} / \
              10 teams {s:?} = {ratio:.2} (target <= 1.5: {})",
-            if ratio <= 1.5 { "met" } else { "NOT met" }
+            verdict(ratio <= 1.5)
         );
     }
     rt.block_on(small.okr.store().close());
