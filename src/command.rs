@@ -24,6 +24,7 @@ mod kpi;
 mod objective;
 mod report;
 mod team;
+mod webhook;
 
 pub use crate::domain::catalogue::{spec, Spec, Surface, Who};
 pub use crate::domain::view::Reply;
@@ -161,6 +162,24 @@ pub enum Command {
     KpiToken {
         kpi: String,
     },
+    /// The URL is a secret: replies and logs show it masked.
+    WebhookAdd {
+        team: String,
+        kind: String,
+        url: crate::domain::webhook::SecretUrl,
+    },
+    WebhookList {
+        team: String,
+    },
+    WebhookRemove {
+        team: String,
+        webhook: String,
+    },
+    /// Posts a sample now; to every webhook of the team when none is named.
+    WebhookTest {
+        team: String,
+        webhook: Option<String>,
+    },
 }
 
 /// Runs one command as `actor` at `now`: the core validates, decides and writes in one
@@ -212,6 +231,10 @@ pub async fn apply(
         | Command::KpiSource { .. }
         | Command::KpiFetch { .. }
         | Command::KpiToken { .. }) => kpi::apply(okr, actor, c, now).await,
+        c @ (Command::WebhookAdd { .. }
+        | Command::WebhookList { .. }
+        | Command::WebhookRemove { .. }
+        | Command::WebhookTest { .. }) => webhook::apply(okr, actor, c, now).await,
     }
 }
 
@@ -226,6 +249,7 @@ pub fn catalogue() -> &'static [&'static Spec] {
             .chain(check_in::SPECS)
             .chain(report::SPECS)
             .chain(kpi::SPECS)
+            .chain(webhook::SPECS)
             .chain(std::iter::once(&report::CLOCK))
             .collect()
     });
@@ -291,6 +315,7 @@ pub fn from_text(spec: &Spec, o: &Options) -> Result<Command> {
         .or_else(|| check_in::from_text(path, o))
         .or_else(|| report::from_text(path, o))
         .or_else(|| kpi::from_text(path, o))
+        .or_else(|| webhook::from_text(path, o))
         .unwrap_or_else(|| {
             Err(OkrError::invalid(format!(
                 "/okr {path} is not available here: /okr help lists the commands"

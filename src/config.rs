@@ -22,6 +22,26 @@ pub struct Config {
     pub scoring: ScoringRules,
     pub http_sources: HttpSources,
     pub http: Http,
+    pub webhooks: Webhooks,
+}
+
+/// Team webhooks (`docs/webhooks.md`); which addresses they may reach is `http_sources`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Webhooks {
+    /// The least time between two posts to one webhook, in milliseconds.
+    pub pace_ms: u64,
+    /// How long a post may take, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Webhooks {
+            pace_ms: 1000,
+            timeout_secs: 10,
+        }
+    }
 }
 
 /// The HTTP listener (`docs/kpis.md`, "Readings by push").
@@ -60,6 +80,7 @@ impl Default for Config {
             scoring: ScoringRules::default(),
             http_sources: HttpSources::default(),
             http: Http::default(),
+            webhooks: Webhooks::default(),
         }
     }
 }

@@ -3,15 +3,23 @@
 //! harmless), then settled: sent, skipped (unreachable), retried on its own schedule
 //! ([`RetryPolicy`]) or, after a bounded number of attempts or a day, failed, logged and
 //! counted. A failing row never holds back another; the outbox paces the platform as a whole.
-//! Each recipient kind reaches its own outbox through [`Routes`](crate::outbox::Routes).
-//! The rules are in `docs/schedules-and-delivery.md`.
+//! Each chat recipient kind reaches its own outbox through [`Routes`](crate::outbox::Routes);
+//! team webhooks go on a lane of their own, posted by the dispatcher itself, each webhook paced
+//! and tried apart from the others (`docs/webhooks.md`). The rules are in
+//! `docs/schedules-and-delivery.md`.
 
 use chrono::{DateTime, Utc};
 
+use std::collections::BTreeMap;
+
 use crate::domain::delivery::{AfterFailure, RetryPolicy};
-use crate::outbox::{Delivery, DeliveryKind, Outbox, SendError};
+use crate::outbox::{Delivery, DeliveryKind, Outbox, Recipient, SendError};
 use crate::service::{Okr, Result};
-use crate::store::{self, deliveries::Settled};
+use crate::store::{
+    self,
+    deliveries::{Lane, Settled},
+};
+use crate::webhook::WebhookOutbox;
 
 /// What one round of delivering did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +32,20 @@ pub struct DispatchReport {
     pub failed: usize,
 }
 
+impl std::ops::AddAssign for DispatchReport {
+    fn add_assign(&mut self, o: DispatchReport) {
+        self.sent += o.sent;
+        self.skipped += o.skipped;
+        self.retried += o.retried;
+        self.failed += o.failed;
+    }
+}
+
 #[derive(Clone)]
 pub struct Dispatcher {
     okr: Okr,
     policy: RetryPolicy,
+    webhooks: WebhookOutbox,
 }
 
 /// How long a claim holds a row for one send. A process killed mid-send leaves a claim that
@@ -41,13 +59,59 @@ const BATCH: i64 = 256;
 impl Dispatcher {
     pub fn new(okr: Okr) -> Dispatcher {
         Dispatcher {
+            webhooks: WebhookOutbox::new(okr.clone()),
             okr,
             policy: RetryPolicy::default(),
         }
     }
 
-    /// Sends everything owed at `now`, each row settled as soon as the outbox answers.
+    /// Sends everything owed at `now`, chat through `outbox` and webhooks on their own lane at
+    /// the same time, each row settled as soon as its destination answers.
     pub async fn deliver<O: Outbox>(
+        &self,
+        now: DateTime<Utc>,
+        outbox: &O,
+    ) -> Result<DispatchReport> {
+        let (chat, webhooks) =
+            tokio::join!(self.deliver_chat(now, outbox), self.deliver_webhooks(now));
+        let mut report = chat?;
+        report += webhooks?;
+        Ok(report)
+    }
+
+    /// The webhook lane: one batch of what the ledger owes webhooks at `now`, each webhook's
+    /// rows in order and paced, all webhooks at once. A webhook that fails stops its own rows
+    /// for this round (they wait for the next), so a dead URL costs one timeout per round.
+    pub async fn deliver_webhooks(&self, now: DateTime<Utc>) -> Result<DispatchReport> {
+        let pending = {
+            let mut c = self.okr.store().read().await?;
+            store::deliveries::pending(&mut c, now, BATCH, Lane::Webhooks).await?
+        };
+        let mut by_hook: BTreeMap<String, Vec<Delivery>> = BTreeMap::new();
+        for d in pending {
+            by_hook.entry(d.recipient.key()).or_default().push(d);
+        }
+        let rounds = by_hook.into_values().map(|rows| async move {
+            let mut report = DispatchReport::default();
+            for d in rows {
+                let before = report;
+                self.deliver_one(d, now, &self.webhooks, &mut report)
+                    .await?;
+                if report.retried > before.retried || report.failed > before.failed {
+                    break;
+                }
+            }
+            Ok::<_, crate::service::OkrError>(report)
+        });
+        let mut report = DispatchReport::default();
+        for r in futures_util::future::join_all(rounds).await {
+            report += r?;
+        }
+        Ok(report)
+    }
+
+    /// The chat lane: everything owed at `now` through `outbox`, one row after another.
+    pub async fn deliver_chat<O: Outbox>(
         &self,
         now: DateTime<Utc>,
         outbox: &O,
@@ -56,7 +120,7 @@ impl Dispatcher {
         loop {
             let pending = {
                 let mut c = self.okr.store().read().await?;
-                store::deliveries::pending(&mut c, now, BATCH).await?
+                store::deliveries::pending(&mut c, now, BATCH, Lane::Chat).await?
             };
             if pending.is_empty() {
                 return Ok(report);
@@ -84,6 +148,28 @@ impl Dispatcher {
             d.replaces = self.same_day_digest(&d).await?;
         }
         let outcome = outbox.send(&d).await;
+        if let Recipient::Webhook(hook) = d.recipient {
+            match &outcome {
+                Ok(_) => self.okr.webhook_delivered(hook).await?,
+                Err(SendError::Gone(why)) => {
+                    if self.okr.webhook_gone(d.workspace, hook, why, now).await? {
+                        let mut c = self.okr.store().read().await?;
+                        store::deliveries::mark(
+                            &mut c,
+                            d.id,
+                            Settled::Failed,
+                            None,
+                            Some((d.attempts + 1, why)),
+                            now,
+                        )
+                        .await?;
+                        report.failed += 1;
+                        return Ok(());
+                    }
+                }
+                Err(_) => {}
+            }
+        }
         let mut c = self.okr.store().read().await?;
         match outcome {
             Ok(message_id) => {
@@ -111,10 +197,19 @@ impl Dispatcher {
                 .await?;
                 report.skipped += 1;
             }
-            Err(SendError::Retry(after)) => {
+            Err(e @ (SendError::Retry(_) | SendError::Gone(_))) => {
                 let attempts = d.attempts + 1;
-                let asked = chrono::Duration::from_std(after).unwrap_or(self.policy.cap);
-                let why = format!("the platform asked to retry after {after:?}");
+                let (asked, why) = match e {
+                    SendError::Retry(after) if !after.is_zero() => (
+                        chrono::Duration::from_std(after).unwrap_or(self.policy.cap),
+                        format!("the platform asked to retry after {after:?}"),
+                    ),
+                    SendError::Gone(why) => (chrono::Duration::zero(), why),
+                    _ => (
+                        chrono::Duration::zero(),
+                        "the send failed; retrying with backoff".to_owned(),
+                    ),
+                };
                 match self.policy.after_failure(d.id, attempts, d.due, now, asked) {
                     AfterFailure::RetryAt(next) => {
                         tracing::info!(delivery = d.id, attempts, %next, "send failed, retrying later");

@@ -22,7 +22,8 @@
 //! - [`console`]: the terminal workspace; [`discord`]: the Discord bot (serenity + poise);
 //!   [`demo`]: a quarter on a simulated clock.
 //! - [`source`]: KPI HTTP sources (reqwest): fetch within limits, the private-address guard,
-//!   the JSON pointer.
+//!   the JSON pointer. [`webhook`]: posting to team webhooks (Slack, Mattermost, Teams) under
+//!   the same address guard, paced per webhook.
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
 
 pub mod clock;
@@ -40,3 +41,4 @@ pub mod scheduler;
 pub mod service;
 pub mod source;
 pub mod store;
+pub mod webhook;

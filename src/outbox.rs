@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::message::Message;
 use crate::domain::model::{TeamId, WorkspaceId};
+use crate::domain::webhook::WebhookId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,6 +32,8 @@ pub enum DeliveryKind {
     KpiAlert,
     /// A KPI is back in its healthy range.
     KpiRecovered,
+    /// A webhook kept answering "not found" and was disabled: its team's leads are told.
+    WebhookDisabled,
 }
 
 impl DeliveryKind {
@@ -45,6 +48,7 @@ impl DeliveryKind {
             DeliveryKind::Recovered => "recovered",
             DeliveryKind::KpiAlert => "kpi_alert",
             DeliveryKind::KpiRecovered => "kpi_recovered",
+            DeliveryKind::WebhookDisabled => "webhook_disabled",
         }
     }
 
@@ -59,30 +63,39 @@ impl DeliveryKind {
             "recovered" => DeliveryKind::Recovered,
             "kpi_alert" => DeliveryKind::KpiAlert,
             "kpi_recovered" => DeliveryKind::KpiRecovered,
+            "webhook_disabled" => DeliveryKind::WebhookDisabled,
             _ => return None,
         })
     }
 }
 
-/// Who a delivery goes to: a person (a direct message) or a team channel.
+/// Who a delivery goes to: a person (a direct message), a team channel, or one of the team's
+/// webhooks (`docs/webhooks.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Recipient {
     User(String),
     Channel(String),
+    Webhook(WebhookId),
 }
 
+/// How the ledger spells a webhook recipient; the dispatcher sends these on their own lane.
+pub const WEBHOOK_PREFIX: &str = "webhook:";
+
 impl Recipient {
-    /// The ledger's spelling: `user:<id>` / `channel:<name>`.
+    /// The ledger's spelling: `user:<id>` / `channel:<name>` / `webhook:<id>`.
     pub fn key(&self) -> String {
         match self {
             Recipient::User(u) => format!("user:{u}"),
             Recipient::Channel(c) => format!("channel:{c}"),
+            Recipient::Webhook(w) => format!("{WEBHOOK_PREFIX}{w}"),
         }
     }
 
     pub fn parse(key: &str) -> Option<Recipient> {
         if let Some(u) = key.strip_prefix("user:") {
             Some(Recipient::User(u.to_owned()))
+        } else if let Some(w) = key.strip_prefix(WEBHOOK_PREFIX) {
+            w.parse().ok().map(|id| Recipient::Webhook(WebhookId(id)))
         } else {
             key.strip_prefix("channel:")
                 .map(|c| Recipient::Channel(c.to_owned()))
@@ -90,8 +103,8 @@ impl Recipient {
     }
 }
 
-/// Where a team's posts go (digests, alerts, the cycle close): its channel, or its leads
-/// directly while it has none.
+/// Where a team's posts go in chat (digests, alerts, the cycle close): its channel, or its leads
+/// directly while it has none. Its webhooks come on top (`service::team_posts`).
 pub fn team_posts_to(team: &crate::domain::model::Team) -> Vec<Recipient> {
     match &team.channel {
         Some(ch) => vec![Recipient::Channel(ch.clone())],
@@ -109,6 +122,7 @@ impl std::fmt::Display for Recipient {
         match self {
             Recipient::User(u) => write!(f, "@{u}"),
             Recipient::Channel(c) => write!(f, "#{c}"),
+            Recipient::Webhook(w) => write!(f, "webhook {w}"),
         }
     }
 }
@@ -144,6 +158,10 @@ pub enum SendError {
     /// This recipient cannot be reached; the ledger marks it skipped.
     #[error("undeliverable: {0}")]
     Undeliverable(String),
+    /// The destination says it does not exist (HTTP 404/410 from a webhook): tried again with
+    /// backoff, and the destination is disabled after a few in a row.
+    #[error("gone: {0}")]
+    Gone(String),
 }
 
 /// What a successful send returns: the platform's id of the message, when it has one, so a later
@@ -161,9 +179,9 @@ impl<O: Outbox + ?Sized> Outbox for &O {
     }
 }
 
-/// What the dispatcher hands deliveries to: each kind of recipient through its own outbox.
-/// People get direct messages and team channels get posts; on Discord one outbox carries both,
-/// and a webhook recipient will get a route of its own.
+/// What the dispatcher hands chat deliveries to: each kind of recipient through its own outbox.
+/// People get direct messages and team channels get posts; on Discord one outbox carries both.
+/// Webhook recipients never come here: the dispatcher sends them itself, on their own lane.
 pub struct Routes<P, C> {
     pub people: P,
     pub channels: C,
@@ -174,6 +192,9 @@ impl<P: Outbox, C: Outbox> Outbox for Routes<P, C> {
         match &d.recipient {
             Recipient::User(_) => self.people.send(d).await,
             Recipient::Channel(_) => self.channels.send(d).await,
+            Recipient::Webhook(_) => Err(SendError::Undeliverable(
+                "webhooks are sent by the dispatcher's webhook lane".into(),
+            )),
         }
     }
 }

@@ -18,8 +18,33 @@ pub mod export;
 pub mod kpi;
 pub mod nudge;
 pub mod reply;
+pub mod webhook;
 
 const BAR: usize = 10;
+
+/// `s` cut to at most `max` characters, an ellipsis marking the cut.
+pub fn clip_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// What a reader types to do what an action offers, for surfaces without buttons (the console,
+/// webhooks).
+pub fn action_hint(a: &crate::domain::message::Action) -> String {
+    use crate::domain::message::ActionKind;
+    match (a.kind, a.target.as_deref()) {
+        (ActionKind::Update, Some(code)) => format!("/okr update {code} <value> [c<1-10>] [note]"),
+        (ActionKind::NoChange, Some(code)) => format!("/okr nochange {code}"),
+        (ActionKind::Snooze, _) => "/okr snooze".to_owned(),
+        (ActionKind::AllNoChange, _) => "/okr nochange all".to_owned(),
+        (ActionKind::StartOkr, Some(kpi)) => format!("/kpi okr kpi:{kpi}"),
+        (_, None) => a.label.clone(),
+    }
+}
 
 /// "3 days ago", "just now": staleness people can read at a glance.
 pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {

@@ -253,6 +253,9 @@ impl Scheduler {
             tracing::error!(error = ?e, "could not take over earlier claims");
         }
         let changes = self.okr.changes();
+        // The webhook lane runs beside the loop, so a slow or dead webhook never holds back a
+        // chat message; at most one round of it at a time.
+        let mut webhooks: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let now = clock.now();
             // Deciding and delivering fail apart: a failed decision does not hold back what the
@@ -262,12 +265,29 @@ impl Scheduler {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = ?e, "deciding failed; looking again soon"),
             }
-            match self.dispatcher.deliver(now, outbox).await {
+            match self.dispatcher.deliver_chat(now, outbox).await {
                 Ok(r) if r != crate::delivery::DispatchReport::default() => {
                     tracing::info!(?r, "delivered")
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = ?e, "delivering failed; looking again soon"),
+            }
+            if webhooks.as_ref().is_none_or(|h| h.is_finished()) {
+                let dispatcher = self.dispatcher.clone();
+                let okr = self.okr.clone();
+                webhooks = Some(tokio::spawn(async move {
+                    match dispatcher.deliver_webhooks(now).await {
+                        // Something moved: the loop looks again at what is owed next.
+                        Ok(r) if r != crate::delivery::DispatchReport::default() => {
+                            tracing::info!(?r, "delivered to webhooks");
+                            okr.wake();
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::error!(error = ?e, "delivering to webhooks failed; looking again soon")
+                        }
+                    }
+                }));
             }
             let wake = match self.next_wake().await {
                 Ok(Some(t)) if t > now => t,
@@ -278,7 +298,13 @@ impl Scheduler {
             tokio::select! {
                 _ = clock.sleep_until(wake) => {}
                 _ = changes.notified() => {}
-                _ = &mut stop => return,
+                _ = &mut stop => {
+                    // The posts in flight finish (each is bounded by the webhook timeout).
+                    if let Some(h) = webhooks {
+                        let _ = h.await;
+                    }
+                    return;
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ use crate::domain::model::{
 };
 use crate::domain::scoring::ScoringRules;
 use crate::domain::value::{ValueError, ValueParseError};
+use crate::outbox::{team_posts_to, Recipient};
 use crate::store::{self, Conn, Store, StoreError};
 
 pub mod alerts;
@@ -31,6 +32,7 @@ pub mod schedule;
 pub mod setup;
 pub mod team_state;
 pub mod undo;
+pub mod webhooks;
 
 /// Who is asking, in which workspace. `admin` comes from the platform (Discord's Manage Server,
 /// the console's `--admin`); lead and owner rights are looked up per team and key result.
@@ -107,8 +109,9 @@ pub struct Okr {
     pub(crate) store: Store,
     pub(crate) rules: ScoringRules,
     pub(crate) period: chrono::Duration,
-    /// How KPI sources are fetched.
+    /// How KPI sources are fetched; webhooks keep to the same address rules.
     pub(crate) sources: crate::source::Policy,
+    pub(crate) webhooks: crate::webhook::Settings,
     /// Rings when a write creates work for the scheduler (an alert, a snooze, a schedule change).
     pub(crate) changes: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -123,6 +126,10 @@ impl Okr {
                 allow_private: config.http_sources.allow_private,
                 allow_loopback: config.http_sources.allow_loopback,
                 ..crate::source::Policy::default()
+            },
+            webhooks: crate::webhook::Settings {
+                pace: std::time::Duration::from_millis(config.webhooks.pace_ms),
+                timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
             },
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),
         }
@@ -143,6 +150,19 @@ impl Okr {
     /// Changes how KPI sources are fetched (tests shorten the timeout and the backoff).
     pub fn set_source_policy(&mut self, policy: crate::source::Policy) {
         self.sources = policy;
+    }
+
+    /// Changes how webhooks are posted to (tests shorten the pace and the timeout).
+    pub fn set_webhook_settings(&mut self, settings: crate::webhook::Settings) {
+        self.webhooks = settings;
+    }
+
+    pub fn source_policy(&self) -> &crate::source::Policy {
+        &self.sources
+    }
+
+    pub fn webhook_settings(&self) -> &crate::webhook::Settings {
+        &self.webhooks
     }
 
     /// Tells the scheduler's loop to look again now instead of at its next due time.
@@ -226,6 +246,18 @@ pub(crate) async fn team_named(c: &mut Conn, ws: WorkspaceId, name: &str) -> Res
             })
         }
     }
+}
+
+/// Where a team's posts go: its chat recipients ([`team_posts_to`]) and its active webhooks.
+pub(crate) async fn team_posts(c: &mut Conn, team: &Team) -> Result<Vec<Recipient>> {
+    let mut to = team_posts_to(team);
+    to.extend(
+        store::webhooks::active(c, team.id)
+            .await?
+            .into_iter()
+            .map(Recipient::Webhook),
+    );
+    Ok(to)
 }
 
 pub(crate) async fn commit(tx: store::WriteTx) -> Result<()> {

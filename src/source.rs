@@ -133,7 +133,7 @@ pub fn check_pointer(text: &str) -> Result<String, String> {
 
 /// Resolves the URL's host and refuses a private address unless allowed; returns the address
 /// to connect to, so the name is not looked up again between the check and the connection.
-async fn resolve(url: &Url, policy: &Policy) -> Result<SocketAddr, FetchError> {
+pub(crate) async fn resolve(url: &Url, policy: &Policy) -> Result<SocketAddr, FetchError> {
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(80);
     let bare = host.trim_start_matches('[').trim_end_matches(']');
@@ -239,7 +239,7 @@ async fn attempt(
 }
 
 /// reqwest's message names the URL, which may carry a user's query secret: keep only the cause.
-fn without_url(e: &reqwest::Error) -> String {
+pub(crate) fn without_url(e: &reqwest::Error) -> String {
     let mut cause: &dyn std::error::Error = e;
     while let Some(next) = cause.source() {
         cause = next;

@@ -22,6 +22,7 @@ pub mod objectives;
 pub mod schedules;
 pub mod teams;
 pub mod trends;
+pub mod webhooks;
 pub mod workspaces;
 
 /// What the store functions run on: a [`ReadConn`] or a [`WriteTx`]. Services hold these

@@ -1,6 +1,6 @@
 //! [`Message`] -> plain text for a terminal.
 
-use crate::domain::message::{ActionKind, Message};
+use crate::domain::message::Message;
 
 pub fn render(m: &Message) -> String {
     let mut out = String::new();
@@ -19,16 +19,7 @@ pub fn render(m: &Message) -> String {
         }
     }
     for a in &m.actions {
-        let hint = match (a.kind, a.target.as_deref()) {
-            (ActionKind::Update, Some(code)) => {
-                format!("/okr update {code} <value> [c<1-10>] [note]")
-            }
-            (ActionKind::NoChange, Some(code)) => format!("/okr nochange {code}"),
-            (ActionKind::Snooze, _) => "/okr snooze".to_owned(),
-            (ActionKind::AllNoChange, _) => "/okr nochange all".to_owned(),
-            (ActionKind::StartOkr, Some(kpi)) => format!("/kpi okr kpi:{kpi}"),
-            (_, None) => a.label.clone(),
-        };
+        let hint = crate::render::action_hint(a);
         out.push_str(&format!("\n  [{}] {hint}", a.label));
     }
     if !m.mentions.is_empty() {

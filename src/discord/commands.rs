@@ -17,6 +17,7 @@ mod kr;
 mod objective;
 mod report;
 mod team;
+mod webhook;
 
 type Result<T = ()> = std::result::Result<T, BotError>;
 
@@ -180,7 +181,8 @@ async fn ac_kpi(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomplete
         "report::digest",
         "check_in::history",
         "report::schedule",
-        "report::export"
+        "report::export",
+        "webhook::webhook"
     ),
     subcommand_required
 )]

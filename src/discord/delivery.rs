@@ -339,6 +339,11 @@ impl Outbox for DiscordOutbox {
                     .await
                     .map_err(|f| self.settle(f))?
             }
+            Recipient::Webhook(w) => {
+                return Err(SendError::Undeliverable(format!(
+                    "webhook {w} is not a Discord recipient"
+                )))
+            }
         }))
     }
 }

@@ -367,6 +367,23 @@ pub enum Reply {
         path: String,
         token: String,
     },
+    WebhookAdded {
+        team: Team,
+        webhook: super::webhook::Webhook,
+    },
+    WebhookList {
+        team: Team,
+        webhooks: Vec<super::webhook::Webhook>,
+    },
+    WebhookRemoved {
+        team: Team,
+        webhook: super::webhook::Webhook,
+    },
+    /// `/okr webhook test`: each webhook tried, with what its post came to.
+    WebhookTested {
+        team: Team,
+        results: Vec<(super::webhook::Webhook, std::result::Result<(), String>)>,
+    },
 }
 
 /// `/kpi fetch`: a reading, or the failure now kept on the KPI.

@@ -17,6 +17,7 @@
 //! `assets/LICENSE-DejaVu.txt`) registered with plotters' pure-Rust ab_glyph
 //! renderer, so no system fonts or fontconfig are needed at runtime.
 
+use super::clip_chars as truncate;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -143,15 +144,6 @@ fn ticks(span: i64) -> Vec<i64> {
 fn colour(i: usize) -> RGBColor {
     let [_, r, g, b] = PALETTE[i % PALETTE.len()].to_be_bytes();
     RGBColor(r, g, b)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut t: String = s.chars().take(max - 1).collect();
-    t.push('…');
-    t
 }
 
 /// Renders the progress chart described in the module docs as PNG bytes.

@@ -289,6 +289,59 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 ),
             ],
         ),
+        Reply::WebhookAdded { team, webhook } => Message::text(
+            format!(
+                "{} webhook {} added to {}",
+                webhook.platform.label(),
+                webhook.id,
+                team.name
+            ),
+            vec![
+                format!("{} gets {}'s digests, at-risk alerts, KPI alerts and cycle close reports", webhook.masked_url(), team.name),
+                format!("try it: /okr webhook test team:{} webhook:{}", team.name, webhook.id),
+            ],
+        )
+        .private(),
+        Reply::WebhookList { team, webhooks } => {
+            let lines = if webhooks.is_empty() {
+                vec![format!(
+                    "none yet: /okr webhook add team:{} kind:slack url:https://hooks.slack.com/services/…",
+                    team.name
+                )]
+            } else {
+                webhooks.iter().map(super::webhook::list_line).collect()
+            };
+            Message::text(format!("Webhooks of {}", team.name), lines).private()
+        }
+        Reply::WebhookRemoved { team, webhook } => Message::text(
+            format!(
+                "{} webhook {} removed from {}",
+                webhook.platform.label(),
+                webhook.id,
+                team.name
+            ),
+            vec![format!("{} gets nothing more", webhook.masked_url())],
+        )
+        .private(),
+        Reply::WebhookTested { team, results } => {
+            let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
+            let mut m = Message::text(
+                format!("Webhook test for {}: {ok} of {} took the sample", team.name, results.len()),
+                results
+                    .iter()
+                    .map(|(w, r)| match r {
+                        Ok(()) => format!("🟢 {} {} {}: posted", w.id, w.platform.label(), w.masked_url()),
+                        Err(why) => format!("🔴 {} {} {}: {why}", w.id, w.platform.label(), w.masked_url()),
+                    })
+                    .collect(),
+            );
+            m.colour = Some(if ok == results.len() {
+                crate::domain::scoring::Status::Green
+            } else {
+                crate::domain::scoring::Status::Red
+            });
+            m.private()
+        }
         Reply::KpiSourceSet(k) => Message::text(
             match &k.source {
                 Some(_) => format!("Source of {} set", k.name),

@@ -9,7 +9,7 @@ use super::team_state::TeamState;
 use super::Result;
 use crate::domain::model::{TeamId, WorkspaceId};
 use crate::domain::scoring::Status;
-use crate::outbox::{team_posts_to, DeliveryKind};
+use crate::outbox::DeliveryKind;
 use crate::render;
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
@@ -90,7 +90,7 @@ async fn post(
 ) -> Result<bool> {
     let subjects: Vec<_> = krs.iter().map(|k| k.kr.id).collect();
     let mut any = false;
-    for recipient in &team_posts_to(&s.team) {
+    for recipient in &super::team_posts(c, &s.team).await? {
         // The alerts just taken are told exactly once (taking them marked them), so a ledger
         // row already at this second is another announcement, decided earlier in the same
         // second: this one takes the next free second instead of being lost.

@@ -10,7 +10,7 @@ use super::{team_named, Actor, Okr, OkrError, Result};
 use crate::domain::message::Message;
 use crate::domain::model::ObjectiveId;
 pub use crate::domain::view::{build, rollup, Digest, DigestObjective, RollupNode};
-use crate::outbox::{team_posts_to, DeliveryKind};
+use crate::outbox::DeliveryKind;
 use crate::render;
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
@@ -31,7 +31,7 @@ pub(crate) async fn decide(
         return Ok(false);
     }
     let message = message_for(c, s, period).await?;
-    let recipients = team_posts_to(&s.team);
+    let recipients = super::team_posts(c, &s.team).await?;
     let mut any = false;
     for recipient in &recipients {
         let new = NewDelivery {

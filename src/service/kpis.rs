@@ -15,7 +15,7 @@ use crate::domain::model::{
 };
 use crate::domain::value::{self, ValueSpec};
 pub use crate::domain::view::{KpiDetail, KpiReadingOutcome};
-use crate::outbox::{team_posts_to, DeliveryKind};
+use crate::outbox::DeliveryKind;
 use crate::store::{self, deliveries::NewDelivery, key_results::NewKr, kpis::NewKpi, Conn};
 
 /// How many readings `/kpi show` charts, newest first (about three months of daily readings).
@@ -477,7 +477,7 @@ async fn post(
     message: &crate::domain::message::Message,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for recipient in &team_posts_to(team) {
+    for recipient in &super::team_posts(c, team).await? {
         for later in 0..SAME_SECOND_TRIES {
             let new = NewDelivery {
                 team: team.id,

@@ -18,7 +18,7 @@ use crate::domain::scoring::{
 pub use crate::domain::view::{
     CycleReport, KrView, ObjectiveView, StatusReport, StatusScope, TeamView,
 };
-use crate::outbox::{team_posts_to, DeliveryKind};
+use crate::outbox::DeliveryKind;
 use crate::store::{self, deliveries::NewDelivery, Conn};
 
 /// Everything of one workspace needed to score, indexed for assembly.
@@ -478,7 +478,7 @@ impl Okr {
                 teams: vec![t.clone()],
             };
             let message = crate::render::cycle_close_message(&own);
-            let recipients = team_posts_to(&t.team);
+            let recipients = super::team_posts(&mut tx, &t.team).await?;
             for recipient in &recipients {
                 let new = NewDelivery {
                     team: t.team.id,

@@ -89,15 +89,35 @@ fn to_delivery(r: Row) -> Result<Delivery> {
     })
 }
 
-/// What the ledger owes at `now` (due, and past its retry time), oldest first.
-pub async fn pending(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
-    let rows: Vec<Row> = sqlx::query_as(
+/// Which deliveries a query takes: chat (direct messages and channel posts) and webhooks are
+/// sent apart, so a slow webhook never holds back a chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Chat,
+    Webhooks,
+}
+
+/// What the ledger owes at `now` on `lane` (due, and past its retry time), oldest first.
+pub async fn pending(
+    c: &mut Conn,
+    now: DateTime<Utc>,
+    limit: i64,
+    lane: Lane,
+) -> Result<Vec<Delivery>> {
+    let webhook = match lane {
+        Lane::Chat => "NOT LIKE",
+        Lane::Webhooks => "LIKE",
+    };
+    // The lane picks one of two fixed operators; nothing typed reaches this text.
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, \
          d.due_at, d.attempts, d.payload, d.attachment_name, d.attachment \
          FROM deliveries d JOIN teams t ON t.id = d.team_id \
          WHERE d.state = 'pending' AND (d.claimed = 0 OR d.claimed_until <= ?) \
-         AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?",
-    )
+         AND d.next_attempt_at <= ? AND d.recipient {webhook} '{}%' \
+         ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        crate::outbox::WEBHOOK_PREFIX
+    )))
     .bind(now.timestamp())
     .bind(now.timestamp())
     .bind(limit)

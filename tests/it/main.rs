@@ -26,3 +26,4 @@ mod scheduler;
 mod snapshots;
 mod startup;
 mod values;
+mod webhooks;

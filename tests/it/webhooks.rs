@@ -1,0 +1,457 @@
+//! Team webhooks against a local server on 127.0.0.1 that captures what each platform would
+//! receive (`docs/webhooks.md`): the commands and their refusals, each platform's payload with
+//! the fields it documents as required, and how 429, 5xx, a timeout and 410 are handled.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::DateTime;
+use chrono::Utc;
+use okrbot::outbox::{Delivery, DeliveryKind, Outbox, Recipient, RecordingOutbox, SendError, Sent};
+use okrbot::scheduler::Scheduler;
+use okrbot::service::Okr;
+use okrbot::source::Policy;
+use okrbot::webhook::Settings;
+use serde_json::Value;
+
+use crate::common::{assert_mentions, now, refused_text, spawn_app, TestApp};
+
+/// One post as the server saw it.
+#[derive(Debug, Clone)]
+struct Hit {
+    route: String,
+    body: Value,
+    at: Instant,
+}
+
+#[derive(Clone, Default)]
+struct Server {
+    hits: Arc<Mutex<Vec<Hit>>>,
+    /// Posts to `/limited` answered so far (the first gets 429).
+    limited: Arc<AtomicUsize>,
+    /// `/flip` answers 410 while this holds.
+    flip_gone: Arc<AtomicBool>,
+    base: String,
+}
+
+impl Server {
+    fn hits(&self, route: &str) -> Vec<Hit> {
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.route == route)
+            .cloned()
+            .collect()
+    }
+
+    fn url(&self, route: &str) -> String {
+        format!("{}/hooks/{route}", self.base)
+    }
+}
+
+async fn hook(
+    State(s): State<Server>,
+    Path(route): Path<String>,
+    Json(body): Json<Value>,
+) -> axum::response::Response {
+    s.hits.lock().unwrap().push(Hit {
+        route: route.clone(),
+        body,
+        at: Instant::now(),
+    });
+    match route.as_str() {
+        "limited" if s.limited.fetch_add(1, Ordering::SeqCst) == 0 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "30")],
+            "slow down",
+        )
+            .into_response(),
+        "down" => (StatusCode::BAD_GATEWAY, "down").into_response(),
+        "gone" => (StatusCode::GONE, "channel_is_archived").into_response(),
+        "flip" if s.flip_gone.load(Ordering::SeqCst) => {
+            (StatusCode::NOT_FOUND, "no_service").into_response()
+        }
+        "bad" => (StatusCode::BAD_REQUEST, "invalid_blocks").into_response(),
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "ok".into_response()
+        }
+        // Teams' Workflows answer 202.
+        "teams" => StatusCode::ACCEPTED.into_response(),
+        _ => "ok".into_response(),
+    }
+}
+
+async fn serve() -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut server = Server {
+        base: format!("http://{}", listener.local_addr().unwrap()),
+        ..Server::default()
+    };
+    server.flip_gone.store(true, Ordering::SeqCst);
+    let app = Router::new()
+        .route("/hooks/{route}", post(hook))
+        .with_state(server.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    server.base = server.base.clone();
+    server
+}
+
+/// Growth, a server, and a service that may reach 127.0.0.1 with a quick timeout and pace.
+async fn setup() -> (TestApp, Okr, Server) {
+    let app = spawn_app().await;
+    app.growth().await;
+    let mut okr = app.okr.clone();
+    okr.set_source_policy(Policy {
+        allow_private: true,
+        ..Policy::default()
+    });
+    okr.set_webhook_settings(Settings {
+        pace: Duration::from_millis(150),
+        timeout: Duration::from_millis(1500),
+    });
+    (app, okr, serve().await)
+}
+
+async fn add(okr: &Okr, app: &TestApp, kind: &str, url: &str) -> i64 {
+    let (_, w) = okr
+        .webhook_add(&app.admin, "Growth", kind, url, now())
+        .await
+        .unwrap_or_else(|e| panic!("adding {url}: {e}"));
+    w.id.0
+}
+
+/// The ledger rows to webhooks: (recipient, kind, state, attempts, next attempt).
+async fn webhook_rows(app: &TestApp) -> Vec<(String, String, String, i64, i64)> {
+    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    sqlx::query_as(
+        "SELECT recipient, kind, state, attempts, next_attempt_at FROM deliveries \
+         WHERE recipient LIKE 'webhook:%' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+}
+
+fn at_secs(t: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
+    t + chrono::Duration::seconds(secs)
+}
+
+#[tokio::test]
+async fn webhooks_are_added_by_leads_listed_masked_and_removed_and_bad_ones_refused() {
+    let (app, okr, server) = setup().await;
+    let url = server.url("slack-0123456789abcdef");
+    let id = add(&okr, &app, "Slack", &url).await;
+
+    let text = refused_text!(
+        app,
+        okr.webhook_add(&app.user("bob"), "Growth", "slack", &url, now())
+    );
+    assert_mentions(&text, &["only the lead of Growth"]);
+    let text = refused_text!(
+        app,
+        okr.webhook_add(&app.admin, "Growth", "slack", &url, now())
+    );
+    assert_mentions(&text, &["already has this webhook"]);
+    let text = refused_text!(
+        app,
+        okr.webhook_add(&app.admin, "Growth", "discord", &url, now())
+    );
+    assert_mentions(&text, &["kind:slack, kind:mattermost or kind:teams"]);
+    let text = refused_text!(
+        app,
+        okr.webhook_add(&app.admin, "Growth", "slack", "ftp://example.com/x", now())
+    );
+    assert_mentions(&text, &["is not a webhook URL"]);
+    // Plain http carries the secret in the clear: only to a private address.
+    let text = refused_text!(
+        app,
+        okr.webhook_add(
+            &app.admin,
+            "Growth",
+            "slack",
+            "http://93.184.216.34/hooks/abc",
+            now()
+        )
+    );
+    assert_mentions(&text, &["must be https"]);
+    // Without http_sources.allow_private, no private address at all.
+    let text = refused_text!(
+        app,
+        app.okr
+            .webhook_add(&app.admin, "Growth", "slack", &server.url("other"), now())
+    );
+    assert_mentions(&text, &["a private address", "http_sources.allow_private"]);
+    assert!(
+        !text.contains("/hooks/other"),
+        "the URL is shown masked: {text}"
+    );
+
+    let (_, list) = okr.webhook_list(&app.admin, "Growth").await.unwrap();
+    assert_eq!(list.len(), 1);
+    let reply = okrbot::render::reply::message(
+        &okrbot::command::Reply::WebhookList {
+            team: okr.webhook_list(&app.admin, "Growth").await.unwrap().0,
+            webhooks: list,
+        },
+        &okrbot::render::reply::PlainText,
+    );
+    let shown = okrbot::console::text::render(&reply);
+    assert_mentions(&shown, &["Slack", "…cdef", "active"]);
+    assert!(!shown.contains("slack-0123"), "{shown}");
+    assert!(reply.private);
+
+    // Another workspace cannot reach it, even with a team of the same name.
+    let other = app.other_workspace("console:other", "other").await;
+    app.growth_in(&other).await;
+    let text = refused_text!(app, okr.webhook_remove(&other, "Growth", &id.to_string()));
+    assert_mentions(&text, &["/okr webhook list team:Growth"]);
+
+    okr.webhook_remove(&app.admin, "Growth", &format!("#{id}"))
+        .await
+        .unwrap();
+    assert!(okr
+        .webhook_list(&app.admin, "Growth")
+        .await
+        .unwrap()
+        .1
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_digest_goes_to_the_channel_and_to_every_webhook_in_its_platform_s_shape() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("slack")).await;
+    add(&okr, &app, "mattermost", &server.url("mattermost")).await;
+    add(&okr, &app, "teams", &server.url("teams")).await;
+    okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
+
+    let chat = RecordingOutbox::new();
+    let report = Scheduler::new(okr.clone())
+        .dispatcher()
+        .deliver(now(), &chat)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 4, "{report:?}");
+    let sent = chat.sent();
+    assert_eq!(sent.len(), 1, "webhook rows never reach the chat outbox");
+    assert_eq!(sent[0].recipient, Recipient::Channel("growth".into()));
+
+    let slack = &server.hits("slack")[0].body;
+    assert!(slack["text"].as_str().is_some_and(|t| t.contains("Growth")));
+    assert_eq!(slack["blocks"][0]["type"], "header");
+    let sections = slack["attachments"][0]["blocks"].as_array().unwrap();
+    assert!(sections.iter().any(|b| b["type"] == "section"
+        && b["text"]["type"] == "mrkdwn"
+        && b["text"]["text"].as_str().unwrap().contains("GRO-1")));
+    assert!(slack["attachments"][0]["color"]
+        .as_str()
+        .unwrap()
+        .starts_with('#'));
+
+    let mm = &server.hits("mattermost")[0].body["attachments"][0];
+    for field in ["fallback", "color", "title", "text"] {
+        assert!(
+            mm[field].as_str().is_some_and(|v| !v.is_empty()),
+            "{field}: {mm}"
+        );
+    }
+
+    let teams = &server.hits("teams")[0].body;
+    assert_eq!(teams["type"], "message");
+    let card = &teams["attachments"][0];
+    assert_eq!(
+        card["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(card["content"]["type"], "AdaptiveCard");
+    assert!(card["content"]["version"].is_string());
+    assert!(card["content"]["body"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Growth"));
+
+    let rows = webhook_rows(&app).await;
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter().all(|r| r.1 == "digest" && r.2 == "sent"),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_waits_for_its_retry_after_a_5xx_backs_off_and_both_say_why_in_the_list() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("limited")).await;
+    add(&okr, &app, "slack", &server.url("down")).await;
+    okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
+    let dispatcher = Scheduler::new(okr.clone()).dispatcher().clone();
+    let chat = RecordingOutbox::new();
+
+    let first = dispatcher.deliver(now(), &chat).await.unwrap();
+    assert_eq!((first.sent, first.retried), (1, 2), "{first:?}");
+    let rows = webhook_rows(&app).await;
+    let t0 = now().timestamp();
+    let limited = rows.iter().find(|r| r.0 == "webhook:1").unwrap();
+    assert_eq!(limited.3, 1);
+    assert!(
+        limited.4 >= t0 + 30,
+        "Retry-After 30 is honoured: {limited:?}"
+    );
+    let down = rows.iter().find(|r| r.0 == "webhook:2").unwrap();
+    assert!(
+        down.4 > t0 && down.4 < t0 + 30,
+        "backoff from 2 s: {down:?}"
+    );
+
+    // Not yet: nothing is posted before its time.
+    dispatcher.deliver(at_secs(now(), 10), &chat).await.unwrap();
+    assert_eq!(server.hits("limited").len(), 1);
+    let later = dispatcher.deliver(at_secs(now(), 31), &chat).await.unwrap();
+    assert_eq!(later.sent, 1, "{later:?}");
+    assert_eq!(server.hits("limited").len(), 2);
+
+    let (_, list) = okr.webhook_list(&app.admin, "Growth").await.unwrap();
+    assert_eq!(list[0].last_error, None, "a success clears the error");
+    assert_mentions(list[1].last_error.as_deref().unwrap(), &["HTTP 502"]);
+}
+
+/// A chat outbox that notes when it was called.
+#[derive(Default, Clone)]
+struct Timed(Arc<Mutex<Vec<Instant>>>);
+
+impl Outbox for Timed {
+    async fn send(&self, _d: &Delivery) -> Result<Sent, SendError> {
+        self.0.lock().unwrap().push(Instant::now());
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_that_times_out_is_retried_and_never_holds_back_the_channel() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("slow")).await;
+    okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
+    let chat = Timed::default();
+    let started = Instant::now();
+    let report = Scheduler::new(okr.clone())
+        .dispatcher()
+        .deliver(now(), &chat)
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.retried), (1, 1), "{report:?}");
+    let posted = chat.0.lock().unwrap()[0];
+    // The webhook takes its whole timeout (1.5 s); the channel does not wait for it.
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert!(
+        posted.duration_since(started) < Duration::from_millis(1000),
+        "the channel post waited {:?}",
+        posted.duration_since(started)
+    );
+    let (_, list) = okr.webhook_list(&app.admin, "Growth").await.unwrap();
+    assert_mentions(
+        list[0].last_error.as_deref().unwrap(),
+        &["no answer within 1.5 s"],
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_answering_gone_three_times_is_disabled_its_lead_told_and_a_test_enables_it() {
+    let (app, okr, server) = setup().await;
+    let id = add(&okr, &app, "slack", &server.url("flip")).await;
+    add(&okr, &app, "mattermost", &server.url("gone")).await;
+    okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
+    let dispatcher = Scheduler::new(okr.clone()).dispatcher().clone();
+    let chat = RecordingOutbox::new();
+    // Retries come 2, 4, 8 s apart (and a little jitter): a minute covers three attempts.
+    for s in (0..=60).step_by(5) {
+        dispatcher.deliver(at_secs(now(), s), &chat).await.unwrap();
+    }
+    assert_eq!(server.hits("flip").len(), 3);
+    assert_eq!(server.hits("gone").len(), 3);
+    let rows = webhook_rows(&app).await;
+    assert!(rows.iter().all(|r| r.2 == "failed"), "{rows:?}");
+    let (_, list) = okr.webhook_list(&app.admin, "Growth").await.unwrap();
+    assert!(list.iter().all(|w| !w.is_active()), "{list:?}");
+
+    let told: Vec<Delivery> = chat
+        .sent()
+        .into_iter()
+        .filter(|d| d.kind == DeliveryKind::WebhookDisabled)
+        .collect();
+    assert_eq!(told.len(), 2, "one notice per webhook");
+    assert!(told
+        .iter()
+        .all(|d| d.recipient == Recipient::User("alice".into())));
+    let text = okrbot::console::text::render(&told[0].message);
+    assert_mentions(&text, &["disabled", "not found", "/okr webhook test"]);
+    assert!(!text.contains("/hooks/flip"), "{text}");
+
+    // A disabled webhook gets nothing more.
+    okr.digest_now(&app.admin, "Growth", at_secs(now(), 3600))
+        .await
+        .unwrap();
+    dispatcher
+        .deliver(at_secs(now(), 3600), &chat)
+        .await
+        .unwrap();
+    assert_eq!(server.hits("flip").len(), 3);
+
+    // Fixed on the platform's side: a test post goes through and enables it again.
+    server.flip_gone.store(false, Ordering::SeqCst);
+    let (_, results) = okr
+        .webhook_test(&app.admin, "Growth", Some(&id.to_string()), now())
+        .await
+        .unwrap();
+    assert!(results[0].1.is_ok(), "{results:?}");
+    assert!(server.hits("flip").last().unwrap().body["text"]
+        .as_str()
+        .unwrap()
+        .contains("test post"));
+    let (_, list) = okr.webhook_list(&app.admin, "Growth").await.unwrap();
+    assert!(list[0].is_active() && !list[1].is_active());
+}
+
+#[tokio::test]
+async fn posts_to_one_webhook_keep_their_pace_and_a_refusal_is_not_retried() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("paced")).await;
+    add(&okr, &app, "slack", &server.url("bad")).await;
+    for s in 0..3 {
+        okr.digest_now(&app.admin, "Growth", at_secs(now(), s))
+            .await
+            .unwrap();
+    }
+    let report = Scheduler::new(okr.clone())
+        .dispatcher()
+        .deliver(at_secs(now(), 3), &RecordingOutbox::new())
+        .await
+        .unwrap();
+    let hits = server.hits("paced");
+    assert_eq!(hits.len(), 3);
+    for pair in hits.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(gap >= Duration::from_millis(140), "{gap:?} apart");
+    }
+    // 400 means this message will never be taken: skipped, not retried.
+    assert_eq!(server.hits("bad").len(), 3);
+    assert_eq!(report.skipped, 3, "{report:?}");
+    let rows = webhook_rows(&app).await;
+    assert_eq!(rows.iter().filter(|r| r.2 == "skipped").count(), 3);
+}
+
+#[tokio::test]
+async fn an_export_never_holds_a_webhook_url() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("secret-token-xyz")).await;
+    let doc = okr.export(&app.admin, now()).await.unwrap();
+    let json = serde_json::to_string(&doc).unwrap();
+    assert!(!json.contains("secret-token-xyz"));
+}
