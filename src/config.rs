@@ -1,6 +1,6 @@
 //! Layered configuration: built-in defaults <- `config/default.toml` (or `--config FILE`) <-
 //! `OKRBOT_*` environment variables. The Discord token is deliberately not part of it: it is read
-//! from `DISCORD_TOKEN` at the one place that needs it, so it can never end up in a dump of this.
+//! by [`discord_token`] at the one place that needs it, so it can never end up in a dump of this.
 
 use std::path::Path;
 
@@ -98,5 +98,99 @@ impl Config {
 
     pub fn check_in_period(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.check_in_period_days.max(1)))
+    }
+}
+
+/// Where the Discord token was looked for, in order, for the message when none is found.
+const TOKEN_SOURCES: &str = "DISCORD_TOKEN, the file named by DISCORD_TOKEN_FILE, or the systemd \
+     credential discord_token (LoadCredential=, see deploy/okrbot.service)";
+
+/// The Discord token: `DISCORD_TOKEN`, else the file `DISCORD_TOKEN_FILE` names, else the
+/// systemd credential `$CREDENTIALS_DIRECTORY/discord_token`. A file's surrounding whitespace
+/// (an editor's newline) is not part of the token. `env` is the environment, passed in so the
+/// order is tested without touching the process's own. Errors never hold the token.
+pub fn discord_token(env: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if let Some(t) = set("DISCORD_TOKEN") {
+        return Ok(t.trim().to_owned());
+    }
+    let from_file = |path: std::path::PathBuf, what: &str| -> Result<String, String> {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{what} {} cannot be read: {e}", path.display()))?;
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(format!(
+                "{what} {} is empty: put the bot's token in it",
+                path.display()
+            ));
+        }
+        Ok(t.to_owned())
+    };
+    if let Some(path) = set("DISCORD_TOKEN_FILE") {
+        return from_file(path.into(), "DISCORD_TOKEN_FILE");
+    }
+    if let Some(dir) = set("CREDENTIALS_DIRECTORY") {
+        let path = Path::new(&dir).join("discord_token");
+        if path.exists() {
+            return from_file(path, "the credential");
+        }
+    }
+    Err(format!(
+        "no Discord token: give your bot's token in {TOKEN_SOURCES} (see the README). \
+         Without Discord, try `okrbot console` or `okrbot demo`."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, String)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn the_token_comes_from_the_variable_then_the_file_then_the_credential() {
+        let dir = std::env::temp_dir().join(format!("okrbot-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "from-file\n").unwrap();
+        std::fs::write(dir.join("discord_token"), "  from-credential\n").unwrap();
+        let path = file.display().to_string();
+        let creds = dir.display().to_string();
+
+        let all = env(&[
+            ("DISCORD_TOKEN", "from-env".into()),
+            ("DISCORD_TOKEN_FILE", path.clone()),
+            ("CREDENTIALS_DIRECTORY", creds.clone()),
+        ]);
+        assert_eq!(discord_token(all).as_deref(), Ok("from-env"));
+        let file_first = env(&[
+            ("DISCORD_TOKEN", " ".into()),
+            ("DISCORD_TOKEN_FILE", path.clone()),
+            ("CREDENTIALS_DIRECTORY", creds.clone()),
+        ]);
+        assert_eq!(discord_token(file_first).as_deref(), Ok("from-file"));
+        let credential = env(&[("CREDENTIALS_DIRECTORY", creds)]);
+        assert_eq!(discord_token(credential).as_deref(), Ok("from-credential"));
+
+        let missing = env(&[("DISCORD_TOKEN_FILE", dir.join("nope").display().to_string())]);
+        assert!(discord_token(missing)
+            .unwrap_err()
+            .contains("cannot be read"));
+        std::fs::write(&file, "\n").unwrap();
+        let empty = env(&[("DISCORD_TOKEN_FILE", path)]);
+        assert!(discord_token(empty).unwrap_err().contains("is empty"));
+        let none = discord_token(env(&[])).unwrap_err();
+        assert!(
+            none.contains("DISCORD_TOKEN_FILE") && none.contains("okrbot demo"),
+            "{none}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -31,7 +31,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// The Discord bot (needs DISCORD_TOKEN): slash commands, prompts as DMs, digests and alerts.
+    /// The Discord bot (token in DISCORD_TOKEN, DISCORD_TOKEN_FILE or the systemd credential): slash commands, prompts as DMs, digests and alerts.
     Run {
         /// Register the commands globally (takes up to an hour to appear) instead of in each
         /// guild at start (instant).
@@ -291,13 +291,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Cmd::Run { global_commands } => {
-            let token = match std::env::var("DISCORD_TOKEN") {
-                Ok(t) if !t.trim().is_empty() => t,
-                _ => anyhow::bail!(
-                    "DISCORD_TOKEN is not set: put your bot's token in the DISCORD_TOKEN environment variable \
-                     (see the README). Without Discord, try `okrbot console` or `okrbot demo`."
-                ),
-            };
+            let token = okrbot::config::discord_token(|k| std::env::var(k).ok())
+                .map_err(|e| anyhow::anyhow!(e))?;
             let okr = open(&config).await?;
             listen(&okr, &config.http.listen);
             let conn = okrbot::discord::bot::Connection {
@@ -306,7 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 global_commands,
             };
             let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
+                stop_signal().await;
                 tracing::warn!("shutting down: stopping the gateway and the scheduler");
             };
             okrbot::discord::bot::run(okr, std::sync::Arc::new(SystemClock), conn, shutdown)
@@ -326,14 +321,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn listen(okr: &okrbot::service::Okr, address: &str) {
     let (okr, address) = (okr.clone(), address.to_owned());
     tokio::spawn(async move {
-        let stop = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
         let clock = std::sync::Arc::new(SystemClock);
+        let stop = stop_signal();
         if let Err(e) = okrbot::http::serve(okr, clock, &address, stop).await {
             tracing::error!(%address, error = %e, "the HTTP listener could not start; KPI pushes are not taken");
         }
     });
+}
+
+/// Ctrl-C, or the SIGTERM a service manager (systemd, Docker) stops with.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(e) => tracing::error!(error = %e, "SIGTERM cannot be caught; Ctrl-C still stops"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Prints each delivery as the console does.
@@ -373,11 +385,7 @@ async fn run_scheduler<O: Outbox>(
         eprintln!("{report:?}");
         return Ok(());
     }
-    scheduler
-        .run(clock, outbox, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+    scheduler.run(clock, outbox, stop_signal()).await;
     Ok(())
 }
 

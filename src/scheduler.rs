@@ -299,9 +299,11 @@ impl Scheduler {
                 _ = clock.sleep_until(wake) => {}
                 _ = changes.notified() => {}
                 _ = &mut stop => {
-                    // The posts in flight finish (each is bounded by the webhook timeout).
+                    // The posts in flight get a few seconds to finish, so a stop stays within a
+                    // service manager's patience; one cut off is claimed, and sent again once
+                    // its claim runs out.
                     if let Some(h) = webhooks {
-                        let _ = h.await;
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), h).await;
                     }
                     return;
                 }

@@ -333,7 +333,10 @@ mod tests {
         assert_eq!(slack["blocks"][0]["text"]["type"], "plain_text");
         slack["blocks"] = json!([]);
         let slack = slack.to_string();
-        assert!(!slack.contains("<!channel>") && !slack.contains("<@U123>"), "{slack}");
+        assert!(
+            !slack.contains("<!channel>") && !slack.contains("<@U123>"),
+            "{slack}"
+        );
         let mm = payload(Platform::Mattermost, &m).to_string();
         for word in ["@here", "@everyone", "@channel", "@alice"] {
             assert!(!mm.contains(word), "{word} in {mm}");
