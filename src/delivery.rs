@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use crate::domain::delivery::{AfterFailure, RetryPolicy};
+use crate::metrics::Outcome;
 use crate::outbox::{Delivery, DeliveryKind, Outbox, Recipient, SendError};
 use crate::service::{Okr, Result};
 use crate::store::{
@@ -93,9 +94,17 @@ impl Dispatcher {
         }
         let rounds = by_hook.into_values().map(|rows| async move {
             let mut report = DispatchReport::default();
+            let platform = match rows.first().map(|d| (d.workspace, &d.recipient)) {
+                Some((ws, Recipient::Webhook(id))) => self
+                    .okr
+                    .webhook_by_id(ws, *id)
+                    .await?
+                    .map_or("webhook", |w| w.platform.as_str()),
+                _ => "webhook",
+            };
             for d in rows {
                 let before = report;
-                self.deliver_one(d, now, &self.webhooks, &mut report)
+                self.deliver_one(d, now, &self.webhooks, platform, &mut report)
                     .await?;
                 if report.retried > before.retried || report.failed > before.failed {
                     break;
@@ -126,7 +135,8 @@ impl Dispatcher {
                 return Ok(report);
             }
             for d in pending {
-                self.deliver_one(d, now, outbox, &mut report).await?;
+                self.deliver_one(d, now, outbox, "chat", &mut report)
+                    .await?;
             }
         }
     }
@@ -134,6 +144,31 @@ impl Dispatcher {
     async fn deliver_one<O: Outbox>(
         &self,
         mut d: Delivery,
+        now: DateTime<Utc>,
+        outbox: &O,
+        platform: &str,
+        report: &mut DispatchReport,
+    ) -> Result<()> {
+        let before = *report;
+        let settled = self.settle_one(&mut d, now, outbox, report).await;
+        let metrics = self.okr.metrics();
+        let kind = d.kind.as_str();
+        for (n, outcome) in [
+            (report.sent - before.sent, Outcome::Sent),
+            (report.skipped - before.skipped, Outcome::Skipped),
+            (report.retried - before.retried, Outcome::Retried),
+            (report.failed - before.failed, Outcome::Failed),
+        ] {
+            if n > 0 {
+                metrics.delivered(kind, platform, outcome);
+            }
+        }
+        settled
+    }
+
+    async fn settle_one<O: Outbox>(
+        &self,
+        d: &mut Delivery,
         now: DateTime<Utc>,
         outbox: &O,
         report: &mut DispatchReport,
@@ -145,9 +180,9 @@ impl Dispatcher {
             }
         }
         if d.kind == DeliveryKind::Digest {
-            d.replaces = self.same_day_digest(&d).await?;
+            d.replaces = self.same_day_digest(d).await?;
         }
-        let outcome = outbox.send(&d).await;
+        let outcome = outbox.send(d).await;
         if let Recipient::Webhook(hook) = d.recipient {
             match &outcome {
                 Ok(_) => self.okr.webhook_delivered(hook).await?,

@@ -1,5 +1,5 @@
 //! The HTTP listener (axum): KPI readings by push (`POST /kpis/<id>/readings` with the KPI's
-//! bearer token) and `/healthz`. Runs beside the scheduler in `okrbot run` and
+//! bearer token), `/healthz` (alive), `/readyz` (ready for traffic) and `/metrics` (Prometheus). Runs beside the scheduler in `okrbot run` and
 //! `okrbot schedule run`, on `http.listen` (`docs/kpis.md`, "Readings by push").
 
 use std::sync::Arc;
@@ -26,6 +26,8 @@ struct App {
 pub fn router(okr: Okr, clock: Arc<dyn Clock + Send + Sync>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
         .route("/kpis/{id}/readings", post(push))
         .with_state(App { okr, clock })
 }
@@ -42,6 +44,37 @@ pub async fn serve(
     axum::serve(listener, router(okr, clock))
         .with_graceful_shutdown(stop)
         .await
+}
+
+/// 200 while the database answers (and, in `okrbot run`, the gateway is connected); 503 with
+/// the reason otherwise.
+async fn ready(State(app): State<App>) -> Response {
+    match app.okr.ready().await {
+        Ok(()) => "ready".into_response(),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why).into_response(),
+    }
+}
+
+/// Prometheus text format (`docs/operations.md`).
+async fn metrics(State(app): State<App>) -> Response {
+    match app.okr.metrics_text(app.clock.now()).await {
+        Ok(text) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "metrics could not be read");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            )
+                .into_response()
+        }
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

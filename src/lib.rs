@@ -35,6 +35,7 @@ pub mod demo;
 pub mod discord;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod outbox;
 pub mod render;
 pub mod scheduler;

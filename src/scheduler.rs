@@ -80,6 +80,7 @@ impl Scheduler {
 
     /// Decides everything due at `now` and delivers what the ledger owes.
     pub async fn tick<O: Outbox>(&self, now: DateTime<Utc>, outbox: &O) -> Result<TickReport> {
+        self.okr.metrics().ticked(now);
         let mut report = self.decide(now).await?;
         let sent = self.dispatcher.deliver(now, outbox).await?;
         report.delivered = sent.sent;
@@ -258,6 +259,7 @@ impl Scheduler {
         let mut webhooks: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let now = clock.now();
+            self.okr.metrics().ticked(now);
             // Deciding and delivering fail apart: a failed decision does not hold back what the
             // ledger already owes.
             match self.decide(now).await {

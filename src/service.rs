@@ -112,6 +112,7 @@ pub struct Okr {
     /// How KPI sources are fetched; webhooks keep to the same address rules.
     pub(crate) sources: crate::source::Policy,
     pub(crate) webhooks: crate::webhook::Settings,
+    pub(crate) metrics: crate::metrics::Shared,
     /// Rings when a write creates work for the scheduler (an alert, a snooze, a schedule change).
     pub(crate) changes: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -132,6 +133,7 @@ impl Okr {
                 timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
             },
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),
+            metrics: std::sync::Arc::default(),
         }
     }
 
@@ -150,6 +152,36 @@ impl Okr {
     /// Changes how KPI sources are fetched (tests shorten the timeout and the backoff).
     pub fn set_source_policy(&mut self, policy: crate::source::Policy) {
         self.sources = policy;
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
+    /// The `/metrics` text as of `now`, the ledger's figures read fresh.
+    pub async fn metrics_text(&self, now: DateTime<Utc>) -> Result<String> {
+        let rows = {
+            let mut c = self.store.read().await?;
+            store::deliveries::pending_by_kind(&mut c).await?
+        };
+        self.metrics.set_pending(&rows, now);
+        Ok(self.metrics.encode())
+    }
+
+    /// `/readyz`: the database answers, and the gateway is connected where there is one.
+    pub async fn ready(&self) -> std::result::Result<(), String> {
+        let mut c = self
+            .store
+            .read()
+            .await
+            .map_err(|e| format!("the database does not answer: {e}"))?;
+        store::ping(&mut c)
+            .await
+            .map_err(|e| format!("the database does not answer: {e}"))?;
+        if !self.metrics.gateway_ready() {
+            return Err("the Discord gateway is not connected".into());
+        }
+        Ok(())
     }
 
     /// Changes how webhooks are posted to (tests shorten the pace and the timeout).

@@ -56,6 +56,12 @@ impl Db for WriteTx {
     }
 }
 
+/// One trivial query: the database answers.
+pub async fn ping(c: &mut Conn) -> Result<()> {
+    sqlx::query("SELECT 1").execute(c.sqlite()).await?;
+    Ok(())
+}
+
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
         Ok(self.0.commit().await?)

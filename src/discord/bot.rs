@@ -144,6 +144,7 @@ pub async fn run(
         })
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
+                data.okr.metrics().set_gateway(true);
                 if global {
                     poise::builtins::register_globally(ctx, &framework.options().commands).await?;
                 } else {
@@ -165,6 +166,8 @@ pub async fn run(
         .framework(framework)
         .await?;
 
+    // Not ready for traffic until the gateway says Ready.
+    okr.metrics().set_gateway(false);
     let outbox = DiscordOutbox::new(
         client.http.clone(),
         40,

@@ -49,9 +49,15 @@ pub(super) fn now(ctx: Context<'_>) -> chrono::DateTime<chrono::Utc> {
 
 /// Runs `command` as the asker and sends its rendered reply.
 async fn run(ctx: Context<'_>, command: Command) -> Result {
+    let started = std::time::Instant::now();
     let a = actor(ctx).await?;
     let reply = command::apply(&ctx.data().okr, &a, command, now(ctx)).await?;
-    send(ctx, &crate::render::reply::message(&reply, &DiscordDialect)).await
+    let sent = send(ctx, &crate::render::reply::message(&reply, &DiscordDialect)).await;
+    ctx.data()
+        .okr
+        .metrics()
+        .interaction("command", started.elapsed());
+    sent
 }
 
 /// The interaction's id: Discord redelivering the same interaction records one check-in.

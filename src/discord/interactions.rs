@@ -19,16 +19,29 @@ pub async fn on_event(
     fw: poise::FrameworkContext<'_, Data, BotError>,
     event: &serenity::FullEvent,
 ) -> Result<(), BotError> {
-    let serenity::FullEvent::InteractionCreate { interaction } = event else {
-        return Ok(());
+    let data = fw.user_data;
+    let metrics = data.okr.metrics();
+    let interaction = match event {
+        serenity::FullEvent::InteractionCreate { interaction } => interaction,
+        serenity::FullEvent::Ready { .. } | serenity::FullEvent::Resume { .. } => {
+            metrics.set_gateway(true);
+            return Ok(());
+        }
+        serenity::FullEvent::ShardStageUpdate { event } => {
+            metrics.set_gateway(event.new == serenity::ConnectionStage::Connected);
+            return Ok(());
+        }
+        _ => return Ok(()),
     };
     let ctx = fw.serenity_context;
-    let data = fw.user_data;
-    match interaction {
-        serenity::Interaction::Component(c) => on_button(ctx, data, c).await,
-        serenity::Interaction::Modal(m) => on_form(ctx, data, m).await,
-        _ => Ok(()),
-    }
+    let started = std::time::Instant::now();
+    let (kind, result) = match interaction {
+        serenity::Interaction::Component(c) => ("button", on_button(ctx, data, c).await),
+        serenity::Interaction::Modal(m) => ("form", on_form(ctx, data, m).await),
+        _ => return Ok(()),
+    };
+    metrics.interaction(kind, started.elapsed());
+    result
 }
 
 /// Where a direct message goes when the person has closed theirs: the team's channel.

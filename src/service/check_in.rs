@@ -126,6 +126,7 @@ impl Okr {
         }
         let outcome = self.record(&mut tx, actor, &request, now).await?;
         commit(tx).await?;
+        self.metrics.check_ins_recorded(1);
         if outcome.alert_opened {
             self.wake();
         }
@@ -169,6 +170,7 @@ impl Okr {
             outcomes.push(outcome);
         }
         commit(tx).await?;
+        self.metrics.check_ins_recorded(outcomes.len());
         if outcomes.iter().any(|o| o.alert_opened) {
             self.wake();
         }

@@ -115,6 +115,7 @@ impl Okr {
         };
         let outcome = record(&mut tx, ws, &team, &k, &reading, now).await?;
         commit(tx).await?;
+        self.metrics.kpi_reading_recorded();
         self.wake();
         Ok(outcome)
     }

@@ -222,6 +222,10 @@ impl Okr {
             }
         };
         commit(tx).await?;
+        match &fetched {
+            Fetched::Read(_) => self.metrics.kpi_reading_recorded(),
+            Fetched::Failed { .. } => self.metrics.source_failed(),
+        }
         self.wake();
         Ok(fetched)
     }

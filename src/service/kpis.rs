@@ -240,6 +240,7 @@ impl Okr {
         };
         let outcome = record(&mut tx, ws, &team, &kpi, &reading, now).await?;
         commit(tx).await?;
+        self.metrics.kpi_reading_recorded();
         self.wake();
         Ok(outcome)
     }

@@ -399,3 +399,16 @@ pub async fn origin(c: &mut Conn, id: i64) -> Result<Option<(WorkspaceId, Recipi
             .await?;
     Ok(row.and_then(|(w, r)| Some((WorkspaceId(w), Recipient::parse(&r)?))))
 }
+
+/// What the ledger owes, by kind and platform (`chat`, or the webhook's), with the earliest due
+/// time of each group: for `/metrics`.
+pub async fn pending_by_kind(c: &mut Conn) -> Result<Vec<(String, String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT d.kind, CASE WHEN d.recipient LIKE 'webhook:%' THEN coalesce(w.platform, 'webhook') \
+         ELSE 'chat' END AS platform, count(*), min(d.due_at) \
+         FROM deliveries d LEFT JOIN webhooks w ON d.recipient = 'webhook:' || w.id \
+         WHERE d.state = 'pending' GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(c.sqlite())
+    .await?)
+}

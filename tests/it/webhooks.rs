@@ -297,6 +297,14 @@ async fn a_429_waits_for_its_retry_after_a_5xx_backs_off_and_both_say_why_in_the
 
     let first = dispatcher.deliver(now(), &chat).await.unwrap();
     assert_eq!((first.sent, first.retried), (1, 2), "{first:?}");
+    let metrics = okr.metrics_text(now()).await.unwrap();
+    for line in [
+        r#"okrbot_deliveries_total{kind="digest",platform="slack",outcome="retried"} 2"#,
+        r#"okrbot_deliveries_total{kind="digest",platform="chat",outcome="sent"} 1"#,
+        r#"okrbot_deliveries_pending{kind="digest",platform="slack"} 2"#,
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
     let rows = webhook_rows(&app).await;
     let t0 = now().timestamp();
     let limited = rows.iter().find(|r| r.0 == "webhook:1").unwrap();
