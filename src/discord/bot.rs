@@ -140,6 +140,8 @@ pub async fn run(
             commands: commands::all(),
             on_error: |error| Box::pin(commands::on_error(error)),
             event_handler: |fw, event| Box::pin(super::interactions::on_event(fw, event)),
+            // Any reply that does not say whom it pings pings no one.
+            allowed_mentions: Some(super::render::no_pings()),
             ..Default::default()
         })
         .setup(move |ctx, ready, framework| {

@@ -92,7 +92,12 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
             }
             let text = format!("❌ {error}");
             if let Err(e) = ctx
-                .send(poise::CreateReply::default().content(text).ephemeral(true))
+                .send(
+                    poise::CreateReply::default()
+                        .allowed_mentions(render::no_pings())
+                        .content(text)
+                        .ephemeral(true),
+                )
                 .await
             {
                 tracing::warn!(error = ?e, "could not tell the asker about an error");

@@ -61,6 +61,7 @@ async fn refuse(
     text: String,
 ) -> Result<(), BotError> {
     let msg = serenity::CreateInteractionResponseMessage::new()
+        .allowed_mentions(render::no_pings())
         .content(format!("❌ {text}"))
         .ephemeral(true);
     i.create_response(ctx, serenity::CreateInteractionResponse::Message(msg))
@@ -169,14 +170,17 @@ async fn on_button(
                 tracing::error!(error = ?cause, "button failed");
             }
             let msg = serenity::CreateInteractionResponseFollowup::new()
+                .allowed_mentions(render::no_pings())
                 .content(format!("❌ {e}"))
                 .ephemeral(true);
             i.create_followup(ctx, msg).await?;
             return Ok(());
         }
     };
-    i.edit_response(ctx, serenity::EditInteractionResponse::new().content(text))
-        .await?;
+    let edit = serenity::EditInteractionResponse::new()
+        .allowed_mentions(render::no_pings())
+        .content(text);
+    i.edit_response(ctx, edit).await?;
     Ok(())
 }
 
@@ -256,6 +260,7 @@ async fn on_form(
                 m.create_followup(
                     ctx,
                     serenity::CreateInteractionResponseFollowup::new()
+                        .allowed_mentions(render::no_pings())
                         .content(text)
                         .ephemeral(true),
                 )
@@ -267,6 +272,7 @@ async fn on_form(
                 tracing::error!(error = ?cause, "form failed");
             }
             let msg = serenity::CreateInteractionResponseFollowup::new()
+                .allowed_mentions(render::no_pings())
                 .content(format!("❌ {e}"))
                 .ephemeral(true);
             m.create_followup(ctx, msg).await?;
@@ -278,6 +284,7 @@ async fn on_form(
 /// The prompt edited through the interaction (the message the button or form came from).
 fn as_response_edit(done: &render::DiscordMessage) -> serenity::EditInteractionResponse {
     let mut edit = serenity::EditInteractionResponse::new()
+        .allowed_mentions(done.pings.allowed())
         .embeds(done.embeds.clone())
         .components(done.components.clone());
     if let Some(c) = &done.content {

@@ -9,7 +9,7 @@
 //! Buttons, their ids, the Update form and the edit after a check-in live in [`components`].
 
 use serenity::all::{
-    CreateActionRow, CreateAttachment, CreateEmbed, CreateEmbedFooter,
+    CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateEmbed, CreateEmbedFooter,
     CreateInteractionResponseMessage, CreateMessage, EditMessage, Nonce,
 };
 
@@ -59,6 +59,56 @@ pub struct DiscordMessage {
     pub components: Vec<CreateActionRow>,
     pub files: Vec<CreateAttachment>,
     pub ephemeral: bool,
+    /// Exactly who this message may ping (`allowed_mentions`): the people and roles its content
+    /// names on purpose, never `@everyone`, `@here` or anyone a title or note happens to name.
+    pub pings: Pings,
+}
+
+/// For text that names nobody on purpose (refusals, one-line answers): it pings no one, whatever
+/// a title or note in it says.
+pub fn no_pings() -> CreateAllowedMentions {
+    Pings::default().allowed()
+}
+
+/// The users and roles a message means to notify.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pings {
+    pub users: Vec<u64>,
+    pub roles: Vec<u64>,
+}
+
+impl Pings {
+    /// From mentions as the core spells Discord members: `<@id>`, `<@!id>`, `<@&id>`.
+    pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Pings {
+        let mut p = Pings::default();
+        for n in names {
+            let Some(inner) = n
+                .trim()
+                .strip_prefix("<@")
+                .and_then(|r| r.strip_suffix('>'))
+            else {
+                continue;
+            };
+            let (role, id) = match inner.strip_prefix('&') {
+                Some(id) => (true, id),
+                None => (false, inner.trim_start_matches('!')),
+            };
+            if let Some(id) = crate::discord::delivery::parse_snowflake(id) {
+                let list = if role { &mut p.roles } else { &mut p.users };
+                if !list.contains(&id) {
+                    list.push(id);
+                }
+            }
+        }
+        p
+    }
+
+    pub fn allowed(&self) -> CreateAllowedMentions {
+        CreateAllowedMentions::new()
+            .users(self.users.iter().map(|u| serenity::all::UserId::new(*u)))
+            .roles(self.roles.iter().map(|r| serenity::all::RoleId::new(*r)))
+            .replied_user(false)
+    }
 }
 
 impl DiscordMessage {
@@ -66,6 +116,7 @@ impl DiscordMessage {
     /// the same nonce comes again within a few minutes: a resend after a crash is harmless.
     pub fn to_create_message(&self, nonce: Option<u64>) -> CreateMessage {
         let mut b = CreateMessage::new()
+            .allowed_mentions(self.pings.allowed())
             .embeds(self.embeds.clone())
             .components(self.components.clone())
             .files(self.files.clone());
@@ -82,6 +133,7 @@ impl DiscordMessage {
     /// the buttons); content and files are touched only when given.
     pub fn to_edit_message(&self) -> EditMessage {
         let mut b = EditMessage::new()
+            .allowed_mentions(self.pings.allowed())
             .embeds(self.embeds.clone())
             .components(self.components.clone());
         if let Some(c) = &self.content {
@@ -95,6 +147,7 @@ impl DiscordMessage {
 
     pub fn to_interaction_message(&self) -> CreateInteractionResponseMessage {
         let mut b = CreateInteractionResponseMessage::new()
+            .allowed_mentions(self.pings.allowed())
             .embeds(self.embeds.clone())
             .components(self.components.clone())
             .files(self.files.clone())
@@ -107,6 +160,7 @@ impl DiscordMessage {
 
     pub fn to_reply(&self) -> poise::CreateReply {
         let mut r = poise::CreateReply::default()
+            .allowed_mentions(self.pings.allowed())
             .components(self.components.clone())
             .ephemeral(self.ephemeral);
         if let Some(c) = &self.content {
@@ -367,6 +421,15 @@ pub fn render(m: &Message, prefix_mention: Option<&str>) -> Vec<DiscordMessage> 
             components: Vec::new(),
             files: if i == 0 { files.clone() } else { Vec::new() },
             ephemeral: m.private,
+            pings: if i == 0 {
+                Pings::of(
+                    prefix_mention
+                        .into_iter()
+                        .chain(m.mentions.iter().map(String::as_str)),
+                )
+            } else {
+                Pings::default()
+            },
         })
         .collect()
 }

@@ -16,6 +16,11 @@ const TOKEN: &str = "fake.bot.token";
 const USER: u64 = 1_100_000_000_000_000_050;
 const WAIT: Duration = Duration::from_secs(20);
 
+/// A message that pings no one, as every message the bot sends says whom it pings.
+fn quiet() -> CreateMessage {
+    CreateMessage::new().allowed_mentions(serenity::all::CreateAllowedMentions::new())
+}
+
 fn http_for(fake: &FakeDiscord) -> Http {
     HttpBuilder::new(TOKEN)
         .proxy(fake.rest_url())
@@ -143,12 +148,12 @@ async fn the_rest_answers_deserialize_through_serenitys_own_client() {
 
     let sent = dm
         .id
-        .send_message(&http, CreateMessage::new().content("your check-in is due"))
+        .send_message(&http, quiet().content("your check-in is due"))
         .await
         .expect("POST /channels/{id}/messages");
     let mut edited = sent.clone();
     edited
-        .edit(&http, EditMessage::new().content("done, thanks"))
+        .edit(&http, EditMessage::new().allowed_mentions(serenity::all::CreateAllowedMentions::new()).content("done, thanks"))
         .await
         .expect("PATCH /channels/{id}/messages/{mid}");
     assert!(edited.edited_timestamp.is_some());
@@ -159,7 +164,7 @@ async fn the_rest_answers_deserialize_through_serenitys_own_client() {
     let with_file = ChannelId::new(FakeDiscord::CHANNEL_ID)
         .send_message(
             &http,
-            CreateMessage::new()
+            quiet()
                 .content("chart")
                 .add_file(CreateAttachment::bytes(
                     vec![0x89, b'P', b'N', b'G'],
@@ -393,7 +398,7 @@ async fn an_injected_429_reaches_the_bot_as_an_unsuccessful_request_with_status_
     );
 
     let err = channel
-        .send_message(&http, CreateMessage::new().content("digest"))
+        .send_message(&http, quiet().content("digest"))
         .await
         .expect_err("rate limited");
     eprintln!("429 as the bot sees it: {err:#?}");
@@ -409,7 +414,7 @@ async fn an_injected_429_reaches_the_bot_as_an_unsuccessful_request_with_status_
     let recorded = fake.wait_for(|r| r.status == 429, WAIT).await;
     assert!(recorded.is("POST", "/channels/{id}/messages"));
     channel
-        .send_message(&http, CreateMessage::new().content("digest"))
+        .send_message(&http, quiet().content("digest"))
         .await
         .expect("an injection is used once");
     assert_eq!(fake.messages_in(channel.get()).len(), 1);
@@ -429,10 +434,10 @@ async fn an_injection_with_a_count_fails_that_many_requests() {
         2,
     );
     for _ in 0..2 {
-        channel.say(&http, "x").await.expect_err("rate limited");
+        channel.send_message(&http, quiet().content("x")).await.expect_err("rate limited");
     }
     channel
-        .say(&http, "x")
+        .send_message(&http, quiet().content("x"))
         .await
         .expect("the third goes through");
     let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
@@ -453,7 +458,7 @@ async fn an_injected_50007_reaches_the_bot_with_discords_code() {
     );
 
     let err = dm
-        .say(&http, "your check-in is due")
+        .send_message(&http, quiet().content("your check-in is due"))
         .await
         .expect_err("DMs closed");
     eprintln!("50007 as the bot sees it: {err:#?}");

@@ -22,7 +22,7 @@
 
 pub mod fixtures;
 mod gateway;
-mod limits;
+pub mod limits;
 mod multipart;
 pub mod objects;
 pub mod openapi;

@@ -278,6 +278,7 @@ pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) ->
         },
         files: Vec::new(),
         ephemeral: false,
+        pings: super::Pings::default(),
     }
 }
 

@@ -197,6 +197,81 @@ async fn an_at_risk_alert_pings_the_owner_and_the_lead() {
             .push("the owner and the lead are not mentioned in `content`, so nobody is notified");
     }
     assert!(problems.is_empty(), "{problems:#?}\n{b:#}");
+    let mut pinged = crate::fake_discord::limits::pings(b);
+    pinged.users.sort();
+    assert_eq!(
+        pinged,
+        crate::fake_discord::limits::Pinged {
+            users: vec![LEAD, OWNER],
+            ..Default::default()
+        },
+        "exactly the owner and the lead: {b:#}"
+    );
+    assert_no_violations(&bot.fake);
+}
+
+/// Titles and notes are text: `@everyone`, a role or a person named in one pings nobody, in
+/// any message the bot sends, whatever lands in a message's content.
+#[tokio::test]
+async fn a_title_or_note_naming_everyone_a_role_or_a_person_pings_nobody() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let admin = bot.admin().await;
+    bot.okr
+        .kr_edit(
+            &admin,
+            "GRO-1.1",
+            okrbot::service::objectives::KrEdit {
+                title: Some(format!("@everyone @here launch <@&777> <@{OTHER}>")),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("a title is only text");
+    bot.set_clock(at("2026-11-13T10:00:00Z"));
+    bot.ok(
+        OWNER,
+        MEMBER,
+        sub(
+            "update",
+            vec![
+                text("kr", "GRO-1.1"),
+                text("value", "1"),
+                integer("confidence", 1),
+                text("note", &format!("cc @everyone <@&777> <@{OTHER}>")),
+            ],
+        ),
+    )
+    .await;
+    bot.fake
+        .wait_for(
+            |r| posted_in(r, FakeDiscord::CHANNEL_ID) && words(body(r)).contains("moved into red"),
+            WAIT,
+        )
+        .await;
+    for r in bot.fake.requests() {
+        let Some(b) = r.body.as_ref() else { continue };
+        let data = if b["data"].is_object() { &b["data"] } else { b };
+        let p = crate::fake_discord::limits::pings(data);
+        assert!(
+            !p.everyone,
+            "{} {}: pings @everyone: {data:#}",
+            r.method, r.path
+        );
+        assert!(
+            p.roles.is_empty(),
+            "{} {}: pings a role: {data:#}",
+            r.method,
+            r.path
+        );
+        assert!(
+            p.users.iter().all(|u| [OWNER, LEAD].contains(u)),
+            "{} {}: pings {:?}: {data:#}",
+            r.method,
+            r.path,
+            p.users
+        );
+    }
     assert_no_violations(&bot.fake);
 }
 

@@ -37,7 +37,79 @@ pub fn message(body: &Value) -> Vec<String> {
         ));
     }
     components(&mut out, &body["components"]);
+    let content = body["content"].as_str().unwrap_or("");
+    if !content.is_empty() {
+        // Without allowed_mentions Discord pings whatever the content names, @everyone too.
+        if body["allowed_mentions"].is_null() {
+            out.push(
+                "content without allowed_mentions: Discord would ping everyone it names".into(),
+            );
+        }
+        let p = pings(body);
+        if p.everyone {
+            out.push("the message pings @everyone or @here".into());
+        }
+    }
     out
+}
+
+/// Who a message notifies, as Discord decides it from `content` and `allowed_mentions`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pinged {
+    pub users: Vec<u64>,
+    pub roles: Vec<u64>,
+    pub everyone: bool,
+}
+
+pub fn pings(body: &Value) -> Pinged {
+    let content = body["content"].as_str().unwrap_or("");
+    let named = |prefix: &str| -> Vec<u64> {
+        let mut out = Vec::new();
+        let mut rest = content;
+        while let Some(i) = rest.find(prefix) {
+            rest = &rest[i + prefix.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if rest[digits.len()..].starts_with('>') {
+                if let Ok(id) = digits.parse() {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    };
+    let users: Vec<u64> = named("<@").into_iter().chain(named("<@!")).collect();
+    let roles = named("<@&");
+    let everyone = content.contains("@everyone") || content.contains("@here");
+    let am = &body["allowed_mentions"];
+    if am.is_null() {
+        return Pinged {
+            users,
+            roles,
+            everyone,
+        };
+    }
+    let parse: Vec<&str> = items(&am["parse"])
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let listed = |key: &str| -> Vec<u64> {
+        items(&am[key])
+            .iter()
+            .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64()))
+            .collect()
+    };
+    let (allowed_users, allowed_roles) = (listed("users"), listed("roles"));
+    Pinged {
+        users: users
+            .into_iter()
+            .filter(|u| parse.contains(&"users") || allowed_users.contains(u))
+            .collect(),
+        roles: roles
+            .into_iter()
+            .filter(|r| parse.contains(&"roles") || allowed_roles.contains(r))
+            .collect(),
+        everyone: everyone && parse.contains(&"everyone"),
+    }
 }
 
 /// Checks one embed and returns its characters counted towards the 6,000 of a message.
