@@ -11,4 +11,5 @@ pub mod bot;
 pub mod commands;
 pub mod delivery;
 pub mod interactions;
+pub mod registration;
 pub mod render;

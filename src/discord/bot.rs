@@ -20,6 +20,8 @@ pub struct Data {
     pub clock: Arc<dyn Clock>,
     /// Guild -> workspace, so a command does not need a write to find its workspace.
     workspaces: Mutex<HashMap<serenity::GuildId, WorkspaceId>>,
+    /// Where the slash commands are registered (each guild on its own, retried).
+    pub registration: Arc<super::registration::Registration>,
 }
 
 /// A command's failure: a refusal the core worded for the asker, or Discord failing us.
@@ -51,6 +53,7 @@ impl Data {
             okr,
             clock,
             workspaces: Mutex::default(),
+            registration: super::registration::Registration::new(false),
         }
     }
 
@@ -133,7 +136,8 @@ pub async fn run(
     stop: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let global = conn.global_commands;
-    let data = Data::new(okr.clone(), clock.clone());
+    let mut data = Data::new(okr.clone(), clock.clone());
+    data.registration = super::registration::Registration::new(global);
     let framework = poise::Framework::builder()
         .initialize_owners(false)
         .options(poise::FrameworkOptions {
@@ -147,18 +151,15 @@ pub async fn run(
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 data.okr.metrics().set_gateway(true);
-                if global {
-                    poise::builtins::register_globally(ctx, &framework.options().commands).await?;
-                } else {
-                    for g in &ready.guilds {
-                        poise::builtins::register_in_guild(
-                            ctx,
-                            &framework.options().commands,
-                            g.id,
-                        )
-                        .await?;
-                    }
-                }
+                // In the background and per guild: a guild that refuses must not fail the
+                // setup, which would leave the bot connected and answering nothing.
+                let commands =
+                    poise::builtins::create_application_commands(&framework.options().commands);
+                data.registration.ready(
+                    ctx.http.clone(),
+                    commands,
+                    ready.guilds.iter().map(|g| g.id),
+                );
                 Ok(data)
             })
         })

@@ -27,6 +27,12 @@ pub async fn on_event(
             metrics.set_gateway(true);
             return Ok(());
         }
+        serenity::FullEvent::GuildCreate { guild, .. } => {
+            let commands = poise::builtins::create_application_commands(&fw.options().commands);
+            data.registration
+                .guild(fw.serenity_context.http.clone(), commands, guild.id);
+            return Ok(());
+        }
         serenity::FullEvent::ShardStageUpdate { event } => {
             metrics.set_gateway(event.new == serenity::ConnectionStage::Connected);
             return Ok(());

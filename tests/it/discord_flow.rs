@@ -254,12 +254,18 @@ impl Bot {
     /// Starts the fake and the bot at [`start`], and waits until the bot has identified and
     /// registered its commands.
     async fn start() -> Bot {
+        Bot::start_with(|_| {}).await
+    }
+
+    /// [`Bot::start`], with the fake prepared (failures injected) before the bot connects.
+    async fn start_with(prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
         let store = Store::open(&url).await.expect("the database opens");
         let okr = Okr::new(store, &Config::default());
         let clock = ManualClock::new(start());
         let fake = FakeDiscord::start().await;
+        prepare(&fake);
         let conn = Connection {
             token: TOKEN.into(),
             proxy: Some(fake.rest_url()),

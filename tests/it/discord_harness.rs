@@ -153,7 +153,12 @@ async fn the_rest_answers_deserialize_through_serenitys_own_client() {
         .expect("POST /channels/{id}/messages");
     let mut edited = sent.clone();
     edited
-        .edit(&http, EditMessage::new().allowed_mentions(serenity::all::CreateAllowedMentions::new()).content("done, thanks"))
+        .edit(
+            &http,
+            EditMessage::new()
+                .allowed_mentions(serenity::all::CreateAllowedMentions::new())
+                .content("done, thanks"),
+        )
         .await
         .expect("PATCH /channels/{id}/messages/{mid}");
     assert!(edited.edited_timestamp.is_some());
@@ -164,12 +169,10 @@ async fn the_rest_answers_deserialize_through_serenitys_own_client() {
     let with_file = ChannelId::new(FakeDiscord::CHANNEL_ID)
         .send_message(
             &http,
-            quiet()
-                .content("chart")
-                .add_file(CreateAttachment::bytes(
-                    vec![0x89, b'P', b'N', b'G'],
-                    "chart.png",
-                )),
+            quiet().content("chart").add_file(CreateAttachment::bytes(
+                vec![0x89, b'P', b'N', b'G'],
+                "chart.png",
+            )),
         )
         .await
         .expect("a multipart message");
@@ -434,7 +437,10 @@ async fn an_injection_with_a_count_fails_that_many_requests() {
         2,
     );
     for _ in 0..2 {
-        channel.send_message(&http, quiet().content("x")).await.expect_err("rate limited");
+        channel
+            .send_message(&http, quiet().content("x"))
+            .await
+            .expect_err("rate limited");
     }
     channel
         .send_message(&http, quiet().content("x"))

@@ -118,6 +118,13 @@ pub enum Failure {
     RateLimited { retry_after_secs: f64, global: bool },
     /// HTTP 403 with code 50007: the user closed their DMs or blocked the bot.
     CannotMessageUser,
+    /// Any other refusal Discord answers with its JSON error: `403 50001 Missing Access` (a
+    /// guild without `applications.commands`), `404 10003 Unknown Channel`, `500 0`.
+    Refused {
+        status: u16,
+        code: u64,
+        message: &'static str,
+    },
 }
 
 struct Injection {
@@ -254,6 +261,17 @@ impl FakeDiscord {
         let sender = sender.expect("send_interaction before the bot identified: wait_ready first");
         sender
             .send(serde_json::json!({"t": "INTERACTION_CREATE", "d": interaction}))
+            .expect("the gateway connection is open");
+    }
+
+    /// Dispatches GUILD_CREATE for another guild, as when the bot is added to a server.
+    pub fn join_guild(&self, guild_id: u64) {
+        let mut guild = objects::guild();
+        guild["id"] = serde_json::json!(guild_id.to_string());
+        let sender = self.state.dispatch.lock().unwrap().clone();
+        sender
+            .expect("join_guild before the bot identified: wait_ready first")
+            .send(serde_json::json!({"t": "GUILD_CREATE", "d": guild}))
             .expect("the gateway connection is open");
     }
 

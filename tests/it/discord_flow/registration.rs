@@ -74,3 +74,70 @@ async fn the_okr_command_tree_is_registered_in_the_guild_as_discord_accepts_it()
     assert_eq!(kr_option["autocomplete"], true);
     assert_no_violations(&bot.fake);
 }
+
+const GUILD_COMMANDS: &str = "/applications/{app}/guilds/{guild}/commands";
+
+/// Invited without `applications.commands`, a guild answers 403 to registration. That guild's
+/// failure is retried on its own; the bot still answers and its scheduler still delivers.
+#[tokio::test]
+async fn a_guild_refusing_registration_leaves_the_bot_answering_and_delivering() {
+    let bot = Bot::start_with(|fake| {
+        fake.fail_next_times(
+            RouteMatch::new("PUT", GUILD_COMMANDS),
+            Failure::Refused {
+                status: 403,
+                code: 50001,
+                message: "Missing Access",
+            },
+            2,
+        )
+    })
+    .await;
+    // The two refusals, then the retry that goes through (backoff 1 s, 2 s).
+    let puts = |bot: &Bot| {
+        bot.fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.is("PUT", GUILD_COMMANDS))
+            .map(|r| r.status)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(puts(&bot)[0], 403);
+    // Meanwhile everything works: set up a team and get its prompt.
+    bot.growth().await;
+    let (_dm, prompt) = bot.prompt_dm().await;
+    assert!(words(&prompt).contains("GRO-1.1"), "{prompt:#}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while puts(&bot).last() != Some(&200) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(puts(&bot), [403, 403, 200]);
+    assert_no_violations(&bot.fake);
+}
+
+/// A server that adds the bot later gets `/okr` at once, not at the next restart.
+#[tokio::test]
+async fn a_guild_joined_later_gets_its_commands_registered() {
+    let bot = Bot::start().await;
+    const LATER: u64 = 1_100_000_000_000_000_077;
+    bot.fake.join_guild(LATER);
+    let put = bot
+        .fake
+        .wait_for(
+            |r| r.is("PUT", GUILD_COMMANDS) && r.path.contains(&LATER.to_string()),
+            WAIT,
+        )
+        .await;
+    assert_eq!(put.status, 200);
+    // The first guild's GUILD_CREATE after READY did not register it a second time.
+    let first = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.is("PUT", GUILD_COMMANDS) && r.path.contains(&FakeDiscord::GUILD_ID.to_string())
+        })
+        .count();
+    assert_eq!(first, 1);
+    assert_no_violations(&bot.fake);
+}

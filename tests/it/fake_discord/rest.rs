@@ -303,6 +303,15 @@ fn failure_answer(failure: &Failure) -> Answer {
             50007,
             "Cannot send messages to this user",
         ),
+        Failure::Refused {
+            status,
+            code,
+            message,
+        } => Answer::error(
+            StatusCode::from_u16(status).expect("a valid status"),
+            code,
+            message,
+        ),
     }
 }
 
