@@ -68,14 +68,23 @@ fn interaction_key(ctx: Context<'_>) -> Option<String> {
     }
 }
 
-/// Sends a core message as the reply; long ones continue in follow-ups, as private as it is.
+/// Marks this invocation as answered privately: a command that may take a while defers its
+/// answer, and every part of that answer then stays private.
+struct DeferredPrivately;
+
+/// Defers the answer privately (Discord shows "thinking…" to the asker alone).
+async fn defer_private(ctx: Context<'_>) -> Result {
+    ctx.set_invocation_data(DeferredPrivately).await;
+    ctx.defer_ephemeral().await?;
+    Ok(())
+}
+
+/// Sends a core message as the reply; long ones continue in follow-ups, every part as private
+/// as the message is or as the deferral was.
 async fn send(ctx: Context<'_>, m: &Message) -> Result {
-    for (i, part) in render::render(m, None).into_iter().enumerate() {
-        let mut r = part.to_reply();
-        if i > 0 {
-            r = r.ephemeral(m.private);
-        }
-        ctx.send(r).await?;
+    let private = m.private || ctx.invocation_data::<DeferredPrivately>().await.is_some();
+    for part in render::render(m, None) {
+        ctx.send(part.to_reply().ephemeral(private)).await?;
     }
     Ok(())
 }

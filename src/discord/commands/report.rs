@@ -47,7 +47,7 @@ pub async fn digest(
     team: Option<String>,
     #[description = "team (default) or workspace"] scope: Option<String>,
 ) -> Result {
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     let c = if scope
         .as_deref()
         .is_some_and(|s| s.trim().eq_ignore_ascii_case("workspace"))
@@ -111,7 +111,7 @@ pub async fn export(
     ctx: Context<'_>,
     #[description = "json, csv or markdown (default)"] format: Option<String>,
 ) -> Result {
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     let format = export_format(format.as_deref())?;
     run(ctx, Command::Export(format)).await
 }

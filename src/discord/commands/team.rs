@@ -74,6 +74,6 @@ async fn cycle_close(
     #[autocomplete = "ac_cycle"]
     name: String,
 ) -> Result {
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     run(ctx, Command::CycleClose { name }).await
 }

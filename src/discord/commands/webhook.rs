@@ -46,7 +46,7 @@ async fn webhook_add(
     #[description = "The webhook URL the platform shows (kept secret)"] url: String,
 ) -> Result {
     // The address is looked up before anything is written: that may take a moment.
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     let command = Command::WebhookAdd {
         team,
         kind: kind.as_str().to_owned(),
@@ -63,7 +63,7 @@ async fn webhook_list(
     #[autocomplete = "ac_team"]
     team: String,
 ) -> Result {
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     run(ctx, Command::WebhookList { team }).await
 }
 
@@ -76,7 +76,7 @@ async fn webhook_remove(
     team: String,
     #[description = "Its number in /okr webhook list"] webhook: String,
 ) -> Result {
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     run(ctx, Command::WebhookRemove { team, webhook }).await
 }
 
@@ -91,6 +91,6 @@ async fn webhook_test(
         String,
     >,
 ) -> Result {
-    ctx.defer_ephemeral().await?;
+    super::defer_private(ctx).await?;
     run(ctx, Command::WebhookTest { team, webhook }).await
 }

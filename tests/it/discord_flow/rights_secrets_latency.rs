@@ -155,3 +155,63 @@ async fn slash_commands_are_answered_well_within_discords_3_second_deadline() {
     assert!(slowest < DEADLINE, "slowest {slowest:?}: {latencies:?}");
     assert_no_violations(&bot.fake);
 }
+
+/// `/okr digest scope:workspace` is answered privately; a rollup too long for one message
+/// continues in follow-ups, and every one of them stays private.
+#[tokio::test]
+async fn every_part_of_a_private_answer_is_private() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let admin = bot.admin().await;
+    for n in 0..40 {
+        bot.okr
+            .objective_add(
+                &admin,
+                ObjectiveInput {
+                    team: "Growth".into(),
+                    title: format!("Objective number {n} with a title long enough to take room"),
+                    kind: None,
+                    owner: None,
+                    parent: None,
+                    cycle: None,
+                },
+                bot.clock.now(),
+            )
+            .await
+            .expect("an objective");
+    }
+    let reply = bot
+        .slash(
+            ADMIN,
+            MANAGE_SERVER,
+            sub("digest", vec![text("scope", "workspace")]),
+        )
+        .await;
+    let b = reply.body();
+    assert_eq!(b["type"], 5, "deferred: {b:#}");
+    assert_eq!(b["data"]["flags"], 64, "deferred privately: {b:#}");
+    let token = token_of(&reply.interaction);
+    let followup = format!("/webhooks/{}/{token}", FakeDiscord::APPLICATION_ID);
+    let parts = bot
+        .fake
+        .wait_for(|r| r.method == "POST" && r.path == followup, WAIT)
+        .await;
+    // Let the rest arrive.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let followups: Vec<Recorded> = bot
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == followup)
+        .collect();
+    assert!(!followups.is_empty(), "{parts:?}");
+    for f in &followups {
+        assert_eq!(
+            body(f)["flags"],
+            64,
+            "a public part of a private answer: {:#}",
+            body(f)
+        );
+    }
+    assert_no_violations(&bot.fake);
+}
