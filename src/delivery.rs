@@ -183,6 +183,26 @@ impl Dispatcher {
             d.replaces = self.same_day_digest(d).await?;
         }
         let outcome = outbox.send(d).await;
+        if let (Recipient::Channel(channel), Err(SendError::Gone(why))) = (&d.recipient, &outcome) {
+            // The team's channel is deleted or closed to the bot: retrying cannot help, its
+            // leads are told (once a day), and the post is skipped.
+            tracing::warn!(delivery = d.id, %channel, %why, "the team's channel refuses posts");
+            self.okr
+                .channel_closed(d.workspace, d.team, channel, why, now)
+                .await?;
+            let mut c = self.okr.store().read().await?;
+            store::deliveries::mark(
+                &mut c,
+                d.id,
+                Settled::Skipped,
+                None,
+                Some((d.attempts, why)),
+                now,
+            )
+            .await?;
+            report.skipped += 1;
+            return Ok(());
+        }
         if let Recipient::Webhook(hook) = d.recipient {
             match &outcome {
                 Ok(_) => self.okr.webhook_delivered(hook).await?,

@@ -34,6 +34,9 @@ pub enum DeliveryKind {
     KpiRecovered,
     /// A webhook kept answering "not found" and was disabled: its team's leads are told.
     WebhookDisabled,
+    /// The team's chat channel refused a post (deleted, or closed to the bot): its leads are
+    /// told, at most once a day.
+    ChannelClosed,
 }
 
 impl DeliveryKind {
@@ -49,6 +52,7 @@ impl DeliveryKind {
             DeliveryKind::KpiAlert => "kpi_alert",
             DeliveryKind::KpiRecovered => "kpi_recovered",
             DeliveryKind::WebhookDisabled => "webhook_disabled",
+            DeliveryKind::ChannelClosed => "channel_closed",
         }
     }
 
@@ -64,6 +68,7 @@ impl DeliveryKind {
             "kpi_alert" => DeliveryKind::KpiAlert,
             "kpi_recovered" => DeliveryKind::KpiRecovered,
             "webhook_disabled" => DeliveryKind::WebhookDisabled,
+            "channel_closed" => DeliveryKind::ChannelClosed,
             _ => return None,
         })
     }

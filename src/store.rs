@@ -14,6 +14,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub mod alerts;
 pub mod check_ins;
+pub mod closed_dms;
 pub mod cycles;
 pub mod deliveries;
 pub mod key_results;

@@ -175,7 +175,8 @@ pub async fn run(
         client.http.clone(),
         40,
         super::interactions::fallback_channel(),
-    );
+    )
+    .remembering(okr.clone(), clock.clone());
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let scheduler = Scheduler::new(okr);
     let deliveries = tokio::spawn(async move {

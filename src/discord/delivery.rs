@@ -41,6 +41,9 @@ use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
 pub const CANNOT_DM: isize = 50007;
 /// Discord's "Unknown Message": the message to edit was deleted.
 pub const UNKNOWN_MESSAGE: isize = 10008;
+/// "Unknown Channel", "Missing Access", "Missing Permissions": the team's channel is gone or
+/// closed to the bot; the lead must fix it, retrying cannot.
+pub const CHANNEL_CLOSED: [isize; 3] = [10003, 50001, 50013];
 /// How long a 429 pauses all sends when its `retry_after` is out of reach (module docs).
 pub const RATE_LIMITED: Duration = Duration::from_secs(2);
 /// How long to wait after a 5xx or a network failure: Discord hiccups are short.
@@ -96,6 +99,8 @@ pub enum Failure {
     CannotDm,
     /// 5xx or the network: retry after this long.
     Transient(Duration),
+    /// 10003, 50001, 50013: the channel is deleted or the bot may not post there.
+    ChannelClosed(String),
     /// Anything else Discord refuses will be refused again: skip, with the reason.
     Rejected(String),
 }
@@ -119,6 +124,13 @@ pub fn classify_refusal(status: StatusCode, error: &DiscordJsonError) -> Failure
         Failure::RateLimited(RATE_LIMITED)
     } else if error.code == CANNOT_DM {
         Failure::CannotDm
+    } else if CHANNEL_CLOSED.contains(&error.code) {
+        Failure::ChannelClosed(format!(
+            "Discord refused it: {} {} (code {})",
+            status.as_u16(),
+            error.message,
+            error.code
+        ))
     } else if status.is_server_error() {
         Failure::Transient(BACKOFF)
     } else {
@@ -171,6 +183,9 @@ pub struct DiscordOutbox {
     /// A user's DM channel never changes: opening it once per user saves a request per send.
     dms: Mutex<HashMap<UserId, ChannelId>>,
     fallback: Fallback,
+    /// Where closed direct messages are remembered, so a prompt to someone whose DMs refused
+    /// the bot goes straight to the team channel instead of failing a DM every week.
+    memory: Option<(crate::service::Okr, Arc<dyn crate::clock::Clock>)>,
 }
 
 impl DiscordOutbox {
@@ -182,6 +197,27 @@ impl DiscordOutbox {
             pacer: Mutex::new(Pacer::new(rate_per_second, Instant::now())),
             dms: Mutex::default(),
             fallback,
+            memory: None,
+        }
+    }
+
+    /// Remembers closed direct messages in the store, read with `clock`.
+    pub fn remembering(
+        mut self,
+        okr: crate::service::Okr,
+        clock: Arc<dyn crate::clock::Clock>,
+    ) -> Self {
+        self.memory = Some((okr, clock));
+        self
+    }
+
+    async fn known_closed(&self, d: &Delivery, user: &str) -> bool {
+        match &self.memory {
+            Some((okr, clock)) => okr
+                .dm_closed(d.workspace, user, clock.now())
+                .await
+                .unwrap_or(false),
+            None => false,
         }
     }
 
@@ -218,6 +254,7 @@ impl DiscordOutbox {
                 SendError::Undeliverable("Discord: cannot send messages to this user".into())
             }
             Failure::Rejected(why) => SendError::Undeliverable(why),
+            Failure::ChannelClosed(why) => SendError::Gone(why),
         }
     }
 
@@ -303,13 +340,24 @@ impl DiscordOutbox {
         let id = parse_snowflake(bare.unwrap_or(user)).ok_or_else(|| {
             SendError::Undeliverable(format!("{user:?} is not a Discord user id"))
         })?;
+        let key = user;
         let user = UserId::new(id);
-        let direct = match self.dm_channel(user).await {
-            Ok(channel) => self.post(channel, d, None).await,
-            Err(f) => Err(f),
+        let closed = self.known_closed(d, key).await;
+        let direct = if closed {
+            Err(Failure::CannotDm)
+        } else {
+            match self.dm_channel(user).await {
+                Ok(channel) => self.post(channel, d, None).await,
+                Err(f) => Err(f),
+            }
         };
         match direct {
             Err(Failure::CannotDm) => {
+                if let (false, Some((okr, clock))) = (closed, &self.memory) {
+                    if let Err(e) = okr.set_dm_closed(d.workspace, key, true, clock.now()).await {
+                        tracing::warn!(error = %e, "could not remember closed direct messages");
+                    }
+                }
                 let channel = (self.fallback)(d).ok_or_else(|| {
                     SendError::Undeliverable(format!(
                         "user {id} takes no direct messages and the team has no channel"

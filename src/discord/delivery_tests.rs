@@ -94,23 +94,31 @@ fn cannot_send_messages_to_this_user_falls_back_to_the_channel() {
 }
 
 #[test]
-fn unknown_channel_is_undeliverable_with_discords_reason() {
+fn unknown_channel_closes_the_channel_with_discords_reason() {
     let e = refusal(10003, "Unknown Channel");
     match classify_refusal(StatusCode::NOT_FOUND, &e) {
-        Failure::Rejected(why) => {
+        Failure::ChannelClosed(why) => {
             assert!(why.contains("404"), "{why}");
             assert!(why.contains("Unknown Channel"), "{why}");
             assert!(why.contains("10003"), "{why}");
         }
-        other => panic!("expected Rejected, got {other:?}"),
+        other => panic!("expected ChannelClosed, got {other:?}"),
     }
 }
 
 #[test]
-fn missing_access_is_undeliverable_not_a_fallback() {
-    let e = refusal(50001, "Missing Access");
+fn missing_access_or_permissions_close_the_channel_not_a_fallback() {
+    for code in [50001, 50013] {
+        let e = refusal(code, "Missing Access");
+        assert!(matches!(
+            classify_refusal(StatusCode::FORBIDDEN, &e),
+            Failure::ChannelClosed(_)
+        ));
+    }
+    // Any other refusal is skipped as before.
+    let e = refusal(50035, "Invalid Form Body");
     assert!(matches!(
-        classify_refusal(StatusCode::FORBIDDEN, &e),
+        classify_refusal(StatusCode::BAD_REQUEST, &e),
         Failure::Rejected(_)
     ));
 }

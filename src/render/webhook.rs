@@ -83,6 +83,27 @@ pub fn list_line(w: &Webhook) -> String {
     )
 }
 
+/// To a team's leads when its chat channel refuses posts.
+pub fn channel_closed_notice(team: &str, channel: &str, why: &str) -> Message {
+    let mut m = Message::text(
+        format!("{team}: its channel refuses okrbot's posts"),
+        vec![
+            format!(
+                "Posting to {} failed: {why}.",
+                if channel.chars().all(|c| c.is_ascii_digit()) {
+                    format!("<#{channel}>")
+                } else {
+                    format!("#{channel}")
+                }
+            ),
+            "The channel was deleted, or okrbot may no longer see it or send messages and embeds there: give it back those permissions, or set another channel with /okr setup team:<team> channel:#….".to_owned(),
+            "Digests and alerts for the team are skipped until then; this notice comes at most once a day.".to_owned(),
+        ],
+    );
+    m.colour = Some(Status::Red);
+    m
+}
+
 fn hex(s: Option<Status>) -> &'static str {
     match s {
         Some(Status::Green) => "#2EB67D",

@@ -237,6 +237,84 @@ impl Okr {
     }
 }
 
+impl Okr {
+    /// The team's chat channel refused a post (deleted, or closed to the bot): its leads hear
+    /// it in person, at most once a day (the ledger's slot is the day), and nothing is retried.
+    pub(crate) async fn channel_closed(
+        &self,
+        ws: WorkspaceId,
+        team: crate::domain::model::TeamId,
+        channel: &str,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let Some(team) = store::teams::by_id(&mut tx, ws, team).await? else {
+            return Ok(());
+        };
+        let people: Vec<Recipient> = team
+            .leads
+            .iter()
+            .filter(|l| !l.is_group())
+            .map(|l| Recipient::User(l.name().to_owned()))
+            .collect();
+        if people.is_empty() {
+            tracing::error!(team = %team.name, %channel, %why, "the team's channel refuses posts and it has no lead to tell");
+            return Ok(());
+        }
+        let day = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |d| d.and_utc());
+        let message = render::webhook::channel_closed_notice(&team.name, channel, why);
+        for recipient in &people {
+            let new = NewDelivery {
+                team: team.id,
+                kind: DeliveryKind::ChannelClosed,
+                recipient,
+                slot: day,
+                due: now,
+                message: &message,
+                subjects: &[],
+            };
+            store::deliveries::insert(&mut tx, ws, &new, now).await?;
+        }
+        commit(tx).await?;
+        self.wake();
+        Ok(())
+    }
+}
+
+/// How long closed direct messages are remembered before a DM is tried again.
+pub const CLOSED_DM_MEMORY: chrono::Duration = chrono::Duration::days(30);
+
+impl Okr {
+    /// Whether `user`'s direct messages were found closed within [`CLOSED_DM_MEMORY`].
+    pub async fn dm_closed(&self, ws: WorkspaceId, user: &str, now: DateTime<Utc>) -> Result<bool> {
+        let mut c = self.store.read().await?;
+        Ok(store::closed_dms::since(&mut c, ws, user)
+            .await?
+            .is_some_and(|t| now - t < CLOSED_DM_MEMORY))
+    }
+
+    /// `user`'s direct messages refused the bot (or, `closed: false`, took a message again).
+    pub async fn set_dm_closed(
+        &self,
+        ws: WorkspaceId,
+        user: &str,
+        closed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut c = self.store.read().await?;
+        if closed {
+            store::closed_dms::remember(&mut c, ws, user, now).await?;
+        } else {
+            store::closed_dms::forget(&mut c, ws, user).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Who hears about the team's setup: its leads in person, else where its posts go in chat.
 fn leads_of(team: &Team) -> Vec<Recipient> {
     let people: Vec<Recipient> = team

@@ -566,6 +566,7 @@ fn assert_no_violations(fake: &FakeDiscord) {
 mod autocomplete;
 mod bulk;
 mod commands;
+mod errors;
 mod full_flow;
 mod kpis;
 mod redelivery;

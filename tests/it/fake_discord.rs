@@ -340,6 +340,11 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// Deletes a message as a member would: later edits of it get 10008 Unknown Message.
+    pub fn delete_message(&self, message_id: u64) {
+        self.state.messages.lock().unwrap().remove(&message_id);
+    }
+
     /// The DM channel the bot opened with `user_id`, if it did.
     pub fn dm_channel_of(&self, user_id: u64) -> Option<u64> {
         self.state
