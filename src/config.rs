@@ -23,6 +23,67 @@ pub struct Config {
     pub http_sources: HttpSources,
     pub http: Http,
     pub webhooks: Webhooks,
+    pub discord: Discord,
+}
+
+/// Where Discord is (`docs/discord.md`, "Where Discord is").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Discord {
+    /// The REST base URL (serenity asks it `GET /gateway/bot` for the gateway's address).
+    pub api_base: String,
+}
+
+/// Discord's own REST base.
+pub const DISCORD_API_BASE: &str = "https://discord.com";
+
+impl Default for Discord {
+    fn default() -> Self {
+        Discord {
+            api_base: DISCORD_API_BASE.into(),
+        }
+    }
+}
+
+impl Discord {
+    /// The base to send requests to instead of Discord's own, or `None` for Discord's own.
+    /// Plain `http://` is refused except to loopback: the token travels with every request.
+    pub fn custom_base(&self) -> Result<Option<String>, String> {
+        let base = self.api_base.trim().trim_end_matches('/');
+        if base.is_empty() || base == DISCORD_API_BASE {
+            return Ok(None);
+        }
+        let url = reqwest::Url::parse(base).map_err(|_| {
+            format!("discord.api_base {base:?} is not a URL: give one like https://discord.com")
+        })?;
+        match url.scheme() {
+            "https" => {}
+            "http" => {
+                let host = url.host_str().unwrap_or_default();
+                let bare = host.trim_start_matches('[').trim_end_matches(']');
+                let loopback = host.eq_ignore_ascii_case("localhost")
+                    || bare
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                if !loopback {
+                    return Err(format!(
+                        "discord.api_base {base:?} is plain http: the bot token travels with every request, so it must be https (http only to 127.0.0.1 or localhost)"
+                    ));
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "discord.api_base {base:?} is not an http(s) URL: give one like https://discord.com"
+                ))
+            }
+        }
+        if url.path() != "/" && !url.path().is_empty() {
+            return Err(format!(
+                "discord.api_base {base:?} has a path: give the base alone (okrbot adds /api/v10), e.g. https://discord.com"
+            ));
+        }
+        Ok(Some(base.to_owned()))
+    }
 }
 
 /// Team webhooks (`docs/webhooks.md`); which addresses they may reach is `http_sources`.
@@ -81,6 +142,7 @@ impl Default for Config {
             http_sources: HttpSources::default(),
             http: Http::default(),
             webhooks: Webhooks::default(),
+            discord: Discord::default(),
         }
     }
 }
@@ -152,6 +214,33 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn a_custom_discord_base_is_https_or_loopback_http() {
+        let base = |s: &str| Discord { api_base: s.into() }.custom_base();
+        assert_eq!(base("https://discord.com/"), Ok(None));
+        assert_eq!(base(""), Ok(None));
+        assert_eq!(
+            base("https://proxy.example.com"),
+            Ok(Some("https://proxy.example.com".into()))
+        );
+        assert_eq!(
+            base("http://127.0.0.1:8080"),
+            Ok(Some("http://127.0.0.1:8080".into()))
+        );
+        assert!(base("http://localhost:1").unwrap().is_some());
+        assert!(base("http://[::1]:1").unwrap().is_some());
+        assert!(base("http://proxy.example.com")
+            .unwrap_err()
+            .contains("must be https"));
+        assert!(base("http://10.0.0.1")
+            .unwrap_err()
+            .contains("must be https"));
+        assert!(base("ftp://x").is_err());
+        assert!(base("https://discord.com/api/v10")
+            .unwrap_err()
+            .contains("has a path"));
     }
 
     #[test]

@@ -295,9 +295,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!(e))?;
             let okr = open(&config).await?;
             listen(&okr, &config.http.listen);
+            let proxy = config
+                .discord
+                .custom_base()
+                .map_err(|e| anyhow::anyhow!(e))?;
             let conn = okrbot::discord::bot::Connection {
                 token,
-                proxy: None,
+                proxy,
                 global_commands,
             };
             let shutdown = async {

@@ -164,6 +164,15 @@ pub async fn run(
             })
         })
         .build();
+    // serenity falls back to Discord's own gateway when the lookup fails: with another REST
+    // base that would connect a token meant for a proxy or a test double to the real Discord.
+    if let Some(base) = &conn.proxy {
+        http(&conn).get_bot_gateway().await.map_err(|e| {
+            anyhow::anyhow!(
+                "the gateway lookup at {base} failed ({e}); not falling back to Discord's own gateway"
+            )
+        })?;
+    }
     let intents = serenity::GatewayIntents::GUILDS;
     let mut client = serenity::ClientBuilder::new_with_http(http(&conn), intents)
         .framework(framework)

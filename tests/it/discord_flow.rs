@@ -573,3 +573,4 @@ mod redelivery;
 mod refusals;
 mod registration;
 mod rights_secrets_latency;
+mod subprocess;

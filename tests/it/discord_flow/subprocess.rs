@@ -1,0 +1,240 @@
+//! Section 11: the `okrbot run` binary itself against the fake Discord, found through
+//! `discord.api_base` (`OKRBOT_DISCORD__API_BASE`): setup by slash commands, a prompt on a
+//! schedule set a minute ahead, a button, the form, a digest, and a clean stop on SIGTERM.
+
+use std::process::{Command, Stdio};
+
+use chrono::Timelike;
+
+use super::*;
+
+/// The child process, killed if the test fails before it stops it.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+#[tokio::test]
+async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let log = dir.path().join("okrbot.log");
+    let fake = FakeDiscord::start().await;
+    let child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .arg("run")
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("OKRBOT_DISCORD__API_BASE", fake.rest_url())
+        .env("OKRBOT_DATABASE_URL", &url)
+        .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0")
+        .env("OKRBOT_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("a log file"))
+        .spawn()
+        .expect("okrbot run starts");
+    let mut child = Child(child);
+    fake.wait_ready(WAIT).await;
+    fake.wait_for(
+        |r| r.is("PUT", "/applications/{app}/guilds/{guild}/commands"),
+        WAIT,
+    )
+    .await;
+    // The test reads the same database; the process's own clock is the system's.
+    let store = Store::open(&url).await.expect("the database opens");
+    let bot = Bot {
+        fake,
+        okr: Okr::new(store, &Config::default()),
+        clock: ManualClock::new(Utc::now()),
+        task: tokio::spawn(async {}),
+        latencies: Mutex::default(),
+        _dir: dir,
+    };
+    // Team Growth (Europe/Berlin) and a cycle around today, whatever day the test runs.
+    let now = Utc::now();
+    let day = |d: i64| {
+        (now + chrono::Duration::days(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    bot.ok(
+        ADMIN,
+        MANAGE_SERVER,
+        sub(
+            "setup",
+            vec![
+                text("team", "Growth"),
+                text("timezone", "Europe/Berlin"),
+                channel("channel", FakeDiscord::CHANNEL_ID),
+                user("lead", LEAD),
+            ],
+        ),
+    )
+    .await;
+    bot.ok(
+        ADMIN,
+        MANAGE_SERVER,
+        grouped(
+            "cycle",
+            "new",
+            vec![
+                text("name", "Now"),
+                text("start", &day(-2)),
+                text("end", &day(60)),
+            ],
+        ),
+    )
+    .await;
+    bot.ok(
+        ADMIN,
+        MANAGE_SERVER,
+        grouped(
+            "objective",
+            "add",
+            vec![text("team", "Growth"), text("title", "Grow the community")],
+        ),
+    )
+    .await;
+    bot.ok(
+        ADMIN,
+        MANAGE_SERVER,
+        grouped(
+            "kr",
+            "add",
+            vec![
+                text("objective", "GRO-1"),
+                text("title", "Weekly active members"),
+                text("kind", "metric"),
+                text("start", "0"),
+                text("target", "100"),
+                text("unit", "count"),
+                user("owner", OWNER),
+            ],
+        ),
+    )
+    .await;
+    // The prompt at the next whole minute with at least 20 s to spare, in the team's zone.
+    let at = (now + chrono::Duration::seconds(80)).with_timezone(&chrono_tz::Europe::Berlin);
+    let cron = format!("{} {} * * *", at.minute(), at.hour());
+    bot.ok(
+        LEAD,
+        MEMBER,
+        grouped(
+            "schedule",
+            "set",
+            vec![text("team", "Growth"), text("prompt", &cron)],
+        ),
+    )
+    .await;
+    let open = bot
+        .fake
+        .wait_for(
+            |r| r.is("POST", "/users/@me/channels"),
+            Duration::from_secs(150),
+        )
+        .await;
+    assert_eq!(body(&open)["recipient_id"], OWNER.to_string());
+    let dm = bot.fake.dm_channel_of(OWNER).expect("a DM with the owner");
+    bot.fake.wait_for(|r| posted_in(r, dm), WAIT).await;
+    let prompt = bot.fake.messages_in(dm)[0].clone();
+    assert!(words(&prompt).contains("GRO-1.1"), "{prompt:#}");
+
+    // The Update button opens the form; the form records the value.
+    let update = button_id(&prompt, "okr:u:GRO-1.1:");
+    let (_, callback) = bot.press(OWNER, &prompt, &update).await;
+    assert_eq!(body(&callback)["type"], 9, "a form: {:#}", body(&callback));
+    let form_id = body(&callback)["data"]["custom_id"]
+        .as_str()
+        .expect("a form id")
+        .to_owned();
+    let form = bot.form(OWNER, &prompt, &form_id, &[("value", "42")]);
+    bot.submit(&form, 1).await;
+    let history = bot.history("GRO-1.1").await;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].value, 42.0);
+
+    // A digest on demand reaches the team's channel.
+    bot.slash(
+        ADMIN,
+        MANAGE_SERVER,
+        sub("digest", vec![text("team", "Growth")]),
+    )
+    .await;
+    let digest = bot
+        .fake
+        .wait_for(
+            |r| posted_in(r, FakeDiscord::CHANNEL_ID) && words(body(r)).contains("digest"),
+            WAIT,
+        )
+        .await;
+    assert!(words(body(&digest)).contains("42"), "{:#}", body(&digest));
+    assert_no_violations(&bot.fake);
+
+    // SIGTERM: exit 0 within 10 s.
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(s) = child.0.try_wait().expect("the child") {
+            break s;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(10),
+            "still running 10 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let said = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(status.success(), "exit {status:?}: {said}");
+    assert!(!said.contains(TOKEN), "the token is never logged");
+}
+
+/// With another REST base, a failed gateway lookup stops the bot instead of serenity quietly
+/// connecting to Discord's own gateway.
+#[test]
+fn a_failed_gateway_lookup_at_a_custom_base_stops_the_bot() {
+    // Nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .arg("run")
+        .env("DISCORD_TOKEN", TOKEN)
+        .env(
+            "OKRBOT_DISCORD__API_BASE",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env(
+            "OKRBOT_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("t.db").display()),
+        )
+        .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0")
+        .output()
+        .expect("okrbot runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("not falling back to Discord's own gateway"),
+        "{said}"
+    );
+    assert!(!said.contains(TOKEN), "{said}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .arg("run")
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("OKRBOT_DISCORD__API_BASE", "http://proxy.example.com")
+        .env(
+            "OKRBOT_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("t.db").display()),
+        )
+        .output()
+        .expect("okrbot runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be https"));
+}
