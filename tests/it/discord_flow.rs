@@ -569,6 +569,7 @@ mod commands;
 mod errors;
 mod full_flow;
 mod kpis;
+mod owners;
 mod redelivery;
 mod refusals;
 mod registration;

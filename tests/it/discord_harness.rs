@@ -321,7 +321,18 @@ async fn a_poise_bot_registers_its_commands_and_answers_ping_ephemerally() {
     bot.abort();
 }
 
-// (4) The validator can fail.
+// (4) The validator can fail, and then the fake answers as Discord does: 400, 50035.
+
+fn assert_invalid_form_body(err: &serenity::Error) {
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)) = err else {
+        panic!("not an unsuccessful request: {err:?}")
+    };
+    assert_eq!(
+        (r.status_code.as_u16(), r.error.code),
+        (400, 50035),
+        "{r:?}"
+    );
+}
 
 #[tokio::test]
 async fn an_embed_title_over_256_characters_is_reported_as_a_violation() {
@@ -330,10 +341,15 @@ async fn an_embed_title_over_256_characters_is_reported_as_a_violation() {
     let embed = CreateEmbed::new()
         .title("t".repeat(300))
         .description("fine");
-    ChannelId::new(FakeDiscord::CHANNEL_ID)
+    let err = ChannelId::new(FakeDiscord::CHANNEL_ID)
         .send_message(&http, CreateMessage::new().embed(embed))
         .await
-        .expect("the fake answers like Discord's happy path; the violation is recorded");
+        .expect_err("Discord refuses a body that breaks its limits");
+    assert_invalid_form_body(&err);
+    assert!(
+        fake.messages_in(FakeDiscord::CHANNEL_ID).is_empty(),
+        "and keeps nothing of it"
+    );
     let violations = fake.violations();
     assert!(
         violations
@@ -353,10 +369,11 @@ async fn an_embed_title_over_256_characters_is_reported_as_a_violation() {
 async fn a_command_with_an_uppercase_name_is_reported_as_a_violation() {
     let fake = FakeDiscord::start().await;
     let http = http_for(&fake);
-    GuildId::new(FakeDiscord::GUILD_ID)
+    let err = GuildId::new(FakeDiscord::GUILD_ID)
         .set_commands(&http, vec![CreateCommand::new("Check In").description("x")])
         .await
-        .expect("recorded, answered");
+        .expect_err("refused, as Discord refuses it");
+    assert_invalid_form_body(&err);
     let violations = fake.violations();
     assert!(
         violations.iter().any(|v| v.contains("is not lowercase")),

@@ -151,7 +151,12 @@ struct InteractionInfo {
     original: Option<u64>,
     /// Set by the first callback: Discord refuses a second one (40060).
     acknowledged: bool,
+    /// When it was dispatched: Discord takes the first callback within 3 seconds only.
+    dispatched: std::time::Instant,
 }
+
+/// How long Discord waits for an interaction's first callback.
+pub const CALLBACK_DEADLINE: Duration = Duration::from_secs(3);
 
 /// Everything the REST server and the gateway share with the test.
 struct State {
@@ -255,6 +260,7 @@ impl FakeDiscord {
             message_id: id_of(&interaction["message"]["id"]),
             original: None,
             acknowledged: false,
+            dispatched: std::time::Instant::now(),
         };
         self.state.interactions.lock().unwrap().insert(token, info);
         let sender = self.state.dispatch.lock().unwrap().clone();

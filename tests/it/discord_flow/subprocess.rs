@@ -17,13 +17,25 @@ impl Drop for Child {
     }
 }
 
+/// VmRSS of a process, in kB (0 where /proc cannot say).
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 #[tokio::test]
 async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
     let log = dir.path().join("okrbot.log");
     let fake = FakeDiscord::start().await;
-    let child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+    // OKRBOT_BIN measures another build (the release binary) with the same flow.
+    let bin = std::env::var("OKRBOT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_okrbot").into());
+    let child = Command::new(bin)
         .arg("run")
         .env("DISCORD_TOKEN", TOKEN)
         .env("OKRBOT_DISCORD__API_BASE", fake.rest_url())
@@ -41,6 +53,8 @@ async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_st
         WAIT,
     )
     .await;
+    let idle_kb = rss_kb(child.0.id());
+    eprintln!("okrbot run resident memory, connected and idle: {idle_kb} kB");
     // The test reads the same database; the process's own clock is the system's.
     let store = Store::open(&url).await.expect("the database opens");
     let bot = Bot {
@@ -170,6 +184,12 @@ async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_st
         .await;
     assert!(words(body(&digest)).contains("42"), "{:#}", body(&digest));
     assert_no_violations(&bot.fake);
+
+    // Resident memory once it has served all that; the target for idle is 30 MB in a
+    // release build (the debug build of the tests is larger).
+    let after_kb = rss_kb(child.0.id());
+    eprintln!("okrbot run resident memory after the flow: {after_kb} kB");
+    assert!(after_kb < 80 * 1024, "{after_kb} kB resident");
 
     // SIGTERM: exit 0 within 10 s.
     let sent = Command::new("kill")

@@ -149,6 +149,17 @@ fn custom_id(out: &mut Vec<String>, at: &str, v: &Value) {
 /// Message components: action rows of buttons or one select.
 fn components(out: &mut Vec<String>, rows: &Value) {
     let rows = items(rows);
+    // Discord refuses a message whose components share a custom_id.
+    let mut seen = std::collections::HashSet::new();
+    for id in rows
+        .iter()
+        .flat_map(|r| items(&r["components"]))
+        .filter_map(|c| c["custom_id"].as_str())
+    {
+        if !seen.insert(id) {
+            out.push(format!("custom_id {id:?} is used twice in one message"));
+        }
+    }
     if rows.len() > 5 {
         out.push(format!("{} action rows, more than 5", rows.len()));
     }

@@ -103,9 +103,14 @@ async fn handle(
         body,
         files,
     };
+    let before = state.violations.lock().unwrap().len();
     let template = validate(&state, &route_label, &incoming);
+    // Discord answers a body that breaks its schema or limits with 400 and does nothing, so the
+    // bot's handling of a refusal is exercised, not only recorded.
+    let refused = state.violations.lock().unwrap().len() > before && incoming.body.is_some();
 
     let answer = match injected_failure(&state, &incoming) {
+        _ if refused => Answer::error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         Some(failure) => failure_answer(&failure),
         None => route(&state, &incoming).unwrap_or_else(|| {
             state.violation(format!("{route_label}: a route the fake does not serve"));
@@ -437,6 +442,14 @@ fn interaction_callback(state: &State, token: &str, req: &Incoming) -> Answer {
             40060,
             "Interaction has already been acknowledged.",
         );
+    }
+    let late = info.dispatched.elapsed();
+    if late > super::CALLBACK_DEADLINE {
+        state.violation(format!(
+            "{} {}: the first callback came {late:?} after the interaction, past Discord's 3 s",
+            req.method, req.path
+        ));
+        return Answer::error(StatusCode::NOT_FOUND, 10062, "Unknown interaction");
     }
     let body = req.body.clone().unwrap_or(Value::Null);
     let data = body["data"].clone();
