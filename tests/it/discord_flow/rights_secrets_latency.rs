@@ -215,3 +215,38 @@ async fn every_part_of_a_private_answer_is_private() {
     }
     assert_no_violations(&bot.fake);
 }
+
+/// 100 interactions at once (status, history and help from different members): every one is
+/// acknowledged within Discord's deadline. The p99 is printed for the record.
+#[tokio::test]
+async fn a_hundred_interactions_at_once_are_all_acknowledged_in_time() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let commands: Vec<Value> = (0..100u64)
+        .map(|n| {
+            let options = match n % 3 {
+                0 => sub("status", vec![]),
+                1 => sub("history", vec![text("kr", "GRO-1.1")]),
+                _ => sub("help", vec![]),
+            };
+            okr_command(options, OTHER + 1000 + n, MEMBER)
+        })
+        .collect();
+    let before = bot.latencies.lock().unwrap().len();
+    let replies =
+        futures_util::future::join_all(commands.into_iter().map(|c| bot.send_slash(c))).await;
+    assert_eq!(replies.len(), 100);
+    for r in &replies {
+        assert_eq!(r.callback.status, 204, "acknowledged");
+    }
+    let mut took: Vec<Duration> = bot.latencies.lock().unwrap()[before..].to_vec();
+    took.sort();
+    let p99 = took[took.len() * 99 / 100 - 1];
+    let p50 = took[took.len() / 2];
+    eprintln!(
+        "100 interactions at once: p50 {p50:?}, p99 {p99:?}, slowest {:?}",
+        took.last()
+    );
+    assert!(p99 < DEADLINE, "p99 {p99:?}");
+    assert_no_violations(&bot.fake);
+}
