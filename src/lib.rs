@@ -24,6 +24,8 @@
 //! - [`source`]: KPI HTTP sources (reqwest): fetch within limits, the private-address guard,
 //!   the JSON pointer. [`webhook`]: posting to team webhooks (Slack, Mattermost, Teams) under
 //!   the same address guard, paced per webhook.
+//! - [`http`]: the listener (KPI pushes, `/healthz`, `/readyz`, `/metrics`); [`metrics`]: the
+//!   Prometheus registry every part counts into.
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
 
 pub mod clock;
