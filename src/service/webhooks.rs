@@ -252,12 +252,8 @@ impl Okr {
         let Some(team) = store::teams::by_id(&mut tx, ws, team).await? else {
             return Ok(());
         };
-        let people: Vec<Recipient> = team
-            .leads
-            .iter()
-            .filter(|l| !l.is_group())
-            .map(|l| Recipient::User(l.name().to_owned()))
-            .collect();
+        // Not the channel: it is what refuses.
+        let people = person_leads(&team);
         if people.is_empty() {
             tracing::error!(team = %team.name, %channel, %why, "the team's channel refuses posts and it has no lead to tell");
             return Ok(());
@@ -317,15 +313,19 @@ impl Okr {
 
 /// Who hears about the team's setup: its leads in person, else where its posts go in chat.
 fn leads_of(team: &Team) -> Vec<Recipient> {
-    let people: Vec<Recipient> = team
-        .leads
-        .iter()
-        .filter(|l| !l.is_group())
-        .map(|l| Recipient::User(l.name().to_owned()))
-        .collect();
+    let people = person_leads(team);
     if people.is_empty() {
         team_posts_to(team)
     } else {
         people
     }
+}
+
+/// The team's leads who are people (a group cannot be sent a direct message).
+fn person_leads(team: &Team) -> Vec<Recipient> {
+    team.leads
+        .iter()
+        .filter(|l| !l.is_group())
+        .map(|l| Recipient::User(l.name().to_owned()))
+        .collect()
 }

@@ -471,6 +471,11 @@ impl Bot {
     /// Team Growth through `/okr setup`, a cycle, an objective and key result GRO-1.1 (metric,
     /// 0 -> 100, owner [`OWNER`]), each through its slash command by the admin.
     async fn growth(&self) -> [Reply; 4] {
+        self.growth_in_cycle("2026-11-11", "2027-01-31").await
+    }
+
+    /// [`Bot::growth`] with the cycle "Winter" running from `start` to `end` (`YYYY-MM-DD`).
+    async fn growth_in_cycle(&self, start: &str, end: &str) -> [Reply; 4] {
         let setup = self
             .ok(
                 ADMIN,
@@ -495,8 +500,8 @@ impl Bot {
                     "new",
                     vec![
                         text("name", "Winter"),
-                        text("start", "2026-11-11"),
-                        text("end", "2027-01-31"),
+                        text("start", start),
+                        text("end", end),
                     ],
                 ),
             )

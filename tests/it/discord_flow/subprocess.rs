@@ -72,62 +72,7 @@ async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_st
             .format("%Y-%m-%d")
             .to_string()
     };
-    bot.ok(
-        ADMIN,
-        MANAGE_SERVER,
-        sub(
-            "setup",
-            vec![
-                text("team", "Growth"),
-                text("timezone", "Europe/Berlin"),
-                channel("channel", FakeDiscord::CHANNEL_ID),
-                user("lead", LEAD),
-            ],
-        ),
-    )
-    .await;
-    bot.ok(
-        ADMIN,
-        MANAGE_SERVER,
-        grouped(
-            "cycle",
-            "new",
-            vec![
-                text("name", "Now"),
-                text("start", &day(-2)),
-                text("end", &day(60)),
-            ],
-        ),
-    )
-    .await;
-    bot.ok(
-        ADMIN,
-        MANAGE_SERVER,
-        grouped(
-            "objective",
-            "add",
-            vec![text("team", "Growth"), text("title", "Grow the community")],
-        ),
-    )
-    .await;
-    bot.ok(
-        ADMIN,
-        MANAGE_SERVER,
-        grouped(
-            "kr",
-            "add",
-            vec![
-                text("objective", "GRO-1"),
-                text("title", "Weekly active members"),
-                text("kind", "metric"),
-                text("start", "0"),
-                text("target", "100"),
-                text("unit", "count"),
-                user("owner", OWNER),
-            ],
-        ),
-    )
-    .await;
+    bot.growth_in_cycle(&day(-2), &day(60)).await;
     // The prompt at the next whole minute with at least 20 s to spare, in the team's zone.
     let at = (now + chrono::Duration::seconds(80)).with_timezone(&chrono_tz::Europe::Berlin);
     let cron = format!("{} {} * * *", at.minute(), at.hour());
