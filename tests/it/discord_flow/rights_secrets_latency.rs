@@ -218,7 +218,8 @@ async fn every_part_of_a_private_answer_is_private() {
 
 /// 100 interactions at once (status, history and help from different members): every one is
 /// acknowledged within Discord's deadline. The p99 is printed for the record.
-#[tokio::test]
+// Both cores, as `okrbot run` has them: the bot and the fake share this runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_interactions_at_once_are_all_acknowledged_in_time() {
     let bot = Bot::start().await;
     bot.growth().await;
