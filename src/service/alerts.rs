@@ -38,9 +38,6 @@ pub async fn sweep(
     Ok(opened)
 }
 
-/// How many seconds after `now` an announcement may move to find its own ledger slot.
-const SAME_SECOND_TRIES: i64 = 60;
-
 /// Announces the team's newly opened alerts in one message to its channel, mentioning owners
 /// and leads, and its resolved ones (out of red) in another. Returns whether a message was
 /// decided.
@@ -94,23 +91,19 @@ async fn post(
         // The alerts just taken are told exactly once (taking them marked them), so a ledger
         // row already at this second is another announcement, decided earlier in the same
         // second: this one takes the next free second instead of being lost.
-        for later in 0..SAME_SECOND_TRIES {
-            let new = NewDelivery {
-                team: s.team.id,
-                kind,
-                recipient,
-                slot: now + chrono::Duration::seconds(later),
-                due: s.team.posts_at(now),
-                message,
-                subjects: &subjects,
-            };
-            if store::deliveries::insert(c, s.workspace, &new, now).await? {
-                any = true;
-                break;
-            }
-            if later + 1 == SAME_SECOND_TRIES {
-                tracing::error!(team = %s.team.name, %recipient, "no free slot for an alert");
-            }
+        let new = NewDelivery {
+            team: s.team.id,
+            kind,
+            recipient,
+            slot: now,
+            due: s.team.posts_at(now),
+            message,
+            subjects: &subjects,
+        };
+        if store::deliveries::insert_in_free_second(c, s.workspace, &new, now).await? {
+            any = true;
+        } else {
+            tracing::error!(team = %s.team.name, %recipient, "no free slot for an alert");
         }
     }
     Ok(any)

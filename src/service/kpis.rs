@@ -20,8 +20,6 @@ use crate::store::{self, deliveries::NewDelivery, key_results::NewKr, kpis::NewK
 
 /// How many readings `/kpi show` charts, newest first (about three months of daily readings).
 pub const CHARTED_READINGS: i64 = 500;
-/// Tries for a free ledger second when several KPI alerts of one team fall in the same second.
-const SAME_SECOND_TRIES: i64 = 60;
 
 #[derive(Debug, Default, Clone)]
 pub struct KpiInput {
@@ -479,20 +477,16 @@ async fn post(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for recipient in &super::team_posts(c, team).await? {
-        for later in 0..SAME_SECOND_TRIES {
-            let new = NewDelivery {
-                team: team.id,
-                kind,
-                recipient,
-                slot: now + chrono::Duration::seconds(later),
-                due: team.posts_at(now),
-                message,
-                subjects: &[],
-            };
-            if store::deliveries::insert(c, ws, &new, now).await? {
-                break;
-            }
-        }
+        let new = NewDelivery {
+            team: team.id,
+            kind,
+            recipient,
+            slot: now,
+            due: team.posts_at(now),
+            message,
+            subjects: &[],
+        };
+        store::deliveries::insert_in_free_second(c, ws, &new, now).await?;
     }
     Ok(())
 }

@@ -213,22 +213,17 @@ impl Okr {
             .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("team of webhook {id} vanished")))?;
         let message = render::webhook::disabled_notice(&team.name, &hook, failures);
         for recipient in &leads_of(&team) {
-            // Two webhooks of a team disabled in the same second are two notices: the second
-            // takes the next free second of the ledger's (team, kind, recipient, slot).
-            for later in 0..60 {
-                let new = NewDelivery {
-                    team: team.id,
-                    kind: DeliveryKind::WebhookDisabled,
-                    recipient,
-                    slot: now + chrono::Duration::seconds(later),
-                    due: team.posts_at(now),
-                    message: &message,
-                    subjects: &[],
-                };
-                if store::deliveries::insert(&mut tx, ws, &new, now).await? {
-                    break;
-                }
-            }
+            // Two webhooks of a team disabled in the same second are two notices.
+            let new = NewDelivery {
+                team: team.id,
+                kind: DeliveryKind::WebhookDisabled,
+                recipient,
+                slot: now,
+                due: team.posts_at(now),
+                message: &message,
+                subjects: &[],
+            };
+            store::deliveries::insert_in_free_second(&mut tx, ws, &new, now).await?;
         }
         commit(tx).await?;
         tracing::warn!(webhook = %id, url = %hook.masked_url(), failures, "webhook disabled");

@@ -5,6 +5,7 @@ use crate::domain::message::{Attachment, Message};
 use crate::domain::model::{KrId, TeamId, WorkspaceId};
 use crate::outbox::{Delivery, DeliveryKind, Recipient};
 
+#[derive(Clone, Copy)]
 pub struct NewDelivery<'a> {
     pub team: TeamId,
     pub kind: DeliveryKind,
@@ -48,6 +49,30 @@ pub async fn insert(
     .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Seconds after its instant an event message may move to when others took that second.
+pub const SAME_SECOND_TRIES: i64 = 60;
+
+/// Records an event message (an alert, a notice) at its slot or, when the ledger already holds
+/// one of that team, kind and recipient in that second (another event decided in the same
+/// second), at the next free second, so neither is lost. `false` when no second was free.
+pub async fn insert_in_free_second(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    d: &NewDelivery<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    for later in 0..SAME_SECOND_TRIES {
+        let at = NewDelivery {
+            slot: d.slot + Duration::seconds(later),
+            ..*d
+        };
+        if insert(c, ws, &at, now).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[derive(sqlx::FromRow)]
