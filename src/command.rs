@@ -256,6 +256,12 @@ pub fn catalogue() -> &'static [&'static Spec] {
     &ALL
 }
 
+/// `text` with every command spelled as `surface` types it (`/okr-setup` on Discord): the core
+/// words its texts with the console's spelling.
+pub fn respell(text: &str, surface: Surface) -> std::borrow::Cow<'_, str> {
+    crate::domain::catalogue::respell(catalogue(), text, surface)
+}
+
 /// The entry for `path` (`kr add`), if there is one.
 pub fn find(path: &str) -> Option<&'static Spec> {
     catalogue().iter().copied().find(|s| s.path == path)
@@ -341,6 +347,21 @@ mod tests {
                 s.path
             );
         }
+    }
+
+    #[test]
+    fn discord_spells_setup_as_its_own_command_and_the_console_as_typed() {
+        let text = "an admin starts with /okr setup team:<name>; then /okr kr add";
+        assert_eq!(
+            respell(text, Surface::Discord),
+            "an admin starts with /okr-setup team:<name>; then /okr kr add"
+        );
+        assert_eq!(respell(text, Surface::Console), text);
+        let setup = find("setup").expect("listed");
+        assert_eq!(setup.invocation(Surface::Discord), "/okr-setup");
+        assert_eq!(setup.invocation(Surface::Console), "/okr setup");
+        let set = find("kpi set").expect("listed");
+        assert_eq!(set.invocation(Surface::Discord), "/kpi set");
     }
 
     #[test]

@@ -303,6 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 token,
                 proxy,
                 global_commands,
+                answer_within: None,
             };
             let shutdown = async {
                 stop_signal().await;

@@ -59,6 +59,7 @@ pub(super) const CLOCK: Spec = Spec {
     summary: "move the simulated clock (a console started with --now)",
     example: "advance:1d",
     only: Some(Surface::Console),
+    discord_top_level: None,
 };
 
 /// The catalogue entries of this group, in help order.

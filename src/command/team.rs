@@ -45,7 +45,8 @@ pub(super) const SPECS: &[Spec] = &[
         Who::Admin,
         "create or change a team",
         "team:Growth timezone:Europe/Berlin channel:#growth lead:@alice",
-    ),
+    )
+    .top_level_in_discord("okr-setup"),
     spec(
         "cycle new",
         &["name", "start", "end", "from"],

@@ -22,6 +22,8 @@ pub struct Data {
     workspaces: Mutex<HashMap<serenity::GuildId, WorkspaceId>>,
     /// Where the slash commands are registered (each guild on its own, retried).
     pub registration: Arc<super::registration::Registration>,
+    /// How long a command may work before its answer is deferred.
+    pub answer_within: std::time::Duration,
 }
 
 /// A command's failure: a refusal the core worded for the asker, or Discord failing us.
@@ -54,6 +56,7 @@ impl Data {
             clock,
             workspaces: Mutex::default(),
             registration: super::registration::Registration::new(false),
+            answer_within: commands::ANSWER_WITHIN,
         }
     }
 
@@ -104,6 +107,9 @@ pub struct Connection {
     pub proxy: Option<String>,
     /// Register commands globally (slow to propagate) instead of in each guild at start.
     pub global_commands: bool,
+    /// How long a command may work before its answer is deferred; `None`:
+    /// [`commands::ANSWER_WITHIN`]. Tests that read a reply's callback give it more.
+    pub answer_within: Option<std::time::Duration>,
 }
 
 /// Never prints the token: a stray `{:?}` in a log line must not leak it.
@@ -113,6 +119,7 @@ impl std::fmt::Debug for Connection {
             .field("token", &"<redacted>")
             .field("proxy", &self.proxy)
             .field("global_commands", &self.global_commands)
+            .field("answer_within", &self.answer_within)
             .finish()
     }
 }
@@ -138,6 +145,9 @@ pub async fn run(
     let global = conn.global_commands;
     let mut data = Data::new(okr.clone(), clock.clone());
     data.registration = super::registration::Registration::new(global);
+    if let Some(within) = conn.answer_within {
+        data.answer_within = within;
+    }
     let framework = poise::Framework::builder()
         .initialize_owners(false)
         .options(poise::FrameworkOptions {

@@ -22,7 +22,7 @@ mod webhook;
 type Result<T = ()> = std::result::Result<T, BotError>;
 
 pub fn all() -> Vec<poise::Command<Data, BotError>> {
-    vec![okr(), kpi::kpi()]
+    vec![okr(), team::setup(), kpi::kpi()]
 }
 
 /// The asker, as the core knows them.
@@ -47,11 +47,37 @@ pub(super) fn now(ctx: Context<'_>) -> chrono::DateTime<chrono::Utc> {
     ctx.data().clock.now()
 }
 
-/// Runs `command` as the asker and sends its rendered reply.
+/// How long a command may work before its answer is deferred: far inside Discord's 3 s, and
+/// short enough that a burst of commands on a busy bot is still acknowledged at once
+/// (`docs/discord.md`).
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// Runs `command` as the asker and sends its rendered reply. An answer not ready within
+/// [`ANSWER_WITHIN`] (`Data::answer_within`) is deferred privately first, and sent when it is.
 async fn run(ctx: Context<'_>, command: Command) -> Result {
     let started = std::time::Instant::now();
-    let a = actor(ctx).await?;
-    let reply = command::apply(&ctx.data().okr, &a, command, now(ctx)).await?;
+    let work = async {
+        let a = actor(ctx).await?;
+        Ok::<_, BotError>(command::apply(&ctx.data().okr, &a, command, now(ctx)).await?)
+    };
+    let within = ctx.data().answer_within;
+    let reply = if ctx.invocation_data::<Deferral>().await.is_some() {
+        work.await?
+    } else if within.is_zero() {
+        // Configured to defer every answer.
+        defer_for_time(ctx).await?;
+        work.await?
+    } else {
+        tokio::pin!(work);
+        tokio::select! {
+            biased;
+            done = &mut work => done?,
+            () = tokio::time::sleep(within) => {
+                defer_for_time(ctx).await?;
+                work.await?
+            }
+        }
+    };
     let sent = send(ctx, &crate::render::reply::message(&reply, &DiscordDialect)).await;
     ctx.data()
         .okr
@@ -68,21 +94,42 @@ fn interaction_key(ctx: Context<'_>) -> Option<String> {
     }
 }
 
-/// Marks this invocation as answered privately: a command that may take a while defers its
-/// answer, and every part of that answer then stays private.
-struct DeferredPrivately;
+/// How this invocation's answer was deferred, if it was (Discord shows "thinking…" to the
+/// asker alone in both cases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deferral {
+    /// A command that may take a while: every part of its answer stays private.
+    Private,
+    /// An answer that was not ready in time ([`ANSWER_WITHIN`]): it keeps its own visibility.
+    ForTime,
+}
 
-/// Defers the answer privately (Discord shows "thinking…" to the asker alone).
+/// Defers the answer privately, for a command that may take a while.
 async fn defer_private(ctx: Context<'_>) -> Result {
-    ctx.set_invocation_data(DeferredPrivately).await;
+    ctx.set_invocation_data(Deferral::Private).await;
+    ctx.defer_ephemeral().await?;
+    Ok(())
+}
+
+/// Defers an answer that is not ready in time; it keeps its own visibility when it comes.
+async fn defer_for_time(ctx: Context<'_>) -> Result {
+    ctx.set_invocation_data(Deferral::ForTime).await;
     ctx.defer_ephemeral().await?;
     Ok(())
 }
 
 /// Sends a core message as the reply; long ones continue in follow-ups, every part as private
-/// as the message is or as the deferral was.
+/// as the message is or as an explicit deferral was.
 async fn send(ctx: Context<'_>, m: &Message) -> Result {
-    let private = m.private || ctx.invocation_data::<DeferredPrivately>().await.is_some();
+    let deferral = ctx.invocation_data::<Deferral>().await.map(|d| *d);
+    let private = m.private || deferral == Some(Deferral::Private);
+    if deferral == Some(Deferral::ForTime) && !private {
+        // Discord would turn the first follow-up into the private "thinking…" message: remove
+        // it, so the public answer is a message of its own.
+        if let poise::Context::Application(a) = ctx {
+            a.interaction.delete_response(ctx.http()).await?;
+        }
+    }
     for part in render::render(m, None) {
         ctx.send(part.to_reply().ephemeral(private)).await?;
     }
@@ -99,7 +146,10 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
             } else if let BotError::Discord(e) = &error {
                 tracing::error!(error = ?e, command = %ctx.command().qualified_name, "Discord refused a reply");
             }
-            let text = format!("❌ {error}");
+            let text = format!(
+                "❌ {}",
+                command::respell(&error.to_string(), command::Surface::Discord)
+            );
             if let Err(e) = ctx
                 .send(
                     poise::CreateReply::default()
@@ -188,7 +238,6 @@ async fn ac_kpi(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomplete
     guild_only,
     subcommands(
         "report::help",
-        "team::setup",
         "team::cycle",
         "objective::objective",
         "kr::kr",
@@ -223,6 +272,15 @@ mod tests {
         }
     }
 
+    /// The catalogue's path of a top-level command that has no subcommands (`okr-setup`).
+    fn own_path(top: &poise::Command<super::Data, super::BotError>) -> &'static str {
+        catalogue::catalogue()
+            .iter()
+            .find(|s| s.discord_top_level == Some(&*top.name))
+            .unwrap_or_else(|| panic!("/{} is not in the catalogue", top.name))
+            .path
+    }
+
     /// Every path of the command tree, `kr add` style.
     fn paths() -> Vec<String> {
         fn walk(
@@ -245,6 +303,9 @@ mod tests {
         }
         let mut out = Vec::new();
         for top in super::all() {
+            if top.subcommands.is_empty() {
+                out.push(own_path(&top).to_owned());
+            }
             for s in &top.subcommands {
                 walk(s, prefix(&top), &mut out);
             }
@@ -287,8 +348,56 @@ mod tests {
             }
         }
         for top in super::all() {
+            if top.subcommands.is_empty() {
+                let spec = catalogue::find(own_path(&top)).expect("listed");
+                for p in &top.parameters {
+                    assert!(spec.options.contains(&p.name.as_ref()), "{}", p.name);
+                }
+            }
             for s in &top.subcommands {
                 check(s, prefix(&top));
+            }
+        }
+    }
+
+    /// Discord hides a command from members without a permission only at the top level, so
+    /// the admin's commands are top-level ones that ask for Manage Server, and the rest ask for
+    /// nothing.
+    #[test]
+    fn only_the_admins_commands_ask_discord_for_manage_server() {
+        for top in super::all() {
+            let admin_only = top.subcommands.is_empty()
+                && catalogue::find(own_path(&top)).expect("listed").who == catalogue::Who::Admin;
+            let asks = top.default_member_permissions;
+            if admin_only {
+                assert_eq!(
+                    asks,
+                    poise::serenity_prelude::Permissions::MANAGE_GUILD,
+                    "/{}",
+                    top.name
+                );
+            } else {
+                assert!(asks.is_empty(), "/{} asks for {asks:?}", top.name);
+            }
+        }
+        // And no admin-only command hides under /okr or /kpi, where Discord cannot hide it.
+        fn none_admin(c: &poise::Command<super::Data, super::BotError>, prefix: &str) {
+            let path = if prefix.is_empty() {
+                c.name.to_string()
+            } else {
+                format!("{prefix} {}", c.name)
+            };
+            if c.subcommands.is_empty() {
+                let spec = catalogue::find(&path).expect("listed");
+                assert_ne!(spec.who, catalogue::Who::Admin, "{path} is admin-only");
+            }
+            for s in &c.subcommands {
+                none_admin(s, &path);
+            }
+        }
+        for top in super::all() {
+            for s in &top.subcommands {
+                none_admin(s, prefix(&top));
             }
         }
     }

@@ -45,6 +45,10 @@ pub struct Spec {
     pub example: &'static str,
     /// `None`: both adapters. Otherwise the only one that has it.
     pub only: Option<Surface>,
+    /// Its own top-level command on Discord (`okr-setup`), instead of a subcommand of `/okr`:
+    /// Discord hides commands from members without a permission only at the top level
+    /// (`docs/discord.md`).
+    pub discord_top_level: Option<&'static str>,
 }
 
 impl Spec {
@@ -52,14 +56,36 @@ impl Spec {
         self.only.is_none_or(|o| o == s)
     }
 
-    /// How a person types it: `/kpi set` for the KPI commands, `/okr kr add` for the rest.
-    pub fn invocation(&self) -> String {
-        if self.path == "kpi" || self.path.starts_with("kpi ") {
-            format!("/{}", self.path)
-        } else {
-            format!("/okr {}", self.path)
+    /// How a person types it on `surface`: `/kpi set` for the KPI commands, `/okr-setup` on
+    /// Discord for a command of its own there, `/okr kr add` for the rest.
+    pub fn invocation(&self, surface: Surface) -> String {
+        match self.discord_top_level {
+            Some(name) if surface == Surface::Discord => format!("/{name}"),
+            _ if self.path == "kpi" || self.path.starts_with("kpi ") => format!("/{}", self.path),
+            _ => format!("/okr {}", self.path),
         }
     }
+
+    /// The same entry, a top-level command `name` on Discord.
+    pub const fn top_level_in_discord(self, name: &'static str) -> Spec {
+        Spec {
+            discord_top_level: Some(name),
+            ..self
+        }
+    }
+}
+
+/// `text`, written by the core with commands as the console types them, with each command
+/// spelled as `surface` types it: on Discord `/okr setup` reads `/okr-setup`.
+pub fn respell<'a>(specs: &[&Spec], text: &'a str, surface: Surface) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for s in specs {
+        let (console, here) = (s.invocation(Surface::Console), s.invocation(surface));
+        if console != here && out.contains(&console) {
+            out = std::borrow::Cow::Owned(out.replace(&console, &here));
+        }
+    }
+    out
 }
 
 pub const fn spec(
@@ -76,5 +102,6 @@ pub const fn spec(
         summary,
         example,
         only: None,
+        discord_top_level: None,
     }
 }

@@ -398,7 +398,7 @@ pub fn help(surface: Surface, commands: &[&Spec]) -> Message {
     let lines = commands
         .iter()
         .map(|s| {
-            let mut line = s.invocation();
+            let mut line = s.invocation(surface);
             if !s.example.is_empty() {
                 line.push(' ');
                 line.push_str(s.example);

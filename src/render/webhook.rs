@@ -96,7 +96,14 @@ pub fn channel_closed_notice(team: &str, channel: &str, why: &str) -> Message {
                     format!("#{channel}")
                 }
             ),
-            "The channel was deleted, or okrbot may no longer see it or send messages and embeds there: give it back those permissions, or set another channel with /okr setup team:<team> channel:#….".to_owned(),
+            // Only a Discord channel refuses posts, so the notice spells setup as Discord does.
+            format!(
+                "The channel was deleted, or okrbot may no longer see it or send messages and embeds there: give it back those permissions, or set another channel with {}.",
+                crate::command::respell(
+                    "/okr setup team:<team> channel:#…",
+                    crate::command::Surface::Discord
+                )
+            ),
             "Digests and alerts for the team are skipped until then; this notice comes at most once a day.".to_owned(),
         ],
     );

@@ -48,6 +48,10 @@ const MEMBER: &str = fixtures::MEMBER_PERMISSIONS;
 const WAIT: Duration = Duration::from_secs(30);
 /// Discord's deadline for the first answer to an interaction.
 const DEADLINE: Duration = Duration::from_secs(3);
+/// How long the harness lets a command work before the bot defers its answer: most tests read
+/// the answer in the callback itself, which a slow debug build must not turn into a deferral.
+/// The tests of deferral use okrbot's own `ANSWER_WITHIN`.
+const READ_THE_CALLBACK: Duration = Duration::from_millis(2500);
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const CALLBACK: &str = "/interactions/{id}/{token}/callback";
 const CHANNEL_MESSAGES: &str = "/channels/{channel}/messages";
@@ -94,6 +98,23 @@ fn channel(name: &str, id: u64) -> Value {
 /// The option being typed, for autocomplete.
 fn focused(name: &str, value: &str) -> Value {
     json!({"name": name, "type": 3, "value": value, "focused": true})
+}
+
+/// A reply that must be a success: visible (type 4), with embeds, not a refusal.
+fn succeeded(reply: Reply) -> Reply {
+    let b = reply.body();
+    assert_eq!(b["type"], 4, "a reply: {b:#}");
+    assert!(
+        !words(&b["data"]).contains('❌'),
+        "the command was refused: {b:#}"
+    );
+    assert!(
+        b["data"]["embeds"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "the reply carries embeds: {b:#}"
+    );
+    reply
 }
 
 /// `/okr <name> …`: a subcommand.
@@ -259,6 +280,11 @@ impl Bot {
 
     /// [`Bot::start`], with the fake prepared (failures injected) before the bot connects.
     async fn start_with(prepare: impl FnOnce(&FakeDiscord)) -> Bot {
+        Bot::start_answering_within(READ_THE_CALLBACK, prepare).await
+    }
+
+    /// [`Bot::start_with`], deferring any answer not ready `within`.
+    async fn start_answering_within(within: Duration, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
         let store = Store::open(&url).await.expect("the database opens");
@@ -270,6 +296,7 @@ impl Bot {
             token: TOKEN.into(),
             proxy: Some(fake.rest_url()),
             global_commands: false,
+            answer_within: Some(within),
         };
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let bot_okr = okr.clone();
@@ -346,22 +373,21 @@ impl Bot {
             .await
     }
 
+    /// `/okr-setup …` (the admin's own top-level command) by `user_id`; waits for the callback.
+    async fn setup(&self, user_id: u64, permissions: &str, options: Vec<Value>) -> Reply {
+        let mut i = fixtures::slash_command("okr-setup", json!(options), user_id, permissions);
+        resolve(&mut i);
+        self.send_slash(i).await
+    }
+
     /// A slash command that must succeed: a visible reply (type 4) with embeds.
     async fn ok(&self, user_id: u64, permissions: &str, options: Value) -> Reply {
-        let reply = self.slash(user_id, permissions, options).await;
-        let b = reply.body();
-        assert_eq!(b["type"], 4, "a reply: {b:#}");
-        assert!(
-            !words(&b["data"]).contains('❌'),
-            "the command was refused: {b:#}"
-        );
-        assert!(
-            b["data"]["embeds"]
-                .as_array()
-                .is_some_and(|e| !e.is_empty()),
-            "the reply carries embeds: {b:#}"
-        );
-        reply
+        succeeded(self.slash(user_id, permissions, options).await)
+    }
+
+    /// `/okr-setup` that must succeed.
+    async fn ok_setup(&self, user_id: u64, permissions: &str, options: Vec<Value>) -> Reply {
+        succeeded(self.setup(user_id, permissions, options).await)
     }
 
     /// `user_id` presses the button `custom_id` on `message` (a message the fake holds, in a
@@ -468,7 +494,7 @@ impl Bot {
         }
     }
 
-    /// Team Growth through `/okr setup`, a cycle, an objective and key result GRO-1.1 (metric,
+    /// Team Growth through `/okr-setup`, a cycle, an objective and key result GRO-1.1 (metric,
     /// 0 -> 100, owner [`OWNER`]), each through its slash command by the admin.
     async fn growth(&self) -> [Reply; 4] {
         self.growth_in_cycle("2026-11-11", "2027-01-31").await
@@ -477,18 +503,15 @@ impl Bot {
     /// [`Bot::growth`] with the cycle "Winter" running from `start` to `end` (`YYYY-MM-DD`).
     async fn growth_in_cycle(&self, start: &str, end: &str) -> [Reply; 4] {
         let setup = self
-            .ok(
+            .ok_setup(
                 ADMIN,
                 MANAGE_SERVER,
-                sub(
-                    "setup",
-                    vec![
-                        text("team", "Growth"),
-                        text("timezone", "Europe/Berlin"),
-                        channel("channel", FakeDiscord::CHANNEL_ID),
-                        user("lead", LEAD),
-                    ],
-                ),
+                vec![
+                    text("team", "Growth"),
+                    text("timezone", "Europe/Berlin"),
+                    channel("channel", FakeDiscord::CHANNEL_ID),
+                    user("lead", LEAD),
+                ],
             )
             .await;
         let cycle = self
@@ -539,6 +562,70 @@ impl Bot {
         [setup, cycle, objective, kr]
     }
 
+    /// Team Growth (lead [`LEAD`], the channel), the cycle Winter, objective GRO-1 and a key
+    /// result GRO-1.n for each of `owners`, through the core: a bot that defers its answers
+    /// cannot be set up through [`Bot::ok`].
+    async fn growth_by_core(&self, owners: &[String]) {
+        let bot = self;
+        let admin = bot.admin().await;
+        let now = start();
+        bot.okr
+            .setup(
+                &admin,
+                SetupInput {
+                    team: "Growth".into(),
+                    timezone: Some("Europe/Berlin".into()),
+                    channel: Some(FakeDiscord::CHANNEL_ID.to_string()),
+                    prefix: Some("GRO".into()),
+                    leads: Some(vec![Member::Person(mention(LEAD))]),
+                },
+                now,
+            )
+            .await
+            .expect("setup");
+        bot.okr
+            .cycle_new(
+                &admin,
+                "Winter",
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 11).expect("a date"),
+                chrono::NaiveDate::from_ymd_opt(2027, 1, 31).expect("a date"),
+                now,
+            )
+            .await
+            .expect("cycle");
+        let objective = bot
+            .okr
+            .objective_add(
+                &admin,
+                ObjectiveInput {
+                    team: "Growth".into(),
+                    title: "Everyone checks in".into(),
+                    ..ObjectiveInput::default()
+                },
+                now,
+            )
+            .await
+            .expect("objective");
+        for (i, owner) in owners.iter().enumerate() {
+            bot.okr
+                .kr_add(
+                    &admin,
+                    KrInput {
+                        objective: objective.code.clone(),
+                        title: format!("Calls by owner {i}"),
+                        kind: Some("metric".into()),
+                        start: Some("0".into()),
+                        target: Some("100".into()),
+                        owner: Some(owner.clone()),
+                        ..KrInput::default()
+                    },
+                    now,
+                )
+                .await
+                .expect("a key result");
+        }
+    }
+
     /// Moves to the Monday prompt and returns the DM the owner received (its channel and the
     /// message as the fake holds it).
     async fn prompt_dm(&self) -> (u64, Value) {
@@ -572,6 +659,7 @@ mod autocomplete;
 mod bulk;
 mod commands;
 mod errors;
+mod fan_out;
 mod full_flow;
 mod kpis;
 mod owners;

@@ -153,6 +153,10 @@ struct InteractionInfo {
     acknowledged: bool,
     /// When it was dispatched: Discord takes the first callback within 3 seconds only.
     dispatched: std::time::Instant,
+    /// A deferred answer (type 5) whose "thinking…" placeholder no follow-up has replaced
+    /// yet: its flags. Discord turns the first follow-up into that placeholder, with the
+    /// deferral's visibility whatever the follow-up's own flags say.
+    awaiting_followup: Option<u64>,
 }
 
 /// How long Discord waits for an interaction's first callback.
@@ -171,6 +175,9 @@ struct State {
     interactions: Mutex<HashMap<String, InteractionInfo>>,
     /// DM channel id per recipient: Discord returns the same DM channel for the same user.
     dm_channels: Mutex<HashMap<u64, u64>>,
+    /// Discord's global limit, when a test turns it on ([`FakeDiscord::limit_globally`]): at
+    /// most this many requests in any second, and when each counted request came.
+    global_limit: Mutex<Option<(usize, std::collections::VecDeque<std::time::Instant>)>>,
     /// Where `send_interaction` writes; set once a shard has identified.
     dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
     ready: watch::Sender<bool>,
@@ -218,6 +225,7 @@ impl FakeDiscord {
             messages: Mutex::default(),
             interactions: Mutex::default(),
             dm_channels: Mutex::default(),
+            global_limit: Mutex::default(),
             dispatch: Mutex::default(),
             ready,
             next_id: AtomicU64::new(1_200_000_000_000_000_000),
@@ -261,6 +269,7 @@ impl FakeDiscord {
             original: None,
             acknowledged: false,
             dispatched: std::time::Instant::now(),
+            awaiting_followup: None,
         };
         self.state.interactions.lock().unwrap().insert(token, info);
         let sender = self.state.dispatch.lock().unwrap().clone();
@@ -322,6 +331,13 @@ impl FakeDiscord {
     /// The next request matching `route` fails with `failure` (once).
     pub fn fail_next(&self, route: RouteMatch, failure: Failure) {
         self.fail_next_times(route, failure, 1);
+    }
+
+    /// Enforces Discord's global rate limit from now on: a request beyond `per_second` in any
+    /// one-second window is answered 429 (global, with the `retry_after` until a slot frees).
+    /// Interaction callbacks do not count, as on Discord.
+    pub fn limit_globally(&self, per_second: usize) {
+        *self.state.global_limit.lock().unwrap() = Some((per_second, Default::default()));
     }
 
     /// The next `times` requests matching `route` fail with `failure`.

@@ -1,4 +1,4 @@
-//! `/okr setup` and `/okr cycle new | list | close`.
+//! `/okr-setup` and `/okr cycle new | list | close`.
 
 use poise::serenity_prelude as serenity;
 
@@ -9,7 +9,15 @@ use crate::domain::model::Member;
 use crate::service::setup::SetupInput;
 
 /// Create or change a team (Manage Server)
-#[poise::command(slash_command)]
+///
+/// A top-level command of its own, so that Discord shows it only to members with Manage
+/// Server (`docs/discord.md`); the core checks the right again.
+#[poise::command(
+    slash_command,
+    rename = "okr-setup",
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD"
+)]
 pub async fn setup(
     ctx: Context<'_>,
     #[description = "Team name"] team: String,

@@ -53,8 +53,39 @@ async fn the_okr_command_tree_is_registered_in_the_guild_as_discord_accepts_it()
         assert!(!subs.is_empty());
         assert!(subs.iter().all(|s| s["type"] == 1), "{g:#}");
     }
-    for command in ["setup", "update", "status", "nochange", "snooze", "history"] {
+    for command in ["update", "status", "nochange", "snooze", "history"] {
         assert_eq!(option(command)["type"], 1, "/okr {command} is a subcommand");
+    }
+    // Discord hides a command from members without a permission only at the top level: setup
+    // is a command of its own that asks for Manage Server (bit 5), /okr and /kpi ask for none.
+    assert!(
+        okr["options"]
+            .as_array()
+            .is_some_and(|o| o.iter().all(|o| o["name"] != "setup")),
+        "setup is not under /okr: {okr:#}"
+    );
+    let setup = commands
+        .iter()
+        .find(|c| c["name"] == "okr-setup")
+        .expect("the okr-setup command");
+    assert_eq!(setup["default_member_permissions"], "32", "{setup:#}");
+    assert_eq!(setup["contexts"], json!([0]), "guild only: {setup:#}");
+    let names: Vec<&str> = setup["options"]
+        .as_array()
+        .expect("setup's options")
+        .iter()
+        .map(|o| o["name"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["team", "timezone", "channel", "lead", "lead_role", "prefix"]
+    );
+    for c in commands.iter().filter(|c| c["name"] != "okr-setup") {
+        assert!(
+            c["default_member_permissions"].is_null(),
+            "/{} is offered to everyone: {c:#}",
+            c["name"]
+        );
     }
     let cycle = option("cycle");
     let subs: Vec<&str> = cycle["options"]

@@ -42,6 +42,16 @@ pub fn spec() -> &'static Spec {
         // its own file-upload example, and serenity, send `"attachments": [{"id": 0}]`.
         let snowflake = &mut components["schemas"]["SnowflakeType"];
         *snowflake = json!({"anyOf": [snowflake.take(), {"type": "integer", "minimum": 0}]});
+        // A command's `default_member_permissions` is an integer in the spec's requests but a
+        // string in its responses and in Discord's reference ("?string", a permission bit
+        // set), which is what serenity and discord.js send; Discord takes either.
+        for request in [
+            "ApplicationCommandCreateRequest",
+            "ApplicationCommandUpdateRequest",
+        ] {
+            let p = &mut components["schemas"][request]["properties"]["default_member_permissions"];
+            *p = json!({"anyOf": [p.take(), {"type": "string", "pattern": "^[0-9]{1,20}$"}]});
+        }
         let templates = paths
             .as_object()
             .expect("the spec has paths")

@@ -109,7 +109,9 @@ async fn handle(
     // bot's handling of a refusal is exercised, not only recorded.
     let refused = state.violations.lock().unwrap().len() > before && incoming.body.is_some();
 
-    let answer = match injected_failure(&state, &incoming) {
+    let answer = match injected_failure(&state, &incoming)
+        .or_else(|| over_global_limit(&state, &incoming))
+    {
         _ if refused => Answer::error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         Some(failure) => failure_answer(&failure),
         None => route(&state, &incoming).unwrap_or_else(|| {
@@ -265,6 +267,32 @@ fn injected_failure(state: &State, req: &Incoming) -> Option<Failure> {
     Some(failure)
 }
 
+/// A 429 when the request would be one too many in the last second under the global limit.
+fn over_global_limit(state: &State, req: &Incoming) -> Option<Failure> {
+    if req.segments.first().is_some_and(|s| s == "interactions") {
+        return None;
+    }
+    let mut limit = state.global_limit.lock().unwrap();
+    let (per_second, recent) = limit.as_mut()?;
+    let now = std::time::Instant::now();
+    let window = std::time::Duration::from_secs(1);
+    while recent
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
+        recent.pop_front();
+    }
+    if recent.len() >= *per_second {
+        let free_at = recent.front().copied().unwrap_or(now) + window;
+        return Some(Failure::RateLimited {
+            retry_after_secs: free_at.duration_since(now).as_secs_f64(),
+            global: true,
+        });
+    }
+    recent.push_back(now);
+    None
+}
+
 fn failure_answer(failure: &Failure) -> Answer {
     match *failure {
         Failure::RateLimited {
@@ -339,6 +367,11 @@ fn route(state: &State, req: &Incoming) -> Option<Answer> {
             let Some(info) = interaction(state, token) else {
                 return Some(unknown_webhook(state, req));
             };
+            if let (Some(flags), Some(original)) = (info.awaiting_followup, info.original) {
+                return Some(replace_placeholder(
+                    state, token, req, flags, original, &body,
+                ));
+            }
             Answer::json(create_message(
                 state,
                 info.channel_id,
@@ -352,6 +385,12 @@ fn route(state: &State, req: &Incoming) -> Option<Answer> {
                 return Some(unknown_webhook(state, req));
             };
             let id = if *which == "@original" {
+                // Editing or deleting the placeholder settles it: later follow-ups are new.
+                if method != "GET" {
+                    if let Some(i) = state.interactions.lock().unwrap().get_mut(*token) {
+                        i.awaiting_followup = None;
+                    }
+                }
                 info.original
             } else {
                 which.parse().ok()
@@ -483,8 +522,44 @@ fn interaction_callback(state: &State, token: &str, req: &Incoming) -> Answer {
     if let Some(i) = state.interactions.lock().unwrap().get_mut(token) {
         i.acknowledged = true;
         i.original = original;
+        if body["type"] == 5 {
+            i.awaiting_followup = Some(data["flags"].as_u64().unwrap_or(0));
+        }
     }
     Answer::no_content()
+}
+
+/// The first follow-up of a deferred answer: Discord makes it the "thinking…" message, whose
+/// visibility the deferral chose. A follow-up asking for another visibility does not get it: a
+/// violation, since the bot meant something Discord will not do.
+fn replace_placeholder(
+    state: &State,
+    token: &str,
+    req: &Incoming,
+    deferred_flags: u64,
+    original: u64,
+    body: &Value,
+) -> Answer {
+    const EPHEMERAL: u64 = 1 << 6;
+    let asked = body["flags"].as_u64().unwrap_or(0);
+    if asked & EPHEMERAL != deferred_flags & EPHEMERAL {
+        state.violation(format!(
+            "{} {}: the first follow-up of a {} deferral asks to be {}; Discord keeps the deferral's visibility",
+            req.method,
+            req.path,
+            if deferred_flags & EPHEMERAL != 0 { "private" } else { "public" },
+            if asked & EPHEMERAL != 0 { "private" } else { "public" },
+        ));
+    }
+    if let Some(i) = state.interactions.lock().unwrap().get_mut(token) {
+        i.awaiting_followup = None;
+    }
+    let mut payload = body.clone();
+    payload["flags"] = json!(deferred_flags);
+    match existing_message(state, "PATCH", Some(original), &payload, &req.files) {
+        Some(answer) => answer,
+        None => Answer::error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+    }
 }
 
 fn attachments(state: &State, files: &[RecordedFile]) -> Vec<Value> {

@@ -1,0 +1,130 @@
+//! The Monday fan-out at Discord's pace: the fake enforces Discord's global limit (50 requests
+//! in any second, 429 beyond), and okrbot's pacer (40 a second) must never hit it while taking
+//! no longer than the pace itself requires. `OKRBOT_FANOUT_OWNERS` sets how many owners (200
+//! unless set; the note of issue #11 reports 10,000).
+
+use super::*;
+
+/// Discord's global limit for a bot.
+const DISCORD_GLOBAL: usize = 50;
+/// okrbot's pace (`discord::delivery::DEFAULT_RATE`).
+const PACE: f64 = 40.0;
+
+fn owners() -> usize {
+    std::env::var("OKRBOT_FANOUT_OWNERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200)
+}
+
+/// The owner of key result `n`: distinct Discord users.
+fn owner_id(n: usize) -> u64 {
+    1_300_000_000_000_000_000 + n as u64
+}
+
+/// What one Monday cost: the bot's requests after `since` (interaction callbacks aside).
+struct Round {
+    requests: usize,
+    rate_limited: usize,
+    /// Direct-message channels opened.
+    opened: usize,
+    took: Duration,
+}
+
+impl Round {
+    /// What the pace alone requires: one request per slot after the first.
+    fn ideal(&self) -> Duration {
+        Duration::from_secs_f64((self.requests.saturating_sub(1)) as f64 / PACE)
+    }
+}
+
+/// Sets the clock to `slot` and waits until each of the `n` owners has one more prompt.
+async fn monday(bot: &Bot, slot: DateTime<Utc>, n: usize, prompts_before: usize) -> Round {
+    let since = Instant::now();
+    bot.set_clock(slot);
+    let want = prompts_before + n;
+    let deadline = since + Duration::from_secs_f64(3.0 * n as f64 / PACE * 2.0 + 60.0);
+    loop {
+        let prompts = prompts_sent(bot);
+        if prompts >= want {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {prompts} of {want} prompts went out"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let ours: Vec<Recorded> = bot
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.received_at >= since && !r.path.starts_with("/interactions/"))
+        .collect();
+    let first = ours.first().expect("requests").received_at;
+    let last = ours.last().expect("requests").received_at;
+    Round {
+        requests: ours.len(),
+        rate_limited: ours.iter().filter(|r| r.status == 429).count(),
+        opened: ours
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/users/@me/channels")
+            .count(),
+        took: last - first,
+    }
+}
+
+/// Prompts the owners have received: messages posted into direct-message channels.
+fn prompts_sent(bot: &Bot) -> usize {
+    bot.fake
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.is("POST", CHANNEL_MESSAGES)
+                && r.status == 200
+                && r.path != format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID)
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_monday_fan_out_never_meets_discords_global_limit_and_takes_what_the_pace_takes() {
+    let n = owners();
+    let bot = Bot::start().await;
+    let seeding = Instant::now();
+    let owners: Vec<String> = (0..n).map(|i| mention(owner_id(i))).collect();
+    bot.growth_by_core(&owners).await;
+    eprintln!("{n} owners set up in {:?}", seeding.elapsed());
+    bot.fake.limit_globally(DISCORD_GLOBAL);
+
+    // The first Monday opens a direct-message channel for each owner, then prompts them.
+    let first = monday(&bot, prompt_slot(), n, 0).await;
+    // The next one reuses the channels.
+    let second = monday(&bot, prompt_slot() + chrono::Duration::days(7), n, n).await;
+    for (name, round, least) in [("first", &first, 2 * n), ("second", &second, n)] {
+        // Each owner's prompt is one message; a lead's report or a digest may add a few.
+        eprintln!(
+            "{name} Monday, {n} owners: {} requests in {:.1} s, the pace alone {:.1} s ({:.3}x), {} 429s",
+            round.requests,
+            round.took.as_secs_f64(),
+            round.ideal().as_secs_f64(),
+            round.took.as_secs_f64() / round.ideal().as_secs_f64(),
+            round.rate_limited,
+        );
+        assert_eq!(round.rate_limited, 0, "{name} Monday met Discord's limit");
+        assert!(
+            round.requests >= least,
+            "{name} Monday: {} requests for {n} owners",
+            round.requests
+        );
+        assert!(
+            round.took.as_secs_f64() <= round.ideal().as_secs_f64() * 1.1,
+            "{name} Monday took {:?}, the pace alone {:?}",
+            round.took,
+            round.ideal()
+        );
+    }
+    assert_eq!(first.opened, n, "one channel opened per owner");
+    assert_eq!(second.opened, 0, "the second Monday reuses them");
+    assert_no_violations(&bot.fake);
+}
