@@ -304,6 +304,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 proxy,
                 global_commands,
                 answer_within: None,
+                http_client: None,
             };
             let shutdown = async {
                 stop_signal().await;

@@ -107,6 +107,9 @@ pub struct Connection {
     pub proxy: Option<String>,
     /// Register commands globally (slow to propagate) instead of in each guild at start.
     pub global_commands: bool,
+    /// The HTTP client for REST calls instead of serenity's own (tests give one that finds
+    /// their fake at discord.com and trusts its certificate).
+    pub http_client: Option<reqwest::Client>,
     /// How long a command may work before its answer is deferred; `None`:
     /// [`commands::ANSWER_WITHIN`]. Tests that read a reply's callback give it more.
     pub answer_within: Option<std::time::Duration>,
@@ -120,12 +123,16 @@ impl std::fmt::Debug for Connection {
             .field("proxy", &self.proxy)
             .field("global_commands", &self.global_commands)
             .field("answer_within", &self.answer_within)
+            .field("http_client", &self.http_client.is_some())
             .finish()
     }
 }
 
 pub fn http(conn: &Connection) -> serenity::Http {
     let mut b = serenity::HttpBuilder::new(&conn.token);
+    if let Some(c) = &conn.http_client {
+        b = b.client(c.clone());
+    }
     if let Some(p) = &conn.proxy {
         b = b.proxy(p.clone()).ratelimiter_disabled(true);
     }

@@ -285,18 +285,34 @@ impl Bot {
 
     /// [`Bot::start_with`], deferring any answer not ready `within`.
     async fn start_answering_within(within: Duration, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
+        Bot::launch(within, false, prepare).await
+    }
+
+    /// A bot that talks to `https://discord.com` itself, as in production (serenity's own rate
+    /// limiter on, no proxy): the fake serves discord.com over TLS.
+    async fn start_as_in_production(prepare: impl FnOnce(&FakeDiscord)) -> Bot {
+        Bot::launch(READ_THE_CALLBACK, true, prepare).await
+    }
+
+    async fn launch(within: Duration, production: bool, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
         let store = Store::open(&url).await.expect("the database opens");
         let okr = Okr::new(store, &Config::default());
         let clock = ManualClock::new(start());
-        let fake = FakeDiscord::start().await;
+        let mut fake = FakeDiscord::start().await;
         prepare(&fake);
+        let (proxy, http_client) = if production {
+            (None, Some(fake.as_discord_com().await))
+        } else {
+            (Some(fake.rest_url()), None)
+        };
         let conn = Connection {
             token: TOKEN.into(),
-            proxy: Some(fake.rest_url()),
+            proxy,
             global_commands: false,
             answer_within: Some(within),
+            http_client,
         };
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let bot_okr = okr.clone();

@@ -73,6 +73,44 @@ async fn a_prompt_to_a_closed_dm_goes_to_the_team_channel_with_a_mention() {
     assert_no_violations(&bot.fake);
 }
 
+/// As in production, with serenity's rate limiter on: a 429 on a prompt is waited out for its
+/// `Retry-After` (here 4 s, twice okrbot's own pause), retried once, and delivered once.
+#[tokio::test]
+async fn a_429_is_waited_out_for_its_retry_after_and_delivered_once() {
+    let bot = Bot::start_as_in_production(|_| {}).await;
+    bot.growth().await;
+    bot.fake.fail_next(
+        RouteMatch::new("POST", CHANNEL_MESSAGES),
+        Failure::RateLimited {
+            retry_after_secs: 3.6,
+            global: false,
+        },
+    );
+    bot.set_clock(prompt_slot());
+    let limited = bot.nth(1, |r| r.status == 429).await;
+    let dm = bot.fake.dm_channel_of(OWNER).expect("a DM with the owner");
+    let sent = bot
+        .fake
+        .wait_for(|r| posted_in(r, dm) && r.status == 200, WAIT)
+        .await;
+    let waited = sent.received_at - limited.received_at;
+    assert!(
+        waited >= Duration::from_millis(3600),
+        "retried after {waited:?}, before Discord's retry_after"
+    );
+    assert!(waited < Duration::from_secs(10), "retried after {waited:?}");
+    assert_eq!(bot.fake.messages_in(dm).len(), 1, "delivered once");
+    let attempts: Vec<u16> = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", CHANNEL_MESSAGES))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(attempts, [429, 200]);
+    assert_no_violations(&bot.fake);
+}
+
 #[tokio::test]
 async fn a_rate_limited_prompt_is_retried_and_delivered_exactly_once() {
     let bot = Bot::start().await;

@@ -35,6 +35,52 @@ pub async fn serve(state: Arc<State>) -> (SocketAddr, JoinHandle<()>) {
     (addr, task)
 }
 
+/// The same server over TLS, for a bot that talks to `https://discord.com` itself (serenity's
+/// own rate limiter on, which ignores a proxy): the test's client resolves discord.com here and
+/// trusts `acceptor`'s certificate.
+pub async fn serve_tls(
+    state: Arc<State>,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> (SocketAddr, JoinHandle<()>) {
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the fake TLS port");
+    let addr = tcp.local_addr().expect("a bound address");
+    let app = Router::new().fallback(handle).with_state(state);
+    let task = tokio::spawn(async move {
+        axum::serve(TlsListener { tcp, acceptor }, app)
+            .await
+            .expect("the fake TLS server runs");
+    });
+    (addr, task)
+}
+
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, peer)) = self.tcp.accept().await else {
+                continue;
+            };
+            // A failed handshake is that client's problem; keep serving the others.
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, peer);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
 /// What the handler answers with before it becomes an HTTP response.
 struct Answer {
     status: StatusCode,
