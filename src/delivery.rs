@@ -57,6 +57,19 @@ pub const CLAIM: chrono::Duration = chrono::Duration::minutes(10);
 /// Rows read per query; a round loops until nothing more is owed now.
 const BATCH: i64 = 256;
 
+/// Chat rows in flight at once (`Dispatcher::deliver_chat`): enough to hide a row's two ledger
+/// writes behind the platform's pace, few enough that a crash leaves at most this many sent but
+/// not yet marked (each is resent with its nonce).
+pub const CHAT_STREAMS: usize = 4;
+
+/// The stream a recipient's rows go in: always the same one, so they keep their order.
+fn stream_of(r: &Recipient) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r.key().hash(&mut h);
+    (h.finish() % CHAT_STREAMS as u64) as usize
+}
+
 impl Dispatcher {
     pub fn new(okr: Okr) -> Dispatcher {
         Dispatcher {
@@ -119,7 +132,10 @@ impl Dispatcher {
         Ok(report)
     }
 
-    /// The chat lane: everything owed at `now` through `outbox`, one row after another.
+    /// The chat lane: everything owed at `now` through `outbox`, in [`CHAT_STREAMS`] streams
+    /// at once, each recipient's rows in order within one stream. The outbox paces the platform
+    /// as a whole; the streams only keep it busy while one row is claimed and settled in the
+    /// store, so a fan-out goes at the platform's pace, not at the pace plus the ledger's.
     pub async fn deliver_chat<O: Outbox>(
         &self,
         now: DateTime<Utc>,
@@ -134,9 +150,20 @@ impl Dispatcher {
             if pending.is_empty() {
                 return Ok(report);
             }
+            let mut streams: Vec<Vec<Delivery>> = (0..CHAT_STREAMS).map(|_| Vec::new()).collect();
             for d in pending {
-                self.deliver_one(d, now, outbox, "chat", &mut report)
-                    .await?;
+                streams[stream_of(&d.recipient)].push(d);
+            }
+            let rounds = streams.into_iter().map(|rows| async move {
+                let mut report = DispatchReport::default();
+                for d in rows {
+                    self.deliver_one(d, now, outbox, "chat", &mut report)
+                        .await?;
+                }
+                Ok::<_, crate::service::OkrError>(report)
+            });
+            for r in futures_util::future::join_all(rounds).await {
+                report += r?;
             }
         }
     }

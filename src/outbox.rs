@@ -238,6 +238,9 @@ pub struct FileOutbox {
     path: PathBuf,
     seen: Mutex<HashSet<i64>>,
     pace: std::time::Duration,
+    /// Held through a send and its pause: the pace holds for all sends together, as a
+    /// platform's rate limit does, however many the dispatcher has in flight.
+    turn: tokio::sync::Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -264,12 +267,14 @@ impl FileOutbox {
             path,
             seen: Mutex::new(seen),
             pace,
+            turn: tokio::sync::Mutex::new(()),
         })
     }
 }
 
 impl Outbox for FileOutbox {
     async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        let _turn = self.turn.lock().await;
         if !self.seen.lock().expect("outbox lock").insert(d.id) {
             return Ok(None);
         }

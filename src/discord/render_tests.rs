@@ -172,6 +172,40 @@ fn a_digest_renders_objectives_as_coloured_embeds_and_lists_as_fields() {
     assert_eq!(out[0].files[0].filename, "progress.png");
 }
 
+/// Discord takes at most 25 fields in an embed: a list of 60 fills two embeds with exactly 25
+/// and puts the last 10 in a third, in order, none lost.
+#[test]
+fn sixty_fields_fill_embeds_of_exactly_twenty_five() {
+    let m = Message {
+        title: "Schedules".into(),
+        blocks: (0..60)
+            .map(|i| Block {
+                heading: Some(format!("Team {i}")),
+                colour: None,
+                lines: vec![format!("Mon 09:00 · prompt {i}")],
+            })
+            .collect(),
+        ..Message::default()
+    };
+    let out = render(&m, None);
+    assert_within_limits(&out);
+    let per_embed: Vec<usize> = out
+        .iter()
+        .flat_map(embeds)
+        .map(|e| e["fields"].as_array().map_or(0, Vec::len))
+        .filter(|n| *n > 0)
+        .collect();
+    assert_eq!(per_embed, [25, 25, 10]);
+    let names: Vec<String> = out
+        .iter()
+        .flat_map(embeds)
+        .flat_map(|e| e["fields"].as_array().cloned().unwrap_or_default())
+        .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let want: Vec<String> = (0..60).map(|i| format!("Team {i}")).collect();
+    assert_eq!(names, want);
+}
+
 #[test]
 fn a_message_without_status_is_neutral_and_private_stays_private() {
     let out = render(

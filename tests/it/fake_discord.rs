@@ -291,6 +291,47 @@ impl FakeDiscord {
     }
 
     /// Every REST request so far, in arrival order.
+    /// Serves this fake as `https://discord.com` too, over TLS with a certificate made for the
+    /// test; returns the HTTP client that finds it there (discord.com resolved to 127.0.0.1)
+    /// and trusts that certificate. A bot given this client runs as in production: no proxy,
+    /// serenity's own rate limiter on.
+    pub async fn as_discord_com(&mut self) -> reqwest::Client {
+        let cert = rcgen::generate_simple_self_signed(vec!["discord.com".to_owned()])
+            .expect("a certificate for discord.com");
+        let der = rustls::pki_types::CertificateDer::from(cert.cert.der().to_vec());
+        let key = rustls::pki_types::PrivateKeyDer::try_from(cert.key_pair.serialize_der())
+            .expect("the certificate's key");
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![der], key)
+            .expect("a TLS server configuration");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let (addr, task) = rest::serve_tls(self.state.clone(), acceptor).await;
+        self.tasks.push(task);
+        reqwest::Client::builder()
+            .resolve("discord.com", addr)
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(cert.cert.pem().as_bytes())
+                    .expect("the certificate as PEM"),
+            )
+            .build()
+            .expect("a client for the fake discord.com")
+    }
+
+    /// How many recorded requests satisfy `pred`, without copying them.
+    pub fn count(&self, pred: impl Fn(&Recorded) -> bool) -> usize {
+        self.state
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| pred(r))
+            .count()
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.requests.lock().unwrap().clone()
     }

@@ -76,15 +76,9 @@ async fn monday(bot: &Bot, slot: DateTime<Utc>, n: usize, prompts_before: usize)
 
 /// Prompts the owners have received: messages posted into direct-message channels.
 fn prompts_sent(bot: &Bot) -> usize {
+    let team_channel = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
     bot.fake
-        .requests()
-        .iter()
-        .filter(|r| {
-            r.is("POST", CHANNEL_MESSAGES)
-                && r.status == 200
-                && r.path != format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID)
-        })
-        .count()
+        .count(|r| r.is("POST", CHANNEL_MESSAGES) && r.status == 200 && r.path != team_channel)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
