@@ -578,14 +578,11 @@ impl Bot {
         [setup, cycle, objective, kr]
     }
 
-    /// Team Growth (lead [`LEAD`], the channel), the cycle Winter, objective GRO-1 and a key
-    /// result GRO-1.n for each of `owners`, through the core: a bot that defers its answers
-    /// cannot be set up through [`Bot::ok`].
-    async fn growth_by_core(&self, owners: &[String]) {
-        let bot = self;
-        let admin = bot.admin().await;
-        let now = start();
-        bot.okr
+    /// Team Growth (lead [`LEAD`], the channel, prefix GRO) and the cycle Winter, through the
+    /// core.
+    async fn team_by_core(&self) {
+        let admin = self.admin().await;
+        self.okr
             .setup(
                 &admin,
                 SetupInput {
@@ -595,20 +592,35 @@ impl Bot {
                     prefix: Some("GRO".into()),
                     leads: Some(vec![Member::Person(mention(LEAD))]),
                 },
-                now,
+                start(),
             )
             .await
             .expect("setup");
-        bot.okr
+        self.winter_by_core().await;
+    }
+
+    /// The cycle Winter (2026-11-11 to 2027-01-31), through the core.
+    async fn winter_by_core(&self) {
+        let admin = self.admin().await;
+        self.okr
             .cycle_new(
                 &admin,
                 "Winter",
                 chrono::NaiveDate::from_ymd_opt(2026, 11, 11).expect("a date"),
                 chrono::NaiveDate::from_ymd_opt(2027, 1, 31).expect("a date"),
-                now,
+                start(),
             )
             .await
             .expect("cycle");
+    }
+
+    /// [`Bot::team_by_core`], objective GRO-1 and a key result GRO-1.n for each of `owners`:
+    /// a bot that defers its answers cannot be set up through [`Bot::ok`].
+    async fn growth_by_core(&self, owners: &[String]) {
+        let bot = self;
+        bot.team_by_core().await;
+        let admin = bot.admin().await;
+        let now = start();
         let objective = bot
             .okr
             .objective_add(

@@ -298,17 +298,7 @@ async fn an_answer_not_ready_in_time_is_deferred_privately_and_keeps_its_own_vis
     assert_eq!(shown[0]["flags"].as_u64().unwrap_or(0) & 64, 0, "public");
 
     // A private answer becomes the placeholder itself.
-    let admin = bot.admin().await;
-    bot.okr
-        .cycle_new(
-            &admin,
-            "Winter",
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 11).expect("a date"),
-            chrono::NaiveDate::from_ymd_opt(2027, 1, 31).expect("a date"),
-            start(),
-        )
-        .await
-        .expect("a cycle");
+    bot.winter_by_core().await;
     let status = bot.slash(OTHER, MEMBER, sub("status", vec![])).await;
     assert_eq!(status.body()["type"], 5);
     let private = followups(&bot, &status, 1).await;
