@@ -213,7 +213,7 @@ impl FakeDiscord {
 
     pub async fn start() -> FakeDiscord {
         // Parse the spec before the first request arrives so a request never waits on it.
-        openapi::spec();
+        openapi::spec().warm_interaction_routes();
         let (request_count, _) = watch::channel(0);
         let (ready, _) = watch::channel(false);
         let state = Arc::new(State {

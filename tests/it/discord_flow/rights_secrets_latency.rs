@@ -365,5 +365,10 @@ async fn a_hundred_interactions_at_once_are_all_acknowledged_in_time() {
         took.last()
     );
     assert!(p99 < DEADLINE, "p99 {p99:?}");
+    // The target (`docs/discord.md`) holds for an optimised build; a debug build only has to
+    // stay inside Discord's deadline.
+    if !cfg!(debug_assertions) {
+        assert!(p99 < Duration::from_millis(100), "release p99 {p99:?}");
+    }
     assert_no_violations(&bot.fake);
 }

@@ -6,7 +6,8 @@
 //! `/messages/@original` is not taken for `/messages/{message_id}`), and its body is validated
 //! against the operation's `application/json` request schema. Multipart bodies are validated
 //! through their `payload_json`, which carries that same JSON. Validators are compiled on first
-//! use and cached: the spec is large and a compile walks all of it.
+//! use and cached, once per operation even when a burst of requests asks for it at the same
+//! time: the spec is large and a compile walks all of it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -26,8 +27,11 @@ pub struct Spec {
     templates: Vec<(String, Vec<String>)>,
     paths: Value,
     components: Value,
-    validators: Mutex<HashMap<(String, String), Arc<Validator>>>,
+    /// One cell per operation, so concurrent first requests wait for a single compile.
+    validators: Mutex<HashMap<(String, String), ValidatorCell>>,
 }
+
+type ValidatorCell = Arc<OnceLock<Arc<Validator>>>;
 
 /// The spec, parsed on first use.
 pub fn spec() -> &'static Spec {
@@ -120,26 +124,41 @@ impl Spec {
 
     fn validator(&self, method: &str, template: &str, schema: &Value) -> Arc<Validator> {
         let key = (method.to_owned(), template.to_owned());
-        if let Some(v) = self.validators.lock().unwrap().get(&key) {
-            return v.clone();
-        }
-        // The operation's schema refers to `#/components/schemas/...`: give it a root document
-        // that holds the components next to it, so the references resolve in place.
-        let root = json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "allOf": [schema],
-            "components": self.components,
-        });
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .build(&root)
-            .unwrap_or_else(|e| panic!("schema of {method} {template} does not compile: {e}"));
-        let validator = Arc::new(validator);
-        self.validators
+        let cell = self
+            .validators
             .lock()
             .unwrap()
-            .insert(key, validator.clone());
-        validator
+            .entry(key)
+            .or_default()
+            .clone();
+        cell.get_or_init(|| {
+            // The operation's schema refers to `#/components/schemas/...`: give it a root
+            // document that holds the components next to it, so the references resolve in place.
+            let root = json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "allOf": [schema],
+                "components": self.components,
+            });
+            let validator = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .build(&root)
+                .unwrap_or_else(|e| panic!("schema of {method} {template} does not compile: {e}"));
+            Arc::new(validator)
+        })
+        .clone()
+    }
+
+    /// Compiles the validators of the requests every interaction leads to, so the first burst
+    /// of interactions a test measures does not wait on compiles.
+    pub fn warm_interaction_routes(&self) {
+        for (method, path) in [
+            ("POST", "/interactions/1/t/callback"),
+            ("POST", "/webhooks/1/t"),
+            ("PATCH", "/webhooks/1/t/messages/@original"),
+            ("PATCH", "/webhooks/1/t/messages/1"),
+        ] {
+            self.operation(method, path);
+        }
     }
 }
 
