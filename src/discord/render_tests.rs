@@ -485,3 +485,15 @@ fn a_check_in_marks_its_block_done_and_removes_its_buttons() {
         json!([])
     );
 }
+
+#[test]
+fn one_key_result_gets_no_all_no_change_button_even_when_asked() {
+    let mut m = small_prompt();
+    m.actions.push(action(ActionKind::AllNoChange, None));
+    let ids: Vec<String> = rows(&render_with_actions(&m, None, 5)[0].components)
+        .iter()
+        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, ["okr:u:GRO-1.1:5", "okr:n:GRO-1.1:5", "okr:s:5"]);
+}

@@ -231,6 +231,8 @@ async fn start_bot(fake: &FakeDiscord) -> tokio::task::JoinHandle<()> {
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: vec![ping(), okr()],
+            // The fake holds every bot to okrbot's rule: name exactly whom a message pings.
+            allowed_mentions: Some(serenity::all::CreateAllowedMentions::new()),
             ..Default::default()
         })
         .initialize_owners(false)

@@ -175,6 +175,10 @@ struct State {
     interactions: Mutex<HashMap<String, InteractionInfo>>,
     /// DM channel id per recipient: Discord returns the same DM channel for the same user.
     dm_channels: Mutex<HashMap<u64, u64>>,
+    /// The message each `(channel, nonce)` was posted as, for posts that set `enforce_nonce`:
+    /// Discord answers the same nonce again with that message instead of a second one (it
+    /// keeps nonces a few minutes; the fake for the whole test).
+    nonces: Mutex<HashMap<(u64, String), u64>>,
     /// Discord's global limit, when a test turns it on ([`FakeDiscord::limit_globally`]): at
     /// most this many requests in any second, and when each counted request came.
     global_limit: Mutex<Option<(usize, std::collections::VecDeque<std::time::Instant>)>>,
@@ -225,6 +229,7 @@ impl FakeDiscord {
             messages: Mutex::default(),
             interactions: Mutex::default(),
             dm_channels: Mutex::default(),
+            nonces: Mutex::default(),
             global_limit: Mutex::default(),
             dispatch: Mutex::default(),
             ready,

@@ -63,6 +63,20 @@ async fn history_when(bot: &Bot, kr: &str, n: usize) -> Vec<CheckIn> {
     }
 }
 
+/// The answer a press edits into its interaction (`PATCH …/messages/@original`), once it came.
+async fn answer_to(bot: &Bot, pressed: &Value) -> Value {
+    let path = format!(
+        "/webhooks/{}/{}/messages/@original",
+        FakeDiscord::APPLICATION_ID,
+        token_of(pressed)
+    );
+    let edit = bot
+        .fake
+        .wait_for(|r| r.method == "PATCH" && r.path == path, WAIT)
+        .await;
+    body(&edit).clone()
+}
+
 fn private(callback: &Recorded) -> bool {
     let b = body(callback);
     b["data"]["flags"].as_u64().unwrap_or(0) & 64 == 64
@@ -99,19 +113,48 @@ async fn each_owner_gets_their_own_prompt_and_each_button_acts_on_its_own_key_re
         .as_str()
         .expect("a form")
         .to_owned();
-    let form = bot.form(OWNER, &prompt, &form_id, &[("value", "30")]);
+    let form = bot.form(
+        OWNER,
+        &prompt,
+        &form_id,
+        &[
+            ("value", "30"),
+            ("confidence", "7"),
+            ("note", "two launches"),
+        ],
+    );
     bot.submit(&form, 1).await;
     history_when(&bot, "GRO-1.2", 1).await;
-    assert_eq!(bot.history("GRO-1.2").await[0].value, 30.0);
+    let recorded = &bot.history("GRO-1.2").await[0];
+    assert_eq!(recorded.value, 30.0);
+    assert_eq!(
+        recorded.confidence.map(|c| c.get()),
+        Some(7),
+        "the form's confidence"
+    );
+    assert_eq!(
+        recorded.note.as_deref(),
+        Some("two launches"),
+        "the form's note"
+    );
     assert!(bot.history("GRO-1.1").await.is_empty());
 
     // No change on GRO-1.1: a check-in on GRO-1.1 alone, keeping its value.
     let prompt = bot.fake.messages_in(mine)[0].clone();
     let nochange = button_id(&prompt, "okr:n:GRO-1.1:");
-    bot.press(OWNER, &prompt, &nochange).await;
+    let (first, _) = bot.press(OWNER, &prompt, &nochange).await;
+    answer_to(&bot, &first).await;
     let h = history_when(&bot, "GRO-1.1", 1).await;
     assert_eq!((h.len(), h[0].value), (1, 0.0));
     assert_eq!(bot.history("GRO-1.2").await.len(), 1);
+    // A double click: the same button pressed again before its buttons went is one check-in.
+    let (again, _) = bot.press(OWNER, &prompt, &nochange).await;
+    answer_to(&bot, &again).await;
+    assert_eq!(
+        bot.history("GRO-1.1").await.len(),
+        1,
+        "one check-in per button"
+    );
 
     // Someone else's button is refused, privately, and records nothing.
     let foreign = button_id(&other_prompt, "okr:n:GRO-1.3:");
@@ -138,7 +181,14 @@ async fn each_owner_gets_their_own_prompt_and_each_button_acts_on_its_own_key_re
         FakeDiscord::APPLICATION_ID,
         token_of(&pressed)
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = answer_to(&bot, &pressed).await;
+    assert!(
+        words(&answer).contains("Snoozed"),
+        "the snooze is confirmed: {answer:#}"
+    );
+    // Snoozing answers nothing: no key result of the prompt is checked in.
+    assert!(bot.history("GRO-1.3").await.is_empty());
+    assert!(bot.history("GRO-1.4").await.is_empty());
     for f in bot
         .fake
         .requests()

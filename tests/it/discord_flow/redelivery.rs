@@ -51,3 +51,31 @@ async fn the_same_interaction_delivered_twice_records_one_check_in() {
     assert_eq!(by_slash(&history), 1);
     assert_no_violations(&bot.fake);
 }
+
+/// A prompt Discord took but the ledger never marked (the process died in between) is sent
+/// again under the same nonce, and Discord answers with the first message: still one prompt.
+#[tokio::test]
+async fn a_prompt_sent_again_after_a_crash_is_still_one_message() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let (dm, first) = bot.prompt_dm().await;
+    let sent =
+        |l: &[(String, String, String)]| l.iter().any(|(k, _, s)| k == "prompt" && s == "sent");
+    bot.ledger_when("the prompt is marked sent", sent).await;
+    sqlx::query(
+        "UPDATE deliveries SET state = 'pending', sent_at = NULL, platform_message_id = NULL, \
+         claimed = 0 WHERE kind = 'prompt'",
+    )
+    .execute(bot.okr.store().pool())
+    .await
+    .expect("the mark undone");
+    // The row changed behind the scheduler's back: wake it, as a restart would.
+    bot.okr.wake();
+    bot.ledger_when("the prompt is marked sent again", sent)
+        .await;
+    assert_eq!(bot.fake.count(|r| posted_in(r, dm)), 2, "posted twice");
+    let messages = bot.fake.messages_in(dm);
+    assert_eq!(messages.len(), 1, "one prompt: {messages:#?}");
+    assert_eq!(messages[0]["id"], first["id"]);
+    assert_no_violations(&bot.fake);
+}

@@ -37,6 +37,17 @@ pub fn message(body: &Value) -> Vec<String> {
         ));
     }
     components(&mut out, &body["components"]);
+    // okrbot names exactly whom a message pings (`docs/discord.md`): a `parse` that lets
+    // every named user, every role or @everyone through is a bug even while the content
+    // names no one, because the next title or note may.
+    for what in items(&body["allowed_mentions"]["parse"])
+        .iter()
+        .filter_map(Value::as_str)
+    {
+        out.push(format!(
+            "allowed_mentions parses {what:?}: okrbot lists exactly the users and roles it pings"
+        ));
+    }
     let content = body["content"].as_str().unwrap_or("");
     if !content.is_empty() {
         // Without allowed_mentions Discord pings whatever the content names, @everyone too.

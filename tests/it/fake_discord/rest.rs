@@ -470,7 +470,23 @@ fn route(state: &State, req: &Incoming) -> Option<Answer> {
                 .values()
                 .any(|c| *c == channel);
             let guild = (!is_dm).then_some(FakeDiscord::GUILD_ID);
-            Answer::json(create_message(state, channel, guild, &body, &req.files))
+            let nonce = match (&body["enforce_nonce"], &body["nonce"]) {
+                (Value::Bool(true), Value::String(n)) => Some(n.clone()),
+                (Value::Bool(true), Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            let earlier = nonce.as_ref().and_then(|n| {
+                let id = *state.nonces.lock().unwrap().get(&(channel, n.clone()))?;
+                Some(state.messages.lock().unwrap().get(&id)?.message.clone())
+            });
+            if let Some(message) = earlier {
+                return Some(Answer::json(message));
+            }
+            let message = create_message(state, channel, guild, &body, &req.files);
+            if let (Some(n), Some(id)) = (nonce, id_of(&message["id"])) {
+                state.nonces.lock().unwrap().insert((channel, n), id);
+            }
+            Answer::json(message)
         }
         (method, ["channels", _, "messages", message]) => {
             existing_message(state, method, message.parse().ok(), &body, &req.files)?
