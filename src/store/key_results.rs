@@ -391,10 +391,18 @@ pub async fn list_in_cycle(
 /// off in the last bit, so the value comes as `null` and its row is read again one by one.
 pub(super) const EXACT_BAND: (f64, f64) = (1e-15, 1e15);
 
-/// SQL for a REAL column `col` as text `quote()` writes it, `NULL` outside [`EXACT_BAND`].
-pub(super) fn exact_real(col: &str) -> String {
+/// SQL for a REAL column `col` as exact text, `NULL` outside [`EXACT_BAND`]. A whole number
+/// (most values people type: counts, money, days) is written as an integer, which is exact
+/// below 2^53 and spares SQLite's float-to-text conversion, the costliest part of a packed
+/// read; any other value, and zero (whose sign `quote()` drops: -0 reads as 0, an equal
+/// value), as `quote()` writes it.
+pub fn exact_real(col: &str) -> String {
     let (lo, hi) = EXACT_BAND;
-    format!("CASE WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END")
+    format!(
+        "CASE WHEN {col} <> 0 AND abs({col}) <= {hi:e} AND {col} = CAST({col} AS INTEGER) \
+         THEN CAST(CAST({col} AS INTEGER) AS TEXT) \
+         WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END"
+    )
 }
 
 /// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order
