@@ -212,15 +212,21 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
         "SELECT {} FROM (SELECT ? AS v)",
         okrbot::store::key_results::exact_real("v")
     );
+    let packed = |v: f64| {
+        let sql = sql.clone();
+        async move {
+            let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(v)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            text
+        }
+    };
     let mut cases: Vec<f64> = vec![0.0, 1.0, -1.0, 30.0, 1e15, -1e15, 999_999_999_999_999.0];
     cases.extend([0.5, 1.0 / 3.0, -2.5e-7, 1e15 - 0.5, 123_456.789]);
     for v in cases {
-        let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(v)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        let text = text.expect("inside the band");
+        let text = packed(v).await.expect("inside the band");
         assert_eq!(
             text.parse::<f64>().map(f64::to_bits),
             Ok(v.to_bits()),
@@ -228,12 +234,7 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
         );
     }
     for v in [1e16, -2e15, 1e-16] {
-        let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(v)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        assert_eq!(text, None, "{v:e} is outside the band");
+        assert_eq!(packed(v).await, None, "{v:e} is outside the band");
     }
 }
 
