@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
@@ -315,7 +317,14 @@ pub async fn points_of(
     // One statement for any number of ids: a JSON array walked by json_each.
     let ids = serde_json::to_string(&krs.iter().map(|k| k.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
-    packed_points(c, ws, "ci.kr_id IN (SELECT value FROM json_each(?))", ids).await
+    packed_points(
+        c,
+        ws,
+        "",
+        "ci.kr_id IN (SELECT value FROM json_each(?))",
+        ids,
+    )
+    .await
 }
 
 /// The points of the key results of `cycle`'s objectives that have no stored trend at all,
@@ -325,56 +334,73 @@ pub async fn points_untrended_in_cycle(
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
-    let which = "ci.kr_id IN (SELECT u.id FROM key_results u \
+    let from = "JOIN key_results u ON u.id = ci.kr_id \
          JOIN objectives uo ON uo.id = u.objective_id \
-         LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
-         WHERE uo.cycle_id = ? AND u.archived_at IS NULL AND tr.kr_id IS NULL)";
-    packed_points(c, ws, which, cycle.0).await
+         LEFT JOIN kr_trends tr ON tr.kr_id = u.id";
+    let which = "uo.cycle_id = ? AND u.archived_at IS NULL AND tr.kr_id IS NULL";
+    packed_points(c, ws, from, which, cycle.0).await
 }
 
-/// The points of the check-ins `which` selects (an SQL condition with one parameter, `arg`).
+/// One check-in point as [`packed_points`] packs it: key result, `created_at` as stored, id,
+/// and the value as [`super::key_results::exact_real`] writes it.
+#[derive(serde::Deserialize)]
+struct PackedPoint<'a>(
+    i64,
+    #[serde(borrow)] Cow<'a, str>,
+    i64,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+);
+
+type Points = std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>;
+
+/// The points [`packed_points`] packed, grouped by key result in `ORDER BY kr_id, created_at,
+/// id` as SQLite compares them (TEXT by its bytes), and the key results with a value outside
+/// the exact band, whose points must be read one by one.
+fn unpack_points(pack: &str) -> Result<(Points, Vec<i64>)> {
+    let mut packed: Vec<PackedPoint> = serde_json::from_str(pack)
+        .map_err(|e| StoreError::Corrupt(format!("check-in points: {e}")))?;
+    // The rows come nearly in this order (an index's), which the sort runs through in a pass.
+    packed.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    let (mut out, mut inexact) = (Points::new(), Vec::new());
+    for PackedPoint(kr, at, _, value) in packed {
+        let what = || format!("check-ins of key result {kr}");
+        match super::key_results::quoted_real(value.as_deref(), what)? {
+            Some(value) => out
+                .entry(KrId(kr))
+                .or_default()
+                .push((super::key_results::text_instant(&at, what)?, value)),
+            None => inexact.push(kr),
+        }
+    }
+    Ok((out, inexact))
+}
+
+/// The points of the check-ins `which` selects (an SQL condition on `ci` with one parameter,
+/// `arg`, after any joins `from` adds).
 async fn packed_points<'a, A>(
     c: &mut Conn,
     ws: WorkspaceId,
+    from: &str,
     which: &str,
     arg: A,
-) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>>
+) -> Result<Points>
 where
     A: 'a + Send + sqlx::Encode<'a, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
-    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
-        std::collections::HashMap::new();
-    // One row per objective with its key results' points packed as JSON, values as `quote()`
-    // writes them inside the band where that is exact: each row crossing from SQLite's thread
-    // costs more than reading it (`docs/scoring.md`, "Speed").
+    // All the points in one row of JSON, in no order: each row crossing from SQLite's thread
+    // costs more than reading it, and sorting here is cheaper than SQLite's sort of the
+    // aggregate (`docs/scoring.md`, "Speed").
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT json_group_array(json_array(ci.kr_id, ci.created_at, {}) \
-         ORDER BY ci.kr_id, ci.created_at, ci.id) FROM check_ins ci \
-         JOIN key_results k ON k.id = ci.kr_id \
-         WHERE ci.workspace_id = ? AND {which} \
-         GROUP BY k.objective_id",
+        "SELECT json_group_array(json_array(ci.kr_id, ci.created_at, ci.id, {})) \
+         FROM check_ins ci {from} WHERE ci.workspace_id = ? AND {which}",
         super::key_results::exact_real("ci.value")
     ));
-    let packs: Vec<String> = sqlx::query_scalar(sql)
+    let pack: String = sqlx::query_scalar(sql)
         .bind(ws.0)
         .bind(arg)
-        .fetch_all(c.sqlite())
+        .fetch_one(c.sqlite())
         .await?;
-    let mut inexact = Vec::new();
-    for pack in packs {
-        let packed: Vec<(i64, String, Option<String>)> = serde_json::from_str(&pack)
-            .map_err(|e| StoreError::Corrupt(format!("check-in points: {e}")))?;
-        for (kr, at, value) in packed {
-            let what = || format!("check-ins of key result {kr}");
-            match super::key_results::quoted_real(value.as_deref(), what)? {
-                Some(value) => out
-                    .entry(KrId(kr))
-                    .or_default()
-                    .push((super::key_results::text_instant(&at, what)?, value)),
-                None => inexact.push(kr),
-            }
-        }
-    }
+    let (mut out, mut inexact) = unpack_points(&pack)?;
     inexact.dedup();
     for kr in inexact {
         // A value at an extreme the packed text may not hold exactly: read them one by one.
@@ -389,4 +415,32 @@ where
         out.insert(KrId(kr), points);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unpacked_points_are_in_order_of_key_result_time_and_id_whatever_order_they_came_in() {
+        let pack = r#"[[2,"2026-11-02T09:00:00+00:00",8,"1"],
+            [1,"2026-11-01T09:00:00+00:00",9,"2"],
+            [1,"2026-11-01T09:00:00+00:00",3,"3"],
+            [1,"2026-10-30T09:00:00+00:00",7,"5p1"],
+            [3,"2026-10-30T09:00:00+00:00",4,null]]"#;
+        let (points, inexact) = unpack_points(pack).unwrap();
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert_eq!(
+            points[&KrId(1)],
+            vec![
+                (t("2026-10-30T09:00:00Z"), 2.5),
+                (t("2026-11-01T09:00:00Z"), 3.0),
+                (t("2026-11-01T09:00:00Z"), 2.0),
+            ]
+        );
+        assert_eq!(points[&KrId(2)], vec![(t("2026-11-02T09:00:00Z"), 1.0)]);
+        assert_eq!(inexact, vec![3], "a value outside the band is read again");
+        assert!(unpack_points(r#"[[1,"2026-11-01T09:00:00+00:00",1,"1p"]]"#).is_err());
+        assert_eq!(unpack_points("[]").unwrap().0, Points::new());
+    }
 }

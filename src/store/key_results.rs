@@ -391,23 +391,49 @@ pub async fn list_in_cycle(
 /// off in the last bit, so the value comes as `null` and its row is read again one by one.
 pub(super) const EXACT_BAND: (f64, f64) = (1e-15, 1e15);
 
-/// SQL for a REAL column `col` as exact text, `NULL` outside [`EXACT_BAND`]. A whole number
-/// (most values people type: counts, money, days) is written as an integer, which is exact
-/// below 2^53 and spares SQLite's float-to-text conversion, the costliest part of a packed
-/// read; any other value, and zero (whose sign `quote()` drops: -0 reads as 0, an equal
-/// value), as `quote()` writes it.
+/// The scales of [`exact_real`]: `(k, bound)` writes a value below `bound` in magnitude as the
+/// integer `v * 2^k` followed by `p<k>`. Multiplying by a power of two is exact, and a bucket
+/// holds eleven binades, so any value of 53 significant bits from 2^-10 up to the band's top
+/// fits one of them as an integer below 2^63.
+const SCALES: [(u32, f64); 6] = [
+    (62, 2.0),
+    (51, 4096.0),
+    (40, 8_388_608.0),
+    (29, 17_179_869_184.0),
+    (18, 35_184_372_088_832.0),
+    (7, 1e15),
+];
+
+/// SQL for a REAL column `col` as exact text, `NULL` outside [`EXACT_BAND`]. Formatting a float
+/// is the costliest step of a packed read, so none is formatted where an integer says it
+/// exactly: a whole number (most values people type: counts, money, days) as that integer, a
+/// fraction as `v * 2^k` and `p<k>` for one of [`SCALES`]; only the rest (tiny values of many
+/// digits, and zero, whose sign `quote()` drops: -0 reads as 0, an equal value) as `quote()`
+/// writes them. [`quoted_real`] reads every form back bit for bit.
 pub fn exact_real(col: &str) -> String {
     let (lo, hi) = EXACT_BAND;
-    format!(
+    let mut sql = format!(
         "CASE WHEN {col} <> 0 AND abs({col}) <= {hi:e} AND {col} = CAST({col} AS INTEGER) \
-         THEN CAST(CAST({col} AS INTEGER) AS TEXT) \
-         WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END"
-    )
+         THEN CAST(CAST({col} AS INTEGER) AS TEXT)"
+    );
+    for (k, bound) in SCALES {
+        // An integer literal: SQLite's own reading of a float literal need not be exact.
+        let scaled = format!("({col} * {})", 1u64 << k);
+        sql.push_str(&format!(
+            " WHEN abs({col}) < {bound:?} AND abs({col}) >= {lo:e} \
+             AND {scaled} = CAST({scaled} AS INTEGER) THEN CAST(CAST({scaled} AS INTEGER) AS TEXT) || 'p{k}'"
+        ));
+    }
+    sql.push_str(&format!(
+        " WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END"
+    ));
+    sql
 }
 
 /// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order
 /// but those of its objective (which its [`ObjectivePack`] carries once), each REAL as
-/// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none).
+/// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none) and the
+/// objective's id.
 #[derive(serde::Deserialize)]
 struct Packed<'a>(
     i64,
@@ -426,13 +452,23 @@ struct Packed<'a>(
     #[serde(borrow)] Option<Cow<'a, str>>,
     Option<i64>,
     #[serde(borrow)] Cow<'a, str>,
+    i64,
 );
 
 /// A REAL as [`exact_real`] wrote it; `None` when it was outside the band.
-pub(super) fn quoted_real(text: Option<&str>, what: impl Fn() -> String) -> Result<Option<f64>> {
+pub fn quoted_real(text: Option<&str>, what: impl Fn() -> String) -> Result<Option<f64>> {
     text.map(|t| {
-        t.parse::<f64>()
-            .map_err(|_| StoreError::Corrupt(format!("{}: {t:?} is not a number", what())))
+        let scaled = || {
+            let (m, k) = t.split_once('p')?;
+            let (m, k) = (m.parse::<i64>().ok()?, k.parse::<u32>().ok()?);
+            // `m` came from a double, so it converts exactly, and 2^-k is exact.
+            (k <= 62).then(|| m as f64 * f64::from_bits(u64::from(1023 - k) << 52))
+        };
+        match t.contains('p') {
+            true => scaled(),
+            false => t.parse::<f64>().ok(),
+        }
+        .ok_or_else(|| StoreError::Corrupt(format!("{}: {t:?} is not a number", what())))
     })
     .transpose()
 }
@@ -467,6 +503,7 @@ impl Packed<'_> {
             last_check_in_at,
             kpi_id,
             _sums,
+            _objective_id,
         ) = self;
         let what = |field: &'static str| move || format!("key result {id} {field}");
         let reals = [
@@ -516,16 +553,15 @@ fn packed_trend(sums: &str) -> Option<super::trends::StoredTrend> {
 /// caller checks it was summed for the cycle's bounds in the team's zone): status and the
 /// rollup score from these instead of reading every check-in.
 ///
-/// One row per objective with its key results packed as JSON: a cycle may hold 10,000 key
-/// results, and each row crossing from SQLite's thread costs more than SQLite's own work
-/// (`docs/scoring.md`, "Speed").
+/// One row for all of them, packed as JSON: a cycle may hold 10,000 key results, and each row
+/// crossing from SQLite's thread costs more than SQLite's own work (`docs/scoring.md`, "Speed").
 pub async fn list_in_cycle_with_trends(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
-    let packs = packs_in_cycle(c, ws, cycle, (0, 1)).await?;
-    unpack_all(c, ws, packs).await
+    let pack = pack_in_cycle(c, ws, cycle, (0, 1)).await?;
+    unpack_all(c, ws, [pack]).await
 }
 
 /// [`list_in_cycle_with_trends`] with the objectives split between `c` and `other`, so that
@@ -537,45 +573,47 @@ pub async fn list_in_cycle_with_trends_on_two(
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
     let (even, odd) = tokio::join!(
-        packs_in_cycle(c, ws, cycle, (0, 2)),
-        packs_in_cycle(other, ws, cycle, (1, 2))
+        pack_in_cycle(c, ws, cycle, (0, 2)),
+        pack_in_cycle(other, ws, cycle, (1, 2))
     );
-    let mut packs = even?;
-    packs.extend(odd?);
-    // The order of `ORDER BY t.name, o.number`: team names compare as NOCASE does, ASCII
-    // letters folded to lower case.
-    packs.sort_by(|a, b| {
-        let key = |p: &ObjectivePack| (p.team.to_ascii_lowercase(), p.number);
-        key(a).cmp(&key(b))
-    });
-    unpack_all(c, ws, packs).await
+    unpack_all(c, ws, [even?, odd?]).await
 }
 
-/// One objective's key results as one packed row, with what orders the objectives.
-#[derive(sqlx::FromRow)]
+/// One objective as [`pack_in_cycle`] packs it: what orders its key results, and what each of
+/// them carries from it.
+#[derive(serde::Deserialize)]
 struct ObjectivePack {
     team: String,
     objective_id: i64,
     number: i64,
     prefix: String,
+}
+
+/// The objectives of the cycle whose id is `part.0` modulo `part.1` and their key results,
+/// each as one JSON array in no order, read in one statement so that both come from one
+/// snapshot. Sorting them here is cheaper than SQLite's sorts for a `GROUP BY`.
+#[derive(sqlx::FromRow)]
+struct CyclePack {
+    objectives: String,
     krs: String,
 }
 
-/// The packed key results of the cycle's objectives whose id is `part.0` modulo `part.1`.
-async fn packs_in_cycle(
+async fn pack_in_cycle(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
     part: (i64, i64),
-) -> Result<Vec<ObjectivePack>> {
+) -> Result<CyclePack> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT t.name AS team, o.id AS objective_id, o.number AS number, t.prefix AS prefix, \
-         json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, k.direction, k.confidence, {}, \
-         k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums)) ORDER BY k.number) AS krs \
-         FROM key_results k JOIN objectives o ON o.id = k.objective_id \
-         JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
-         WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
-         AND o.id % ? = ? GROUP BY o.id ORDER BY t.name, o.number",
+        "SELECT (SELECT json_group_array(json_array(t.name, o.id, o.number, t.prefix)) \
+                 FROM objectives o JOIN teams t ON t.id = o.team_id \
+                 WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4) AS objectives, \
+                (SELECT json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, \
+                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id)) \
+                 FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+                 LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
+                 WHERE k.workspace_id = ?1 AND o.cycle_id = ?2 AND k.archived_at IS NULL \
+                 AND o.id % ?3 = ?4) AS krs",
         exact_real("k.start_value"),
         exact_real("k.target"),
         exact_real("k.current"),
@@ -586,29 +624,55 @@ async fn packs_in_cycle(
         .bind(cycle.0)
         .bind(part.1)
         .bind(part.0)
-        .fetch_all(c.sqlite())
+        .fetch_one(c.sqlite())
         .await?)
 }
 
-async fn unpack_all(
+/// The key results of `packs` in the order of `ORDER BY t.name, o.number, k.number`, team
+/// names compared as NOCASE does (ASCII letters folded to lower case).
+async fn unpack_all<const N: usize>(
     c: &mut Conn,
     ws: WorkspaceId,
-    packs: Vec<ObjectivePack>,
+    packs: [CyclePack; N],
 ) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
-    let mut out = Vec::new();
-    for pack in packs {
-        let krs: Vec<Packed> = serde_json::from_str(&pack.krs)
-            .map_err(|e| StoreError::Corrupt(format!("key results of a cycle: {e}")))?;
-        for kr in krs {
-            let trend = packed_trend(&kr.15);
-            let kr = match kr.unpack(&pack)? {
-                Ok(kr) => kr,
-                Err(id) => by_id(c, ws, id).await?.ok_or_else(|| {
-                    StoreError::Corrupt(format!("key result {} vanished mid-read", id.0))
-                })?,
-            };
-            out.push((kr, trend));
-        }
+    let corrupt =
+        |e: serde_json::Error| StoreError::Corrupt(format!("key results of a cycle: {e}"));
+    let mut objectives: Vec<ObjectivePack> = Vec::new();
+    let mut krs: Vec<Packed> = Vec::new();
+    for pack in &packs {
+        objectives
+            .extend(serde_json::from_str::<Vec<ObjectivePack>>(&pack.objectives).map_err(corrupt)?);
+        krs.extend(serde_json::from_str::<Vec<Packed>>(&pack.krs).map_err(corrupt)?);
+    }
+    let mut order: Vec<(String, i64, usize)> = objectives
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.team.to_ascii_lowercase(), o.number, i))
+        .collect();
+    order.sort();
+    let rank: std::collections::HashMap<i64, (usize, usize)> = order
+        .iter()
+        .enumerate()
+        .map(|(rank, &(_, _, i))| (objectives[i].objective_id, (rank, i)))
+        .collect();
+    let mut ranked = Vec::with_capacity(krs.len());
+    for kr in krs {
+        let &(rank, i) = rank.get(&kr.16).ok_or_else(|| {
+            StoreError::Corrupt(format!("key result {} of a missing objective", kr.0))
+        })?;
+        ranked.push((rank, kr.1, i, kr));
+    }
+    ranked.sort_by_key(|&(rank, number, _, _)| (rank, number));
+    let mut out = Vec::with_capacity(ranked.len());
+    for (_, _, i, kr) in ranked {
+        let trend = packed_trend(&kr.15);
+        let kr = match kr.unpack(&objectives[i])? {
+            Ok(kr) => kr,
+            Err(id) => by_id(c, ws, id).await?.ok_or_else(|| {
+                StoreError::Corrupt(format!("key result {} vanished mid-read", id.0))
+            })?,
+        };
+        out.push((kr, trend));
     }
     Ok(out)
 }

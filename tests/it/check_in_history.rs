@@ -151,6 +151,20 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
             .await
             .unwrap();
         }
+        // Two at the same instant, the later one smaller: the order is by id, never by value.
+        for value in [9.75, 0.25] {
+            sqlx::query(
+                "INSERT INTO check_ins (workspace_id, kr_id, author, value, source, created_at) \
+                 VALUES (?, ?, 'alice', ?, 'text', ?)",
+            )
+            .bind(ws.0)
+            .bind(kr)
+            .bind(value)
+            .bind(crate::common::now() - Duration::minutes(30))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
     }
     let mut c = app.okr.store().read().await.unwrap();
     let cycle = store::cycles::list(&mut c, ws).await.unwrap().remove(0).id;
@@ -175,6 +189,13 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
             .push((ci.created_at, ci.value));
     }
     assert_eq!(points, by_row, "every point, exact, oldest first");
+    assert!(by_row
+        .values()
+        .all(|p| p.len() == 5 && p[2].1 == 9.75 && p[3].1 == 0.25));
+    let untrended = store::check_ins::points_untrended_in_cycle(&mut c, ws, cycle)
+        .await
+        .unwrap();
+    assert_eq!(untrended, by_row, "no key result has a stored trend yet");
 }
 
 /// The packed reads carry a REAL as `quote()` writes it only inside the band where that text
@@ -207,7 +228,8 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
         }
     }
     assert!(inexact.is_empty(), "{inexact:?}");
-    // The packed reads' own expression: whole numbers as integers, the rest as quote() has it.
+    // The packed reads' own expression: whole numbers as integers, fractions as scaled
+    // integers, the rest as quote() has it; read back as the store reads it.
     let sql = format!(
         "SELECT {} FROM (SELECT ? AS v)",
         okrbot::store::key_results::exact_real("v")
@@ -223,16 +245,54 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
             text
         }
     };
+    let read = |text: &str| {
+        okrbot::store::key_results::quoted_real(Some(text), String::new)
+            .unwrap()
+            .unwrap()
+    };
     let mut cases: Vec<f64> = vec![0.0, 1.0, -1.0, 30.0, 1e15, -1e15, 999_999_999_999_999.0];
-    cases.extend([0.5, 1.0 / 3.0, -2.5e-7, 1e15 - 0.5, 123_456.789]);
+    cases.extend([
+        0.5,
+        1.0 / 3.0,
+        -2.5e-7,
+        1e15 - 0.5,
+        123_456.789,
+        99.9,
+        -0.001,
+    ]);
+    // Every binade of the band with 53 significant bits, and each side of each scale's edge.
+    for e in -50..=49_i64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let v = f64::from_bits(((1023 + e) as u64) << 52 | x >> 12);
+        cases.extend([v, -v]);
+    }
+    for edge in [
+        2.0_f64,
+        4096.0,
+        8_388_608.0,
+        17_179_869_184.0,
+        35_184_372_088_832.0,
+        1e15,
+    ] {
+        cases.extend([edge, edge.next_down(), edge.next_up(), -edge.next_down()]);
+    }
+    cases.retain(|v| *v == 0.0 || (1e-15..=1e15).contains(&v.abs()));
+    let mut formatted = Vec::new();
     for v in cases {
         let text = packed(v).await.expect("inside the band");
         assert_eq!(
-            text.parse::<f64>().map(f64::to_bits),
-            Ok(v.to_bits()),
+            read(&text).to_bits(),
+            v.to_bits(),
             "{v:e} read back from {text:?}"
         );
+        if v.abs() >= 2f64.powi(-10) && !text.contains('p') && v.fract() != 0.0 {
+            formatted.push((v, text));
+        }
     }
+    // Formatting a float is what the scales spare: none is formatted from 2^-10 up.
+    assert!(formatted.is_empty(), "{formatted:?}");
     for v in [1e16, -2e15, 1e-16] {
         assert_eq!(packed(v).await, None, "{v:e} is outside the band");
     }
@@ -304,6 +364,11 @@ async fn the_two_halves_read_give_the_key_results_of_one_read_in_its_order() {
         .await
         .unwrap();
     assert_eq!(one, two);
+    let plain = store::key_results::list(&mut c, ws, None, None, None)
+        .await
+        .unwrap();
+    let one: Vec<_> = one.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(one, plain, "the order of the plain read's ORDER BY");
     let codes: Vec<&str> = two.iter().map(|(k, _)| k.code.as_str()).collect();
     assert_eq!(codes.first(), Some(&"ALP-1.1"), "{codes:?}");
     assert_eq!(codes.last(), Some(&"ZET-3.3"), "{codes:?}");
