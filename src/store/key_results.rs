@@ -650,23 +650,27 @@ async fn unpack_all<const N: usize>(
         .map(|(i, o)| (o.team.to_ascii_lowercase(), o.number, i))
         .collect();
     order.sort();
-    let rank: std::collections::HashMap<i64, (usize, usize)> = order
+    let rank: std::collections::HashMap<i64, usize> = order
         .iter()
         .enumerate()
-        .map(|(rank, &(_, _, i))| (objectives[i].objective_id, (rank, i)))
+        .map(|(rank, &(_, _, i))| (objectives[i].objective_id, rank))
         .collect();
+    // Sorted as small keys and then taken by index: a packed key result is a few hundred
+    // bytes, too many to move around in a sort of 10,000.
     let mut ranked = Vec::with_capacity(krs.len());
-    for kr in krs {
-        let &(rank, i) = rank.get(&kr.16).ok_or_else(|| {
+    for (at, kr) in krs.iter().enumerate() {
+        let &rank = rank.get(&kr.16).ok_or_else(|| {
             StoreError::Corrupt(format!("key result {} of a missing objective", kr.0))
         })?;
-        ranked.push((rank, kr.1, i, kr));
+        ranked.push((rank, kr.1, at));
     }
-    ranked.sort_by_key(|&(rank, number, _, _)| (rank, number));
+    ranked.sort_unstable();
+    let mut krs: Vec<Option<Packed>> = krs.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(ranked.len());
-    for (_, _, i, kr) in ranked {
+    for (rank, _, at) in ranked {
+        let Some(kr) = krs[at].take() else { continue };
         let trend = packed_trend(&kr.15);
-        let kr = match kr.unpack(&objectives[i])? {
+        let kr = match kr.unpack(&objectives[order[rank].2])? {
             Ok(kr) => kr,
             Err(id) => by_id(c, ws, id).await?.ok_or_else(|| {
                 StoreError::Corrupt(format!("key result {} vanished mid-read", id.0))
