@@ -101,8 +101,8 @@ async fn a_check_in_scores_exactly_as_the_full_history_does_through_undo_zone_ch
     );
 }
 
-/// Status and the rollup read a cycle's key results and points packed one row per objective
-/// or key result (`docs/scoring.md`, "Speed"): what they read must be exactly what the plain
+/// Status and the rollup read a cycle's key results and points packed into one row each, and
+/// sort them in Rust (`docs/scoring.md`, "Speed"): what they read must be exactly what the plain
 /// row-by-row reads give, to the last bit of every value and whatever a title holds.
 #[tokio::test]
 async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
