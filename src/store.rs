@@ -20,6 +20,7 @@ pub mod deliveries;
 pub mod key_results;
 pub mod kpis;
 pub mod objectives;
+pub mod packed;
 pub mod schedules;
 pub mod teams;
 pub mod trends;

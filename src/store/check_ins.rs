@@ -2,10 +2,14 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
+use super::packed::{exact_real, quoted_real, text_instant};
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{CheckIn, CheckInId, CheckInSource, Confidence, KrId, WorkspaceId};
 use crate::domain::scoring::CycleClock;
 use crate::domain::trend::Trend;
+
+/// Check-in points, `(time, value)` oldest first, by key result.
+pub type Points = std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -261,7 +265,7 @@ pub async fn points_for_team(
     c: &mut Conn,
     ws: WorkspaceId,
     team: crate::domain::model::TeamId,
-) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+) -> Result<Points> {
     let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
         "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci JOIN key_results k ON k.id = ci.kr_id \
          JOIN objectives o ON o.id = k.objective_id \
@@ -271,8 +275,7 @@ pub async fn points_for_team(
     .bind(team.0)
     .fetch_all(c.sqlite())
     .await?;
-    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
-        std::collections::HashMap::new();
+    let mut out = Points::new();
     for (kr, t, v) in rows {
         out.entry(KrId(kr)).or_default().push((t, v));
     }
@@ -285,7 +288,7 @@ pub async fn points_for(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: Option<crate::domain::model::CycleId>,
-) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+) -> Result<Points> {
     let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
         "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci \
          WHERE ci.workspace_id = ?1 AND (?2 IS NULL OR ci.kr_id IN \
@@ -296,8 +299,7 @@ pub async fn points_for(
     .bind(cycle.map(|c| c.0))
     .fetch_all(c.sqlite())
     .await?;
-    let mut out: std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>> =
-        std::collections::HashMap::new();
+    let mut out = Points::new();
     for (kr, t, v) in rows {
         out.entry(KrId(kr)).or_default().push((t, v));
     }
@@ -306,11 +308,7 @@ pub async fn points_for(
 
 /// The `(time, value)` points of the given key results' check-ins, grouped by key result,
 /// oldest first: for the few a status or rollup cannot score from a stored trend.
-pub async fn points_of(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    krs: &[KrId],
-) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+pub async fn points_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<Points> {
     if krs.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
@@ -333,7 +331,7 @@ pub async fn points_untrended_in_cycle(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
-) -> Result<std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>> {
+) -> Result<Points> {
     let from = "JOIN key_results u ON u.id = ci.kr_id \
          JOIN objectives uo ON uo.id = u.objective_id \
          LEFT JOIN kr_trends tr ON tr.kr_id = u.id";
@@ -342,7 +340,7 @@ pub async fn points_untrended_in_cycle(
 }
 
 /// One check-in point as [`packed_points`] packs it: key result, `created_at` as stored, id,
-/// and the value as [`super::key_results::exact_real`] writes it.
+/// and the value as [`exact_real`] writes it.
 #[derive(serde::Deserialize)]
 struct PackedPoint<'a>(
     i64,
@@ -350,8 +348,6 @@ struct PackedPoint<'a>(
     i64,
     #[serde(borrow)] Option<Cow<'a, str>>,
 );
-
-type Points = std::collections::HashMap<KrId, Vec<(DateTime<Utc>, f64)>>;
 
 /// The points [`packed_points`] packed, grouped by key result in `ORDER BY kr_id, created_at,
 /// id` as SQLite compares them (TEXT by its bytes), and the key results with a value outside
@@ -364,11 +360,11 @@ fn unpack_points(pack: &str) -> Result<(Points, Vec<i64>)> {
     let (mut out, mut inexact) = (Points::new(), Vec::new());
     for PackedPoint(kr, at, _, value) in packed {
         let what = || format!("check-ins of key result {kr}");
-        match super::key_results::quoted_real(value.as_deref(), what)? {
+        match quoted_real(value.as_deref(), what)? {
             Some(value) => out
                 .entry(KrId(kr))
                 .or_default()
-                .push((super::key_results::text_instant(&at, what)?, value)),
+                .push((text_instant(&at, what)?, value)),
             None => inexact.push(kr),
         }
     }
@@ -393,7 +389,7 @@ where
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT json_group_array(json_array(ci.kr_id, ci.created_at, ci.id, {})) \
          FROM check_ins ci {from} WHERE ci.workspace_id = ? AND {which}",
-        super::key_results::exact_real("ci.value")
+        exact_real("ci.value")
     ));
     let pack: String = sqlx::query_scalar(sql)
         .bind(ws.0)

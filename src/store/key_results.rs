@@ -2,6 +2,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
+use super::packed::{exact_real, quoted_real, text_instant};
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{
     Confidence, Direction, KeyResult, KrCode, KrId, KrKind, ObjectiveId, TeamId, Unit, WorkspaceId,
@@ -385,51 +386,6 @@ pub async fn list_in_cycle(
     rows.into_iter().map(to_kr).collect()
 }
 
-/// The magnitudes (and zero) for which the packed reads carry a REAL as SQLite's `quote()`
-/// writes it: inside this band that text reads back bit for bit (a test holds it to that),
-/// where JSON's own 15 digits would not; outside it, at extremes no one types, the text may be
-/// off in the last bit, so the value comes as `null` and its row is read again one by one.
-pub(super) const EXACT_BAND: (f64, f64) = (1e-15, 1e15);
-
-/// The scales of [`exact_real`]: `(k, bound)` writes a value below `bound` in magnitude as the
-/// integer `v * 2^k` followed by `p<k>`. Multiplying by a power of two is exact, and a bucket
-/// holds eleven binades, so any value of 53 significant bits from 2^-10 up to the band's top
-/// fits one of them as an integer below 2^63.
-const SCALES: [(u32, f64); 6] = [
-    (62, 2.0),
-    (51, 4096.0),
-    (40, 8_388_608.0),
-    (29, 17_179_869_184.0),
-    (18, 35_184_372_088_832.0),
-    (7, 1e15),
-];
-
-/// SQL for a REAL column `col` as exact text, `NULL` outside [`EXACT_BAND`]. Formatting a float
-/// is the costliest step of a packed read, so none is formatted where an integer says it
-/// exactly: a whole number (most values people type: counts, money, days) as that integer, a
-/// fraction as `v * 2^k` and `p<k>` for one of [`SCALES`]; only the rest (tiny values of many
-/// digits, and zero, whose sign `quote()` drops: -0 reads as 0, an equal value) as `quote()`
-/// writes them. [`quoted_real`] reads every form back bit for bit.
-pub fn exact_real(col: &str) -> String {
-    let (lo, hi) = EXACT_BAND;
-    let mut sql = format!(
-        "CASE WHEN {col} <> 0 AND abs({col}) <= {hi:e} AND {col} = CAST({col} AS INTEGER) \
-         THEN CAST(CAST({col} AS INTEGER) AS TEXT)"
-    );
-    for (k, bound) in SCALES {
-        // An integer literal: SQLite's own reading of a float literal need not be exact.
-        let scaled = format!("({col} * {})", 1u64 << k);
-        sql.push_str(&format!(
-            " WHEN abs({col}) < {bound:?} AND abs({col}) >= {lo:e} \
-             AND {scaled} = CAST({scaled} AS INTEGER) THEN CAST(CAST({scaled} AS INTEGER) AS TEXT) || 'p{k}'"
-        ));
-    }
-    sql.push_str(&format!(
-        " WHEN {col} = 0 OR abs({col}) BETWEEN {lo:e} AND {hi:e} THEN quote({col}) END"
-    ));
-    sql
-}
-
 /// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order
 /// but those of its objective (which its [`ObjectivePack`] carries once), each REAL as
 /// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none) and the
@@ -454,34 +410,6 @@ struct Packed<'a>(
     #[serde(borrow)] Cow<'a, str>,
     i64,
 );
-
-/// A REAL as [`exact_real`] wrote it; `None` when it was outside the band.
-pub fn quoted_real(text: Option<&str>, what: impl Fn() -> String) -> Result<Option<f64>> {
-    text.map(|t| {
-        let scaled = || {
-            let (m, k) = t.split_once('p')?;
-            let (m, k) = (m.parse::<i64>().ok()?, k.parse::<u32>().ok()?);
-            // `m` came from a double, so it converts exactly, and 2^-k is exact.
-            (k <= 62).then(|| m as f64 * f64::from_bits(u64::from(1023 - k) << 52))
-        };
-        match t.contains('p') {
-            true => scaled(),
-            false => t.parse::<f64>().ok(),
-        }
-        .ok_or_else(|| StoreError::Corrupt(format!("{}: {t:?} is not a number", what())))
-    })
-    .transpose()
-}
-
-/// A TEXT instant as the store binds them (RFC 3339), or as SQLite's own functions write them.
-pub(super) fn text_instant(text: &str, what: impl Fn() -> String) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.to_utc())
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
-        })
-        .map_err(|_| StoreError::Corrupt(format!("{}: {text:?} is not an instant", what())))
-}
 
 impl Packed<'_> {
     /// The key result, or its id when one of its values must be read one by one.

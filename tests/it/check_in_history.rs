@@ -106,9 +106,48 @@ async fn a_check_in_scores_exactly_as_the_full_history_does_through_undo_zone_ch
 /// row-by-row reads give, to the last bit of every value and whatever a title holds.
 #[tokio::test]
 async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
+    use okrbot::service::objectives::{KrInput, ObjectiveInput};
     use okrbot::store;
     let app = spawn_app().await;
     app.growth().await;
+    // Team names beyond ASCII, which NOCASE leaves unfolded (Émile before éclair, Growth
+    // after alpha): the sort in Rust must agree.
+    let teams = [
+        ("日本", "NIP"),
+        ("éclair", "ECL"),
+        ("über", "UBE"),
+        ("Émile", "EMI"),
+        ("alpha", "ALP"),
+    ];
+    for (team, prefix) in teams {
+        let now = crate::common::now();
+        let setup = SetupInput {
+            team: team.into(),
+            timezone: Some("Europe/Berlin".into()),
+            prefix: Some(prefix.into()),
+            ..SetupInput::default()
+        };
+        app.okr.setup(&app.admin, setup, now).await.unwrap();
+        let objective = ObjectiveInput {
+            team: team.into(),
+            title: format!("Grow {team}"),
+            ..ObjectiveInput::default()
+        };
+        let objective = app
+            .okr
+            .objective_add(&app.admin, objective, now)
+            .await
+            .unwrap();
+        let kr = KrInput {
+            objective: objective.code.clone(),
+            title: "Signups".into(),
+            kind: Some("metric".into()),
+            start: Some("0".into()),
+            target: Some("10".into()),
+            ..KrInput::default()
+        };
+        app.okr.kr_add(&app.admin, kr, now).await.unwrap();
+    }
     let pool = app.okr.store().pool();
     let ws = app.admin.workspace;
     let title = "Quote \" backslash \\ newline \n tab \t emoji 🚀 café ٣ and NUL-free";
@@ -198,8 +237,9 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
     assert_eq!(untrended, by_row, "no key result has a stored trend yet");
 }
 
-/// The packed reads carry a REAL as `quote()` writes it only inside the band where that text
-/// is exact (`store::key_results::EXACT_BAND`); this holds it to that, bit for bit.
+/// The packed reads carry a REAL as text only inside the band where each form they write is
+/// exact (`store::packed::EXACT_BAND`): `quote()`'s, and the integers and scaled integers that
+/// spare it. This holds them to that, bit for bit, as the store reads them back.
 #[tokio::test]
 async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
     let app = spawn_app().await;
@@ -232,7 +272,7 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
     // integers, the rest as quote() has it; read back as the store reads it.
     let sql = format!(
         "SELECT {} FROM (SELECT ? AS v)",
-        okrbot::store::key_results::exact_real("v")
+        okrbot::store::packed::exact_real("v")
     );
     let packed = |v: f64| {
         let sql = sql.clone();
@@ -246,7 +286,7 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
         }
     };
     let read = |text: &str| {
-        okrbot::store::key_results::quoted_real(Some(text), String::new)
+        okrbot::store::packed::quoted_real(Some(text), String::new)
             .unwrap()
             .unwrap()
     };
