@@ -120,6 +120,12 @@ fn hex(s: Option<Status>) -> &'static str {
     }
 }
 
+/// Whether a heading already opens with a status emoji (the renderers put it there), so a
+/// webhook does not show it twice.
+fn has_status_emoji(h: &str) -> bool {
+    ["🟢", "🟡", "🔴", "⚪"].iter().any(|e| h.starts_with(e))
+}
+
 /// The lines of a message below its title, as (heading, lines) and then hints and footer.
 fn sections(m: &Message) -> Vec<(Option<String>, Vec<String>)> {
     let mut out: Vec<(Option<String>, Vec<String>)> = m
@@ -127,8 +133,8 @@ fn sections(m: &Message) -> Vec<(Option<String>, Vec<String>)> {
         .iter()
         .map(|b| {
             let heading = b.heading.as_ref().map(|h| match b.colour {
-                Some(c) => format!("{} {h}", c.emoji()),
-                None => h.clone(),
+                Some(c) if !has_status_emoji(h) => format!("{} {h}", c.emoji()),
+                _ => h.clone(),
             });
             (heading, b.lines.clone())
         })
@@ -144,21 +150,61 @@ fn sections(m: &Message) -> Vec<(Option<String>, Vec<String>)> {
     out
 }
 
-/// Slack reads `&`, `<` and `>` as markup (`<!channel>` pings everyone): escaped, text is text.
-fn slack_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Bidirectional controls let a name reorder the text around it on screen (a title that reads
+/// as something else): they are dropped on every platform.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Mattermost pings on `@name`, `@channel`, `@all`, `@here`: a word joiner after each `@`
-/// keeps the text readable and pings no one.
+/// A word joiner: invisible, and it breaks the adjacency every markup below relies on.
+fn without_bidi(s: &str) -> String {
+    s.chars().filter(|c| !is_bidi_control(*c)).collect()
+}
+
+const JOINER: char = '\u{2060}';
+
+/// Slack reads `&`, `<` and `>` as markup (`<!channel>` pings everyone, `<url|text>` is a
+/// link): escaped, text is text. Slack's mrkdwn has no `[text](url)` links or images.
+fn slack_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| !is_bidi_control(*c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Mattermost and Teams render Markdown, and Mattermost also rewrites Slack's `<!channel>`,
+/// `<!here>`, `<!all>` and `<url|text>` before it looks for mentions. A joiner after every `<`
+/// breaks the Slack forms and autolinks; one after every `]` breaks `[text](url)`,
+/// `![](image)` and reference links (`[x]: url`), which all need `](`, `][` or `]:`. On
+/// Mattermost a joiner after every `@` stops `@here`, `@channel`, `@all` and `@name`.
+fn markdown_neutral(s: &str, at_too: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars().filter(|c| !is_bidi_control(*c)) {
+        out.push(c);
+        if c == '<' || c == ']' || (at_too && c == '@') {
+            out.push(JOINER);
+        }
+    }
+    out
+}
+
 fn mattermost_escape(s: &str) -> String {
-    s.replace('@', "@\u{2060}")
+    markdown_neutral(s, true)
+}
+
+fn teams_escape(s: &str) -> String {
+    markdown_neutral(s, false)
 }
 
 fn slack(m: &Message) -> Value {
-    let title = clip_chars(&m.title, SLACK_HEADER_CHARS);
+    // plain_text is shown as typed and never read as markup; only the bidi controls go.
+    let title = clip_chars(&without_bidi(&m.title), SLACK_HEADER_CHARS);
     let blocks = vec![json!({
         "type": "header",
         "text": {"type": "plain_text", "text": title, "emoji": true}
@@ -194,7 +240,7 @@ fn slack(m: &Message) -> Value {
         let cut = body.len() - (room - 1);
         body.truncate(room - 1);
         body.push(json!({"type": "context", "elements": [{"type": "mrkdwn",
-            "text": format!("… {cut} more sections: /okr status shows everything")}]}));
+            "text": more_note(0, cut)}]}));
     }
     body.extend(footer);
     json!({
@@ -208,29 +254,90 @@ fn slack_section(text: String) -> Value {
     json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})
 }
 
+/// The note that ends a message cut to fit: how much is left out and where to see it all.
+fn more_note(lines: usize, sections: usize) -> String {
+    let what = match (lines, sections) {
+        (0, 0) => "the rest".to_owned(),
+        (0, s) => format!("{s} more sections"),
+        (l, 0) => format!("{l} more lines"),
+        (l, s) => format!("{l} more lines and {s} more sections"),
+    };
+    format!("… {what}: /okr status shows everything")
+}
+
 fn mattermost(m: &Message) -> Value {
-    let mut text = String::new();
-    for (heading, lines) in sections(m) {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        if let Some(h) = heading {
-            text.push_str(&format!("**{}**\n", mattermost_escape(&h)));
-        }
-        let lines: Vec<String> = lines.iter().map(|l| mattermost_escape(l)).collect();
-        text.push_str(&lines.join("\n"));
-    }
+    let parts: Vec<String> = sections(m)
+        .into_iter()
+        .map(|(heading, lines)| {
+            let mut part = heading
+                .map(|h| format!("**{}**\n", mattermost_escape(&h)))
+                .unwrap_or_default();
+            let lines: Vec<String> = lines.iter().map(|l| mattermost_escape(l)).collect();
+            part.push_str(&lines.join("\n"));
+            part
+        })
+        .collect();
     let title = mattermost_escape(&clip_chars(&m.title, 250));
     let mut attachment = json!({
         "fallback": title,
         "color": hex(m.colour),
         "title": title,
-        "text": clip_chars(&text, MATTERMOST_TEXT_CHARS),
+        "text": mattermost_text(&parts),
     });
     if let Some(f) = &m.footer {
         attachment["footer"] = json!(mattermost_escape(&clip_chars(f, 500)));
     }
     json!({"username": "okrbot", "attachments": [attachment]})
+}
+
+/// Whole sections while they fit, then a note of how many were left out; a first section too
+/// long alone is cut by lines, with the same note, so the reader always sees that text is missing.
+fn mattermost_text(parts: &[String]) -> String {
+    let joined = parts.join("\n\n");
+    if joined.chars().count() <= MATTERMOST_TEXT_CHARS {
+        return joined;
+    }
+    // Room for the note, whatever the count.
+    let room = MATTERMOST_TEXT_CHARS - more_note(usize::MAX, usize::MAX).chars().count() - 2;
+    let mut text = String::new();
+    let mut used = 0;
+    let mut kept = 0;
+    for part in parts {
+        let n = part.chars().count() + if kept > 0 { 2 } else { 0 };
+        if used + n > room {
+            break;
+        }
+        if kept > 0 {
+            text.push_str("\n\n");
+        }
+        text.push_str(part);
+        used += n;
+        kept += 1;
+    }
+    if kept > 0 {
+        text.push_str("\n\n");
+        text.push_str(&more_note(0, parts.len() - kept));
+        return text;
+    }
+    let lines: Vec<&str> = parts[0].split('\n').collect();
+    let mut shown = 0;
+    for line in &lines {
+        let n = line.chars().count() + 1;
+        if used + n > room {
+            break;
+        }
+        text.push_str(line);
+        text.push('\n');
+        used += n;
+        shown += 1;
+    }
+    if shown == 0 {
+        text = clip_chars(lines[0], room);
+        text.push('\n');
+        shown = 1;
+    }
+    // Cut by lines only when the first section was too long, so something is always left out.
+    text + &more_note(lines.len() - shown, parts.len() - 1)
 }
 
 fn teams_colour(s: Option<Status>) -> &'static str {
@@ -242,39 +349,53 @@ fn teams_colour(s: Option<Status>) -> &'static str {
     }
 }
 
+/// One section of a card: its heading and as many of its lines as `lines` says.
+fn teams_part(
+    i: usize,
+    heading: &Option<String>,
+    lines: &[String],
+    colour: Option<Status>,
+) -> Value {
+    let mut items = Vec::new();
+    if let Some(h) = heading {
+        items.push(
+            json!({"type": "TextBlock", "text": teams_escape(h), "weight": "Bolder", "wrap": true,
+            "color": teams_colour(colour)}),
+        );
+    }
+    if !lines.is_empty() {
+        let lines: Vec<String> = lines.iter().map(|l| teams_escape(l)).collect();
+        // A blank line between lines: Teams joins single line breaks.
+        items.push(
+            json!({"type": "TextBlock", "text": lines.join("\n\n"), "wrap": true,
+            "spacing": "Small"}),
+        );
+    }
+    json!({"type": "Container", "items": items, "separator": i > 0})
+}
+
 fn teams(m: &Message) -> Value {
     let title = json!({
-        "type": "TextBlock", "text": clip_chars(&m.title, 500), "size": "Large",
+        "type": "TextBlock", "text": teams_escape(&clip_chars(&m.title, 500)), "size": "Large",
         "weight": "Bolder", "wrap": true, "color": teams_colour(m.colour)
     });
-    let mut parts: Vec<Value> = Vec::new();
-    for (i, (heading, lines)) in sections(m).into_iter().enumerate() {
-        let colour = m.blocks.get(i).and_then(|b| b.colour);
-        let mut items = Vec::new();
-        if let Some(h) = heading {
-            items.push(
-                json!({"type": "TextBlock", "text": h, "weight": "Bolder", "wrap": true,
-                "color": teams_colour(colour)}),
-            );
-        }
-        if !lines.is_empty() {
-            // A blank line between lines: Teams joins single line breaks.
-            items.push(
-                json!({"type": "TextBlock", "text": lines.join("\n\n"), "wrap": true,
-                "spacing": "Small"}),
-            );
-        }
-        parts.push(json!({"type": "Container", "items": items, "separator": i > 0}));
-    }
+    let sections = sections(m);
+    let colours: Vec<Option<Status>> = (0..sections.len())
+        .map(|i| m.blocks.get(i).and_then(|b| b.colour))
+        .collect();
+    let parts: Vec<Value> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, (h, lines))| teams_part(i, h, lines, colours[i]))
+        .collect();
     let footer = m.footer.as_ref().map(|f| {
-        json!({"type": "TextBlock", "text": clip_chars(f, 500), "isSubtle": true, "size": "Small", "wrap": true})
+        json!({"type": "TextBlock", "text": teams_escape(&clip_chars(f, 500)), "isSubtle": true, "size": "Small", "wrap": true})
     });
-    let card = |parts: &[Value], more: usize| {
+    let card = |parts: &[Value], more: Option<String>| {
         let mut body = vec![title.clone()];
         body.extend(parts.iter().cloned());
-        if more > 0 {
-            body.push(json!({"type": "TextBlock", "wrap": true, "isSubtle": true,
-                "text": format!("… {more} more: /okr status shows everything")}));
+        if let Some(more) = more {
+            body.push(json!({"type": "TextBlock", "wrap": true, "isSubtle": true, "text": more}));
         }
         body.extend(footer.clone());
         json!({
@@ -292,115 +413,55 @@ fn teams(m: &Message) -> Value {
             }]
         })
     };
-    // Whole sections are dropped from the end until the card fits.
-    let mut keep = parts.len();
-    loop {
-        let c = card(&parts[..keep], parts.len() - keep);
-        if keep == 0 || c.to_string().len() <= TEAMS_CARD_BYTES {
-            return c;
-        }
-        keep -= 1;
+    let fits = |c: &Value| c.to_string().len() <= TEAMS_CARD_BYTES;
+    let whole = card(&parts, None);
+    if fits(&whole) {
+        return whole;
     }
+    // The most whole sections that fit (the size grows with the count, so a binary search).
+    let with_sections = |keep: usize| {
+        let more = (keep < parts.len()).then(|| more_note(0, parts.len() - keep));
+        card(&parts[..keep], more)
+    };
+    let keep = largest_fitting(parts.len(), |k| fits(&with_sections(k)));
+    if keep > 0 {
+        return with_sections(keep);
+    }
+    // The first section alone is too big: as many of its lines as fit, so a card always shows
+    // key results.
+    let (heading, lines) = &sections[0];
+    let with_lines = |shown: usize| {
+        let part = teams_part(0, heading, &lines[..shown], colours[0]);
+        card(
+            &[part],
+            Some(more_note(lines.len() - shown, parts.len() - 1)),
+        )
+    };
+    let shown = largest_fitting(lines.len(), |n| fits(&with_lines(n)));
+    if shown > 0 {
+        return with_lines(shown);
+    }
+    // One line larger than a card: that line, cut.
+    let cut = clip_chars(&lines[0], 2000);
+    let part = teams_part(0, heading, &[cut], colours[0]);
+    card(&[part], Some(more_note(lines.len() - 1, parts.len() - 1)))
+}
+
+/// The largest `n` in `0..=max` for which `fits(n)` holds, `fits` being true up to some point
+/// and false after it; 0 when only 0 fits (or nothing does).
+fn largest_fitting(max: usize, fits: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, max);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::message::{Action, ActionKind, Block};
-
-    fn digest(blocks: usize, line: &str) -> Message {
-        let mut m = Message::new("Growth digest: 3 objectives, 1 at risk");
-        m.colour = Some(Status::Red);
-        for i in 0..blocks {
-            m.blocks.push(Block {
-                heading: Some(format!("GRO-{i} Launch in München")),
-                colour: Some(Status::Yellow),
-                lines: vec![line.to_owned(), "GRO-1.1 Signups 40% 🟡".into()],
-            });
-        }
-        m.footer = Some("Mon 2026-11-16 16:00 CET".into());
-        m
-    }
-
-    fn chars(v: &Value) -> usize {
-        v.as_str().expect("a string").chars().count()
-    }
-
-    #[test]
-    fn slack_keeps_to_block_kit_limits_with_a_fallback_text() {
-        let m = digest(80, &"x".repeat(5000));
-        let p = payload(Platform::Slack, &m);
-        assert!(!p["text"].as_str().unwrap().is_empty());
-        assert_eq!(p["blocks"][0]["type"], "header");
-        assert!(chars(&p["blocks"][0]["text"]["text"]) <= SLACK_HEADER_CHARS);
-        assert_eq!(p["attachments"][0]["color"], "#E01E5A");
-        let body = p["attachments"][0]["blocks"].as_array().unwrap();
-        assert!(p["blocks"].as_array().unwrap().len() + body.len() <= SLACK_MAX_BLOCKS);
-        for b in body {
-            let t = if b["type"] == "section" {
-                &b["text"]["text"]
-            } else {
-                &b["elements"][0]["text"]
-            };
-            assert!(chars(t) <= SLACK_SECTION_CHARS, "{}", chars(t));
-        }
-        assert!(body.iter().any(|b| b["elements"][0]["text"]
-            .as_str()
-            .is_some_and(|t| t.contains("more sections"))));
-    }
-
-    #[test]
-    fn nothing_a_person_typed_pings_on_any_platform() {
-        let mut m = Message::text(
-            "<!channel> @here launch",
-            vec!["note: ping @everyone and <@U123> and @channel".into()],
-        );
-        m.mentions = vec!["alice".into()];
-        let mut slack = payload(Platform::Slack, &m);
-        // The header is plain_text, which Slack shows as typed and never reads as markup.
-        assert_eq!(slack["blocks"][0]["text"]["type"], "plain_text");
-        slack["blocks"] = json!([]);
-        let slack = slack.to_string();
-        assert!(
-            !slack.contains("<!channel>") && !slack.contains("<@U123>"),
-            "{slack}"
-        );
-        let mm = payload(Platform::Mattermost, &m).to_string();
-        for word in ["@here", "@everyone", "@channel", "@alice"] {
-            assert!(!mm.contains(word), "{word} in {mm}");
-        }
-    }
-
-    #[test]
-    fn mattermost_has_a_coloured_attachment_with_fallback() {
-        let mut m = digest(2, "GRO-1.2 Churn 3%");
-        m.actions.push(Action {
-            kind: ActionKind::StartOkr,
-            label: "Start an OKR".into(),
-            target: Some("conversion".into()),
-        });
-        let p = payload(Platform::Mattermost, &m);
-        let a = &p["attachments"][0];
-        assert_eq!(a["color"], "#E01E5A");
-        assert!(!a["fallback"].as_str().unwrap().is_empty());
-        let text = a["text"].as_str().unwrap();
-        assert!(text.contains("**🟡 GRO-0 Launch in München**"), "{text}");
-        assert!(text.contains("/kpi okr kpi:conversion"), "{text}");
-        let long = payload(Platform::Mattermost, &digest(400, &"y".repeat(500)));
-        assert!(chars(&long["attachments"][0]["text"]) <= MATTERMOST_TEXT_CHARS);
-    }
-
-    #[test]
-    fn a_teams_card_is_an_adaptive_card_under_28_kb() {
-        let p = payload(Platform::Teams, &digest(300, &"z".repeat(400)));
-        assert_eq!(p["type"], "message");
-        let a = &p["attachments"][0];
-        assert_eq!(a["contentType"], "application/vnd.microsoft.card.adaptive");
-        assert_eq!(a["content"]["type"], "AdaptiveCard");
-        assert_eq!(a["content"]["body"][0]["color"], "Attention");
-        assert!(a["content"].to_string().len() < 28 * 1024);
-        assert!(p.to_string().contains("more: /okr status"));
-        let short = payload(Platform::Teams, &digest(1, "a"));
-        assert!(!short.to_string().contains("more: /okr status"));
-    }
-}
+#[path = "webhook_tests.rs"]
+mod tests;
