@@ -5,11 +5,13 @@
 //! - [`commands`]: the `/okr` command tree and autocomplete;
 //! - [`interactions`]: buttons and forms on prompts;
 //! - [`render`]: neutral messages -> embeds and components within Discord's limits;
-//! - [`delivery`]: the outbox that sends DMs and channel posts, paced and retried.
+//! - [`delivery`]: the outbox that sends DMs and channel posts, paced and retried;
+//! - [`redact`]: Discord errors fit for the log, interaction tokens removed.
 
 pub mod bot;
 pub mod commands;
 pub mod delivery;
 pub mod interactions;
+pub mod redact;
 pub mod registration;
 pub mod render;

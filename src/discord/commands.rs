@@ -144,7 +144,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
             if let BotError::Okr(OkrError::Internal(cause)) = &error {
                 tracing::error!(error = ?cause, command = %ctx.command().qualified_name, "command failed");
             } else if let BotError::Discord(e) = &error {
-                tracing::error!(error = ?e, command = %ctx.command().qualified_name, "Discord refused a reply");
+                tracing::error!(error = %super::redact::for_log(e), command = %ctx.command().qualified_name, "Discord refused a reply");
             }
             let text = format!(
                 "❌ {}",
@@ -159,12 +159,12 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
                 )
                 .await
             {
-                tracing::warn!(error = ?e, "could not tell the asker about an error");
+                tracing::warn!(error = %super::redact::for_log(&e), "could not tell the asker about an error");
             }
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
-                tracing::warn!(error = ?e, "error while handling an error");
+                tracing::warn!(error = %super::redact::for_log(&e), "error while handling an error");
             }
         }
     }

@@ -86,21 +86,45 @@ impl Write for Captured {
     }
 }
 
-/// The current-thread runtime of `#[tokio::test]` runs the bot, the fake and the scheduler on
-/// this thread, so a thread-scoped subscriber sees their logs without touching other tests.
+thread_local! {
+    /// Set on the thread of a test that captures logs.
+    static CAPTURING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Everything logged at TRACE by okrbot, serenity and poise on this thread from now on. The
+/// current-thread runtime of `#[tokio::test]` runs the bot, the fake and the scheduler on this
+/// thread. The subscriber is the process's global one, filtered to the capturing thread: a
+/// thread-scoped one raced with the other tests' threads over each callsite's cached interest,
+/// and whole runs of events went missing when other tests ran beside it.
+fn capture_this_thread() -> Captured {
+    use tracing_subscriber::filter::FilterExt;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::Layer;
+    static CAPTURE: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    let captured = CAPTURE
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            let filter =
+                tracing_subscriber::EnvFilter::new("okrbot=trace,serenity=trace,poise=trace").and(
+                    tracing_subscriber::filter::filter_fn(|_| CAPTURING.with(std::cell::Cell::get)),
+                );
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .with_filter(filter);
+            tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))
+                .expect("no other global subscriber in the tests");
+            captured
+        })
+        .clone();
+    CAPTURING.with(|c| c.set(true));
+    captured
+}
+
 #[tokio::test]
 async fn the_token_never_appears_in_the_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            "okrbot=trace,serenity=trace,poise=trace",
-        ))
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+    let captured = capture_this_thread();
     let bot = Bot::start().await;
     bot.growth().await;
     // A refusal and a failing command log too.
@@ -111,6 +135,21 @@ async fn the_token_never_appears_in_the_logs() {
         sub("update", vec![text("kr", "NOPE-9"), text("value", "1")]),
     )
     .await;
+    // Discord refuses a reply: the error names the request, whose URL holds the interaction's
+    // token (it can post as the bot for 15 minutes).
+    bot.fake.fail_next(
+        RouteMatch::new("POST", CALLBACK),
+        Failure::Refused {
+            status: 400,
+            code: 50035,
+            message: "Invalid Form Body",
+        },
+    );
+    let refused = okr_command(sub("status", vec![]), OWNER, MEMBER);
+    let interaction_token = token_of(&refused);
+    bot.fake.send_interaction(refused).await;
+    // The refused callback, then the error the asker is told.
+    bot.nth(2, |r| is_callback(r, &interaction_token)).await;
     // The scheduler's deliveries: the digest in the channel.
     bot.set_clock(digest_slot());
     bot.fake
@@ -128,6 +167,14 @@ async fn the_token_never_appears_in_the_logs() {
         "serenity's own logs are captured"
     );
     assert!(!logs.contains(TOKEN), "the token is in the logs");
+    assert!(
+        logs.contains("Discord refused a reply"),
+        "the refusal is logged"
+    );
+    assert!(
+        !logs.contains(&interaction_token),
+        "an interaction token is in the logs"
+    );
     assert!(
         !logs.contains("SECRET123"),
         "part of the token is in the logs"
