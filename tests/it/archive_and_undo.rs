@@ -203,3 +203,33 @@ fn the_console_answers_undo_and_kr_restore() {
         ],
     );
 }
+
+#[tokio::test]
+async fn a_check_in_after_an_undo_gets_a_new_id_and_can_be_undone_too() {
+    let app = growth().await;
+    check_in(&app, "alice", "GRO-1.1 11 c6", 0).await;
+    check_in(&app, "alice", "GRO-1.1 12", 1).await;
+    let first = app
+        .okr
+        .undo(&app.user("alice"), None, now() + Duration::minutes(2))
+        .await
+        .expect("the first undo");
+    check_in(&app, "alice", "GRO-1.1 13", 3).await;
+    let (_, history, _) = app.okr.history(&app.admin, "GRO-1.1").await.unwrap();
+    let newest = history.last().expect("a check-in");
+    assert_eq!(newest.value, 13.0);
+    assert!(
+        newest.id.0 > first.withdrawn.id.0,
+        "the withdrawn check-in's id {} came back as {}",
+        first.withdrawn.id.0,
+        newest.id.0
+    );
+    let second = app
+        .okr
+        .undo(&app.user("alice"), None, now() + Duration::minutes(4))
+        .await
+        .expect("the second undo");
+    assert_eq!(second.withdrawn.value, 13.0);
+    assert_eq!(second.kr.current, 11.0);
+    assert_eq!(app.count("withdrawn_check_ins").await, 2);
+}
