@@ -66,12 +66,20 @@ pub(crate) async fn kpi_named(
     ws: WorkspaceId,
     reference: &str,
 ) -> Result<(Kpi, Team)> {
-    let r = reference.trim();
-    if r.is_empty() {
+    if reference.trim().is_empty() {
         return Err(OkrError::invalid("name the KPI, e.g. kpi:conversion"));
     }
     let teams = store::teams::list(c, ws).await?;
     let all = store::kpis::list(c, ws, None).await?;
+    resolve(&teams, &all, reference)
+}
+
+/// [`kpi_named`] over the workspace's teams and KPIs, already read.
+fn resolve(teams: &[Team], all: &[Kpi], reference: &str) -> Result<(Kpi, Team)> {
+    let r = reference.trim();
+    if r.is_empty() {
+        return Err(OkrError::invalid("name the KPI, e.g. kpi:conversion"));
+    }
     let team_of = |k: &Kpi| teams.iter().find(|t| t.id == k.team_id);
     let (team_part, name) = match r.split_once('/') {
         Some((t, n)) if teams.iter().any(|team| team.is_named(t)) => (Some(t), n),
@@ -114,34 +122,56 @@ pub(crate) async fn kpi_named(
     }
 }
 
+/// The longest text, in characters, that can name a KPI: a team's name (80), `/`, the KPI's
+/// name (60), with room for both typed decomposed (NFC may join up to three characters into one).
+const LONGEST_REFERENCE: usize = 3 * (80 + 1 + 60);
+
 /// `/kpi set response time 240 ms`: the shortest run of leading words that names a KPI, and
-/// the rest as the reading.
-async fn short_form<'t>(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    text: &'t str,
-) -> Result<(Kpi, Team, &'t str)> {
+/// the rest as the reading. Only runs short enough to be a name are tried, so text of any
+/// length costs the same few lookups.
+fn short_form<'t>(teams: &[Team], all: &[Kpi], text: &'t str) -> Result<(Kpi, Team, &'t str)> {
     let text = text.trim();
     let ends = text
         .char_indices()
+        .take(LONGEST_REFERENCE + 1)
         .filter(|(_, ch)| ch.is_whitespace())
         .map(|(i, _)| i);
     for end in ends {
-        if let Ok((k, t)) = kpi_named(c, ws, &text[..end]).await {
+        if let Ok((k, t)) = resolve(teams, all, &text[..end]) {
             return Ok((k, t, text[end..].trim()));
         }
     }
-    match kpi_named(c, ws, text).await {
+    match resolve(teams, all, text) {
         Ok(_) => Err(OkrError::invalid(
             "give the reading after the KPI's name, e.g. /kpi set conversion 6.4%",
         )),
         Err(OkrError::NotFound { hint, .. }) => Err(OkrError::NotFound {
             what: "KPI",
-            reference: text.split_whitespace().next().unwrap_or("").to_owned(),
+            reference: text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect(),
             hint,
         }),
         Err(e) => Err(e),
     }
+}
+
+/// Readings by hand come from the KPI's owner or a lead of its team.
+fn may_record(actor: &Actor, team: &Team, kpi: &Kpi) -> Result<()> {
+    if is_lead(actor, team) || kpi.owner.as_deref() == Some(actor.user.as_str()) {
+        return Ok(());
+    }
+    Err(OkrError::Forbidden {
+        action: format!("record readings of {}", kpi.name),
+        who: match &kpi.owner {
+            Some(o) => format!("its owner ({o}) or {}", super::lead_names(team)),
+            None => super::lead_names(team),
+        },
+    })
 }
 
 fn vanished() -> OkrError {
@@ -213,23 +243,38 @@ impl Okr {
         now: DateTime<Utc>,
     ) -> Result<KpiReadingOutcome> {
         let ws = actor.workspace;
-        let mut tx = self.store.write().await?;
-        let (kpi, team, value) = if reference.trim().is_empty() {
-            short_form(&mut tx, ws, value).await?
-        } else {
-            let (k, t) = kpi_named(&mut tx, ws, reference).await?;
-            (k, t, value)
+        // Named, judged and parsed on a read before the write lock is taken: text of any
+        // length costs a few lookups, and a refusal holds up nobody's writes.
+        let (id, v) = {
+            let mut c = self.store.read().await?;
+            let teams = store::teams::list(&mut c, ws).await?;
+            let all = store::kpis::list(&mut c, ws, None).await?;
+            let (kpi, team, value) = if reference.trim().is_empty() {
+                short_form(&teams, &all, value)?
+            } else {
+                let (k, t) = resolve(&teams, &all, reference)?;
+                (k, t, value)
+            };
+            may_record(actor, &team, &kpi)?;
+            (
+                kpi.id,
+                amount(&format!("the KPI {}", kpi.name), value, &kpi.unit)?,
+            )
         };
-        if !(is_lead(actor, &team) || kpi.owner.as_deref() == Some(actor.user.as_str())) {
-            return Err(OkrError::Forbidden {
-                action: format!("record readings of {}", kpi.name),
-                who: match &kpi.owner {
-                    Some(o) => format!("its owner ({o}) or {}", super::lead_names(&team)),
-                    None => super::lead_names(&team),
-                },
-            });
-        }
-        let v = amount(&format!("the KPI {}", kpi.name), value, &kpi.unit)?;
+        let mut tx = self.store.write().await?;
+        // The KPI as it is now: it may have been renamed, re-ranged or removed in between.
+        let gone = || OkrError::NotFound {
+            what: "KPI",
+            reference: reference.trim().to_owned(),
+            hint: Some("it was removed a moment ago: /kpi list shows the KPIs".into()),
+        };
+        let kpi = store::kpis::by_id(&mut tx, ws, id)
+            .await?
+            .ok_or_else(gone)?;
+        let team = store::teams::by_id(&mut tx, ws, kpi.team_id)
+            .await?
+            .ok_or_else(gone)?;
+        may_record(actor, &team, &kpi)?;
         let reading = Reading {
             at: now,
             value: v,

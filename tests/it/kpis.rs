@@ -435,3 +435,44 @@ async fn a_kpi_added_with_its_team_typed_in_another_case_is_told_with_the_teams_
     let m = okrbot::render::reply::message(&reply, &okrbot::render::reply::PlainText);
     assert_eq!(m.title, "KPI 売上 🚀 café added to Growth");
 }
+
+/// The short form tries only runs of words short enough to be a name: 30,000 words used to take
+/// 39 s inside the write lock (two reads per word), stalling every push meanwhile.
+#[tokio::test]
+async fn a_short_form_of_any_length_is_judged_quickly_and_rights_come_before_the_reading() {
+    let app = growth_with_conversion().await;
+    let words = "word ".repeat(30_000);
+    let ten = std::time::Duration::from_secs(10);
+    let (carol, bob) = (app.user("carol"), app.user("bob"));
+    // Someone who may not record it is told so, whatever follows the name.
+    let long = format!("conversion {words}");
+    let msg = tokio::time::timeout(ten, app.okr.kpi_set(&carol, "", &long, now()))
+        .await
+        .expect("judged within 10 s")
+        .expect_err("carol neither owns nor leads")
+        .to_string();
+    assert_mentions(&msg, &["record readings of conversion", "bob"]);
+    // No KPI at the start: the first word is named, clipped, never the whole text.
+    let nothing = format!("{} {words}", "x".repeat(200));
+    let msg = tokio::time::timeout(ten, app.okr.kpi_set(&bob, "", &nothing, now()))
+        .await
+        .expect("judged within 10 s")
+        .expect_err("no such KPI")
+        .to_string();
+    assert_mentions(&msg, &["the KPIs are conversion"]);
+    assert!(msg.chars().count() < 1000, "{msg}");
+    // The owner with a reading that is no number.
+    let msg = tokio::time::timeout(ten, app.okr.kpi_set(&bob, "", &long, now()))
+        .await
+        .expect("judged within 10 s")
+        .expect_err("not a number")
+        .to_string();
+    assert!(msg.chars().count() < 1000, "{msg}");
+    assert_eq!(app.count("kpi_readings").await, 0);
+    // And the short form still works.
+    app.okr
+        .kpi_set(&app.user("bob"), "", "conversion 6.4%", now())
+        .await
+        .expect("recorded");
+    assert_eq!(app.count("kpi_readings").await, 1);
+}
