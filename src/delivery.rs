@@ -101,6 +101,7 @@ impl Dispatcher {
             let mut c = self.okr.store().read().await?;
             store::deliveries::pending(&mut c, now, BATCH, Lane::Webhooks).await?
         };
+        let (pending, mut report) = self.set_aside_unreadable(pending, now).await?;
         let mut by_hook: BTreeMap<String, Vec<Delivery>> = BTreeMap::new();
         for d in pending {
             by_hook.entry(d.recipient.key()).or_default().push(d);
@@ -125,11 +126,44 @@ impl Dispatcher {
             }
             Ok::<_, crate::service::OkrError>(report)
         });
-        let mut report = DispatchReport::default();
         for r in futures_util::future::join_all(rounds).await {
             report += r?;
         }
         Ok(report)
+    }
+
+    /// Rows that cannot be read are failed one by one, logged and counted; the readable rest
+    /// goes on.
+    async fn set_aside_unreadable(
+        &self,
+        rows: Vec<std::result::Result<Delivery, store::deliveries::Unreadable>>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Delivery>, DispatchReport)> {
+        let mut report = DispatchReport::default();
+        let mut readable = Vec::with_capacity(rows.len());
+        for row in rows {
+            match row {
+                Ok(d) => readable.push(d),
+                Err(u) => {
+                    tracing::error!(delivery = u.id, why = %u.why, "a delivery cannot be read; failed without sending");
+                    let mut c = self.okr.store().read().await?;
+                    store::deliveries::mark(
+                        &mut c,
+                        u.id,
+                        Settled::Failed,
+                        None,
+                        Some((0, &format!("cannot be read: {}", u.why))),
+                        now,
+                    )
+                    .await?;
+                    self.okr
+                        .metrics()
+                        .delivered("unreadable", "unknown", Outcome::Failed);
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok((readable, report))
     }
 
     /// The chat lane: everything owed at `now` through `outbox`, in [`CHAT_STREAMS`] streams
@@ -150,6 +184,8 @@ impl Dispatcher {
             if pending.is_empty() {
                 return Ok(report);
             }
+            let (pending, unreadable) = self.set_aside_unreadable(pending, now).await?;
+            report += unreadable;
             let mut streams: Vec<Vec<Delivery>> = (0..CHAT_STREAMS).map(|_| Vec::new()).collect();
             for d in pending {
                 streams[stream_of(&d.recipient)].push(d);

@@ -128,7 +128,7 @@ pub async fn pending(
     now: DateTime<Utc>,
     limit: i64,
     lane: Lane,
-) -> Result<Vec<Delivery>> {
+) -> Result<Vec<std::result::Result<Delivery, Unreadable>>> {
     let webhook = match lane {
         Lane::Chat => "NOT LIKE",
         Lane::Webhooks => "LIKE",
@@ -148,7 +148,24 @@ pub async fn pending(
     .bind(limit)
     .fetch_all(c.sqlite())
     .await?;
-    rows.into_iter().map(to_delivery).collect()
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let id = r.id;
+            to_delivery(r).map_err(|e| Unreadable {
+                id,
+                why: e.to_string(),
+            })
+        })
+        .collect())
+}
+
+/// A pending row that cannot be read into a delivery (a zone the binary no longer knows, a
+/// payload from a future version): that row's failure alone, never the whole round's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    pub id: i64,
+    pub why: String,
 }
 
 pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {

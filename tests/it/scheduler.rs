@@ -264,6 +264,7 @@ async fn alert_rows(okr: &Okr, code: &str, actor: &Actor) -> Vec<(String, i64)> 
 
 mod alerts;
 mod answers;
+mod bad_rows;
 mod carry_over;
 mod digests;
 mod exactly_once;
