@@ -51,28 +51,40 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
-/// Seconds after its instant an event message may move to when others took that second.
-pub const SAME_SECOND_TRIES: i64 = 60;
-
 /// Records an event message (an alert, a notice) at its slot or, when the ledger already holds
 /// one of that team, kind and recipient in that second (another event decided in the same
-/// second), at the next free second, so neither is lost. `false` when no second was free.
+/// second), one second after the latest such row from that second on, which is always free:
+/// however many events a second brings, none is lost. The caller holds the write lock, so no
+/// other decision takes that second in between.
 pub async fn insert_in_free_second(
     c: &mut Conn,
     ws: WorkspaceId,
     d: &NewDelivery<'_>,
     now: DateTime<Utc>,
-) -> Result<bool> {
-    for later in 0..SAME_SECOND_TRIES {
-        let at = NewDelivery {
-            slot: d.slot + Duration::seconds(later),
-            ..*d
-        };
-        if insert(c, ws, &at, now).await? {
-            return Ok(true);
-        }
+) -> Result<()> {
+    if insert(c, ws, d, now).await? {
+        return Ok(());
     }
-    Ok(false)
+    let latest: Option<i64> = sqlx::query_scalar(
+        "SELECT max(slot) FROM deliveries WHERE team_id = ? AND kind = ? AND recipient = ? AND slot >= ?",
+    )
+    .bind(d.team.0)
+    .bind(d.kind.as_str())
+    .bind(d.recipient.key())
+    .bind(d.slot.timestamp())
+    .fetch_one(c.sqlite())
+    .await?;
+    let next = latest
+        .and_then(|s| DateTime::from_timestamp(s + 1, 0))
+        .ok_or_else(|| StoreError::Corrupt(format!("no ledger slot after {}", d.slot)))?;
+    let at = NewDelivery { slot: next, ..*d };
+    if insert(c, ws, &at, now).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "the ledger's second after {next} is taken inside one transaction"
+        )))
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -237,3 +237,54 @@ async fn a_key_result_hovering_at_the_red_line_alerts_once_and_its_recovery_is_t
         "told once"
     );
 }
+
+/// However many event messages one second brings, each is its own ledger row, in order: the
+/// ledger used to look 60 seconds ahead for a free one and then drop the event without a word
+/// (176 of 300 alerts lost).
+#[tokio::test]
+async fn a_hundred_events_decided_in_one_second_are_a_hundred_ledger_rows() {
+    use okrbot::domain::model::TeamId;
+    use okrbot::store::deliveries::{insert_in_free_second, NewDelivery};
+    let app = spawn_app().await;
+    growth(&app, at("2026-11-14T12:00:00Z")).await;
+    let pool = app.okr.store().pool().clone();
+    let team = TeamId(
+        sqlx::query_scalar("SELECT id FROM teams")
+            .fetch_one(&pool)
+            .await
+            .unwrap(),
+    );
+    let recipient = Recipient::Channel("growth".into());
+    let t = at("2026-11-16T12:00:00Z");
+    for i in 0..100 {
+        let message = Message::new(format!("event {i}"));
+        let mut tx = app.okr.store().write().await.unwrap();
+        let new = NewDelivery {
+            team,
+            kind: DeliveryKind::Alert,
+            recipient: &recipient,
+            slot: t,
+            due: t,
+            message: &message,
+            subjects: &[],
+        };
+        insert_in_free_second(&mut tx, app.admin.workspace, &new, t)
+            .await
+            .unwrap_or_else(|e| panic!("event {i}: {e}"));
+        tx.commit().await.unwrap();
+    }
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT slot, payload FROM deliveries WHERE kind = 'alert' ORDER BY slot")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 100);
+    for (i, (slot, payload)) in rows.iter().enumerate() {
+        assert_eq!(
+            *slot,
+            t.timestamp() + i as i64,
+            "one second apart, in decision order"
+        );
+        assert!(payload.contains(&format!("event {i}\"")), "{payload}");
+    }
+}
