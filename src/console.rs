@@ -58,7 +58,9 @@ impl<'a> Console<'a> {
     /// due time on the way, as a running bot would have, instead of skipping what the jump
     /// passed (see `docs/schedules-and-delivery.md`).
     async fn tick<W: Write>(&self, out: &mut W) -> std::io::Result<usize> {
-        let scheduler = Scheduler::new(self.okr.clone());
+        // Its own workspace only: a console must not deliver (and so swallow) another
+        // workspace's messages, nor move its schedules with a simulated clock.
+        let scheduler = Scheduler::for_workspace(self.okr.clone(), self.actor.workspace);
         let target = self.clock.now();
         let mut at = None;
         let mut steps = 0;

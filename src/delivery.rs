@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use crate::domain::delivery::{AfterFailure, RetryPolicy};
+use crate::domain::model::WorkspaceId;
 use crate::metrics::Outcome;
 use crate::outbox::{Delivery, DeliveryKind, Outbox, Recipient, SendError};
 use crate::service::{Okr, Result};
@@ -45,6 +46,8 @@ impl std::ops::AddAssign for DispatchReport {
 #[derive(Clone)]
 pub struct Dispatcher {
     okr: Okr,
+    /// One workspace's rows only (a console), or every workspace's.
+    scope: Option<WorkspaceId>,
     policy: RetryPolicy,
     webhooks: WebhookOutbox,
 }
@@ -75,7 +78,16 @@ impl Dispatcher {
         Dispatcher {
             webhooks: WebhookOutbox::new(okr.clone()),
             okr,
+            scope: None,
             policy: RetryPolicy::default(),
+        }
+    }
+
+    /// A dispatcher that sends one workspace's rows and never touches another's.
+    pub fn for_workspace(okr: Okr, ws: WorkspaceId) -> Dispatcher {
+        Dispatcher {
+            scope: Some(ws),
+            ..Dispatcher::new(okr)
         }
     }
 
@@ -99,7 +111,7 @@ impl Dispatcher {
     pub async fn deliver_webhooks(&self, now: DateTime<Utc>) -> Result<DispatchReport> {
         let pending = {
             let mut c = self.okr.store().read().await?;
-            store::deliveries::pending(&mut c, now, BATCH, Lane::Webhooks).await?
+            store::deliveries::pending(&mut c, now, BATCH, Lane::Webhooks, self.scope).await?
         };
         let (pending, mut report) = self.set_aside_unreadable(pending, now).await?;
         let mut by_hook: BTreeMap<String, Vec<Delivery>> = BTreeMap::new();
@@ -179,7 +191,7 @@ impl Dispatcher {
         loop {
             let pending = {
                 let mut c = self.okr.store().read().await?;
-                store::deliveries::pending(&mut c, now, BATCH, Lane::Chat).await?
+                store::deliveries::pending(&mut c, now, BATCH, Lane::Chat, self.scope).await?
             };
             if pending.is_empty() {
                 return Ok(report);

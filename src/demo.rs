@@ -607,7 +607,7 @@ pub async fn run(
             crate::console::write_delivery(out, &d)?;
         }
         let mut c = okr.store().read().await?;
-        let owed = crate::store::deliveries::next_pending(&mut c).await?;
+        let owed = crate::store::deliveries::next_pending(&mut c, None).await?;
         drop(c);
         match owed {
             Some(t) if t > clock.now() && t < close_at + Duration::days(7) => clock.set(t),

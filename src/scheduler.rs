@@ -16,6 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
 use crate::delivery::Dispatcher;
+use crate::domain::model::WorkspaceId;
 use crate::domain::schedule::{catch_up, CronSchedule};
 use crate::outbox::Outbox;
 use crate::service::team_state::TeamState;
@@ -54,6 +55,9 @@ pub struct Scheduler {
     /// Parsed expressions: parsing checks a year of fires for the once-an-hour rule, far too
     /// much to repeat on every tick for the handful of distinct expressions a store holds.
     parsed: Arc<Mutex<HashMap<String, CronSchedule>>>,
+    /// One workspace's schedules, sources, alerts and deliveries only (a console, whose
+    /// simulated clock must never move another workspace's), or every workspace's.
+    scope: Option<WorkspaceId>,
 }
 
 impl Scheduler {
@@ -62,6 +66,17 @@ impl Scheduler {
             dispatcher: Dispatcher::new(okr.clone()),
             okr,
             parsed: Arc::default(),
+            scope: None,
+        }
+    }
+
+    /// A scheduler that decides and delivers for one workspace and never touches another's.
+    pub fn for_workspace(okr: Okr, ws: WorkspaceId) -> Scheduler {
+        Scheduler {
+            dispatcher: Dispatcher::for_workspace(okr.clone(), ws),
+            okr,
+            parsed: Arc::default(),
+            scope: Some(ws),
         }
     }
 
@@ -94,7 +109,7 @@ impl Scheduler {
         loop {
             let due = {
                 let mut c = self.okr.store().read().await?;
-                store::schedules::due(&mut c, now, BATCH).await?
+                store::schedules::due(&mut c, now, BATCH, self.scope).await?
             };
             if due.is_empty() {
                 break;
@@ -110,12 +125,12 @@ impl Scheduler {
                 }
             }
         }
-        let (read, failed) = self.okr.fetch_due_sources(now).await?;
+        let (read, failed) = self.okr.fetch_due_sources(now, self.scope).await?;
         report.sources_read = read;
         report.sources_failed = failed;
         let teams = {
             let mut c = self.okr.store().read().await?;
-            store::alerts::teams_to_announce(&mut c).await?
+            store::alerts::teams_to_announce(&mut c, self.scope).await?
         };
         for (ws, team) in teams {
             let mut tx = self.okr.store().write().await?;
@@ -225,9 +240,9 @@ impl Scheduler {
     pub async fn next_wake(&self) -> Result<Option<DateTime<Utc>>> {
         let mut c = self.okr.store().read().await?;
         let wakes = [
-            store::schedules::next_due(&mut c).await?,
-            store::deliveries::next_pending(&mut c).await?,
-            store::kpis::next_source_due(&mut c).await?,
+            store::schedules::next_due(&mut c, self.scope).await?,
+            store::deliveries::next_pending(&mut c, self.scope).await?,
+            store::kpis::next_source_due(&mut c, self.scope).await?,
         ];
         Ok(wakes.into_iter().flatten().min())
     }

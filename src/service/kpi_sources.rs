@@ -131,12 +131,17 @@ impl Okr {
         self.fetch_and_record(ws, kpi, now).await
     }
 
-    /// Fetches every source due at `now` (the scheduler's round): `(read, failed)`.
-    pub async fn fetch_due_sources(&self, now: DateTime<Utc>) -> Result<(usize, usize)> {
+    /// Fetches every source due at `now` (the scheduler's round), of one workspace or of
+    /// all: `(read, failed)`.
+    pub async fn fetch_due_sources(
+        &self,
+        now: DateTime<Utc>,
+        scope: Option<crate::domain::model::WorkspaceId>,
+    ) -> Result<(usize, usize)> {
         let (mut read, mut failed) = (0, 0);
         let due = {
             let mut c = self.store.read().await?;
-            store::kpis::due_sources(&mut c, now, BATCH).await?
+            store::kpis::due_sources(&mut c, now, BATCH, scope).await?
         };
         for (ws, kpi, was) in due {
             // Claim: move the source on first, so that a crash mid-fetch skips one reading

@@ -57,11 +57,17 @@ pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrI
 
 /// Teams with opened alerts nobody has been told about yet, or announced alerts whose recovery
 /// has not been told.
-pub async fn teams_to_announce(c: &mut Conn) -> Result<Vec<(WorkspaceId, TeamId)>> {
+pub async fn teams_to_announce(
+    c: &mut Conn,
+    scope: Option<WorkspaceId>,
+) -> Result<Vec<(WorkspaceId, TeamId)>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT workspace_id, team_id FROM alerts WHERE state = 'open' AND announced = 0 \
-         UNION SELECT workspace_id, team_id FROM alerts WHERE state = 'resolved' AND recovery_pending = 1",
+         AND (?1 IS NULL OR workspace_id = ?1) \
+         UNION SELECT workspace_id, team_id FROM alerts WHERE state = 'resolved' AND recovery_pending = 1 \
+         AND (?1 IS NULL OR workspace_id = ?1)",
     )
+    .bind(scope.map(|w| w.0))
     .fetch_all(c.sqlite())
     .await?;
     Ok(rows

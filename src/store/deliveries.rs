@@ -140,6 +140,7 @@ pub async fn pending(
     now: DateTime<Utc>,
     limit: i64,
     lane: Lane,
+    scope: Option<WorkspaceId>,
 ) -> Result<Vec<std::result::Result<Delivery, Unreadable>>> {
     let webhook = match lane {
         Lane::Chat => "NOT LIKE",
@@ -152,11 +153,14 @@ pub async fn pending(
          FROM deliveries d JOIN teams t ON t.id = d.team_id \
          WHERE d.state = 'pending' AND (d.claimed = 0 OR d.claimed_until <= ?) \
          AND d.next_attempt_at <= ? AND d.recipient {webhook} '{}%' \
+         AND (? IS NULL OR d.workspace_id = ?) \
          ORDER BY d.next_attempt_at, d.id LIMIT ?",
         crate::outbox::WEBHOOK_PREFIX
     )))
     .bind(now.timestamp())
     .bind(now.timestamp())
+    .bind(scope.map(|w| w.0))
+    .bind(scope.map(|w| w.0))
     .bind(limit)
     .fetch_all(c.sqlite())
     .await?;
@@ -180,13 +184,18 @@ pub struct Unreadable {
     pub why: String,
 }
 
-pub async fn next_pending(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+pub async fn next_pending(
+    c: &mut Conn,
+    scope: Option<WorkspaceId>,
+) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> =
         // A claimed row is owed again when its claim runs out, not before.
         sqlx::query_scalar(
             "SELECT min(CASE WHEN claimed = 1 THEN max(next_attempt_at, claimed_until) \
-             ELSE next_attempt_at END) FROM deliveries WHERE state = 'pending'",
+             ELSE next_attempt_at END) FROM deliveries WHERE state = 'pending' \
+             AND (?1 IS NULL OR workspace_id = ?1)",
         )
+            .bind(scope.map(|w| w.0))
             .fetch_one(c.sqlite())
             .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))

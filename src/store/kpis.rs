@@ -144,13 +144,16 @@ pub async fn due_sources(
     c: &mut Conn,
     now: DateTime<Utc>,
     limit: i64,
+    scope: Option<WorkspaceId>,
 ) -> Result<Vec<(WorkspaceId, KpiId, i64)>> {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT workspace_id, id, source_next_due FROM kpis WHERE source_next_due IS NOT NULL \
-         AND archived_at IS NULL AND source_next_due <= ? ORDER BY source_next_due LIMIT ?",
+         AND archived_at IS NULL AND source_next_due <= ?1 AND (?3 IS NULL OR workspace_id = ?3) \
+         ORDER BY source_next_due LIMIT ?2",
     )
     .bind(now.timestamp())
     .bind(limit)
+    .bind(scope.map(|w| w.0))
     .fetch_all(c.sqlite())
     .await?;
     Ok(rows
@@ -160,10 +163,15 @@ pub async fn due_sources(
 }
 
 /// The earliest due source, for the scheduler's wake-up.
-pub async fn next_source_due(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+pub async fn next_source_due(
+    c: &mut Conn,
+    scope: Option<WorkspaceId>,
+) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> = sqlx::query_scalar(
-        "SELECT min(source_next_due) FROM kpis WHERE source_next_due IS NOT NULL AND archived_at IS NULL",
+        "SELECT min(source_next_due) FROM kpis WHERE source_next_due IS NOT NULL AND archived_at IS NULL \
+         AND (?1 IS NULL OR workspace_id = ?1)",
     )
+    .bind(scope.map(|w| w.0))
     .fetch_one(c.sqlite())
     .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))

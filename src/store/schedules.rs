@@ -66,23 +66,33 @@ pub async fn for_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec
 }
 
 /// The schedules due at `now`, oldest first: an index range scan on `next_due_at`.
-pub async fn due(c: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<ScheduleRow>> {
+/// `scope`: one workspace's only (a console), or every workspace's.
+pub async fn due(
+    c: &mut Conn,
+    now: DateTime<Utc>,
+    limit: i64,
+    scope: Option<WorkspaceId>,
+) -> Result<Vec<ScheduleRow>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules \
-         WHERE next_due_at <= ? ORDER BY next_due_at LIMIT ?",
+         WHERE next_due_at <= ?1 AND (?3 IS NULL OR workspace_id = ?3) ORDER BY next_due_at LIMIT ?2",
     )
     .bind(now.timestamp())
     .bind(limit)
+    .bind(scope.map(|w| w.0))
     .fetch_all(c.sqlite())
     .await?;
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
 
 /// The earliest due time of all schedules: when the loop must wake up next.
-pub async fn next_due(c: &mut Conn) -> Result<Option<DateTime<Utc>>> {
-    let t: Option<i64> = sqlx::query_scalar("SELECT min(next_due_at) FROM schedules")
-        .fetch_one(c.sqlite())
-        .await?;
+pub async fn next_due(c: &mut Conn, scope: Option<WorkspaceId>) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<i64> = sqlx::query_scalar(
+        "SELECT min(next_due_at) FROM schedules WHERE ?1 IS NULL OR workspace_id = ?1",
+    )
+    .bind(scope.map(|w| w.0))
+    .fetch_one(c.sqlite())
+    .await?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 

@@ -245,6 +245,54 @@ fn advancing_the_console_clock_by_a_week_delivers_what_fell_due_on_the_way() {
     }
 }
 
+/// A console decides and delivers for its own workspace only: another workspace's console on a
+/// clock past acme's Monday neither prints acme's prompts (marking them sent, so they never
+/// reached anyone) nor moves acme's schedules, whatever its simulated clock says.
+#[test]
+fn a_console_never_delivers_or_moves_another_workspace_s_schedules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let (out, code) = run_as_admin(&db, "2026-11-12T10:00:00Z", SETUP);
+    assert_eq!(code, 0, "{out}");
+    let other = |now: &str, script: &str| {
+        run_console(
+            &db,
+            &[
+                "--workspace",
+                "other",
+                "--user",
+                "olga",
+                "--admin",
+                "--now",
+                now,
+            ],
+            script,
+        )
+    };
+    let (out, code) = other(
+        "2026-11-16T12:00:00Z",
+        "/okr help\n/okr clock set:2026-11-25T10:00:00Z\n/okr clock advance:1w\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !out.contains("📬"),
+        "another workspace's deliveries:\n{out}"
+    );
+    assert!(
+        !out.contains("@alice ·"),
+        "another workspace's prompts:\n{out}"
+    );
+    // acme's Monday prompts are still owed, and go out in acme's own console.
+    let (out, code) = run_as_admin(&db, "2026-11-16T12:00:00Z", "/okr help\n");
+    assert_eq!(code, 0, "{out}");
+    for said in [
+        "📬 prompt → @alice · Mon 2026-11-16 09:00 CET",
+        "📬 prompt → @bob · Mon 2026-11-16 09:00 CET",
+    ] {
+        assert!(out.contains(said), "expected {said:?} in:\n{out}");
+    }
+}
+
 /// A closed quarter stays viewable: `/okr status` shows the latest cycle when none is running,
 /// and `cycle:` names any cycle.
 #[test]
