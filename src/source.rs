@@ -203,14 +203,22 @@ pub fn is_loopback(addr: IpAddr) -> bool {
     }
 }
 
-/// One attempt: follows redirects by hand, checking every hop's address.
+/// One attempt: follows redirects by hand, checking every hop's address. The configured headers
+/// are credentials for the configured origin: they go with every hop until a redirect leaves
+/// that origin (scheme, host or port), and never after, as browsers and reqwest's own redirect
+/// policy do; a source that moves elsewhere gets the request without them.
 async fn attempt(
     url: &Url,
     headers: &[(String, String)],
     policy: &Policy,
 ) -> Result<Vec<u8>, FetchError> {
+    let origin = url.origin();
     let mut url = url.clone();
+    let mut headers = headers;
     for _ in 0..=policy.max_redirects {
+        if url.origin() != origin {
+            headers = &[];
+        }
         let addr = resolve(&url, policy).await?;
         let host = url.host_str().unwrap_or_default().to_owned();
         let client = reqwest::Client::builder()
