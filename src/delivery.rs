@@ -117,7 +117,7 @@ impl Dispatcher {
             };
             for d in rows {
                 let before = report;
-                self.deliver_one(d, now, &self.webhooks, platform, &mut report)
+                self.deliver_one(d, now, &self.webhooks.at(now), platform, &mut report)
                     .await?;
                 if report.retried > before.retried || report.failed > before.failed {
                     break;

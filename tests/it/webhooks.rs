@@ -2,7 +2,7 @@
 //! receive (`docs/webhooks.md`): the commands and their refusals, each platform's payload with
 //! the fields it documents as required, and how 429, 5xx, a timeout and 410 are handled.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,8 +33,6 @@ struct Hit {
 #[derive(Clone, Default)]
 struct Server {
     hits: Arc<Mutex<Vec<Hit>>>,
-    /// Posts to `/limited` answered so far (the first gets 429).
-    limited: Arc<AtomicUsize>,
     /// `/flip` answers 410 while this holds.
     flip_gone: Arc<AtomicBool>,
     base: String,
@@ -61,18 +59,31 @@ async fn hook(
     Path(route): Path<String>,
     Json(body): Json<Value>,
 ) -> axum::response::Response {
-    s.hits.lock().unwrap().push(Hit {
-        route: route.clone(),
-        body,
-        at: Instant::now(),
-    });
-    match route.as_str() {
-        "limited" if s.limited.fetch_add(1, Ordering::SeqCst) == 0 => (
+    let first = {
+        let mut hits = s.hits.lock().unwrap();
+        let first = !hits.iter().any(|h| h.route == route);
+        hits.push(Hit {
+            route: route.clone(),
+            body,
+            at: Instant::now(),
+        });
+        first
+    };
+    // `/limited-<secs>` answers its first post 429 with that Retry-After; `/limited-date` with
+    // the date 40 s after the tests' `now()`.
+    if let (true, Some(after)) = (first, route.strip_prefix("limited-")) {
+        let after = match after {
+            "date" => "Mon, 16 Nov 2026 10:00:40 GMT",
+            secs => secs,
+        };
+        return (
             StatusCode::TOO_MANY_REQUESTS,
-            [("retry-after", "30")],
+            [("retry-after", after.to_owned())],
             "slow down",
         )
-            .into_response(),
+            .into_response();
+    }
+    match route.as_str() {
         "down" => (StatusCode::BAD_GATEWAY, "down").into_response(),
         "gone" => (StatusCode::GONE, "channel_is_archived").into_response(),
         "flip" if s.flip_gone.load(Ordering::SeqCst) => {
@@ -289,7 +300,7 @@ async fn a_digest_goes_to_the_channel_and_to_every_webhook_in_its_platform_s_sha
 #[tokio::test]
 async fn a_429_waits_for_its_retry_after_a_5xx_backs_off_and_both_say_why_in_the_list() {
     let (app, okr, server) = setup().await;
-    add(&okr, &app, "slack", &server.url("limited")).await;
+    add(&okr, &app, "slack", &server.url("limited-30")).await;
     add(&okr, &app, "slack", &server.url("down")).await;
     okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
     let dispatcher = Scheduler::new(okr.clone()).dispatcher().clone();
@@ -321,10 +332,10 @@ async fn a_429_waits_for_its_retry_after_a_5xx_backs_off_and_both_say_why_in_the
 
     // Not yet: nothing is posted before its time.
     dispatcher.deliver(at_secs(now(), 10), &chat).await.unwrap();
-    assert_eq!(server.hits("limited").len(), 1);
+    assert_eq!(server.hits("limited-30").len(), 1);
     let later = dispatcher.deliver(at_secs(now(), 31), &chat).await.unwrap();
     assert_eq!(later.sent, 1, "{later:?}");
-    assert_eq!(server.hits("limited").len(), 2);
+    assert_eq!(server.hits("limited-30").len(), 2);
 
     let (_, list) = okr.webhook_list(&app.admin, "Growth").await.unwrap();
     assert_eq!(list[0].last_error, None, "a success clears the error");
@@ -462,4 +473,25 @@ async fn an_export_never_holds_a_webhook_url() {
     let doc = okr.export(&app.admin, now()).await.unwrap();
     let json = serde_json::to_string(&doc).unwrap();
     assert!(!json.contains("secret-token-xyz"));
+}
+
+#[tokio::test]
+async fn a_retry_after_given_as_a_date_is_counted_from_the_round_s_now() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("limited-date")).await;
+    okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
+    let report = Scheduler::new(okr.clone())
+        .dispatcher()
+        .deliver(now(), &RecordingOutbox::new())
+        .await
+        .unwrap();
+    assert_eq!(report.retried, 1, "{report:?}");
+    // The date is 40 s after now(); the retry comes then, plus at most 10% of jitter.
+    let rows = webhook_rows(&app).await;
+    let t0 = now().timestamp();
+    assert!(
+        rows[0].4 >= t0 + 40 && rows[0].4 <= t0 + 44,
+        "{:?}",
+        rows[0]
+    );
 }
