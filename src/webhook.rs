@@ -142,13 +142,33 @@ pub async fn post(
             "the webhook answered HTTP {status}"
         ))),
         _ => {
-            let text = response.text().await.unwrap_or_default();
+            let text = body_start(response, ERROR_BODY_BYTES).await;
             Err(PostError::Rejected {
                 status,
-                body: crate::render::clip_chars(text.trim(), 200),
+                body: crate::render::clip_chars(String::from_utf8_lossy(&text).trim(), 200),
             })
         }
     }
+}
+
+/// How much of a refusal's body is read: its reason is quoted to 200 characters, and a body
+/// read whole could be as large as the platform (or whoever answers) likes.
+const ERROR_BODY_BYTES: usize = 4096;
+
+/// The first `max` bytes of a body (fewer if it ends first, or fails); nothing past them is
+/// read, and dropping the response closes the connection on the rest.
+async fn body_start(mut response: reqwest::Response, max: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = max - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
 }
 
 /// The longest a `Retry-After` is honoured for: a platform asking for more is asked again in an

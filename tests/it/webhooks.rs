@@ -2,7 +2,7 @@
 //! receive (`docs/webhooks.md`): the commands and their refusals, each platform's payload with
 //! the fields it documents as required, and how 429, 5xx, a timeout and 410 are handled.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -493,5 +493,91 @@ async fn a_retry_after_given_as_a_date_is_counted_from_the_round_s_now() {
         rows[0].4 >= t0 + 40 && rows[0].4 <= t0 + 44,
         "{:?}",
         rows[0]
+    );
+}
+
+/// Bytes of the endless refusal below.
+const HUGE: usize = 50 * 1024 * 1024;
+
+#[tokio::test]
+async fn a_refusal_s_body_is_read_only_as_far_as_it_is_quoted() {
+    /// Notes that the body stream was dropped: hyper drops it when the connection goes.
+    struct Dropped(Arc<AtomicBool>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    let sent = Arc::new(AtomicUsize::new(0));
+    let dropped = Arc::new(AtomicBool::new(false));
+    let (s, d) = (sent.clone(), dropped.clone());
+    // A 400 whose body is made as it is read, 64 KiB at a time, 50 MB in all.
+    let app = Router::new().route(
+        "/hooks/{route}",
+        post(move || {
+            let (sent, guard) = (s.clone(), Dropped(d.clone()));
+            async move {
+                let filler = axum::body::Bytes::from(vec![b'x'; 64 * 1024]);
+                let chunks = futures_util::stream::unfold((0usize, guard), move |(n, guard)| {
+                    let (sent, filler) = (sent.clone(), filler.clone());
+                    async move {
+                        if n * filler.len() >= HUGE {
+                            return None;
+                        }
+                        let chunk = if n == 0 {
+                            axum::body::Bytes::from_static(b"invalid_blocks: ")
+                        } else {
+                            filler
+                        };
+                        sent.fetch_add(chunk.len(), Ordering::SeqCst);
+                        Some((Ok::<_, std::io::Error>(chunk), (n + 1, guard)))
+                    }
+                });
+                (
+                    StatusCode::BAD_REQUEST,
+                    axum::body::Body::from_stream(chunks),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/huge", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let policy = Policy {
+        allow_private: true,
+        ..Policy::default()
+    };
+    let settings = Settings {
+        pace: Duration::ZERO,
+        timeout: Duration::from_secs(10),
+    };
+    let started = Instant::now();
+    let outcome = okrbot::webhook::post(
+        &url,
+        &serde_json::json!({"text": "hi"}),
+        &policy,
+        &settings,
+        now(),
+    )
+    .await;
+    let Err(okrbot::webhook::PostError::Rejected { status, body }) = outcome else {
+        panic!("a 400 is a refusal: {outcome:?}");
+    };
+    assert_eq!(status, 400);
+    assert!(body.starts_with("invalid_blocks: xxx"), "{body}");
+    assert_eq!(body.chars().count(), 200, "quoted to 200 characters");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The connection is closed on the rest: the server stops making it long before the end.
+    let waited = Instant::now();
+    while !dropped.load(Ordering::SeqCst) && waited.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(dropped.load(Ordering::SeqCst), "the body was never let go");
+    let made = sent.load(Ordering::SeqCst);
+    assert!(
+        made < HUGE / 2,
+        "{made} of {HUGE} bytes made before the close"
     );
 }
