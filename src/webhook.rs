@@ -193,24 +193,41 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     Some(wait.min(RETRY_AFTER_CAP))
 }
 
-/// Spaces posts to each webhook at least `pace` apart; posts to different webhooks do not wait
-/// for each other.
+/// Spaces posts to each webhook at least `pace` apart, and holds a webhook that answered 429
+/// until its `Retry-After` has passed; posts to different webhooks do not wait for each other.
+/// Real time, for this process: the ledger's retry time, counted from the round's `now`, may
+/// come sooner than the platform's limit lifts.
 #[derive(Debug, Clone, Default)]
 pub struct Pacer {
+    /// Each webhook's next free turn.
     next: Arc<Mutex<HashMap<WebhookId, Instant>>>,
 }
 
 impl Pacer {
-    /// Waits for this webhook's turn and books the next one.
+    /// Waits for this webhook's turn and books the next one. A hold placed while waiting is
+    /// waited for too.
     pub async fn turn(&self, id: WebhookId, pace: Duration) {
-        let wait = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let at = next.get(&id).copied().filter(|t| *t > now).unwrap_or(now);
-            next.insert(id, at + pace);
-            at
-        };
-        tokio::time::sleep_until(wait).await;
+        loop {
+            let wait = {
+                let mut next = self.next.lock().await;
+                let now = Instant::now();
+                match next.get(&id) {
+                    Some(&at) if at > now => at,
+                    _ => {
+                        next.insert(id, now + pace);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(wait).await;
+        }
+    }
+
+    /// Puts this webhook's next turn at `until`, or leaves it later.
+    pub async fn hold(&self, id: WebhookId, until: Instant) {
+        let mut next = self.next.lock().await;
+        let at = next.entry(id).or_insert(until);
+        *at = (*at).max(until);
     }
 }
 
@@ -276,7 +293,10 @@ impl Outbox for WebhookPosts<'_> {
         match outcome {
             Ok(()) => Ok(None),
             Err(PostError::RateLimited(after)) => {
-                Err(SendError::Retry(after.unwrap_or(Duration::from_secs(1))))
+                // Slack limits each webhook: every later post to it waits too, not only this one.
+                let after = after.unwrap_or(Duration::from_secs(1));
+                outbox.pacer.hold(id, Instant::now() + after).await;
+                Err(SendError::Retry(after))
             }
             Err(PostError::Transient(why)) => {
                 tracing::info!(webhook = %id, url = %hook.masked_url(), %why, "webhook post failed");
