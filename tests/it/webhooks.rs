@@ -528,6 +528,63 @@ async fn a_retry_after_given_as_a_date_is_counted_from_the_round_s_now() {
     );
 }
 
+#[tokio::test]
+async fn an_alert_refused_with_a_429_still_comes_before_its_own_recovery() {
+    let (app, okr, server) = setup().await;
+    add(&okr, &app, "slack", &server.url("limited-1")).await;
+    okr.kpi_add(
+        &app.admin,
+        okrbot::service::kpis::KpiInput {
+            team: "Growth".into(),
+            name: "conversion".into(),
+            unit: Some("percent".into()),
+            min: Some("7".into()),
+            owner: Some("bob".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let bob = app.user("bob");
+    let dispatcher = Scheduler::new(okr.clone()).dispatcher().clone();
+    let chat = RecordingOutbox::new();
+
+    let low = okr
+        .kpi_set(&bob, "conversion", "6.4%", now())
+        .await
+        .unwrap();
+    assert!(low.alert_opened);
+    dispatcher.deliver(now(), &chat).await.unwrap();
+    assert_eq!(server.hits("limited-1").len(), 1, "the alert, refused");
+
+    let back = okr
+        .kpi_set(&bob, "conversion", "7.5%", at_secs(now(), 1))
+        .await
+        .unwrap();
+    assert!(back.resolved);
+    // The recovery is due; the alert waits for its retry, and the recovery waits behind it.
+    dispatcher.deliver(at_secs(now(), 1), &chat).await.unwrap();
+    assert_eq!(
+        server.hits("limited-1").len(),
+        1,
+        "nothing overtakes the alert"
+    );
+
+    dispatcher.deliver(at_secs(now(), 30), &chat).await.unwrap();
+    let said: Vec<String> = server
+        .hits("limited-1")
+        .iter()
+        .map(|h| h.body.to_string())
+        .collect();
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert_eq!(said[1], said[0], "the alert again first");
+    assert!(said[1].contains("6.4%") && !said[1].contains("7.5%"));
+    assert!(said[2].contains("7.5%"), "then the recovery: {}", said[2]);
+    let rows = webhook_rows(&app).await;
+    assert!(rows.iter().all(|r| r.2 == "sent"), "{rows:?}");
+}
+
 /// Bytes of the endless refusal below.
 const HUGE: usize = 50 * 1024 * 1024;
 
