@@ -2,7 +2,8 @@
 //! claimed before it is sent (its id doubles as the platform nonce, so a resend after a crash is
 //! harmless), then settled: sent, skipped (unreachable), retried on its own schedule
 //! ([`RetryPolicy`]) or, after a bounded number of attempts or a day, failed, logged and
-//! counted. A failing row never holds back another; the outbox paces the platform as a whole.
+//! counted. A failing row never holds back another recipient's (a webhook's later rows wait
+//! for its retry, to keep their order); the outbox paces the platform as a whole.
 //! Each chat recipient kind reaches its own outbox through [`Routes`](crate::outbox::Routes);
 //! team webhooks go on a lane of their own, posted by the dispatcher itself, each webhook paced
 //! and tried apart from the others (`docs/webhooks.md`). The rules are in
@@ -107,16 +108,32 @@ impl Dispatcher {
 
     /// The webhook lane: one batch of what the ledger owes webhooks at `now`, each webhook's
     /// rows in order and paced, all webhooks at once. A webhook that fails stops its own rows
-    /// for this round (they wait for the next), so a dead URL costs one timeout per round.
+    /// until the failed row's retry (they keep their order), so a dead URL costs one timeout per
+    /// retry.
     pub async fn deliver_webhooks(&self, now: DateTime<Utc>) -> Result<DispatchReport> {
-        let pending = {
+        let (pending, waiting) = {
             let mut c = self.okr.store().read().await?;
-            store::deliveries::pending(&mut c, now, BATCH, Lane::Webhooks, self.scope).await?
+            let pending =
+                store::deliveries::pending(&mut c, now, BATCH, Lane::Webhooks, self.scope).await?;
+            (
+                pending,
+                store::deliveries::webhooks_waiting(&mut c, now).await?,
+            )
         };
         let (pending, mut report) = self.set_aside_unreadable(pending, now).await?;
+        // A row waits while an earlier one to the same webhook waits for its retry, and rows go
+        // in the order they were due, not retried: an alert refused with a 429 still comes
+        // before its own recovery.
         let mut by_hook: BTreeMap<String, Vec<Delivery>> = BTreeMap::new();
         for d in pending {
-            by_hook.entry(d.recipient.key()).or_default().push(d);
+            let key = d.recipient.key();
+            if waiting.get(&key).is_some_and(|w| *w < (d.due, d.id)) {
+                continue;
+            }
+            by_hook.entry(key).or_default().push(d);
+        }
+        for rows in by_hook.values_mut() {
+            rows.sort_by_key(|d| (d.due, d.id));
         }
         let rounds = by_hook.into_values().map(|rows| async move {
             let mut report = DispatchReport::default();
@@ -130,7 +147,7 @@ impl Dispatcher {
             };
             for d in rows {
                 let before = report;
-                self.deliver_one(d, now, &self.webhooks, platform, &mut report)
+                self.deliver_one(d, now, &self.webhooks.at(now), platform, &mut report)
                     .await?;
                 if report.retried > before.retried || report.failed > before.failed {
                     break;

@@ -3,7 +3,7 @@
 //! rules are `docs/kpis.md`, "HTTP sources". Nothing here writes: the caller records the value
 //! (or the failure) in its own transaction, after the fetch.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -79,7 +79,13 @@ impl FetchError {
 }
 
 /// Whether an address is one a user-given URL may not reach: loopback, private, link-local,
-/// unspecified, carrier-grade NAT, documentation, multicast, broadcast; v4 inside v6 judged as v4.
+/// unspecified, carrier-grade NAT, documentation, multicast, broadcast. An IPv6 address that
+/// carries an IPv4 one ([`embedded_v4`]) is judged by that IPv4 address, since that is where the
+/// packets end up; IPv6 site-local (`fec0::/10`, deprecated but still routed by some stacks),
+/// Teredo (`2001::/32`, whose embedded addresses are obfuscated and can tunnel anywhere) and the
+/// rest of `64:ff9b::/32` (the local-use NAT64 prefix `64:ff9b:1::/48` is a translator of the
+/// operator's own network whose prefix length, and so the IPv4 address's place, only the
+/// operator knows; the remainder is reserved) are refused outright.
 pub fn is_private(addr: IpAddr) -> bool {
     match addr {
         IpAddr::V4(v4) => {
@@ -96,7 +102,7 @@ pub fn is_private(addr: IpAddr) -> bool {
                 || o[0] >= 240
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_v4(v6) {
                 return is_private(IpAddr::V4(v4));
             }
             let s = v6.segments();
@@ -105,8 +111,29 @@ pub fn is_private(addr: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
                 || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] == 0x2001 && s[1] == 0)
+                || (s[0] == 0x0064 && s[1] == 0xff9b)
         }
+    }
+}
+
+/// The IPv4 address an IPv6 one stands for: IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible
+/// (`::a.b.c.d`, deprecated; not `::` nor `::1`), IPv4-translated (`::ffff:0:a.b.c.d`, SIIT),
+/// NAT64 with the well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052: a NAT64 form of a public
+/// address stays public, so IPv6-only networks behind DNS64 still reach public sources) and
+/// 6to4 (`2002:aabb:ccdd::/48`).
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let low = Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7]));
+    match s[..6] {
+        [0, 0, 0, 0, 0, 0xffff] | [0, 0, 0, 0, 0xffff, 0] | [0x0064, 0xff9b, 0, 0, 0, 0] => {
+            Some(low)
+        }
+        [0, 0, 0, 0, 0, 0] if !v6.is_unspecified() && !v6.is_loopback() => Some(low),
+        [0x2002, hi, lo, ..] => Some(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo))),
+        _ => None,
     }
 }
 
@@ -163,7 +190,10 @@ pub(crate) async fn resolve(url: &Url, policy: &Policy) -> Result<SocketAddr, Fe
     Ok(first)
 }
 
-/// Loopback, v4 inside v6 judged as v4.
+/// This machine's loopback: `127.0.0.0/8`, `::1`, and `::ffff:127.x.y.z` (a dual-stack socket
+/// connects to it over IPv4 loopback). The other IPv6 forms of `127.x` are not: a NAT64 one goes
+/// to the translator (whose loopback, if anything, it names) and an IPv4-compatible one is not
+/// routed to loopback; [`is_private`] refuses both, so `allow_loopback` does not let them through.
 pub fn is_loopback(addr: IpAddr) -> bool {
     match addr {
         IpAddr::V4(v4) => v4.is_loopback(),
@@ -173,14 +203,22 @@ pub fn is_loopback(addr: IpAddr) -> bool {
     }
 }
 
-/// One attempt: follows redirects by hand, checking every hop's address.
+/// One attempt: follows redirects by hand, checking every hop's address. The configured headers
+/// are credentials for the configured origin: they go with every hop until a redirect leaves
+/// that origin (scheme, host or port), and never after, as browsers and reqwest's own redirect
+/// policy do; a source that moves elsewhere gets the request without them.
 async fn attempt(
     url: &Url,
     headers: &[(String, String)],
     policy: &Policy,
 ) -> Result<Vec<u8>, FetchError> {
+    let origin = url.origin();
     let mut url = url.clone();
+    let mut headers = headers;
     for _ in 0..=policy.max_redirects {
+        if url.origin() != origin {
+            headers = &[];
+        }
         let addr = resolve(&url, policy).await?;
         let host = url.host_str().unwrap_or_default().to_owned();
         let client = reqwest::Client::builder()
@@ -322,6 +360,92 @@ mod tests {
         for a in ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"] {
             assert!(!is_private(a.parse().unwrap()), "{a}");
         }
+    }
+
+    #[test]
+    fn an_ipv6_address_carrying_an_ipv4_one_is_judged_by_it_and_tunnels_are_refused() {
+        for a in [
+            // NAT64, well-known prefix: the translator would connect to the IPv4 address.
+            "64:ff9b::10.1.2.3",
+            "64:ff9b::169.254.169.254",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::192.168.0.1",
+            // NAT64, local-use prefix: the operator's own network, refused whatever it embeds.
+            "64:ff9b:1::5db8:d822",
+            "64:ff9b:1:abcd::1",
+            // The rest of 64:ff9b::/32 is reserved.
+            "64:ff9b:2::1",
+            // IPv4-translated (SIIT).
+            "::ffff:0:10.1.2.3",
+            // 6to4: 2002:AABB:CCDD:: carries AA.BB.CC.DD.
+            "2002:a01:203::1",
+            "2002:a9fe:a9fe::",
+            "2002:7f00:1::1",
+            // IPv4-compatible (deprecated).
+            "::10.1.2.3",
+            "::127.0.0.1",
+            "::169.254.169.254",
+            "::0.0.0.2",
+            // Site-local (deprecated) and Teredo.
+            "fec0::1",
+            "feff:ffff::1",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+        ] {
+            assert!(is_private(a.parse().unwrap()), "{a} is refused");
+        }
+        // The same forms of a public address reach a public host: an IPv6-only network behind
+        // DNS64 gets 64:ff9b::/96 answers for every IPv4-only source.
+        for a in [
+            "64:ff9b::93.184.216.34",
+            "64:ff9b::808:808",
+            "2002:5db8:d822::1",
+            "::93.184.216.34",
+            "::ffff:0:93.184.216.34",
+            // Next to the refused ranges, not in them.
+            "2001:1::1",
+            "2003::1",
+            "2001:4860:4860::8888",
+        ] {
+            assert!(!is_private(a.parse().unwrap()), "{a} is public");
+        }
+    }
+
+    #[test]
+    fn only_addresses_that_reach_this_machine_count_as_loopback() {
+        for a in ["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback(a.parse().unwrap()), "{a}");
+        }
+        // A NAT64, IPv4-compatible or 6to4 form of 127.0.0.1 goes elsewhere: not loopback,
+        // and private, so allow_loopback does not let it through.
+        for a in ["64:ff9b::127.0.0.1", "::127.0.0.1", "2002:7f00:1::1"] {
+            let ip: IpAddr = a.parse().unwrap();
+            assert!(!is_loopback(ip) && is_private(ip), "{a}");
+        }
+    }
+
+    #[tokio::test]
+    async fn allow_loopback_lets_no_ipv6_form_of_127_through() {
+        let policy = Policy {
+            allow_loopback: true,
+            ..Policy::default()
+        };
+        for url in [
+            "http://[64:ff9b::7f00:1]:9/x",
+            "http://[::7f00:1]:9/x",
+            "http://[2002:7f00:1::]:9/x",
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert!(
+                matches!(
+                    resolve(&url, &policy).await,
+                    Err(FetchError::Private { .. })
+                ),
+                "{url}"
+            );
+        }
+        let url = Url::parse("http://[::ffff:127.0.0.1]:9/x").unwrap();
+        assert!(resolve(&url, &policy).await.is_ok());
     }
 
     #[test]

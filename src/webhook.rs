@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::Url;
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -88,11 +89,13 @@ pub async fn check(url: &str, policy: &Policy) -> Result<(Url, SocketAddr), Post
 }
 
 /// One POST of `body`, redirects not followed (a webhook that moves is not trusted to move).
+/// `now` is what a `Retry-After` given as a date is counted from.
 pub async fn post(
     url: &str,
     body: &Value,
     policy: &Policy,
     settings: &Settings,
+    now: DateTime<Utc>,
 ) -> Result<(), PostError> {
     let (url, addr) = check(url, policy).await?;
     let host = url.host_str().unwrap_or_default().to_owned();
@@ -126,52 +129,111 @@ pub async fn post(
     if response.status().is_success() {
         return Ok(());
     }
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(3600.0)));
     match status {
-        429 => Err(PostError::RateLimited(retry_after)),
+        429 => Err(PostError::RateLimited(
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry_after(v, now)),
+        )),
         404 | 410 => Err(PostError::Gone(status)),
         500..=599 => Err(PostError::Transient(format!(
             "the webhook answered HTTP {status}"
         ))),
         _ => {
-            let text = response.text().await.unwrap_or_default();
+            let text = body_start(response, ERROR_BODY_BYTES).await;
             Err(PostError::Rejected {
                 status,
-                body: crate::render::clip_chars(text.trim(), 200),
+                body: crate::render::clip_chars(String::from_utf8_lossy(&text).trim(), 200),
             })
         }
     }
 }
 
-/// Spaces posts to each webhook at least `pace` apart; posts to different webhooks do not wait
-/// for each other.
+/// How much of a refusal's body is read: its reason is quoted to 200 characters, and a body
+/// read whole could be as large as the platform (or whoever answers) likes.
+const ERROR_BODY_BYTES: usize = 4096;
+
+/// The first `max` bytes of a body (fewer if it ends first, or fails); nothing past them is
+/// read, and dropping the response closes the connection on the rest.
+async fn body_start(mut response: reqwest::Response, max: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = max - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
+}
+
+/// The longest a `Retry-After` is honoured for: a platform asking for more is asked again in an
+/// hour rather than left for a day.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(3600);
+
+/// How long a `Retry-After` asks to wait, at `now` (RFC 9110 10.2.3): delta-seconds (a fraction
+/// too, as some platforms send) or an HTTP-date, a date already past meaning now; at most an
+/// hour. `None` for anything else (negative, not finite, not a date).
+pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+            Duration::from_secs_f64(secs.min(RETRY_AFTER_CAP.as_secs_f64()))
+        }
+        Ok(_) => return None,
+        Err(_) => {
+            let at = DateTime::<Utc>::from(httpdate::parse_http_date(value).ok()?);
+            (at - now).to_std().unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(RETRY_AFTER_CAP))
+}
+
+/// Spaces posts to each webhook at least `pace` apart, and holds a webhook that answered 429
+/// until its `Retry-After` has passed; posts to different webhooks do not wait for each other.
+/// Real time, for this process: the ledger's retry time, counted from the round's `now`, may
+/// come sooner than the platform's limit lifts.
 #[derive(Debug, Clone, Default)]
 pub struct Pacer {
+    /// Each webhook's next free turn.
     next: Arc<Mutex<HashMap<WebhookId, Instant>>>,
 }
 
 impl Pacer {
-    /// Waits for this webhook's turn and books the next one.
+    /// Waits for this webhook's turn and books the next one. A hold placed while waiting is
+    /// waited for too.
     pub async fn turn(&self, id: WebhookId, pace: Duration) {
-        let wait = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let at = next.get(&id).copied().filter(|t| *t > now).unwrap_or(now);
-            next.insert(id, at + pace);
-            at
-        };
-        tokio::time::sleep_until(wait).await;
+        loop {
+            let wait = {
+                let mut next = self.next.lock().await;
+                let now = Instant::now();
+                match next.get(&id) {
+                    Some(&at) if at > now => at,
+                    _ => {
+                        next.insert(id, now + pace);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(wait).await;
+        }
+    }
+
+    /// Puts this webhook's next turn at `until`, or leaves it later.
+    pub async fn hold(&self, id: WebhookId, until: Instant) {
+        let mut next = self.next.lock().await;
+        let at = next.entry(id).or_insert(until);
+        *at = (*at).max(until);
     }
 }
 
 /// The webhook lane's outbox: reads the webhook a delivery names, waits for its turn, posts the
-/// message in the platform's shape and says what the answer means for the delivery.
+/// message in the platform's shape and says what the answer means for the delivery. It posts
+/// through [`WebhookOutbox::at`], which gives it the round's `now`.
 #[derive(Clone)]
 pub struct WebhookOutbox {
     okr: crate::service::Okr,
@@ -185,17 +247,29 @@ impl WebhookOutbox {
             pacer: Pacer::default(),
         }
     }
+
+    /// The outbox for a round of deliveries at `now`.
+    pub fn at(&self, now: DateTime<Utc>) -> WebhookPosts<'_> {
+        WebhookPosts { outbox: self, now }
+    }
 }
 
-impl Outbox for WebhookOutbox {
+/// [`WebhookOutbox`] for one round at `now`.
+pub struct WebhookPosts<'a> {
+    outbox: &'a WebhookOutbox,
+    now: DateTime<Utc>,
+}
+
+impl Outbox for WebhookPosts<'_> {
     async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        let WebhookPosts { outbox, now } = self;
         let Recipient::Webhook(id) = d.recipient else {
             return Err(SendError::Undeliverable(format!(
                 "{} is not a webhook",
                 d.recipient
             )));
         };
-        let hook = self
+        let hook = outbox
             .okr
             .webhook_by_id(d.workspace, id)
             .await
@@ -206,20 +280,23 @@ impl Outbox for WebhookOutbox {
                 "webhook {id} is disabled"
             )));
         }
-        let settings = self.okr.webhook_settings();
-        self.pacer.turn(id, settings.pace).await;
+        let settings = outbox.okr.webhook_settings();
+        outbox.pacer.turn(id, settings.pace).await;
         let body = crate::render::webhook::payload(hook.platform, &d.message);
-        let outcome = post(&hook.url, &body, self.okr.source_policy(), settings).await;
+        let outcome = post(&hook.url, &body, outbox.okr.source_policy(), settings, *now).await;
         if let Err(e) = &outcome {
             // Kept for `/okr webhook list`; a "not found" is counted by the dispatcher.
             if !matches!(e, PostError::Gone(_)) {
-                let _ = self.okr.webhook_failed(id, &e.to_string()).await;
+                let _ = outbox.okr.webhook_failed(id, &e.to_string()).await;
             }
         }
         match outcome {
             Ok(()) => Ok(None),
             Err(PostError::RateLimited(after)) => {
-                Err(SendError::Retry(after.unwrap_or(Duration::from_secs(1))))
+                // Slack limits each webhook: every later post to it waits too, not only this one.
+                let after = after.unwrap_or(Duration::from_secs(1));
+                outbox.pacer.hold(id, Instant::now() + after).await;
+                Err(SendError::Retry(after))
             }
             Err(PostError::Transient(why)) => {
                 tracing::info!(webhook = %id, url = %hook.masked_url(), %why, "webhook post failed");
@@ -229,6 +306,57 @@ impl Outbox for WebhookOutbox {
             Err(e @ (PostError::Refused(_) | PostError::Rejected { .. })) => {
                 Err(SendError::Undeliverable(e.to_string()))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().expect("an RFC 3339 instant")
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_within_an_hour() {
+        let now = at("2026-11-16T10:00:00Z");
+        let secs = Duration::from_secs;
+        assert_eq!(retry_after("2", now), Some(secs(2)));
+        assert_eq!(retry_after(" 30 ", now), Some(secs(30)));
+        assert_eq!(retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        // An HTTP-date in each of the three forms RFC 9110 has recipients accept.
+        for date in [
+            "Mon, 16 Nov 2026 10:00:42 GMT",
+            "Monday, 16-Nov-26 10:00:42 GMT",
+            "Mon Nov 16 10:00:42 2026",
+        ] {
+            assert_eq!(retry_after(date, now), Some(secs(42)), "{date}");
+        }
+        assert_eq!(
+            retry_after("Mon, 16 Nov 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date already past means now"
+        );
+        // At most an hour, whichever way it is asked.
+        assert_eq!(retry_after("86400", now), Some(secs(3600)));
+        assert_eq!(retry_after("1e300", now), Some(secs(3600)));
+        assert_eq!(
+            retry_after("Tue, 17 Nov 2026 10:00:00 GMT", now),
+            Some(secs(3600))
+        );
+        for garbage in [
+            "",
+            "soon",
+            "-1",
+            "NaN",
+            "inf",
+            "2 s",
+            "16 Nov 2026",
+            "Mon, 32 Nov 2026 10:00:00 GMT",
+        ] {
+            assert_eq!(retry_after(garbage, now), None, "{garbage:?}");
         }
     }
 }

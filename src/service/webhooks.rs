@@ -149,9 +149,10 @@ impl Okr {
         let mut results = Vec::new();
         for hook in hooks {
             let body = render::webhook::payload(hook.platform, &sample);
-            let outcome = crate::webhook::post(&hook.url, &body, &self.sources, &self.webhooks)
-                .await
-                .map_err(|e| e.to_string());
+            let outcome =
+                crate::webhook::post(&hook.url, &body, &self.sources, &self.webhooks, now)
+                    .await
+                    .map_err(|e| e.to_string());
             let mut c = self.store.read().await?;
             match &outcome {
                 Ok(()) => store::webhooks::enable(&mut c, ws, hook.id).await?,

@@ -184,6 +184,31 @@ pub struct Unreadable {
     pub why: String,
 }
 
+/// Each webhook's first row (by due time, then id) that waits at `now` for its retry, by
+/// recipient key: the webhook's later rows wait behind it, so its posts keep their order.
+pub async fn webhooks_waiting(
+    c: &mut Conn,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<String, (DateTime<Utc>, i64)>> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT recipient, due_at, id FROM deliveries \
+         WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ? AND recipient LIKE ? \
+         ORDER BY due_at DESC, id DESC",
+    )
+    .bind(now.timestamp())
+    .bind(format!("{}%", crate::outbox::WEBHOOK_PREFIX))
+    .fetch_all(c.sqlite())
+    .await?;
+    // Latest first, so each recipient's first row is the one left in the map.
+    let mut first = std::collections::HashMap::new();
+    for (recipient, due, id) in rows {
+        let due = DateTime::from_timestamp(due, 0)
+            .ok_or_else(|| StoreError::Corrupt(format!("delivery {id}: due_at")))?;
+        first.insert(recipient, (due, id));
+    }
+    Ok(first)
+}
+
 pub async fn next_pending(
     c: &mut Conn,
     scope: Option<WorkspaceId>,

@@ -3,10 +3,11 @@
 //! nothing recorded.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -366,4 +367,91 @@ async fn a_redirect_to_a_private_address_is_refused_at_that_hop_and_records_noth
             "{path}: the failure is kept on the KPI: {kept:?}"
         );
     }
+}
+
+/// What one server was asked: each request's path and headers, in order.
+type Seen = Arc<Mutex<Vec<(String, HeaderMap)>>>;
+
+/// A server that notes every request. `/m` answers `{"v": 5}`; `/away` redirects to `other`'s
+/// `/m`, `/here` to its own `/m`, `/round` to `other`'s `/away` (and so back here).
+async fn noting(listener: tokio::net::TcpListener, other: String) -> Seen {
+    let seen = Seen::default();
+    let app = Router::new()
+        .fallback(
+            |State((seen, other)): State<(Seen, String)>, uri: Uri, headers: HeaderMap| async move {
+                let path = uri.path().to_owned();
+                seen.lock().unwrap().push((path.clone(), headers));
+                let to = match path.as_str() {
+                    "/m" => return r#"{"v": 5}"#.into_response(),
+                    "/away" => format!("{other}/m"),
+                    "/here" => "/m".to_owned(),
+                    "/round" => format!("{other}/away"),
+                    _ => return StatusCode::NOT_FOUND.into_response(),
+                };
+                (StatusCode::FOUND, [("location", to)]).into_response()
+            },
+        )
+        .with_state((seen.clone(), other));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    seen
+}
+
+/// The configured headers each request to `path` carried: for each, (Authorization, X-Api-Key).
+fn credentials(seen: &Seen, path: &str) -> Vec<(Option<String>, Option<String>)> {
+    let value =
+        |h: &HeaderMap, name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    seen.lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| p == path)
+        .map(|(_, h)| (value(h, "authorization"), value(h, "x-api-key")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_source_s_headers_follow_redirects_within_its_origin_and_never_to_another() {
+    let first = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // Same host, another port: another origin.
+    let a = format!("http://{}", first.local_addr().unwrap());
+    let b = format!("http://{}", second.local_addr().unwrap());
+    let seen_a = noting(first, b.clone()).await;
+    let seen_b = noting(second, a.clone()).await;
+    let headers = vec![
+        ("Authorization".to_owned(), "Bearer s3cret".to_owned()),
+        ("X-Api-Key".to_owned(), "k3y".to_owned()),
+    ];
+    let policy = Policy {
+        allow_loopback: true,
+        timeout: Duration::from_millis(500),
+        ..Policy::default()
+    };
+    let both = (Some("Bearer s3cret".to_owned()), Some("k3y".to_owned()));
+    let fetch = |path: &str| {
+        let url = reqwest::Url::parse(&format!("{a}{path}")).unwrap();
+        let (headers, policy) = (headers.clone(), policy.clone());
+        async move { okrbot::source::fetch(&url, "/v", &headers, &policy).await }
+    };
+
+    assert_eq!(fetch("/away").await, Ok(5.0));
+    assert_eq!(credentials(&seen_a, "/away"), vec![both.clone()]);
+    assert_eq!(
+        credentials(&seen_b, "/m"),
+        vec![(None, None)],
+        "another origin gets none of the configured headers"
+    );
+
+    assert_eq!(fetch("/here").await, Ok(5.0));
+    assert_eq!(credentials(&seen_a, "/here"), vec![both.clone()]);
+    assert_eq!(
+        credentials(&seen_a, "/m"),
+        vec![both.clone()],
+        "the same origin keeps them"
+    );
+
+    // Away and back: once they left the origin, they are not sent again.
+    assert_eq!(fetch("/round").await, Ok(5.0));
+    assert_eq!(credentials(&seen_a, "/round"), vec![both]);
+    assert_eq!(credentials(&seen_b, "/away"), vec![(None, None)]);
+    assert_eq!(credentials(&seen_a, "/m").last(), Some(&(None, None)));
 }
