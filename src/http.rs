@@ -4,17 +4,31 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::domain::kpi::KpiId;
-use crate::service::kpi_push::PushError;
+use crate::service::kpi_push::{BodyError, PushError};
 use crate::service::Okr;
+
+/// The most of a pushed body that is kept: `{"value": 6.4}` needs a few bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A body over [`BODY_LIMIT`] but under this is still read to its end (and dropped), so that the
+/// client, which is still sending, hears its answer instead of a reset connection; a longer one
+/// is cut off.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
+/// The challenge every 401 carries (RFC 6750, section 3).
+const CHALLENGE: &str = "Bearer realm=\"okrbot\"";
 
 #[derive(Clone)]
 struct App {
@@ -28,7 +42,10 @@ pub fn router(okr: Okr, clock: Arc<dyn Clock + Send + Sync>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
-        .route("/kpis/{id}/readings", post(push))
+        .route(
+            "/kpis/{id}/readings",
+            post(push).fallback(push_wrong_method),
+        )
         .with_state(App { okr, clock })
 }
 
@@ -77,40 +94,102 @@ async fn metrics(State(app): State<App>) -> Response {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header. The scheme is case-insensitive
+/// (RFC 9110, section 11.1) and may be followed by more than one space.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get("authorization")?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The same answer for a wrong token, none, a KPI that does not exist and an id that is no
+/// number: an outsider learns nothing.
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, CHALLENGE)],
+        Json(json!({"error": "unauthorized"})),
+    )
+        .into_response()
+}
+
+fn json_error(status: StatusCode, why: impl std::fmt::Display) -> Response {
+    (status, Json(json!({"error": why.to_string()}))).into_response()
+}
+
+/// Every answer of the push path is JSON, a wrong method's too (axum adds `Allow: POST`).
+async fn push_wrong_method() -> Response {
+    json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "readings are pushed with POST",
+    )
+}
+
+/// Whether the request says its body is JSON: `application/json` or `application/<x>+json`,
+/// with any parameters, as axum's `Json` takes it.
+fn says_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
+}
+
+/// The body as JSON, or why not. Read whole (within [`DRAIN_LIMIT`]) whatever it holds, and
+/// judged by the service only after the token.
+async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, BodyError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+        return Err(BodyError::TooLarge(BODY_LIMIT));
+    }
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| BodyError::Unreadable(e.to_string()))?;
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            return Err(BodyError::TooLarge(BODY_LIMIT));
+        }
+        if seen <= BODY_LIMIT {
+            kept.extend_from_slice(&chunk);
+        }
+    }
+    if !says_json(headers) {
+        return Err(BodyError::NotJson);
+    }
+    if seen > BODY_LIMIT {
+        return Err(BodyError::TooLarge(BODY_LIMIT));
+    }
+    serde_json::from_slice(&kept).map_err(|e| BodyError::Malformed(e.to_string()))
+}
+
+/// `POST /kpis/<id>/readings`. Takes the raw body, not axum's `Json`, whose rejections would
+/// answer a caller without a token before the token is judged, and in plain text.
 async fn push(
     State(app): State<App>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Option<Json<Value>>,
+    body: Body,
 ) -> Response {
-    let unauthorized = || {
-        (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"error": "unauthorized"})),
-        )
-    };
+    let body = json_body(&headers, body).await;
     // An id that is no number names no KPI: the same answer as a wrong token.
-    let Ok(id) = id.parse::<i64>() else {
-        return unauthorized().into_response();
+    let Some(id) = id.ok().and_then(|Path(id)| id.parse::<i64>().ok()) else {
+        return unauthorized();
     };
-    // A missing or malformed body is judged after the token, so it tells an outsider nothing.
-    let value = body
-        .as_ref()
-        .and_then(|Json(b)| b.get("value"))
-        .cloned()
-        .unwrap_or(Value::Null);
     let result = app
         .okr
-        .push_reading(KpiId(id), bearer(&headers), &value, app.clock.now())
+        .push_reading(KpiId(id), bearer(&headers), body, app.clock.now())
         .await;
     match result {
         Ok(o) => (
@@ -124,24 +203,25 @@ async fn push(
             })),
         )
             .into_response(),
-        Err(PushError::Unauthorized) => unauthorized().into_response(),
-        Err(PushError::Bad(why)) => {
-            (StatusCode::BAD_REQUEST, Json(json!({"error": why}))).into_response()
+        Err(PushError::Unauthorized) => unauthorized(),
+        Err(PushError::Bad(why)) => json_error(StatusCode::BAD_REQUEST, why),
+        Err(PushError::Body(e)) => {
+            let status = match e {
+                BodyError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                BodyError::Malformed(_) | BodyError::Unreadable(_) => StatusCode::BAD_REQUEST,
+            };
+            json_error(status, e)
         }
         Err(PushError::Failed(e)) => {
             if e.is_internal() {
                 tracing::error!(error = ?e, "a pushed reading failed");
-                (
+                json_error(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    Json(json!({"error": "something went wrong on our side"})),
+                    "something went wrong on our side",
                 )
-                    .into_response()
             } else {
-                (
-                    StatusCode::BAD_REQUEST,
-                    Json(json!({"error": e.to_string()})),
-                )
-                    .into_response()
+                json_error(StatusCode::BAD_REQUEST, e)
             }
         }
     }
