@@ -72,17 +72,29 @@ async fn ready(State(app): State<App>) -> Response {
     }
 }
 
-/// Prometheus text format (`docs/operations.md`).
-async fn metrics(State(app): State<App>) -> Response {
+/// Prometheus metrics (`docs/operations.md`): OpenMetrics to a scraper that asks for it, the
+/// classic text format (0.0.4) to anyone else.
+async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
     match app.okr.metrics_text(app.clock.now()).await {
-        Ok(text) => (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response(),
+        Ok(text) => {
+            let (content_type, text) = if wants_openmetrics(&headers) {
+                (crate::metrics::OPENMETRICS_CONTENT_TYPE, text)
+            } else {
+                (
+                    crate::metrics::CLASSIC_CONTENT_TYPE,
+                    crate::metrics::classic(&text),
+                )
+            };
+            // Vary: a cache in between must not hand one format to a client asking for the other.
+            (
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::VARY, "accept"),
+                ],
+                text,
+            )
+                .into_response()
+        }
         Err(e) => {
             tracing::error!(error = ?e, "metrics could not be read");
             (
@@ -92,6 +104,33 @@ async fn metrics(State(app): State<App>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Whether the `Accept` header asks for OpenMetrics: it names `application/openmetrics-text`
+/// with a quality above 0 and not below the one it gives `text/plain`. Prometheus sends
+/// `application/openmetrics-text;version=1.0.0,…,text/plain;version=0.0.4;q=0.5,*/*;q=0.1`; no
+/// Accept, `text/plain` or `*/*` get the classic format, which every scraper reads.
+fn wants_openmetrics(headers: &HeaderMap) -> bool {
+    let (mut openmetrics, mut plain) = (0.0f32, 0.0f32);
+    let ranges = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','));
+    for range in ranges {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim();
+        let quality = parts
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+            .map_or(1.0, |(_, q)| q.trim().parse::<f32>().unwrap_or(0.0));
+        if media.eq_ignore_ascii_case("application/openmetrics-text") {
+            openmetrics = openmetrics.max(quality);
+        } else if media.eq_ignore_ascii_case("text/plain") {
+            plain = plain.max(quality);
+        }
+    }
+    openmetrics > 0.0 && openmetrics >= plain
 }
 
 /// The token of an `Authorization: Bearer <token>` header. The scheme is case-insensitive
@@ -224,5 +263,65 @@ async fn push(
                 json_error(StatusCode::BAD_REQUEST, e)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append(header::ACCEPT, v.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn openmetrics_is_answered_to_a_scraper_that_names_it_and_the_classic_format_to_others() {
+        for asks_openmetrics in [
+            "application/openmetrics-text",
+            "Application/OpenMetrics-Text; version=1.0.0",
+            // What Prometheus sends.
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+            "text/plain;q=0.5, application/openmetrics-text;q=0.9",
+        ] {
+            assert!(wants_openmetrics(&accept(&[asks_openmetrics])), "{asks_openmetrics}");
+        }
+        assert!(wants_openmetrics(&accept(&[
+            "text/html",
+            "application/openmetrics-text"
+        ])));
+        for asks_classic in [
+            "text/plain",
+            "*/*",
+            "text/plain;version=0.0.4",
+            "application/openmetrics-text;q=0",
+            "application/openmetrics-text;q=0.2, text/plain",
+            "application/json",
+        ] {
+            assert!(
+                !wants_openmetrics(&accept(&[asks_classic])),
+                "{asks_classic}"
+            );
+        }
+        assert!(!wants_openmetrics(&HeaderMap::new()), "no Accept");
+    }
+
+    #[test]
+    fn the_bearer_token_is_read_whatever_the_case_of_the_scheme() {
+        let auth = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, v.parse().unwrap());
+            h
+        };
+        assert_eq!(bearer(&auth("Bearer okr_1")), Some("okr_1"));
+        assert_eq!(bearer(&auth("bearer okr_1")), Some("okr_1"));
+        assert_eq!(bearer(&auth("BEARER   okr_1")), Some("okr_1"));
+        assert_eq!(bearer(&auth("Basic okr_1")), None);
+        assert_eq!(bearer(&auth("Bearer")), None);
+        assert_eq!(bearer(&auth("Bearer   ")), None);
+        assert_eq!(bearer(&HeaderMap::new()), None);
     }
 }
