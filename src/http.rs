@@ -1,8 +1,12 @@
-//! The HTTP listener (axum): KPI readings by push (`POST /kpis/<id>/readings` with the KPI's
-//! bearer token), `/healthz` (alive), `/readyz` (ready for traffic) and `/metrics` (Prometheus). Runs beside the scheduler in `okrbot run` and
-//! `okrbot schedule run`, on `http.listen` (`docs/kpis.md`, "Readings by push").
+//! The HTTP listener (axum on hyper): KPI readings by push (`POST /kpis/<id>/readings` with the
+//! KPI's bearer token), `/healthz` (alive), `/readyz` (ready for traffic) and `/metrics`
+//! (Prometheus). Runs beside the scheduler in `okrbot run` and `okrbot schedule run`, on
+//! `http.listen` (`docs/kpis.md`, "Readings by push"), within the [`Limits`] of
+//! `docs/operations.md`, "The listener's limits".
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -12,9 +16,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
 
 use crate::clock::Clock;
+use crate::config;
 use crate::domain::kpi::KpiId;
 use crate::service::kpi_push::{BodyError, PushError};
 use crate::service::Okr;
@@ -30,14 +39,46 @@ const DRAIN_LIMIT: usize = 1024 * 1024;
 /// The challenge every 401 carries (RFC 6750, section 3).
 const CHALLENGE: &str = "Bearer realm=\"okrbot\"";
 
+/// How the listener keeps slow, idle and numerous clients from holding it (`http` in the
+/// configuration; `docs/operations.md`, "The listener's limits").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a client may take to send a request's line and headers, counted from the moment
+    /// the listener waits for them: on a new connection, and on a kept-alive one after each
+    /// answer. So it also closes a connection that sits idle, opened or kept alive.
+    pub header_timeout: Duration,
+    /// How long a pushed body may take to arrive once its headers have.
+    pub body_timeout: Duration,
+    /// Connections served at once. Further clients wait in the kernel's accept queue, holding
+    /// no file descriptor of the process, until the timeouts free a place.
+    pub max_connections: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::from(&config::Http::default())
+    }
+}
+
+impl From<&config::Http> for Limits {
+    fn from(http: &config::Http) -> Self {
+        Limits {
+            header_timeout: Duration::from_millis(http.header_timeout_ms.max(1)),
+            body_timeout: Duration::from_millis(http.body_timeout_ms.max(1)),
+            max_connections: http.max_connections.max(1),
+        }
+    }
+}
+
 #[derive(Clone)]
 struct App {
     okr: Okr,
     clock: Arc<dyn Clock + Send + Sync>,
+    limits: Limits,
 }
 
-/// The routes, for a server of the caller's (the tests bind 127.0.0.1:0).
-pub fn router(okr: Okr, clock: Arc<dyn Clock + Send + Sync>) -> Router {
+/// The routes, for a server of the caller's; [`serve_on`] serves them within the limits.
+pub fn router(okr: Okr, clock: Arc<dyn Clock + Send + Sync>, limits: Limits) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -46,21 +87,94 @@ pub fn router(okr: Okr, clock: Arc<dyn Clock + Send + Sync>) -> Router {
             "/kpis/{id}/readings",
             post(push).fallback(push_wrong_method),
         )
-        .with_state(App { okr, clock })
+        .with_state(App { okr, clock, limits })
 }
 
-/// Serves on `listen` until `stop` resolves.
+/// Serves on `http.listen` until `stop` resolves.
 pub async fn serve(
     okr: Okr,
     clock: Arc<dyn Clock + Send + Sync>,
-    listen: &str,
-    stop: impl std::future::Future<Output = ()> + Send + 'static,
+    http: &config::Http,
+    stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = TcpListener::bind(&http.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "HTTP listener up");
-    axum::serve(listener, router(okr, clock))
-        .with_graceful_shutdown(stop)
-        .await
+    serve_on(listener, okr, clock, Limits::from(http), stop).await
+}
+
+/// Serves on a bound listener (the tests bind 127.0.0.1:0) until `stop` resolves, then lets the
+/// requests in flight finish. axum's own `serve` has no header timeout and no connection limit,
+/// so connections are served by hyper here, each under a slot of a semaphore.
+pub async fn serve_on(
+    listener: TcpListener,
+    okr: Okr,
+    clock: Arc<dyn Clock + Send + Sync>,
+    limits: Limits,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(okr, clock, limits);
+    let slots = Arc::new(Semaphore::new(limits.max_connections as usize));
+    // Never sent on: dropping it tells every connection that the listener is stopping.
+    let (stopping, _) = watch::channel(());
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        // A slot before the connection: over the limit, a client waits in the accept queue
+        // instead of taking a file descriptor here.
+        let slot = tokio::select! {
+            () = &mut stop => break,
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+        };
+        let stream = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) if is_connection_error(&e) => continue,
+                Err(e) => {
+                    // Out of file descriptors, most likely: retrying at once would spin.
+                    tracing::error!(error = %e, "the HTTP listener cannot accept connections");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut stopping = stopping.subscribe();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+            let mut conn = std::pin::pin!(http.serve_connection(TokioIo::new(stream), service));
+            tokio::select! {
+                ended = conn.as_mut() => {
+                    if let Err(e) = ended {
+                        tracing::debug!(error = %e, "an HTTP connection ended");
+                    }
+                    return;
+                }
+                _ = stopping.changed() => {}
+            }
+            // Stopping: an idle connection closes now, one with a request in flight after its
+            // answer.
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    drop(stopping);
+    // Every connection has ended once every slot is back.
+    let _ = slots.acquire_many(limits.max_connections).await;
+    Ok(())
+}
+
+/// An accept that failed for that one connection (the client gave up before it was taken).
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
 }
 
 /// 200 while the database answers (and, in `okrbot run`, the gateway is connected); 503 with
@@ -182,9 +296,9 @@ fn says_json(headers: &HeaderMap) -> bool {
             .is_some_and(|sub| sub.ends_with("+json"))
 }
 
-/// The body as JSON, or why not. Read whole (within [`DRAIN_LIMIT`]) whatever it holds, and
-/// judged by the service only after the token.
-async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, BodyError> {
+/// The body as JSON, or why not. Read whole (within [`DRAIN_LIMIT`] and the body timeout)
+/// whatever it holds, and judged by the service only after the token.
+async fn json_body(headers: &HeaderMap, body: Body, timeout: Duration) -> Result<Value, BodyError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
@@ -193,17 +307,23 @@ async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, BodyError> 
     }
     let mut kept = Vec::new();
     let mut seen = 0usize;
-    let mut chunks = body.into_data_stream();
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| BodyError::Unreadable(e.to_string()))?;
-        seen += chunk.len();
-        if seen > DRAIN_LIMIT {
-            return Err(BodyError::TooLarge(BODY_LIMIT));
+    let read = async {
+        let mut chunks = body.into_data_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| BodyError::Unreadable(e.to_string()))?;
+            seen += chunk.len();
+            if seen > DRAIN_LIMIT {
+                return Err(BodyError::TooLarge(BODY_LIMIT));
+            }
+            if seen <= BODY_LIMIT {
+                kept.extend_from_slice(&chunk);
+            }
         }
-        if seen <= BODY_LIMIT {
-            kept.extend_from_slice(&chunk);
-        }
-    }
+        Ok(())
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| BodyError::TimedOut(timeout))??;
     if !says_json(headers) {
         return Err(BodyError::NotJson);
     }
@@ -221,7 +341,7 @@ async fn push(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = json_body(&headers, body).await;
+    let body = json_body(&headers, body, app.limits.body_timeout).await;
     // An id that is no number names no KPI: the same answer as a wrong token.
     let Some(id) = id.ok().and_then(|Path(id)| id.parse::<i64>().ok()) else {
         return unauthorized();
@@ -248,6 +368,7 @@ async fn push(
             let status = match e {
                 BodyError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
                 BodyError::Malformed(_) | BodyError::Unreadable(_) => StatusCode::BAD_REQUEST,
             };
             json_error(status, e)

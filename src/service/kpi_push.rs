@@ -44,6 +44,9 @@ pub enum BodyError {
     /// Longer than the listener takes (the limit in bytes).
     #[error("the body is too large: at most {0} bytes")]
     TooLarge(usize),
+    /// The body did not finish arriving within the listener's body timeout.
+    #[error("the body did not arrive within {} ms", .0.as_millis())]
+    TimedOut(std::time::Duration),
     /// The connection failed while the body was read.
     #[error("the body could not be read: {0}")]
     Unreadable(String),

@@ -4,12 +4,19 @@
 use std::sync::Arc;
 
 use okrbot::clock::ManualClock;
+use okrbot::http::Limits;
 use okrbot::service::kpis::KpiInput;
 use serde_json::{json, Value};
 
 use crate::common::{assert_mentions, now, refused_text, spawn_app, TestApp};
 
 async fn setup() -> (TestApp, String, String, String) {
+    setup_with(Limits::default()).await
+}
+
+/// A KPI with its push token, and the listener on 127.0.0.1 within `limits`: (app, base URL,
+/// push URL, token).
+async fn setup_with(limits: Limits) -> (TestApp, String, String, String) {
     let app = spawn_app().await;
     app.growth().await;
     let (_, kpi) = app
@@ -28,10 +35,17 @@ async fn setup() -> (TestApp, String, String, String) {
         .await
         .unwrap();
     let (_, token) = app.okr.kpi_token(&app.admin, "conversion").await.unwrap();
-    let router = okrbot::http::router(app.okr.clone(), Arc::new(ManualClock::new(now())));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let clock = Arc::new(ManualClock::new(now()));
+    let stop = std::future::pending();
+    tokio::spawn(okrbot::http::serve_on(
+        listener,
+        app.okr.clone(),
+        clock,
+        limits,
+        stop,
+    ));
     let url = format!("{base}{}", okrbot::service::kpi_push::push_path(kpi.id));
     (app, base, url, token)
 }
@@ -283,4 +297,56 @@ async fn a_new_token_replaces_the_old_and_only_a_lead_makes_one() {
     assert_eq!(post(&url, Some(&new), json!({"value": 8})).await.0, 200);
     let msg = refused_text!(app, app.okr.kpi_token(&app.user("bob"), "conversion"));
     assert_mentions(&msg, &["create KPI push tokens"]);
+}
+
+/// Sends `head` and the start of a body on a raw connection, then nothing more, and returns the
+/// status line and body of the answer (or `None` if none came within 5 s).
+async fn answer_to_a_stalled_body(base: &str, head: String) -> Option<(String, Value)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(b"{\"value\"").await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    read.ok()?.ok()?;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.lines().next().unwrap_or_default().to_owned();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_a_408_after_the_body_timeout_and_writes_nothing() {
+    let limits = Limits {
+        body_timeout: std::time::Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let (app, base, url, token) = setup_with(limits).await;
+    let path = url.trim_start_matches(&base).to_owned();
+    let before = app.rows().await;
+    let head = |authorization: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: 20\r\nAuthorization: {authorization}\r\n\r\n"
+        )
+    };
+
+    let (status, body) = answer_to_a_stalled_body(&base, head(&format!("Bearer {token}")))
+        .await
+        .expect("an answer once the body timeout passes, not a connection held open");
+    assert!(status.starts_with("HTTP/1.1 408"), "{status}");
+    assert_mentions(body["error"].as_str().unwrap_or_default(), &["300 ms"]);
+
+    // Without the right token, the same wait ends in the same 401 as any.
+    let (status, body) = answer_to_a_stalled_body(&base, head("Bearer okr_nope"))
+        .await
+        .expect("an answer");
+    assert!(status.starts_with("HTTP/1.1 401"), "{status}");
+    assert_eq!(body, json!({"error": "unauthorized"}));
+    assert_eq!(app.rows().await, before, "nothing is written");
 }

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use okrbot::clock::ManualClock;
+use okrbot::http::Limits;
 use okrbot::outbox::RecordingOutbox;
 use okrbot::scheduler::Scheduler;
 use okrbot::service::kpis::KpiInput;
@@ -14,10 +15,16 @@ use okrbot::service::Okr;
 use crate::common::{now, spawn_app};
 
 async fn listen(okr: Okr) -> String {
-    let router = okrbot::http::router(okr, Arc::new(ManualClock::new(now())));
+    listen_at(okr, now()).await
+}
+
+/// The listener on 127.0.0.1, its clock at `at`: its base URL.
+async fn listen_at(okr: Okr, at: chrono::DateTime<chrono::Utc>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let clock = Arc::new(ManualClock::new(at));
+    let (limits, stop) = (Limits::default(), std::future::pending());
+    tokio::spawn(okrbot::http::serve_on(listener, okr, clock, limits, stop));
     base
 }
 
@@ -73,10 +80,7 @@ async fn metrics_count_check_ins_readings_and_deliveries_and_show_what_the_ledge
 
     // Owed, not yet sent: the ledger shows it, 10 minutes old at the scrape.
     let clock_later = now() + chrono::Duration::minutes(10);
-    let router = okrbot::http::router(okr.clone(), Arc::new(ManualClock::new(clock_later)));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let later = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let later = listen_at(okr.clone(), clock_later).await;
     let (_, text) = get(&format!("{later}/metrics")).await;
     assert_eq!(
         sample(
