@@ -111,12 +111,22 @@ impl Default for Webhooks {
 pub struct Http {
     /// Where it listens, in `okrbot run` and `okrbot schedule run`.
     pub listen: String,
+    /// How long a client may take to send a request's line and headers; a connection idle this
+    /// long (new or kept alive) is closed too (`docs/operations.md`, "The listener's limits").
+    pub header_timeout_ms: u64,
+    /// How long a pushed body may take to arrive.
+    pub body_timeout_ms: u64,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: u32,
 }
 
 impl Default for Http {
     fn default() -> Self {
         Http {
             listen: "127.0.0.1:8088".into(),
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 10_000,
+            max_connections: 512,
         }
     }
 }

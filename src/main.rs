@@ -275,7 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => &SystemClock,
             };
             if manual.is_none() && !once {
-                listen(&okr, &config.http.listen);
+                listen(&okr, &config.http);
             }
             let scheduler = Scheduler::new(okr.clone());
             let pace = std::time::Duration::from_millis(pace_ms);
@@ -294,7 +294,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let token = okrbot::config::discord_token(|k| std::env::var(k).ok())
                 .map_err(|e| anyhow::anyhow!(e))?;
             let okr = open(&config).await?;
-            listen(&okr, &config.http.listen);
+            listen(&okr, &config.http);
             let proxy = config
                 .discord
                 .custom_base()
@@ -324,13 +324,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Starts the HTTP listener (KPI pushes, /healthz) on the system clock until Ctrl-C. A listener
 /// that cannot bind is logged and the rest runs on: the scheduler must not stop for it.
-fn listen(okr: &okrbot::service::Okr, address: &str) {
-    let (okr, address) = (okr.clone(), address.to_owned());
+fn listen(okr: &okrbot::service::Okr, http: &okrbot::config::Http) {
+    let (okr, http) = (okr.clone(), http.clone());
     tokio::spawn(async move {
         let clock = std::sync::Arc::new(SystemClock);
         let stop = stop_signal();
-        if let Err(e) = okrbot::http::serve(okr, clock, &address, stop).await {
-            tracing::error!(%address, error = %e, "the HTTP listener could not start; KPI pushes are not taken");
+        if let Err(e) = okrbot::http::serve(okr, clock, &http, stop).await {
+            tracing::error!(address = %http.listen, error = %e, "the HTTP listener could not start; KPI pushes are not taken");
         }
     });
 }

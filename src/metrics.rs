@@ -219,7 +219,7 @@ impl Metrics {
         self.oldest_pending.set(age as f64);
     }
 
-    /// The text a scrape gets.
+    /// The OpenMetrics text of a scrape ([`classic`] turns it into the older format).
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.
@@ -230,3 +230,265 @@ impl Metrics {
 
 /// Shared by every clone of the service.
 pub type Shared = Arc<Metrics>;
+
+/// The `Content-Type` of OpenMetrics text, what [`Metrics::encode`] writes.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The `Content-Type` of the classic Prometheus text format that [`classic`] writes.
+pub const CLASSIC_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The classic Prometheus text exposition format (0.0.4) of an OpenMetrics text as
+/// prometheus-client writes it, for scrapers that do not ask for OpenMetrics. prometheus-client
+/// encodes OpenMetrics only, and the two differ in what a classic parser refuses or misreads:
+///
+/// - a counter family is named without `_total` in OpenMetrics (`# TYPE foo counter`, sample
+///   `foo_total`); a classic parser takes such a sample for another family, untyped and without
+///   help, so the family is renamed to its samples' name;
+/// - `# UNIT` and `# EOF` have no place in it (dropped), nor `_created` samples, exemplars
+///   (` # {…} v` after a sample) or the `info`, `stateset`, `gaugehistogram` and `unknown` types
+///   (an info becomes a gauge named `<name>_info`, the others untyped);
+/// - timestamps are seconds there, milliseconds here;
+/// - HELP text escapes only `\\` and `\n` here, not `\"`.
+///
+/// Sample lines are otherwise the same: names, label sets (same escapes) and values.
+pub fn classic(openmetrics: &str) -> String {
+    let mut out = String::with_capacity(openmetrics.len());
+    // A HELP line waits for its family's TYPE line, which may rename the family.
+    let mut help: Option<(&str, &str)> = None;
+    // The family being read, by its OpenMetrics name, and its OpenMetrics type.
+    let mut family: Option<(&str, &str)> = None;
+    for line in openmetrics.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            flush_help(&mut out, &mut help);
+            help = Some(rest.split_once(' ').unwrap_or((rest, "")));
+        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap_or((rest, "unknown"));
+            let (classic_name, classic_kind) = match kind {
+                "counter" => (format!("{name}_total"), "counter"),
+                "info" => (format!("{name}_info"), "gauge"),
+                "gauge" | "histogram" | "summary" => (name.to_owned(), kind),
+                _ => (name.to_owned(), "untyped"),
+            };
+            match help.take() {
+                Some((h, text)) if h == name => push_help(&mut out, &classic_name, text),
+                other => {
+                    help = other;
+                    flush_help(&mut out, &mut help);
+                }
+            }
+            out.push_str("# TYPE ");
+            out.push_str(&classic_name);
+            out.push(' ');
+            out.push_str(classic_kind);
+            out.push('\n');
+            family = Some((name, kind));
+        } else if line.starts_with('#') || line.trim().is_empty() {
+            // `# UNIT`, `# EOF` and anything else a comment: nothing a classic parser needs.
+        } else {
+            flush_help(&mut out, &mut help);
+            push_sample(&mut out, line, family);
+        }
+    }
+    flush_help(&mut out, &mut help);
+    out
+}
+
+/// A HELP line whose family had no TYPE line after it, as it is.
+fn flush_help(out: &mut String, help: &mut Option<(&str, &str)>) {
+    if let Some((name, text)) = help.take() {
+        push_help(out, name, text);
+    }
+}
+
+/// `# HELP name text`, the text's `\"` unescaped (the classic format knows only `\\` and `\n`).
+fn push_help(out: &mut String, name: &str, text: &str) {
+    out.push_str("# HELP ");
+    out.push_str(name);
+    out.push(' ');
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('"') => out.push('"'),
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            // A backslash ending the text escapes nothing: written as the escaped backslash.
+            None => out.push_str("\\\\"),
+        }
+    }
+    out.push('\n');
+}
+
+/// One sample line: without a `_created` sample, an exemplar, and with its timestamp (if any)
+/// in milliseconds.
+fn push_sample(out: &mut String, line: &str, family: Option<(&str, &str)>) {
+    let name_end = line.find(['{', ' ']).unwrap_or(line.len());
+    let name = &line[..name_end];
+    if let Some((family, kind)) = family {
+        let created = name
+            .strip_prefix(family)
+            .is_some_and(|suffix| suffix == "_created");
+        if created && matches!(kind, "counter" | "histogram" | "summary" | "gaugehistogram") {
+            return;
+        }
+    }
+    let labels_end = if line[name_end..].starts_with('{') {
+        name_end + label_set_len(&line[name_end..])
+    } else {
+        name_end
+    };
+    let series = &line[..labels_end];
+    // After the series: ` value [timestamp] [# exemplar]`; no quotes there, so a `#` starts
+    // the exemplar.
+    let rest = line[labels_end..].split('#').next().unwrap_or_default();
+    let mut fields = rest.split_whitespace();
+    let Some(value) = fields.next() else {
+        return;
+    };
+    out.push_str(series);
+    out.push(' ');
+    out.push_str(value);
+    if let Some(seconds) = fields.next().and_then(|t| t.parse::<f64>().ok()) {
+        out.push(' ');
+        out.push_str(&((seconds * 1000.0).round() as i64).to_string());
+    }
+    out.push('\n');
+}
+
+/// The length of the label set `{…}` at the start of `text`, quotes and escapes respected (a
+/// label value may hold `}` or `#`).
+fn label_set_len(text: &str) -> usize {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '}' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_family_is_named_as_its_samples_and_the_eof_is_dropped() {
+        let om = "# HELP okrbot_check_ins_recorded Check-ins recorded.\n\
+                  # TYPE okrbot_check_ins_recorded counter\n\
+                  okrbot_check_ins_recorded_total 3\n\
+                  # EOF\n";
+        assert_eq!(
+            classic(om),
+            "# HELP okrbot_check_ins_recorded_total Check-ins recorded.\n\
+             # TYPE okrbot_check_ins_recorded_total counter\n\
+             okrbot_check_ins_recorded_total 3\n"
+        );
+    }
+
+    #[test]
+    fn gauges_and_histograms_keep_their_names_and_lose_their_units() {
+        let om = "# HELP okrbot_age_seconds How old.\n\
+                  # TYPE okrbot_age_seconds gauge\n\
+                  # UNIT okrbot_age_seconds seconds\n\
+                  okrbot_age_seconds 600.0\n\
+                  # HELP okrbot_took_seconds How long.\n\
+                  # TYPE okrbot_took_seconds histogram\n\
+                  okrbot_took_seconds_sum{kind=\"form\"} 0.5\n\
+                  okrbot_took_seconds_count{kind=\"form\"} 1\n\
+                  okrbot_took_seconds_bucket{le=\"0.005\",kind=\"form\"} 0\n\
+                  okrbot_took_seconds_bucket{le=\"+Inf\",kind=\"form\"} 1\n\
+                  # EOF\n";
+        assert_eq!(
+            classic(om),
+            "# HELP okrbot_age_seconds How old.\n\
+             # TYPE okrbot_age_seconds gauge\n\
+             okrbot_age_seconds 600.0\n\
+             # HELP okrbot_took_seconds How long.\n\
+             # TYPE okrbot_took_seconds histogram\n\
+             okrbot_took_seconds_sum{kind=\"form\"} 0.5\n\
+             okrbot_took_seconds_count{kind=\"form\"} 1\n\
+             okrbot_took_seconds_bucket{le=\"0.005\",kind=\"form\"} 0\n\
+             okrbot_took_seconds_bucket{le=\"+Inf\",kind=\"form\"} 1\n"
+        );
+    }
+
+    #[test]
+    fn created_samples_and_exemplars_are_dropped_and_timestamps_become_milliseconds() {
+        let om = "# HELP jobs Jobs.\n\
+                  # TYPE jobs counter\n\
+                  jobs_total{queue=\"a # b\"} 7 1700000000.25 # {trace=\"x\"} 1.0\n\
+                  jobs_created{queue=\"a # b\"} 1699999999.0\n\
+                  # HELP build Build.\n\
+                  # TYPE build info\n\
+                  build_info{version=\"1.0\"} 1\n\
+                  # HELP odd Odd.\n\
+                  # TYPE odd unknown\n\
+                  odd 2\n\
+                  # EOF\n";
+        assert_eq!(
+            classic(om),
+            "# HELP jobs_total Jobs.\n\
+             # TYPE jobs_total counter\n\
+             jobs_total{queue=\"a # b\"} 7 1700000000250\n\
+             # HELP build_info Build.\n\
+             # TYPE build_info gauge\n\
+             build_info{version=\"1.0\"} 1\n\
+             # HELP odd Odd.\n\
+             # TYPE odd untyped\n\
+             odd 2\n"
+        );
+    }
+
+    #[test]
+    fn label_values_keep_their_escapes_and_help_loses_only_the_quote_escape() {
+        let om = "# HELP says A \\\"quoted\\\" word, a \\\\ and a \\n.\n\
+                  # TYPE says gauge\n\
+                  says{what=\"a \\\"}\\\" and \\\\ and \\n\"} 1\n\
+                  # EOF\n";
+        assert_eq!(
+            classic(om),
+            "# HELP says A \"quoted\" word, a \\\\ and a \\n.\n\
+             # TYPE says gauge\n\
+             says{what=\"a \\\"}\\\" and \\\\ and \\n\"} 1\n"
+        );
+    }
+
+    #[test]
+    fn every_family_of_okrbot_is_typed_under_the_name_its_samples_carry() {
+        let metrics = Metrics::new();
+        metrics.delivered("digest", "chat", Outcome::Sent);
+        metrics.interaction("form", std::time::Duration::from_millis(30));
+        metrics.check_ins_recorded(2);
+        let text = classic(&metrics.encode());
+        let typed: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE ")?.split(' ').next())
+            .collect();
+        for sample in text.lines().filter(|l| !l.starts_with('#')) {
+            let name = &sample[..sample.find(['{', ' ']).unwrap()];
+            assert!(
+                typed.iter().any(|t| name == *t
+                    || ["_bucket", "_sum", "_count"]
+                        .iter()
+                        .any(|s| name.strip_prefix(*t) == Some(*s))),
+                "{name} has no family of its name:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("okrbot_check_ins_recorded_total 2\n"),
+            "{text}"
+        );
+        assert!(!text.contains("# EOF"));
+    }
+}

@@ -23,8 +23,33 @@ pub enum PushError {
     /// The token was right and the reading was not.
     #[error("{0}")]
     Bad(String),
+    /// The token was right and the body is no JSON reading.
+    #[error(transparent)]
+    Body(BodyError),
     #[error(transparent)]
     Failed(#[from] OkrError),
+}
+
+/// Why a pushed body is not a JSON document. The listener reads the body before the token is
+/// judged (a write transaction must not wait on a client's upload), but says this only to a
+/// caller whose token was right: anyone else learns nothing about the body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// A content type other than JSON, or none.
+    #[error("send the reading as JSON, with Content-Type: application/json")]
+    NotJson,
+    /// Not well-formed JSON; the parser's reason.
+    #[error("the body is not valid JSON: {0}")]
+    Malformed(String),
+    /// Longer than the listener takes (the limit in bytes).
+    #[error("the body is too large: at most {0} bytes")]
+    TooLarge(usize),
+    /// The body did not finish arriving within the listener's body timeout.
+    #[error("the body did not arrive within {} ms", .0.as_millis())]
+    TimedOut(std::time::Duration),
+    /// The connection failed while the body was read.
+    #[error("the body could not be read: {0}")]
+    Unreadable(String),
 }
 
 fn sha256(token: &str) -> String {
@@ -58,12 +83,15 @@ impl Okr {
         Ok((kpi, token))
     }
 
-    /// A pushed reading: `value` is a JSON number or a value as typed (`"6.4%"`).
+    /// A pushed reading: `body` is the request's JSON (`{"value": 6.4}`, the value a JSON number
+    /// or a value as typed, `"6.4%"`), or why it is none. The token is judged first, in the one
+    /// write transaction of the push, so a caller without it gets `Unauthorized` whatever the
+    /// body; nothing is written unless the reading is.
     pub async fn push_reading(
         &self,
         kpi: KpiId,
         token: Option<&str>,
-        value: &serde_json::Value,
+        body: std::result::Result<serde_json::Value, BodyError>,
         now: DateTime<Utc>,
     ) -> std::result::Result<KpiReadingOutcome, PushError> {
         let token = token.ok_or(PushError::Unauthorized)?;
@@ -75,6 +103,8 @@ impl Okr {
         if sha256(token) != hash {
             return Err(PushError::Unauthorized);
         }
+        let body = body.map_err(PushError::Body)?;
+        let value = body.get("value").unwrap_or(&serde_json::Value::Null);
         let k = store::kpis::by_id(&mut tx, ws, kpi)
             .await
             .map_err(OkrError::from)?

@@ -18,6 +18,7 @@ mod export_import;
 mod kpi_push;
 mod kpi_sources;
 mod kpis;
+mod listener;
 mod operations;
 mod properties;
 mod rights_and_workspaces;

@@ -84,6 +84,26 @@ fn the_scheduler_process_stops_on_sigterm_with_exit_0_within_10_s() {
     assert!(status.success(), "exit {status:?}: {stderr}");
 }
 
+/// The unit's open-file limit leaves room for the listener's connections (each an open file)
+/// several times over, beside the database, the gateway and outgoing requests: systemd's
+/// default soft limit, 1024, did not.
+#[test]
+fn the_systemd_unit_allows_many_more_open_files_than_the_listener_has_connections() {
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/okrbot.service"
+    ))
+    .expect("deploy/okrbot.service");
+    let limit: u64 = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("LimitNOFILE="))
+        .expect("the unit sets LimitNOFILE")
+        .parse()
+        .expect("a number of files");
+    let connections = u64::from(okrbot::config::Config::default().http.max_connections);
+    assert!(limit >= 16 * connections, "LimitNOFILE={limit}");
+}
+
 /// The systemd unit in `deploy/` is one systemd accepts, run against the binary just built
 /// (checked where `systemd-analyze` is installed; a note says so where it is not).
 #[test]
