@@ -12,6 +12,8 @@
 use chrono::{DateTime, Utc};
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use crate::domain::delivery::{AfterFailure, RetryPolicy};
 use crate::domain::model::WorkspaceId;
@@ -49,6 +51,8 @@ pub struct Dispatcher {
     okr: Okr,
     /// One workspace's rows only (a console), or every workspace's.
     scope: Option<WorkspaceId>,
+    /// Set when the process is stopping: a round settles the row in flight and takes no more.
+    stopping: Arc<AtomicBool>,
     policy: RetryPolicy,
     webhooks: WebhookOutbox,
 }
@@ -80,8 +84,20 @@ impl Dispatcher {
             webhooks: WebhookOutbox::new(okr.clone()),
             okr,
             scope: None,
+            stopping: Arc::default(),
             policy: RetryPolicy::default(),
         }
+    }
+
+    /// From now on every round of this dispatcher (and its clones) settles the row in flight
+    /// and takes no other: a stop never leaves a post sent but not marked, where the row's own
+    /// answer could still be waited for.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// A dispatcher that sends one workspace's rows and never touches another's.
@@ -146,6 +162,9 @@ impl Dispatcher {
                 _ => "webhook",
             };
             for d in rows {
+                if self.stopping() {
+                    break;
+                }
                 let before = report;
                 self.deliver_one(d, now, &self.webhooks.at(now), platform, &mut report)
                     .await?;
@@ -205,7 +224,7 @@ impl Dispatcher {
         outbox: &O,
     ) -> Result<DispatchReport> {
         let mut report = DispatchReport::default();
-        loop {
+        while !self.stopping() {
             let pending = {
                 let mut c = self.okr.store().read().await?;
                 store::deliveries::pending(&mut c, now, BATCH, Lane::Chat, self.scope).await?
@@ -222,6 +241,9 @@ impl Dispatcher {
             let rounds = streams.into_iter().map(|rows| async move {
                 let mut report = DispatchReport::default();
                 for d in rows {
+                    if self.stopping() {
+                        break;
+                    }
                     self.deliver_one(d, now, outbox, "chat", &mut report)
                         .await?;
                 }
@@ -231,6 +253,7 @@ impl Dispatcher {
                 report += r?;
             }
         }
+        Ok(report)
     }
 
     async fn deliver_one<O: Outbox>(
@@ -398,15 +421,17 @@ impl Dispatcher {
             .map(|(_, id)| id))
     }
 
-    /// Takes over the claims of a dispatcher that stopped mid-send (run one per database; this
-    /// is what a restart does first).
-    pub async fn take_over(&self) -> Result<()> {
+    /// What a start does first: frees the claims that have run out and says how many are
+    /// still held. A held claim is left alone, whoever holds it: a process killed mid-send
+    /// leaves claims that run out within [`CLAIM`], and then its rows go again, with their ids.
+    pub async fn take_over(&self, now: DateTime<Utc>) -> Result<()> {
         let mut c = self.okr.store().read().await?;
-        let n = store::deliveries::release_claims(&mut c).await?;
-        if n > 0 {
+        let (freed, held) = store::deliveries::release_expired_claims(&mut c, now).await?;
+        if freed > 0 || held > 0 {
             tracing::warn!(
-                deliveries = n,
-                "took over deliveries a stopped process had claimed"
+                freed,
+                held,
+                "deliveries claimed by a process that stopped (freed) or by one that may still be sending (held until their claims run out)"
             );
         }
         Ok(())

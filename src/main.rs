@@ -381,7 +381,7 @@ async fn run_scheduler<O: Outbox>(
 ) -> anyhow::Result<()> {
     if once {
         scheduler
-            .take_over()
+            .take_over(clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let report = scheduler

@@ -103,10 +103,21 @@ impl Scheduler {
         Ok(report)
     }
 
-    /// The deciding half of a tick: no sending.
+    /// The deciding half of a tick: no sending. Due KPI sources are read too, after the
+    /// schedules (in `run` they have a lane of their own).
     pub async fn decide(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let mut report = self.decide_schedules(now).await?;
+        let (read, failed) = self.okr.fetch_due_sources(now, self.scope).await?;
+        report.sources_read = read;
+        report.sources_failed = failed;
+        Ok(report)
+    }
+
+    /// Due schedules and alert announcements. A stopping process finishes the row it is
+    /// deciding (one transaction) and takes no more: a backlog cannot hold up a stop.
+    async fn decide_schedules(&self, now: DateTime<Utc>) -> Result<TickReport> {
         let mut report = TickReport::default();
-        loop {
+        while !self.dispatcher.stopping() {
             let due = {
                 let mut c = self.okr.store().read().await?;
                 store::schedules::due(&mut c, now, BATCH, self.scope).await?
@@ -115,6 +126,9 @@ impl Scheduler {
                 break;
             }
             for row in due {
+                if self.dispatcher.stopping() {
+                    break;
+                }
                 // One team's broken schedule must not stop the others: it is logged and looked
                 // at again in an hour, and the rest of the round goes on.
                 if let Err(e) = self.fire(&row, now, &mut report).await {
@@ -125,14 +139,14 @@ impl Scheduler {
                 }
             }
         }
-        let (read, failed) = self.okr.fetch_due_sources(now, self.scope).await?;
-        report.sources_read = read;
-        report.sources_failed = failed;
         let teams = {
             let mut c = self.okr.store().read().await?;
             store::alerts::teams_to_announce(&mut c, self.scope).await?
         };
         for (ws, team) in teams {
+            if self.dispatcher.stopping() {
+                break;
+            }
             let mut tx = self.okr.store().write().await?;
             if alerts::announce(&mut tx, ws, team, self.okr.period(), self.okr.rules(), now).await?
             {
@@ -252,12 +266,15 @@ impl Scheduler {
         &self.dispatcher
     }
 
-    /// Takes over the claims of a process that stopped mid-send (see [`Dispatcher::take_over`]).
-    pub async fn take_over(&self) -> Result<()> {
-        self.dispatcher.take_over().await
+    /// Frees the claims that ran out (see [`Dispatcher::take_over`]).
+    pub async fn take_over(&self, now: DateTime<Utc>) -> Result<()> {
+        self.dispatcher.take_over(now).await
     }
 
     /// Ticks, then sleeps on `clock` until the next due time or a change, until `stop` resolves.
+    /// Webhooks and KPI sources run in lanes of their own beside the loop, so a slow webhook or
+    /// a hanging source never holds back a prompt or an alert. On `stop`, every part settles
+    /// the row it holds and takes no other, all within [`STOP_GRACE`].
     pub async fn run<O: Outbox>(
         &self,
         clock: &dyn Clock,
@@ -265,29 +282,25 @@ impl Scheduler {
         stop: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(stop);
-        if let Err(e) = self.take_over().await {
+        if let Err(e) = self.take_over(clock.now()).await {
             tracing::error!(error = ?e, "could not take over earlier claims");
         }
         let changes = self.okr.changes();
-        // The webhook lane runs beside the loop, so a slow or dead webhook never holds back a
-        // chat message; at most one round of it at a time.
+        // At most one round of each lane at a time.
         let mut webhooks: Option<tokio::task::JoinHandle<()>> = None;
+        let mut sources: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let now = clock.now();
             self.okr.metrics().ticked(now);
-            // Deciding and delivering fail apart: a failed decision does not hold back what the
-            // ledger already owes.
-            match self.decide(now).await {
-                Ok(r) if r != TickReport::default() => tracing::info!(?r, "decided"),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = ?e, "deciding failed; looking again soon"),
-            }
-            match self.dispatcher.deliver_chat(now, outbox).await {
-                Ok(r) if r != crate::delivery::DispatchReport::default() => {
-                    tracing::info!(?r, "delivered")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = ?e, "delivering failed; looking again soon"),
+            let round = self.round(now, outbox);
+            tokio::pin!(round);
+            let stopped = tokio::select! {
+                () = &mut round => false,
+                () = &mut stop => true,
+            };
+            if stopped {
+                self.stop_lanes(round, webhooks, sources).await;
+                return;
             }
             if webhooks.as_ref().is_none_or(|h| h.is_finished()) {
                 let dispatcher = self.dispatcher.clone();
@@ -306,6 +319,22 @@ impl Scheduler {
                     }
                 }));
             }
+            if sources.as_ref().is_none_or(|h| h.is_finished()) {
+                let okr = self.okr.clone();
+                let scope = self.scope;
+                sources = Some(tokio::spawn(async move {
+                    match okr.fetch_due_sources(now, scope).await {
+                        Ok((0, 0)) => {}
+                        Ok((read, failed)) => {
+                            tracing::info!(read, failed, "KPI sources read");
+                            okr.wake();
+                        }
+                        Err(e) => {
+                            tracing::error!(error = ?e, "reading KPI sources failed; looking again soon")
+                        }
+                    }
+                }));
+            }
             let wake = match self.next_wake().await {
                 Ok(Some(t)) if t > now => t,
                 Ok(Some(_)) => now + Duration::seconds(1),
@@ -316,18 +345,61 @@ impl Scheduler {
                 _ = clock.sleep_until(wake) => {}
                 _ = changes.notified() => {}
                 _ = &mut stop => {
-                    // The posts in flight get a few seconds to finish, so a stop stays within a
-                    // service manager's patience; one cut off is claimed, and sent again once
-                    // its claim runs out.
-                    if let Some(h) = webhooks {
-                        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), h).await;
-                    }
+                    self.stop_lanes(std::future::ready(()), webhooks, sources).await;
                     return;
                 }
             }
         }
     }
+
+    /// One round of the loop: deciding and chat delivery, which fail apart (a failed decision
+    /// does not hold back what the ledger already owes).
+    async fn round<O: Outbox>(&self, now: DateTime<Utc>, outbox: &O) {
+        match self.decide_schedules(now).await {
+            Ok(r) if r != TickReport::default() => tracing::info!(?r, "decided"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = ?e, "deciding failed; looking again soon"),
+        }
+        match self.dispatcher.deliver_chat(now, outbox).await {
+            Ok(r) if r != crate::delivery::DispatchReport::default() => {
+                tracing::info!(?r, "delivered")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = ?e, "delivering failed; looking again soon"),
+        }
+    }
+
+    /// Stopping: the round and the webhook lane settle the row each holds (a post whose answer
+    /// is awaited is marked, not left claimed to be sent again) and take no more, within
+    /// [`STOP_GRACE`]; a source being read is dropped (it was moved on before the fetch, so it
+    /// is one reading skipped, never two).
+    async fn stop_lanes(
+        &self,
+        round: impl std::future::Future<Output = ()>,
+        webhooks: Option<tokio::task::JoinHandle<()>>,
+        sources: Option<tokio::task::JoinHandle<()>>,
+    ) {
+        self.dispatcher.stop();
+        if let Some(h) = sources {
+            h.abort();
+        }
+        let settle = async {
+            round.await;
+            if let Some(h) = webhooks {
+                let _ = h.await;
+            }
+        };
+        if tokio::time::timeout(STOP_GRACE, settle).await.is_err() {
+            // A post still unanswered keeps its claim and goes again, with its id, once the
+            // claim runs out.
+            tracing::warn!("a send did not finish within the stop's grace; its claim will run out");
+        }
+    }
 }
+
+/// How long a stop waits for the rows in flight to settle: under the 10 s a service manager
+/// gives before it kills.
+pub const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Puts off a schedule that cannot be decided now until `until`, so it neither stalls the loop
 /// nor is tried again on every tick.

@@ -88,11 +88,18 @@ pub async fn check(url: &str, policy: &Policy) -> Result<(Url, SocketAddr), Post
     Ok((url, addr))
 }
 
+/// The header that carries a ledger row's id with every post of it: a post sent again after a
+/// crash (its claim ran out before it was marked sent) carries the same id, so a receiver that
+/// keeps the ids it has seen can drop the second.
+pub const DELIVERY_HEADER: &str = "x-okrbot-delivery";
+
 /// One POST of `body`, redirects not followed (a webhook that moves is not trusted to move).
-/// `now` is what a `Retry-After` given as a date is counted from.
+/// `delivery` is the ledger row's id (none for `/okr webhook test`); `now` is what a
+/// `Retry-After` given as a date is counted from.
 pub async fn post(
     url: &str,
     body: &Value,
+    delivery: Option<i64>,
     policy: &Policy,
     settings: &Settings,
     now: DateTime<Utc>,
@@ -106,25 +113,26 @@ pub async fn post(
         .build()
         .map_err(|e| PostError::Transient(source::without_url(&e)))?;
     let bytes = serde_json::to_vec(body).map_err(|e| PostError::Refused(e.to_string()))?;
-    let response = client
+    let mut request = client
         .post(url)
         .header("content-type", "application/json")
-        .body(bytes)
-        .send()
-        .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                PostError::Transient(format!(
-                    "no answer within {} s",
-                    settings.timeout.as_secs_f64()
-                ))
-            } else {
-                PostError::Transient(format!(
-                    "the connection failed: {}",
-                    source::without_url(&e)
-                ))
-            }
-        })?;
+        .body(bytes);
+    if let Some(id) = delivery {
+        request = request.header(DELIVERY_HEADER, id.to_string());
+    }
+    let response = request.send().await.map_err(|e| {
+        if e.is_timeout() {
+            PostError::Transient(format!(
+                "no answer within {} s",
+                settings.timeout.as_secs_f64()
+            ))
+        } else {
+            PostError::Transient(format!(
+                "the connection failed: {}",
+                source::without_url(&e)
+            ))
+        }
+    })?;
     let status = response.status().as_u16();
     if response.status().is_success() {
         return Ok(());
@@ -283,7 +291,15 @@ impl Outbox for WebhookPosts<'_> {
         let settings = outbox.okr.webhook_settings();
         outbox.pacer.turn(id, settings.pace).await;
         let body = crate::render::webhook::payload(hook.platform, &d.message);
-        let outcome = post(&hook.url, &body, outbox.okr.source_policy(), settings, *now).await;
+        let outcome = post(
+            &hook.url,
+            &body,
+            Some(d.id),
+            outbox.okr.source_policy(),
+            settings,
+            *now,
+        )
+        .await;
         if let Err(e) = &outcome {
             // Kept for `/okr webhook list`; a "not found" is counted by the dispatcher.
             if !matches!(e, PostError::Gone(_)) {

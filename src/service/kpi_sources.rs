@@ -4,6 +4,7 @@
 //! recorded in another.
 
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 
 use super::kpis::{kpi_named, record};
 use super::{commit, is_lead, require_lead, Actor, Okr, OkrError, Result};
@@ -18,6 +19,8 @@ use crate::store::{self, kpis::NewSource};
 pub const DEFAULT_SOURCE_CRON: &str = "0 * * * *";
 /// Sources fetched per scheduler round; the rest wait for the next round.
 const BATCH: i64 = 32;
+/// Sources fetched at once in a round.
+pub const SOURCES_AT_ONCE: usize = 4;
 /// Who a fetched reading is recorded as.
 const AUTHOR: &str = "http source";
 
@@ -138,11 +141,11 @@ impl Okr {
         now: DateTime<Utc>,
         scope: Option<crate::domain::model::WorkspaceId>,
     ) -> Result<(usize, usize)> {
-        let (mut read, mut failed) = (0, 0);
         let due = {
             let mut c = self.store.read().await?;
             store::kpis::due_sources(&mut c, now, BATCH, scope).await?
         };
+        let mut claimed = Vec::with_capacity(due.len());
         for (ws, kpi, was) in due {
             // Claim: move the source on first, so that a crash mid-fetch skips one reading
             // instead of fetching it twice, and two processes never fetch the same slot.
@@ -159,15 +162,28 @@ impl Okr {
                 .and_then(|s| CronSchedule::parse(&s.cron).ok())
                 .and_then(|c| c.next_after(team.tz, now))
                 .unwrap_or(now + chrono::Duration::hours(1));
-            let claimed = store::kpis::advance_source(&mut tx, kpi, was, next).await?;
+            let won = store::kpis::advance_source(&mut tx, kpi, was, next).await?;
             commit(tx).await?;
-            if !claimed {
-                continue;
+            if won {
+                claimed.push((ws, kpi));
             }
-            match self.fetch_and_record(ws, kpi, now).await? {
-                Fetched::Read(_) => read += 1,
-                Fetched::Failed { kpi, error } => {
+        }
+        // Several at once, so one source that hangs until its timeout holds up only its own
+        // reading; a bounded few, so a round does not open a connection per KPI.
+        let mut fetches = futures_util::stream::iter(claimed)
+            .map(|(ws, kpi)| async move { (kpi, self.fetch_and_record(ws, kpi, now).await) })
+            .buffer_unordered(SOURCES_AT_ONCE);
+        let (mut read, mut failed) = (0, 0);
+        while let Some((id, fetched)) = fetches.next().await {
+            match fetched {
+                Ok(Fetched::Read(_)) => read += 1,
+                Ok(Fetched::Failed { kpi, error }) => {
                     tracing::warn!(kpi = %kpi, %error, "a KPI source failed; kept on the KPI");
+                    failed += 1;
+                }
+                // One KPI's trouble (removed mid-fetch, a bad row) is its own: the rest go on.
+                Err(e) => {
+                    tracing::warn!(kpi = id.0, error = %e, "a KPI source could not be recorded");
                     failed += 1;
                 }
             }

@@ -150,7 +150,7 @@ impl Okr {
         for hook in hooks {
             let body = render::webhook::payload(hook.platform, &sample);
             let outcome =
-                crate::webhook::post(&hook.url, &body, &self.sources, &self.webhooks, now)
+                crate::webhook::post(&hook.url, &body, None, &self.sources, &self.webhooks, now)
                     .await
                     .map_err(|e| e.to_string());
             let mut c = self.store.read().await?;

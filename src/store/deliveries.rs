@@ -241,14 +241,22 @@ pub async fn claim(c: &mut Conn, id: i64, now: DateTime<Utc>, lasts: Duration) -
     Ok(done.rows_affected() == 1)
 }
 
-/// Gives back every claim: a scheduler starting up takes over what a crashed one held. The
-/// platform nonce (the delivery id) keeps a resend of something already sent from showing twice.
-pub async fn release_claims(c: &mut Conn) -> Result<u64> {
-    let done =
-        sqlx::query("UPDATE deliveries SET claimed = 0 WHERE state = 'pending' AND claimed = 1")
-            .execute(c.sqlite())
-            .await?;
-    Ok(done.rows_affected())
+/// Gives back the claims that have run out, and counts those still held. A live claim may be
+/// another process's, sending that row right now (a second scheduler, or a console), so it is
+/// never taken: releasing every claim at start is how posts went out twice.
+pub async fn release_expired_claims(c: &mut Conn, now: DateTime<Utc>) -> Result<(u64, i64)> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET claimed = 0 WHERE state = 'pending' AND claimed = 1 AND claimed_until <= ?",
+    )
+    .bind(now.timestamp())
+    .execute(c.sqlite())
+    .await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE state = 'pending' AND claimed = 1",
+    )
+    .fetch_one(c.sqlite())
+    .await?;
+    Ok((done.rows_affected(), held))
 }
 
 /// Gives back one claim after a failed send, with the row's next try: `attempts` failures so

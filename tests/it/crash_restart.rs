@@ -307,15 +307,35 @@ async fn killing_the_bot_mid_fan_out_and_restarting_gives_every_owner_exactly_on
         }
     );
 
-    // Restart, unpaced. Why this cannot duplicate: a delivery written to the outbox but not yet
-    // marked sent is still `pending` in the ledger, so the restarted scheduler hands it to the
-    // outbox again with the same delivery id. The id is the nonce: the file outbox reads the ids
+    // Restart at once, unpaced: the rows the killed process held stay claimed (their holder may
+    // as well be a live process still sending them), so they are not sent now; everything else
+    // owed goes out.
+    run_okrbot(&world, now, "restart.log");
+    let store = world.store().await;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND state = 'pending' AND claimed = 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("claimed rows");
+    store.close().await;
+    assert!(
+        (held as usize) <= CHAT_STREAMS,
+        "at most the rows in flight stay held: {held}"
+    );
+    let lines = outbox_lines(&world.outbox());
+    let ids: HashSet<i64> = lines.iter().map(|l| l.id).collect();
+    assert_eq!(ids.len(), lines.len(), "no delivery id is written twice");
+
+    // Restart once the claims have run out. Why this cannot duplicate: a delivery written to
+    // the outbox but not yet marked sent is still `pending` in the ledger, so the restarted
+    // scheduler hands it to the outbox again with the same delivery id. The id is the nonce: the file outbox reads the ids
     // already written when it opens and ignores a repeat, as Discord does for a message sent with
     // `enforce_nonce`, and answers Ok, so the row is marked sent and nothing is written twice.
     // Nothing is decided twice either: the prompt schedule moved past Monday in the same
     // transaction that recorded the 500 prompts, and the ledger's unique (team, kind, recipient,
     // slot) key would refuse a second decision anyway.
-    run_okrbot(&world, now, "restart.log");
+    run_okrbot(&world, now + okrbot::delivery::CLAIM, "restart-later.log");
 
     let lines = outbox_lines(&world.outbox());
     let ids: HashSet<i64> = lines.iter().map(|l| l.id).collect();

@@ -28,6 +28,8 @@ struct Hit {
     route: String,
     body: Value,
     at: Instant,
+    /// The `X-Okrbot-Delivery` header: the ledger row's id.
+    delivery: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -57,6 +59,7 @@ impl Server {
 async fn hook(
     State(s): State<Server>,
     Path(route): Path<String>,
+    headers: axum::http::HeaderMap,
     Json(body): Json<Value>,
 ) -> axum::response::Response {
     let first = {
@@ -66,6 +69,10 @@ async fn hook(
             route: route.clone(),
             body,
             at: Instant::now(),
+            delivery: headers
+                .get("x-okrbot-delivery")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
         });
         first
     };
@@ -92,6 +99,10 @@ async fn hook(
         "bad" => (StatusCode::BAD_REQUEST, "invalid_blocks").into_response(),
         "slow" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
+            "ok".into_response()
+        }
+        "slow-6" => {
+            tokio::time::sleep(Duration::from_secs(6)).await;
             "ok".into_response()
         }
         // Teams' Workflows answer 202.
@@ -295,6 +306,22 @@ async fn a_digest_goes_to_the_channel_and_to_every_webhook_in_its_platform_s_sha
         rows.iter().all(|r| r.1 == "digest" && r.2 == "sent"),
         "{rows:?}"
     );
+    // Each post carries its ledger row's id, for a receiver to drop a resend by.
+    for route in ["slack", "mattermost", "teams"] {
+        let id: i64 = sqlx::query_scalar(
+            "SELECT d.id FROM deliveries d JOIN webhooks w ON d.recipient = 'webhook:' || w.id \
+             WHERE w.url LIKE '%/' || ?",
+        )
+        .bind(route)
+        .fetch_one(okr.store().pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            server.hits(route)[0].delivery,
+            Some(id.to_string()),
+            "{route}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -646,6 +673,7 @@ async fn a_refusal_s_body_is_read_only_as_far_as_it_is_quoted() {
     let outcome = okrbot::webhook::post(
         &url,
         &serde_json::json!({"text": "hi"}),
+        None,
         &policy,
         &settings,
         now(),
@@ -683,4 +711,46 @@ async fn a_removed_webhook_s_id_is_never_given_to_a_new_one() {
         .expect("removed");
     let second = add(&okr, &app, "slack", &server.url("second")).await;
     assert!(second > first, "webhook {first} came back as {second}");
+}
+
+/// A stop while a webhook is slow to answer waits for the answer and marks the row sent, and the
+/// next process does not post it again: the stop used to leave after 5 s with the row claimed,
+/// and the next start freed the claim and posted it a second time.
+#[tokio::test]
+async fn a_stop_while_a_webhook_answers_slowly_settles_the_post_and_it_is_never_sent_twice() {
+    let (app, mut okr, server) = setup().await;
+    okr.set_webhook_settings(Settings {
+        pace: Duration::from_millis(150),
+        timeout: Duration::from_secs(10),
+    });
+    add(&okr, &app, "slack", &server.url("slow-6")).await;
+    okr.digest_now(&app.admin, "Growth", now()).await.unwrap();
+    let clock = okrbot::clock::ManualClock::new(now());
+    let chat = RecordingOutbox::new();
+    let seen = server.clone();
+    // Stop once the server holds the post: its answer is 6 s away.
+    let stop = async move {
+        while seen.hits("slow-6").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let started = Instant::now();
+    Scheduler::new(okr.clone()).run(&clock, &chat, stop).await;
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(5)
+            && took < okrbot::scheduler::STOP_GRACE + Duration::from_secs(1),
+        "{took:?}"
+    );
+    let rows = webhook_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].2, "sent", "settled before the stop: {rows:?}");
+
+    let next = Scheduler::new(okr.clone());
+    next.take_over(now()).await.unwrap();
+    next.dispatcher()
+        .deliver(now() + chrono::Duration::minutes(20), &chat)
+        .await
+        .unwrap();
+    assert_eq!(server.hits("slow-6").len(), 1, "posted once");
 }

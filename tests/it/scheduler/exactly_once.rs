@@ -188,3 +188,27 @@ async fn a_crash_between_deciding_and_delivering_sends_every_pending_delivery_on
     assert_eq!(outbox.sent().len(), 3);
     assert!(ledger(&okr).await.iter().all(|r| r.3 == "sent"));
 }
+
+/// A stop is obeyed between rows: a scheduler told to stop as it starts, with Monday's prompts
+/// due, decides none of them. It used to decide the whole backlog first and only then look at
+/// the stop (SIGTERM ignored for as long as that took: 90 s and a SIGKILL with a large one).
+#[tokio::test]
+async fn a_stop_is_obeyed_between_rows_even_in_the_first_round() {
+    let app = spawn_app().await;
+    growth(&app, at("2026-11-14T12:00:00Z")).await;
+    let clock = okrbot::clock::ManualClock::new(at("2026-11-16T08:30:00Z"));
+    let outbox = RecordingOutbox::new();
+    Scheduler::new(app.okr.clone())
+        .run(&clock, &outbox, std::future::ready(()))
+        .await;
+    assert!(ledger(&app.okr).await.is_empty(), "nothing decided");
+    assert!(outbox.sent().is_empty());
+    assert_eq!(
+        next_due(&app.okr, "prompt").await,
+        at("2026-11-16T08:00:00Z")
+    );
+    // The next start decides it, once.
+    let mut sim = Sim::new(&app.okr, at("2026-11-16T08:30:00Z"));
+    let sent = sim.tick_at(at("2026-11-16T08:30:00Z")).await;
+    assert_eq!(of_kind(&sent, DeliveryKind::Prompt).len(), 3);
+}
