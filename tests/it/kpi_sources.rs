@@ -455,3 +455,47 @@ async fn a_source_s_headers_follow_redirects_within_its_origin_and_never_to_anot
     assert_eq!(credentials(&seen_b, "/away"), vec![(None, None)]);
     assert_eq!(credentials(&seen_a, "/m").last(), Some(&(None, None)));
 }
+
+/// Sources are read in a lane of their own: a source that takes 3 s to answer no longer holds
+/// up a message the ledger owes (an unrelated alert waited 188 s behind 6 hanging sources).
+#[tokio::test]
+async fn a_slow_source_never_holds_back_a_message_that_is_due() {
+    let (app, mut okr, base) = setup().await;
+    okr.set_source_policy(Policy {
+        allow_private: true,
+        timeout: Duration::from_secs(10),
+        attempts: 1,
+        ..Policy::default()
+    });
+    okr.kpi_source(
+        &app.admin,
+        "conversion",
+        &format!("{base}/slow"),
+        None,
+        Some("0 * * * *"),
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let hour = now() + chrono::Duration::hours(1);
+    okr.digest_now(&app.admin, "Growth", hour).await.unwrap();
+    let clock = okrbot::clock::ManualClock::new(hour);
+    let outbox = okrbot::outbox::RecordingOutbox::new();
+    let watched = outbox.clone();
+    let started = std::time::Instant::now();
+    let stop = async move {
+        while watched.sent().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    okrbot::scheduler::Scheduler::new(okr.clone())
+        .run(&clock, &outbox, stop)
+        .await;
+    let took = started.elapsed();
+    assert_eq!(outbox.sent()[0].kind, okrbot::outbox::DeliveryKind::Digest);
+    assert!(
+        took < Duration::from_secs(2),
+        "the digest waited {took:?} for a source that answers in 3 s"
+    );
+}
