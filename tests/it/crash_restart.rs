@@ -433,3 +433,131 @@ async fn a_prompt_missed_by_more_than_a_day_is_skipped_and_one_missed_by_hours_i
     );
     store.close().await;
 }
+
+/// A webhook receiver on 127.0.0.1 that answers each post after `delay` and keeps the
+/// `X-Okrbot-Delivery` id of every post it was sent, answered or not.
+async fn slow_receiver(delay: Duration) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::routing::post;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: axum::http::HeaderMap| {
+            let kept = kept.clone();
+            async move {
+                let id = headers
+                    .get("x-okrbot-delivery")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("none")
+                    .to_owned();
+                kept.lock().unwrap().push(id);
+                tokio::time::sleep(delay).await;
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// kill -9 while a webhook takes its time to answer, then a restart at once: the restart leaves
+/// the row the killed process held alone (its holder could as well be alive and sending), so
+/// the receiver sees its id once; only after the claim runs out is it posted again, under the
+/// same id, for the receiver to drop. Every start used to free every claim, and the restart
+/// posted it a second time with nothing to tell the two apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_scheduler_while_a_webhook_answers_sends_its_post_once_until_the_claim_runs_out(
+) {
+    let world = team_with_owners(1).await;
+    let now = monday_prompt_slot() + chrono::Duration::hours(2);
+    let (url, seen) = slow_receiver(Duration::from_secs(30)).await;
+    {
+        let store = world.store().await;
+        let mut config = Config::default();
+        config.http_sources.allow_private = true;
+        let okr = Okr::new(store, &config);
+        let workspace = okr
+            .workspace("console:acme", "acme", now)
+            .await
+            .expect("workspace acme");
+        let admin = Actor {
+            workspace,
+            user: "root".into(),
+            admin: true,
+            roles: vec![],
+        };
+        okr.webhook_add(&admin, "Growth", "slack", &url, now)
+            .await
+            .expect("webhook added");
+        okr.digest_now(&admin, "Growth", now)
+            .await
+            .expect("a digest owed to the channel and the webhook");
+        okr.store().close().await;
+    }
+    let start = |log: &str, at: DateTime<Utc>| {
+        let log = std::fs::File::create(world.log(log)).expect("a log file");
+        Command::new(env!("CARGO_BIN_EXE_okrbot"))
+            .args(["schedule", "run", "--once", "--now", &at.to_rfc3339()])
+            .arg("--outbox-file")
+            .arg(world.outbox())
+            .env("OKRBOT_DATABASE_URL", &world.database_url)
+            .env("OKRBOT_HTTP_SOURCES__ALLOW_PRIVATE", "true")
+            .env("OKRBOT_LOG", "warn")
+            .current_dir(world.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("okrbot starts")
+    };
+    let posts = || seen.lock().unwrap().clone();
+    let wait_for_posts = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while posts().len() < n {
+            assert!(
+                Instant::now() < deadline,
+                "{} posts, not {n}",
+                posts().len()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+
+    let mut first = start("first.log", now);
+    wait_for_posts(1);
+    first.kill().expect("kill -9 okrbot");
+    first.wait().expect("reap okrbot");
+    let id = posts()[0].clone();
+    assert_ne!(id, "none", "the post carries its delivery id");
+
+    // Restart at once, as a service manager does.
+    let mut second = start("second.log", now);
+    let status = wait_with_timeout(&mut second, Duration::from_secs(60));
+    assert!(status.success(), "{status}");
+    // Other rows owed to the webhook go out; the held one does not.
+    let after_restart = posts();
+    assert_eq!(
+        after_restart.iter().filter(|p| **p == id).count(),
+        1,
+        "the held row was posted once: {after_restart:?}"
+    );
+    let distinct: HashSet<&String> = after_restart.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        after_restart.len(),
+        "no id twice: {after_restart:?}"
+    );
+
+    // Once the claim has run out the row goes again, under the same id.
+    let mut third = start("third.log", now + okrbot::delivery::CLAIM);
+    wait_for_posts(after_restart.len() + 1);
+    let _ = third.kill();
+    let _ = third.wait();
+    assert_eq!(
+        posts()[after_restart.len()],
+        id,
+        "the resend carries the same id"
+    );
+}
