@@ -35,6 +35,11 @@ pub struct Console<'a> {
     pub manual: Option<&'a ManualClock>,
     /// Where scheduled messages land before they are printed.
     pub outbox: RecordingOutbox,
+    /// One for the whole session, for its own workspace only: its webhook pacer then spaces
+    /// posts to a webhook across lines and clock steps as `okrbot run` does (a scheduler per
+    /// tick sent 48 posts to one webhook in about a second), and a console never delivers (and
+    /// so swallows) another workspace's messages nor moves its schedules.
+    scheduler: Scheduler,
 }
 
 impl<'a> Console<'a> {
@@ -45,6 +50,7 @@ impl<'a> Console<'a> {
         manual: Option<&'a ManualClock>,
     ) -> Console<'a> {
         Console {
+            scheduler: Scheduler::for_workspace(okr.clone(), actor.workspace),
             okr,
             actor,
             clock,
@@ -58,9 +64,7 @@ impl<'a> Console<'a> {
     /// due time on the way, as a running bot would have, instead of skipping what the jump
     /// passed (see `docs/schedules-and-delivery.md`).
     async fn tick<W: Write>(&self, out: &mut W) -> std::io::Result<usize> {
-        // Its own workspace only: a console must not deliver (and so swallow) another
-        // workspace's messages, nor move its schedules with a simulated clock.
-        let scheduler = Scheduler::for_workspace(self.okr.clone(), self.actor.workspace);
+        let scheduler = &self.scheduler;
         let target = self.clock.now();
         let mut at = None;
         let mut steps = 0;

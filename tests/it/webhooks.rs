@@ -754,3 +754,32 @@ async fn a_stop_while_a_webhook_answers_slowly_settles_the_post_and_it_is_never_
         .unwrap();
     assert_eq!(server.hits("slow-6").len(), 1, "posted once");
 }
+
+/// A console keeps `webhooks.pace_ms` between its posts to one webhook across its lines, as
+/// `okrbot run` does: it used to start afresh at every line and sent 48 posts in about a second.
+#[tokio::test]
+async fn a_console_paces_its_posts_to_a_webhook_across_lines() {
+    let (app, mut okr, server) = setup().await;
+    okr.set_webhook_settings(Settings {
+        pace: Duration::from_millis(400),
+        timeout: Duration::from_millis(1500),
+    });
+    add(&okr, &app, "slack", &server.url("paced")).await;
+    let clock = okrbot::clock::ManualClock::new(now());
+    let mut console = okrbot::console::Console::new(&okr, app.admin.clone(), &clock, Some(&clock));
+    let script = "/okr digest team:Growth\n/okr clock advance:1m\n".repeat(4);
+    let mut out = Vec::new();
+    console
+        .run(tokio::io::BufReader::new(script.as_bytes()), &mut out)
+        .await
+        .expect("the session runs");
+    let hits = server.hits("paced");
+    assert_eq!(hits.len(), 4, "{}", String::from_utf8_lossy(&out));
+    for pair in hits.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= Duration::from_millis(380),
+            "{gap:?} between two posts"
+        );
+    }
+}
