@@ -220,6 +220,8 @@ pub async fn run(
     let result = tokio::select! {
         r = client.start() => r.map_err(anyhow::Error::from),
         _ = stop => {
+            // The scheduler starts settling its sends while the gateway closes, not after.
+            let _ = stopping.send(true);
             shards.shutdown_all().await;
             Ok(())
         }
