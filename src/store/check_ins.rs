@@ -108,8 +108,8 @@ pub async fn insert_with_trend(
 /// back what the history says. One UPDATE decides it against the stored time, keeping the hot
 /// path at two statements. `created_at` and `last_check_in_at` are both written only from a
 /// bound `DateTime<Utc>` (RFC 3339 in UTC, as sqlx writes it: `+00:00`, 0, 3, 6 or 9
-/// fractional digits, four-digit years), and in that form text order is time order:
-/// `12:00:00+00:00` sorts before
+/// fractional digits, four-digit years, which `service::fields::YEARS` keeps them to), and in
+/// that form text order is time order: `12:00:00+00:00` sorts before
 /// `12:00:00.5+00:00` because `+` sorts before every digit and `.`. A tie goes to the new row,
 /// whose id is the larger.
 async fn append(
