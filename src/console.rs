@@ -281,7 +281,7 @@ impl Console<'_> {
 }
 
 /// The years a simulated clock may show: schedules, cycles and the ledger are planned in them.
-const CLOCK_YEARS: std::ops::RangeInclusive<i32> = 1970..=2999;
+const CLOCK_YEARS: std::ops::RangeInclusive<i32> = crate::service::fields::YEARS;
 
 fn too_far(what: &str) -> OkrError {
     OkrError::invalid(format!(

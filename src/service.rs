@@ -20,6 +20,7 @@ pub mod carry_over;
 pub mod check_in;
 pub mod data;
 pub mod digest;
+pub mod fields;
 mod kpi_data;
 pub mod kpi_push;
 pub mod kpi_sources;

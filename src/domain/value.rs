@@ -646,10 +646,6 @@ pub fn new_value(kr: &KeyResult, value: &ParsedValue) -> Result<f64, ValueError>
     let (code, written) = (kr.code.clone(), value.to_string());
     let v = match (kr.kind, value.spec) {
         (KrKind::Milestone, ValueSpec::Done(done)) => f64::from(u8::from(done)),
-        (KrKind::Milestone, ValueSpec::Absolute(v)) if v == 0.0 || v == 1.0 => v,
-        (KrKind::Milestone, ValueSpec::Absolute(_)) => {
-            return Err(E::NumberOnMilestone { code, written })
-        }
         (KrKind::Milestone, ValueSpec::Change(_)) => {
             return Err(E::ChangeOnMilestone { code, written })
         }
@@ -657,8 +653,19 @@ pub fn new_value(kr: &KeyResult, value: &ParsedValue) -> Result<f64, ValueError>
         (_, ValueSpec::Absolute(v)) => v,
         (_, ValueSpec::Change(d)) => kr.current + d,
     };
+    recordable(kr.kind, &code, v, &written)
+}
+
+/// Whether `v` may be a value of a key result of `kind` (`code`, as `written`): finite, within
+/// [`MAX_ABS_VALUE`], and 0 or 1 on a milestone (not done or done). The one rule for a value a
+/// check-in records and for the current and check-in values an import brings.
+pub fn recordable(kind: KrKind, code: &str, v: f64, written: &str) -> Result<f64, ValueError> {
+    let (code, written) = (code.to_owned(), written.to_owned());
+    if kind == KrKind::Milestone && v != 0.0 && v != 1.0 {
+        return Err(ValueError::NumberOnMilestone { code, written });
+    }
     if !v.is_finite() || v.abs() > MAX_ABS_VALUE {
-        return Err(E::OutOfRange { code, written });
+        return Err(ValueError::OutOfRange { code, written });
     }
     Ok(v + 0.0) // -0.0 + 0.0 is 0.0, so a change down to zero is never stored as -0
 }

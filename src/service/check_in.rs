@@ -261,7 +261,7 @@ impl Okr {
         };
         let inserted =
             store::check_ins::insert_with_trend(c, ws, &new, now, &clock, &mut trend).await?;
-        let Some(id) = inserted else {
+        let Some(appended) = inserted else {
             // Another writer recorded this key between our look-up and insert; the transaction
             // is IMMEDIATE so that cannot happen, but answering as a replay is the right thing.
             let key = r.idempotency_key.as_deref().unwrap_or_default();
@@ -269,16 +269,15 @@ impl Okr {
                 OkrError::Internal(anyhow::anyhow!("idempotent insert lost its row"))
             });
         };
-        // The insert moved the key result (current, confidence, last check-in) and its trend.
+        // The insert moved the key result (current, confidence, last check-in) and its trend;
+        // a check-in stamped before the latest one left the key result where it was.
 
         let previous_value = ctx.kr.current;
         let was_out_of_red = scoring::out_of_red(&ctx.kr, &before, &self.rules);
         let mut after = ctx;
-        after.kr.current = value;
-        if confidence.is_some() {
-            after.kr.confidence = confidence;
-        }
-        after.kr.last_check_in = Some(now);
+        after.kr.current = appended.current;
+        after.kr.confidence = appended.confidence;
+        after.kr.last_check_in = appended.last_check_in;
         let score = self.score_with(&after, &trend, now);
         // Into red opens the alert (the scheduler announces it); out of red resolves it.
         let alert_opened = if score.status == Status::Red {
@@ -293,7 +292,7 @@ impl Okr {
         };
         Ok(CheckInOutcome {
             alert_opened,
-            check_in: id,
+            check_in: appended.id,
             kr: after.kr,
             score,
             before,

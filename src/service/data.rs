@@ -8,18 +8,21 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::objectives::check_title;
-use super::setup::{check_cycle_name, check_prefix, check_team_name};
+use super::fields::{
+    check_channel, check_cycle_day, check_cycle_days, check_instant, check_person,
+};
+use super::objectives::{check_alignment, check_owner, check_title, shape_kr};
+use super::setup::{check_cycle_name, check_leads, check_prefix, check_team_name};
 use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
     CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
 };
 use crate::domain::model::{
-    Cycle, CycleId, KrCode, KrKind, Member, Note, ObjectiveCode, ObjectiveId, TeamId, TeamZone,
+    Cycle, CycleId, KrCode, Member, Note, Objective, ObjectiveCode, ObjectiveId, TeamId, TeamZone,
     Unit, WorkspaceId, MAX_NOTE_CHARS,
 };
 use crate::domain::scoring::{round_percent, round_score};
-use crate::domain::value::MAX_ABS_VALUE;
+use crate::domain::value::{self, MAX_ABS_VALUE};
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam, Conn,
 };
@@ -212,6 +215,16 @@ async fn import_in(
             .map(WorkingHours::parse)
             .transpose()
             .map_err(|e| bad(format!("{place}.working_hours"), e.to_string()))?;
+        let channel =
+            check_channel(t.channel.as_deref()).map_err(refused_at(format!("{place}.channel")))?;
+        let leads: Vec<Member> = t
+            .leads
+            .iter()
+            .cloned()
+            .map(Member::Person)
+            .chain(t.lead_groups.iter().cloned().map(Member::Group))
+            .collect();
+        let leads = check_leads(&leads).map_err(refused_at(format!("{place}.leads")))?;
         if store::teams::by_name(tx, ws, name).await?.is_some() {
             return Err(bad(
                 place,
@@ -222,7 +235,7 @@ async fn import_in(
             name,
             prefix: &prefix,
             timezone: zone.name(),
-            channel: t.channel.as_deref(),
+            channel: channel.as_deref(),
         };
         let id = store::teams::insert(tx, ws, &fields, now)
             .await
@@ -232,13 +245,6 @@ async fn import_in(
                     format!("cannot be used here ({e})"),
                 )
             })?;
-        let leads: Vec<Member> = t
-            .leads
-            .iter()
-            .cloned()
-            .map(Member::Person)
-            .chain(t.lead_groups.iter().cloned().map(Member::Group))
-            .collect();
         store::teams::set_leads(tx, id, &leads).await?;
         if let Some(h) = &hours {
             store::teams::set_hours(tx, ws, id, h).await?;
@@ -250,9 +256,8 @@ async fn import_in(
     for (i, c) in doc.cycles.iter().enumerate() {
         let place = format!("cycles[{i}] ({:?})", c.name);
         let name = check_cycle_name(&c.name).map_err(refused_at(format!("{place}.name")))?;
-        if c.end < c.start {
-            return Err(bad(format!("{place}.end"), "ends before it starts".into()));
-        }
+        check_cycle_day("start", c.start).map_err(refused_at(format!("{place}.start")))?;
+        check_cycle_days(c.start, c.end).map_err(refused_at(format!("{place}.end")))?;
         let cycle = Cycle {
             id: CycleId(0),
             name: name.to_owned(),
@@ -305,12 +310,15 @@ async fn import_in(
             })?;
         let number = code.number();
         let title = check_title(&o.title).map_err(refused_at(format!("{place}.title")))?;
+        let owner =
+            check_owner(o.owner.as_deref()).map_err(refused_at(format!("{place}.owner")))?;
+        check_instant(o.created_at).map_err(refused_at(format!("{place}.created_at")))?;
         let new = NewObjective {
             team: *team,
             cycle: *cycle,
             number,
             title: &title,
-            owner: o.owner.as_deref(),
+            owner: owner.as_deref(),
             parent: None,
             kind: o.kind,
             state: o.state,
@@ -340,23 +348,22 @@ async fn import_in(
                 )
             })?;
             let title = check_title(&k.title).map_err(refused_at(format!("{place}.title")))?;
-            for (field, v) in [
-                ("start", k.start),
-                ("target", k.target),
-                ("current", k.current),
-            ] {
+            let owner =
+                check_owner(k.owner.as_deref()).map_err(refused_at(format!("{place}.owner")))?;
+            for (field, v) in [("start", k.start), ("target", k.target)] {
                 stored_value(format!("{place}.{field}"), v)?;
+            }
+            shaped(&place, k)?;
+            value::recordable(k.kind, &k.code, k.current, &k.current.to_string())
+                .map_err(|e| bad(format!("{place}.current"), e.to_string()))?;
+            check_instant(k.created_at).map_err(refused_at(format!("{place}.created_at")))?;
+            if let Some(t) = k.last_check_in {
+                check_instant(t).map_err(refused_at(format!("{place}.last_check_in")))?;
             }
             if !k.weight.is_finite() {
                 return Err(bad(
                     format!("{place}.weight"),
                     "is not a finite number".into(),
-                ));
-            }
-            if k.kind == KrKind::Metric && k.start == k.target {
-                return Err(bad(
-                    format!("{place}.target"),
-                    "equals start; a metric must move".into(),
                 ));
             }
             if !(0.0..=100.0).contains(&k.weight) {
@@ -369,7 +376,7 @@ async fn import_in(
                 objective: id,
                 number: kr_number,
                 title: &title,
-                owner: k.owner.as_deref(),
+                owner: owner.as_deref(),
                 kind: k.kind,
                 unit: &unit,
                 start: k.start,
@@ -386,7 +393,13 @@ async fn import_in(
             store::objectives::reserve_kr_numbers(tx, id, kr_number).await?;
             for (n, c) in k.check_ins.iter().enumerate() {
                 let place = format!("{place}.check_ins[{n}]");
-                stored_value(format!("{place}.value"), c.value)?;
+                // A check-in's author is whoever made it, held to the rule for any name.
+                let author = check_person("author", Some(&c.author))
+                    .map_err(refused_at(format!("{place}.author")))?
+                    .ok_or_else(|| bad(format!("{place}.author"), "is empty".into()))?;
+                value::recordable(k.kind, &k.code, c.value, &c.value.to_string())
+                    .map_err(|e| bad(format!("{place}.value"), e.to_string()))?;
+                check_instant(c.created_at).map_err(refused_at(format!("{place}.created_at")))?;
                 let note = c
                     .note
                     .as_deref()
@@ -401,7 +414,7 @@ async fn import_in(
                     .flatten();
                 let new = NewCheckIn {
                     kr: kr_id,
-                    author: &c.author,
+                    author: &author,
                     value: c.value,
                     confidence: c.confidence,
                     note: note.as_deref(),
@@ -433,12 +446,20 @@ async fn import_in(
         let pid = ObjectiveCode::parse(parent)
             .ok()
             .and_then(|p| objective_ids.get(&p))
-            .ok_or_else(|| bad(place, format!("{parent:?} is not among the objectives")))?;
-        let id = objective_ids[code];
-        let mut obj = store::objectives::by_id(tx, ws, id)
-            .await?
-            .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("imported objective vanished")))?;
-        obj.parent = Some(*pid);
+            .ok_or_else(|| {
+                bad(
+                    place.clone(),
+                    format!("{parent:?} is not among the objectives"),
+                )
+            })?;
+        let mut obj = imported(tx, ws, objective_ids[code]).await?;
+        let parent = imported(tx, ws, *pid).await?;
+        // Linked one by one, each through the check of `objective align`: the link that would
+        // close a loop of any length (an objective under itself included) is refused.
+        check_alignment(tx, ws, &obj, &parent)
+            .await
+            .map_err(refused_at(place))?;
+        obj.parent = Some(parent.id);
         store::objectives::update(tx, ws, &obj).await?;
     }
     summary.kpis =
@@ -446,6 +467,46 @@ async fn import_in(
     summary.teams = doc.teams.len();
     summary.cycles = doc.cycles.len();
     Ok(summary)
+}
+
+async fn imported(tx: &mut Conn, ws: WorkspaceId, id: ObjectiveId) -> Result<Objective> {
+    store::objectives::by_id(tx, ws, id)
+        .await?
+        .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("imported objective vanished")))
+}
+
+/// A key result's start, target and direction as `kr add` would shape them for its kind (a
+/// metric moves, a threshold has a direction, a milestone runs from 0 to 1): refused, naming
+/// the field, where the file says otherwise.
+fn shaped(place: &str, k: &KrDoc) -> Result<()> {
+    let (start, target, direction) = shape_kr(
+        k.kind,
+        Some(k.start),
+        Some(k.target),
+        k.direction.map(|d| d.as_str()),
+    )
+    .map_err(refused_at(format!("{place}.target")))?;
+    let kind = k.kind.as_str();
+    if start != k.start {
+        return Err(bad(
+            format!("{place}.start"),
+            format!("a {kind} key result starts at {start}, not {}", k.start),
+        ));
+    }
+    if target != k.target {
+        return Err(bad(
+            format!("{place}.target"),
+            format!("a {kind} key result's target is {target}, not {}", k.target),
+        ));
+    }
+    if direction != k.direction {
+        let why = match direction {
+            None => format!("a {kind} key result has no direction: leave it null"),
+            Some(_) => "a threshold key result needs one: at_least or at_most".into(),
+        };
+        return Err(bad(format!("{place}.direction"), why));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

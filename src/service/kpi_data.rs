@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::data::bad;
+use super::fields::{check_instant, check_person};
 use super::report::Snapshot;
 use super::{Actor, Okr, OkrError, Result};
 use crate::domain::export::{KpiDoc, KpiSourceDoc, ReadingDoc};
@@ -119,6 +120,8 @@ pub(super) async fn import(
         };
         let range = Range::new(finite(k.min, "min")?, finite(k.max, "max")?)
             .map_err(|e| bad(at("min"), e.to_string()))?;
+        let owner = check_person("owner", k.owner.as_deref())
+            .map_err(|e| bad(at("owner"), e.to_string()))?;
         let key = name_key(name);
         let new = NewKpi {
             team: *team,
@@ -127,7 +130,7 @@ pub(super) async fn import(
             unit: &unit,
             better,
             range,
-            owner: k.owner.as_deref(),
+            owner: owner.as_deref(),
         };
         let id = store::kpis::insert(tx, ws, &new, now).await.map_err(|_| {
             bad(
@@ -152,6 +155,8 @@ pub(super) async fn import(
                     format!("{:?} is not a reading source", r.source),
                 )
             })?;
+            check_instant(r.created_at)
+                .map_err(|e| bad(format!("{rplace}.created_at"), e.to_string()))?;
             let reading = Reading {
                 at: r.created_at,
                 value: r.value,

@@ -32,11 +32,6 @@ pub struct KpiInput {
     pub owner: Option<String>,
 }
 
-fn person(p: Option<&str>) -> Option<String> {
-    p.map(|s| s.trim().trim_start_matches('@').to_owned())
-        .filter(|s| !s.is_empty())
-}
-
 /// A reading or a range edge typed by a person, through the value grammar, checked against the
 /// KPI's unit. A sign is part of the number: a KPI reading is a value, never a change.
 fn amount(what: &str, text: &str, unit: &Unit) -> Result<f64> {
@@ -215,7 +210,7 @@ impl Okr {
                 team.name, k.name, k.name
             )));
         }
-        let owner = person(input.owner.as_deref());
+        let owner = super::fields::check_person("owner", input.owner.as_deref())?;
         let key = crate::domain::model::name_key(name);
         let new = NewKpi {
             team: team.id,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::fields::{check_person, no_control_characters};
 use super::setup::resolve_cycle;
 use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::{self, KrCandidate, KrRef};
@@ -54,6 +55,7 @@ pub struct KrEdit {
     pub weight: Option<String>,
 }
 
+/// The title of an objective or key result, from a command or an import.
 pub(crate) fn check_title(title: &str) -> Result<String> {
     let t = title.trim();
     match t.chars().count() {
@@ -63,14 +65,16 @@ pub(crate) fn check_title(title: &str) -> Result<String> {
         n if n > 200 => Err(OkrError::invalid(format!(
             "the title has {n} characters; keep it to 200 or fewer"
         ))),
-        _ => Ok(t.to_owned()),
+        _ => {
+            no_control_characters("the title", t)?;
+            Ok(t.to_owned())
+        }
     }
 }
 
-fn person(p: &Option<String>) -> Option<String> {
-    p.as_deref()
-        .map(|s| s.trim().trim_start_matches('@').to_owned())
-        .filter(|s| !s.is_empty())
+/// The owner option of a command (`owner:@alice`), or the owner an import brings.
+pub(crate) fn check_owner(text: Option<&str>) -> Result<Option<String>> {
+    check_person("owner", text)
 }
 
 /// A plain number option (`weight:`) through the update grammar's number rules, so `1,200`,
@@ -209,6 +213,7 @@ impl Okr {
     ) -> Result<Objective> {
         let title = check_title(&input.title)?;
         let kind = parse_objective_kind(input.kind.as_deref())?;
+        let owner = check_owner(input.owner.as_deref())?;
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
         let team = team_named(&mut tx, ws, &input.team).await?;
@@ -225,7 +230,6 @@ impl Okr {
             None => None,
         };
         let number = store::teams::take_objective_number(&mut tx, team.id).await?;
-        let owner = person(&input.owner);
         let new = NewObjective {
             team: team.id,
             cycle: cycle.id,
@@ -263,7 +267,7 @@ impl Okr {
             o.kind = parse_objective_kind(Some(k))?;
         }
         if edit.owner.is_some() {
-            o.owner = person(&edit.owner);
+            o.owner = check_owner(edit.owner.as_deref())?;
         }
         store::objectives::update(&mut tx, ws, &o).await?;
         commit(tx).await?;
@@ -288,18 +292,7 @@ impl Okr {
             None => None,
             Some(p) => {
                 let parent = objective_by_code(&mut tx, ws, p).await?;
-                let mut cursor = Some(parent.id);
-                while let Some(id) = cursor {
-                    if id == o.id {
-                        return Err(OkrError::invalid(format!(
-                            "{} cannot sit under {}: that would make a loop in the alignment tree",
-                            o.code, parent.code
-                        )));
-                    }
-                    cursor = store::objectives::by_id(&mut tx, ws, id)
-                        .await?
-                        .and_then(|x| x.parent);
-                }
+                check_alignment(&mut tx, ws, &o, &parent).await?;
                 Some(parent.id)
             }
         };
@@ -374,6 +367,7 @@ impl Okr {
             Some(c) => Some(grammar::parse_confidence(c)?),
         };
         let (start, target, direction) = shape_kr(kind, start, target, input.direction.as_deref())?;
+        let owner = check_owner(input.owner.as_deref())?;
 
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
@@ -382,7 +376,7 @@ impl Okr {
         require_lead(actor, &team, "add key results")?;
         ensure_cycle_open(&mut tx, actor, &objective).await?;
         let number = store::objectives::take_kr_number(&mut tx, objective.id).await?;
-        let owner = person(&input.owner).or_else(|| objective.owner.clone());
+        let owner = owner.or_else(|| objective.owner.clone());
         let new = NewKr {
             objective: objective.id,
             number,
@@ -416,7 +410,7 @@ impl Okr {
             kr.title = check_title(t)?;
         }
         if edit.owner.is_some() {
-            kr.owner = person(&edit.owner);
+            kr.owner = check_owner(edit.owner.as_deref())?;
         }
         if let Some(w) = &edit.weight {
             kr.weight = match number_option("weight", w)? {
@@ -505,8 +499,38 @@ impl Okr {
     }
 }
 
+/// Refuses to put `child` under `parent` when that would close a loop: `parent` is `child`
+/// itself or sits, at any depth, under it. `objective align` and the import (which links
+/// the parents of a file one by one) both ask this before writing a parent.
+pub(crate) async fn check_alignment(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    child: &Objective,
+    parent: &Objective,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = Some(parent.id);
+    while let Some(id) = cursor {
+        if id == child.id {
+            return Err(OkrError::invalid(format!(
+                "{} cannot sit under {}: that would make a loop in the alignment tree",
+                child.code, parent.code
+            )));
+        }
+        // A loop above `parent` that does not pass through `child` (written before loops
+        // were refused everywhere) must not keep this walk going for ever.
+        if !seen.insert(id) {
+            break;
+        }
+        cursor = store::objectives::by_id(c, ws, id)
+            .await?
+            .and_then(|x| x.parent);
+    }
+    Ok(())
+}
+
 /// Checks the numbers a kind needs and fills in what the kind implies.
-fn shape_kr(
+pub(crate) fn shape_kr(
     kind: KrKind,
     start: Option<f64>,
     target: Option<f64>,

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::fields::{check_channel, check_cycle_days, check_person, no_control_characters};
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::model::{Cycle, Member, Team, TeamZone};
 pub use crate::domain::view::SetupOutcome;
@@ -52,7 +53,19 @@ pub(crate) fn check_team_name(name: &str) -> Result<&str> {
             "give the team a name of 1 to 80 characters, e.g. team:Growth",
         ));
     }
+    no_control_characters("the team's name", name)?;
     Ok(name)
+}
+
+/// A team's leads as `/okr setup` takes them and an import brings them: each name tidied as
+/// typed (`@alice` is alice, blank ones dropped) and held to the rule for people's names.
+pub(crate) fn check_leads(leads: &[Member]) -> Result<Vec<Member>> {
+    let mut out = Vec::with_capacity(leads.len());
+    for lead in leads.iter().filter_map(Member::trimmed) {
+        check_person("lead", Some(lead.name()))?;
+        out.push(lead);
+    }
+    Ok(out)
 }
 
 pub(crate) fn check_cycle_name(name: &str) -> Result<&str> {
@@ -62,6 +75,7 @@ pub(crate) fn check_cycle_name(name: &str) -> Result<&str> {
             "give the cycle a name of 1 to 40 characters, e.g. name:2026-Q4",
         ));
     }
+    no_control_characters("the cycle's name", name)?;
     Ok(name)
 }
 
@@ -82,14 +96,8 @@ impl Okr {
         let name = check_team_name(&input.team)?;
         let tz = input.timezone.as_deref().map(TeamZone::parse).transpose()?;
         let prefix = input.prefix.as_deref().map(check_prefix).transpose()?;
-        let leads = input
-            .leads
-            .map(|ls| ls.iter().filter_map(Member::trimmed).collect::<Vec<_>>());
-        let channel = input
-            .channel
-            .as_deref()
-            .map(|c| c.trim().trim_start_matches('#').to_owned())
-            .filter(|c| !c.is_empty());
+        let leads = input.leads.as_deref().map(check_leads).transpose()?;
+        let channel = check_channel(input.channel.as_deref())?;
 
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
@@ -190,11 +198,7 @@ pub(crate) async fn create_cycle(
     now: DateTime<Utc>,
 ) -> Result<Cycle> {
     let name = check_cycle_name(name)?;
-    if end < start {
-        return Err(OkrError::invalid(format!(
-            "the cycle would end ({end}) before it starts ({start}): give an end on or after the start"
-        )));
-    }
+    check_cycle_days(start, end)?;
     require_cycle_rights(c, actor).await?;
     let cycles = store::cycles::list(c, actor.workspace).await?;
     if let Some(other) = cycles.iter().find(|cy| cy.blocks(start, end)) {

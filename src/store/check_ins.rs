@@ -54,18 +54,31 @@ pub struct NewCheckIn<'a> {
 /// Appends a check-in and moves its key result to it (value, confidence when given, last
 /// check-in, and a fresh count of ignored prompts) and its stored trend, in the caller's
 /// transaction. Returns `None` when the idempotency key was already used in this workspace:
-/// the earlier check-in stands and nothing is written.
+/// the earlier check-in stands and nothing is written. A check-in stamped before the key
+/// result's latest one takes its place in the history but leaves the key result as it is
+/// ([`append`]).
 pub async fn insert(
     c: &mut Conn,
     ws: WorkspaceId,
     n: &NewCheckIn<'_>,
     at: DateTime<Utc>,
 ) -> Result<Option<CheckInId>> {
-    let id = append(c, ws, n, at).await?;
-    if id.is_some() {
+    let appended = append(c, ws, n, at).await?;
+    if appended.is_some() {
         super::trends::add(c, ws, n.kr, at, n.value).await?;
     }
-    Ok(id)
+    Ok(appended.map(|a| a.id))
+}
+
+/// What [`append`] did: the new check-in's id and its key result's state after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Appended {
+    pub id: CheckInId,
+    /// The key result's current value, confidence and last check-in time now: the new
+    /// check-in's, unless an earlier-recorded one is later in time.
+    pub current: f64,
+    pub confidence: Option<Confidence>,
+    pub last_check_in: Option<DateTime<Utc>>,
 }
 
 /// [`insert`] for a caller holding the key result's `trend` for `clock`, read in this
@@ -78,21 +91,33 @@ pub async fn insert_with_trend(
     at: DateTime<Utc>,
     clock: &CycleClock,
     trend: &mut Trend,
-) -> Result<Option<CheckInId>> {
-    let id = append(c, ws, n, at).await?;
-    if id.is_some() {
+) -> Result<Option<Appended>> {
+    let appended = append(c, ws, n, at).await?;
+    if appended.is_some() {
         super::trends::fold(c, ws, n.kr, clock, trend, at, n.value).await?;
     }
-    Ok(id)
+    Ok(appended)
 }
 
 /// The check-in row and the key result's new state.
+///
+/// The key result shows its latest check-in by `(created_at, id)`, the order of the history,
+/// whatever order they were recorded in: a check-in stamped before the latest one (a clock
+/// that went back, a delayed reading) joins the history in its place and leaves the current
+/// value, confidence and last check-in time alone, so that `/okr undo` of the latest one puts
+/// back what the history says. One UPDATE decides it against the stored time, keeping the hot
+/// path at two statements. `created_at` and `last_check_in_at` are both written only from a
+/// bound `DateTime<Utc>` (RFC 3339 in UTC, as sqlx writes it: `+00:00`, 0, 3, 6 or 9
+/// fractional digits, four-digit years, which `service::fields::YEARS` keeps them to), and in
+/// that form text order is time order: `12:00:00+00:00` sorts before
+/// `12:00:00.5+00:00` because `+` sorts before every digit and `.`. A tie goes to the new row,
+/// whose id is the larger.
 async fn append(
     c: &mut Conn,
     ws: WorkspaceId,
     n: &NewCheckIn<'_>,
     at: DateTime<Utc>,
-) -> Result<Option<CheckInId>> {
+) -> Result<Option<Appended>> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, idempotency_key, created_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -109,20 +134,35 @@ async fn append(
     .bind(at)
     .fetch_optional(c.sqlite())
     .await?;
-    if id.is_some() {
-        sqlx::query(
-            "UPDATE key_results SET current = ?, confidence = coalesce(?, confidence), \
-             last_check_in_at = ?, ignored_prompts = 0 WHERE workspace_id = ? AND id = ?",
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    // SET reads the row as it was, so every `last_check_in_at > ?3` sees the previous latest
+    // time (NULL before the first check-in: not later, so the new one moves the key result).
+    // An answer to a prompt however late, it resets the ignored-prompt count either way.
+    let (current, confidence, last_check_in): (f64, Option<i64>, Option<DateTime<Utc>>) =
+        sqlx::query_as(
+            "UPDATE key_results SET \
+             current = iif(last_check_in_at > ?3, current, ?1), \
+             confidence = iif(last_check_in_at > ?3, confidence, coalesce(?2, confidence)), \
+             last_check_in_at = iif(last_check_in_at > ?3, last_check_in_at, ?3), \
+             ignored_prompts = 0 \
+             WHERE workspace_id = ?4 AND id = ?5 \
+             RETURNING current, confidence, last_check_in_at",
         )
         .bind(n.value)
         .bind(n.confidence.map(i64::from))
         .bind(at)
         .bind(ws.0)
         .bind(n.kr.0)
-        .execute(c.sqlite())
+        .fetch_one(c.sqlite())
         .await?;
-    }
-    Ok(id.map(CheckInId))
+    Ok(Some(Appended {
+        id: CheckInId(id),
+        current,
+        confidence: confidence.and_then(Confidence::new),
+        last_check_in,
+    }))
 }
 
 pub async fn by_idempotency_key(

@@ -435,3 +435,66 @@ async fn many_status_reads_at_once_all_finish() {
         assert_eq!(r.expect("status").teams.len(), 1);
     }
 }
+
+/// A clock that went back (`docs/update-grammar.md`, "What the service checks, in order"): the
+/// key result shows its latest check-in by time, not the last one recorded, and `/okr undo`
+/// puts back what the history by time says.
+#[tokio::test]
+async fn a_check_in_stamped_before_the_latest_one_joins_the_history_but_does_not_become_current() {
+    let app = spawn_app().await;
+    app.growth().await;
+    let noon = at("2026-11-16T12:00:00Z");
+    let eleven = at("2026-11-16T11:00:00Z");
+    let alice = app.user("alice");
+    app.okr
+        .check_in_text(&alice, "GRO-1.1 10 c8", CheckInSource::Text, None, noon)
+        .await
+        .expect("10 at 12:00");
+    let late = app
+        .okr
+        .check_in_text(
+            &app.admin,
+            "GRO-1.1 5 c3",
+            CheckInSource::Text,
+            None,
+            eleven,
+        )
+        .await
+        .expect("5 at 11:00, recorded after");
+    let shown = |kr: &okrbot::domain::model::KeyResult| {
+        (kr.current, kr.confidence.map(|c| c.get()), kr.last_check_in)
+    };
+    assert_eq!(shown(&late.kr), (10.0, Some(8), Some(noon)), "the answer");
+    let kr = app.okr.kr(&app.admin, "GRO-1.1").await.expect("GRO-1.1");
+    assert_eq!(shown(&kr), (10.0, Some(8), Some(noon)), "the stored row");
+    let (_, history, _) = app
+        .okr
+        .history(&app.admin, "GRO-1.1")
+        .await
+        .expect("history");
+    let by_time: Vec<_> = history.iter().map(|c| (c.created_at, c.value)).collect();
+    assert_eq!(by_time, [(eleven, 5.0), (noon, 10.0)]);
+    assert_eq!(
+        check_in(&app, "GRO-1.1 6", eleven).await,
+        from_full_history(&app, eleven).await,
+        "the trend follows the history by time"
+    );
+
+    let undone = app
+        .okr
+        .undo(&alice, None, noon + Duration::minutes(5))
+        .await
+        .expect("alice takes back her 12:00 check-in");
+    assert_eq!(undone.withdrawn.value, 10.0);
+    // 5 and 6 were both stamped 11:00; the later recorded (the larger id) is the latest.
+    assert_eq!(shown(&undone.kr), (6.0, Some(3), Some(eleven)));
+    let kr = app.okr.kr(&app.admin, "GRO-1.1").await.expect("GRO-1.1");
+    assert_eq!(shown(&kr), (6.0, Some(3), Some(eleven)));
+
+    // Half a second back within one second: the stored times compare as times.
+    let half = at("2026-11-16T13:00:00.5Z");
+    check_in(&app, "GRO-1.1 9", half).await;
+    check_in(&app, "GRO-1.1 4", at("2026-11-16T13:00:00Z")).await;
+    let kr = app.okr.kr(&app.admin, "GRO-1.1").await.expect("GRO-1.1");
+    assert_eq!((kr.current, kr.last_check_in), (9.0, Some(half)));
+}
