@@ -60,6 +60,16 @@ pub fn fallback_channel() -> Fallback {
     })
 }
 
+/// What a press of a button okrbot cannot read is told: it comes from an older message.
+pub const OLDER_BUTTON: &str = "this button is from an older okrbot message that this version \
+     no longer reads, so nothing was recorded: check in with /okr update (or /okr nochange, \
+     /okr snooze); your next prompt has buttons that work";
+
+/// What a form okrbot cannot read is told: an older message's, or a `/okr bulk` form left open
+/// past its 15 minutes (or across a restart).
+pub const OLDER_FORM: &str = "this form is from an older okrbot message, or was open too long, \
+     so nothing was recorded: check in with /okr update, or open /okr bulk again";
+
 /// A refusal for the presser only; nothing was written.
 async fn refuse(
     ctx: &serenity::Context,
@@ -81,7 +91,10 @@ async fn on_button(
     i: &serenity::ComponentInteraction,
 ) -> Result<(), BotError> {
     let Some(action) = render::parse_custom_id(&i.data.custom_id) else {
-        return Ok(());
+        // A button of an older version's message (or of one this version never wrote): pressing
+        // it must not end in Discord's "This interaction failed".
+        tracing::info!(custom_id = ?i.data.custom_id, user = %i.user.id, "a button okrbot does not read");
+        return refuse(ctx, i, OLDER_BUTTON.to_owned()).await;
     };
     let delivery = match &action {
         ButtonAction::Update { delivery, .. }
@@ -196,6 +209,17 @@ async fn on_form(
     m: &serenity::ModalInteraction,
 ) -> Result<(), BotError> {
     let Some((code, delivery)) = render::parse_modal_id(&m.data.custom_id) else {
+        // `/okr bulk`'s form is answered by the command still waiting for it.
+        if data.form_awaited(&m.data.custom_id) {
+            return Ok(());
+        }
+        tracing::info!(custom_id = ?m.data.custom_id, user = %m.user.id, "a form okrbot does not read");
+        let msg = serenity::CreateInteractionResponseMessage::new()
+            .allowed_mentions(render::no_pings())
+            .content(format!("❌ {OLDER_FORM}"))
+            .ephemeral(true);
+        m.create_response(ctx, serenity::CreateInteractionResponse::Message(msg))
+            .await?;
         return Ok(());
     };
     let field = |id: &str| -> Option<String> {
