@@ -158,27 +158,7 @@ async fn on_button(
             .await
             .map(|r| format!("😴 {}", said(&r))),
         ButtonAction::StartOkr { .. } => {
-            // A lead's action: the presser's own rights in the guild, not the delivery's.
-            let lead = match i.guild_id {
-                Some(guild) => {
-                    let (permissions, roles) = i
-                        .member
-                        .as_ref()
-                        .map(|m| (m.permissions, m.roles.clone()))
-                        .unwrap_or_default();
-                    data.actor(guild, i.user.id, permissions, &roles).await
-                }
-                None => Ok(actor.clone()),
-            };
-            match lead {
-                Ok(lead) => match okr.delivery_kpi(delivery).await {
-                    Ok(kpi) => command::apply(okr, &lead, Command::KpiOkr { kpi }, now)
-                        .await
-                        .map(|r| format!("🎯 {}", said(&r))),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            }
+            return start_okr(ctx, data, i, actor, delivery).await;
         }
         ButtonAction::Update { .. } => return Ok(()),
     };
@@ -200,6 +180,77 @@ async fn on_button(
         .allowed_mentions(render::no_pings())
         .content(text);
     i.edit_response(ctx, edit).await?;
+    Ok(())
+}
+
+/// A KPI alert's Start an OKR (acknowledged already): drafts the objective once per alert, with
+/// the presser's own rights in the guild (a lead's action), not the delivery's. Once the
+/// objective exists the alert loses its button; a later press (a double click, a second lead,
+/// a client still showing the button) is told privately which objective was drafted.
+async fn start_okr(
+    ctx: &serenity::Context,
+    data: &Data,
+    i: &serenity::ComponentInteraction,
+    actor: crate::service::Actor,
+    delivery: i64,
+) -> Result<(), BotError> {
+    let okr = &data.okr;
+    let drafted = async {
+        let lead = match i.guild_id {
+            Some(guild) => {
+                let (permissions, roles) = i
+                    .member
+                    .as_ref()
+                    .map(|m| (m.permissions, m.roles.clone()))
+                    .unwrap_or_default();
+                data.actor(guild, i.user.id, permissions, &roles).await?
+            }
+            None => actor,
+        };
+        let kpi = okr.delivery_kpi(delivery).await?;
+        command::apply(okr, &lead, Command::KpiOkr { kpi }, data.clock.now()).await
+    }
+    .await;
+    let reply = match drafted {
+        Ok(r) => r,
+        Err(e) => {
+            if let OkrError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "Start an OKR failed");
+            }
+            return refuse_after_ack(ctx, i, &e.to_string()).await;
+        }
+    };
+    let text = format!("🎯 {}", said(&reply));
+    let rows = render::without_start_okr(&i.message.components);
+    let edit = serenity::EditInteractionResponse::new()
+        .allowed_mentions(render::no_pings())
+        .components(rows);
+    if matches!(reply, Reply::KpiOkrStarted { earlier: true, .. }) {
+        // The alert already says what was drafted; only the button goes (it may have stayed if
+        // the first press's edit failed), and the presser alone is told.
+        i.edit_response(ctx, edit).await?;
+        let msg = serenity::CreateInteractionResponseFollowup::new()
+            .allowed_mentions(render::no_pings())
+            .content(text)
+            .ephemeral(true);
+        i.create_followup(ctx, msg).await?;
+    } else {
+        i.edit_response(ctx, edit.content(text)).await?;
+    }
+    Ok(())
+}
+
+/// A refusal for the presser only, after the press was acknowledged; nothing was written.
+async fn refuse_after_ack(
+    ctx: &serenity::Context,
+    i: &serenity::ComponentInteraction,
+    text: &str,
+) -> Result<(), BotError> {
+    let msg = serenity::CreateInteractionResponseFollowup::new()
+        .allowed_mentions(render::no_pings())
+        .content(format!("❌ {text}"))
+        .ephemeral(true);
+    i.create_followup(ctx, msg).await?;
     Ok(())
 }
 

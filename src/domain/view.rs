@@ -357,6 +357,8 @@ pub enum Reply {
     KpiOkrStarted {
         objective: Objective,
         kr: KeyResult,
+        /// Drafted earlier for the same alert: nothing was written now.
+        earlier: bool,
     },
     KpiRemoved(super::kpi::Kpi),
     KpiSourceSet(super::kpi::Kpi),
@@ -416,6 +418,17 @@ pub struct KpiReadingOutcome {
     pub team_name: String,
     pub alert_opened: bool,
     pub resolved: bool,
+}
+
+/// What `/kpi okr` (an alert's Start an OKR) gives: the objective drafted to bring the KPI back,
+/// and its key result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiOkrDraft {
+    pub objective: Objective,
+    pub kr: KeyResult,
+    /// The KPI's open alert had this draft already (a second press, or a second lead): it was
+    /// not drafted again.
+    pub earlier: bool,
 }
 
 /// `/kpi show`: the KPI, its team, its latest readings (newest first: the text lists the first

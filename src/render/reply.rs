@@ -279,8 +279,19 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             format!("{} {} is linked to KPI {}", objective.code, objective.title, kpi.name),
             vec![],
         ),
-        Reply::KpiOkrStarted { objective, kr } => Message::text(
-            format!("Drafted {} {}", objective.code, objective.title),
+        Reply::KpiOkrStarted {
+            objective,
+            kr,
+            earlier,
+        } => Message::text(
+            if *earlier {
+                format!(
+                    "{} {} was drafted for this alert already: nothing new was drafted",
+                    objective.code, objective.title
+                )
+            } else {
+                format!("Drafted {} {}", objective.code, objective.title)
+            },
             vec![
                 format!("{} {} — {}", kr.code, kr.title, value_vs_target(kr)),
                 format!(
