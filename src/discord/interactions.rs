@@ -60,6 +60,17 @@ pub fn fallback_channel() -> Fallback {
     })
 }
 
+/// The workspace of the server a press came from; `None` in a direct message.
+async fn pressed_in(
+    data: &Data,
+    guild: Option<serenity::GuildId>,
+) -> Result<Option<crate::domain::model::WorkspaceId>, OkrError> {
+    match guild {
+        Some(g) => Ok(Some(data.workspace(g, &g.to_string()).await?)),
+        None => Ok(None),
+    }
+}
+
 /// What a press of a button okrbot cannot read is told: it comes from an older message.
 pub const OLDER_BUTTON: &str = "this button is from an older okrbot message that this version \
      no longer reads, so nothing was recorded: check in with /okr update (or /okr nochange, \
@@ -105,7 +116,14 @@ async fn on_button(
     };
     let okr = &data.okr;
     let now = data.clock.now();
-    let actor = match okr.delivery_actor(delivery, &user_key(i.user.id)).await {
+    let pressed_in = match pressed_in(data, i.guild_id).await {
+        Ok(w) => w,
+        Err(e) => return refuse(ctx, i, e.to_string()).await,
+    };
+    let actor = match okr
+        .delivery_actor(delivery, &user_key(i.user.id), pressed_in)
+        .await
+    {
         Ok(a) => a,
         Err(e) => return refuse(ctx, i, e.to_string()).await,
     };
@@ -300,7 +318,10 @@ async fn on_form(
     };
     m.create_response(ctx, ack).await?;
     let outcome = async {
-        let actor = okr.delivery_actor(delivery, &user_key(m.user.id)).await?;
+        let pressed_in = pressed_in(data, m.guild_id).await?;
+        let actor = okr
+            .delivery_actor(delivery, &user_key(m.user.id), pressed_in)
+            .await?;
         // The interaction's id: a redelivered form is one check-in.
         let c = command::typed(
             &code,
