@@ -326,7 +326,9 @@ pub enum Reply {
         /// The zone of the prompt's team.
         tz: chrono_tz::Tz,
     },
-    DigestPosted {
+    /// Queued in the ledger, due at once, not posted yet: the outbox posts it a moment later,
+    /// and tells the team's leads if the channel is closed to okrbot.
+    DigestQueued {
         team: String,
         digest: Message,
     },

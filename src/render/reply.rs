@@ -237,9 +237,16 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             vec![],
         )
         .private(),
-        Reply::DigestPosted { team, digest } => {
-            Message::text(format!("Digest of {team} posted: {}", digest.title), vec![]).private()
-        }
+        // Queued, not posted: the outbox posts it a moment later, and only then does the
+        // channel accept or refuse it.
+        Reply::DigestQueued { team, digest } => Message::text(
+            format!("Digest of {team} queued: {}", digest.title),
+            vec![
+                "it goes to the team's channel in a moment".to_owned(),
+                "if the channel is closed to okrbot, the team's leads are told".to_owned(),
+            ],
+        )
+        .private(),
         Reply::Rollup {
             cycle,
             roots,
