@@ -489,7 +489,7 @@ pub async fn run(
                 )?;
                 if o.alert_opened {
                     // alice presses Start an OKR on the alert.
-                    let (objective, kr) = okr
+                    let crate::domain::view::KpiOkrDraft { objective, kr, .. } = okr
                         .kpi_okr(&admin, "trial conversion", clock.now())
                         .await
                         .map_err(e)?;

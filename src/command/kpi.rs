@@ -190,8 +190,12 @@ pub(super) async fn apply(
             Reply::KpiLinked { kpi, objective }
         }
         Command::KpiOkr { kpi } => {
-            let (objective, kr) = okr.kpi_okr(actor, &kpi, now).await?;
-            Reply::KpiOkrStarted { objective, kr }
+            let d = okr.kpi_okr(actor, &kpi, now).await?;
+            Reply::KpiOkrStarted {
+                objective: d.objective,
+                kr: d.kr,
+                earlier: d.earlier,
+            }
         }
         Command::KpiRemove { kpi } => Reply::KpiRemoved(okr.kpi_remove(actor, &kpi, now).await?),
         Command::KpiSource {

@@ -172,7 +172,7 @@ pub(super) async fn apply(
         ),
         Command::Digest { team } => {
             let digest = okr.digest_now(actor, &team, now).await?;
-            Reply::DigestPosted { team, digest }
+            Reply::DigestQueued { team, digest }
         }
         Command::Rollup => {
             let (cycle, roots) = okr.rollup(actor, now).await?;

@@ -24,6 +24,10 @@ pub struct Data {
     pub registration: Arc<super::registration::Registration>,
     /// How long a command may work before its answer is deferred.
     pub answer_within: std::time::Duration,
+    /// The `custom_id`s of the `/okr bulk` forms whose command is waiting for them (`None`) or
+    /// has just taken them (until when): those are answered there, any other unreadable form is
+    /// answered as an older one.
+    forms_awaited: Mutex<HashMap<String, Option<std::time::Instant>>>,
 }
 
 /// A command's failure: a refusal the core worded for the asker, or Discord failing us.
@@ -49,6 +53,38 @@ pub fn role_key(id: serenity::RoleId) -> String {
     format!("<@&{id}>")
 }
 
+/// How long a form stays known after its command took it: the event handler sees the same
+/// submission, possibly after the command has finished with it.
+const FORM_TAKEN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Marks a form awaited while it lives (`Data::await_form`).
+pub struct AwaitedForm<'a> {
+    data: &'a Data,
+    id: String,
+    taken: bool,
+}
+
+impl AwaitedForm<'_> {
+    /// The command received the form (rather than giving up waiting).
+    pub fn taken(&mut self) {
+        self.taken = true;
+    }
+}
+
+impl Drop for AwaitedForm<'_> {
+    fn drop(&mut self) {
+        let mut forms = self.data.forms_awaited.lock().expect("awaited forms");
+        if self.taken {
+            forms.insert(
+                std::mem::take(&mut self.id),
+                Some(std::time::Instant::now() + FORM_TAKEN_FOR),
+            );
+        } else {
+            forms.remove(&self.id);
+        }
+    }
+}
+
 impl Data {
     pub fn new(okr: Okr, clock: Arc<dyn Clock>) -> Data {
         Data {
@@ -57,7 +93,29 @@ impl Data {
             workspaces: Mutex::default(),
             registration: super::registration::Registration::new(false),
             answer_within: commands::ANSWER_WITHIN,
+            forms_awaited: Mutex::default(),
         }
+    }
+
+    /// Marks the form `id` awaited until the returned guard is dropped.
+    pub fn await_form(&self, id: String) -> AwaitedForm<'_> {
+        let now = std::time::Instant::now();
+        let mut forms = self.forms_awaited.lock().expect("awaited forms");
+        forms.retain(|_, until| until.is_none_or(|t| t > now));
+        forms.insert(id.clone(), None);
+        AwaitedForm {
+            data: self,
+            id,
+            taken: false,
+        }
+    }
+
+    /// Whether a command is waiting for the form `id`, or has just taken it.
+    pub fn form_awaited(&self, id: &str) -> bool {
+        let forms = self.forms_awaited.lock().expect("awaited forms");
+        forms
+            .get(id)
+            .is_some_and(|until| until.is_none_or(|t| t > std::time::Instant::now()))
     }
 
     /// The workspace of a guild, created on first use.

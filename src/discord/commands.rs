@@ -162,12 +162,123 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
                 tracing::warn!(error = %super::redact::for_log(&e), "could not tell the asker about an error");
             }
         }
+        // A command whose options do not fit the tree the bot runs: what a guild keeps sending
+        // while Discord still shows the commands of an older version (its registration failed
+        // or has not reached the member yet). poise would only log these, and Discord would
+        // tell the member "The application did not respond".
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            tracing::warn!(
+                command = %ctx.command().qualified_name,
+                reason = description,
+                "a command came in an older shape"
+            );
+            answer_changed(poise::Context::Application(ctx)).await;
+        }
+        poise::FrameworkError::ArgumentParse {
+            ctx, input, error, ..
+        } => {
+            tracing::info!(
+                command = %ctx.command().qualified_name,
+                input = input.as_deref().unwrap_or(""),
+                error = %error,
+                "a command's option could not be read"
+            );
+            answer_changed(ctx).await;
+        }
+        poise::FrameworkError::UnknownInteraction {
+            framework,
+            interaction,
+            ..
+        } => {
+            tracing::warn!(
+                command = %invoked_path(&interaction.data),
+                "a command the bot does not know (an older version's)"
+            );
+            let http = &framework.serenity_context.http;
+            let answer = if interaction.data.autocomplete().is_some() {
+                serenity::CreateInteractionResponse::Autocomplete(
+                    serenity::CreateAutocompleteResponse::new(),
+                )
+            } else {
+                serenity::CreateInteractionResponse::Message(
+                    serenity::CreateInteractionResponseMessage::new()
+                        .allowed_mentions(render::no_pings())
+                        .content(format!("❌ {CHANGED}"))
+                        .ephemeral(true),
+                )
+            };
+            if let Err(e) = interaction.create_response(http, answer).await {
+                tracing::warn!(error = %super::redact::for_log(&e), "could not answer an unknown command");
+            }
+        }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::warn!(error = %super::redact::for_log(&e), "error while handling an error");
             }
         }
     }
+}
+
+/// What a member is told when their command does not fit the command tree the bot runs.
+pub const CHANGED: &str = "this command changed in an update, and Discord still shows you its \
+     old form. Try again in a minute (Discord refreshes the server's commands), or ask an admin \
+     to invite okrbot again so the server gets the new ones; /okr help lists the commands.";
+
+/// Answers privately that the command's shape is an older one; an autocomplete request gets no
+/// choices instead (it cannot carry a message).
+async fn answer_changed(ctx: Context<'_>) {
+    let sent = match ctx {
+        poise::Context::Application(a)
+            if a.interaction_type == poise::CommandInteractionType::Autocomplete =>
+        {
+            a.interaction
+                .create_response(
+                    ctx.http(),
+                    serenity::CreateInteractionResponse::Autocomplete(
+                        serenity::CreateAutocompleteResponse::new(),
+                    ),
+                )
+                .await
+        }
+        _ => ctx
+            .send(
+                poise::CreateReply::default()
+                    .allowed_mentions(render::no_pings())
+                    .content(format!("❌ {CHANGED}"))
+                    .ephemeral(true),
+            )
+            .await
+            .map(drop),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %super::redact::for_log(&e), "could not tell the asker their command changed");
+    }
+}
+
+/// A command group invoked as if it were a command of its own: Discord only sends that for a
+/// tree of an older version, where it had no subcommands.
+pub(super) async fn group_invoked(ctx: Context<'_>) -> Result {
+    tracing::warn!(command = %ctx.command().qualified_name, "a command group came without a subcommand");
+    answer_changed(ctx).await;
+    Ok(())
+}
+
+/// `okr kr add`: the command and subcommand names an interaction carries, for the log.
+fn invoked_path(data: &serenity::CommandData) -> String {
+    let mut path = data.name.clone();
+    let mut options = &data.options;
+    while let Some((name, inner)) = options.iter().find_map(|o| match &o.value {
+        serenity::CommandDataOptionValue::SubCommand(inner)
+        | serenity::CommandDataOptionValue::SubCommandGroup(inner) => Some((&o.name, inner)),
+        _ => None,
+    }) {
+        path.push(' ');
+        path.push_str(name);
+        options = inner;
+    }
+    path
 }
 
 // ---- autocomplete: from the core, the caller's own first, 25 at most ----
@@ -255,8 +366,8 @@ async fn ac_kpi(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomplete
     ),
     subcommand_required
 )]
-pub async fn okr(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn okr(ctx: Context<'_>) -> Result {
+    group_invoked(ctx).await
 }
 
 #[cfg(test)]

@@ -60,6 +60,27 @@ pub fn fallback_channel() -> Fallback {
     })
 }
 
+/// The workspace of the server a press came from; `None` in a direct message.
+async fn pressed_in(
+    data: &Data,
+    guild: Option<serenity::GuildId>,
+) -> Result<Option<crate::domain::model::WorkspaceId>, OkrError> {
+    match guild {
+        Some(g) => Ok(Some(data.workspace(g, &g.to_string()).await?)),
+        None => Ok(None),
+    }
+}
+
+/// What a press of a button okrbot cannot read is told: it comes from an older message.
+pub const OLDER_BUTTON: &str = "this button is from an older okrbot message that this version \
+     no longer reads, so nothing was recorded: check in with /okr update (or /okr nochange, \
+     /okr snooze); your next prompt has buttons that work";
+
+/// What a form okrbot cannot read is told: an older message's, or a `/okr bulk` form left open
+/// past its 15 minutes (or across a restart).
+pub const OLDER_FORM: &str = "this form is from an older okrbot message, or was open too long, \
+     so nothing was recorded: check in with /okr update, or open /okr bulk again";
+
 /// A refusal for the presser only; nothing was written.
 async fn refuse(
     ctx: &serenity::Context,
@@ -81,7 +102,10 @@ async fn on_button(
     i: &serenity::ComponentInteraction,
 ) -> Result<(), BotError> {
     let Some(action) = render::parse_custom_id(&i.data.custom_id) else {
-        return Ok(());
+        // A button of an older version's message (or of one this version never wrote): pressing
+        // it must not end in Discord's "This interaction failed".
+        tracing::info!(custom_id = ?i.data.custom_id, user = %i.user.id, "a button okrbot does not read");
+        return refuse(ctx, i, OLDER_BUTTON.to_owned()).await;
     };
     let delivery = match &action {
         ButtonAction::Update { delivery, .. }
@@ -92,7 +116,14 @@ async fn on_button(
     };
     let okr = &data.okr;
     let now = data.clock.now();
-    let actor = match okr.delivery_actor(delivery, &user_key(i.user.id)).await {
+    let pressed_in = match pressed_in(data, i.guild_id).await {
+        Ok(w) => w,
+        Err(e) => return refuse(ctx, i, e.to_string()).await,
+    };
+    let actor = match okr
+        .delivery_actor(delivery, &user_key(i.user.id), pressed_in)
+        .await
+    {
         Ok(a) => a,
         Err(e) => return refuse(ctx, i, e.to_string()).await,
     };
@@ -145,27 +176,7 @@ async fn on_button(
             .await
             .map(|r| format!("😴 {}", said(&r))),
         ButtonAction::StartOkr { .. } => {
-            // A lead's action: the presser's own rights in the guild, not the delivery's.
-            let lead = match i.guild_id {
-                Some(guild) => {
-                    let (permissions, roles) = i
-                        .member
-                        .as_ref()
-                        .map(|m| (m.permissions, m.roles.clone()))
-                        .unwrap_or_default();
-                    data.actor(guild, i.user.id, permissions, &roles).await
-                }
-                None => Ok(actor.clone()),
-            };
-            match lead {
-                Ok(lead) => match okr.delivery_kpi(delivery).await {
-                    Ok(kpi) => command::apply(okr, &lead, Command::KpiOkr { kpi }, now)
-                        .await
-                        .map(|r| format!("🎯 {}", said(&r))),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            }
+            return start_okr(ctx, data, i, actor, delivery).await;
         }
         ButtonAction::Update { .. } => return Ok(()),
     };
@@ -190,12 +201,94 @@ async fn on_button(
     Ok(())
 }
 
+/// A KPI alert's Start an OKR (acknowledged already): drafts the objective once per alert, with
+/// the presser's own rights in the guild (a lead's action), not the delivery's. Once the
+/// objective exists the alert loses its button; a later press (a double click, a second lead,
+/// a client still showing the button) is told privately which objective was drafted.
+async fn start_okr(
+    ctx: &serenity::Context,
+    data: &Data,
+    i: &serenity::ComponentInteraction,
+    actor: crate::service::Actor,
+    delivery: i64,
+) -> Result<(), BotError> {
+    let okr = &data.okr;
+    let drafted = async {
+        let lead = match i.guild_id {
+            Some(guild) => {
+                let (permissions, roles) = i
+                    .member
+                    .as_ref()
+                    .map(|m| (m.permissions, m.roles.clone()))
+                    .unwrap_or_default();
+                data.actor(guild, i.user.id, permissions, &roles).await?
+            }
+            None => actor,
+        };
+        let kpi = okr.delivery_kpi(delivery).await?;
+        command::apply(okr, &lead, Command::KpiOkr { kpi }, data.clock.now()).await
+    }
+    .await;
+    let reply = match drafted {
+        Ok(r) => r,
+        Err(e) => {
+            if let OkrError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "Start an OKR failed");
+            }
+            return refuse_after_ack(ctx, i, &e.to_string()).await;
+        }
+    };
+    let text = format!("🎯 {}", said(&reply));
+    let rows = render::without_start_okr(&i.message.components);
+    let edit = serenity::EditInteractionResponse::new()
+        .allowed_mentions(render::no_pings())
+        .components(rows);
+    if matches!(reply, Reply::KpiOkrStarted { earlier: true, .. }) {
+        // The alert already says what was drafted; only the button goes (it may have stayed if
+        // the first press's edit failed), and the presser alone is told.
+        i.edit_response(ctx, edit).await?;
+        let msg = serenity::CreateInteractionResponseFollowup::new()
+            .allowed_mentions(render::no_pings())
+            .content(text)
+            .ephemeral(true);
+        i.create_followup(ctx, msg).await?;
+    } else {
+        i.edit_response(ctx, edit.content(text)).await?;
+    }
+    Ok(())
+}
+
+/// A refusal for the presser only, after the press was acknowledged; nothing was written.
+async fn refuse_after_ack(
+    ctx: &serenity::Context,
+    i: &serenity::ComponentInteraction,
+    text: &str,
+) -> Result<(), BotError> {
+    let msg = serenity::CreateInteractionResponseFollowup::new()
+        .allowed_mentions(render::no_pings())
+        .content(format!("❌ {text}"))
+        .ephemeral(true);
+    i.create_followup(ctx, msg).await?;
+    Ok(())
+}
+
 async fn on_form(
     ctx: &serenity::Context,
     data: &Data,
     m: &serenity::ModalInteraction,
 ) -> Result<(), BotError> {
     let Some((code, delivery)) = render::parse_modal_id(&m.data.custom_id) else {
+        // `/okr bulk`'s form is answered by the command still waiting for it.
+        if data.form_awaited(&m.data.custom_id) {
+            return Ok(());
+        }
+        tracing::info!(custom_id = ?m.data.custom_id, user = %m.user.id, "a form okrbot does not read");
+        let msg = serenity::CreateInteractionResponseMessage::new()
+            .allowed_mentions(render::no_pings())
+            .content(format!("❌ {OLDER_FORM}"))
+            .ephemeral(true);
+        m.create_response(ctx, serenity::CreateInteractionResponse::Message(msg))
+            .await?;
         return Ok(());
     };
     let field = |id: &str| -> Option<String> {
@@ -225,7 +318,10 @@ async fn on_form(
     };
     m.create_response(ctx, ack).await?;
     let outcome = async {
-        let actor = okr.delivery_actor(delivery, &user_key(m.user.id)).await?;
+        let pressed_in = pressed_in(data, m.guild_id).await?;
+        let actor = okr
+            .delivery_actor(delivery, &user_key(m.user.id), pressed_in)
+            .await?;
         // The interaction's id: a redelivered form is one check-in.
         let c = command::typed(
             &code,

@@ -19,7 +19,8 @@ use crate::domain::scoring::Status;
 pub mod components;
 use components::hidden_krs;
 pub use components::{
-    action_rows, mark_done, parse_custom_id, parse_modal_id, update_modal, ButtonAction,
+    action_rows, mark_done, parse_custom_id, parse_modal_id, update_modal, without_start_okr,
+    ButtonAction,
 };
 
 pub const GREEN: u32 = 0x2E_CC_71;

@@ -326,7 +326,9 @@ pub enum Reply {
         /// The zone of the prompt's team.
         tz: chrono_tz::Tz,
     },
-    DigestPosted {
+    /// Queued in the ledger, due at once, not posted yet: the outbox posts it a moment later,
+    /// and tells the team's leads if the channel is closed to okrbot.
+    DigestQueued {
         team: String,
         digest: Message,
     },
@@ -357,6 +359,8 @@ pub enum Reply {
     KpiOkrStarted {
         objective: Objective,
         kr: KeyResult,
+        /// Drafted earlier for the same alert: nothing was written now.
+        earlier: bool,
     },
     KpiRemoved(super::kpi::Kpi),
     KpiSourceSet(super::kpi::Kpi),
@@ -416,6 +420,17 @@ pub struct KpiReadingOutcome {
     pub team_name: String,
     pub alert_opened: bool,
     pub resolved: bool,
+}
+
+/// What `/kpi okr` (an alert's Start an OKR) gives: the objective drafted to bring the KPI back,
+/// and its key result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiOkrDraft {
+    pub objective: Objective,
+    pub kr: KeyResult,
+    /// The KPI's open alert had this draft already (a second press, or a second lead): it was
+    /// not drafted again.
+    pub earlier: bool,
 }
 
 /// `/kpi show`: the KPI, its team, its latest readings (newest first: the text lists the first

@@ -237,9 +237,16 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             vec![],
         )
         .private(),
-        Reply::DigestPosted { team, digest } => {
-            Message::text(format!("Digest of {team} posted: {}", digest.title), vec![]).private()
-        }
+        // Queued, not posted: the outbox posts it a moment later, and only then does the
+        // channel accept or refuse it.
+        Reply::DigestQueued { team, digest } => Message::text(
+            format!("Digest of {team} queued: {}", digest.title),
+            vec![
+                "it goes to the team's channel in a moment".to_owned(),
+                "if the channel is closed to okrbot, the team's leads are told".to_owned(),
+            ],
+        )
+        .private(),
         Reply::Rollup {
             cycle,
             roots,
@@ -279,8 +286,19 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             format!("{} {} is linked to KPI {}", objective.code, objective.title, kpi.name),
             vec![],
         ),
-        Reply::KpiOkrStarted { objective, kr } => Message::text(
-            format!("Drafted {} {}", objective.code, objective.title),
+        Reply::KpiOkrStarted {
+            objective,
+            kr,
+            earlier,
+        } => Message::text(
+            if *earlier {
+                format!(
+                    "{} {} was drafted for this alert already: nothing new was drafted",
+                    objective.code, objective.title
+                )
+            } else {
+                format!("Drafted {} {}", objective.code, objective.title)
+            },
             vec![
                 format!("{} {} — {}", kr.code, kr.title, value_vs_target(kr)),
                 format!(

@@ -10,11 +10,11 @@ use super::setup::resolve_cycle;
 use super::{commit, is_lead, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::kpi::{self, Better, Kpi, Place, Range, Reading, ReadingSource};
 use crate::domain::model::{
-    same_name, CheckInSource, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team,
-    Unit, WorkspaceId,
+    same_name, CheckInSource, KrKind, Objective, ObjectiveKind, ObjectiveState, Team, Unit,
+    WorkspaceId,
 };
 use crate::domain::value::{self, ValueSpec};
-pub use crate::domain::view::{KpiDetail, KpiReadingOutcome};
+pub use crate::domain::view::{KpiDetail, KpiOkrDraft, KpiReadingOutcome};
 use crate::outbox::DeliveryKind;
 use crate::store::{self, deliveries::NewDelivery, key_results::NewKr, kpis::NewKpi, Conn};
 
@@ -382,16 +382,27 @@ impl Okr {
     /// `/kpi okr` (the alert's **Start an OKR**): a lead drafts an objective in the running cycle
     /// to bring the KPI back, linked to it, with one key result from the latest reading to the
     /// edge it crossed. One transaction; the lead edits it like any objective.
+    ///
+    /// One draft per alert: while the KPI's alert is open, the objective drafted for it is
+    /// recorded on the alert, and a second press (a double click, a second lead) gets that
+    /// objective back without a write. The look and the draft share the write transaction, so
+    /// two presses at once cannot both draft.
     pub async fn kpi_okr(
         &self,
         actor: &Actor,
         reference: &str,
         now: DateTime<Utc>,
-    ) -> Result<(Objective, KeyResult)> {
+    ) -> Result<KpiOkrDraft> {
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
         let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
         require_lead(actor, &team, "start OKRs from KPIs")?;
+        let alert = store::kpis::open_alert_draft(&mut tx, ws, kpi.id).await?;
+        if let Some((_, Some(drafted))) = alert {
+            if let Some(earlier) = earlier_draft(&mut tx, ws, drafted).await? {
+                return Ok(earlier);
+            }
+        }
         let draft = kpi::draft(&kpi).ok_or_else(|| {
             OkrError::invalid(match kpi.latest {
                 None => format!(
@@ -441,6 +452,9 @@ impl Okr {
         let kid = store::key_results::insert(&mut tx, ws, &kr, now).await?;
         store::kpis::link(&mut tx, kpi.id, oid).await?;
         store::kpis::follow(&mut tx, ws, kid, kpi.id).await?;
+        if let Some((alert, _)) = alert {
+            store::kpis::set_alert_draft(&mut tx, alert, oid).await?;
+        }
         let objective = store::objectives::by_id(&mut tx, ws, oid)
             .await?
             .ok_or_else(vanished)?;
@@ -448,8 +462,34 @@ impl Okr {
             .await?
             .ok_or_else(vanished)?;
         commit(tx).await?;
-        Ok((objective, kr))
+        Ok(KpiOkrDraft {
+            objective,
+            kr,
+            earlier: false,
+        })
     }
+}
+
+/// The objective an alert drafted earlier, with its first key result, while the lead keeps it:
+/// archived, or without key results left, it no longer stands for the alert and a new one is
+/// drafted.
+async fn earlier_draft(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    drafted: crate::domain::model::ObjectiveId,
+) -> Result<Option<KpiOkrDraft>> {
+    let Some(objective) = store::objectives::by_id(c, ws, drafted).await? else {
+        return Ok(None);
+    };
+    if objective.state == ObjectiveState::Archived {
+        return Ok(None);
+    }
+    let krs = store::key_results::list(c, ws, None, Some(objective.id), None).await?;
+    Ok(krs.into_iter().next().map(|kr| KpiOkrDraft {
+        objective,
+        kr,
+        earlier: true,
+    }))
 }
 
 /// Records a reading in the caller's transaction and opens or resolves the KPI's alert, telling

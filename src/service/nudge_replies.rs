@@ -8,7 +8,7 @@ use super::objectives::kr_by_ref;
 use super::team_state::TeamState;
 use super::{commit, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::KrRef;
-use crate::domain::model::{CheckInSource, KrKind};
+use crate::domain::model::{CheckInSource, KrKind, WorkspaceId};
 use crate::domain::value::{ParsedValue, ValueSpec};
 use crate::outbox::{DeliveryKind, Recipient};
 use crate::render::nudge;
@@ -140,9 +140,6 @@ impl Okr {
 }
 
 impl Okr {
-    /// Who presses a button on a delivered message: the person it was sent to (or anyone, for a
-    /// message in a team channel), in the delivery's workspace. Anything else is answered as an
-    /// unknown prompt, never as someone else's.
     /// The KPI a delivered KPI alert names, for its Start an OKR button.
     pub async fn delivery_kpi(&self, delivery: i64) -> Result<String> {
         let mut c = self.store.read().await?;
@@ -161,7 +158,18 @@ impl Okr {
             })
     }
 
-    pub async fn delivery_actor(&self, delivery: i64, user: &str) -> Result<Actor> {
+    /// Who presses a button on a delivered message: the person it was sent to (or anyone, for a
+    /// message in a team channel), in the delivery's workspace. `pressed_in` is the workspace
+    /// the press came from, when the surface knows it (a server's channel, not a direct
+    /// message): someone else's prompt pressed there (a prompt re-addressed to the team's
+    /// channel after closed direct messages, which names its person anyway) is refused as
+    /// theirs; anything else as an unknown prompt, so no id reveals whose prompt it is.
+    pub async fn delivery_actor(
+        &self,
+        delivery: i64,
+        user: &str,
+        pressed_in: Option<WorkspaceId>,
+    ) -> Result<Actor> {
         let mut c = self.store.read().await?;
         let unknown =
             || OkrError::invalid("this prompt is no longer known here; use /okr update instead");
@@ -169,6 +177,13 @@ impl Okr {
             .await?
             .ok_or_else(unknown)?;
         match recipient {
+            Recipient::User(u) if u != user && pressed_in == Some(workspace) => {
+                Err(OkrError::invalid(format!(
+                    "this is {u}'s prompt, not yours, so nothing was recorded: your own prompts \
+                     come to you by direct message (or here, naming you, while your direct \
+                     messages are closed), and /okr update checks in your key results"
+                )))
+            }
             Recipient::User(u) if u != user => Err(unknown()),
             _ => Ok(Actor {
                 workspace,

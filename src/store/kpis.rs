@@ -434,6 +434,34 @@ pub async fn resolve_alert(
     Ok(done.rows_affected() > 0)
 }
 
+/// The KPI's alert that is not resolved yet, if any: its id and the objective its Start an OKR
+/// drafted, if it did.
+pub async fn open_alert_draft(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+) -> Result<Option<(i64, Option<ObjectiveId>)>> {
+    let row: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, drafted_objective_id FROM alerts WHERE workspace_id = ? \
+         AND kind = 'kpi-out-of-range' AND subject = ? AND state <> 'resolved'",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .fetch_optional(c.sqlite())
+    .await?;
+    Ok(row.map(|(id, o)| (id, o.map(ObjectiveId))))
+}
+
+/// Records the objective an alert's Start an OKR drafted.
+pub async fn set_alert_draft(c: &mut Conn, alert: i64, objective: ObjectiveId) -> Result<()> {
+    sqlx::query("UPDATE alerts SET drafted_objective_id = ? WHERE id = ?")
+        .bind(objective.0)
+        .bind(alert)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
 /// Makes a key result follow a KPI: its readings are checked in on it (`/kpi okr`).
 pub async fn follow(c: &mut Conn, ws: WorkspaceId, kr: KrId, kpi: KpiId) -> Result<()> {
     sqlx::query("UPDATE key_results SET kpi_id = ? WHERE workspace_id = ? AND id = ?")

@@ -690,6 +690,7 @@ mod errors;
 mod fan_out;
 mod full_flow;
 mod kpis;
+mod older_commands;
 mod owners;
 mod redelivery;
 mod refusals;

@@ -163,7 +163,7 @@ async fn start_an_okr_drafts_a_linked_objective_whose_key_result_follows_the_kpi
         .kpi_set(&app.user("bob"), "conversion", "6.4%", now())
         .await
         .unwrap();
-    let (objective, kr) = app
+    let okrbot::domain::view::KpiOkrDraft { objective, kr, .. } = app
         .okr
         .kpi_okr(&app.admin, "conversion", now())
         .await

@@ -55,11 +55,16 @@ pub async fn bulk(ctx: Context<'_>) -> Result {
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };
+    // poise names the form after the interaction; while it is awaited here, the form's
+    // submission is this command's to answer, not the event handler's.
+    let mut awaited = ctx.data().await_form(app.interaction.id.to_string());
     // A quarter of an hour to type; after that the form's answer is no longer awaited.
     let form = poise::execute_modal(app, None::<BulkForm>, Some(Duration::from_secs(900))).await?;
     let Some(form) = form else {
         return Ok(());
     };
+    awaited.taken();
+    drop(awaited);
     let c = Command::UpdateBulk {
         text: form.lines,
         source: CheckInSource::Modal,

@@ -26,8 +26,8 @@ use crate::service::kpis::KpiInput;
     ),
     subcommand_required
 )]
-pub async fn kpi(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn kpi(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
 }
 
 /// Watch a KPI with a healthy range (lead)

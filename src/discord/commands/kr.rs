@@ -13,8 +13,8 @@ use crate::service::objectives::{KrEdit, KrInput};
     subcommands("kr_add", "kr_edit", "kr_remove", "kr_restore", "kr_list", "kr_show"),
     subcommand_required
 )]
-pub async fn kr(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn kr(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
 }
 
 /// Add a key result (lead)

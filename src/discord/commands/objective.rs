@@ -21,8 +21,8 @@ use crate::service::report::StatusScope;
     ),
     subcommand_required
 )]
-pub async fn objective(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn objective(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
 }
 
 /// Add an objective to a team's current cycle (lead)

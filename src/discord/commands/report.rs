@@ -68,8 +68,8 @@ pub async fn digest(
     subcommands("schedule_show", "schedule_set"),
     subcommand_required
 )]
-pub async fn schedule(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn schedule(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
 }
 
 /// The next times of each schedule, in the team's zone

@@ -49,8 +49,8 @@ pub async fn setup(
     subcommands("cycle_new", "cycle_list", "cycle_close"),
     subcommand_required
 )]
-pub async fn cycle(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn cycle(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
 }
 
 /// Start a cycle (optionally carrying unfinished objectives over)

@@ -31,8 +31,8 @@ impl Kind {
     subcommands("webhook_add", "webhook_list", "webhook_remove", "webhook_test"),
     subcommand_required
 )]
-pub async fn webhook(_ctx: Context<'_>) -> Result {
-    Ok(())
+pub async fn webhook(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
 }
 
 /// Post the team's digests and alerts to a Slack, Mattermost or Teams webhook too (lead)

@@ -282,6 +282,29 @@ pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) ->
     }
 }
 
+/// The rows of a KPI alert once its objective is drafted: the Start an OKR button gone (pressing
+/// it again could only repeat the draft), every other button kept, empty rows dropped.
+pub fn without_start_okr(rows: &[ActionRow]) -> Vec<CreateActionRow> {
+    rows.iter()
+        .filter_map(|r| {
+            let kept: Vec<CreateButton> = r
+                .components
+                .iter()
+                .filter_map(|c| match c {
+                    ActionRowComponent::Button(b) => Some(b),
+                    _ => None,
+                })
+                .filter(|b| {
+                    !matches!(&b.data, ButtonKind::NonLink { custom_id, .. }
+                        if matches!(parse_custom_id(custom_id), Some(ButtonAction::StartOkr { .. })))
+                })
+                .map(|b| CreateButton::from(b.clone()))
+                .collect();
+            (!kept.is_empty()).then_some(CreateActionRow::Buttons(kept))
+        })
+        .collect()
+}
+
 fn strip_status(h: &str) -> &str {
     ["🟢 ", "🟡 ", "🔴 ", "⚪ ", "✅ "]
         .iter()

@@ -15,6 +15,7 @@ async fn bulk(bot: &Bot, lines: &str) -> Value {
     assert_eq!(inputs.len(), 1, "one text input: {modal:#}");
 
     let form = fixtures::modal_submit(form_id, &[(inputs[0].as_str(), lines)], OWNER);
+    let form_token = token_of(&form);
     bot.fake.send_interaction(form).await;
     // The answer follows up the slash command (its token), after the form is acknowledged.
     let answer = bot
@@ -25,6 +26,8 @@ async fn bulk(bot: &Bot, lines: &str) -> Value {
         )
         .await;
     assert_eq!(answer.status, 200, "Discord accepted the answer");
+    // Answered by the command that waited for it, and not also as an unknown form.
+    assert_eq!(bot.fake.count(|r| is_callback(r, &form_token)), 1);
     body(&answer).clone()
 }
 

@@ -192,3 +192,45 @@ async fn closed_direct_messages_are_remembered_and_not_tried_again_next_week() {
     assert_eq!(dm_tries(&bot), 1, "no second DM tried");
     assert_no_violations(&bot.fake);
 }
+
+/// `/okr digest` queues the digest; the outbox posts it a moment later. The asker is told it is
+/// queued, not that it was posted: here the channel then refuses it.
+#[tokio::test]
+async fn a_digest_the_channel_refuses_was_never_reported_as_posted() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    bot.fake.fail_next(
+        RouteMatch::new("POST", TEAM_CHANNEL),
+        Failure::Refused {
+            status: 403,
+            code: 50013,
+            message: "Missing Permissions",
+        },
+    );
+    let command = okr_command(
+        sub("digest", vec![text("team", "Growth")]),
+        ADMIN,
+        MANAGE_SERVER,
+    );
+    let token = token_of(&command);
+    bot.send_slash(command).await;
+    let answer = bot
+        .fake
+        .wait_for(
+            |r| r.path.contains(&token) && !r.is("POST", CALLBACK) && r.method != "GET",
+            WAIT,
+        )
+        .await;
+    bot.ledger_when("the digest is skipped", |l| {
+        l.iter().any(|(k, _, s)| k == "digest" && s == "skipped")
+    })
+    .await;
+    let said = words(body(&answer));
+    assert!(!said.contains("posted"), "not posted: {said}");
+    assert!(said.contains("Digest of Growth queued"), "{said}");
+    assert!(
+        said.contains("leads are told"),
+        "says what follows a refusal: {said}"
+    );
+    assert_no_violations(&bot.fake);
+}

@@ -250,3 +250,116 @@ async fn every_kpi_subcommand_answers_on_discord_and_the_kpi_option_autocomplete
     assert!(gone.contains('❌'), "a removed KPI is unknown: {gone}");
     assert_no_violations(&bot.fake);
 }
+
+/// KPI conversion (min 7 %) on Growth, read at `value` by the lead; returns the alert that
+/// reading posts to the team channel, as the channel holds it, and its Start an OKR id.
+async fn alert_after_reading(bot: &Bot, value: &str, nth: usize) -> (Value, String) {
+    kpi(
+        bot,
+        LEAD,
+        MEMBER,
+        sub("set", vec![text("kpi", "conversion"), text("value", value)]),
+    )
+    .await;
+    bot.nth(nth, |r| {
+        posted_in(r, FakeDiscord::CHANNEL_ID)
+            && says(r, "KPI conversion is below its healthy range")
+    })
+    .await;
+    let message = bot
+        .fake
+        .messages_in(FakeDiscord::CHANNEL_ID)
+        .into_iter()
+        .rfind(|m| words(m).contains("KPI conversion is below"))
+        .expect("the alert as the channel holds it");
+    let start = button_id(&message, "okr:k:");
+    (message, start)
+}
+
+/// Everything the bot said in answer to the press `token`: its edits and follow-ups.
+async fn answer_to(bot: &Bot, token: &str, containing: &str) -> String {
+    bot.fake
+        .wait_for(
+            |r| r.path.contains(token) && !r.is("POST", CALLBACK) && says(r, containing),
+            WAIT,
+        )
+        .await;
+    bot.fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains(token) && !r.is("POST", CALLBACK) && r.body.is_some())
+        .map(|r| words(body(r)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn objectives(bot: &Bot) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM objectives")
+        .fetch_one(bot.okr.store().pool())
+        .await
+        .expect("objectives counted")
+}
+
+#[tokio::test]
+async fn start_an_okr_pressed_twice_drafts_one_objective_and_the_alert_loses_its_button() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let add = sub(
+        "add",
+        vec![
+            text("team", "Growth"),
+            text("name", "conversion"),
+            text("unit", "percent"),
+            text("min", "7"),
+        ],
+    );
+    kpi(&bot, ADMIN, MANAGE_SERVER, add).await;
+    let (message, start) = alert_after_reading(&bot, "6.4%", 1).await;
+
+    // One after the other: a double click, or a second lead whose client still shows the button.
+    let (first, _) = bot.press(LEAD, &message, &start).await;
+    let said = answer_to(&bot, &token_of(&first), "GRO-2").await;
+    assert!(said.contains("Drafted GRO-2"), "{said}");
+    let alert = bot
+        .fake
+        .messages_in(FakeDiscord::CHANNEL_ID)
+        .into_iter()
+        .find(|m| m["id"] == message["id"])
+        .expect("the alert is still there");
+    assert!(
+        !custom_ids(&alert["components"])
+            .iter()
+            .any(|id| id.starts_with("okr:k:")),
+        "no Start an OKR once the objective exists: {:#}",
+        alert["components"]
+    );
+    let (second, _) = bot.press(LEAD, &message, &start).await;
+    let said = answer_to(&bot, &token_of(&second), "GRO-2").await;
+    assert!(said.contains("GRO-2") && said.contains("already"), "{said}");
+    assert_eq!(objectives(&bot).await, 2, "GRO-1 and one draft");
+
+    // At once, on the next alert (the KPI recovered, then fell again).
+    kpi(
+        &bot,
+        LEAD,
+        MEMBER,
+        sub(
+            "set",
+            vec![text("kpi", "conversion"), text("value", "7.5%")],
+        ),
+    )
+    .await;
+    let (message, start) = alert_after_reading(&bot, "6.1%", 2).await;
+    let presses: Vec<Value> = (0..2)
+        .map(|_| fixtures::button(&start, LEAD, message.clone()))
+        .collect();
+    for p in &presses {
+        bot.fake.send_interaction(p.clone()).await;
+    }
+    for p in &presses {
+        let said = answer_to(&bot, &token_of(p), "GRO-3").await;
+        assert!(said.contains("GRO-3"), "{said}");
+    }
+    assert_eq!(objectives(&bot).await, 3, "one draft for the second alert");
+    assert_no_violations(&bot.fake);
+}

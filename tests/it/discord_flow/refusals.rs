@@ -153,3 +153,50 @@ async fn a_rate_limited_prompt_is_retried_and_delivered_exactly_once() {
     assert_eq!(states, ["sent"]);
     assert_no_violations(&bot.fake);
 }
+
+/// A prompt re-addressed to the team's channel (closed DMs) can be pressed by anyone there:
+/// someone else is told privately whose prompt it is, without pinging them, and what to use.
+#[tokio::test]
+async fn someone_else_pressing_a_prompt_in_the_channel_is_told_whose_it_is_without_a_ping() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    bot.fake.fail_next(
+        RouteMatch::new("POST", CHANNEL_MESSAGES),
+        Failure::CannotMessageUser,
+    );
+    bot.set_clock(prompt_slot());
+    bot.fake
+        .wait_for(
+            |r| posted_in(r, FakeDiscord::CHANNEL_ID) && words(body(r)).contains("GRO-1.1"),
+            WAIT,
+        )
+        .await;
+    let prompt = bot
+        .fake
+        .messages_in(FakeDiscord::CHANNEL_ID)
+        .into_iter()
+        .rfind(|m| !custom_ids(&m["components"]).is_empty())
+        .expect("the prompt in the channel");
+    let nochange = button_id(&prompt, "okr:n:GRO-1.1:");
+    let (_, refused) = bot.press(OTHER, &prompt, &nochange).await;
+    let b = body(&refused);
+    assert_eq!(b["data"]["flags"], 64, "private: {b:#}");
+    let said = words(&b["data"]);
+    assert!(
+        said.contains(&format!("this is {}'s prompt, not yours", mention(OWNER))),
+        "names whose: {said}"
+    );
+    assert!(
+        said.contains("direct message") && said.contains("/okr update"),
+        "says what to do: {said}"
+    );
+    assert!(!said.contains("no longer known"), "{said}");
+    let pings = &b["data"]["allowed_mentions"];
+    assert_eq!(pings["parse"], json!([]), "{b:#}");
+    assert!(
+        pings["users"].as_array().is_none_or(|u| u.is_empty()),
+        "the owner is named, not pinged: {b:#}"
+    );
+    assert!(bot.history("GRO-1.1").await.is_empty(), "nothing recorded");
+    assert_no_violations(&bot.fake);
+}
