@@ -152,20 +152,27 @@ async fn team_with_owners(owners: usize) -> World {
 /// database, as a real child process. It runs in the temporary directory, so no configuration
 /// file of the checkout leaks in; stderr goes to a file, shown when something fails.
 fn start_okrbot(world: &World, now: DateTime<Utc>, pace_ms: u64, log: &str) -> Child {
+    schedule_once(world, now, log)
+        .args(["--pace-ms", &pace_ms.to_string()])
+        .spawn()
+        .expect("okrbot starts")
+}
+
+/// The command line of [`start_okrbot`], not yet started, for a test to add to.
+fn schedule_once(world: &World, now: DateTime<Utc>, log: &str) -> Command {
     let log = std::fs::File::create(world.log(log)).expect("a log file");
-    Command::new(env!("CARGO_BIN_EXE_okrbot"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_okrbot"));
+    command
         .args(["schedule", "run", "--once", "--now", &now.to_rfc3339()])
         .arg("--outbox-file")
         .arg(world.outbox())
-        .args(["--pace-ms", &pace_ms.to_string()])
         .env("OKRBOT_DATABASE_URL", &world.database_url)
         .env("OKRBOT_LOG", "warn")
         .current_dir(world.dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("okrbot starts")
+        .stderr(Stdio::from(log));
+    command
 }
 
 fn wait_with_timeout(child: &mut Child, limit: Duration) -> ExitStatus {
@@ -497,18 +504,8 @@ async fn killing_the_scheduler_while_a_webhook_answers_sends_its_post_once_until
         okr.store().close().await;
     }
     let start = |log: &str, at: DateTime<Utc>| {
-        let log = std::fs::File::create(world.log(log)).expect("a log file");
-        Command::new(env!("CARGO_BIN_EXE_okrbot"))
-            .args(["schedule", "run", "--once", "--now", &at.to_rfc3339()])
-            .arg("--outbox-file")
-            .arg(world.outbox())
-            .env("OKRBOT_DATABASE_URL", &world.database_url)
+        schedule_once(&world, at, log)
             .env("OKRBOT_HTTP_SOURCES__ALLOW_PRIVATE", "true")
-            .env("OKRBOT_LOG", "warn")
-            .current_dir(world.dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(log))
             .spawn()
             .expect("okrbot starts")
     };
