@@ -15,3 +15,4 @@ pub mod interactions;
 pub mod redact;
 pub mod registration;
 pub mod render;
+pub mod rest;

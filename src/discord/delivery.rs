@@ -18,23 +18,25 @@
 //! - **A closed DM is not a lost prompt.** Discord's 50007 (cannot send messages to this user)
 //!   sends the delivery to the team channel instead, with a mention, when the `fallback` names one.
 //!
-//! How serenity 0.12.5 reports a refusal: `Error::Http(HttpError::UnsuccessfulRequest(
-//! ErrorResponse { status_code, error: DiscordJsonError { code, message, errors }, .. }))`. It keeps
-//! neither the headers nor the raw body, and `DiscordJsonError` has no `retry_after`; a 429 body
-//! (`{"message", "retry_after", "global"}`, normally without `code`) does not even decode, so it
-//! arrives as `code: -1` with serenity's "Could not decode json" message. A 429 seen here therefore
-//! waits [`RATE_LIMITED`]. With serenity's rate limiter on (production), serenity sleeps out 429s
-//! itself using the `Retry-After` header, and they rarely reach this module at all.
+//! Two ways out. Against Discord itself, serenity's `Http` with its rate limiter on: it sleeps out
+//! 429s using the `Retry-After` header, and they rarely reach this module at all. Behind another
+//! `discord.api_base` serenity's limiter cannot be used (it ignores the proxy) and its errors keep
+//! neither the headers nor the body of a 429 (`DiscordJsonError` has no `retry_after`, and a 429
+//! body without `code` arrives as `code: -1`), so there the outbox sends through [`Rest`], which
+//! reads the whole answer: a 429 pauses everything for its own `retry_after`. [`RATE_LIMITED`]
+//! remains only for a 429 that says nothing of when to come back.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serenity::all::{ChannelId, Http, HttpError, MessageId, Nonce, UserId};
-use serenity::http::{DiscordJsonError, StatusCode};
+use reqwest::Method;
+use serenity::all::{ChannelId, Http, HttpError, MessageId, Nonce, PrivateChannel, UserId};
+use serenity::http::{DiscordJsonError, Route, StatusCode};
 use tokio::time::Instant;
 
-use super::render::render_with_actions;
+use super::render::{render_with_actions, DiscordMessage};
+use super::rest::{Body, Rest, RestError};
 use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
 
 /// Discord's "Cannot send messages to this user": closed DMs, no shared server, a block.
@@ -44,7 +46,7 @@ pub const UNKNOWN_MESSAGE: isize = 10008;
 /// "Unknown Channel", "Missing Access", "Missing Permissions": the team's channel is gone or
 /// closed to the bot; the lead must fix it, retrying cannot.
 pub const CHANNEL_CLOSED: [isize; 3] = [10003, 50001, 50013];
-/// How long a 429 pauses all sends when its `retry_after` is out of reach (module docs).
+/// How long a 429 pauses all sends when it does not say (module docs).
 pub const RATE_LIMITED: Duration = Duration::from_secs(2);
 /// How long to wait after a 5xx or a network failure: Discord hiccups are short.
 pub const BACKOFF: Duration = Duration::from_secs(5);
@@ -118,29 +120,68 @@ pub fn classify(e: &serenity::Error) -> Failure {
     }
 }
 
-/// Classifies Discord's answer to an unsuccessful request.
+/// Classifies Discord's answer to an unsuccessful request, as serenity reports it.
 pub fn classify_refusal(status: StatusCode, error: &DiscordJsonError) -> Failure {
+    classify_answer(status, error.code, &error.message, None)
+}
+
+/// Classifies Discord's answer: its status, code and message, and for a 429 how long it asked
+/// to wait, when the answer could be read ([`RATE_LIMITED`] when not).
+pub fn classify_answer(
+    status: StatusCode,
+    code: isize,
+    message: &str,
+    retry_after: Option<Duration>,
+) -> Failure {
+    let refused = || {
+        format!(
+            "Discord refused it: {} {message} (code {code})",
+            status.as_u16()
+        )
+    };
     if status == StatusCode::TOO_MANY_REQUESTS {
-        Failure::RateLimited(RATE_LIMITED)
-    } else if error.code == CANNOT_DM {
+        Failure::RateLimited(retry_after.unwrap_or(RATE_LIMITED))
+    } else if code == CANNOT_DM {
         Failure::CannotDm
-    } else if CHANNEL_CLOSED.contains(&error.code) {
-        Failure::ChannelClosed(format!(
-            "Discord refused it: {} {} (code {})",
-            status.as_u16(),
-            error.message,
-            error.code
-        ))
+    } else if CHANNEL_CLOSED.contains(&code) {
+        Failure::ChannelClosed(refused())
     } else if status.is_server_error() {
         Failure::Transient(BACKOFF)
     } else {
-        Failure::Rejected(format!(
-            "Discord refused it: {} {} (code {})",
-            status.as_u16(),
-            error.message,
-            error.code
-        ))
+        Failure::Rejected(refused())
     }
+}
+
+/// Classifies a failure of the outbox's own requests ([`Rest`]).
+pub fn classify_rest(e: &RestError) -> Failure {
+    match e {
+        RestError::Refused(r) => classify_answer(r.status, r.code, &r.message, r.retry_after),
+        RestError::Network(_) => Failure::Transient(BACKOFF),
+    }
+}
+
+fn rest_code(e: &RestError) -> Option<isize> {
+    match e {
+        RestError::Refused(r) => Some(r.code),
+        RestError::Network(_) => None,
+    }
+}
+
+/// A message as the body of one of the outbox's own requests: serenity's builder serialised,
+/// with its files numbered as the multipart parts that carry them.
+fn body_of<'a>(builder: &impl serde::Serialize, m: &'a DiscordMessage) -> Body<'a> {
+    let mut v = serde_json::to_value(builder).unwrap_or_default();
+    if m.files.is_empty() {
+        return Body::Json(v);
+    }
+    let attachments: Vec<serde_json::Value> = m
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| serde_json::json!({"id": i, "filename": f.filename}))
+        .collect();
+    v["attachments"] = serde_json::Value::Array(attachments);
+    Body::WithFiles(v, &m.files)
 }
 
 /// Discord's code in a refusal, if the error is one.
@@ -179,6 +220,8 @@ pub type Fallback = Arc<dyn Fn(&Delivery) -> Option<ChannelId> + Send + Sync>;
 
 pub struct DiscordOutbox {
     http: Arc<Http>,
+    /// Behind another `discord.api_base`: the outbox's own requests (module docs).
+    rest: Option<Rest>,
     pacer: Mutex<Pacer>,
     /// A user's DM channel never changes: opening it once per user saves a request per send.
     dms: Mutex<HashMap<UserId, ChannelId>>,
@@ -193,6 +236,10 @@ impl DiscordOutbox {
     /// team channel for a delivery whose user takes no direct messages.
     pub fn new(http: Arc<Http>, rate_per_second: u32, fallback: Fallback) -> Self {
         DiscordOutbox {
+            rest: http
+                .proxy
+                .as_deref()
+                .map(|base| Rest::new(base, http.token())),
             http,
             pacer: Mutex::new(Pacer::new(rate_per_second, Instant::now())),
             dms: Mutex::default(),
@@ -263,11 +310,21 @@ impl DiscordOutbox {
             return Ok(*c);
         }
         self.pace().await;
-        let channel = user
-            .create_dm_channel(self.http.as_ref())
-            .await
-            .map_err(|e| classify(&e))?
-            .id;
+        let channel = match &self.rest {
+            Some(rest) => {
+                let body = Body::Json(serde_json::json!({ "recipient_id": user.to_string() }));
+                rest.call::<PrivateChannel>(Method::POST, Route::UserMeDmChannels, body)
+                    .await
+                    .map_err(|e| classify_rest(&e))?
+                    .id
+            }
+            None => {
+                user.create_dm_channel(self.http.as_ref())
+                    .await
+                    .map_err(|e| classify(&e))?
+                    .id
+            }
+        };
         self.dms
             .lock()
             .expect("dm cache lock")
@@ -294,17 +351,10 @@ impl DiscordOutbox {
         for (i, m) in parts.iter().enumerate() {
             if let Some(id) = old.get(i) {
                 self.pace().await;
-                match channel
-                    .edit_message(self.http.as_ref(), *id, m.to_edit_message())
-                    .await
-                {
-                    Ok(edited) => {
-                        ids.push(edited.id);
-                        continue;
-                    }
-                    // Deleted meanwhile: post it anew.
-                    Err(e) if refusal_code(&e) == Some(UNKNOWN_MESSAGE) => {}
-                    Err(e) => return Err(classify(&e)),
+                // `None`: deleted meanwhile, so it is posted anew.
+                if let Some(edited) = self.edit(channel, *id, m).await? {
+                    ids.push(edited);
+                    continue;
                 }
             }
             let builder = match (i, u64::try_from(d.id)) {
@@ -315,20 +365,80 @@ impl DiscordOutbox {
                     .enforce_nonce(true),
             };
             self.pace().await;
-            let sent = channel
-                .send_message(self.http.as_ref(), builder)
-                .await
-                .map_err(|e| classify(&e))?;
-            ids.push(sent.id);
+            let sent = match &self.rest {
+                Some(rest) => {
+                    let route = Route::ChannelMessages {
+                        channel_id: channel,
+                    };
+                    rest.call::<serenity::all::Message>(Method::POST, route, body_of(&builder, m))
+                        .await
+                        .map_err(|e| classify_rest(&e))?
+                        .id
+                }
+                None => {
+                    channel
+                        .send_message(self.http.as_ref(), builder)
+                        .await
+                        .map_err(|e| classify(&e))?
+                        .id
+                }
+            };
+            ids.push(sent);
         }
         for surplus in old.iter().skip(parts.len()) {
             self.pace().await;
             // Best effort: a leftover part of yesterday's digest is untidy, not wrong.
-            if let Err(e) = channel.delete_message(self.http.as_ref(), *surplus).await {
+            let deleted = match &self.rest {
+                Some(rest) => {
+                    let route = Route::ChannelMessage {
+                        channel_id: channel,
+                        message_id: *surplus,
+                    };
+                    rest.call::<()>(Method::DELETE, route, Body::Empty)
+                        .await
+                        .map_err(|e| format!("{e:?}"))
+                }
+                None => channel
+                    .delete_message(self.http.as_ref(), *surplus)
+                    .await
+                    .map_err(|e| e.to_string()),
+            };
+            if let Err(e) = deleted {
                 tracing::info!(error = %e, message = %surplus, "could not delete a replaced message");
             }
         }
         Ok(format_sent(channel, &ids))
+    }
+
+    /// Edits one message of a delivery posted earlier; `None` when it is gone.
+    async fn edit(
+        &self,
+        channel: ChannelId,
+        id: MessageId,
+        m: &DiscordMessage,
+    ) -> Result<Option<MessageId>, Failure> {
+        let builder = m.to_edit_message();
+        match &self.rest {
+            Some(rest) => {
+                let route = Route::ChannelMessage {
+                    channel_id: channel,
+                    message_id: id,
+                };
+                match rest
+                    .call::<serenity::all::Message>(Method::PATCH, route, body_of(&builder, m))
+                    .await
+                {
+                    Ok(edited) => Ok(Some(edited.id)),
+                    Err(e) if rest_code(&e) == Some(UNKNOWN_MESSAGE) => Ok(None),
+                    Err(e) => Err(classify_rest(&e)),
+                }
+            }
+            None => match channel.edit_message(self.http.as_ref(), id, builder).await {
+                Ok(edited) => Ok(Some(edited.id)),
+                Err(e) if refusal_code(&e) == Some(UNKNOWN_MESSAGE) => Ok(None),
+                Err(e) => Err(classify(&e)),
+            },
+        }
     }
 
     async fn send_to_user(&self, d: &Delivery, user: &str) -> Result<String, SendError> {

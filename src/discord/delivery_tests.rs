@@ -85,6 +85,50 @@ fn too_many_requests_is_a_retry_after_the_rate_limit_pause() {
 }
 
 #[test]
+fn a_429_that_says_when_waits_exactly_that() {
+    let asked = Duration::from_millis(8_250);
+    assert_eq!(
+        classify_answer(
+            StatusCode::TOO_MANY_REQUESTS,
+            0,
+            "You are being rate limited.",
+            Some(asked)
+        ),
+        Failure::RateLimited(asked)
+    );
+    // Only a 429 is a pause, whatever else an answer carries.
+    assert_eq!(
+        classify_answer(StatusCode::BAD_GATEWAY, 0, "Bad Gateway", Some(asked)),
+        Failure::Transient(BACKOFF)
+    );
+}
+
+#[test]
+fn a_message_with_several_files_numbers_them_as_their_multipart_parts() {
+    let m = super::super::render::DiscordMessage {
+        content: Some("digest".into()),
+        embeds: vec![],
+        components: vec![],
+        files: vec![
+            serenity::all::CreateAttachment::bytes(vec![1u8], "a.png"),
+            serenity::all::CreateAttachment::bytes(vec![2u8], "b.png"),
+        ],
+        ephemeral: false,
+        pings: Default::default(),
+    };
+    let Body::WithFiles(json, files) = body_of(&m.to_create_message(Some(7)), &m) else {
+        panic!("files go as multipart")
+    };
+    assert_eq!(
+        json["attachments"],
+        serde_json::json!([{"id": 0, "filename": "a.png"}, {"id": 1, "filename": "b.png"}])
+    );
+    assert_eq!(json["nonce"], 7);
+    assert_eq!(json["content"], "digest");
+    assert_eq!(files.len(), 2);
+}
+
+#[test]
 fn cannot_send_messages_to_this_user_falls_back_to_the_channel() {
     let e = refusal(50007, "Cannot send messages to this user");
     assert_eq!(

@@ -111,6 +111,38 @@ async fn a_429_is_waited_out_for_its_retry_after_and_delivered_once() {
     assert_no_violations(&bot.fake);
 }
 
+/// Behind another `discord.api_base` (a proxy; serenity's limiter off), a 429's own
+/// `retry_after` holds every send, not a fixed guess: here 3.6 s, longer than the 2 s pause
+/// used when a 429 does not say.
+#[tokio::test]
+async fn behind_a_proxy_a_429_holds_sends_for_its_own_retry_after() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    bot.fake.fail_next(
+        RouteMatch::new("POST", CHANNEL_MESSAGES),
+        Failure::RateLimited {
+            retry_after_secs: 3.6,
+            global: false,
+        },
+    );
+    bot.set_clock(prompt_slot());
+    let limited = bot.nth(1, |r| r.status == 429).await;
+    // The scheduler may try again at once on its clock; the outbox must still wait.
+    bot.clock.advance(chrono::Duration::seconds(5));
+    let dm = bot.fake.dm_channel_of(OWNER).expect("a DM with the owner");
+    let sent = bot
+        .fake
+        .wait_for(|r| posted_in(r, dm) && r.status == 200, WAIT)
+        .await;
+    let waited = sent.received_at - limited.received_at;
+    assert!(
+        waited >= Duration::from_millis(3600),
+        "retried after {waited:?}, before Discord's retry_after"
+    );
+    assert_eq!(bot.fake.messages_in(dm).len(), 1, "delivered once");
+    assert_no_violations(&bot.fake);
+}
+
 #[tokio::test]
 async fn a_rate_limited_prompt_is_retried_and_delivered_exactly_once() {
     let bot = Bot::start().await;
