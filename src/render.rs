@@ -254,7 +254,7 @@ pub fn status_message(r: &StatusReport) -> Message {
         m.blocks.push(Block {
             heading: Some(team_title(t)),
             colour: None,
-            lines: vec![],
+            lines: t.team.zone_warning().into_iter().collect(),
         });
         for o in &t.objectives {
             m.blocks.push(objective_block(o, t.team.tz, r.now));

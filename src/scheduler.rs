@@ -168,6 +168,13 @@ impl Scheduler {
         let Some(team) = store::teams::by_id(&mut tx, row.workspace, row.team).await? else {
             return Ok(());
         };
+        if let Some(zone) = &team.zone_unknown {
+            // Firing in UTC would prompt at the wrong hour; the lead is told by every team reply.
+            tracing::error!(team = %team.name, kind = row.kind.as_str(), zone = %zone, "the team's time zone is unknown to this build; its schedule waits (set it again with /okr setup timezone:)");
+            park(tx, row, now + Duration::days(1)).await?;
+            report.failed_schedules += 1;
+            return Ok(());
+        }
         let cron = match self.cron(&row.cron) {
             Ok(c) => c,
             Err(e) => {

@@ -191,3 +191,12 @@ pub(crate) fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
         .map(|z| z.tz())
         .map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?} in a stored team")))
 }
+
+/// A team's stored zone, readable even when this build no longer knows it: UTC then, with the
+/// name kept (`Team::zone_unknown`), so one such team never makes its workspace unreadable.
+pub(crate) fn team_tz(name: &str) -> (chrono_tz::Tz, Option<String>) {
+    match crate::domain::model::TeamZone::parse(name) {
+        Ok(z) => (z.tz(), None),
+        Err(_) => (chrono_tz::Tz::UTC, Some(name.to_owned())),
+    }
+}

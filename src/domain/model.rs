@@ -588,9 +588,29 @@ pub struct Team {
     pub leads: Vec<Member>,
     /// When its channel may be posted to (`docs/schedules-and-delivery.md`, "Working hours").
     pub hours: super::hours::WorkingHours,
+    /// The stored zone name when this build's time zone database does not know it (an update
+    /// dropped it): `tz` is then UTC for reading and showing, and the team's schedules wait
+    /// until a lead sets a zone again (`docs/schedules-and-delivery.md`, "A zone okrbot no
+    /// longer knows").
+    pub zone_unknown: Option<String>,
 }
 
 impl Team {
+    /// The zone's name as stored: the unknown one kept as it was, so nothing rewrites it.
+    pub fn zone_name(&self) -> &str {
+        self.zone_unknown.as_deref().unwrap_or(self.tz.name())
+    }
+
+    /// What a lead reads about a zone okrbot no longer knows, with how to repair it.
+    pub fn zone_warning(&self) -> Option<String> {
+        self.zone_unknown.as_ref().map(|name| {
+            format!(
+                "the time zone {name:?} is not known to this version of okrbot, so {}'s prompts, reminders and digests wait: set it again with /okr setup team:{} timezone:<Area/City>",
+                self.name, self.name
+            )
+        })
+    }
+
     /// When a post to this team decided at `at` may go out: at once inside its working hours,
     /// else at the next opening (`docs/schedules-and-delivery.md`, "Working hours").
     pub fn posts_at(&self, at: DateTime<Utc>) -> DateTime<Utc> {

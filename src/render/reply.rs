@@ -44,31 +44,33 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         Reply::Help { surface, commands } => help(*surface, commands),
         Reply::Setup(out) => {
             let t = &out.team;
+            let mut lines = vec![
+                format!("codes: {}-1, {}-1.1, ...", t.prefix, t.prefix),
+                format!("time zone: {}", t.zone_name()),
+                format!(
+                    "channel: {}",
+                    t.channel
+                        .as_deref()
+                        .map(|c| d.channel(c))
+                        .unwrap_or_else(|| "none yet (channel:<name>)".into())
+                ),
+                format!(
+                    "leads: {}",
+                    if t.leads.is_empty() {
+                        "none yet (lead:<user>)".into()
+                    } else {
+                        crate::domain::model::member_names(&t.leads)
+                    }
+                ),
+            ];
+            lines.extend(t.zone_warning());
             Message::text(
                 format!(
                     "Team {} {}",
                     t.name,
                     if out.created { "is set up" } else { "is updated" }
                 ),
-                vec![
-                    format!("codes: {}-1, {}-1.1, ...", t.prefix, t.prefix),
-                    format!("time zone: {}", t.tz.name()),
-                    format!(
-                        "channel: {}",
-                        t.channel
-                            .as_deref()
-                            .map(|c| d.channel(c))
-                            .unwrap_or_else(|| "none yet (channel:<name>)".into())
-                    ),
-                    format!(
-                        "leads: {}",
-                        if t.leads.is_empty() {
-                            "none yet (lead:<user>)".into()
-                        } else {
-                            crate::domain::model::member_names(&t.leads)
-                        }
-                    ),
-                ],
+                lines,
             )
         }
         Reply::CycleCreated(cy) => Message::text(
@@ -259,6 +261,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 lines.push(format!("{}: {expr}", kind.as_str()));
                 lines.extend(next.iter().map(|t| format!("    {}", d.local(t))));
             }
+            lines.extend(view.team.zone_warning());
             lines.push(match view.team.hours {
                 crate::domain::hours::WorkingHours::Always => {
                     "posts to the team: at any hour (hours:always)".into()
@@ -269,7 +272,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 ),
             });
             Message::text(
-                format!("Schedules of {} ({})", view.team.name, view.team.tz.name()),
+                format!("Schedules of {} ({})", view.team.name, view.team.zone_name()),
                 lines,
             )
             .private()

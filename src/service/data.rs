@@ -102,7 +102,7 @@ impl Okr {
                 .map(|t| TeamDoc {
                     name: t.name.clone(),
                     prefix: t.prefix.clone(),
-                    timezone: t.tz.name().to_owned(),
+                    timezone: t.zone_name().to_owned(),
                     channel: t.channel.clone(),
                     leads: names(&t.leads, false),
                     lead_groups: names(&t.leads, true),

@@ -107,7 +107,7 @@ impl Okr {
             Some(team) => {
                 let tz_name = tz
                     .map(|t| t.name().to_owned())
-                    .unwrap_or_else(|| team.tz.name().to_owned());
+                    .unwrap_or_else(|| team.zone_name().to_owned());
                 // Found in another case: the team keeps the name it was set up with.
                 let fields = NewTeam {
                     name: &team.name,

@@ -284,14 +284,16 @@ pub async fn context(
     };
     let Some(r) = row else { return Ok(None) };
     let leads = super::teams::leads_from(r.leads)?;
+    let (tz, zone_unknown) = super::team_tz(&r.timezone);
     let team = crate::domain::model::Team {
         id: TeamId(r.team_id),
         name: r.team_name,
         prefix: r.kr.prefix.clone(),
-        tz: super::parse_tz(&r.timezone)?,
+        tz,
         channel: r.channel,
         leads,
         hours: super::teams::parse_hours(&r.working_hours)?,
+        zone_unknown,
     };
     let cycle = crate::domain::model::Cycle {
         id: crate::domain::model::CycleId(r.cycle_id),

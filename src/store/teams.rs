@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use super::{parse_tz, Conn, Result, StoreError};
+use super::{team_tz, Conn, Result, StoreError};
 use crate::domain::hours::WorkingHours;
 use crate::domain::model::{Member, Team, TeamId, WorkspaceId};
 
@@ -37,14 +37,16 @@ pub(super) fn leads_from(concat: Option<String>) -> Result<Vec<Member>> {
 
 fn to_team(r: Row) -> Result<Team> {
     let leads = leads_from(r.leads)?;
+    let (tz, zone_unknown) = team_tz(&r.timezone);
     Ok(Team {
         id: TeamId(r.id),
         name: r.name,
         prefix: r.prefix,
-        tz: parse_tz(&r.timezone)?,
+        tz,
         channel: r.channel,
         leads,
         hours: parse_hours(&r.working_hours)?,
+        zone_unknown,
     })
 }
 

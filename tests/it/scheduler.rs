@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use okrbot::domain::message::{ActionKind, Message};
 use okrbot::domain::model::{CheckInSource, Cycle};
 use okrbot::domain::scoring::expected_progress;
+use okrbot::domain::view::StatusScope;
 use okrbot::outbox::{Delivery, DeliveryKind, Recipient, RecordingOutbox};
 use okrbot::scheduler::Scheduler;
 use okrbot::service::objectives::{KrInput, ObjectiveInput};

@@ -235,3 +235,106 @@ async fn one_teams_failing_schedule_never_stops_another_teams_prompts() {
         .iter()
         .any(|d| d.recipient == user("alice")));
 }
+
+/// A team whose stored zone this build no longer knows (a tz database update dropped the name)
+/// stays readable: the workspace's status and that team's check-ins work, its status says what
+/// is wrong and how to repair it, its schedules wait instead of firing at a UTC guess, a setup
+/// that names no zone keeps the stored name, and `/okr setup timezone:` repairs it.
+#[tokio::test]
+async fn a_team_whose_zone_is_unknown_stays_readable_waits_and_is_repaired_by_setup() {
+    let app = spawn_app().await;
+    let when = at("2026-11-12T10:00:00Z");
+    growth(&app, when).await;
+    team(&app, "Sales", "America/New_York", "SAL", "pete", when).await;
+    let o = objective(&app, "Sales", "Win the quarter", when).await;
+    let kr = metric(&app, &o, "Deals closed", "sam", when).await;
+    let pool = app.okr.store().pool();
+    sqlx::query("UPDATE teams SET timezone = 'Mars/Olympus_Mons' WHERE name = 'Sales'")
+        .execute(pool)
+        .await
+        .expect("a zone this build does not know");
+
+    let status = app
+        .okr
+        .status(&app.admin, StatusScope::All, when)
+        .await
+        .expect("the workspace's status still reads");
+    let sales = status
+        .teams
+        .iter()
+        .find(|t| t.team.name == "Sales")
+        .expect("Sales is listed");
+    assert_eq!(
+        sales.team.zone_unknown.as_deref(),
+        Some("Mars/Olympus_Mons")
+    );
+    let shown = okrbot::render::status_message(&status);
+    let said: Vec<&String> = shown.blocks.iter().flat_map(|b| &b.lines).collect();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("\"Mars/Olympus_Mons\" is not known")
+                && l.contains("/okr setup team:Sales timezone:")),
+        "the status says what is wrong and how to repair it: {said:?}"
+    );
+    check_in(&app, "sam", &format!("{kr} 10"), when).await;
+
+    // A setup that changes only the channel keeps the stored name: nothing rewrites it to UTC.
+    let out = app
+        .okr
+        .setup(
+            &app.admin,
+            SetupInput {
+                team: "Sales".into(),
+                channel: Some("sales-floor".into()),
+                ..Default::default()
+            },
+            when,
+        )
+        .await
+        .expect("setup of a team with an unknown zone");
+    assert_eq!(out.team.zone_unknown.as_deref(), Some("Mars/Olympus_Mons"));
+    let stored: String = sqlx::query_scalar("SELECT timezone FROM teams WHERE name = 'Sales'")
+        .fetch_one(pool)
+        .await
+        .expect("the stored zone");
+    assert_eq!(stored, "Mars/Olympus_Mons");
+
+    let mut sim = Sim::new(&app.okr, when);
+    let week = sim.run_until(at("2026-11-16T23:00:00Z")).await;
+    let prompted: Vec<&Recipient> = of_kind(&week, DeliveryKind::Prompt)
+        .into_iter()
+        .map(|d| &d.recipient)
+        .collect();
+    assert!(
+        prompted.contains(&&user("alice")),
+        "Growth goes on: {prompted:?}"
+    );
+    assert!(
+        !prompted.contains(&&user("sam")),
+        "Sales waits instead of being prompted at a UTC guess"
+    );
+
+    app.okr
+        .setup(
+            &app.admin,
+            SetupInput {
+                team: "Sales".into(),
+                timezone: Some("America/New_York".into()),
+                ..Default::default()
+            },
+            at("2026-11-17T10:00:00Z"),
+        )
+        .await
+        .expect("the zone set again");
+    let next = sim.run_until(at("2026-11-23T23:00:00Z")).await;
+    let sam: Vec<&Delivery> = of_kind(&next, DeliveryKind::Prompt)
+        .into_iter()
+        .filter(|d| d.recipient == user("sam"))
+        .collect();
+    assert_eq!(sam.len(), 1, "prompted once the zone is known again");
+    assert_eq!(
+        sam[0].slot,
+        at("2026-11-23T14:00:00Z"),
+        "Monday 09:00 in New York"
+    );
+}
