@@ -113,6 +113,9 @@ pub struct Okr {
     /// How KPI sources are fetched; webhooks keep to the same address rules.
     pub(crate) sources: crate::source::Policy,
     pub(crate) webhooks: crate::webhook::Settings,
+    /// Each webhook's turns, shared by everything in this process that posts to one (the
+    /// scheduler's outbox and `/okr webhook test`), so a 429's hold holds them all.
+    pub(crate) webhook_turns: crate::webhook::Pacer,
     pub(crate) metrics: crate::metrics::Shared,
     /// Rings when a write creates work for the scheduler (an alert, a snooze, a schedule change).
     pub(crate) changes: std::sync::Arc<tokio::sync::Notify>,
@@ -133,6 +136,7 @@ impl Okr {
                 pace: std::time::Duration::from_millis(config.webhooks.pace_ms),
                 timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
             },
+            webhook_turns: crate::webhook::Pacer::default(),
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),
             metrics: std::sync::Arc::default(),
         }

@@ -231,6 +231,25 @@ impl Pacer {
         }
     }
 
+    /// As [`Pacer::turn`], unless the webhook is held past its usual pace (a 429's
+    /// `Retry-After`): then nothing is booked and the hold's remaining time comes back.
+    pub async fn turn_unless_held(&self, id: WebhookId, pace: Duration) -> Result<(), Duration> {
+        let held = {
+            let next = self.next.lock().await;
+            let now = Instant::now();
+            next.get(&id)
+                .map(|&at| at.saturating_duration_since(now))
+                .filter(|left| *left > pace)
+        };
+        match held {
+            Some(left) => Err(left),
+            None => {
+                self.turn(id, pace).await;
+                Ok(())
+            }
+        }
+    }
+
     /// Puts this webhook's next turn at `until`, or leaves it later.
     pub async fn hold(&self, id: WebhookId, until: Instant) {
         let mut next = self.next.lock().await;
@@ -251,8 +270,8 @@ pub struct WebhookOutbox {
 impl WebhookOutbox {
     pub fn new(okr: crate::service::Okr) -> WebhookOutbox {
         WebhookOutbox {
+            pacer: okr.webhook_turns.clone(),
             okr,
-            pacer: Pacer::default(),
         }
     }
 

@@ -94,6 +94,17 @@ impl Okr {
                 state.team.name
             )));
         }
+        let name = &state.team.name;
+        if state.objectives.is_empty() {
+            return Err(OkrError::invalid(format!(
+                "team {name} has no objectives in the running cycle, so there is no digest to post: add one with /okr objective add team:{name} title:<title>"
+            )));
+        }
+        if super::team_posts(&mut tx, &state.team).await?.is_empty() {
+            return Err(OkrError::invalid(format!(
+                "team {name} has no channel or webhook to post its digest to: give it one with /okr setup team:{name} channel:<channel> or /okr webhook add team:{name} kind:slack url:<url>"
+            )));
+        }
         let message = message_for(&mut tx, &state, self.period).await?;
         decide(&mut tx, &state, now, now, self.period, now).await?;
         super::commit(tx).await?;

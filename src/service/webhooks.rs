@@ -148,11 +148,30 @@ impl Okr {
         let sample = render::webhook::sample(&team.name, now, team.tz);
         let mut results = Vec::new();
         for hook in hooks {
+            let turns = &self.webhook_turns;
+            if let Err(left) = turns.turn_unless_held(hook.id, self.webhooks.pace).await {
+                // Posting now would break the platform's limit; waiting could outlast the
+                // command's answer. Nothing is sent and the webhook is left as it is.
+                let secs = left.as_secs_f64().ceil();
+                results.push((
+                    hook,
+                    Err(format!(
+                        "the platform asked okrbot to wait (HTTP 429): nothing was sent; try again in {secs:.0} s"
+                    )),
+                ));
+                continue;
+            }
             let body = render::webhook::payload(hook.platform, &sample);
             let outcome =
                 crate::webhook::post(&hook.url, &body, None, &self.sources, &self.webhooks, now)
-                    .await
-                    .map_err(|e| e.to_string());
+                    .await;
+            if let Err(crate::webhook::PostError::RateLimited(after)) = &outcome {
+                let after = after.unwrap_or(std::time::Duration::from_secs(1));
+                turns
+                    .hold(hook.id, tokio::time::Instant::now() + after)
+                    .await;
+            }
+            let outcome = outcome.map_err(|e| e.to_string());
             let mut c = self.store.read().await?;
             match &outcome {
                 Ok(()) => store::webhooks::enable(&mut c, ws, hook.id).await?,

@@ -783,3 +783,35 @@ async fn a_console_paces_its_posts_to_a_webhook_across_lines() {
         );
     }
 }
+
+/// `/okr webhook test` keeps the webhook's pace and its 429 holds like every other post from
+/// the process: two tests in a row go a pace apart, and a test while the platform's
+/// `Retry-After` runs sends nothing and says when to try again.
+#[tokio::test]
+async fn a_webhook_test_keeps_the_pace_and_honours_a_429_hold() {
+    let (app, okr, server) = setup().await;
+    let paced = add(&okr, &app, "slack", &server.url("paced")).await;
+    for _ in 0..2 {
+        let (_, results) = okr
+            .webhook_test(&app.admin, "Growth", Some(&paced.to_string()), now())
+            .await
+            .unwrap();
+        assert!(results[0].1.is_ok(), "{results:?}");
+    }
+    let hits = server.hits("paced");
+    let gap = hits[1].at.duration_since(hits[0].at);
+    assert!(gap >= Duration::from_millis(140), "tested {gap:?} apart");
+
+    let limited = add(&okr, &app, "slack", &server.url("limited-30"))
+        .await
+        .to_string();
+    let test = || okr.webhook_test(&app.admin, "Growth", Some(&limited), now());
+    let (_, results) = test().await.unwrap();
+    assert_mentions(results[0].1.as_ref().unwrap_err(), &["rate limited"]);
+    let (_, results) = test().await.unwrap();
+    assert_mentions(
+        results[0].1.as_ref().unwrap_err(),
+        &["HTTP 429", "nothing was sent", "try again in 30 s"],
+    );
+    assert_eq!(server.hits("limited-30").len(), 1, "held: not posted again");
+}

@@ -103,3 +103,52 @@ async fn the_rollup_shows_aligned_objectives_under_their_parent() {
     // An objective aligned to nothing is a root of its own.
     pos(&format!("{other} "));
 }
+
+/// `/okr digest` for a team with nowhere to post (no channel, no webhook) or nothing to post (no
+/// objectives) says so and how to fix it, instead of answering "queued" for a post that never
+/// goes out; nothing is written.
+#[tokio::test]
+async fn a_digest_with_nowhere_or_nothing_to_post_says_so_and_writes_nothing() {
+    let app = spawn_app().await;
+    let when = at("2026-11-12T10:00:00Z");
+    growth(&app, when).await;
+    app.okr
+        .setup(
+            &app.admin,
+            SetupInput {
+                team: "Quiet".into(),
+                prefix: Some("QUI".into()),
+                ..Default::default()
+            },
+            when,
+        )
+        .await
+        .expect("a team without a channel");
+    let before = app.rows().await;
+    let e = app
+        .okr
+        .digest_now(&app.admin, "Quiet", when)
+        .await
+        .expect_err("nothing to post");
+    assert_eq!(app.rows().await, before, "nothing written");
+    assert_mentions(
+        &e.to_string(),
+        &["no objectives", "/okr objective add team:Quiet"],
+    );
+    objective(&app, "Quiet", "Be heard", when).await;
+    let before = app.rows().await;
+    let e = app
+        .okr
+        .digest_now(&app.admin, "Quiet", when)
+        .await
+        .expect_err("nowhere to post");
+    assert_mentions(
+        &e.to_string(),
+        &[
+            "no channel or webhook",
+            "/okr setup team:Quiet channel:",
+            "/okr webhook add team:Quiet",
+        ],
+    );
+    assert_eq!(app.rows().await, before, "nothing written");
+}
