@@ -426,6 +426,28 @@ async fn import_in(
                     .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))?;
                 summary.check_ins += 1;
             }
+            // The key result's state is its latest check-in's: a file where they disagree would
+            // show one number while history, undo and forecasts follow the other.
+            if let Some(latest) = latest_check_in(&k.check_ins) {
+                if latest.value != k.current {
+                    return Err(bad(
+                        format!("{place}.current"),
+                        format!(
+                            "is {} but its latest check-in ({}) says {}: make them agree",
+                            k.current, latest.created_at, latest.value
+                        ),
+                    ));
+                }
+                if k.last_check_in.is_some_and(|t| t != latest.created_at) {
+                    return Err(bad(
+                        format!("{place}.last_check_in"),
+                        format!(
+                            "is not the time of its latest check-in ({}): make them agree",
+                            latest.created_at
+                        ),
+                    ));
+                }
+            }
             store::key_results::restore_state(
                 tx,
                 ws,
@@ -618,4 +640,10 @@ fn entry_path(path: &serde_path_to_error::Path, text: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// The check-in a key result's state comes from: the latest, the later in the file on a tie, as
+/// the store orders them (by time, then by id, and ids follow the file).
+fn latest_check_in(check_ins: &[CheckInDoc]) -> Option<&CheckInDoc> {
+    check_ins.iter().max_by_key(|c| c.created_at)
 }

@@ -512,3 +512,41 @@ async fn import_of_a_milestone_at_5_is_refused_as_a_check_in_of_5_on_it_is() {
         &["GRO-1.3 is a milestone: write done or not done (or 1 / 0), not \"5\""],
     );
 }
+
+#[tokio::test]
+async fn import_of_a_current_value_its_latest_check_in_does_not_say_is_refused() {
+    let app = growth().await;
+    let fresh = app.other_workspace("console:globex", "globex").await;
+    let doc = app.okr.export(&app.admin, now()).await.expect("export");
+    let kr = &doc.objectives[0].key_results[0];
+    assert!(!kr.check_ins.is_empty(), "the fixture has check-ins");
+
+    let mut bad = doc.clone();
+    bad.objectives[0].key_results[0].current = kr.current + 7.0;
+    let msg = refused_text!(app, app.okr.import(&fresh, &bad, now()));
+    assert_mentions(
+        &msg,
+        &[
+            "objectives[0] (GRO-1).key_results[0] (GRO-1.1).current",
+            "its latest check-in",
+            "make them agree",
+            "nothing was imported",
+        ],
+    );
+    let mut bad = doc.clone();
+    bad.objectives[0].key_results[0].last_check_in =
+        Some(kr.check_ins[0].created_at - chrono::Duration::days(3));
+    let msg = refused_text!(app, app.okr.import(&fresh, &bad, now()));
+    assert_mentions(
+        &msg,
+        &[
+            "(GRO-1.1).last_check_in",
+            "latest check-in",
+            "nothing was imported",
+        ],
+    );
+    app.okr
+        .import(&fresh, &doc, now())
+        .await
+        .expect("the export as it was imports");
+}
