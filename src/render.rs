@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::message::{Block, Message};
 use crate::domain::model::{format_number, CheckIn, KeyResult, KrKind, Objective};
 use crate::domain::scoring::{
-    progress_bar, round_percent, round_score, Grade, KrScore, ObjectiveScore, Status,
+    progress_bar, round_percent, round_score, KrScore, ObjectiveScore, Status,
 };
 use crate::domain::view::{
     CheckInOutcome, CycleReport, KrView, ObjectiveView, StatusReport, TeamView,
@@ -366,19 +366,17 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
             lines: vec![],
         });
         for o in &t.objectives {
-            // After the close, the colour is the grade's, not the pace's.
-            let graded = o.score.map(|s| ObjectiveScore {
-                status: grade_colour(s.score),
-                ..s
-            });
+            // The colours are those of the closed cycle's scores, judged as at its end against
+            // the objective's ambition (docs/scoring.md, "A cycle's end"): the same as
+            // `/okr status` shows for it ever after, and as the last digest's.
             let mut b = Block {
                 heading: Some(objective_heading(
                     &o.objective,
-                    graded.as_ref(),
+                    o.score.as_ref(),
                     None,
                     o.krs.len(),
                 )),
-                colour: graded.map(|s| s.status),
+                colour: o.score.map(|s| s.status),
                 lines: vec![],
             };
             if let Some(s) = &o.score {
@@ -406,18 +404,10 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
     m
 }
 
-fn grade_colour(score: f64) -> Status {
-    match crate::domain::scoring::grade(score) {
-        Grade::Failed => Status::Red,
-        Grade::ProgressButShort => Status::Yellow,
-        Grade::Achieved => Status::Green,
-    }
-}
-
 fn final_kr_line(k: &KrView) -> String {
     format!(
         "{} {} {} — {} · {}",
-        grade_colour(k.score.score).emoji(),
+        k.score.status.emoji(),
         k.kr.code,
         k.kr.title,
         score_text(k.score.score, k.score.progress),

@@ -81,6 +81,9 @@ pub struct ScoringRules {
     /// An aligned child objective counts toward its parent like a key result of this weight;
     /// 0 turns the roll-up off.
     pub child_weight: f64,
+    /// Where an aspirational key result is paced to end: this fraction of its target (the
+    /// 0.6-0.7 sweet spot), where a committed one is paced to reach all of it.
+    pub aspirational_pace: f64,
 }
 
 impl Default for ScoringRules {
@@ -94,6 +97,7 @@ impl Default for ScoringRules {
             forecast_yellow_below: 0.7,
             stale_periods: 2,
             child_weight: 1.0,
+            aspirational_pace: 0.7,
         }
     }
 }
@@ -135,6 +139,9 @@ impl ScoringRules {
         }
         if self.stale_periods == 0 {
             return fail("stale_periods", "must be at least 1");
+        }
+        if !(self.aspirational_pace > 0.0 && self.aspirational_pace <= 1.0) {
+            return fail("aspirational_pace", "must be above 0 and at most 1");
         }
         Ok(())
     }
@@ -203,13 +210,27 @@ impl CycleClock {
 
     /// Fraction of the cycle elapsed at `now`, in [0, 1].
     pub fn expected(&self, now: DateTime<Utc>) -> f64 {
-        let span = (self.end - self.start).num_milliseconds();
+        self.elapsed_from(self.start, now)
+    }
+
+    /// Fraction of `[from, end)` elapsed at `now`, in [0, 1]: the pace of a key result that
+    /// counts from `from` ([`CycleClock::pace_start`]).
+    pub fn elapsed_from(&self, from: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
+        let span = (self.end - from).num_milliseconds();
         if span <= 0 {
-            // An empty cycle: it is either not begun or over.
+            // An empty span: it is either not begun or over.
             return if now >= self.end { 1.0 } else { 0.0 };
         }
-        let elapsed = (now - self.start).num_milliseconds();
+        let elapsed = (now - from).num_milliseconds();
         (elapsed as f64 / span as f64).clamp(0.0, 1.0)
+    }
+
+    /// Where a key result's pace starts: 00:00 in `tz` on the day it was added, or the cycle's
+    /// start when it was added before (`docs/scoring.md`, "Expected progress"). A key result
+    /// added on day 40 is not behind for the 39 days it did not exist.
+    pub fn pace_start(&self, kr: &KeyResult, tz: Tz) -> DateTime<Utc> {
+        let day = kr.created_at.with_timezone(&tz).date_naive();
+        local_midnight_utc(tz, day).clamp(self.start, self.end)
     }
 
     pub fn is_over(&self, now: DateTime<Utc>) -> bool {
@@ -332,6 +353,9 @@ pub fn is_stale(
 /// Everything scoring says about one key result at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct KrScore {
+    /// Fraction of the key result's own span (from its pace start to the cycle's end) elapsed;
+    /// 1 once the cycle has ended or is closed. The grace period counts in this.
+    pub elapsed: f64,
     /// As [`progress`]: shown as a percent, may leave [0, 1].
     pub progress: f64,
     /// As [`score`]: in [0, 1].
@@ -341,7 +365,8 @@ pub struct KrScore {
     pub stale: bool,
     /// Metric KRs with at least two check-ins at distinct instants in the cycle.
     pub forecast: Option<Forecast>,
-    /// Fraction of the cycle elapsed, the pace `progress` is compared with.
+    /// The progress expected by now, which `progress` is compared with: `elapsed` times the
+    /// objective's ambition (1 committed, `aspirational_pace` aspirational).
     pub expected: f64,
     /// As [`threshold_gap`]: how far a broken threshold is on the wrong side.
     pub gap: Option<f64>,
@@ -359,6 +384,9 @@ pub struct ScoreContext<'a> {
     /// `cycle` in `tz` as instants, resolved by [`ScoreContext::new`]. Private so that it
     /// cannot disagree with `cycle` and `tz` at construction.
     clock: CycleClock,
+    /// The share of the target the key results are paced to reach by the end: 1 for a
+    /// committed objective, `rules.aspirational_pace` for an aspirational one ([`Self::aiming`]).
+    ambition: f64,
 }
 
 impl<'a> ScoreContext<'a> {
@@ -376,11 +404,27 @@ impl<'a> ScoreContext<'a> {
             period,
             rules,
             clock: CycleClock::new(cycle, tz),
+            ambition: 1.0,
         }
     }
 
     pub fn clock(&self) -> CycleClock {
         self.clock
+    }
+
+    /// The context for the key results of an objective of `kind`: an aspirational one is paced
+    /// toward its sweet spot, a committed one toward its whole target.
+    pub fn aiming(mut self, kind: ObjectiveKind) -> Self {
+        self.ambition = match kind {
+            ObjectiveKind::Committed => 1.0,
+            ObjectiveKind::Aspirational => self.rules.aspirational_pace,
+        };
+        self
+    }
+
+    /// Closed, or past its last day: scores are final, judged as at the end.
+    fn is_final(&self) -> bool {
+        self.cycle.closed || self.clock.is_over(self.now)
     }
 }
 
@@ -397,7 +441,7 @@ pub fn out_of_red(kr: &KeyResult, s: &KrScore, rules: &ScoringRules) -> bool {
         Status::Green => true,
         Status::Yellow => {
             kr.kind != KrKind::Metric
-                || s.expected + EPS < rules.grace_fraction
+                || (s.elapsed + EPS < rules.grace_fraction && s.progress >= 0.0)
                 || s.progress >= s.expected - rules.red_margin + RECOVERY_MARGIN - EPS
         }
     }
@@ -420,26 +464,47 @@ pub fn score_kr(
 pub fn score_kr_with(kr: &KeyResult, ctx: &ScoreContext<'_>, trend: &Trend) -> KrScore {
     let progress = progress(kr);
     let stale = is_stale(kr, ctx.now, ctx.period, ctx.rules);
+    let is_final = ctx.is_final();
     // A trend needs data to stand on: none for a stale key result (its last numbers are old
     // news), and none until the check-ins span one check-in period or a tenth of the cycle,
-    // whichever is shorter (two points an hour apart extrapolate to nonsense).
+    // whichever is shorter (two points an hour apart extrapolate to nonsense). None either
+    // where it cannot mean anything: the cycle is over, the target is met, or the span is a
+    // sliver that ordinary noise crosses many times over.
     let enough = ctx.period.min((ctx.clock.end - ctx.clock.start) / 10);
-    let forecast = if stale || trend.span() < enough {
+    let forecast = if stale || trend.span() < enough || is_final || progress >= 1.0 || is_sliver(kr)
+    {
         None
     } else {
         forecast_from(kr, &ctx.clock, trend)
     };
+    let elapsed = if is_final {
+        1.0
+    } else {
+        ctx.clock
+            .elapsed_from(ctx.clock.pace_start(kr, ctx.tz), ctx.now)
+    };
     let mut scored = KrScore {
+        elapsed,
         progress,
         score: progress.clamp(0.0, 1.0),
         status: Status::Green, // decided below, from the other fields
         stale,
         forecast,
-        expected: ctx.clock.expected(ctx.now),
+        expected: elapsed * ctx.ambition,
         gap: threshold_gap(kr),
     };
-    scored.status = kr_status(kr, &scored, ctx.clock.is_over(ctx.now), ctx.rules);
+    scored.status = kr_status(kr, &scored, is_final, ctx.ambition, ctx.rules);
     scored
+}
+
+/// A metric key result whose span is under this share of its values' size is a sliver: a
+/// conversion rate from 6.8% to 7%, where a reading's noise is a large part of the span.
+pub const SLIVER: f64 = 0.05;
+
+/// Whether a metric key result's span is a sliver ([`SLIVER`]): no forecast is drawn for it.
+pub fn is_sliver(kr: &KeyResult) -> bool {
+    let span = (kr.target - kr.start).abs();
+    kr.kind == KrKind::Metric && span < SLIVER * kr.start.abs().max(kr.target.abs())
 }
 
 fn confidence_status(confidence: Option<Confidence>, rules: &ScoringRules) -> Status {
@@ -451,9 +516,22 @@ fn confidence_status(confidence: Option<Confidence>, rules: &ScoringRules) -> St
     }
 }
 
-fn kr_status(kr: &KeyResult, scored: &KrScore, cycle_over: bool, rules: &ScoringRules) -> Status {
+fn kr_status(
+    kr: &KeyResult,
+    scored: &KrScore,
+    is_final: bool,
+    ambition: f64,
+    rules: &ScoringRules,
+) -> Status {
     let (progress, expected) = (scored.progress, scored.expected);
-    let by_confidence = confidence_status(kr.confidence, rules);
+    // Once final, a score is judged on where it ended, as the close grades it: a confidence
+    // given in October says nothing about the number reached in December.
+    let by_confidence = if is_final {
+        Status::Green
+    } else {
+        confidence_status(kr.confidence, rules)
+    };
+    let cycle_over = is_final;
     match kr.kind {
         // A milestone is 0 until done, so pace would paint every open one red.
         KrKind::Milestone if milestone_done(kr) => Status::Green,
@@ -463,8 +541,15 @@ fn kr_status(kr: &KeyResult, scored: &KrScore, cycle_over: bool, rules: &Scoring
         KrKind::Threshold if threshold_gap(kr).is_some() => Status::Red,
         KrKind::Threshold => by_confidence,
         // Early on, one check-in against a few days of expected pace says nothing; the same
-        // goes for a trend through those few points, so the forecast waits too.
-        KrKind::Metric if expected + EPS < rules.grace_fraction => by_confidence,
+        // goes for a trend through those few points, so the forecast waits too. A step back
+        // behind the start is news at any time, though.
+        KrKind::Metric if scored.elapsed + EPS < rules.grace_fraction => {
+            if progress < -EPS {
+                by_confidence.max(Status::Yellow)
+            } else {
+                by_confidence
+            }
+        }
         KrKind::Metric => {
             let pace = if progress < expected - rules.red_margin - EPS {
                 Status::Red
@@ -475,7 +560,7 @@ fn kr_status(kr: &KeyResult, scored: &KrScore, cycle_over: bool, rules: &Scoring
             };
             let trend_short = scored
                 .forecast
-                .is_some_and(|f| f.progress < rules.forecast_yellow_below);
+                .is_some_and(|f| f.progress < rules.forecast_yellow_below * ambition);
             match by_confidence.max(pace) {
                 Status::Green if trend_short => Status::Yellow,
                 status => status,

@@ -60,10 +60,17 @@ fn high_confidence_does_not_rescue_a_red_pace() {
 
 #[test]
 fn during_the_first_10_percent_a_red_pace_is_ignored_and_confidence_decides() {
-    let below_start = metric(50.0, 100.0, 25.0); // p = -0.5
-    assert_eq!(status_on_day(&below_start, 0.5), Status::Green);
+    let behind = metric(50.0, 100.0, 50.0); // p = 0: no progress yet, no step back either
+    assert_eq!(status_on_day(&behind, 0.5), Status::Green);
     assert_eq!(
-        status_on_day(&confident(below_start.clone(), 5), 0.5),
+        status_on_day(&confident(behind.clone(), 5), 0.5),
+        Status::Yellow
+    );
+    // A step back behind the start is news even in the grace period: at least yellow.
+    let below_start = metric(50.0, 100.0, 25.0); // p = -0.5
+    assert_eq!(status_on_day(&below_start, 0.5), Status::Yellow);
+    assert_eq!(
+        status_on_day(&confident(below_start.clone(), 9), 0.5),
         Status::Yellow
     );
     assert_eq!(
@@ -72,8 +79,9 @@ fn during_the_first_10_percent_a_red_pace_is_ignored_and_confidence_decides() {
     );
     // At exactly 10 % the pace counts again: -0.5 < 0.1 - 0.25.
     assert_eq!(status_on_day(&below_start, 1.0), Status::Red);
-    // Before the cycle starts nothing is expected yet.
-    assert_eq!(status_on_day(&below_start, -2.0), Status::Green);
+    // Before the cycle starts nothing is expected yet, but a step back is still one.
+    assert_eq!(status_on_day(&behind, -2.0), Status::Green);
+    assert_eq!(status_on_day(&below_start, -2.0), Status::Yellow);
 }
 
 #[test]
@@ -412,4 +420,239 @@ fn a_threshold_without_a_reading_is_yellow_not_green() {
     for day in [0.5, 5.0, 9.0] {
         assert_eq!(status_on_day(&fresh, day), Status::Yellow, "day {day}");
     }
+}
+
+// --- pace that fits the goal --------------------------------------------------------------
+
+/// Q4 in UTC; a key result added on day 40 (2026-11-10, at 15:00) with nothing done yet.
+fn added_on_day_40() -> KeyResult {
+    KeyResult {
+        created_at: utc("2026-11-10T15:00:00Z"),
+        ..metric(0.0, 100.0, 0.0)
+    }
+}
+
+fn scored_in_q4(kr: &KeyResult, now: &str, kind: ObjectiveKind) -> KrScore {
+    scored_in(kr, &q4(), now, kind, &[])
+}
+
+fn scored_in(
+    kr: &KeyResult,
+    c: &Cycle,
+    now: &str,
+    kind: ObjectiveKind,
+    points: &[(DateTime<Utc>, f64)],
+) -> KrScore {
+    let rules = ScoringRules::default();
+    let ctx = ScoreContext::new(c, Tz::UTC, utc(now), Duration::days(7), &rules).aiming(kind);
+    score_kr(kr, &ctx, points)
+}
+
+#[test]
+fn a_key_result_added_mid_cycle_is_paced_from_the_day_it_was_added() {
+    let kr = added_on_day_40();
+    // A day later it is in its grace period, not 44% behind.
+    let s = scored_in_q4(&kr, "2026-11-11T12:00:00Z", ObjectiveKind::Committed);
+    assert_eq!(s.status, Status::Green);
+    assert!(s.elapsed < 0.05, "elapsed {}", s.elapsed);
+    // From 00:00 on Nov 10 to the end (52 days), Dec 5 is 25 days in: 48% expected.
+    let s = scored_in_q4(&kr, "2026-12-05T00:00:00Z", ObjectiveKind::Committed);
+    assert!((s.expected - 25.0 / 52.0).abs() < 1e-9, "{}", s.expected);
+    // The same key result added before the cycle counts from the cycle's first day.
+    let early = KeyResult {
+        created_at: utc("2026-09-20T10:00:00Z"),
+        ..kr.clone()
+    };
+    let s = scored_in_q4(&early, "2026-11-11T12:00:00Z", ObjectiveKind::Committed);
+    assert!(
+        (s.expected - expected_progress(&q4(), Tz::UTC, utc("2026-11-11T12:00:00Z"))).abs() < 1e-12
+    );
+    assert_eq!(s.status, Status::Red);
+}
+
+#[test]
+fn a_key_result_is_paced_from_midnight_in_its_teams_zone() {
+    // Added at 23:30 UTC on Nov 9, which is already Nov 10 in Berlin.
+    let kr = KeyResult {
+        created_at: utc("2026-11-09T23:30:00Z"),
+        ..metric(0.0, 100.0, 0.0)
+    };
+    let clock = CycleClock::new(&q4(), chrono_tz::Europe::Berlin);
+    assert_eq!(
+        clock.pace_start(&kr, chrono_tz::Europe::Berlin),
+        utc("2026-11-09T23:00:00Z")
+    );
+    assert_eq!(clock.pace_start(&kr, Tz::UTC), utc("2026-11-09T00:00:00Z"));
+}
+
+#[test]
+fn an_aspirational_key_result_is_paced_toward_its_sweet_spot() {
+    // 0.65 in the last days of the quarter: short of a commitment, in a stretch's sweet spot.
+    let kr = metric(0.0, 100.0, 65.0);
+    let late = "2026-12-28T00:00:00Z";
+    assert_eq!(
+        scored_in_q4(&kr, late, ObjectiveKind::Committed).status,
+        Status::Red
+    );
+    let s = scored_in_q4(&kr, late, ObjectiveKind::Aspirational);
+    assert_eq!(s.status, Status::Green);
+    assert!((s.expected - 0.7 * s.elapsed).abs() < 1e-12);
+    // Halfway (0.495 of Q4 elapsed), 20% is on pace for neither: red committed (below
+    // 0.495 - 0.25), yellow as a stretch (0.346 - 0.25 <= 0.20 < 0.346 - 0.10).
+    let kr = metric(0.0, 100.0, 20.0);
+    let half = "2026-11-15T12:00:00Z";
+    assert_eq!(
+        scored_in_q4(&kr, half, ObjectiveKind::Committed).status,
+        Status::Red
+    );
+    assert_eq!(
+        scored_in_q4(&kr, half, ObjectiveKind::Aspirational).status,
+        Status::Yellow
+    );
+}
+
+#[test]
+fn the_aspirational_pace_is_configurable_within_reason() {
+    let rules = ScoringRules {
+        aspirational_pace: 0.6,
+        ..ScoringRules::default()
+    };
+    assert_eq!(rules.validate(), Ok(()));
+    let c = q4();
+    let ctx = ScoreContext::new(
+        &c,
+        Tz::UTC,
+        utc("2026-12-31T12:00:00Z"),
+        Duration::days(7),
+        &rules,
+    )
+    .aiming(ObjectiveKind::Aspirational);
+    let s = score_kr(&metric(0.0, 100.0, 55.0), &ctx, &[]);
+    assert_eq!(s.status, Status::Green, "0.55 >= 0.6 - 0.10");
+    for bad in [0.0, -0.1, 1.5, f64::NAN] {
+        let rules = ScoringRules {
+            aspirational_pace: bad,
+            ..ScoringRules::default()
+        };
+        assert_eq!(
+            rules.validate().map_err(|e| e.field),
+            Err("aspirational_pace"),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_or_ended_cycle_is_judged_on_where_it_ended_not_on_confidence() {
+    let kr = confident(metric(0.0, 100.0, 95.0), 2);
+    let mut closed = q4();
+    closed.closed = true;
+    // Closed early, on Dec 1: judged as at the end, so 0.95 is green whatever October's
+    // confidence said.
+    let s = scored_in(
+        &kr,
+        &closed,
+        "2026-12-01T00:00:00Z",
+        ObjectiveKind::Committed,
+        &[],
+    );
+    assert_eq!((s.elapsed, s.status), (1.0, Status::Green));
+    let s = scored_in(
+        &kr,
+        &q4(),
+        "2027-01-04T00:00:00Z",
+        ObjectiveKind::Committed,
+        &[],
+    );
+    assert_eq!(s.status, Status::Green);
+    // 0.65 at the end: red committed, green (sweet spot) aspirational, as the close says.
+    let kr = metric(0.0, 100.0, 65.0);
+    for (kind, status) in [
+        (ObjectiveKind::Committed, Status::Red),
+        (ObjectiveKind::Aspirational, Status::Green),
+    ] {
+        assert_eq!(
+            scored_in(&kr, &closed, "2027-01-04T00:00:00Z", kind, &[]).status,
+            status
+        );
+    }
+}
+
+#[test]
+fn no_forecast_once_the_target_is_met_the_cycle_has_ended_or_the_span_is_a_sliver() {
+    let c = q4();
+    let climbing: Vec<(DateTime<Utc>, f64)> = (0..8)
+        .map(|w| {
+            (
+                utc("2026-10-05T10:00:00Z") + Duration::weeks(w),
+                30.0 + 3.0 * w as f64,
+            )
+        })
+        .collect();
+    let last = climbing.last().unwrap().0;
+    let at = |t: DateTime<Utc>| t.to_rfc3339();
+    let live = KeyResult {
+        last_check_in: Some(last),
+        ..metric(20.0, 100.0, 51.0)
+    };
+    let s = scored_in(
+        &live,
+        &c,
+        &at(last + Duration::days(1)),
+        ObjectiveKind::Committed,
+        &climbing,
+    );
+    assert!(
+        s.forecast.is_some(),
+        "the control: a forecast while it means something"
+    );
+    // The target met: nothing left to forecast.
+    let met = KeyResult {
+        target: 50.0,
+        ..live.clone()
+    };
+    let s = scored_in(
+        &met,
+        &c,
+        &at(last + Duration::days(1)),
+        ObjectiveKind::Committed,
+        &climbing,
+    );
+    assert_eq!(s.forecast, None);
+    // The cycle over: no "106% by Dec 31" on Jan 4.
+    let s = scored_in(
+        &live,
+        &c,
+        "2027-01-04T00:00:00Z",
+        ObjectiveKind::Committed,
+        &climbing,
+    );
+    assert_eq!(s.forecast, None);
+    // A sliver: 6.8% -> 7%, where a reading's noise is most of the span.
+    let sliver = KeyResult {
+        last_check_in: Some(last),
+        ..metric(6.8, 7.0, 6.9)
+    };
+    assert!(is_sliver(&sliver));
+    let noisy: Vec<(DateTime<Utc>, f64)> = (0..8)
+        .map(|w| {
+            (
+                utc("2026-10-05T10:00:00Z") + Duration::weeks(w),
+                6.8 + 0.05 * w as f64,
+            )
+        })
+        .collect();
+    let s = scored_in(
+        &sliver,
+        &c,
+        &at(last + Duration::days(1)),
+        ObjectiveKind::Committed,
+        &noisy,
+    );
+    assert_eq!(s.forecast, None);
+    assert!(
+        !is_sliver(&metric(14.0, 7.0, 9.0)),
+        "14 -> 7 days is no sliver"
+    );
+    assert!(!is_sliver(&metric(0.0, 5.0, 1.0)), "from zero is no sliver");
 }

@@ -91,6 +91,7 @@ fn status_on_day(kr: &KeyResult, day: f64) -> Status {
 
 fn with(score: f64, progress: f64, status: Status) -> KrScore {
     KrScore {
+        elapsed: 0.5,
         progress,
         score,
         status,

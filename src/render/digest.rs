@@ -206,8 +206,17 @@ pub fn chart(s: &TeamState) -> Option<crate::domain::message::Attachment> {
     use super::chart::{progress_chart, ChartInput, ChartSeries};
     let clock = s.clock?;
     let mut series = Vec::new();
+    // The chart starts where the earliest objective's pace does: one drafted on day 40 is not
+    // drawn as a line that has been behind since day 1.
+    let mut chart_start = clock.end;
     for (i, (o, _)) in s.objectives.iter().enumerate() {
         let krs: Vec<&ScoredKr> = s.krs.iter().filter(|k| k.objective == i).collect();
+        let start = krs
+            .iter()
+            .map(|k| clock.pace_start(&k.kr, s.team.tz))
+            .min()
+            .unwrap_or(clock.start);
+        chart_start = chart_start.min(start);
         let mut times: Vec<DateTime<Utc>> = krs
             .iter()
             .flat_map(|k| s.points.get(&k.kr.id).into_iter().flatten().map(|p| p.0))
@@ -215,7 +224,7 @@ pub fn chart(s: &TeamState) -> Option<crate::domain::message::Attachment> {
             .collect();
         times.sort();
         times.dedup();
-        let mut points = vec![(clock.start, objective_score_at(&krs, s, clock.start))];
+        let mut points = vec![(start, objective_score_at(&krs, s, start))];
         points.extend(
             times
                 .into_iter()
@@ -228,7 +237,7 @@ pub fn chart(s: &TeamState) -> Option<crate::domain::message::Attachment> {
     }
     let input = ChartInput {
         title: format!("{} · {}", s.team.name, s.cycle.as_ref()?.name),
-        cycle_start: clock.start,
+        cycle_start: chart_start.min(s.at).max(clock.start),
         cycle_end: clock.end,
         now: s.at,
         series,

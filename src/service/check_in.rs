@@ -309,12 +309,14 @@ impl Okr {
         points: &[(DateTime<Utc>, f64)],
         now: DateTime<Utc>,
     ) -> KrScore {
-        let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules);
+        let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules)
+            .aiming(ctx.objective_kind);
         scoring::score_kr(&ctx.kr, &sc, points)
     }
 
     fn score_with(&self, ctx: &KrContext, trend: &Trend, now: DateTime<Utc>) -> KrScore {
-        let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules);
+        let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules)
+            .aiming(ctx.objective_kind);
         scoring::score_kr_with(&ctx.kr, &sc, trend)
     }
 }

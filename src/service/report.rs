@@ -198,12 +198,13 @@ impl Snapshot {
             };
             let ctx = contexts
                 .entry((team.id, cycle.id))
-                .or_insert_with(|| ScoreContext::new(cycle, team.tz, now, okr.period, &okr.rules));
+                .or_insert_with(|| ScoreContext::new(cycle, team.tz, now, okr.period, &okr.rules))
+                .aiming(o.kind);
             let score = match self.trends.get(&kr.id) {
-                Some(trend) => scoring::score_kr_with(kr, ctx, trend),
+                Some(trend) => scoring::score_kr_with(kr, &ctx, trend),
                 None => {
                     let points = self.points.get(&kr.id).map(Vec::as_slice);
-                    scoring::score_kr(kr, ctx, points.unwrap_or_default())
+                    scoring::score_kr(kr, &ctx, points.unwrap_or_default())
                 }
             };
             out.insert(kr.id, score);

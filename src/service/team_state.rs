@@ -57,6 +57,7 @@ impl TeamState {
         state.points = store::check_ins::points_for_team(c, ws, state.team.id).await?;
         let ctx = ScoreContext::new(&cycle, state.team.tz, at, period, rules);
         for (i, o) in objectives.iter().enumerate() {
+            let ctx = ctx.aiming(o.kind);
             for kr in krs.iter().filter(|k| k.objective_id == o.id) {
                 let points = state
                     .points
@@ -136,7 +137,7 @@ async fn roll_in_other_teams(
         let points = store::check_ins::points_for(c, ws, Some(cycle.id)).await?;
         for o in &descendants {
             let tz = teams.get(&o.team_id).copied().unwrap_or(state.team.tz);
-            let ctx = ScoreContext::new(cycle, tz, state.at, period, rules);
+            let ctx = ScoreContext::new(cycle, tz, state.at, period, rules).aiming(o.kind);
             let scored: Vec<(f64, KrScore)> = krs
                 .iter()
                 .filter(|k| k.objective_id == o.id)

@@ -221,6 +221,8 @@ pub enum Lookup<'a> {
 #[derive(Debug, Clone)]
 pub struct KrContext {
     pub kr: KeyResult,
+    /// Its objective's kind, which sets the pace it is judged by.
+    pub objective_kind: crate::domain::model::ObjectiveKind,
     pub team: crate::domain::model::Team,
     pub cycle: crate::domain::model::Cycle,
 }
@@ -240,6 +242,7 @@ struct ContextRow {
     start_date: chrono::NaiveDate,
     end_date: chrono::NaiveDate,
     closed_at: Option<DateTime<Utc>>,
+    objective_kind: String,
 }
 
 pub async fn context(
@@ -252,7 +255,8 @@ pub async fn context(
          k.weight, k.created_at, k.last_check_in_at, k.kpi_id, \
          t.id AS team_id, t.name AS team_name, t.timezone, t.channel, t.working_hours, \
          (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
-         cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at \
+         cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
+         o.kind AS objective_kind \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
          JOIN cycles cy ON cy.id = o.cycle_id";
     // Two statements, not one with an OR: each form must reach its row through an index
@@ -302,7 +306,10 @@ pub async fn context(
         end: r.end_date,
         closed: r.closed_at.is_some(),
     };
+    let objective_kind = crate::domain::model::ObjectiveKind::parse(&r.objective_kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("objective kind {:?}", r.objective_kind)))?;
     Ok(Some(KrContext {
+        objective_kind,
         kr: to_kr(r.kr)?,
         team,
         cycle,

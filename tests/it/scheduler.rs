@@ -191,6 +191,17 @@ async fn growth(app: &TestApp, when: DateTime<Utc>) -> Cycle {
     cycle
 }
 
+/// Dates every key result back to the quarter's first day, as if set then: tests that judge
+/// pace over the whole quarter set up mid-way for brevity, and a key result's pace counts from
+/// the day it was added (`docs/scoring.md`, "Expected progress").
+async fn set_at_the_quarters_start(app: &TestApp) {
+    sqlx::query("UPDATE key_results SET created_at = ?")
+        .bind(at("2026-10-01T00:00:00Z"))
+        .execute(app.okr.store().pool())
+        .await
+        .expect("key results dated back");
+}
+
 /// Lets the team's channel be posted to at any hour, for tests about what is decided rather
 /// than when it may go out (working hours have their own tests).
 async fn at_any_hour(app: &TestApp, team: &str, when: DateTime<Utc>) {

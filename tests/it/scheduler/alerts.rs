@@ -11,6 +11,7 @@ use super::*;
 async fn growth_on_pace(app: &TestApp) -> Sim {
     let setup_at = at("2026-11-14T10:00:00Z");
     growth(app, setup_at).await;
+    set_at_the_quarters_start(app).await;
     at_any_hour(app, "Growth", setup_at).await;
     for (code, owner) in [
         ("GRO-1.1", "alice"),
@@ -134,6 +135,7 @@ async fn time_passing_alone_opens_an_alert_on_the_hourly_sweep_once_a_key_result
 {
     let app = spawn_app().await;
     let cycle = growth(&app, at("2026-10-20T10:00:00Z")).await;
+    set_at_the_quarters_start(&app).await;
     for (code, owner) in [
         ("GRO-1.1", "alice"),
         ("GRO-1.2", "bob"),

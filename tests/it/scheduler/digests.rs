@@ -11,6 +11,7 @@ async fn a_digest_shows_scores_with_arrows_who_has_not_checked_in_the_at_risk_li
 {
     let app = spawn_app().await;
     growth(&app, at("2026-11-10T10:00:00Z")).await;
+    set_at_the_quarters_start(&app).await;
     let lena = person(&app, "lena");
     check_in(&app, "alice", "GRO-1.1 30 c8", at("2026-11-12T10:00:00Z")).await;
     check_in(&app, "carol", "GRO-1.3 0 c2", at("2026-11-12T10:00:00Z")).await;
