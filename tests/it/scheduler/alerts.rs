@@ -290,3 +290,61 @@ async fn a_hundred_events_decided_in_one_second_are_a_hundred_ledger_rows() {
         assert!(payload.contains(&format!("event {i}\"")), "{payload}");
     }
 }
+
+/// An objective drafted from a KPI alert on day 40 of the quarter is paced from that day: it
+/// is not announced "moved into red" within hours for the 39 days it did not exist, and its
+/// status says it has the whole rest of the quarter (`docs/scoring.md`, "Expected progress").
+#[tokio::test]
+async fn an_objective_drafted_mid_quarter_is_not_red_at_birth() {
+    let app = spawn_app().await;
+    let day_40 = at("2026-11-09T10:00:00Z");
+    growth(&app, at("2026-10-01T08:00:00Z")).await;
+    at_any_hour(&app, "Growth", day_40).await;
+    app.okr
+        .kpi_add(
+            &app.admin,
+            okrbot::service::kpis::KpiInput {
+                team: "Growth".into(),
+                name: "conversion".into(),
+                unit: Some("percent".into()),
+                direction: Some("higher".into()),
+                min: Some("7".into()),
+                owner: Some("bob".into()),
+                ..Default::default()
+            },
+            day_40,
+        )
+        .await
+        .expect("conversion added");
+    app.okr
+        .kpi_set(&person(&app, "bob"), "conversion", "6.4%", day_40)
+        .await
+        .expect("a reading below the range");
+    let draft = app
+        .okr
+        .kpi_okr(&app.admin, "conversion", day_40 + Duration::minutes(5))
+        .await
+        .expect("an objective drafted from the alert");
+    let code = draft.kr.code.clone();
+
+    let mut sim = Sim::new(&app.okr, day_40);
+    let sent = sim.run_until(day_40 + Duration::days(2)).await;
+    let red: Vec<String> = of_kind(&sent, DeliveryKind::Alert)
+        .iter()
+        .map(|d| text(&d.message))
+        .filter(|t| t.contains(&code))
+        .collect();
+    assert!(red.is_empty(), "red at birth: {red:#?}");
+    let status = app
+        .okr
+        .status(
+            &app.admin,
+            StatusScope::Objective(draft.objective.code.clone()),
+            day_40 + Duration::days(2),
+        )
+        .await
+        .expect("status");
+    let kr = &status.teams[0].objectives[0].krs[0];
+    assert_eq!(kr.score.status, okrbot::domain::scoring::Status::Green);
+    assert!(kr.score.elapsed < 0.05, "elapsed {}", kr.score.elapsed);
+}
