@@ -80,6 +80,7 @@ fn key_result(i: usize, cycle_start: DateTime<Utc>) -> (KeyResult, Points) {
         confidence: Confidence::new((i % 11) as i64), // 0 -> None: no confidence given
         weight: if i.is_multiple_of(10) { 2.0 } else { 1.0 },
         created_at: cycle_start,
+        paced_from: None,
         last_check_in: points.last().map(|p| p.0),
         follows: None,
     };

@@ -22,6 +22,7 @@ pub(super) const SPECS: &[Spec] = &[
             "owner",
             "weight",
             "confidence",
+            "from",
         ],
         Who::Lead,
         "a key result: kind metric (start -> target), threshold (direction at_least|at_most) or milestone",
@@ -29,7 +30,7 @@ pub(super) const SPECS: &[Spec] = &[
     ),
     spec(
         "kr edit",
-        &["kr", "title", "owner", "start", "target", "direction", "weight"],
+        &["kr", "title", "owner", "start", "target", "direction", "weight", "from"],
         Who::Lead,
         "change a key result",
         "kr:GRO-1.1 target:6",
@@ -78,6 +79,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 owner: o.opt("owner"),
                 weight: o.opt("weight"),
                 confidence: o.opt("confidence"),
+                from: o.opt("from"),
             }))
         })(),
         "kr edit" => (|| {
@@ -90,6 +92,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                     target: o.opt("target"),
                     direction: o.opt("direction"),
                     weight: o.opt("weight"),
+                    from: o.opt("from"),
                 },
             })
         })(),

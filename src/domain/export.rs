@@ -127,6 +127,9 @@ pub struct KrDoc {
     pub confidence: Option<Confidence>,
     pub weight: f64,
     pub created_at: DateTime<Utc>,
+    /// The day its pace counts from, when a lead set one (`from:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paced_from: Option<NaiveDate>,
     pub last_check_in: Option<DateTime<Utc>>,
     pub percent: i64,
     pub score: f64,

@@ -41,6 +41,7 @@ pub(crate) fn kr(code: &str, kind: KrKind, unit: Unit, current: f64) -> KeyResul
         confidence: None,
         weight: 1.0,
         created_at: DateTime::from_timestamp(0, 0).unwrap(),
+        paced_from: None,
         last_check_in: None,
         follows: None,
     }

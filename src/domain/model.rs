@@ -707,6 +707,8 @@ pub struct KeyResult {
     pub confidence: Option<Confidence>,
     pub weight: f64,
     pub created_at: DateTime<Utc>,
+    /// The day its pace counts from when a lead set one (`from:`); else the day it was added.
+    pub paced_from: Option<NaiveDate>,
     /// When the last check-in was recorded; `None` until the first one.
     pub last_check_in: Option<DateTime<Utc>>,
     /// The KPI whose readings it follows (`/kpi okr`): nobody is asked to check it in.

@@ -225,11 +225,13 @@ impl CycleClock {
         (elapsed as f64 / span as f64).clamp(0.0, 1.0)
     }
 
-    /// Where a key result's pace starts: 00:00 in `tz` on the day it was added, or the cycle's
-    /// start when it was added before (`docs/scoring.md`, "Expected progress"). A key result
+    /// Where a key result's pace starts: 00:00 in `tz` on its `from:` day or else the day it
+    /// was added, or the cycle's start when that is earlier (`docs/scoring.md`, "Expected progress"). A key result
     /// added on day 40 is not behind for the 39 days it did not exist.
     pub fn pace_start(&self, kr: &KeyResult, tz: Tz) -> DateTime<Utc> {
-        let day = kr.created_at.with_timezone(&tz).date_naive();
+        let day = kr
+            .paced_from
+            .unwrap_or_else(|| kr.created_at.with_timezone(&tz).date_naive());
         local_midnight_utc(tz, day).clamp(self.start, self.end)
     }
 

@@ -656,3 +656,23 @@ fn no_forecast_once_the_target_is_met_the_cycle_has_ended_or_the_span_is_a_slive
     );
     assert!(!is_sliver(&metric(0.0, 5.0, 1.0)), "from zero is no sliver");
 }
+
+#[test]
+fn a_from_day_sets_where_the_pace_starts_inside_the_cycle() {
+    let clock = CycleClock::new(&q4(), Tz::UTC);
+    let from = |d: &str| KeyResult {
+        paced_from: Some(date(d)),
+        ..added_on_day_40()
+    };
+    assert_eq!(
+        clock.pace_start(&from("2026-10-01"), Tz::UTC),
+        utc("2026-10-01T00:00:00Z")
+    );
+    assert_eq!(
+        clock.pace_start(&from("2026-11-20"), Tz::UTC),
+        utc("2026-11-20T00:00:00Z")
+    );
+    // A stored day outside the cycle (the cycle's dates moved) is held to its bounds.
+    assert_eq!(clock.pace_start(&from("2026-08-01"), Tz::UTC), clock.start);
+    assert_eq!(clock.pace_start(&from("2027-03-01"), Tz::UTC), clock.end);
+}

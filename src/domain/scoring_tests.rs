@@ -52,6 +52,7 @@ fn kr(kind: KrKind, start: f64, target: f64, current: f64) -> KeyResult {
         confidence: None,
         weight: 1.0,
         created_at: utc("2026-10-01T00:00:00Z"),
+        paced_from: None,
         last_check_in: None,
         follows: None,
     }

@@ -85,6 +85,8 @@ async fn carry(
             }
             let n = store::objectives::take_kr_number(tx, id).await?;
             let new = NewKr {
+                // A new cycle is a new start: the carried key result is paced from its first day.
+                paced_from: None,
                 objective: id,
                 number: n,
                 title: &k.title,

@@ -51,6 +51,7 @@ impl Okr {
                         confidence: k.kr.confidence,
                         weight: k.kr.weight,
                         created_at: k.kr.created_at,
+                        paced_from: k.kr.paced_from,
                         last_check_in: k.kr.last_check_in,
                         percent: round_percent(k.score.progress),
                         score: round_score(k.score.score),
@@ -372,7 +373,21 @@ async fn import_in(
                     "must be from 0 to 100".into(),
                 ));
             }
+            if let Some(day) = k.paced_from {
+                let inside = doc
+                    .cycles
+                    .iter()
+                    .find(|c| c.name.to_lowercase() == o.cycle.to_lowercase())
+                    .is_some_and(|c| c.start <= day && day <= c.end);
+                if !inside {
+                    return Err(bad(
+                        format!("{place}.paced_from"),
+                        format!("{day} is outside cycle {}: give a day inside it", o.cycle),
+                    ));
+                }
+            }
             let new = NewKr {
+                paced_from: k.paced_from,
                 objective: id,
                 number: kr_number,
                 title: &title,

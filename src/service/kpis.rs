@@ -436,6 +436,7 @@ impl Okr {
         let oid = store::objectives::insert(&mut tx, ws, &new, now).await?;
         let krn = store::objectives::take_kr_number(&mut tx, oid).await?;
         let kr = NewKr {
+            paced_from: None,
             objective: oid,
             number: krn,
             title: &draft.kr_title,

@@ -43,6 +43,8 @@ pub struct KrInput {
     pub owner: Option<String>,
     pub weight: Option<String>,
     pub confidence: Option<String>,
+    /// The day its pace counts from (YYYY-MM-DD, inside the cycle); else the day it is added.
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -53,6 +55,8 @@ pub struct KrEdit {
     pub target: Option<String>,
     pub direction: Option<String>,
     pub weight: Option<String>,
+    /// A new day its pace counts from (YYYY-MM-DD, inside the cycle).
+    pub from: Option<String>,
 }
 
 /// The title of an objective or key result, from a command or an import.
@@ -368,6 +372,11 @@ impl Okr {
         };
         let (start, target, direction) = shape_kr(kind, start, target, input.direction.as_deref())?;
         let owner = check_owner(input.owner.as_deref())?;
+        let from = input
+            .from
+            .as_deref()
+            .map(|d| super::setup::parse_date("from", d))
+            .transpose()?;
 
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
@@ -375,6 +384,9 @@ impl Okr {
         let team = team_of(&mut tx, ws, &objective).await?;
         require_lead(actor, &team, "add key results")?;
         ensure_cycle_open(&mut tx, actor, &objective).await?;
+        if let Some(day) = from {
+            pace_day_in_cycle(&mut tx, ws, objective.cycle_id, day).await?;
+        }
         let number = store::objectives::take_kr_number(&mut tx, objective.id).await?;
         let owner = owner.or_else(|| objective.owner.clone());
         let new = NewKr {
@@ -390,6 +402,7 @@ impl Okr {
             direction,
             confidence,
             weight,
+            paced_from: from,
         };
         let id = store::key_results::insert(&mut tx, ws, &new, now).await?;
         let kr = store::key_results::by_id(&mut tx, ws, id)
@@ -400,12 +413,24 @@ impl Okr {
     }
 
     pub async fn kr_edit(&self, actor: &Actor, reference: &str, edit: KrEdit) -> Result<KeyResult> {
+        let from = edit
+            .from
+            .as_deref()
+            .map(|d| super::setup::parse_date("from", d))
+            .transpose()?;
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
         let mut kr = kr_by_ref(&mut tx, ws, reference).await?;
         let team = team_of_kr(&mut tx, ws, &kr).await?;
         require_lead(actor, &team, "edit key results")?;
         ensure_kr_cycle_open(&mut tx, actor, &kr).await?;
+        if let Some(day) = from {
+            let objective = store::objectives::by_id(&mut tx, ws, kr.objective_id)
+                .await?
+                .ok_or_else(vanished)?;
+            pace_day_in_cycle(&mut tx, ws, objective.cycle_id, day).await?;
+            kr.paced_from = Some(day);
+        }
         if let Some(t) = &edit.title {
             kr.title = check_title(t)?;
         }
@@ -596,6 +621,26 @@ pub(crate) async fn ensure_kr_cycle_open(
         .await?
         .ok_or_else(vanished)?;
     ensure_cycle_open(c, actor, &o).await
+}
+
+/// A `from:` day must lie inside the key result's cycle: pace cannot count from a day the
+/// cycle does not have.
+async fn pace_day_in_cycle(
+    c: &mut Conn,
+    ws: crate::domain::model::WorkspaceId,
+    cycle: crate::domain::model::CycleId,
+    day: chrono::NaiveDate,
+) -> Result<()> {
+    let cycle = store::cycles::by_id(c, ws, cycle)
+        .await?
+        .ok_or_else(vanished)?;
+    if day < cycle.start || day > cycle.end {
+        return Err(OkrError::invalid(format!(
+            "from:{day} is outside cycle {} ({} to {}): give a day inside it, e.g. from:{}",
+            cycle.name, cycle.start, cycle.end, cycle.start
+        )));
+    }
+    Ok(())
 }
 
 async fn ensure_cycle_open(c: &mut Conn, actor: &Actor, o: &Objective) -> Result<()> {

@@ -1,6 +1,6 @@
 use std::borrow::Cow;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::packed::{exact_real, quoted_real, text_instant};
 use super::{Conn, Result, StoreError};
@@ -28,11 +28,12 @@ struct Row {
     created_at: DateTime<Utc>,
     last_check_in_at: Option<DateTime<Utc>>,
     kpi_id: Option<i64>,
+    paced_from: Option<NaiveDate>,
 }
 
 const SELECT: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
      k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-     k.weight, k.created_at, k.last_check_in_at, k.kpi_id \
+     k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from \
      FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id";
 
 fn to_kr(r: Row) -> Result<KeyResult> {
@@ -62,6 +63,7 @@ fn to_kr(r: Row) -> Result<KeyResult> {
         current: r.current,
         weight: r.weight,
         created_at: r.created_at,
+        paced_from: r.paced_from,
         last_check_in: r.last_check_in_at,
         follows: r.kpi_id.map(crate::domain::kpi::KpiId),
     })
@@ -126,6 +128,7 @@ pub struct NewKr<'a> {
     pub direction: Option<Direction>,
     pub confidence: Option<Confidence>,
     pub weight: f64,
+    pub paced_from: Option<NaiveDate>,
 }
 
 pub async fn insert(
@@ -136,8 +139,8 @@ pub async fn insert(
 ) -> Result<KrId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, unit, start_value, \
-         target, current, direction, confidence, weight, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         target, current, direction, confidence, weight, created_at, paced_from) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(ws.0)
     .bind(k.objective.0)
@@ -153,6 +156,7 @@ pub async fn insert(
     .bind(k.confidence.map(i64::from))
     .bind(k.weight)
     .bind(now)
+    .bind(k.paced_from)
     .fetch_one(c.sqlite())
     .await
     .map_err(StoreError::from_write)?;
@@ -162,8 +166,8 @@ pub async fn insert(
 /// Writes the definition fields back (title, owner, unit, start, target, direction, weight).
 pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> Result<()> {
     sqlx::query(
-        "UPDATE key_results SET title = ?, owner = ?, unit = ?, start_value = ?, target = ?, direction = ?, weight = ? \
-         WHERE workspace_id = ? AND id = ?",
+        "UPDATE key_results SET title = ?, owner = ?, unit = ?, start_value = ?, target = ?, direction = ?, weight = ?, \
+         paced_from = ? WHERE workspace_id = ? AND id = ?",
     )
     .bind(&k.title)
     .bind(&k.owner)
@@ -172,6 +176,7 @@ pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> 
     .bind(k.target)
     .bind(k.direction.map(Direction::as_str))
     .bind(k.weight)
+    .bind(k.paced_from)
     .bind(ws.0)
     .bind(k.id.0)
     .execute(c.sqlite())
@@ -252,7 +257,7 @@ pub async fn context(
 ) -> Result<Option<KrContext>> {
     const COLUMNS: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-         k.weight, k.created_at, k.last_check_in_at, k.kpi_id, \
+         k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, \
          t.id AS team_id, t.name AS team_name, t.timezone, t.channel, t.working_hours, \
          (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
@@ -397,8 +402,8 @@ pub async fn list_in_cycle(
 
 /// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order
 /// but those of its objective (which its [`ObjectivePack`] carries once), each REAL as
-/// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none) and the
-/// objective's id.
+/// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none), the
+/// objective's id and the `from:` day.
 #[derive(serde::Deserialize)]
 struct Packed<'a>(
     i64,
@@ -418,6 +423,7 @@ struct Packed<'a>(
     Option<i64>,
     #[serde(borrow)] Cow<'a, str>,
     i64,
+    Option<String>,
 );
 
 impl Packed<'_> {
@@ -441,6 +447,7 @@ impl Packed<'_> {
             kpi_id,
             _sums,
             _objective_id,
+            paced_from,
         ) = self;
         let what = |field: &'static str| move || format!("key result {id} {field}");
         let reals = [
@@ -474,6 +481,12 @@ impl Packed<'_> {
                 .map(|t| text_instant(t, what("last_check_in_at")))
                 .transpose()?,
             kpi_id,
+            paced_from: paced_from
+                .map(|d| {
+                    d.parse::<NaiveDate>()
+                        .map_err(|_| StoreError::Corrupt(what("paced_from")()))
+                })
+                .transpose()?,
         };
         Ok(Ok(to_kr(row)?))
     }
@@ -546,7 +559,7 @@ async fn pack_in_cycle(
                  FROM objectives o JOIN teams t ON t.id = o.team_id \
                  WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4) AS objectives, \
                 (SELECT json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, \
-                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id)) \
+                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id, k.paced_from)) \
                  FROM key_results k JOIN objectives o ON o.id = k.objective_id \
                  LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
                  WHERE k.workspace_id = ?1 AND o.cycle_id = ?2 AND k.archived_at IS NULL \

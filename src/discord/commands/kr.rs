@@ -40,6 +40,8 @@ async fn kr_add(
     #[min = 1]
     #[max = 10]
     confidence: Option<u8>,
+    #[description = "Pace it from this day, YYYY-MM-DD (default: the day it is added)"]
+    from: Option<String>,
 ) -> Result {
     let input = KrInput {
         objective,
@@ -52,6 +54,7 @@ async fn kr_add(
         owner: owner.map(|u| user_key(u.id)),
         weight,
         confidence: confidence.map(|c| c.to_string()),
+        from,
     };
     run(ctx, Command::KrAdd(input)).await
 }
@@ -70,6 +73,7 @@ async fn kr_edit(
     #[description = "New target, e.g. 500 or +30% (of the start)"] target: Option<String>,
     #[description = "at_least or at_most (threshold)"] direction: Option<String>,
     #[description = "New weight"] weight: Option<String>,
+    #[description = "Pace it from this day, YYYY-MM-DD"] from: Option<String>,
 ) -> Result {
     let edit = KrEdit {
         title,
@@ -78,6 +82,7 @@ async fn kr_edit(
         target,
         direction,
         weight,
+        from,
     };
     run(ctx, Command::KrEdit { kr, edit }).await
 }

@@ -348,3 +348,117 @@ async fn an_objective_drafted_mid_quarter_is_not_red_at_birth() {
     assert_eq!(kr.score.status, okrbot::domain::scoring::Status::Green);
     assert!(kr.score.elapsed < 0.05, "elapsed {}", kr.score.elapsed);
 }
+
+/// `from:` paces a key result from a day the lead chooses, inside the cycle; a day outside it
+/// or not a date is refused and writes nothing; `kr edit from:` moves it; an export carries it
+/// and an import brings it back.
+#[tokio::test]
+async fn from_paces_a_key_result_from_the_day_a_lead_chooses_and_travels_with_a_backup() {
+    let app = spawn_app().await;
+    let when = at("2026-11-09T10:00:00Z");
+    growth(&app, when).await;
+    let add = |from: &str| KrInput {
+        objective: "GRO-1".into(),
+        title: "Trial conversions".into(),
+        kind: Some("metric".into()),
+        start: Some("0".into()),
+        target: Some("100".into()),
+        from: Some(from.into()),
+        ..Default::default()
+    };
+    let before = app.rows().await;
+    for (bad, said) in [
+        (
+            "2026-09-30",
+            "is outside cycle 2026-Q4 (2026-10-01 to 2026-12-31)",
+        ),
+        ("2027-01-01", "is outside cycle 2026-Q4"),
+        ("next week", "is not a date: write it as YYYY-MM-DD"),
+    ] {
+        let e = app
+            .okr
+            .kr_add(&app.admin, add(bad), when)
+            .await
+            .expect_err(bad);
+        assert_mentions(&e.to_string(), &[said]);
+    }
+    assert_eq!(app.rows().await, before, "nothing written");
+
+    let kr = app
+        .okr
+        .kr_add(&app.admin, add("2026-10-01"), when)
+        .await
+        .expect("paced from the cycle's start");
+    assert_eq!(kr.paced_from, Some(date("2026-10-01")));
+    let scored = |t: DateTime<Utc>| {
+        let okr = app.okr.clone();
+        let admin = app.admin.clone();
+        let code = kr.code.clone();
+        async move {
+            let s = okr
+                .status(&admin, StatusScope::Objective("GRO-1".into()), t)
+                .await
+                .expect("status");
+            s.teams[0].objectives[0]
+                .krs
+                .iter()
+                .find(|k| k.kr.code == code)
+                .expect("the key result")
+                .score
+        }
+    };
+    let s = scored(when).await;
+    // Counted from the cycle's start (Berlin), as if it had been set then: 0% is red.
+    let whole = expected_progress(
+        &okrbot::domain::model::Cycle {
+            id: okrbot::domain::model::CycleId(0),
+            name: "q".into(),
+            start: date("2026-10-01"),
+            end: date("2026-12-31"),
+            closed: false,
+        },
+        chrono_tz::Europe::Berlin,
+        when,
+    );
+    assert!((s.elapsed - whole).abs() < 1e-9, "{} vs {whole}", s.elapsed);
+    assert_eq!(s.status, okrbot::domain::scoring::Status::Red);
+
+    let edited = app
+        .okr
+        .kr_edit(
+            &app.admin,
+            &kr.code,
+            okrbot::service::objectives::KrEdit {
+                from: Some("2026-11-09".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("from: moved");
+    assert_eq!(edited.paced_from, Some(date("2026-11-09")));
+    assert_eq!(
+        scored(when).await.status,
+        okrbot::domain::scoring::Status::Green
+    );
+
+    let doc = app.okr.export(&app.admin, when).await.expect("export");
+    let exported = doc.objectives[0]
+        .key_results
+        .iter()
+        .find(|k| k.code == kr.code)
+        .expect("exported");
+    assert_eq!(exported.paced_from, Some(date("2026-11-09")));
+    let fresh = app.other_workspace("console:globex", "globex").await;
+    app.okr.import(&fresh, &doc, when).await.expect("import");
+    let back = app
+        .okr
+        .export(&fresh, when)
+        .await
+        .expect("export of the copy");
+    let copied = back.objectives[0]
+        .key_results
+        .iter()
+        .find(|k| k.code == kr.code)
+        .expect("imported");
+    assert_eq!(copied.paced_from, Some(date("2026-11-09")));
+}
