@@ -82,6 +82,19 @@ pub struct TeamDoc {
     /// default, so older exports read the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<String>,
+    /// Its schedules as cron expressions in its zone; absent in older exports, whose teams
+    /// get the defaults on import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<SchedulesDoc>,
+}
+
+/// A team's schedules (`/okr schedule set`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulesDoc {
+    pub prompt: String,
+    pub reminder: String,
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +149,26 @@ pub struct KrDoc {
     pub status: Status,
     pub stale: bool,
     pub check_ins: Vec<CheckInDoc>,
+    /// When `/okr kr remove` archived it; it comes back archived, with its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_at: Option<DateTime<Utc>>,
+    /// Check-ins taken back (`/okr undo`), oldest first: kept, counted for nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<WithdrawnDoc>,
+}
+
+/// A withdrawn check-in: the check-in as it was, and when it was taken back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawnDoc {
+    pub author: String,
+    pub value: f64,
+    pub confidence: Option<Confidence>,
+    pub note: Option<String>,
+    pub source: CheckInSource,
+    pub idempotency_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub withdrawn_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -59,7 +59,13 @@ pub fn to_csv(doc: &ExportDoc) -> String {
             opt(o.status.map(|s| s.as_str().to_owned())),
         ];
         let parent = opt(o.parent.clone());
-        if o.key_results.is_empty() {
+        // The reports list what counts; removed key results travel only in the JSON backup.
+        let live: Vec<_> = o
+            .key_results
+            .iter()
+            .filter(|k| k.removed_at.is_none())
+            .collect();
+        if live.is_empty() {
             let blank = std::iter::repeat_n(String::new(), 15);
             let row: Vec<String> = objective
                 .iter()
@@ -69,7 +75,7 @@ pub fn to_csv(doc: &ExportDoc) -> String {
                 .collect();
             w.write_record(row).expect("writing to memory");
         }
-        for k in &o.key_results {
+        for k in live {
             let kr = [
                 k.code.clone(),
                 text_cell(&k.title),
@@ -136,11 +142,16 @@ pub fn to_markdown(doc: &ExportDoc) -> String {
                 .map(|p| format!(" · under {p}"))
                 .unwrap_or_default()
         ));
-        if o.key_results.is_empty() {
+        let live: Vec<_> = o
+            .key_results
+            .iter()
+            .filter(|k| k.removed_at.is_none())
+            .collect();
+        if live.is_empty() {
             continue;
         }
         out.push_str("| KR | title | owner | current | target | score | status |\n|---|---|---|---|---|---|---|\n");
-        for k in &o.key_results {
+        for k in live {
             let unit = Unit::parse(&k.unit).unwrap_or(Unit::Count);
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {:.2} ({}%) | {} {}{} |\n",

@@ -15,14 +15,18 @@ use super::objectives::{check_alignment, check_owner, check_title, shape_kr};
 use super::setup::{check_cycle_name, check_leads, check_prefix, check_team_name};
 use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
-    CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, TeamDoc, FORMAT,
+    CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, SchedulesDoc, TeamDoc,
+    WithdrawnDoc, FORMAT,
 };
 use crate::domain::model::{
     Cycle, CycleId, KrCode, Member, Note, Objective, ObjectiveCode, ObjectiveId, TeamId, TeamZone,
     Unit, WorkspaceId, MAX_NOTE_CHARS,
 };
+use crate::domain::model::{KeyResult, KrId};
 use crate::domain::scoring::{round_percent, round_score};
+use crate::domain::scoring::{KrScore, ScoreContext};
 use crate::domain::value::{self, MAX_ABS_VALUE};
+use crate::store::schedules::ScheduleKind;
 use crate::store::{
     self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam, Conn,
 };
@@ -30,52 +34,109 @@ use crate::store::{
 impl Okr {
     pub async fn export(&self, actor: &Actor, now: DateTime<Utc>) -> Result<ExportDoc> {
         let (views, snap) = self.everything(actor, now).await?;
+        // What the views leave out, yet a lead set: removed key results, withdrawn check-ins
+        // and each team's schedules (`docs/operations.md`, "Backups").
+        let ws = actor.workspace;
+        let (archived, withdrawn, schedules) = {
+            let mut c = self.store.read().await?;
+            let archived = store::key_results::list_archived_with_times(&mut c, ws).await?;
+            let mut withdrawn: HashMap<KrId, Vec<WithdrawnDoc>> = HashMap::new();
+            for (ci, at) in store::check_ins::withdrawn_in_workspace(&mut c, ws).await? {
+                withdrawn.entry(ci.kr_id).or_default().push(WithdrawnDoc {
+                    author: ci.author,
+                    value: ci.value,
+                    confidence: ci.confidence,
+                    note: ci.note,
+                    source: ci.source,
+                    idempotency_key: ci.idempotency_key,
+                    created_at: ci.created_at,
+                    withdrawn_at: at,
+                });
+            }
+            let mut schedules = HashMap::new();
+            for t in &snap.teams {
+                let rows = store::schedules::for_team(&mut c, ws, t.id).await?;
+                let cron = |kind| {
+                    rows.iter()
+                        .find(|r| r.kind == kind)
+                        .map(|r| r.cron.clone())
+                        .unwrap_or_else(|| super::schedule::default_cron(kind).to_owned())
+                };
+                schedules.insert(
+                    t.id,
+                    SchedulesDoc {
+                        prompt: cron(ScheduleKind::Prompt),
+                        reminder: cron(ScheduleKind::Reminder),
+                        digest: cron(ScheduleKind::Digest),
+                    },
+                );
+            }
+            (archived, withdrawn, schedules)
+        };
+        let kr_doc = |kr: &KeyResult, score: &KrScore, removed_at: Option<DateTime<Utc>>| KrDoc {
+            code: kr.code.clone(),
+            title: kr.title.clone(),
+            owner: kr.owner.clone(),
+            kind: kr.kind,
+            unit: kr.unit.code(),
+            start: kr.start,
+            target: kr.target,
+            current: kr.current,
+            direction: kr.direction,
+            confidence: kr.confidence,
+            weight: kr.weight,
+            created_at: kr.created_at,
+            paced_from: kr.paced_from,
+            last_check_in: kr.last_check_in,
+            percent: round_percent(score.progress),
+            score: round_score(score.score),
+            status: score.status,
+            stale: score.stale,
+            check_ins: snap
+                .check_ins
+                .get(&kr.id)
+                .map(|cs| {
+                    cs.iter()
+                        .map(|c| CheckInDoc {
+                            author: c.author.clone(),
+                            value: c.value,
+                            confidence: c.confidence,
+                            note: c.note.clone(),
+                            source: c.source,
+                            idempotency_key: c.idempotency_key.clone(),
+                            created_at: c.created_at,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            removed_at,
+            withdrawn: withdrawn.get(&kr.id).cloned().unwrap_or_default(),
+        };
         let mut cycles: Vec<&Cycle> = snap.cycles.values().collect();
         cycles.sort_by(|a, b| (a.start, &a.name).cmp(&(b.start, &b.name)));
         let mut objectives = Vec::new();
         for t in &views {
             for o in &t.objectives {
-                let krs: Vec<KrDoc> = o
+                let mut krs: Vec<KrDoc> = o
                     .krs
                     .iter()
-                    .map(|k| KrDoc {
-                        code: k.kr.code.clone(),
-                        title: k.kr.title.clone(),
-                        owner: k.kr.owner.clone(),
-                        kind: k.kr.kind,
-                        unit: k.kr.unit.code(),
-                        start: k.kr.start,
-                        target: k.kr.target,
-                        current: k.kr.current,
-                        direction: k.kr.direction,
-                        confidence: k.kr.confidence,
-                        weight: k.kr.weight,
-                        created_at: k.kr.created_at,
-                        paced_from: k.kr.paced_from,
-                        last_check_in: k.kr.last_check_in,
-                        percent: round_percent(k.score.progress),
-                        score: round_score(k.score.score),
-                        status: k.score.status,
-                        stale: k.score.stale,
-                        check_ins: snap
-                            .check_ins
-                            .get(&k.kr.id)
-                            .map(|cs| {
-                                cs.iter()
-                                    .map(|c| CheckInDoc {
-                                        author: c.author.clone(),
-                                        value: c.value,
-                                        confidence: c.confidence,
-                                        note: c.note.clone(),
-                                        source: c.source,
-                                        idempotency_key: c.idempotency_key.clone(),
-                                        created_at: c.created_at,
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    })
+                    .map(|k| kr_doc(&k.kr, &k.score, None))
                     .collect();
+                // Removed ones after the live ones, scored as they stood, never counted.
+                let ctx = ScoreContext::new(&t.cycle, t.team.tz, now, self.period, &self.rules)
+                    .aiming(o.objective.kind);
+                for (kr, at) in archived
+                    .iter()
+                    .filter(|(k, _)| k.objective_id == o.objective.id)
+                {
+                    let points: Vec<(DateTime<Utc>, f64)> = snap
+                        .check_ins
+                        .get(&kr.id)
+                        .map(|cs| cs.iter().map(|c| (c.created_at, c.value)).collect())
+                        .unwrap_or_default();
+                    let score = crate::domain::scoring::score_kr(kr, &ctx, &points);
+                    krs.push(kr_doc(kr, &score, Some(*at)));
+                }
                 objectives.push(ObjectiveDoc {
                     code: o.objective.code.clone(),
                     team: t.team.name.clone(),
@@ -108,6 +169,7 @@ impl Okr {
                     leads: names(&t.leads, false),
                     lead_groups: names(&t.leads, true),
                     working_hours: (t.hours != WorkingHours::default()).then(|| t.hours.text()),
+                    schedules: schedules.get(&t.id).cloned(),
                 })
                 .collect(),
             cycles: cycles
@@ -250,6 +312,26 @@ async fn import_in(
         if let Some(h) = &hours {
             store::teams::set_hours(tx, ws, id, h).await?;
         }
+        // Every imported team is scheduled: its own expressions, else the defaults.
+        let team = store::teams::by_id(tx, ws, id)
+            .await?
+            .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("imported team vanished")))?;
+        if let Some(s) = &t.schedules {
+            for (kind, expr) in [
+                (ScheduleKind::Prompt, &s.prompt),
+                (ScheduleKind::Reminder, &s.reminder),
+                (ScheduleKind::Digest, &s.digest),
+            ] {
+                let field = format!("{place}.schedules.{}", kind.as_str());
+                let cron = crate::domain::schedule::CronSchedule::parse(expr)
+                    .map_err(|e| bad(field.clone(), e.to_string()))?;
+                let next = cron
+                    .next_after(team.tz, now)
+                    .ok_or_else(|| bad(field, "never fires".into()))?;
+                store::schedules::upsert(tx, ws, id, kind, cron.expression(), next).await?;
+            }
+        }
+        super::schedule::install(tx, ws, &team, now).await?;
         teams.insert(name.to_lowercase(), (id, prefix));
     }
     let mut cycles: HashMap<String, CycleId> = HashMap::new();
@@ -406,6 +488,44 @@ async fn import_in(
                 .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
             kr_ids.insert(k.code.to_ascii_uppercase(), kr_id);
             store::objectives::reserve_kr_numbers(tx, id, kr_number).await?;
+            // Withdrawn ones first, each taken out at once, so a live check-in may reuse its
+            // idempotency key as it could when it was made.
+            for (n, w) in k.withdrawn.iter().enumerate() {
+                let place = format!("{place}.withdrawn[{n}]");
+                let author = check_person("author", Some(&w.author))
+                    .map_err(refused_at(format!("{place}.author")))?
+                    .ok_or_else(|| bad(format!("{place}.author"), "is empty".into()))?;
+                value::recordable(k.kind, &k.code, w.value, &w.value.to_string())
+                    .map_err(|e| bad(format!("{place}.value"), e.to_string()))?;
+                check_instant(w.created_at).map_err(refused_at(format!("{place}.created_at")))?;
+                check_instant(w.withdrawn_at)
+                    .map_err(refused_at(format!("{place}.withdrawn_at")))?;
+                let note = w
+                    .note
+                    .as_deref()
+                    .map(Note::parse)
+                    .transpose()
+                    .map_err(|_| {
+                        bad(
+                            format!("{place}.note"),
+                            format!("is longer than {MAX_NOTE_CHARS} characters"),
+                        )
+                    })?
+                    .flatten();
+                let new = NewCheckIn {
+                    kr: kr_id,
+                    author: &author,
+                    value: w.value,
+                    confidence: w.confidence,
+                    note: note.as_deref(),
+                    source: w.source,
+                    idempotency_key: w.idempotency_key.as_deref(),
+                };
+                let ci = store::check_ins::restore_returning(tx, ws, &new, w.created_at)
+                    .await
+                    .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))?;
+                store::check_ins::withdraw(tx, ws, ci, w.withdrawn_at).await?;
+            }
             for (n, c) in k.check_ins.iter().enumerate() {
                 let place = format!("{place}.check_ins[{n}]");
                 // A check-in's author is whoever made it, held to the rule for any name.
@@ -472,6 +592,10 @@ async fn import_in(
                 k.last_check_in,
             )
             .await?;
+            if let Some(at) = k.removed_at {
+                check_instant(at).map_err(refused_at(format!("{place}.removed_at")))?;
+                store::key_results::archive(tx, ws, kr_id, at).await?;
+            }
             summary.key_results += 1;
         }
         codes.push(code);

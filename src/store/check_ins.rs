@@ -181,6 +181,30 @@ pub async fn by_idempotency_key(
     row.map(to_check_in).transpose()
 }
 
+/// Every withdrawn check-in of the workspace with when it was withdrawn, by key result and
+/// oldest first: the export carries them.
+pub async fn withdrawn_in_workspace(
+    c: &mut Conn,
+    ws: WorkspaceId,
+) -> Result<Vec<(CheckIn, DateTime<Utc>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Withdrawn {
+        #[sqlx(flatten)]
+        row: Row,
+        withdrawn_at: DateTime<Utc>,
+    }
+    let rows: Vec<Withdrawn> = sqlx::query_as(
+        "SELECT id, kr_id, author, value, confidence, note, source, idempotency_key, created_at, \
+         withdrawn_at FROM withdrawn_check_ins WHERE workspace_id = ? ORDER BY kr_id, created_at, id",
+    )
+    .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    rows.into_iter()
+        .map(|w| Ok((to_check_in(w.row)?, w.withdrawn_at)))
+        .collect()
+}
+
 /// The history of one key result, oldest first.
 pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<CheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -288,6 +312,18 @@ pub async fn withdraw(
 }
 
 /// Import: a check-in with the time it was originally made.
+/// [`restore`], returning the new check-in's id.
+pub async fn restore_returning(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    n: &NewCheckIn<'_>,
+    at: DateTime<Utc>,
+) -> Result<CheckInId> {
+    insert(c, ws, n, at)
+        .await?
+        .ok_or_else(|| StoreError::Duplicate(format!("idempotency key {:?}", n.idempotency_key)))
+}
+
 pub async fn restore(
     c: &mut Conn,
     ws: WorkspaceId,

@@ -215,6 +215,30 @@ pub async fn list_archived(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResul
     rows.into_iter().map(to_kr).collect()
 }
 
+/// The archived key results of the workspace with when each was removed, for the export.
+pub async fn list_archived_with_times(
+    c: &mut Conn,
+    ws: WorkspaceId,
+) -> Result<Vec<(KeyResult, DateTime<Utc>)>> {
+    let krs = list_archived(c, ws).await?;
+    let times: std::collections::HashMap<i64, DateTime<Utc>> = sqlx::query_as(
+        "SELECT id, archived_at FROM key_results WHERE workspace_id = ? AND archived_at IS NOT NULL",
+    )
+    .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?
+    .into_iter()
+    .collect();
+    krs.into_iter()
+        .map(|k| {
+            let at = times.get(&k.id.0).copied().ok_or_else(|| {
+                StoreError::Corrupt(format!("key result {}: archived_at", k.id.0))
+            })?;
+            Ok((k, at))
+        })
+        .collect()
+}
+
 /// How a use case names the key result it works on.
 #[derive(Debug, Clone, Copy)]
 pub enum Lookup<'a> {

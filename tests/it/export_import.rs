@@ -362,3 +362,240 @@ fn the_demo_reads_a_kpi_every_monday_from_the_http_source_it_serves() {
     let peak = values.iter().copied().fold(f64::MIN, f64::max);
     assert_eq!(peak, 0.92, "the answers of the demo's server: {values:?}");
 }
+
+/// A workspace that used every command that sets something, as a console script.
+const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
+/okr setup team:Platform timezone:America/New_York prefix:PLA lead:bob
+/okr cycle new name:2026-Q3 start:2026-07-01 end:2026-09-30
+/okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
+/okr objective add team:Growth title:Enhance onboarding kind:aspirational
+/okr objective add team:Platform title:Faster builds owner:bob
+/okr objective align objective:PLA-1 parent:GRO-1
+/okr kr add objective:GRO-1 title:Reduce onboarding time kind:metric start:14 target:7 unit:days owner:alice from:2026-10-01 weight:2
+/okr kr add objective:GRO-1 title:Keep retention kind:threshold target:95 unit:percent direction:at_least owner:bob
+/okr kr add objective:GRO-1 title:Launch the wizard kind:milestone owner:carol
+/okr kr add objective:PLA-1 title:Build minutes kind:metric start:30 target:10 unit:minutes owner:bob confidence:6
+/okr schedule set team:Growth prompt:"0 10 * * Tue" digest:"0 16 * * Fri" hours:"09:00-18:00 Mon-Fri"
+/okr update GRO-1.1 12 c8 first step
+/okr update GRO-1.1 11
+/okr undo
+/okr update GRO-1.2 96%
+/okr kr remove kr:GRO-1.3
+/kpi add team:Growth name:conversion unit:percent direction:higher min:7 owner:bob
+/kpi set kpi:conversion value:6.4%
+/kpi okr kpi:conversion
+/okr clock advance:8d
+/okr update PLA-1.1 25 c7
+/okr update GRO-2.1 6.8%
+"#;
+
+/// Every row of each table that holds what people set, for one workspace, with ids replaced by
+/// what they stand for (a team's name, an objective's or key result's code, a KPI's name) and
+/// sorted: two workspaces holding the same things give the same rows.
+async fn rows_of(
+    pool: &sqlx::SqlitePool,
+    ws: i64,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    use sqlx::{Column, Row, TypeInfo, ValueRef};
+    let names = |sql: &'static str| async move {
+        let rows: Vec<(i64, String)> = sqlx::query_as(sql)
+            .bind(ws)
+            .fetch_all(pool)
+            .await
+            .expect(sql);
+        rows.into_iter()
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let teams = names("SELECT id, name FROM teams WHERE workspace_id = ?").await;
+    let cycles = names("SELECT id, name FROM cycles WHERE workspace_id = ?").await;
+    let objectives = names(
+        "SELECT o.id, t.prefix || '-' || o.number FROM objectives o JOIN teams t ON t.id = o.team_id WHERE o.workspace_id = ?",
+    )
+    .await;
+    let krs = names(
+        "SELECT k.id, t.prefix || '-' || o.number || '.' || k.number FROM key_results k \
+         JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id WHERE k.workspace_id = ?",
+    )
+    .await;
+    let kpis = names("SELECT id, name FROM kpis WHERE workspace_id = ?").await;
+    let mut out = std::collections::BTreeMap::new();
+    for (table, scope) in COMPARED {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT t.* FROM {table} t {scope} ?"
+        )))
+        .bind(ws)
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{table}: {e}"));
+        let mut shown: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                r.columns()
+                    .iter()
+                    .filter(|c| {
+                        !matches!(c.name(), "id" | "workspace_id")
+                            && !IMPORT_TIME.contains(&(*table, c.name()))
+                    })
+                    .map(|c| {
+                        let raw = r.try_get_raw(c.ordinal()).expect("a value");
+                        let value = if raw.is_null() {
+                            "NULL".to_owned()
+                        } else {
+                            match raw.type_info().name() {
+                                "INTEGER" => r.get::<i64, _>(c.ordinal()).to_string(),
+                                "REAL" => r.get::<f64, _>(c.ordinal()).to_string(),
+                                "BLOB" => format!("{:?}", r.get::<Vec<u8>, _>(c.ordinal())),
+                                _ => r.get::<String, _>(c.ordinal()),
+                            }
+                        };
+                        let named = match c.name() {
+                            "team_id" => {
+                                value.parse().ok().and_then(|i: i64| teams.get(&i).cloned())
+                            }
+                            "cycle_id" => value
+                                .parse()
+                                .ok()
+                                .and_then(|i: i64| cycles.get(&i).cloned()),
+                            "objective_id" | "parent_id" | "drafted_objective_id" => value
+                                .parse()
+                                .ok()
+                                .and_then(|i: i64| objectives.get(&i).cloned()),
+                            "kr_id" => value.parse().ok().and_then(|i: i64| krs.get(&i).cloned()),
+                            "kpi_id" => value.parse().ok().and_then(|i: i64| kpis.get(&i).cloned()),
+                            _ => None,
+                        };
+                        format!("{}={}", c.name(), named.unwrap_or(value))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        shown.sort();
+        out.insert((*table).to_owned(), shown);
+    }
+    out
+}
+
+/// The tables of what people set, and how each is narrowed to one workspace. Left out, each for
+/// its reason: `deliveries`, `alerts` and `digest_marks` (what was sent and decided, the ledger
+/// of one installation, not the workspace's data), `kr_trends` (sums recomputed from the
+/// check-ins), `webhooks` and KPI push tokens (secrets never leave), `closed_dms` (what one
+/// Discord said about one member), `workspaces`.
+const COMPARED: &[(&str, &str)] = &[
+    ("teams", "WHERE t.workspace_id ="),
+    (
+        "team_leads",
+        "JOIN teams x ON x.id = t.team_id WHERE x.workspace_id =",
+    ),
+    ("cycles", "WHERE t.workspace_id ="),
+    ("objectives", "WHERE t.workspace_id ="),
+    ("key_results", "WHERE t.workspace_id ="),
+    ("check_ins", "WHERE t.workspace_id ="),
+    ("withdrawn_check_ins", "WHERE t.workspace_id ="),
+    ("schedules", "WHERE t.workspace_id ="),
+    ("kpis", "WHERE t.workspace_id ="),
+    (
+        "kpi_readings",
+        "JOIN kpis x ON x.id = t.kpi_id WHERE x.workspace_id =",
+    ),
+    (
+        "kpi_links",
+        "JOIN kpis x ON x.id = t.kpi_id WHERE x.workspace_id =",
+    ),
+];
+
+/// Columns that say when the import ran rather than what was set (a team's, a cycle's and a
+/// KPI's creation, and when each schedule fires next, counted from the import's clock as for a team
+/// set up then), and the one that is the scheduler's memory of this installation (how many
+/// prompts in a row an owner let pass, which feeds the lead's report).
+const IMPORT_TIME: &[(&str, &str)] = &[
+    ("teams", "created_at"),
+    ("cycles", "created_at"),
+    ("kpis", "created_at"),
+    ("schedules", "next_due_at"),
+    ("key_results", "ignored_prompts"),
+];
+
+#[tokio::test]
+async fn a_workspace_that_used_every_command_comes_back_whole_from_a_backup() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("every.db");
+    let mut console = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .args([
+            "console",
+            "--workspace",
+            "acme",
+            "--user",
+            "alice",
+            "--admin",
+        ])
+        .args(["--now", "2026-10-02T09:00:00Z"])
+        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("console");
+    use std::io::Write as _;
+    console
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(EVERY_COMMAND.as_bytes())
+        .expect("script");
+    let out = console.wait_with_output().expect("console ends");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && !said.contains('❌'), "{said}");
+
+    let (json, err, ok) = export(&db, "acme", "json");
+    assert!(ok, "{err}");
+    let file = dir.path().join("acme.json");
+    std::fs::write(&file, &json).expect("export written");
+    let (_, err, ok) = okrbot(
+        &db,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "copy",
+        ],
+    );
+    assert!(ok, "{err}");
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("the database");
+    let ws = |name: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM workspaces WHERE name = ?")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+                .expect(name)
+        }
+    };
+    let (original, copy) = (
+        rows_of(&pool, ws("acme").await).await,
+        rows_of(&pool, ws("copy").await).await,
+    );
+    for (table, rows) in &original {
+        assert!(
+            !rows.is_empty(),
+            "the script leaves {table} empty: test more"
+        );
+        assert_eq!(
+            rows, &copy[table],
+            "{table} differs after export and import"
+        );
+    }
+    let (again, err, ok) = export(&db, "copy", "json");
+    assert!(ok, "{err}");
+    assert_eq!(json, again, "the copy exports the same document");
+    // The reports list what counts: the removed key result travels only in the JSON.
+    assert!(json.contains("Launch the wizard"));
+    let (csv, _, ok) = export(&db, "acme", "csv");
+    assert!(
+        ok && csv.contains("Reduce onboarding time") && !csv.contains("Launch the wizard"),
+        "{csv}"
+    );
+}
