@@ -106,6 +106,12 @@ pub enum Command {
     Undo {
         kr: Option<String>,
     },
+    /// Takes back any check-in of `kr` (its latest, or the one numbered `check_in`).
+    Withdraw {
+        kr: String,
+        check_in: Option<String>,
+        reason: Option<String>,
+    },
     /// Post a team's digest now.
     Digest {
         team: String,
@@ -213,6 +219,7 @@ pub async fn apply(
         | Command::NoChangeAll { .. }
         | Command::Snooze
         | Command::Undo { .. }
+        | Command::Withdraw { .. }
         | Command::History { .. }) => check_in::apply(okr, actor, c, now).await,
         c @ (Command::Status { .. }
         | Command::Digest { .. }

@@ -329,25 +329,51 @@ pub fn check_in_message(o: &CheckInOutcome) -> Message {
     m
 }
 
-pub fn history_message(kr: &KeyResult, history: &[CheckIn], tz: chrono_tz::Tz) -> Message {
-    let mut lines: Vec<String> = history
+/// A key result's check-ins oldest first, each with the number `/okr checkin withdraw`
+/// takes, and those taken back shown in their place as withdrawn.
+pub fn history_message(
+    kr: &KeyResult,
+    history: &[CheckIn],
+    withdrawn: &[crate::domain::model::WithdrawnCheckIn],
+    tz: chrono_tz::Tz,
+) -> Message {
+    let line = |c: &CheckIn| {
+        let mut l = format!(
+            "#{} · {} · {} · {}",
+            c.id.0,
+            crate::domain::view::local_time(c.created_at, tz),
+            kr.unit.format(c.value),
+            c.author
+        );
+        if let Some(conf) = c.confidence {
+            l.push_str(&format!(" · c{}", conf.get()));
+        }
+        if let Some(n) = &c.note {
+            l.push_str(&format!(" · {n}"));
+        }
+        l
+    };
+    let mut rows: Vec<(DateTime<Utc>, i64, String)> = history
         .iter()
-        .map(|c| {
-            let mut l = format!(
-                "{} · {} · {}",
-                crate::domain::view::local_time(c.created_at, tz),
-                kr.unit.format(c.value),
-                c.author
-            );
-            if let Some(conf) = c.confidence {
-                l.push_str(&format!(" · c{}", conf.get()));
-            }
-            if let Some(n) = &c.note {
-                l.push_str(&format!(" · {n}"));
-            }
-            l
-        })
+        .map(|c| (c.created_at, c.id.0, line(c)))
         .collect();
+    rows.extend(withdrawn.iter().map(|w| {
+        let c = &w.check_in;
+        let mut l = format!(
+            "{} · withdrawn {}",
+            line(c),
+            crate::domain::view::local_time(w.at, tz)
+        );
+        if let Some(by) = &w.by {
+            l.push_str(&format!(" by {by}"));
+        }
+        if let Some(r) = &w.reason {
+            l.push_str(&format!(": {r}"));
+        }
+        (c.created_at, c.id.0, l)
+    }));
+    rows.sort_by_key(|r| (r.0, r.1));
+    let mut lines: Vec<String> = rows.into_iter().map(|r| r.2).collect();
     if lines.is_empty() {
         lines.push(format!(
             "No check-ins yet. The owner records one with /okr update {} <value>.",

@@ -68,6 +68,13 @@ pub(super) const SPECS: &[Spec] = &[
         "kr:GRO-1.1",
     ),
     spec(
+        "checkin withdraw",
+        &["kr", "checkin", "reason"],
+        Who::OwnerOrLead,
+        "take back a check-in at any time (its author or a lead): the latest, or checkin:#<n> from /okr history; kept in the history as withdrawn",
+        "kr:GRO-1.1 reason:typo, meant 12",
+    ),
+    spec(
         "snooze",
         &[],
         Who::Anyone,
@@ -126,6 +133,11 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
         "undo" => Ok(Command::Undo {
             kr: o.opt_or_positional("kr"),
         }),
+        "checkin withdraw" => o.need("kr", "kr:GRO-1.1").map(|kr| Command::Withdraw {
+            kr,
+            check_in: o.opt("checkin"),
+            reason: o.opt("reason"),
+        }),
         "history" => Ok(Command::History {
             kr: o.opt_or_positional("kr").unwrap_or_default(),
         }),
@@ -172,9 +184,22 @@ pub(super) async fn apply(
             Reply::Snoozed { until, tz }
         }
         Command::History { kr } => {
-            let (kr, check_ins, tz) = okr.history(actor, &kr).await?;
-            Reply::History { kr, check_ins, tz }
+            let (kr, check_ins, withdrawn, tz) = okr.history_with_withdrawn(actor, &kr).await?;
+            Reply::History {
+                kr,
+                check_ins,
+                withdrawn,
+                tz,
+            }
         }
+        Command::Withdraw {
+            kr,
+            check_in,
+            reason,
+        } => Reply::Withdrawn(
+            okr.withdraw(actor, &kr, check_in.as_deref(), reason.as_deref(), now)
+                .await?,
+        ),
         other => return Err(misrouted(&other)),
     })
 }

@@ -356,6 +356,7 @@ async fn ac_kpi(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomplete
         "check_in::bulk",
         "check_in::nochange",
         "check_in::undo",
+        "check_in::checkin",
         "check_in::snooze",
         "report::status",
         "report::digest",

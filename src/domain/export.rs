@@ -169,6 +169,11 @@ pub struct WithdrawnDoc {
     pub idempotency_key: Option<String>,
     pub created_at: DateTime<Utc>,
     pub withdrawn_at: DateTime<Utc>,
+    /// Who took it back; absent for withdrawals from before this was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

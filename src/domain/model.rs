@@ -715,6 +715,17 @@ pub struct KeyResult {
     pub follows: Option<super::kpi::KpiId>,
 }
 
+/// A check-in taken back (`/okr undo`, `/okr checkin withdraw`): kept and shown as withdrawn,
+/// counted for nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithdrawnCheckIn {
+    pub check_in: CheckIn,
+    pub at: DateTime<Utc>,
+    /// Who took it back; `None` for withdrawals made before this was kept.
+    pub by: Option<String>,
+    pub reason: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckIn {
     pub id: CheckInId,

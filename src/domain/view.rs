@@ -311,10 +311,13 @@ pub enum Reply {
     KrRemoved(KeyResult),
     KrRestored(KeyResult),
     Undone(Undone),
+    Withdrawn(Withdrawn),
     Status(StatusReport),
     History {
         kr: KeyResult,
         check_ins: Vec<CheckIn>,
+        /// Check-ins taken back, shown in place as withdrawn.
+        withdrawn: Vec<crate::domain::model::WithdrawnCheckIn>,
         /// The team's zone, in which the check-ins' times are shown.
         tz: chrono_tz::Tz,
     },
@@ -403,6 +406,14 @@ pub struct Undone {
     pub withdrawn: CheckIn,
     pub kr: KeyResult,
     /// The team's zone, in which the reply shows the check-in's time.
+    pub tz: chrono_tz::Tz,
+}
+
+/// `/okr checkin withdraw`: the check-in taken back, and the key result as it stands again.
+#[derive(Debug, Clone)]
+pub struct Withdrawn {
+    pub withdrawal: crate::domain::model::WithdrawnCheckIn,
+    pub kr: KeyResult,
     pub tz: chrono_tz::Tz,
 }
 

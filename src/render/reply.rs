@@ -172,16 +172,12 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             vec![value_vs_target(kr)],
         ),
         Reply::Undone(u) => {
-            let taken = match u.kr.kind {
-                crate::domain::model::KrKind::Milestone if u.withdrawn.value >= 1.0 => "done".into(),
-                crate::domain::model::KrKind::Milestone => "not done".into(),
-                _ => u.kr.unit.format(u.withdrawn.value),
-            };
+            let taken = shown_value(&u.kr, u.withdrawn.value);
             Message::text(
                 format!("Took back your check-in of {}: {taken}", u.kr.code),
                 vec![
                     format!(
-                        "made {}; it is out of the history",
+                        "made {}; it counts no more and shows in the history as withdrawn",
                         crate::domain::view::local_time(u.withdrawn.created_at, u.tz)
                     ),
                     format!("{} stands at {} again", u.kr.code, value_vs_target(&u.kr)),
@@ -190,7 +186,38 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             .private()
         }
         Reply::Status(report) => status_message(report),
-        Reply::History { kr, check_ins, tz } => history_message(kr, check_ins, *tz),
+        Reply::History {
+            kr,
+            check_ins,
+            withdrawn,
+            tz,
+        } => history_message(kr, check_ins, withdrawn, *tz),
+        Reply::Withdrawn(w) => {
+            let c = &w.withdrawal.check_in;
+            let mut lines = vec![format!(
+                "#{} made {} by {}; it stays in the history as withdrawn",
+                c.id.0,
+                crate::domain::view::local_time(c.created_at, w.tz),
+                c.author
+            )];
+            if let Some(r) = &w.withdrawal.reason {
+                lines.push(format!("reason: {r}"));
+            }
+            lines.push(format!(
+                "{} stands at {} again",
+                w.kr.code,
+                value_vs_target(&w.kr)
+            ));
+            Message::text(
+                format!(
+                    "Withdrew a check-in of {}: {}",
+                    w.kr.code,
+                    shown_value(&w.kr, c.value)
+                ),
+                lines,
+            )
+            .private()
+        }
         Reply::CheckedIn(outcome) => check_in_message(outcome),
         Reply::Bulk(outcomes) => Message::text(
             format!("{} check-ins recorded", outcomes.len()),
@@ -443,5 +470,14 @@ fn grammar_lines(surface: Surface) -> Vec<String> {
         Surface::Console => vec![
             "/okr update GRO-1.1 9 c8 new flow shipped — the check-in grammar: key result, value, [c<1-10>], [note]".into(),
         ],
+    }
+}
+
+/// A checked-in value as a person reads it: `done` for a milestone, the unit's form otherwise.
+fn shown_value(kr: &crate::domain::model::KeyResult, value: f64) -> String {
+    match kr.kind {
+        crate::domain::model::KrKind::Milestone if value >= 1.0 => "done".into(),
+        crate::domain::model::KrKind::Milestone => "not done".into(),
+        _ => kr.unit.format(value),
     }
 }

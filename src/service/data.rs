@@ -41,7 +41,8 @@ impl Okr {
             let mut c = self.store.read().await?;
             let archived = store::key_results::list_archived_with_times(&mut c, ws).await?;
             let mut withdrawn: HashMap<KrId, Vec<WithdrawnDoc>> = HashMap::new();
-            for (ci, at) in store::check_ins::withdrawn_in_workspace(&mut c, ws).await? {
+            for w in store::check_ins::withdrawn_in_workspace(&mut c, ws).await? {
+                let ci = w.check_in;
                 withdrawn.entry(ci.kr_id).or_default().push(WithdrawnDoc {
                     author: ci.author,
                     value: ci.value,
@@ -50,7 +51,9 @@ impl Okr {
                     source: ci.source,
                     idempotency_key: ci.idempotency_key,
                     created_at: ci.created_at,
-                    withdrawn_at: at,
+                    withdrawn_at: w.at,
+                    withdrawn_by: w.by,
+                    reason: w.reason,
                 });
             }
             let mut schedules = HashMap::new();
@@ -524,7 +527,18 @@ async fn import_in(
                 let ci = store::check_ins::restore_returning(tx, ws, &new, w.created_at)
                     .await
                     .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))?;
-                store::check_ins::withdraw(tx, ws, ci, w.withdrawn_at).await?;
+                let reason = w
+                    .reason
+                    .as_deref()
+                    .map(Note::parse)
+                    .transpose()
+                    .map_err(|e| bad(format!("{place}.reason"), e.to_string()))?
+                    .flatten();
+                let by = store::check_ins::Withdrawal {
+                    by: w.withdrawn_by.as_deref(),
+                    reason: reason.as_deref(),
+                };
+                store::check_ins::withdraw(tx, ws, ci, w.withdrawn_at, by).await?;
             }
             for (n, c) in k.check_ins.iter().enumerate() {
                 let place = format!("{place}.check_ins[{n}]");

@@ -442,11 +442,27 @@ impl Okr {
         actor: &Actor,
         reference: &str,
     ) -> Result<(KeyResult, Vec<CheckIn>, chrono_tz::Tz)> {
+        let (kr, history, _, tz) = self.history_with_withdrawn(actor, reference).await?;
+        Ok((kr, history, tz))
+    }
+
+    /// [`Okr::history`] and the check-ins taken back from it, each oldest first.
+    pub async fn history_with_withdrawn(
+        &self,
+        actor: &Actor,
+        reference: &str,
+    ) -> Result<(
+        KeyResult,
+        Vec<CheckIn>,
+        Vec<crate::domain::model::WithdrawnCheckIn>,
+        chrono_tz::Tz,
+    )> {
         let mut c = self.store.read().await?;
         let kr = kr_by_ref(&mut c, actor.workspace, reference).await?;
         let team = super::objectives::team_of_kr(&mut c, actor.workspace, &kr).await?;
         let history = store::check_ins::for_kr(&mut c, actor.workspace, kr.id).await?;
-        Ok((kr, history, team.tz))
+        let withdrawn = store::check_ins::withdrawn_for_kr(&mut c, actor.workspace, kr.id).await?;
+        Ok((kr, history, withdrawn, team.tz))
     }
 
     /// `/okr cycle close`: closes the cycle (check-ins refused from then on) and grades it.

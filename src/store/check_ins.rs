@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::packed::{exact_real, quoted_real, text_instant};
 use super::{Conn, Result, StoreError};
-use crate::domain::model::{CheckIn, CheckInId, CheckInSource, Confidence, KrId, WorkspaceId};
+use crate::domain::model::{
+    CheckIn, CheckInId, CheckInSource, Confidence, KrId, WithdrawnCheckIn, WorkspaceId,
+};
 use crate::domain::scoring::CycleClock;
 use crate::domain::trend::Trend;
 
@@ -181,28 +183,56 @@ pub async fn by_idempotency_key(
     row.map(to_check_in).transpose()
 }
 
-/// Every withdrawn check-in of the workspace with when it was withdrawn, by key result and
-/// oldest first: the export carries them.
+#[derive(sqlx::FromRow)]
+struct WithdrawnRow {
+    #[sqlx(flatten)]
+    row: Row,
+    withdrawn_at: DateTime<Utc>,
+    withdrawn_by: Option<String>,
+    reason: Option<String>,
+}
+
+const WITHDRAWN: &str =
+    "SELECT id, kr_id, author, value, confidence, note, source, idempotency_key, \
+     created_at, withdrawn_at, withdrawn_by, reason FROM withdrawn_check_ins";
+
+fn to_withdrawn(w: WithdrawnRow) -> Result<WithdrawnCheckIn> {
+    Ok(WithdrawnCheckIn {
+        check_in: to_check_in(w.row)?,
+        at: w.withdrawn_at,
+        by: w.withdrawn_by,
+        reason: w.reason,
+    })
+}
+
+/// Every withdrawn check-in of the workspace, by key result and oldest first: the export
+/// carries them.
 pub async fn withdrawn_in_workspace(
     c: &mut Conn,
     ws: WorkspaceId,
-) -> Result<Vec<(CheckIn, DateTime<Utc>)>> {
-    #[derive(sqlx::FromRow)]
-    struct Withdrawn {
-        #[sqlx(flatten)]
-        row: Row,
-        withdrawn_at: DateTime<Utc>,
-    }
-    let rows: Vec<Withdrawn> = sqlx::query_as(
-        "SELECT id, kr_id, author, value, confidence, note, source, idempotency_key, created_at, \
-         withdrawn_at FROM withdrawn_check_ins WHERE workspace_id = ? ORDER BY kr_id, created_at, id",
-    )
-    .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?;
-    rows.into_iter()
-        .map(|w| Ok((to_check_in(w.row)?, w.withdrawn_at)))
-        .collect()
+) -> Result<Vec<WithdrawnCheckIn>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{WITHDRAWN} WHERE workspace_id = ? ORDER BY kr_id, created_at, id"
+    ));
+    let rows: Vec<WithdrawnRow> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    rows.into_iter().map(to_withdrawn).collect()
+}
+
+/// The withdrawn check-ins of one key result, oldest first: its history shows them.
+pub async fn withdrawn_for_kr(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kr: KrId,
+) -> Result<Vec<WithdrawnCheckIn>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{WITHDRAWN} WHERE workspace_id = ? AND kr_id = ? ORDER BY created_at, id"
+    ));
+    let rows: Vec<WithdrawnRow> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(kr.0)
+        .fetch_all(c.sqlite())
+        .await?;
+    rows.into_iter().map(to_withdrawn).collect()
 }
 
 /// The history of one key result, oldest first.
@@ -275,21 +305,33 @@ pub async fn latest_by(c: &mut Conn, ws: WorkspaceId, author: &str) -> Result<Op
     row.map(to_check_in).transpose()
 }
 
+/// Who took a check-in back, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Withdrawal<'a> {
+    /// `None` only for an imported withdrawal that did not say.
+    pub by: Option<&'a str>,
+    pub reason: Option<&'a str>,
+}
+
 /// Takes a check-in out of the history into `withdrawn_check_ins`, in the caller's
-/// transaction (`/okr undo`). The key result's state is the caller's to put back.
+/// transaction (`/okr undo`, `/okr checkin withdraw`). The key result's state is the caller's
+/// to put back.
 pub async fn withdraw(
     c: &mut Conn,
     ws: WorkspaceId,
     id: CheckInId,
     now: DateTime<Utc>,
+    w: Withdrawal<'_>,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO withdrawn_check_ins (id, workspace_id, kr_id, author, value, confidence, note, \
-         source, idempotency_key, created_at, withdrawn_at) \
+         source, idempotency_key, created_at, withdrawn_at, withdrawn_by, reason) \
          SELECT id, workspace_id, kr_id, author, value, confidence, note, source, idempotency_key, \
-         created_at, ? FROM check_ins WHERE workspace_id = ? AND id = ?",
+         created_at, ?, ?, ? FROM check_ins WHERE workspace_id = ? AND id = ?",
     )
     .bind(now)
+    .bind(w.by)
+    .bind(w.reason)
     .bind(ws.0)
     .bind(id.0)
     .execute(c.sqlite())

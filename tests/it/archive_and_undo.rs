@@ -233,3 +233,114 @@ async fn a_check_in_after_an_undo_gets_a_new_id_and_can_be_undone_too() {
     assert_eq!(second.kr.current, 11.0);
     assert_eq!(app.count("withdrawn_check_ins").await, 2);
 }
+
+/// `/okr checkin withdraw`: any check-in, at any time while the cycle is open, by its author or
+/// a lead, picked as the latest or by the number `/okr history` shows; it stays in the history
+/// as withdrawn with who and why, and the key result stands as if it had never counted
+/// (`docs/update-grammar.md`, "Withdraw").
+#[tokio::test]
+async fn any_check_in_is_withdrawn_by_its_author_or_a_lead_and_stays_in_the_history() {
+    let app = growth().await;
+    // GRO-1.1 runs 14 -> 7 days: 12, then a typo of 1,200 with confidence 2, then 10.
+    check_in(&app, "alice", "GRO-1.1 12 c6", 0).await;
+    check_in(&app, "alice", "GRO-1.1 1200 c2", 60).await;
+    check_in(&app, "alice", "GRO-1.1 10", 70).await;
+    check_in(&app, "bob", "GRO-1.2 96", 80).await;
+    // Two days on: long past undo's 15 minutes.
+    let later = now() + Duration::days(2);
+    let (_, history, _, _) = app
+        .okr
+        .history_with_withdrawn(&app.admin, "GRO-1.1")
+        .await
+        .unwrap();
+    let typo = history.iter().find(|c| c.value == 1200.0).unwrap().id.0;
+
+    let before = app.rows().await;
+    let text = refused_text!(
+        app,
+        app.okr
+            .withdraw(&app.user("carol"), "GRO-1.2", None, None, later)
+    );
+    assert_mentions(&text, &["withdraw bob's check-in", "its author or"]);
+    let text = refused_text!(
+        app,
+        app.okr
+            .withdraw(&app.user("alice"), "GRO-1.1", Some("#999999"), None, later)
+    );
+    assert_mentions(
+        &text,
+        &[
+            "#999999 is not among GRO-1.1's check-ins",
+            "/okr history kr:GRO-1.1",
+        ],
+    );
+    let text = refused_text!(
+        app,
+        app.okr
+            .withdraw(&app.user("alice"), "GRO-1.1", Some("the typo"), None, later)
+    );
+    assert_mentions(&text, &["checkin:the typo is not a check-in number"]);
+    assert_eq!(app.rows().await, before, "nothing written");
+
+    // The typo in the middle, by its number: the value stays 10 (the latest), the confidence
+    // it brought goes with it.
+    let out = app
+        .okr
+        .withdraw(
+            &app.user("alice"),
+            "GRO-1.1",
+            Some(&format!("#{typo}")),
+            Some("typo, meant 12"),
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.withdrawal.check_in.value, 1200.0);
+    assert_eq!(out.kr.current, 10.0);
+    assert_eq!(out.kr.confidence.map(|c| c.get()), Some(6));
+    let (kr, history, withdrawn, tz) = app
+        .okr
+        .history_with_withdrawn(&app.admin, "GRO-1.1")
+        .await
+        .unwrap();
+    let values: Vec<f64> = history.iter().map(|c| c.value).collect();
+    assert_eq!(values, [12.0, 10.0]);
+    assert_eq!(withdrawn.len(), 1);
+    assert_eq!(withdrawn[0].reason.as_deref(), Some("typo, meant 12"));
+    assert_eq!(withdrawn[0].by.as_deref(), Some("alice"));
+    let shown = okrbot::render::history_message(&kr, &history, &withdrawn, tz);
+    let lines: Vec<&String> = shown.blocks.iter().flat_map(|b| &b.lines).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines[1].starts_with(&format!("#{typo} "))
+            && lines[1].contains("withdrawn")
+            && lines[1].contains("by alice: typo, meant 12"),
+        "in its place, marked: {lines:#?}"
+    );
+    // Scored as if it had never counted: (14 - 10) / (14 - 7).
+    let status = app
+        .okr
+        .status(
+            &app.admin,
+            okrbot::domain::view::StatusScope::Objective("GRO-1".into()),
+            later,
+        )
+        .await
+        .unwrap();
+    let score = status.teams[0].objectives[0].krs[0].score;
+    assert!(
+        (score.progress - 4.0 / 7.0).abs() < 1e-9,
+        "{}",
+        score.progress
+    );
+
+    // A lead takes back bob's only check-in: GRO-1.2 awaits data again.
+    let out = app
+        .okr
+        .withdraw(&app.user("alice"), "GRO-1.2", None, None, later)
+        .await
+        .unwrap();
+    assert_eq!(out.withdrawal.check_in.author, "bob");
+    assert_eq!(out.kr.last_check_in, None);
+    assert!(okrbot::domain::scoring::awaiting_data(&out.kr));
+}

@@ -105,6 +105,39 @@ pub async fn undo(
     run(ctx, Command::Undo { kr }).await
 }
 
+/// Check-ins: take one back at any time
+#[poise::command(
+    slash_command,
+    rename = "checkin",
+    subcommands("checkin_withdraw"),
+    subcommand_required
+)]
+pub async fn checkin(ctx: Context<'_>) -> Result {
+    super::group_invoked(ctx).await
+}
+
+/// Take back a check-in at any time: its author or a lead; kept in the history as withdrawn
+#[poise::command(slash_command, rename = "withdraw")]
+async fn checkin_withdraw(
+    ctx: Context<'_>,
+    #[description = "Key result"]
+    #[autocomplete = "ac_kr"]
+    kr: String,
+    #[description = "Which check-in: its number in /okr history, e.g. #412 (default: the latest)"]
+    checkin: Option<String>,
+    #[description = "Why, for the history"] reason: Option<String>,
+) -> Result {
+    run(
+        ctx,
+        Command::Withdraw {
+            kr,
+            check_in: checkin,
+            reason,
+        },
+    )
+    .await
+}
+
 /// Ask me again tomorrow
 #[poise::command(slash_command)]
 pub async fn snooze(ctx: Context<'_>) -> Result {
