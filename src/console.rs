@@ -145,6 +145,9 @@ impl Console<'_> {
         let mut end = SessionEnd::default();
         end.internal_failures += self.tick(out).await?;
         let mut bulk: Option<String> = None;
+        // The line just refused for a value far outside its key result's range: typed again
+        // at once, it is confirmed (`docs/update-grammar.md`, "Values far out of range").
+        let mut unconfirmed: Option<String> = None;
         while let Some(read) = input::next_line(&mut input).await? {
             let line = match read {
                 input::Input::Line(l) => l,
@@ -190,7 +193,12 @@ impl Console<'_> {
                     bulk = Some(String::new());
                 }
                 Line::Command(cmd) => {
+                    let again = unconfirmed.take().is_some_and(|l| l == line.trim());
+                    let cmd = if again { cmd.confirmed() } else { cmd };
                     let reply = self.execute(cmd).await;
+                    if matches!(reply, Err(OkrError::Unconfirmed(_))) {
+                        unconfirmed = Some(line.trim().to_owned());
+                    }
                     end.internal_failures += write_reply(out, reply)?;
                     end.internal_failures += self.tick(out).await?;
                 }

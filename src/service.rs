@@ -77,6 +77,9 @@ pub enum OkrError {
     Value(#[from] ValueError),
     #[error("line {line}: {message}; nothing was recorded, fix that line and send them all again")]
     BulkLine { line: usize, message: String },
+    /// A value far outside what the key result could mean: recorded only once confirmed.
+    #[error("{0}")]
+    Unconfirmed(String),
     #[error("something went wrong on our side and nothing was changed; please try again")]
     Internal(#[source] anyhow::Error),
 }

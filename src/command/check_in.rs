@@ -17,6 +17,8 @@ pub enum Update {
         text: String,
         source: CheckInSource,
         idempotency_key: Option<String>,
+        /// `confirm:yes`: a value far outside the key result's range is meant.
+        confirmed: bool,
     },
     /// Typed fields, parsed already (`kr:`, `value:`, `confidence:`, `note:`).
     Request(Box<CheckInRequest>),
@@ -37,11 +39,47 @@ pub fn typed(
 
 pub use crate::service::check_in::confidence_field as confidence;
 
+/// `confirm:yes` (or `true`); `confirm:no` is the same as leaving it out.
+fn is_yes(text: &str) -> Result<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => Ok(true),
+        "no" | "n" | "false" | "" => Ok(false),
+        other => Err(crate::service::OkrError::invalid(format!(
+            "confirm:{other} is not yes or no: write confirm:yes to record a value far outside the key result's range"
+        ))),
+    }
+}
+
+impl Command {
+    /// The same update, with a value far outside the key result's range confirmed; any other
+    /// command unchanged.
+    pub fn confirmed(self) -> Command {
+        match self {
+            Command::Update(Update::Line {
+                text,
+                source,
+                idempotency_key,
+                ..
+            }) => Command::Update(Update::Line {
+                text,
+                source,
+                idempotency_key,
+                confirmed: true,
+            }),
+            Command::Update(Update::Request(mut r)) => {
+                r.confirmed = true;
+                Command::Update(Update::Request(r))
+            }
+            other => other,
+        }
+    }
+}
+
 /// The catalogue entries of this group, in help order.
 pub(super) const SPECS: &[Spec] = &[
     spec(
         "update",
-        &["kr", "value", "confidence", "note"],
+        &["kr", "value", "confidence", "note", "confirm"],
         Who::OwnerOrLead,
         "check in; values: 42 1,200 1.2k 3M 45% $1,200 3h 14d +5 -2.5 done, not done",
         "kr:GRO-1.1 value:9 confidence:8 note:new flow shipped",
@@ -92,23 +130,28 @@ pub(super) const SPECS: &[Spec] = &[
 
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {
-        "update" => match o.raw("kr") {
-            Some(kr) => (|| {
-                typed(
+        "update" => (|| {
+            let command = match o.raw("kr") {
+                Some(kr) => typed(
                     &kr,
                     &o.raw("value").unwrap_or_default(),
                     confidence(o.raw("confidence").as_deref())?,
                     o.raw("note").as_deref(),
                     CheckInSource::Text,
                     None,
-                )
-            })(),
-            None => Ok(Command::Update(Update::Line {
-                text: o.positional.clone(),
-                source: CheckInSource::Text,
-                idempotency_key: None,
-            })),
-        },
+                )?,
+                None => Command::Update(Update::Line {
+                    text: o.positional.clone(),
+                    source: CheckInSource::Text,
+                    idempotency_key: None,
+                    confirmed: false,
+                }),
+            };
+            Ok(match o.raw("confirm") {
+                Some(c) if is_yes(&c)? => command.confirmed(),
+                _ => command,
+            })
+        })(),
         "nochange" => {
             let kr = o.opt_or_positional("kr").unwrap_or_default();
             Ok(if kr.trim().eq_ignore_ascii_case("all") {
@@ -157,8 +200,9 @@ pub(super) async fn apply(
             text,
             source,
             idempotency_key,
+            confirmed,
         }) => Reply::CheckedIn(Box::new(
-            okr.check_in_text(actor, &text, source, idempotency_key, now)
+            okr.check_in_line(actor, &text, source, idempotency_key, confirmed, now)
                 .await?,
         )),
         Command::Update(Update::Request(request)) => {

@@ -499,6 +499,28 @@ pub fn score_kr_with(kr: &KeyResult, ctx: &ScoreContext<'_>, trend: &Trend) -> K
     scored
 }
 
+/// How many spans past the target or behind the start a metric value may go before it asks to
+/// be confirmed ([`implausible`]).
+pub const PLAUSIBLE_SPANS: f64 = 10.0;
+
+/// Whether `value` is too far from anything a metric key result could mean to record it
+/// unasked: more than [`PLAUSIBLE_SPANS`] spans past its target or behind its start, where a
+/// sliver's span counts as [`SLIVER`] of its values' size (a typo such as `1 200` for `12` on a
+/// 30 -> 50 key result is 58 spans past). Other kinds take 0/1 or a line and never ask.
+pub fn implausible(kr: &KeyResult, value: f64) -> bool {
+    if kr.kind != KrKind::Metric {
+        return false;
+    }
+    let span = (kr.target - kr.start)
+        .abs()
+        .max(SLIVER * kr.start.abs().max(kr.target.abs()));
+    if span == 0.0 || !span.is_finite() {
+        return false;
+    }
+    let (low, high) = (kr.start.min(kr.target), kr.start.max(kr.target));
+    value > high + PLAUSIBLE_SPANS * span || value < low - PLAUSIBLE_SPANS * span
+}
+
 /// A metric key result whose span is under this share of its values' size is a sliver: a
 /// conversion rate from 6.8% to 7%, where a reading's noise is a large part of the span.
 pub const SLIVER: f64 = 0.05;

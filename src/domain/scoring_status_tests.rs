@@ -676,3 +676,29 @@ fn a_from_day_sets_where_the_pace_starts_inside_the_cycle() {
     assert_eq!(clock.pace_start(&from("2026-08-01"), Tz::UTC), clock.start);
     assert_eq!(clock.pace_start(&from("2027-03-01"), Tz::UTC), clock.end);
 }
+
+#[test]
+fn a_value_more_than_ten_spans_out_is_implausible_and_asks_to_be_confirmed() {
+    let kr = metric(30.0, 50.0, 30.0);
+    // `1 200` for 12: 57.5 spans past the target.
+    assert!(implausible(&kr, 1200.0));
+    for fine in [12.0, 51.0, 250.0, -170.0, 0.0] {
+        assert!(!implausible(&kr, fine), "{fine}");
+    }
+    assert!(implausible(&kr, 250.5));
+    assert!(implausible(&kr, -170.5));
+    // Decreasing: 14 -> 7 days.
+    let days = metric(14.0, 7.0, 14.0);
+    assert!(implausible(&days, 1200.0));
+    assert!(!implausible(&days, 9.0));
+    // A sliver counts 5% of its size as its span: 6.8% -> 7% allows up to 10.5%.
+    let sliver = metric(6.8, 7.0, 6.8);
+    assert!(!implausible(&sliver, 10.4));
+    assert!(implausible(&sliver, 11.0));
+    // Thresholds and milestones never ask.
+    assert!(!implausible(
+        &threshold(Direction::AtLeast, 95.0, 96.0),
+        1e12
+    ));
+    assert!(!implausible(&milestone(false), 1.0));
+}

@@ -27,6 +27,8 @@ pub struct CheckInRequest {
     /// From a line: the note may begin with the key result's own unit word (`4 points shipped`),
     /// which only the key result can tell (`grammar::unit_from_note`). A form's note never is.
     pub unit_may_lead_note: bool,
+    /// The person confirmed a value far outside the key result's range (`confirm:yes`).
+    pub confirmed: bool,
 }
 
 /// The fields of an update form (console options, Discord's modal), as typed.
@@ -57,6 +59,7 @@ impl CheckInRequest {
             source,
             idempotency_key,
             unit_may_lead_note: false,
+            confirmed: false,
         })
     }
 }
@@ -79,6 +82,21 @@ impl Okr {
         idempotency_key: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<CheckInOutcome> {
+        self.check_in_line(actor, line, source, idempotency_key, false, now)
+            .await
+    }
+
+    /// [`Okr::check_in_text`], `confirmed` when the person said the value is meant
+    /// (`confirm:yes`, or the same line again in the console).
+    pub async fn check_in_line(
+        &self,
+        actor: &Actor,
+        line: &str,
+        source: CheckInSource,
+        idempotency_key: Option<String>,
+        confirmed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOutcome> {
         let u = grammar::parse_update(line)?;
         let request = CheckInRequest {
             kr: u.kr_ref,
@@ -88,6 +106,7 @@ impl Okr {
             source,
             idempotency_key,
             unit_may_lead_note: true,
+            confirmed,
         };
         self.check_in(actor, request, now).await
     }
@@ -156,6 +175,7 @@ impl Okr {
                 source,
                 idempotency_key: None,
                 unit_may_lead_note: true,
+                confirmed: false,
             };
             let outcome =
                 self.record(&mut tx, actor, &request, now)
@@ -244,6 +264,25 @@ impl Okr {
             None => (&r.value, r.confidence, r.note.as_ref()),
         };
         let value = value::new_value(&ctx.kr, parsed)?;
+        if !r.confirmed && scoring::implausible(&ctx.kr, value) {
+            let code = &ctx.kr.code;
+            let shown = ctx.kr.unit.format(value);
+            // Said in the words of the surface it came from.
+            let again = match r.source {
+                CheckInSource::Text => format!(
+                    "send it again with confirm:yes (/okr update {code} {parsed} confirm:yes), or repeat the line"
+                ),
+                _ => format!(
+                    "send it again with /okr update kr:{code} value:{parsed} confirm:True"
+                ),
+            };
+            return Err(OkrError::Unconfirmed(format!(
+                "{shown} on {code} is more than {} times its span away from {} → {}, so it looks like a typo: nothing was recorded. If it is right, {again}",
+                scoring::PLAUSIBLE_SPANS,
+                ctx.kr.unit.format(ctx.kr.start),
+                ctx.kr.unit.format(ctx.kr.target),
+            )));
+        }
         // The trend of the cycle's check-ins, not the points: a key result fed every few
         // minutes has thousands, and the forecast needs only their running sums.
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);

@@ -43,6 +43,8 @@ impl Okr {
             source,
             idempotency_key,
             unit_may_lead_note: false,
+            // The value stands already: keeping it never needs a confirmation.
+            confirmed: true,
         };
         self.check_in(actor, request, now).await
     }

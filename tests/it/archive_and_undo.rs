@@ -241,9 +241,9 @@ async fn a_check_in_after_an_undo_gets_a_new_id_and_can_be_undone_too() {
 #[tokio::test]
 async fn any_check_in_is_withdrawn_by_its_author_or_a_lead_and_stays_in_the_history() {
     let app = growth().await;
-    // GRO-1.1 runs 14 -> 7 days: 12, then a typo of 1,200 with confidence 2, then 10.
+    // GRO-1.1 runs 14 -> 7 days: 12, then a typo of 40 with confidence 2, then 10.
     check_in(&app, "alice", "GRO-1.1 12 c6", 0).await;
-    check_in(&app, "alice", "GRO-1.1 1200 c2", 60).await;
+    check_in(&app, "alice", "GRO-1.1 40 c2", 60).await;
     check_in(&app, "alice", "GRO-1.1 10", 70).await;
     check_in(&app, "bob", "GRO-1.2 96", 80).await;
     // Two days on: long past undo's 15 minutes.
@@ -253,7 +253,7 @@ async fn any_check_in_is_withdrawn_by_its_author_or_a_lead_and_stays_in_the_hist
         .history_with_withdrawn(&app.admin, "GRO-1.1")
         .await
         .unwrap();
-    let typo = history.iter().find(|c| c.value == 1200.0).unwrap().id.0;
+    let typo = history.iter().find(|c| c.value == 40.0).unwrap().id.0;
 
     let before = app.rows().await;
     let text = refused_text!(
@@ -295,7 +295,7 @@ async fn any_check_in_is_withdrawn_by_its_author_or_a_lead_and_stays_in_the_hist
         )
         .await
         .unwrap();
-    assert_eq!(out.withdrawal.check_in.value, 1200.0);
+    assert_eq!(out.withdrawal.check_in.value, 40.0);
     assert_eq!(out.kr.current, 10.0);
     assert_eq!(out.kr.confidence.map(|c| c.get()), Some(6));
     let (kr, history, withdrawn, tz) = app

@@ -162,7 +162,7 @@ fn a_bulk_update_is_recorded_whole() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("okr.db");
     let script = format!(
-        "{SETUP}/okr update bulk\nGRO-1.1 10 c7\nGRO-2.1 1.2k\n.\n/okr update bulk\nGRO-2.1 80\nGRO-2.2 12O\n.\n/okr history kr:GRO-2.1\n"
+        "{SETUP}/okr update bulk\nGRO-1.1 10 c7\nGRO-2.1 1.05k\n.\n/okr update bulk\nGRO-2.1 80\nGRO-2.2 12O\n.\n/okr history kr:GRO-2.1\n"
     );
     let (out, code) = run_console(
         &db,
@@ -179,7 +179,7 @@ fn a_bulk_update_is_recorded_whole() {
     assert!(out.contains("2 check-ins recorded"), "{out}");
     assert!(out.contains("line 2: \"12O\" is not a number"), "{out}");
     let history = out.split("History of GRO-2.1").nth(1).expect("history");
-    assert!(history.contains("1,200"), "{history}");
+    assert!(history.contains("1,050"), "{history}");
     assert!(
         !history.contains("· 80 ·"),
         "the failed bulk wrote a check-in: {history}"
@@ -471,4 +471,66 @@ fn kpi_show_in_the_console_saves_its_chart_and_names_the_file() {
     let png = std::fs::read(path).expect("the chart was saved");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG at {path}");
     let _ = std::fs::remove_file(path);
+}
+
+/// A value far outside anything its key result could mean (`1 200` typed for 12 on a 30 -> 50
+/// key result) records nothing until confirmed: `confirm:yes`, or the same line typed again at
+/// once; anything in between asks afresh (`docs/update-grammar.md`, "Values far out of range").
+#[test]
+fn a_value_far_out_of_range_waits_for_a_confirmation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}\
+/okr kr add objective:GRO-2 title:Demo calls kind:metric start:30 target:50 owner:dave
+/okr update GRO-2.4 1 200 oops
+/okr history kr:GRO-2.4
+/okr update GRO-2.4 1 200 oops
+/okr update GRO-2.4 1 200 oops
+/okr update GRO-2.4 5000
+/okr history kr:GRO-2.4
+/okr update GRO-2.4 5000
+/okr update GRO-2.4 9000 confirm:yes
+/okr history kr:GRO-2.4
+"
+    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
+    assert_eq!(code, 0, "{out}");
+    let replies: Vec<&str> = out
+        .split("\n\n")
+        .filter(|r| r.contains("GRO-2.4") && !r.contains("Key result GRO-2.4 added"))
+        .collect();
+    let kinds: Vec<&str> = replies
+        .iter()
+        .map(|r| {
+            if r.contains("so it looks like a typo: nothing was recorded") {
+                "asked"
+            } else if r.contains("Checked in GRO-2.4") {
+                "recorded"
+            } else if r.contains("History of GRO-2.4") {
+                "history"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "asked", "history", "asked", "recorded", "asked", "history", "asked", "recorded",
+            "history"
+        ],
+        "{out}"
+    );
+    assert!(
+        replies[0].contains("1,200 on GRO-2.4 is more than 10 times its span away from 30 → 50")
+            && replies[0].contains("confirm:yes"),
+        "{out}"
+    );
+    assert!(replies[1].contains("No check-ins yet"), "{out}");
+    let last = replies[8];
+    assert!(
+        last.contains("1,200") && last.contains("9,000") && !last.contains("5,000"),
+        "{out}"
+    );
 }

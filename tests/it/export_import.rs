@@ -386,7 +386,7 @@ const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin cha
 /kpi okr kpi:conversion
 /okr clock advance:8d
 /okr update PLA-1.1 25 c7
-/okr update PLA-1.1 2 500
+/okr update PLA-1.1 2 500 confirm:yes
 /okr clock advance:1d
 /okr checkin withdraw kr:PLA-1.1 reason:typo, meant 25
 /okr update GRO-2.1 6.8%

@@ -20,6 +20,8 @@ pub async fn update(
     #[max = 10]
     confidence: Option<u8>,
     #[description = "What changed"] note: Option<String>,
+    #[description = "Record a value far outside the key result's range: it is meant"]
+    confirm: Option<bool>,
 ) -> Result {
     let confidence = confidence
         .map(|c| {
@@ -35,6 +37,11 @@ pub async fn update(
         CheckInSource::Slash,
         interaction_key(ctx),
     )?;
+    let c = if confirm == Some(true) {
+        c.confirmed()
+    } else {
+        c
+    };
     run(ctx, c).await
 }
 
