@@ -29,7 +29,7 @@ mod webhook;
 pub use crate::domain::catalogue::{spec, Spec, Surface, Who};
 pub use crate::domain::view::Reply;
 pub use check_in::{confidence, typed, Update};
-pub use report::{export_format, status_scope, ExportFormat};
+pub use report::{export_format, past_team_digest, status_scope, ExportFormat};
 pub use team::CycleNew;
 
 use crate::service::check_in::CheckInRequest;
@@ -116,8 +116,10 @@ pub enum Command {
     Digest {
         team: String,
     },
-    /// The workspace's alignment tree.
-    Rollup,
+    /// The workspace's alignment tree, of the running cycle or the one named.
+    Rollup {
+        cycle: Option<String>,
+    },
     ScheduleShow {
         team: String,
     },
@@ -223,7 +225,7 @@ pub async fn apply(
         | Command::History { .. }) => check_in::apply(okr, actor, c, now).await,
         c @ (Command::Status { .. }
         | Command::Digest { .. }
-        | Command::Rollup
+        | Command::Rollup { .. }
         | Command::ScheduleShow { .. }
         | Command::ScheduleSet { .. }
         | Command::Export(_)) => report::apply(okr, actor, c, now).await,

@@ -73,9 +73,9 @@ pub(super) const SPECS: &[Spec] = &[
     ),
     spec(
         "digest",
-        &["team", "scope"],
+        &["team", "scope", "cycle"],
         Who::Anyone,
-        "post a team's digest now, or scope:workspace for the alignment tree",
+        "post a team's digest now, or scope:workspace for the alignment tree (cycle: a past one)",
         "team:Growth",
     ),
     spec(
@@ -101,6 +101,13 @@ pub(super) const SPECS: &[Spec] = &[
     ),
 ];
 
+/// A team's digest is a post about its running cycle; a past one is read, not posted.
+pub fn past_team_digest(cycle: &str) -> crate::service::OkrError {
+    crate::service::OkrError::invalid(format!(
+        "a team's digest posts its running cycle; to look back at {cycle}, use /okr status team:<team> cycle:{cycle}, or /okr digest scope:workspace cycle:{cycle} for the alignment tree"
+    ))
+}
+
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let positional = o.positional.trim();
     let built = match path {
@@ -118,7 +125,11 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             if o.opt("scope")
                 .is_some_and(|s| s.eq_ignore_ascii_case("workspace"))
             {
-                Ok(Command::Rollup)
+                Ok(Command::Rollup {
+                    cycle: o.opt("cycle"),
+                })
+            } else if let Some(cycle) = o.opt("cycle") {
+                Err(past_team_digest(&cycle))
             } else {
                 o.need("team", "team:Growth (or scope:workspace)")
                     .map(|team| Command::Digest { team })
@@ -174,8 +185,8 @@ pub(super) async fn apply(
             let digest = okr.digest_now(actor, &team, now).await?;
             Reply::DigestQueued { team, digest }
         }
-        Command::Rollup => {
-            let (cycle, roots) = okr.rollup(actor, now).await?;
+        Command::Rollup { cycle } => {
+            let (cycle, roots) = okr.rollup_in(actor, cycle.as_deref(), now).await?;
             Reply::Rollup {
                 cycle: cycle.name,
                 roots,

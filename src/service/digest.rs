@@ -118,8 +118,18 @@ impl Okr {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(crate::domain::model::Cycle, Vec<RollupNode>)> {
+        self.rollup_in(actor, None, now).await
+    }
+
+    /// [`Okr::rollup`] of the cycle named, closed ones too, or of the running one.
+    pub async fn rollup_in(
+        &self,
+        actor: &Actor,
+        cycle: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(crate::domain::model::Cycle, Vec<RollupNode>)> {
         let mut c = self.store.read().await?;
-        let cycle = resolve_cycle(&mut c, actor, None, now).await?;
+        let cycle = resolve_cycle(&mut c, actor, cycle, now).await?;
         let snap = Snapshot::load_cycle_for_reading(self, &mut c, actor, cycle.id).await?;
         let views = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
         let roots = rollup(&views);

@@ -1,6 +1,6 @@
 //! Teams and cycles: `/okr setup`, `/okr cycle new | list | close`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::fields::{check_channel, check_cycle_days, check_person, no_control_characters};
 use super::{commit, team_named, Actor, Okr, OkrError, Result};
@@ -280,12 +280,46 @@ pub(crate) async fn resolve_cycle(
     open.iter()
         .filter(|cy| cy.start <= today && today <= cy.end)
         .max_by_key(|cy| cy.start)
-        .or_else(|| open.iter().filter(|cy| cy.start > today).min_by_key(|cy| cy.start))
+        .or_else(|| {
+            open.iter()
+                .filter(|cy| cy.start > today)
+                .min_by_key(|cy| cy.start)
+        })
         .or_else(|| open.iter().max_by_key(|cy| cy.end))
         .map(|cy| (*cy).clone())
-        .ok_or_else(|| {
-            OkrError::invalid(
-                "there is no open cycle: create one with /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31",
-            )
-        })
+        .ok_or_else(|| no_open_cycle(&cycles, today))
+}
+
+/// Says there is no open cycle, and what to type next: the cycle after the latest (the latest,
+/// closed, named so it can still be viewed), or the quarter of today when there is none yet; never
+/// a cycle that exists.
+fn no_open_cycle(cycles: &[Cycle], today: chrono::NaiveDate) -> OkrError {
+    let latest = cycles.iter().max_by_key(|c| c.end);
+    let start = latest
+        .and_then(|c| c.end.succ_opt())
+        .unwrap_or_else(|| quarter_start(today));
+    let end = quarter_start(start)
+        .checked_add_months(chrono::Months::new(3))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(start);
+    let quarter = format!("{}-Q{}", start.year(), start.month0() / 3 + 1);
+    let taken = cycles.iter().any(|c| c.name.eq_ignore_ascii_case(&quarter));
+    let name = if taken || start != quarter_start(start) {
+        "<name>".to_owned()
+    } else {
+        quarter
+    };
+    let next = format!("/okr cycle new name:{name} start:{start} end:{end}");
+    match latest {
+        Some(l) => OkrError::invalid(format!(
+            "there is no open cycle: the latest, {}, is closed (it stays viewable: add cycle:{} to /okr status or /okr digest scope:workspace); start the next with {next}",
+            l.name, l.name
+        )),
+        None => OkrError::invalid(format!("there is no cycle yet: create one with {next}")),
+    }
+}
+
+/// The first day of the calendar quarter `day` is in.
+fn quarter_start(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(day.year(), day.month0() / 3 * 3 + 1, 1).unwrap_or(day)
 }

@@ -386,7 +386,7 @@ async fn the_workspace_rollup_lists_every_kpi_with_its_team_out_of_range_first()
         .kpi_set(&app.admin, "conversion", "6.4%", now())
         .await
         .expect("conversion read");
-    let reply = command::apply(&app.okr, &app.admin, Command::Rollup, now())
+    let reply = command::apply(&app.okr, &app.admin, Command::Rollup { cycle: None }, now())
         .await
         .expect("the rollup");
     let Reply::Rollup {

@@ -46,13 +46,18 @@ pub async fn digest(
     #[autocomplete = "ac_team"]
     team: Option<String>,
     #[description = "team (default) or workspace"] scope: Option<String>,
+    #[description = "A past cycle's alignment tree (with scope:workspace), e.g. 2026-Q3"]
+    #[autocomplete = "ac_cycle"]
+    cycle: Option<String>,
 ) -> Result {
     super::defer_private(ctx).await?;
     let c = if scope
         .as_deref()
         .is_some_and(|s| s.trim().eq_ignore_ascii_case("workspace"))
     {
-        Command::Rollup
+        Command::Rollup { cycle }
+    } else if let Some(cycle) = cycle.filter(|c| !c.trim().is_empty()) {
+        return Err(crate::command::past_team_digest(&cycle).into());
     } else {
         let team = team.ok_or_else(|| {
             OkrError::invalid("name the team, e.g. /okr digest team:Growth, or use scope:workspace")

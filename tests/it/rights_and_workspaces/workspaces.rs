@@ -257,7 +257,7 @@ async fn a_workspace_with_nothing_set_up_shows_nothing_of_another() {
     // Not acme's open cycle: this workspace has none.
     assert_mentions(
         &err.to_string(),
-        &["there is no open cycle", "/okr cycle new"],
+        &["there is no cycle yet", "/okr cycle new"],
     );
     assert!(app.okr.teams(&empty).await.unwrap().is_empty());
     assert!(app.okr.cycles(&empty).await.unwrap().is_empty());

@@ -153,3 +153,50 @@ async fn a_digest_with_nowhere_or_nothing_to_post_says_so_and_writes_nothing() {
     );
     assert_eq!(app.rows().await, before, "nothing written");
 }
+
+/// After the close, the workspace rollup of the closed quarter is still there with `cycle:`, and
+/// without it the answer names the closed cycle and suggests the next one, never re-creating a
+/// cycle that exists.
+#[tokio::test]
+async fn a_closed_quarter_stays_viewable_and_the_hint_suggests_the_next_cycle() {
+    let app = spawn_app().await;
+    let when = at("2026-11-10T10:00:00Z");
+    growth(&app, when).await;
+    let after = at("2027-01-04T10:00:00Z");
+    app.okr
+        .cycle_close(&app.admin, "2026-Q4", after)
+        .await
+        .expect("closed");
+    let e = app
+        .okr
+        .rollup(&app.admin, after)
+        .await
+        .expect_err("no open cycle");
+    let said = e.to_string();
+    assert_mentions(
+        &said,
+        &[
+            "the latest, 2026-Q4, is closed",
+            "cycle:2026-Q4",
+            "/okr cycle new name:2027-Q1 start:2027-01-01 end:2027-03-31",
+        ],
+    );
+    assert!(!said.contains("name:2026-Q4"), "{said}");
+    let (cycle, roots) = app
+        .okr
+        .rollup_in(&app.admin, Some("2026-Q4"), after)
+        .await
+        .expect("the closed quarter's tree");
+    assert_eq!(cycle.name, "2026-Q4");
+    assert!(!roots.is_empty());
+    // The command line takes cycle: with scope:workspace, and says what to use for a team.
+    use okrbot::console::{parse_line, Line};
+    assert!(matches!(
+        parse_line("/okr digest scope:workspace cycle:2026-Q4"),
+        Line::Command(okrbot::command::Command::Rollup { cycle: Some(c) }) if c == "2026-Q4"
+    ));
+    let Line::Error(e) = parse_line("/okr digest team:Growth cycle:2026-Q4") else {
+        panic!("a team's digest is of now")
+    };
+    assert_mentions(&e, &["/okr status team:<team> cycle:2026-Q4"]);
+}
