@@ -214,19 +214,36 @@ impl Unit {
     }
 }
 
-/// A large amount as people say it: one decimal at most and `M`, `B` or `T` from a million on
-/// (`76.9M`, `1.2B`, `250M`); `None` below a million, where every digit is shown. The same
-/// suffixes are read back by the value grammar, so what is shown can be typed.
+/// How far a compact amount may be from the exact one, as a share of it: at most half a percent,
+/// so that two amounts that differ by a percent or more never read as the same, and a cut of
+/// 10% never reads as 8% (`$2.5M -> $2.25M`, not `$2.5M -> $2.3M`).
+const COMPACT_TOLERANCE: f64 = 0.005;
+
+/// A large amount as people say it: `M`, `B` or `T` from a million on, with one decimal, or two
+/// where one would be more than [`COMPACT_TOLERANCE`] off (`76.9M`, `2.25M`, `250M`);
+/// `None` below a million, where every digit is shown. The same suffixes are read back by the
+/// value grammar, so what is shown can be typed.
 pub fn format_compact(v: f64) -> Option<String> {
     const TIERS: [(f64, &str); 3] = [(1e12, "T"), (1e9, "B"), (1e6, "M")];
     let abs = v.abs();
     let i = TIERS.iter().position(|(t, _)| abs >= *t)?;
+    let round = |tier: f64| {
+        // Two decimals at most, as every number okrbot shows: within a tier that is 0.5% off at
+        // worst (1.005M), so the tolerance always holds by then.
+        (1..=2)
+            .map(|d| {
+                let p = 10f64.powi(d);
+                (abs / tier * p).round() / p
+            })
+            .find(|scaled| (scaled * tier - abs).abs() <= COMPACT_TOLERANCE * abs)
+            .unwrap_or_else(|| (abs / tier * 100.0).round() / 100.0)
+    };
     // 999.96M rounds to 1000.0M: that is 1B.
     let (mut tier, mut suffix) = TIERS[i];
-    let mut scaled = (abs / tier * 10.0).round() / 10.0;
+    let mut scaled = round(tier);
     if scaled >= 1000.0 && i > 0 {
         (tier, suffix) = TIERS[i - 1];
-        scaled = (abs / tier * 10.0).round() / 10.0;
+        scaled = round(tier);
     }
     let sign = if v < 0.0 { "-" } else { "" };
     Some(format!("{sign}{}{suffix}", format_number(scaled)))

@@ -173,6 +173,10 @@ fn money_from_a_million_on_is_shown_compactly() {
     assert_eq!(usd.format(-2_500_000.0), "-$2.5M");
     assert_eq!(usd.format(999_999.0), "$999,999");
     assert_eq!(usd.format(1_000_000.0), "$1M");
-    assert_eq!(Unit::Currency("EUR".into()).format(1_250_000.0), "1.3M EUR");
+    // One decimal would be 4% off: two, so a cut of 10% never reads as 8%.
+    assert_eq!(Unit::Currency("EUR".into()).format(1_250_000.0), "1.25M EUR");
+    assert_eq!(usd.format(2_500_000.0), "$2.5M");
+    assert_eq!(usd.format(2_250_000.0), "$2.25M");
+    assert_eq!(usd.format(1_234_567.0), "$1.23M");
     assert_eq!(Unit::Count.format(12_300_000.0), "12,300,000");
 }
