@@ -235,9 +235,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .import_into_workspace(&format!("console:{workspace}"), &workspace, &doc, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            use okrbot::domain::model::count_of;
             println!(
-                "imported into workspace {workspace}: {} teams, {} cycles, {} objectives, {} key results, {} check-ins, {} KPIs",
-                s.teams, s.cycles, s.objectives, s.key_results, s.check_ins, s.kpis
+                "imported into workspace {workspace}: {}, {}, {}, {}, {}, {}",
+                count_of(s.teams, "team", "teams"),
+                count_of(s.cycles, "cycle", "cycles"),
+                count_of(s.objectives, "objective", "objectives"),
+                count_of(s.key_results, "key result", "key results"),
+                count_of(s.check_ins, "check-in", "check-ins"),
+                count_of(s.kpis, "KPI", "KPIs"),
             );
         }
         Cmd::Schedule {

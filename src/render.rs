@@ -421,7 +421,7 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
         heading: Some("Quarter statistics".into()),
         colour: None,
         lines: vec![
-            format!("{total} key results"),
+            crate::domain::model::count_of(total, "key result", "key results"),
             format!("achieved (0.7-1.0): {}", r.bands[2]),
             format!("progress but short (0.3-0.7): {}", r.bands[1]),
             format!("failed (0.0-0.3): {}", r.bands[0]),

@@ -385,7 +385,10 @@ pub fn render(m: &Message, prefix_mention: Option<&str>) -> Vec<DiscordMessage> 
         loop {
             let note = Piece {
                 colour: main,
-                desc: format!("… and {dropped} more lines not shown"),
+                desc: format!(
+                    "… and {dropped} more {} not shown",
+                    if dropped == 1 { "line" } else { "lines" }
+                ),
                 footer: footer.clone(),
                 ..Piece::default()
             };

@@ -209,8 +209,24 @@ impl Unit {
                     format!("{sign}{n} {c}")
                 }
             }
+            Unit::Free(w) if v.abs() == 1.0 => format!("{n} {}", singular(w)),
             Unit::Free(w) => format!("{n} {w}"),
         }
+    }
+}
+
+/// `n` things, in the singular for one: `1 cycle`, `2 cycles`, `0 cycles`.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A unit word as it reads beside one: a trailing lower-case `s` after at least three letters
+/// goes (`users` -> `user`, `points` -> `point`), the same fold that lets `1 user` match a key
+/// result in `users`; `ms`, `NPS` and words without it stay as they are.
+pub fn singular(word: &str) -> &str {
+    match word.strip_suffix('s') {
+        Some(stem) if stem.chars().count() >= 3 && !stem.ends_with('s') => stem,
+        _ => word,
     }
 }
 

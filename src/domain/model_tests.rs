@@ -160,6 +160,13 @@ fn every_stored_unit_code_reads_back_as_the_same_unit() {
 #[test]
 fn free_units_are_shown_after_the_number() {
     assert_eq!(Unit::Free("users".into()).format(1200.0), "1,200 users");
+    assert_eq!(Unit::Free("users".into()).format(1.0), "1 user");
+    assert_eq!(Unit::Free("users".into()).format(-1.0), "-1 user");
+    assert_eq!(Unit::Free("ms".into()).format(1.0), "1 ms");
+    assert_eq!(Unit::Free("NPS".into()).format(1.0), "1 NPS");
+    assert_eq!(Unit::Free("class".into()).format(1.0), "1 class");
+    assert_eq!(crate::domain::model::count_of(1, "cycle", "cycles"), "1 cycle");
+    assert_eq!(crate::domain::model::count_of(0, "cycle", "cycles"), "0 cycles");
     assert_eq!(Unit::Free("ms".into()).format(-2.5), "-2.5 ms");
 }
 
@@ -174,7 +181,10 @@ fn money_from_a_million_on_is_shown_compactly() {
     assert_eq!(usd.format(999_999.0), "$999,999");
     assert_eq!(usd.format(1_000_000.0), "$1M");
     // One decimal would be 4% off: two, so a cut of 10% never reads as 8%.
-    assert_eq!(Unit::Currency("EUR".into()).format(1_250_000.0), "1.25M EUR");
+    assert_eq!(
+        Unit::Currency("EUR".into()).format(1_250_000.0),
+        "1.25M EUR"
+    );
     assert_eq!(usd.format(2_500_000.0), "$2.5M");
     assert_eq!(usd.format(2_250_000.0), "$2.25M");
     assert_eq!(usd.format(1_234_567.0), "$1.23M");

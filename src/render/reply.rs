@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::model::count_of;
+
 use super::{
     check_in_message, cycle_close_message, digest::rollup_message, history_message, status_message,
     value_vs_target,
@@ -79,11 +81,11 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         ),
         Reply::CycleCarried { from, carried } => {
             let mut lines = vec![format!(
-                "{} to {} (inclusive); carried over from {from}: {} objectives, {} key results",
+                "{} to {} (inclusive); carried over from {from}: {}, {}",
                 carried.cycle.start,
                 carried.cycle.end,
-                carried.objectives.len(),
-                carried.key_results
+                count_of(carried.objectives.len(), "objective", "objectives"),
+                count_of(carried.key_results, "key result", "key results")
             )];
             lines.extend(
                 carried
@@ -220,7 +222,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         }
         Reply::CheckedIn(outcome) => check_in_message(outcome),
         Reply::Bulk(outcomes) => Message::text(
-            format!("{} check-ins recorded", outcomes.len()),
+            format!("{} recorded", count_of(outcomes.len(), "check-in", "check-ins")),
             outcomes
                 .iter()
                 .map(|o| {
@@ -242,7 +244,10 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             let title = if fresh == 0 && !outcomes.is_empty() {
                 "Already recorded: your latest prompt is checked in unchanged, nothing new".into()
             } else {
-                format!("{fresh} key results checked in unchanged")
+                format!(
+                    "{} checked in unchanged",
+                    count_of(fresh, "key result", "key results")
+                )
             };
             Message::text(
                 title,
@@ -425,8 +430,8 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             let (text, ext) = super::export::render(doc, *format);
             let mut m = Message::text(
                 format!(
-                    "Export of {} objectives ({})",
-                    doc.objectives.len(),
+                    "Export of {} ({})",
+                    count_of(doc.objectives.len(), "objective", "objectives"),
                     format.as_str()
                 ),
                 vec![format!("as of {}", d.instant(doc.as_of, chrono_tz::UTC))],

@@ -254,13 +254,22 @@ fn slack_section(text: String) -> Value {
     json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})
 }
 
+/// `3 more lines`, `1 more line`.
+fn more(n: usize, one: &str, many: &str) -> String {
+    format!("{n} more {}", if n == 1 { one } else { many })
+}
+
 /// The note that ends a message cut to fit: how much is left out and where to see it all.
 fn more_note(lines: usize, sections: usize) -> String {
     let what = match (lines, sections) {
         (0, 0) => "the rest".to_owned(),
-        (0, s) => format!("{s} more sections"),
-        (l, 0) => format!("{l} more lines"),
-        (l, s) => format!("{l} more lines and {s} more sections"),
+        (0, s) => more(s, "section", "sections"),
+        (l, 0) => more(l, "line", "lines"),
+        (l, s) => format!(
+            "{} and {}",
+            more(l, "line", "lines"),
+            more(s, "section", "sections")
+        ),
     };
     format!("… {what}: /okr status shows everything")
 }

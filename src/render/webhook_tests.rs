@@ -308,7 +308,7 @@ fn a_teams_card_for_one_huge_objective_still_shows_key_results() {
             "{krs}: no key result shown"
         );
         assert!(
-            text.contains("more lines and 1 more sections: /okr status"),
+            text.contains("more lines and 1 more section: /okr status"),
             "{krs}: {}",
             tail(&text)
         );

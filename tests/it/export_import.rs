@@ -83,7 +83,7 @@ fn export_then_import_into_a_new_workspace_gives_identical_json() {
     );
     assert!(ok, "{err}");
     assert!(
-        said.contains("2 teams, 1 cycles, 5 objectives, 11 key results"),
+        said.contains("2 teams, 1 cycle, 5 objectives, 11 key results"),
         "{said}"
     );
     let (second, err, ok) = export(&demo, "copy", "json");
