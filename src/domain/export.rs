@@ -104,6 +104,9 @@ pub struct CycleDoc {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub closed: bool,
+    /// When it was closed; absent in older exports (the import's time is used then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -165,8 +165,14 @@ fn free_units_are_shown_after_the_number() {
     assert_eq!(Unit::Free("ms".into()).format(1.0), "1 ms");
     assert_eq!(Unit::Free("NPS".into()).format(1.0), "1 NPS");
     assert_eq!(Unit::Free("class".into()).format(1.0), "1 class");
-    assert_eq!(crate::domain::model::count_of(1, "cycle", "cycles"), "1 cycle");
-    assert_eq!(crate::domain::model::count_of(0, "cycle", "cycles"), "0 cycles");
+    assert_eq!(
+        crate::domain::model::count_of(1, "cycle", "cycles"),
+        "1 cycle"
+    );
+    assert_eq!(
+        crate::domain::model::count_of(0, "cycle", "cycles"),
+        "0 cycles"
+    );
     assert_eq!(Unit::Free("ms".into()).format(-2.5), "-2.5 ms");
 }
 

@@ -243,6 +243,14 @@ impl Okr {
                 ctx.kr.code, ctx.cycle.name
             )));
         }
+        if ctx.objective_state != crate::domain::model::ObjectiveState::Active {
+            return Err(OkrError::invalid(format!(
+                "{} belongs to objective {}, which is {}: its numbers are final. Check in on a key result of an active objective",
+                ctx.kr.code,
+                ctx.objective_code,
+                ctx.objective_state.as_str()
+            )));
+        }
         if !may_update(actor, &ctx.team, &ctx.kr) {
             let owner = ctx
                 .kr

@@ -37,8 +37,9 @@ impl Okr {
         // What the views leave out, yet a lead set: removed key results, withdrawn check-ins
         // and each team's schedules (`docs/operations.md`, "Backups").
         let ws = actor.workspace;
-        let (archived, withdrawn, schedules) = {
+        let (archived, withdrawn, schedules, closed_at) = {
             let mut c = self.store.read().await?;
+            let closed_at = store::cycles::closed_times(&mut c, ws).await?;
             let archived = store::key_results::list_archived_with_times(&mut c, ws).await?;
             let mut withdrawn: HashMap<KrId, Vec<WithdrawnDoc>> = HashMap::new();
             for w in store::check_ins::withdrawn_in_workspace(&mut c, ws).await? {
@@ -74,7 +75,7 @@ impl Okr {
                     },
                 );
             }
-            (archived, withdrawn, schedules)
+            (archived, withdrawn, schedules, closed_at)
         };
         let kr_doc = |kr: &KeyResult, score: &KrScore, removed_at: Option<DateTime<Utc>>| KrDoc {
             code: kr.code.clone(),
@@ -182,6 +183,7 @@ impl Okr {
                     start: c.start,
                     end: c.end,
                     closed: c.closed,
+                    closed_at: closed_at.get(&c.name).copied(),
                 })
                 .collect(),
             kpis: super::kpi_data::export(self, actor, &snap).await?,
@@ -357,7 +359,10 @@ async fn import_in(
             return Err(bad(place, why));
         }
         known.push(cycle.clone());
-        let id = store::cycles::restore(tx, ws, &cycle, now)
+        if let Some(t) = c.closed_at {
+            check_instant(t).map_err(refused_at(format!("{place}.closed_at")))?;
+        }
+        let id = store::cycles::restore(tx, ws, &cycle, now, c.closed_at)
             .await
             .map_err(|_| {
                 bad(

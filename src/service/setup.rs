@@ -199,6 +199,17 @@ pub(crate) async fn create_cycle(
 ) -> Result<Cycle> {
     let name = check_cycle_name(name)?;
     check_cycle_days(start, end)?;
+    // Over everywhere on Earth (UTC-12 included) before today began in UTC: nothing could be
+    // prompted, checked in or paced in it. A past quarter's data comes in with `okrbot import`.
+    let today = now.date_naive();
+    if end
+        .checked_add_days(chrono::Days::new(2))
+        .is_some_and(|d| d <= today)
+    {
+        return Err(OkrError::invalid(format!(
+            "cycle {name} would have ended on {end}, before today ({today}): a cycle that is over cannot be run. Give an end of today or later, or bring a past quarter's data in with okrbot import"
+        )));
+    }
     require_cycle_rights(c, actor).await?;
     let cycles = store::cycles::list(c, actor.workspace).await?;
     if let Some(other) = cycles.iter().find(|cy| cy.blocks(start, end)) {

@@ -91,15 +91,31 @@ pub async fn close(c: &mut Conn, ws: WorkspaceId, id: CycleId, now: DateTime<Utc
 }
 
 /// Import: a cycle exactly as exported, closed or not.
+/// An imported cycle; a closed one keeps the time it was closed, when the file says it.
 pub async fn restore(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: &Cycle,
     now: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
 ) -> Result<CycleId> {
     let id = insert(c, ws, &cycle.name, cycle.start, cycle.end, now).await?;
     if cycle.closed {
-        close(c, ws, id, now).await?;
+        close(c, ws, id, closed_at.unwrap_or(now)).await?;
     }
     Ok(id)
+}
+
+/// When each closed cycle of the workspace was closed, by name: the export carries it.
+pub async fn closed_times(
+    c: &mut Conn,
+    ws: WorkspaceId,
+) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+    let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT name, closed_at FROM cycles WHERE workspace_id = ? AND closed_at IS NOT NULL",
+    )
+    .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows.into_iter().collect())
 }

@@ -252,6 +252,9 @@ pub struct KrContext {
     pub kr: KeyResult,
     /// Its objective's kind, which sets the pace it is judged by.
     pub objective_kind: crate::domain::model::ObjectiveKind,
+    /// Its objective's code and state: a closed objective's numbers are final.
+    pub objective_code: String,
+    pub objective_state: crate::domain::model::ObjectiveState,
     pub team: crate::domain::model::Team,
     pub cycle: crate::domain::model::Cycle,
 }
@@ -272,6 +275,7 @@ struct ContextRow {
     end_date: chrono::NaiveDate,
     closed_at: Option<DateTime<Utc>>,
     objective_kind: String,
+    objective_state: String,
 }
 
 pub async fn context(
@@ -285,7 +289,7 @@ pub async fn context(
          t.id AS team_id, t.name AS team_name, t.timezone, t.channel, t.working_hours, \
          (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
-         o.kind AS objective_kind \
+         o.kind AS objective_kind, o.state AS objective_state \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
          JOIN cycles cy ON cy.id = o.cycle_id";
     // Two statements, not one with an OR: each form must reach its row through an index
@@ -337,9 +341,19 @@ pub async fn context(
     };
     let objective_kind = crate::domain::model::ObjectiveKind::parse(&r.objective_kind)
         .ok_or_else(|| StoreError::Corrupt(format!("objective kind {:?}", r.objective_kind)))?;
+    let objective_state = crate::domain::model::ObjectiveState::parse(&r.objective_state)
+        .ok_or_else(|| StoreError::Corrupt(format!("objective state {:?}", r.objective_state)))?;
+    let kr = to_kr(r.kr)?;
+    let objective_code = kr
+        .code
+        .rsplit_once('.')
+        .map(|(o, _)| o.to_owned())
+        .unwrap_or_default();
     Ok(Some(KrContext {
         objective_kind,
-        kr: to_kr(r.kr)?,
+        objective_state,
+        objective_code,
+        kr,
         team,
         cycle,
     }))

@@ -344,3 +344,36 @@ async fn any_check_in_is_withdrawn_by_its_author_or_a_lead_and_stays_in_the_hist
     assert_eq!(out.kr.last_check_in, None);
     assert!(okrbot::domain::scoring::awaiting_data(&out.kr));
 }
+
+/// A closed objective's numbers are final: a check-in on one of its key results is refused
+/// with the reason, and nothing is written. A cycle that is already over everywhere cannot be
+/// created.
+#[tokio::test]
+async fn a_closed_objective_takes_no_check_in_and_an_ended_cycle_is_not_created() {
+    let app = growth().await;
+    app.okr
+        .objective_close(&app.user("alice"), "GRO-1")
+        .await
+        .expect("closed");
+    let before = app.rows().await;
+    let text = refused_text!(app, app.update("GRO-1.1 9"));
+    assert_mentions(
+        &text,
+        &[
+            "GRO-1.1 belongs to objective GRO-1, which is closed",
+            "final",
+        ],
+    );
+    let text = refused_text!(
+        app,
+        app.okr.cycle_new(
+            &app.admin,
+            "2026-Q3",
+            "2026-07-01".parse().unwrap(),
+            "2026-09-30".parse().unwrap(),
+            now(),
+        )
+    );
+    assert_mentions(&text, &["would have ended on 2026-09-30", "okrbot import"]);
+    assert_eq!(app.rows().await, before, "nothing written");
+}

@@ -366,8 +366,9 @@ fn the_demo_reads_a_kpi_every_monday_from_the_http_source_it_serves() {
 /// A workspace that used every command that sets something, as a console script.
 const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
 /okr setup team:Platform timezone:America/New_York prefix:PLA lead:bob
-/okr cycle new name:2026-Q3 start:2026-07-01 end:2026-09-30
 /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
+/okr cycle new name:2027-Q1 start:2027-01-01 end:2027-03-31
+/okr cycle close name:2027-Q1
 /okr objective add team:Growth title:Enhance onboarding kind:aspirational
 /okr objective add team:Platform title:Faster builds owner:bob
 /okr objective align objective:PLA-1 parent:GRO-1
