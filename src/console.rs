@@ -265,6 +265,7 @@ impl Console<'_> {
                 "the clock can only be moved in a console started with --now",
             ));
         };
+        let was = manual.now();
         if let Some(t) = o.opt("set") {
             let t: chrono::DateTime<chrono::Utc> = t.trim().parse().map_err(|_| {
                 OkrError::invalid(format!(
@@ -281,9 +282,22 @@ impl Console<'_> {
                 .ok_or_else(|| too_far(&format!("advance:{by}")))?;
             manual.set(within_reach(to, &format!("advance:{by}"))?);
         }
+        let now = manual.now();
+        // Time does not run backwards for what already happened: say what a step back means.
+        let lines = if now < was {
+            vec![
+                format!(
+                    "the clock went back from {}: what was sent stays sent, and each schedule fires again only at its next time after where it stood",
+                    was.format("%a %Y-%m-%d %H:%M UTC")
+                ),
+                "check-ins made now are stamped before the latest ones: they join the history but do not move a key result past its newer check-ins".into(),
+            ]
+        } else {
+            vec![]
+        };
         Ok(text::render(&crate::domain::message::Message::text(
-            format!("It is now {}", manual.now().format("%a %Y-%m-%d %H:%M UTC")),
-            vec![],
+            format!("It is now {}", now.format("%a %Y-%m-%d %H:%M UTC")),
+            lines,
         )))
     }
 }

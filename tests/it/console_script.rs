@@ -534,3 +534,34 @@ fn a_value_far_out_of_range_waits_for_a_confirmation() {
         "{out}"
     );
 }
+
+/// Moving the simulated clock back says what that means instead of only the new time.
+#[test]
+fn the_clock_moved_backwards_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!("{SETUP}/okr clock set:2026-11-13T10:00:00Z\n/okr clock advance:1d\n");
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
+    assert_eq!(code, 0, "{out}");
+    let back = out
+        .split("It is now Fri 2026-11-13 10:00 UTC")
+        .nth(1)
+        .expect("the step back");
+    assert!(
+        back.contains("the clock went back from Mon 2026-11-16 10:00 UTC")
+            && back.contains("what was sent stays sent"),
+        "{out}"
+    );
+    let forward = out
+        .split("It is now Sat 2026-11-14 10:00 UTC")
+        .nth(1)
+        .expect("the step forward");
+    assert!(
+        !forward
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .contains("went back"),
+        "forward says nothing of it: {out}"
+    );
+}
