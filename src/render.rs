@@ -135,6 +135,10 @@ pub fn kr_line(v: &KrView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> String {
     if let Some(c) = kr.confidence {
         line.push_str(&format!(" · c{}", c.get()));
     }
+    // Only an uncommon weight is worth the room: it explains a score that is no plain mean.
+    if kr.weight != 1.0 {
+        line.push_str(&format!(" · weight {}", format_number(kr.weight)));
+    }
     line.push_str(&format!(" · {}", kr.owner.as_deref().unwrap_or("no owner")));
     match kr.last_check_in {
         Some(t) => line.push_str(&format!(" · checked in {}", ago(t, now))),

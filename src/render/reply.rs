@@ -147,10 +147,11 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             format!("Key result {} added: {}", kr.code, kr.title),
             vec![
                 format!(
-                    "{} · {} · owner {}",
+                    "{} · {} · owner {} · {}",
                     kr.kind.as_str(),
                     value_vs_target(kr),
-                    kr.owner.as_deref().unwrap_or("none")
+                    kr.owner.as_deref().unwrap_or("none"),
+                    weight_text(kr.weight)
                 ),
                 format!(
                     "check in with: /okr update {} <value> [c<1-10>] [note]",
@@ -160,7 +161,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         ),
         Reply::KrEdited(kr) => Message::text(
             format!("Key result {} updated: {}", kr.code, kr.title),
-            vec![value_vs_target(kr)],
+            vec![format!("{} · {}", value_vs_target(kr), weight_text(kr.weight))],
         ),
         Reply::KrRemoved(kr) => Message::text(
             format!("Key result {} removed: {}", kr.code, kr.title),
@@ -484,5 +485,18 @@ fn shown_value(kr: &crate::domain::model::KeyResult, value: f64) -> String {
         crate::domain::model::KrKind::Milestone if value >= 1.0 => "done".into(),
         crate::domain::model::KrKind::Milestone => "not done".into(),
         _ => kr.unit.format(value),
+    }
+}
+
+/// A key result's weight as a lead reads it back: `weight 2 (counts twice as much as a weight of
+/// 1)`, `weight 0 (tracked, counts for nothing)`.
+fn weight_text(w: f64) -> String {
+    let n = crate::domain::model::format_number(w);
+    if w == 0.0 {
+        "weight 0 (tracked, counts for nothing in the objective's score)".into()
+    } else if w == 1.0 {
+        "weight 1".into()
+    } else {
+        format!("weight {n} (counts {n} times as much as a weight of 1)")
     }
 }

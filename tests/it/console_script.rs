@@ -565,3 +565,32 @@ fn the_clock_moved_backwards_says_so() {
         "forward says nothing of it: {out}"
     );
 }
+
+/// A weight is confirmed when set and shown in status, where it explains a score that is no
+/// plain mean.
+#[test]
+fn a_weight_is_confirmed_when_set_and_shown_in_status() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let script = format!(
+        "{SETUP}/okr kr add objective:GRO-2 title:Churned accounts won back kind:metric start:0 target:10 weight:2\n\
+         /okr kr edit kr:GRO-2.1 weight:0\n\
+         /okr status team:Growth\n"
+    );
+    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("weight 2 (counts 2 times as much as a weight of 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("weight 0 (tracked, counts for nothing"),
+        "{out}"
+    );
+    let status = out.split("OKR status").nth(1).expect("status");
+    assert!(
+        status.contains("GRO-2.4 Churned accounts won back") && status.contains("· weight 2 ·"),
+        "{status}"
+    );
+    assert!(status.contains("· weight 0 ·"), "{status}");
+}
