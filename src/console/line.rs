@@ -56,7 +56,10 @@ pub fn parse_line(line: &str) -> Line {
             .take(ECHO)
             .collect();
         return Line::Error(format!(
-            "unknown command {first:?}: /okr help lists the commands, each with an example"
+            "unknown command {first:?}: {}/okr help lists the commands, each with an example",
+            did_you_mean(&words)
+                .map(|p| format!("did you mean /okr {p}? "))
+                .unwrap_or_default()
         ));
     };
     let mut after = rest;
@@ -84,8 +87,65 @@ pub fn parse_line(line: &str) -> Line {
     }
 }
 
+/// The command whose words come closest to what was typed (`updte` -> `update`, `kr ad` ->
+/// `kr add`), when one is close enough to be meant.
+fn did_you_mean(words: &[&str]) -> Option<&'static str> {
+    command::catalogue()
+        .iter()
+        .filter_map(|s| {
+            let n = s.path.split(' ').count();
+            if words.len() < n {
+                return None;
+            }
+            let typed = words[..n].join(" ").to_lowercase();
+            Some((strsim::jaro_winkler(&typed, s.path), s.path))
+        })
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)
+}
+
+/// A word shaped like an option the command does not have: `name:value` with a short lower-case
+/// name and a value right after the colon (prose has a space there, a URL a `/`).
+fn unknown_option<'a>(text: &'a str, known: &[&'static str]) -> Option<&'a str> {
+    let mut in_quotes = false;
+    let mut start = true;
+    for (i, ch) in text.char_indices() {
+        if ch == '"' {
+            in_quotes = !in_quotes;
+        }
+        let at_word = start && !in_quotes;
+        start = ch.is_whitespace();
+        if !at_word {
+            continue;
+        }
+        let word = text[i..].split_whitespace().next().unwrap_or("");
+        let Some((name, value)) = word.split_once(':') else {
+            continue;
+        };
+        let shaped = (2..=20).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            && !value.is_empty()
+            && !value.starts_with('/');
+        if shaped && !known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            return Some(name);
+        }
+    }
+    None
+}
+
 /// Finds ` name:` starts of known options; everything before the first is positional.
 fn split_options(text: &str, known: &[&'static str]) -> Result<Options, String> {
+    if let Some(name) = unknown_option(text, known) {
+        let list = if known.is_empty() {
+            "it takes no options".to_owned()
+        } else {
+            format!("its options are {}", known.join(", "))
+        };
+        return Err(format!(
+            "{name}: is not an option of this command ({list}); put text containing \"{name}:\" in quotes"
+        ));
+    }
     let mut starts: Vec<(usize, &'static str)> = Vec::new();
     let bytes = text.as_bytes();
     let mut in_quotes = false;

@@ -594,3 +594,33 @@ fn a_weight_is_confirmed_when_set_and_shown_in_status() {
     );
     assert!(status.contains("· weight 0 ·"), "{status}");
 }
+
+/// A misspelt command word gets a did-you-mean; an option the command does not have is named as
+/// unknown instead of being glued onto the value before it; prose with a colon is left alone.
+#[test]
+fn a_misspelt_command_or_an_unknown_option_is_named() {
+    use okrbot::console::{parse_line, Line};
+    let Line::Error(e) = parse_line("/okr updte GRO-1.1 9") else {
+        panic!("updte is no command")
+    };
+    assert!(e.contains("did you mean /okr update?"), "{e}");
+    let Line::Error(e) = parse_line("/okr kr ad objective:GRO-1 title:X") else {
+        panic!("kr ad is no command")
+    };
+    assert!(e.contains("did you mean /okr kr add?"), "{e}");
+    let Line::Error(e) = parse_line("/okr kr add objective:GRO-1 title:Faster builds ownr:bob")
+    else {
+        panic!("ownr: is no option")
+    };
+    assert!(
+        e.contains("ownr: is not an option of this command") && e.contains("owner"),
+        "{e}"
+    );
+    for fine in [
+        "/okr update GRO-1.1 9 fixed: the login bug",
+        "/okr update GRO-1.1 9 see https://example.com/x",
+        "/okr objective add team:Growth title:\"Phase 2: launch\"",
+    ] {
+        assert!(matches!(parse_line(fine), Line::Command(_)), "{fine}");
+    }
+}
