@@ -593,6 +593,23 @@ fn kr_status(
     }
 }
 
+/// The colour of a final score (a closed or ended cycle) of an objective of `kind`: its pace
+/// colour at the end, against all of the target (committed) or the sweet spot (aspirational),
+/// so it agrees with the close's verdict (`docs/scoring.md`, "A cycle's end").
+pub fn final_status(kind: ObjectiveKind, score: f64, rules: &ScoringRules) -> Status {
+    let ambition = match kind {
+        ObjectiveKind::Committed => 1.0,
+        ObjectiveKind::Aspirational => rules.aspirational_pace,
+    };
+    if score < ambition - rules.red_margin - EPS {
+        Status::Red
+    } else if score >= ambition - rules.green_margin - EPS {
+        Status::Green
+    } else {
+        Status::Yellow
+    }
+}
+
 /// An objective's standing: weighted means of its KRs (and of its aligned children, once rolled
 /// up) and the colour that follows from them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -702,3 +702,34 @@ fn a_value_more_than_ten_spans_out_is_implausible_and_asks_to_be_confirmed() {
     ));
     assert!(!implausible(&milestone(false), 1.0));
 }
+
+#[test]
+fn a_final_objective_score_is_coloured_against_its_ambition_as_the_close_grades_it() {
+    let rules = ScoringRules::default();
+    // The sweet spot is green for a stretch, a miss for a commitment.
+    assert_eq!(
+        final_status(ObjectiveKind::Aspirational, 0.65, &rules),
+        Status::Green
+    );
+    assert_eq!(
+        final_status(ObjectiveKind::Committed, 0.65, &rules),
+        Status::Red
+    );
+    // "Achieved, but a committed objective is expected to reach 1.0."
+    assert_eq!(
+        final_status(ObjectiveKind::Committed, 0.80, &rules),
+        Status::Yellow
+    );
+    assert_eq!(
+        final_status(ObjectiveKind::Committed, 0.90, &rules),
+        Status::Green
+    );
+    assert_eq!(
+        final_status(ObjectiveKind::Aspirational, 0.45, &rules),
+        Status::Yellow
+    );
+    assert_eq!(
+        final_status(ObjectiveKind::Aspirational, 0.44, &rules),
+        Status::Red
+    );
+}

@@ -295,6 +295,16 @@ impl Snapshot {
                             krs.iter().map(|k| (k.kr.weight, &k.score)).collect();
                         scoring::objective_score(&weighted)
                     };
+                    // Once final, an objective is judged on its own score against its
+                    // ambition, as the close grades it, not on its weakest key result.
+                    let finished = cycle.closed || ctx.clock().is_over(now);
+                    let score = score.map(|s| match finished {
+                        true => ObjectiveScore {
+                            status: scoring::final_status(o.kind, s.score, &okr.rules),
+                            ..s
+                        },
+                        false => s,
+                    });
                     if krs.is_empty() && !show_empty {
                         continue;
                     }
