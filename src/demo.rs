@@ -616,22 +616,54 @@ pub async fn run(
     }
     let mut c = okr.store().read().await?;
     let counts = crate::store::deliveries::counts(&mut c, ws).await?;
+    writeln!(out, "\nThe ledger: {}", ledger_summary(&counts))?;
+    // As of the quarter's end: at today's date its check-ins would read as months old.
     writeln!(
         out,
-        "\nThe ledger: {}",
-        counts
-            .iter()
-            .map(|(k, s, n)| format!("{n} {k} {s}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )?;
-    writeln!(
-        out,
-        "\nThe quarter stays in {}; look around in it with\n  OKRBOT_DATABASE_URL=sqlite://{} okrbot console --workspace acme --user alice",
+        "\nThe quarter stays in {}; look around in it as of its end with\n  OKRBOT_DATABASE_URL=sqlite://{} okrbot console --workspace acme --user alice --now {}",
         path.display(),
-        path.display()
+        path.display(),
+        clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )?;
     drop(c);
     okr.store().close().await;
     Ok(())
+}
+
+/// What the ledger holds, in words, most first within what was sent: `115 prompts, 32
+/// reminders, …, all sent`, then anything not sent by its state.
+fn ledger_summary(counts: &[(String, String, i64)]) -> String {
+    let word = |kind: &str, n: i64| -> String {
+        let (one, many) = match kind {
+            "prompt" => ("prompt", "prompts"),
+            "reminder" => ("reminder", "reminders"),
+            "digest" => ("digest", "digests"),
+            "alert" => ("at-risk alert", "at-risk alerts"),
+            "recovered" => ("recovery", "recoveries"),
+            "lead_report" => ("lead report", "lead reports"),
+            "cycle_close" => ("cycle close", "cycle closes"),
+            "kpi_alert" => ("KPI alert", "KPI alerts"),
+            "kpi_recovered" => ("KPI recovery", "KPI recoveries"),
+            other => (other, other),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    };
+    let mut sent: Vec<&(String, String, i64)> = counts.iter().filter(|c| c.1 == "sent").collect();
+    sent.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let mut parts: Vec<String> = sent.iter().map(|(k, _, n)| word(k, *n)).collect();
+    let others: Vec<String> = counts
+        .iter()
+        .filter(|c| c.1 != "sent")
+        .map(|(k, s, n)| format!("{} {s}", word(k, *n)))
+        .collect();
+    if !parts.is_empty() {
+        let last = parts.len() - 1;
+        parts[last].push_str(if others.is_empty() {
+            ", all sent"
+        } else {
+            " sent"
+        });
+    }
+    parts.extend(others);
+    parts.join(", ")
 }

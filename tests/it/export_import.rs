@@ -35,23 +35,28 @@ fn export(db: &Path, workspace: &str, format: &str) -> (String, String, bool) {
     )
 }
 
-/// A copy of the demo's database in `dir`. The demo (a whole quarter through the scheduler) runs
-/// once per test run into a template; each test then works on its own copy of it.
-fn demo_db(dir: &Path) -> PathBuf {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    let template = TEMPLATE.get_or_init(|| {
+/// The demo run once per test run into a template database, and what it printed.
+fn demo_template() -> &'static (PathBuf, String) {
+    static TEMPLATE: OnceLock<(PathBuf, String)> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
         let dir =
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("demo-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("template dir");
         let db = dir.join("demo.db");
-        let (_, err, ok) = okrbot(
+        let (out, err, ok) = okrbot(
             &db,
             &["demo", "--database", db.to_str().expect("utf-8 path")],
         );
         assert!(ok, "the demo runs: {err}");
-        db
-    });
+        (db, out)
+    })
+}
+
+/// A copy of the demo's database in `dir`. The demo (a whole quarter through the scheduler) runs
+/// once per test run into a template; each test then works on its own copy of it.
+fn demo_db(dir: &Path) -> PathBuf {
+    let template = &demo_template().0;
     let copy = dir.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
         let from = PathBuf::from(format!("{}{suffix}", template.display()));
@@ -601,5 +606,27 @@ async fn a_workspace_that_used_every_command_comes_back_whole_from_a_backup() {
     assert!(
         ok && csv.contains("Reduce onboarding time") && !csv.contains("Launch the wizard"),
         "{csv}"
+    );
+}
+
+/// The demo ends as a newcomer reads it: the ledger in words, and a console to look around in
+/// as of the quarter's end rather than today.
+#[test]
+fn the_demo_sums_up_its_ledger_in_words_and_suggests_a_console_at_the_quarters_end() {
+    let out = &demo_template().1;
+    let ledger = out
+        .lines()
+        .find(|l| l.starts_with("The ledger: "))
+        .expect("a ledger line");
+    assert!(
+        ledger.contains("115 prompts")
+            && ledger.contains("at-risk alerts")
+            && ledger.ends_with("all sent"),
+        "{ledger}"
+    );
+    assert!(!ledger.contains('_'), "words, not kinds: {ledger}");
+    assert!(
+        out.contains("okrbot console --workspace acme --user alice --now 2027-01-"),
+        "{out}"
     );
 }
