@@ -58,7 +58,7 @@ pub fn parse_line(line: &str) -> Line {
         return Line::Error(format!(
             "unknown command {first:?}: {}/okr help lists the commands, each with an example",
             did_you_mean(&words)
-                .map(|p| format!("did you mean /okr {p}? "))
+                .map(|s| format!("did you mean {}? ", s.invocation(command::Surface::Console)))
                 .unwrap_or_default()
         ));
     };
@@ -89,7 +89,7 @@ pub fn parse_line(line: &str) -> Line {
 
 /// The command whose words come closest to what was typed (`updte` -> `update`, `kr ad` ->
 /// `kr add`), when one is close enough to be meant.
-fn did_you_mean(words: &[&str]) -> Option<&'static str> {
+fn did_you_mean(words: &[&str]) -> Option<&'static command::Spec> {
     command::catalogue()
         .iter()
         .filter_map(|s| {
@@ -98,11 +98,11 @@ fn did_you_mean(words: &[&str]) -> Option<&'static str> {
                 return None;
             }
             let typed = words[..n].join(" ").to_lowercase();
-            Some((strsim::jaro_winkler(&typed, s.path), s.path))
+            Some((strsim::jaro_winkler(&typed, s.path), *s))
         })
         .filter(|(score, _)| *score > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, p)| p)
+        .map(|(_, s)| s)
 }
 
 /// A word shaped like an option the command does not have: `name:value` with a short lower-case

@@ -608,6 +608,11 @@ fn a_misspelt_command_or_an_unknown_option_is_named() {
         panic!("kr ad is no command")
     };
     assert!(e.contains("did you mean /okr kr add?"), "{e}");
+    // KPI commands are spelt as they are typed: /kpi set, not /okr kpi set.
+    let Line::Error(e) = parse_line("/kpi st kpi:conversion value:7%") else {
+        panic!("kpi st is no command")
+    };
+    assert!(e.contains("did you mean /kpi set?"), "{e}");
     let Line::Error(e) = parse_line("/okr kr add objective:GRO-1 title:Faster builds ownr:bob")
     else {
         panic!("ownr: is no option")
