@@ -118,6 +118,10 @@ fn capture_this_thread() -> Captured {
             captured
         })
         .clone();
+    // A callsite first hit on another test's thread while the global subscriber was being
+    // installed can keep the "never" interest of the moment before: ask every callsite again
+    // now that the subscriber stands (seen once in a dozen loaded runs: no serenity line).
+    tracing::callsite::rebuild_interest_cache();
     CAPTURING.with(|c| c.set(true));
     captured
 }
