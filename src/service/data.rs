@@ -500,38 +500,17 @@ async fn import_in(
             // idempotency key as it could when it was made.
             for (n, w) in k.withdrawn.iter().enumerate() {
                 let place = format!("{place}.withdrawn[{n}]");
-                let author = check_person("author", Some(&w.author))
-                    .map_err(refused_at(format!("{place}.author")))?
-                    .ok_or_else(|| bad(format!("{place}.author"), "is empty".into()))?;
-                value::recordable(k.kind, &k.code, w.value, &w.value.to_string())
-                    .map_err(|e| bad(format!("{place}.value"), e.to_string()))?;
-                check_instant(w.created_at).map_err(refused_at(format!("{place}.created_at")))?;
-                check_instant(w.withdrawn_at)
-                    .map_err(refused_at(format!("{place}.withdrawn_at")))?;
-                let note = w
-                    .note
-                    .as_deref()
-                    .map(Note::parse)
-                    .transpose()
-                    .map_err(|_| {
-                        bad(
-                            format!("{place}.note"),
-                            format!("is longer than {MAX_NOTE_CHARS} characters"),
-                        )
-                    })?
-                    .flatten();
-                let new = NewCheckIn {
-                    kr: kr_id,
-                    author: &author,
+                let as_made = CheckInDoc {
+                    author: w.author.clone(),
                     value: w.value,
                     confidence: w.confidence,
-                    note: note.as_deref(),
+                    note: w.note.clone(),
                     source: w.source,
-                    idempotency_key: w.idempotency_key.as_deref(),
+                    idempotency_key: w.idempotency_key.clone(),
+                    created_at: w.created_at,
                 };
-                let ci = store::check_ins::restore_returning(tx, ws, &new, w.created_at)
-                    .await
-                    .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))?;
+                check_instant(w.withdrawn_at)
+                    .map_err(refused_at(format!("{place}.withdrawn_at")))?;
                 let reason = w
                     .reason
                     .as_deref()
@@ -539,6 +518,7 @@ async fn import_in(
                     .transpose()
                     .map_err(|e| bad(format!("{place}.reason"), e.to_string()))?
                     .flatten();
+                let ci = restore_check_in(tx, ws, kr_id, k, &place, &as_made).await?;
                 let by = store::check_ins::Withdrawal {
                     by: w.withdrawn_by.as_deref(),
                     reason: reason.as_deref(),
@@ -547,37 +527,7 @@ async fn import_in(
             }
             for (n, c) in k.check_ins.iter().enumerate() {
                 let place = format!("{place}.check_ins[{n}]");
-                // A check-in's author is whoever made it, held to the rule for any name.
-                let author = check_person("author", Some(&c.author))
-                    .map_err(refused_at(format!("{place}.author")))?
-                    .ok_or_else(|| bad(format!("{place}.author"), "is empty".into()))?;
-                value::recordable(k.kind, &k.code, c.value, &c.value.to_string())
-                    .map_err(|e| bad(format!("{place}.value"), e.to_string()))?;
-                check_instant(c.created_at).map_err(refused_at(format!("{place}.created_at")))?;
-                let note = c
-                    .note
-                    .as_deref()
-                    .map(Note::parse)
-                    .transpose()
-                    .map_err(|_| {
-                        bad(
-                            format!("{place}.note"),
-                            format!("is longer than {MAX_NOTE_CHARS} characters"),
-                        )
-                    })?
-                    .flatten();
-                let new = NewCheckIn {
-                    kr: kr_id,
-                    author: &author,
-                    value: c.value,
-                    confidence: c.confidence,
-                    note: note.as_deref(),
-                    source: c.source,
-                    idempotency_key: c.idempotency_key.as_deref(),
-                };
-                store::check_ins::restore(tx, ws, &new, c.created_at)
-                    .await
-                    .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))?;
+                restore_check_in(tx, ws, kr_id, k, &place, c).await?;
                 summary.check_ins += 1;
             }
             // The key result's state is its latest check-in's: a file where they disagree would
@@ -804,4 +754,47 @@ fn entry_path(path: &serde_path_to_error::Path, text: &str) -> Option<String> {
 /// the store orders them (by time, then by id, and ids follow the file).
 fn latest_check_in(check_ins: &[CheckInDoc]) -> Option<&CheckInDoc> {
     check_ins.iter().max_by_key(|c| c.created_at)
+}
+
+/// One check-in of an imported key result, held to the rules of a check-in made by hand (the
+/// author to the rule for any name, the value to the key result's kind, the note to its limit),
+/// and recorded; `place` names it in a refusal.
+async fn restore_check_in(
+    tx: &mut Conn,
+    ws: WorkspaceId,
+    kr_id: KrId,
+    k: &KrDoc,
+    place: &str,
+    c: &CheckInDoc,
+) -> Result<crate::domain::model::CheckInId> {
+    let author = check_person("author", Some(&c.author))
+        .map_err(refused_at(format!("{place}.author")))?
+        .ok_or_else(|| bad(format!("{place}.author"), "is empty".into()))?;
+    value::recordable(k.kind, &k.code, c.value, &c.value.to_string())
+        .map_err(|e| bad(format!("{place}.value"), e.to_string()))?;
+    check_instant(c.created_at).map_err(refused_at(format!("{place}.created_at")))?;
+    let note = c
+        .note
+        .as_deref()
+        .map(Note::parse)
+        .transpose()
+        .map_err(|_| {
+            bad(
+                format!("{place}.note"),
+                format!("is longer than {MAX_NOTE_CHARS} characters"),
+            )
+        })?
+        .flatten();
+    let new = NewCheckIn {
+        kr: kr_id,
+        author: &author,
+        value: c.value,
+        confidence: c.confidence,
+        note: note.as_deref(),
+        source: c.source,
+        idempotency_key: c.idempotency_key.as_deref(),
+    };
+    store::check_ins::restore_returning(tx, ws, &new, c.created_at)
+        .await
+        .map_err(|_| bad(format!("{place}.idempotency_key"), "is used twice".into()))
 }

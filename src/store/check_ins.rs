@@ -353,8 +353,8 @@ pub async fn withdraw(
     Ok(())
 }
 
-/// Import: a check-in with the time it was originally made.
-/// [`restore`], returning the new check-in's id.
+/// Import: a check-in with the time it was originally made; its id comes back. A key already
+/// used refuses it.
 pub async fn restore_returning(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -363,18 +363,6 @@ pub async fn restore_returning(
 ) -> Result<CheckInId> {
     insert(c, ws, n, at)
         .await?
-        .ok_or_else(|| StoreError::Duplicate(format!("idempotency key {:?}", n.idempotency_key)))
-}
-
-pub async fn restore(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    n: &NewCheckIn<'_>,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    insert(c, ws, n, at)
-        .await?
-        .map(|_| ())
         .ok_or_else(|| StoreError::Duplicate(format!("idempotency key {:?}", n.idempotency_key)))
 }
 
