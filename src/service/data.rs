@@ -57,12 +57,12 @@ impl Okr {
                     reason: w.reason,
                 });
             }
+            let rows = store::schedules::for_workspace(&mut c, ws).await?;
             let mut schedules = HashMap::new();
             for t in &snap.teams {
-                let rows = store::schedules::for_team(&mut c, ws, t.id).await?;
                 let cron = |kind| {
                     rows.iter()
-                        .find(|r| r.kind == kind)
+                        .find(|r| r.team == t.id && r.kind == kind)
                         .map(|r| r.cron.clone())
                         .unwrap_or_else(|| super::schedule::default_cron(kind).to_owned())
                 };

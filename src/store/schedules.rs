@@ -65,6 +65,17 @@ pub async fn for_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
 
+/// Every schedule of the workspace, in one read (the export).
+pub async fn for_workspace(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<ScheduleRow>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules WHERE workspace_id = ?",
+    )
+    .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows.into_iter().filter_map(to_row).collect())
+}
+
 /// The schedules due at `now`, oldest first: an index range scan on `next_due_at`.
 /// `scope`: one workspace's only (a console), or every workspace's.
 pub async fn due(
