@@ -26,7 +26,7 @@ mod report;
 mod team;
 mod webhook;
 
-pub use crate::domain::catalogue::{spec, Spec, Surface, Who};
+pub use crate::domain::catalogue::{spec, HelpTopic, Spec, Surface, Who};
 pub use crate::domain::view::Reply;
 pub use check_in::{confidence, typed, Update};
 pub use report::{export_format, past_team_digest, status_scope, ExportFormat};
@@ -42,7 +42,7 @@ use crate::service::setup::SetupInput;
 #[derive(Debug, Clone)]
 pub enum Command {
     /// What to type next, in the asking adapter's syntax.
-    Help(Surface),
+    Help(Surface, HelpTopic),
     Setup(SetupInput),
     CycleNew(CycleNew),
     CycleList,
@@ -199,9 +199,10 @@ pub async fn apply(
     now: DateTime<Utc>,
 ) -> Result<Reply> {
     match command {
-        Command::Help(surface) => Ok(Reply::Help {
+        Command::Help(surface, topic) => Ok(Reply::Help {
             surface,
-            commands: for_surface(surface).collect(),
+            topic,
+            commands: for_surface(surface).filter(|s| topic.covers(s)).collect(),
         }),
         c @ (Command::Setup(_)
         | Command::CycleNew(_)

@@ -4,12 +4,19 @@
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{spec, Command, Options, Reply, Spec, Who};
+use super::{spec, Command, HelpTopic, Options, Reply, Spec, Surface, Who};
 use crate::service::kpis::KpiInput;
 use crate::service::{Actor, Okr, Result};
 
 /// The catalogue entries of this group, in help order.
 pub(super) const SPECS: &[Spec] = &[
+    spec(
+        "kpi help",
+        &[],
+        Who::Anyone,
+        "the KPI commands, each with an example",
+        "",
+    ),
     spec(
         "kpi add",
         &["team", "name", "unit", "direction", "min", "max", "owner"],
@@ -92,6 +99,7 @@ pub(super) const SPECS: &[Spec] = &[
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let kpi = || o.need("kpi", "kpi:conversion");
     let built = match path {
+        "kpi help" => Ok(Command::Help(Surface::Console, HelpTopic::Kpis)),
         "kpi add" => (|| {
             Ok(Command::KpiAdd(KpiInput {
                 team: o.need("team", "team:Growth")?,

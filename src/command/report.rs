@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::team::misrouted;
-use super::{spec, Command, Options, Reply, Spec, Surface, Who};
+use super::{spec, Command, HelpTopic, Options, Reply, Spec, Surface, Who};
 pub use crate::service::data::ExportFormat;
 use crate::service::report::StatusScope;
 use crate::service::schedule::ScheduleChange;
@@ -150,7 +150,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 },
             }),
         "export" => export_format(o.opt("format").as_deref()).map(Command::Export),
-        "help" => Ok(Command::Help(Surface::Console)),
+        "help" => Ok(Command::Help(Surface::Console, HelpTopic::Everything)),
         _ => return None,
     };
     Some(built)

@@ -39,6 +39,15 @@ pub fn parse_line(line: &str) -> Line {
         .unwrap_or(bare)
         .trim();
     let words: Vec<&str> = rest.split_whitespace().collect();
+    // A bare `/kpi` asks what the KPI commands are, as `/kpi help` does.
+    if let [only] = words.as_slice() {
+        if only.eq_ignore_ascii_case("kpi") {
+            return Line::Command(Command::Help(
+                command::Surface::Console,
+                command::HelpTopic::Kpis,
+            ));
+        }
+    }
     let best = command::catalogue()
         .iter()
         .copied()
@@ -188,7 +197,7 @@ fn split_options(text: &str, known: &[&'static str]) -> Result<Options, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalogue::Surface;
+    use crate::domain::catalogue::{HelpTopic, Surface};
 
     fn command(line: &str) -> Command {
         match parse_line(line) {
@@ -230,8 +239,21 @@ mod tests {
     fn help_is_the_consoles_help() {
         assert!(matches!(
             command("/okr help"),
-            Command::Help(Surface::Console)
+            Command::Help(Surface::Console, HelpTopic::Everything)
         ));
+    }
+
+    #[test]
+    fn kpi_help_and_a_bare_kpi_list_the_kpi_commands() {
+        for line in ["/kpi help", "/kpi", "kpi HELP"] {
+            assert!(
+                matches!(
+                    command(line),
+                    Command::Help(Surface::Console, HelpTopic::Kpis)
+                ),
+                "{line}"
+            );
+        }
     }
 
     #[test]

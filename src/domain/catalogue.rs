@@ -10,6 +10,23 @@ pub enum Surface {
     Discord,
 }
 
+/// What a help lists: every command, or one family of them (`/kpi help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpTopic {
+    Everything,
+    Kpis,
+}
+
+impl HelpTopic {
+    /// Whether `spec` belongs in this help.
+    pub fn covers(self, spec: &Spec) -> bool {
+        match self {
+            HelpTopic::Everything => true,
+            HelpTopic::Kpis => spec.is_kpi(),
+        }
+    }
+}
+
 /// Who may run a command (the core checks it; help says it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -56,12 +73,17 @@ impl Spec {
         self.only.is_none_or(|o| o == s)
     }
 
+    /// One of the `/kpi ...` commands.
+    pub fn is_kpi(&self) -> bool {
+        self.path == "kpi" || self.path.starts_with("kpi ")
+    }
+
     /// How a person types it on `surface`: `/kpi set` for the KPI commands, `/okr-setup` on
     /// Discord for a command of its own there, `/okr kr add` for the rest.
     pub fn invocation(&self, surface: Surface) -> String {
         match self.discord_top_level {
             Some(name) if surface == Surface::Discord => format!("/{name}"),
-            _ if self.path == "kpi" || self.path.starts_with("kpi ") => format!("/{}", self.path),
+            _ if self.is_kpi() => format!("/{}", self.path),
             _ => format!("/okr {}", self.path),
         }
     }

@@ -284,6 +284,7 @@ pub struct ScheduleView {
 pub enum Reply {
     Help {
         surface: Surface,
+        topic: super::catalogue::HelpTopic,
         /// What it offers, from the catalogue.
         commands: Vec<&'static super::catalogue::Spec>,
     },

@@ -10,7 +10,7 @@ use super::{
     check_in_message, cycle_close_message, digest::rollup_message, history_message, status_message,
     value_vs_target,
 };
-use crate::domain::catalogue::{Spec, Surface};
+use crate::domain::catalogue::{HelpTopic, Spec, Surface};
 use crate::domain::message::{Attachment, Message};
 use crate::domain::scoring::round_percent;
 use crate::domain::view::Reply;
@@ -43,7 +43,11 @@ impl Dialect for PlainText {
 
 pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
     match reply {
-        Reply::Help { surface, commands } => help(*surface, commands),
+        Reply::Help {
+            surface,
+            topic,
+            commands,
+        } => help(*surface, *topic, commands),
         Reply::Setup(out) => {
             let t = &out.team;
             let mut lines = vec![
@@ -448,7 +452,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
 }
 
 /// Help for one adapter, from the catalogue: every command it offers with an example.
-pub fn help(surface: Surface, commands: &[&Spec]) -> Message {
+pub fn help(surface: Surface, topic: HelpTopic, commands: &[&Spec]) -> Message {
     let lines = commands
         .iter()
         .map(|s| {
@@ -464,9 +468,25 @@ pub fn help(surface: Surface, commands: &[&Spec]) -> Message {
             }
             line
         })
-        .chain(grammar_lines(surface))
+        .chain(match topic {
+            HelpTopic::Everything => grammar_lines(surface),
+            HelpTopic::Kpis => kpi_lines(),
+        })
         .collect();
-    Message::text("okrbot commands (options as name:value)", lines).private()
+    let title = match topic {
+        HelpTopic::Everything => "okrbot commands (options as name:value)",
+        HelpTopic::Kpis => "KPI commands (options as name:value)",
+    };
+    Message::text(title, lines).private()
+}
+
+/// What a KPI is for, under its commands: a newcomer who typed `/kpi help` learns how readings
+/// arrive and what the range does.
+fn kpi_lines() -> Vec<String> {
+    vec![
+        "A KPI is a number your team keeps healthy: readings come from its owner (/kpi set), a source okrbot fetches (/kpi source) or a push (/kpi token).".into(),
+        "Leaving its healthy range posts an alert; /kpi okr drafts an objective to bring it back, and /kpi link ties it to one that exists.".into(),
+    ]
 }
 
 fn grammar_lines(surface: Surface) -> Vec<String> {

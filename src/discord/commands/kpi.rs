@@ -3,7 +3,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::{ac_kpi, ac_objective, ac_team, run, Context, Result};
-use crate::command::Command;
+use crate::command::{Command, HelpTopic, Surface};
 use crate::discord::bot::user_key;
 use crate::service::kpis::KpiInput;
 
@@ -12,6 +12,7 @@ use crate::service::kpis::KpiInput;
     slash_command,
     guild_only,
     subcommands(
+        "kpi_help",
         "kpi_add",
         "kpi_set",
         "kpi_range",
@@ -28,6 +29,12 @@ use crate::service::kpis::KpiInput;
 )]
 pub async fn kpi(ctx: Context<'_>) -> Result {
     super::group_invoked(ctx).await
+}
+
+/// The KPI commands, each with an example
+#[poise::command(slash_command, rename = "help")]
+async fn kpi_help(ctx: Context<'_>) -> Result {
+    run(ctx, Command::Help(Surface::Discord, HelpTopic::Kpis)).await
 }
 
 /// Watch a KPI with a healthy range (lead)

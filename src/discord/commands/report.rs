@@ -1,14 +1,14 @@
 //! `/okr help`, `/okr status`, `/okr digest`, `/okr schedule show | set`, `/okr export`.
 
 use super::{ac_cycle, ac_objective, ac_team, run, Context, Result};
-use crate::command::{export_format, status_scope, Command, Surface};
+use crate::command::{export_format, status_scope, Command, HelpTopic, Surface};
 use crate::service::schedule::ScheduleChange;
 use crate::service::OkrError;
 
 /// What okrbot does and what to type next
 #[poise::command(slash_command)]
 pub async fn help(ctx: Context<'_>) -> Result {
-    run(ctx, Command::Help(Surface::Discord)).await
+    run(ctx, Command::Help(Surface::Discord, HelpTopic::Everything)).await
 }
 
 /// Where things stand (only you see it)

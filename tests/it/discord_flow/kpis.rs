@@ -363,3 +363,20 @@ async fn start_an_okr_pressed_twice_drafts_one_objective_and_the_alert_loses_its
     assert_eq!(objectives(&bot).await, 3, "one draft for the second alert");
     assert_no_violations(&bot.fake);
 }
+
+#[tokio::test]
+async fn kpi_help_lists_only_the_kpi_commands_privately() {
+    let bot = Bot::start().await;
+    let reply = kpi(&bot, OWNER, "0", sub("help", vec![])).await;
+    assert_eq!(reply.body()["type"], 4);
+    assert!(reply.body()["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0);
+    let said = words(&reply.body()["data"]);
+    assert!(
+        said.contains("/kpi set kpi:conversion value:6.4%"),
+        "{said}"
+    );
+    assert!(said.contains("/kpi source"), "{said}");
+    assert!(!said.contains("/okr update"), "{said}");
+    assert!(!said.contains("/okr-setup"), "{said}");
+    assert_no_violations(&bot.fake);
+}
