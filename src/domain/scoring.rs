@@ -358,7 +358,8 @@ pub struct KrScore {
     /// Fraction of the key result's own span (from its pace start to the cycle's end) elapsed;
     /// 1 once the cycle has ended or is closed. The grace period counts in this.
     pub elapsed: f64,
-    /// As [`progress`]: shown as a percent, may leave [0, 1].
+    /// As [`progress`]: shown as a percent, may leave [0, 1], except on a sliver
+    /// ([`is_sliver`]), where it is held to [0, 1].
     pub progress: f64,
     /// As [`score`]: in [0, 1].
     pub score: f64,
@@ -443,8 +444,8 @@ pub fn out_of_red(kr: &KeyResult, s: &KrScore, rules: &ScoringRules) -> bool {
         Status::Green => true,
         Status::Yellow => {
             kr.kind != KrKind::Metric
-                || (s.elapsed + EPS < rules.grace_fraction && s.progress >= 0.0)
-                || s.progress >= s.expected - rules.red_margin + RECOVERY_MARGIN - EPS
+                || (s.elapsed + EPS < rules.grace_fraction && progress(kr) >= 0.0)
+                || progress(kr) >= s.expected - rules.red_margin + RECOVERY_MARGIN - EPS
         }
     }
 }
@@ -496,6 +497,12 @@ pub fn score_kr_with(kr: &KeyResult, ctx: &ScoreContext<'_>, trend: &Trend) -> K
         gap: threshold_gap(kr),
     };
     scored.status = kr_status(kr, &scored, is_final, ctx.ambition, ctx.rules);
+    // On a sliver a reading's noise is many spans: 7.2% on 6.8% -> 7% is "200%", 6.0% is
+    // "-400%". Shown (and averaged into its objective) between 0% and 100%; the colour above
+    // was judged on the true figure, and the value beside the percent says where it stands.
+    if is_sliver(kr) {
+        scored.progress = progress.clamp(0.0, 1.0);
+    }
     scored
 }
 

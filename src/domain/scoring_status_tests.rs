@@ -733,3 +733,52 @@ fn a_final_objective_score_is_coloured_against_its_ambition_as_the_close_grades_
         Status::Red
     );
 }
+
+#[test]
+fn a_slivers_percent_stays_between_0_and_100_while_its_colour_sees_the_true_figure() {
+    let c = q4();
+    let at = |current: f64, now: &str| {
+        scored_in(
+            &metric(6.8, 7.0, current),
+            &c,
+            now,
+            ObjectiveKind::Committed,
+            &[],
+        )
+    };
+    // 7.2% on 6.8% -> 7% is 200% of the span: shown as the target met, not "200%".
+    let past = at(7.2, "2026-11-15T00:00:00Z");
+    assert_eq!(round_percent(past.progress), 100);
+    assert_eq!(past.status, Status::Green);
+    // 6.0% is 4 spans behind the start: 0%, and still news in the grace period.
+    let behind = at(6.0, "2026-10-03T00:00:00Z");
+    assert_eq!(round_percent(behind.progress), 0);
+    assert_eq!(behind.status, Status::Yellow);
+    // Inside the span a sliver reads as any key result does.
+    assert_eq!(round_percent(at(6.9, "2026-11-15T00:00:00Z").progress), 50);
+    // The control: a wide key result keeps its overshoot (30 -> 50 at 60 is 150%).
+    assert_eq!(
+        round_percent(
+            scored_in(
+                &metric(30.0, 50.0, 60.0),
+                &c,
+                "2026-11-15T00:00:00Z",
+                ObjectiveKind::Committed,
+                &[]
+            )
+            .progress
+        ),
+        150
+    );
+    // Its objective averages the percent shown, not the noise.
+    let kr = at(7.2, "2026-11-15T00:00:00Z");
+    let other = scored_in(
+        &metric(0.0, 10.0, 5.0),
+        &c,
+        "2026-11-15T00:00:00Z",
+        ObjectiveKind::Committed,
+        &[],
+    );
+    let o = objective_score(&[(1.0, &kr), (1.0, &other)]).expect("scored");
+    assert_eq!(round_percent(o.progress), 75);
+}
