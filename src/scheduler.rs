@@ -110,6 +110,10 @@ impl Scheduler {
         let (read, failed) = self.okr.fetch_due_sources(now, self.scope).await?;
         report.sources_read = read;
         report.sources_failed = failed;
+        // A source's reading alerts at once, not on the next round.
+        if read > 0 {
+            report.alerts += self.announce_alerts(now).await?;
+        }
         Ok(report)
     }
 
@@ -139,10 +143,18 @@ impl Scheduler {
                 }
             }
         }
+        report.alerts += self.announce_alerts(now).await?;
+        Ok(report)
+    }
+
+    /// Tells each team whose pending alerts may be told now, in one post per team. Returns how
+    /// many posts were decided.
+    async fn announce_alerts(&self, now: DateTime<Utc>) -> Result<usize> {
         let teams = {
             let mut c = self.okr.store().read().await?;
-            store::alerts::teams_to_announce(&mut c, self.scope).await?
+            store::alerts::teams_to_announce(&mut c, self.scope, now).await?
         };
+        let mut told = 0;
         for (ws, team) in teams {
             if self.dispatcher.stopping() {
                 break;
@@ -150,11 +162,11 @@ impl Scheduler {
             let mut tx = self.okr.store().write().await?;
             if alerts::announce(&mut tx, ws, team, self.okr.period(), self.okr.rules(), now).await?
             {
-                report.alerts += 1;
+                told += 1;
             }
             tx.commit().await?;
         }
-        Ok(report)
+        Ok(told)
     }
 
     async fn fire(
@@ -264,6 +276,7 @@ impl Scheduler {
             store::schedules::next_due(&mut c, self.scope).await?,
             store::deliveries::next_pending(&mut c, self.scope).await?,
             store::kpis::next_source_due(&mut c, self.scope).await?,
+            store::alerts::next_announcement(&mut c, self.scope).await?,
         ];
         Ok(wakes.into_iter().flatten().min())
     }

@@ -397,6 +397,17 @@ pub enum CheckInSource {
 }
 
 impl CheckInSource {
+    /// A number a person typed (or picked), which they may take back within the undo window.
+    pub fn is_typed(self) -> bool {
+        matches!(
+            self,
+            CheckInSource::Slash
+                | CheckInSource::Button
+                | CheckInSource::Modal
+                | CheckInSource::Text
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CheckInSource::Slash => "slash",

@@ -432,6 +432,9 @@ pub struct KpiReadingOutcome {
     pub team_name: String,
     pub alert_opened: bool,
     pub resolved: bool,
+    /// The channel hears of the alert or its end only once the reading's undo window has
+    /// passed (a reading typed by hand), not at once.
+    pub held: bool,
 }
 
 /// What `/kpi okr` (an alert's Start an OKR) gives: the objective drafted to bring the KPI back,

@@ -134,14 +134,19 @@ pub fn added(team: &str, k: &Kpi) -> Message {
 pub fn reading(o: &KpiReadingOutcome) -> Message {
     let k = &o.kpi;
     let mut lines = vec![kpi_line(k)];
+    let when = if o.held {
+        " once this reading can no longer be taken back (15 minutes; a corrected reading before then keeps it quiet)"
+    } else {
+        ""
+    };
     if o.alert_opened {
         lines.push(format!(
-            "out of its healthy range: the {} channel is told, with Start an OKR",
+            "out of its healthy range: the {} channel is told, with Start an OKR{when}",
             o.team_name
         ));
     } else if o.resolved {
         lines.push(format!(
-            "back in range: the {} channel is told and the alert is resolved",
+            "back in range: the alert is resolved and the {} channel is told{when}",
             o.team_name
         ));
     } else if k.alerting {

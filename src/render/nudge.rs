@@ -214,3 +214,83 @@ pub fn recovered(s: &TeamState, krs: &[&ScoredKr]) -> Message {
     });
     m
 }
+
+/// Everything a team is told at once: key results into red and out of it, KPIs out of their
+/// range and back. One piece of news alone reads as its own message; several are one post
+/// with a block each, so a busy minute is one post in the channel, not six.
+pub fn team_alerts(
+    s: &TeamState,
+    red: &[&ScoredKr],
+    back: &[&ScoredKr],
+    out: &[&crate::domain::kpi::Kpi],
+    in_range: &[&crate::domain::kpi::Kpi],
+) -> Message {
+    let mut parts = Vec::new();
+    if !red.is_empty() {
+        parts.push(at_risk(s, red));
+    }
+    parts.extend(out.iter().map(|k| super::kpi::out_of_range(&s.team, k)));
+    if !back.is_empty() {
+        parts.push(recovered(s, back));
+    }
+    parts.extend(
+        in_range
+            .iter()
+            .map(|k| super::kpi::back_in_range(&s.team, k)),
+    );
+    merge(&s.team.name, parts)
+}
+
+fn merge(team: &str, parts: Vec<Message>) -> Message {
+    let prefix = format!("{team}: ");
+    let news = |m: &Message| m.title.strip_prefix(&prefix).unwrap_or(&m.title).to_owned();
+    let mut parts = parts;
+    if parts.len() < 2 {
+        return parts
+            .pop()
+            .unwrap_or_else(|| Message::new(format!("{team}: nothing to tell")));
+    }
+    let mut m = Message::new(format!(
+        "{team}: {}",
+        parts.iter().map(news).collect::<Vec<_>>().join("; ")
+    ));
+    m.colour = parts.iter().filter_map(|p| p.colour).max();
+    let starts = parts
+        .iter()
+        .flat_map(|p| &p.actions)
+        .filter(|a| a.kind == ActionKind::StartOkr)
+        .count();
+    let mut footers: Vec<String> = Vec::new();
+    for p in parts {
+        let heading = news(&p);
+        for (i, b) in p.blocks.into_iter().enumerate() {
+            m.blocks.push(Block {
+                heading: b.heading.or_else(|| (i == 0).then(|| heading.clone())),
+                ..b
+            });
+        }
+        for who in p.mentions {
+            if !m.mentions.contains(&who) {
+                m.mentions.push(who);
+            }
+        }
+        for mut a in p.actions {
+            // Two KPIs' buttons must say which is which.
+            if a.kind == ActionKind::StartOkr && starts > 1 {
+                if let Some(kpi) = &a.target {
+                    a.label = format!("{}: {kpi}", a.label);
+                }
+            }
+            m.actions.push(a);
+        }
+        if let Some(f) = p.footer {
+            if !footers.contains(&f) {
+                footers.push(f);
+            }
+        }
+    }
+    if !footers.is_empty() {
+        m.footer = Some(footers.join(" "));
+    }
+    m
+}

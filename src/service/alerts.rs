@@ -1,17 +1,30 @@
-//! At-risk alerts (`docs/schedules-and-delivery.md`): a key result moving into red, by a check-in or by time
-//! passing, opens one alert; leaving red resolves it. Opening and announcing are apart: alerts
-//! are opened where the change is seen and announced by the scheduler, all of a team's new ones
-//! in one message, so many key results going red at once make one message, not a storm.
+//! Alerts (`docs/schedules-and-delivery.md`, "Alerts"): a key result moving into red, by a
+//! check-in or by time passing, or a KPI leaving its healthy range opens one alert; leaving
+//! resolves it. Opening and telling are apart: alerts are opened where the change is seen and
+//! told by the scheduler, all of a team's pending alerts and recoveries in one post, once the
+//! latest of them may be told. One decided from a number a person typed waits out the undo
+//! window (a typo and its correction make no noise); none is told out of working hours.
 
 use chrono::{DateTime, Utc};
 
 use super::team_state::TeamState;
 use super::Result;
-use crate::domain::model::{TeamId, WorkspaceId};
+use crate::domain::model::{Team, TeamId, WorkspaceId};
 use crate::domain::scoring::Status;
 use crate::outbox::DeliveryKind;
 use crate::render;
-use crate::store::{self, deliveries::NewDelivery, Conn};
+use crate::store::{self, alerts::AlertKind, deliveries::NewDelivery, Conn};
+
+/// When an alert decided at `now` may be told: a number a person typed may be taken back
+/// within the undo window, so what it caused waits that long; and nothing is told out of the
+/// team's working hours.
+pub fn tell_after(team: &Team, now: DateTime<Utc>, typed: bool) -> DateTime<Utc> {
+    team.posts_at(if typed {
+        now + super::undo::UNDO_WINDOW
+    } else {
+        now
+    })
+}
 
 /// Re-reads every key result of the team at `now`: opens alerts for the red ones, resolves those
 /// clearly out of red (a key result hovering at the line keeps its alert). Returns how many were
@@ -24,23 +37,42 @@ pub async fn sweep(
 ) -> Result<usize> {
     let mut opened = 0;
     let open = store::alerts::open_at_risk_for_team(c, s.team.id).await?;
+    let after = tell_after(&s.team, now, false);
     for k in &s.krs {
         let red = k.score.status == Status::Red;
         let has = open.contains(&k.kr.id);
         if red && !has {
             opened += usize::from(
-                store::alerts::open_at_risk(c, s.workspace, s.team.id, k.kr.id, now).await?,
+                store::alerts::open(
+                    c,
+                    s.workspace,
+                    s.team.id,
+                    AlertKind::KrAtRisk,
+                    k.kr.id.0,
+                    now,
+                    after,
+                )
+                .await?,
             );
         } else if has && crate::domain::scoring::out_of_red(&k.kr, &k.score, rules) {
-            store::alerts::resolve_at_risk(c, s.workspace, k.kr.id, now).await?;
+            store::alerts::resolve(
+                c,
+                s.workspace,
+                AlertKind::KrAtRisk,
+                k.kr.id.0,
+                now,
+                after,
+                true,
+            )
+            .await?;
         }
     }
     Ok(opened)
 }
 
-/// Announces the team's newly opened alerts in one message to its channel, mentioning owners
-/// and leads, and its resolved ones (out of red) in another. Returns whether a message was
-/// decided.
+/// Tells everything the team has pending, alerts and recoveries of key results and KPIs, in one
+/// post to each place the team's posts go, mentioning the owners and leads of what went wrong.
+/// Returns whether a message was decided.
 pub async fn announce(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -49,31 +81,48 @@ pub async fn announce(
     rules: &crate::domain::scoring::ScoringRules,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let opened = store::alerts::take_unannounced(c, team).await?;
-    let recovered = store::alerts::take_recovered(c, team).await?;
-    if opened.is_empty() && recovered.is_empty() {
+    let pending = store::alerts::take_pending(c, team).await?;
+    if pending.is_empty() {
         return Ok(false);
     }
     let Some(s) = TeamState::load(c, ws, team, now, period, rules).await? else {
         return Ok(false);
     };
-    let red: Vec<_> = s.krs.iter().filter(|k| opened.contains(&k.kr.id)).collect();
+    let red: Vec<_> = s
+        .krs
+        .iter()
+        .filter(|k| pending.red.contains(&k.kr.id))
+        .collect();
     // One that went red again before its recovery was told has a new alert instead.
     let back: Vec<_> = s
         .krs
         .iter()
-        .filter(|k| recovered.contains(&k.kr.id) && k.score.status != Status::Red)
+        .filter(|k| pending.out_of_red.contains(&k.kr.id) && k.score.status != Status::Red)
         .collect();
-    let mut any = false;
-    if !red.is_empty() {
-        let message = render::nudge::at_risk(&s, &red);
-        any |= post(c, &s, DeliveryKind::Alert, &message, &red, now).await?;
-    }
-    if !back.is_empty() {
-        let message = render::nudge::recovered(&s, &back);
-        any |= post(c, &s, DeliveryKind::Recovered, &message, &back, now).await?;
-    }
-    Ok(any)
+    let kpis = store::kpis::list(c, ws, Some(team)).await?;
+    let out: Vec<_> = kpis
+        .iter()
+        .filter(|k| pending.out_of_range.contains(&k.id) && k.alerting)
+        .collect();
+    let in_range: Vec<_> = kpis
+        .iter()
+        .filter(|k| pending.back_in_range.contains(&k.id) && !k.alerting)
+        .collect();
+    // The ledger files the post under the gravest news it carries.
+    let kind = if !red.is_empty() {
+        DeliveryKind::Alert
+    } else if !out.is_empty() {
+        DeliveryKind::KpiAlert
+    } else if !back.is_empty() {
+        DeliveryKind::Recovered
+    } else if !in_range.is_empty() {
+        DeliveryKind::KpiRecovered
+    } else {
+        return Ok(false);
+    };
+    let message = render::nudge::team_alerts(&s, &red, &back, &out, &in_range);
+    let subjects: Vec<_> = red.iter().chain(&back).collect();
+    post(c, &s, kind, &message, &subjects, now).await
 }
 
 /// Records `message` for every place the team's posts go.
@@ -82,7 +131,7 @@ async fn post(
     s: &TeamState,
     kind: DeliveryKind,
     message: &crate::domain::message::Message,
-    krs: &[&crate::domain::view::ScoredKr],
+    krs: &[&&crate::domain::view::ScoredKr],
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let subjects: Vec<_> = krs.iter().map(|k| k.kr.id).collect();

@@ -12,7 +12,8 @@ use crate::domain::scoring::{self, KrScore, ScoreContext, Status, Trend};
 use crate::domain::value::{self, ParsedValue};
 pub use crate::domain::view::CheckInOutcome;
 use crate::store::{
-    self, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup, Conn,
+    self, alerts::AlertKind, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup,
+    Conn,
 };
 
 #[derive(Debug, Clone)]
@@ -327,13 +328,25 @@ impl Okr {
         after.kr.last_check_in = appended.last_check_in;
         let score = self.score_with(&after, &trend, now);
         // Into red opens the alert (the scheduler announces it); out of red resolves it.
+        // Told once the undo window has passed: a typo and its correction make no noise.
+        let tell = super::alerts::tell_after(&after.team, now, r.source.is_typed());
         let alert_opened = if score.status == Status::Red {
-            store::alerts::open_at_risk(c, ws, after.team.id, after.kr.id, now).await?
+            store::alerts::open(
+                c,
+                ws,
+                after.team.id,
+                AlertKind::KrAtRisk,
+                after.kr.id.0,
+                now,
+                tell,
+            )
+            .await?
         } else {
             // An open alert means the key result was not clearly out of red before; only a
             // check-in that takes it clearly out resolves it (hysteresis).
             if !was_out_of_red && scoring::out_of_red(&after.kr, &score, &self.rules) {
-                store::alerts::resolve_at_risk(c, ws, after.kr.id, now).await?;
+                store::alerts::resolve(c, ws, AlertKind::KrAtRisk, after.kr.id.0, now, tell, true)
+                    .await?;
             }
             false
         };
@@ -365,6 +378,34 @@ impl Okr {
         let sc = ScoreContext::new(&ctx.cycle, ctx.team.tz, now, self.period, &self.rules)
             .aiming(ctx.objective_kind);
         scoring::score_kr_with(&ctx.kr, &sc, trend)
+    }
+
+    /// Looks at a key result's alert again after its check-ins changed other than by a new one
+    /// (an undo, a withdrawal): red now opens it, clearly out of red resolves it. An alert still
+    /// waiting out its undo window resolves in silence, so a typo taken back makes no noise.
+    pub(super) async fn reassess_alert(
+        &self,
+        c: &mut Conn,
+        ws: WorkspaceId,
+        kr: crate::domain::model::KrId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(ctx) = store::key_results::context(c, ws, Lookup::Id(kr)).await? else {
+            return Ok(());
+        };
+        if ctx.cycle.closed {
+            return Ok(());
+        }
+        let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
+        let trend = store::trends::for_kr(c, ws, kr, &clock).await?;
+        let score = self.score_with(&ctx, &trend, now);
+        let tell = super::alerts::tell_after(&ctx.team, now, false);
+        if score.status == Status::Red {
+            store::alerts::open(c, ws, ctx.team.id, AlertKind::KrAtRisk, kr.0, now, tell).await?;
+        } else if scoring::out_of_red(&ctx.kr, &score, &self.rules) {
+            store::alerts::resolve(c, ws, AlertKind::KrAtRisk, kr.0, now, tell, true).await?;
+        }
+        Ok(())
     }
 }
 

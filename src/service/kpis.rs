@@ -15,8 +15,7 @@ use crate::domain::model::{
 };
 use crate::domain::value::{self, ValueSpec};
 pub use crate::domain::view::{KpiDetail, KpiOkrDraft, KpiReadingOutcome};
-use crate::outbox::DeliveryKind;
-use crate::store::{self, deliveries::NewDelivery, key_results::NewKr, kpis::NewKpi, Conn};
+use crate::store::{self, alerts::AlertKind, key_results::NewKr, kpis::NewKpi, Conn};
 
 /// How many readings `/kpi show` charts, newest first (about three months of daily readings).
 pub const CHARTED_READINGS: i64 = 500;
@@ -374,7 +373,17 @@ impl Okr {
         let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
         require_lead(actor, &team, "remove KPIs")?;
         store::kpis::archive(&mut tx, ws, kpi.id, now).await?;
-        store::kpis::resolve_alert(&mut tx, ws, kpi.id, now).await?;
+        // Nobody is told a removed KPI is "back in range".
+        store::alerts::resolve(
+            &mut tx,
+            ws,
+            AlertKind::KpiOutOfRange,
+            kpi.id.0,
+            now,
+            now,
+            false,
+        )
+        .await?;
         commit(tx).await?;
         Ok(kpi)
     }
@@ -524,21 +533,28 @@ pub(crate) async fn record(
         ..kpi.clone()
     };
     let place = after.range.place(reading.value);
+    // A reading typed by hand waits out the undo window before the channel hears of it; one from
+    // a source or a push is told at once. The scheduler tells the team's news in one post.
+    let tell = super::alerts::tell_after(team, now, reading.source == ReadingSource::Manual);
     let (mut alert_opened, mut resolved) = (false, false);
     if place == Place::Inside {
-        resolved = store::kpis::resolve_alert(c, ws, kpi.id, now).await?;
-        if resolved {
-            let m = crate::render::kpi::back_in_range(team, &after);
-            post(c, ws, team, DeliveryKind::KpiRecovered, &m, now).await?;
-        }
+        resolved =
+            store::alerts::resolve(c, ws, AlertKind::KpiOutOfRange, kpi.id.0, now, tell, true)
+                .await?;
     } else {
-        alert_opened = store::kpis::open_alert(c, ws, team.id, kpi.id, now).await?;
-        if alert_opened {
-            let m = crate::render::kpi::out_of_range(team, &after);
-            post(c, ws, team, DeliveryKind::KpiAlert, &m, now).await?;
-        }
+        alert_opened = store::alerts::open(
+            c,
+            ws,
+            team.id,
+            AlertKind::KpiOutOfRange,
+            kpi.id.0,
+            now,
+            tell,
+        )
+        .await?;
     }
     Ok(KpiReadingOutcome {
+        held: reading.source == ReadingSource::Manual,
         kpi: Kpi {
             alerting: (kpi.alerting || alert_opened) && !resolved,
             ..after
@@ -547,27 +563,4 @@ pub(crate) async fn record(
         alert_opened,
         resolved,
     })
-}
-
-async fn post(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    team: &Team,
-    kind: DeliveryKind,
-    message: &crate::domain::message::Message,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    for recipient in &super::team_posts(c, team).await? {
-        let new = NewDelivery {
-            team: team.id,
-            kind,
-            recipient,
-            slot: now,
-            due: team.posts_at(now),
-            message,
-            subjects: &[],
-        };
-        store::deliveries::insert_in_free_second(c, ws, &new, now).await?;
-    }
-    Ok(())
 }

@@ -75,6 +75,7 @@ impl Okr {
         };
         store::check_ins::withdraw(&mut tx, ws, last.id, now, by).await?;
         let after = put_back(&mut tx, ws, &kr, &history, &last).await?;
+        self.reassess_alert(&mut tx, ws, kr.id, now).await?;
         commit(tx).await?;
         self.wake();
         Ok(Undone {
@@ -144,6 +145,7 @@ impl Okr {
         };
         store::check_ins::withdraw(&mut tx, ws, taken.id, now, by).await?;
         let after = put_back(&mut tx, ws, &kr, &remaining, &taken).await?;
+        self.reassess_alert(&mut tx, ws, kr.id, now).await?;
         commit(tx).await?;
         // Status may have changed either way: the scheduler looks again now, not in an hour.
         self.wake();

@@ -1,44 +1,103 @@
+//! Alerts: a key result in red, a KPI out of its healthy range. One open alert per subject;
+//! opening and telling are apart (`docs/schedules-and-delivery.md`, "Alerts"): the scheduler
+//! tells a team's pending alerts and recoveries together once they may be told.
+
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result};
+use crate::domain::kpi::KpiId;
 use crate::domain::model::{KrId, TeamId, WorkspaceId};
 
-/// Opens a kr-at-risk alert unless one is open already. Returns whether it was opened now.
-pub async fn open_at_risk(
+/// What an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    KrAtRisk,
+    KpiOutOfRange,
+}
+
+impl AlertKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::KrAtRisk => "kr-at-risk",
+            AlertKind::KpiOutOfRange => "kpi-out-of-range",
+        }
+    }
+}
+
+/// How long a team's earliest pending alert may wait for later ones still in their window.
+const LONGEST_WAIT_SECONDS: i64 = 3600;
+
+/// Opens an alert on `subject` unless one is open already, to be told from `tell_after` on.
+/// An alert that resolved a moment ago whose recovery nobody has been told yet is opened again
+/// instead, as if it had never resolved: a typo that took a key result out of red and its
+/// correction say nothing. Returns whether a new alert was opened.
+pub async fn open(
     c: &mut Conn,
     ws: WorkspaceId,
     team: TeamId,
-    kr: KrId,
+    kind: AlertKind,
+    subject: i64,
     now: DateTime<Utc>,
+    tell_after: DateTime<Utc>,
 ) -> Result<bool> {
+    let reopened = sqlx::query(
+        "UPDATE alerts SET state = 'open', recovery_pending = 0, last_seen = ? \
+         WHERE id = (SELECT max(id) FROM alerts WHERE workspace_id = ? AND kind = ? AND subject = ? \
+         AND state = 'resolved' AND recovery_pending = 1) \
+         AND NOT EXISTS (SELECT 1 FROM alerts WHERE workspace_id = ? AND kind = ? AND subject = ? \
+         AND state <> 'resolved')",
+    )
+    .bind(now.timestamp())
+    .bind(ws.0)
+    .bind(kind.as_str())
+    .bind(subject)
+    .bind(ws.0)
+    .bind(kind.as_str())
+    .bind(subject)
+    .execute(c.sqlite())
+    .await?;
+    if reopened.rows_affected() > 0 {
+        return Ok(false);
+    }
     let done = sqlx::query(
-        "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, last_seen) \
-         VALUES (?, ?, 'kr-at-risk', ?, 'open', ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, last_seen, \
+         announce_after) VALUES (?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(ws.0)
     .bind(team.0)
-    .bind(kr.0)
+    .bind(kind.as_str())
+    .bind(subject)
     .bind(now.timestamp())
     .bind(now.timestamp())
+    .bind(tell_after.timestamp())
     .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Resolves the open kr-at-risk alert of this key result, if any.
-pub async fn resolve_at_risk(
+/// Resolves the open alert on `subject`, if any. Its recovery is told from `tell_after` on
+/// when `tell` and the alert itself was told; an alert nobody heard of resolves in silence.
+/// Returns whether one was resolved.
+pub async fn resolve(
     c: &mut Conn,
     ws: WorkspaceId,
-    kr: KrId,
+    kind: AlertKind,
+    subject: i64,
     now: DateTime<Utc>,
+    tell_after: DateTime<Utc>,
+    tell: bool,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE alerts SET state = 'resolved', last_seen = ?, recovery_pending = announced \
-         WHERE workspace_id = ? AND kind = 'kr-at-risk' AND subject = ? AND state <> 'resolved'",
+        "UPDATE alerts SET state = 'resolved', last_seen = ?, \
+         recovery_pending = CASE WHEN ? THEN announced ELSE 0 END, announce_after = ? \
+         WHERE workspace_id = ? AND kind = ? AND subject = ? AND state <> 'resolved'",
     )
     .bind(now.timestamp())
+    .bind(tell)
+    .bind(tell_after.timestamp())
     .bind(ws.0)
-    .bind(kr.0)
+    .bind(kind.as_str())
+    .bind(subject)
     .execute(c.sqlite())
     .await?;
     Ok(done.rows_affected() > 0)
@@ -55,19 +114,28 @@ pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrI
     Ok(ids.into_iter().map(KrId).collect())
 }
 
-/// Teams with opened alerts nobody has been told about yet, or announced alerts whose recovery
-/// has not been told.
+/// An alert waiting to be told: opened and not told, or resolved after it was told and its
+/// recovery not told yet.
+/// Written as two halves so that each reads its own partial index.
+const PENDING: &str = "(SELECT workspace_id, team_id, announce_after FROM alerts \
+     WHERE state = 'open' AND announced = 0 \
+     UNION ALL SELECT workspace_id, team_id, announce_after FROM alerts \
+     WHERE state = 'resolved' AND recovery_pending = 1)";
+
+/// Teams whose pending alerts may be told at `now`: the latest of them may, or the earliest has
+/// waited [`LONGEST_WAIT_SECONDS`] past its own time.
 pub async fn teams_to_announce(
     c: &mut Conn,
     scope: Option<WorkspaceId>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<(WorkspaceId, TeamId)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT workspace_id, team_id FROM alerts WHERE state = 'open' AND announced = 0 \
-         AND (?1 IS NULL OR workspace_id = ?1) \
-         UNION SELECT workspace_id, team_id FROM alerts WHERE state = 'resolved' AND recovery_pending = 1 \
-         AND (?1 IS NULL OR workspace_id = ?1)",
-    )
+    let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT workspace_id, team_id FROM {PENDING} \
+         WHERE (?1 IS NULL OR workspace_id = ?1) GROUP BY workspace_id, team_id \
+         HAVING max(announce_after) <= ?2 OR min(announce_after) <= ?2 - {LONGEST_WAIT_SECONDS}"
+    )))
     .bind(scope.map(|w| w.0))
+    .bind(now.timestamp())
     .fetch_all(c.sqlite())
     .await?;
     Ok(rows
@@ -76,27 +144,76 @@ pub async fn teams_to_announce(
         .collect())
 }
 
-/// Takes the team's unannounced alerts, marking them announced; the caller records the one
-/// message that names them all in the same transaction.
-pub async fn take_unannounced(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "UPDATE alerts SET announced = 1 WHERE team_id = ? AND state = 'open' AND announced = 0 RETURNING subject",
-    )
-    .bind(team.0)
-    .fetch_all(c.sqlite())
+/// When the next team's pending alerts may be told, if any team has some.
+pub async fn next_announcement(
+    c: &mut Conn,
+    scope: Option<WorkspaceId>,
+) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT min(due) FROM (SELECT min(max(announce_after), min(announce_after) + {LONGEST_WAIT_SECONDS}) AS due \
+         FROM {PENDING} WHERE (?1 IS NULL OR workspace_id = ?1) GROUP BY team_id)"
+    )))
+    .bind(scope.map(|w| w.0))
+    .fetch_one(c.sqlite())
     .await?;
-    Ok(ids.into_iter().map(KrId).collect())
+    Ok(at.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 
-/// Takes the team's resolved alerts whose recovery is still to be told, marking them told; the
-/// caller records the message in the same transaction.
-pub async fn take_recovered(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "UPDATE alerts SET recovery_pending = 0 WHERE team_id = ? AND state = 'resolved' \
-         AND recovery_pending = 1 RETURNING subject",
+/// What a team's announcement tells.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub red: Vec<KrId>,
+    pub out_of_red: Vec<KrId>,
+    pub out_of_range: Vec<KpiId>,
+    pub back_in_range: Vec<KpiId>,
+}
+
+impl Pending {
+    pub fn is_empty(&self) -> bool {
+        self.red.is_empty()
+            && self.out_of_red.is_empty()
+            && self.out_of_range.is_empty()
+            && self.back_in_range.is_empty()
+    }
+}
+
+/// Takes everything the team has pending, marking it told; the caller records the one message
+/// that tells it all in the same transaction.
+pub async fn take_pending(c: &mut Conn, team: TeamId) -> Result<Pending> {
+    let opened: Vec<(String, i64)> = sqlx::query_as(
+        "UPDATE alerts SET announced = 1 WHERE team_id = ? AND state = 'open' AND announced = 0 \
+         RETURNING kind, subject",
     )
     .bind(team.0)
     .fetch_all(c.sqlite())
     .await?;
-    Ok(ids.into_iter().map(KrId).collect())
+    let recovered: Vec<(String, i64)> = sqlx::query_as(
+        "UPDATE alerts SET recovery_pending = 0 WHERE team_id = ? AND state = 'resolved' \
+         AND recovery_pending = 1 RETURNING kind, subject",
+    )
+    .bind(team.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    let mut p = Pending::default();
+    let is = |k: &str, kind: AlertKind| k == kind.as_str();
+    for (kind, subject) in opened {
+        if is(&kind, AlertKind::KrAtRisk) {
+            p.red.push(KrId(subject));
+        } else if is(&kind, AlertKind::KpiOutOfRange) {
+            p.out_of_range.push(KpiId(subject));
+        }
+    }
+    for (kind, subject) in recovered {
+        if is(&kind, AlertKind::KrAtRisk) {
+            p.out_of_red.push(KrId(subject));
+        } else if is(&kind, AlertKind::KpiOutOfRange) {
+            p.back_in_range.push(KpiId(subject));
+        }
+    }
+    // Stable order: as the subjects were created.
+    p.red.sort();
+    p.out_of_red.sort();
+    p.out_of_range.sort();
+    p.back_in_range.sort();
+    Ok(p)
 }

@@ -392,48 +392,6 @@ pub async fn links(c: &mut Conn, kpi: KpiId) -> Result<Vec<ObjectiveId>> {
     Ok(ids.into_iter().map(ObjectiveId).collect())
 }
 
-/// Opens the KPI's out-of-range alert unless one is open. It is told at once by the caller,
-/// so it is stored as announced and never goes through the key-result announcement.
-pub async fn open_alert(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    team: TeamId,
-    kpi: KpiId,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, last_seen, announced) \
-         VALUES (?, ?, 'kpi-out-of-range', ?, 'open', ?, ?, 1) ON CONFLICT DO NOTHING",
-    )
-    .bind(ws.0)
-    .bind(team.0)
-    .bind(kpi.0)
-    .bind(now.timestamp())
-    .bind(now.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Resolves the KPI's open alert, if any; its recovery is told by the caller.
-pub async fn resolve_alert(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    kpi: KpiId,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE alerts SET state = 'resolved', last_seen = ?, recovery_pending = 0 \
-         WHERE workspace_id = ? AND kind = 'kpi-out-of-range' AND subject = ? AND state <> 'resolved'",
-    )
-    .bind(now.timestamp())
-    .bind(ws.0)
-    .bind(kpi.0)
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
 /// The KPI's alert that is not resolved yet, if any: its id and the objective its Start an OKR
 /// drafted, if it did.
 pub async fn open_alert_draft(

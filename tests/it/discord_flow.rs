@@ -460,6 +460,13 @@ impl Bot {
         self.clock.set(t);
     }
 
+    /// Moves the clock past the undo window of what was just typed, so that the alerts it
+    /// caused are told.
+    fn past_the_undo_window(&self) {
+        self.clock
+            .advance(okrbot::service::undo::UNDO_WINDOW + chrono::Duration::seconds(1));
+    }
+
     /// A workspace admin of the guild's workspace, for reading rows through the core.
     async fn admin(&self) -> Actor {
         let workspace = self

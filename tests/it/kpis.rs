@@ -118,40 +118,64 @@ async fn an_unknown_kpi_and_one_of_another_workspace_are_both_unknown() {
 async fn an_excursion_alerts_once_and_its_end_is_told_once() {
     let app = growth_with_conversion().await;
     let bob = app.user("bob");
-    let first = app
-        .okr
-        .kpi_set(&bob, "conversion", "7.4%", now())
-        .await
-        .unwrap();
+    let scheduler = okrbot::scheduler::Scheduler::new(app.okr.clone());
+    let t = |minutes: i64| now() + chrono::Duration::minutes(minutes);
+    let set = |value: &'static str, at| {
+        let (okr, bob) = (app.okr.clone(), bob.clone());
+        async move { okr.kpi_set(&bob, "conversion", value, at).await.unwrap() }
+    };
+    let first = set("7.4%", t(0)).await;
     assert!(!first.alert_opened);
-    let low = app
-        .okr
-        .kpi_set(&bob, "conversion", "6.4%", now())
-        .await
-        .unwrap();
+    let low = set("6.4%", t(10)).await;
     assert!(low.alert_opened && low.kpi.alerting);
-    let lower = app
-        .okr
-        .kpi_set(&bob, "conversion", "6.1%", now())
-        .await
-        .unwrap();
+    scheduler.decide(t(20)).await.unwrap();
+    assert_eq!(
+        deliveries(&app, DeliveryKind::KpiAlert).await,
+        0,
+        "a typed reading waits out its undo window"
+    );
+    let lower = set("6.1%", t(30)).await;
     assert!(!lower.alert_opened && lower.kpi.alerting);
+    scheduler.decide(t(50)).await.unwrap();
     assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
-    let back = app
-        .okr
-        .kpi_set(&bob, "conversion", "7.2%", now())
-        .await
-        .unwrap();
+    let back = set("7.2%", t(60)).await;
     assert!(back.resolved && !back.kpi.alerting);
-    app.okr
-        .kpi_set(&bob, "conversion", "7.5%", now())
-        .await
-        .unwrap();
+    set("7.5%", t(70)).await;
+    scheduler.decide(t(90)).await.unwrap();
     assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 1);
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
     assert_eq!(app.count("check_ins").await, 0, "no key result follows it");
     let shown = app.okr.kpi_show(&app.admin, "Conversion").await.unwrap();
     let values: Vec<f64> = shown.readings.iter().map(|r| r.value).collect();
     assert_eq!(values, [7.5, 7.2, 6.1, 6.4, 7.4]);
+}
+
+/// A reading typed out of range and corrected a minute later is never told: the channel hears
+/// neither the alert nor its end.
+#[tokio::test]
+async fn a_typo_out_of_range_corrected_within_the_undo_window_makes_no_noise() {
+    let app = growth_with_conversion().await;
+    let bob = app.user("bob");
+    let scheduler = okrbot::scheduler::Scheduler::new(app.okr.clone());
+    let t = |minutes: i64| now() + chrono::Duration::minutes(minutes);
+    app.okr
+        .kpi_set(&bob, "conversion", "7.4%", t(0))
+        .await
+        .unwrap();
+    let typo = app
+        .okr
+        .kpi_set(&bob, "conversion", "0.74%", t(1))
+        .await
+        .unwrap();
+    assert!(typo.alert_opened);
+    scheduler.decide(t(2)).await.unwrap();
+    app.okr
+        .kpi_set(&bob, "conversion", "7.4%", t(3))
+        .await
+        .unwrap();
+    scheduler.decide(t(60)).await.unwrap();
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 0);
+    assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 0);
 }
 
 #[tokio::test]
@@ -217,6 +241,7 @@ fn the_console_takes_the_short_form_and_the_digest_lists_kpis_out_of_range_first
 /kpi add team:Growth name:conversion unit:percent min:7
 /kpi set response time 240 ms
 /kpi set conversion 6.4%
+/okr clock advance:15m
 /okr digest team:Growth
 /kpi list
 ";

@@ -573,24 +573,36 @@ async fn an_alert_refused_with_a_429_still_comes_before_its_own_recovery() {
     )
     .await
     .unwrap();
-    let bob = app.user("bob");
-    let dispatcher = Scheduler::new(okr.clone()).dispatcher().clone();
+    // Pushed readings are told at once (typed ones wait out their undo window).
+    let (kpi, token) = okr.kpi_token(&app.admin, "conversion").await.unwrap();
+    let push = |value: f64, at| {
+        let okr = okr.clone();
+        let token = token.clone();
+        async move {
+            okr.push_reading(
+                kpi.id,
+                Some(&token),
+                Ok(serde_json::json!({ "value": value })),
+                at,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let scheduler = Scheduler::new(okr.clone());
+    let dispatcher = scheduler.dispatcher().clone();
     let chat = RecordingOutbox::new();
 
-    let low = okr
-        .kpi_set(&bob, "conversion", "6.4%", now())
-        .await
-        .unwrap();
+    let low = push(6.4, now()).await;
     assert!(low.alert_opened);
+    scheduler.decide(now()).await.unwrap();
     dispatcher.deliver(now(), &chat).await.unwrap();
     assert_eq!(server.hits("limited-1").len(), 1, "the alert, refused");
 
-    let back = okr
-        .kpi_set(&bob, "conversion", "7.5%", at_secs(now(), 1))
-        .await
-        .unwrap();
+    let back = push(7.5, at_secs(now(), 1)).await;
     assert!(back.resolved);
     // The recovery is due; the alert waits for its retry, and the recovery waits behind it.
+    scheduler.decide(at_secs(now(), 1)).await.unwrap();
     dispatcher.deliver(at_secs(now(), 1), &chat).await.unwrap();
     assert_eq!(
         server.hits("limited-1").len(),

@@ -139,6 +139,7 @@ async fn a_team_set_up_by_slash_commands_is_prompted_checks_in_by_form_and_gets_
         "{:#}",
         red.body()
     );
+    bot.past_the_undo_window();
     let alert = bot
         .fake
         .wait_for(
@@ -178,6 +179,7 @@ async fn an_at_risk_alert_pings_the_owner_and_the_lead() {
         ),
     )
     .await;
+    bot.past_the_undo_window();
     let alert = bot
         .fake
         .wait_for(
@@ -243,6 +245,7 @@ async fn a_title_or_note_naming_everyone_a_role_or_a_person_pings_nobody() {
         ),
     )
     .await;
+    bot.past_the_undo_window();
     bot.fake
         .wait_for(
             |r| posted_in(r, FakeDiscord::CHANNEL_ID) && words(body(r)).contains("moved into red"),

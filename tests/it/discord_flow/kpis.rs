@@ -48,6 +48,7 @@ async fn a_kpi_alert_carries_start_an_okr_and_the_button_drafts_the_objective() 
     .await;
     let said = words(&read.body()["data"]);
     assert!(said.contains("out of its healthy range"), "{said}");
+    bot.past_the_undo_window();
 
     let alert = bot
         .fake
@@ -261,6 +262,7 @@ async fn alert_after_reading(bot: &Bot, value: &str, nth: usize) -> (Value, Stri
         sub("set", vec![text("kpi", "conversion"), text("value", value)]),
     )
     .await;
+    bot.past_the_undo_window();
     bot.nth(nth, |r| {
         posted_in(r, FakeDiscord::CHANNEL_ID)
             && says(r, "KPI conversion is below its healthy range")
@@ -348,6 +350,13 @@ async fn start_an_okr_pressed_twice_drafts_one_objective_and_the_alert_loses_its
             vec![text("kpi", "conversion"), text("value", "7.5%")],
         ),
     )
+    .await;
+    // Back in range for longer than the undo window: the recovery is told, and the next fall
+    // is a new alert (within the window it would be the same one, never ended).
+    bot.past_the_undo_window();
+    bot.nth(1, |r| {
+        posted_in(r, FakeDiscord::CHANNEL_ID) && says(r, "KPI conversion is back in its healthy")
+    })
     .await;
     let (message, start) = alert_after_reading(&bot, "6.1%", 2).await;
     let presses: Vec<Value> = (0..2)

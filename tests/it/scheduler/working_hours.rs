@@ -115,3 +115,76 @@ async fn hours_that_cannot_be_read_are_refused_and_the_schedule_says_the_hours()
     let imported = app.okr.team(&fresh, "Sales").await.unwrap();
     assert_eq!(imported.hours, view.team.hours);
 }
+
+/// Everything a team is to be told overnight (two key results into red at different hours and a
+/// KPI out of its range) is one post at 09:00, not three at the same minute.
+#[tokio::test]
+async fn a_nights_alerts_are_one_post_at_nine() {
+    let app = spawn_app().await;
+    // Tue 2026-12-01 04:00Z is 23:00 Monday in New York.
+    let start = at("2026-12-01T04:00:00Z");
+    sales(&app, start).await;
+    metric(&app, "SAL-1", "Demos booked", "bob", start).await;
+    app.okr
+        .kpi_add(
+            &app.admin,
+            okrbot::service::kpis::KpiInput {
+                team: "Sales".into(),
+                name: "win rate".into(),
+                unit: Some("percent".into()),
+                min: Some("20".into()),
+                owner: Some("bob".into()),
+                ..Default::default()
+            },
+            start,
+        )
+        .await
+        .expect("KPI added");
+    let mut sim = Sim::new(&app.okr, start);
+    check_in(&app, "alice", "SAL-1.1 5 c2", start).await;
+    sim.run_until(start + Duration::hours(2)).await;
+    check_in(&app, "bob", "SAL-1.2 5 c2", start + Duration::hours(2)).await;
+    sim.run_until(start + Duration::hours(3)).await;
+    app.okr
+        .kpi_set(
+            &app.user("bob"),
+            "win rate",
+            "12%",
+            start + Duration::hours(3),
+        )
+        .await
+        .expect("reading");
+    let night = sim.run_until(at("2026-12-01T13:59:00Z")).await;
+    assert!(
+        night
+            .iter()
+            .all(|d| !matches!(d.kind, DeliveryKind::Alert | DeliveryKind::KpiAlert)),
+        "{night:?}"
+    );
+    let morning = sim.run_until(at("2026-12-01T14:30:00Z")).await;
+    let told: Vec<_> = morning
+        .iter()
+        .filter(|d| matches!(d.kind, DeliveryKind::Alert | DeliveryKind::KpiAlert))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert_eq!(told[0].kind, DeliveryKind::Alert);
+    assert_eq!(told[0].due, at("2026-12-01T14:00:00Z"));
+    let said = text(&told[0].message);
+    assert_mentions(
+        &said,
+        &[
+            "SAL-1.1",
+            "SAL-1.2",
+            "KPI win rate is below its healthy range",
+        ],
+    );
+    assert!(
+        told[0]
+            .message
+            .actions
+            .iter()
+            .any(|a| a.kind == ActionKind::StartOkr),
+        "the KPI's Start an OKR rides along: {:?}",
+        told[0].message.actions
+    );
+}
