@@ -156,6 +156,12 @@ pub enum Command {
     KpiRemove {
         kpi: String,
     },
+    /// Take back a reading: the latest that counts, or `reading:#n` from `/kpi show`.
+    KpiWithdraw {
+        kpi: String,
+        reading: Option<String>,
+        reason: Option<String>,
+    },
     /// Where the KPI is read from; `url:none` removes it. The header is a secret.
     KpiSource {
         kpi: String,
@@ -238,6 +244,7 @@ pub async fn apply(
         | Command::KpiLink { .. }
         | Command::KpiOkr { .. }
         | Command::KpiRemove { .. }
+        | Command::KpiWithdraw { .. }
         | Command::KpiSource { .. }
         | Command::KpiFetch { .. }
         | Command::KpiToken { .. }) => kpi::apply(okr, actor, c, now).await,

@@ -32,6 +32,13 @@ pub(super) const SPECS: &[Spec] = &[
         "kpi:conversion value:6.4%",
     ),
     spec(
+        "kpi withdraw",
+        &["kpi", "reading", "reason"],
+        Who::OwnerOrLead,
+        "take back a reading (its author or a lead): the latest, or reading:#<n> from /kpi show; listed as withdrawn",
+        "kpi:conversion reason:typo, meant 7.4%",
+    ),
+    spec(
         "kpi range",
         &["kpi", "min", "max"],
         Who::Lead,
@@ -151,6 +158,11 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             kpi: o.opt_or_positional("kpi").unwrap_or_default(),
         }),
         "kpi remove" => kpi().map(|kpi| Command::KpiRemove { kpi }),
+        "kpi withdraw" => kpi().map(|kpi| Command::KpiWithdraw {
+            kpi,
+            reading: o.opt("reading"),
+            reason: o.opt("reason"),
+        }),
         "kpi source" => (|| {
             Ok(Command::KpiSource {
                 kpi: kpi()?,
@@ -206,6 +218,14 @@ pub(super) async fn apply(
             }
         }
         Command::KpiRemove { kpi } => Reply::KpiRemoved(okr.kpi_remove(actor, &kpi, now).await?),
+        Command::KpiWithdraw {
+            kpi,
+            reading,
+            reason,
+        } => Reply::KpiWithdrawn(Box::new(
+            okr.kpi_withdraw(actor, &kpi, reading.as_deref(), reason.as_deref(), now)
+                .await?,
+        )),
         Command::KpiSource {
             kpi,
             url,

@@ -64,6 +64,13 @@ pub struct ReadingDoc {
     pub source: String,
     pub author: String,
     pub created_at: DateTime<Utc>,
+    /// Set for a reading taken back with `/kpi withdraw`: it is restored as withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

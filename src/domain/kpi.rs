@@ -157,6 +157,23 @@ pub struct Reading {
     pub author: String,
 }
 
+/// A reading taken back (`/kpi withdraw`): when, by whom and why. It counts for nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadingWithdrawal {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub reason: Option<String>,
+}
+
+/// A reading as `/kpi show` lists it: with the number `/kpi withdraw reading:#n` takes, and its
+/// withdrawal if it was withdrawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedReading {
+    pub id: i64,
+    pub reading: Reading,
+    pub withdrawn: Option<ReadingWithdrawal>,
+}
+
 /// Which way the KPI moved between its last two readings, and whether that is the good way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {

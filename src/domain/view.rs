@@ -367,6 +367,7 @@ pub enum Reply {
         earlier: bool,
     },
     KpiRemoved(super::kpi::Kpi),
+    KpiWithdrawn(Box<KpiWithdrawn>),
     KpiSourceSet(super::kpi::Kpi),
     KpiFetched(KpiFetch),
     /// The push token, shown this once.
@@ -418,6 +419,16 @@ pub struct Withdrawn {
     pub tz: chrono_tz::Tz,
 }
 
+/// What `/kpi withdraw` did: the reading taken back, the KPI as it stands without it, and the
+/// key results that follow the KPI, put back as well.
+#[derive(Debug, Clone)]
+pub struct KpiWithdrawn {
+    pub reading: super::kpi::ListedReading,
+    pub kpi: super::kpi::Kpi,
+    pub tz: chrono_tz::Tz,
+    pub followers: Vec<KeyResult>,
+}
+
 /// An instant as a team reads it: `Mon 2026-11-16 11:00 CET`, in the team's zone and labelled.
 pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     at.with_timezone(&tz)
@@ -454,6 +465,9 @@ pub struct KpiOkrDraft {
 pub struct KpiDetail {
     pub kpi: super::kpi::Kpi,
     pub team: Team,
+    /// The readings that count, newest first: the chart's.
     pub readings: Vec<super::kpi::Reading>,
+    /// The latest readings with their numbers, withdrawn ones marked: the list in words.
+    pub listed: Vec<super::kpi::ListedReading>,
     pub linked: Vec<Objective>,
 }

@@ -170,6 +170,39 @@ pub fn list(kpis: &[(Team, Kpi)]) -> Message {
     m
 }
 
+/// What `/kpi withdraw` did, for the asker.
+pub fn withdrawn(w: &crate::domain::view::KpiWithdrawn) -> Message {
+    let k = &w.kpi;
+    let r = &w.reading.reading;
+    let mut lines = vec![format!(
+        "#{} read {} by {}; /kpi show lists it as withdrawn",
+        w.reading.id,
+        crate::domain::view::local_time(r.at, w.tz),
+        r.author
+    )];
+    if let Some(reason) = w.reading.withdrawn.as_ref().and_then(|x| x.reason.as_ref()) {
+        lines.push(format!("reason: {reason}"));
+    }
+    lines.push(format!("now: {}", kpi_line(k)));
+    for kr in &w.followers {
+        lines.push(format!(
+            "{} follows it and was put back too: {}",
+            kr.code,
+            kr.unit.format(kr.current)
+        ));
+    }
+    let mut m = Message::text(
+        format!(
+            "Withdrew a reading of {}: {}",
+            k.name,
+            k.unit.format(r.value)
+        ),
+        lines,
+    );
+    m.colour = colour(k);
+    m.private()
+}
+
 pub fn detail(d: &KpiDetail) -> Message {
     let k = &d.kpi;
     let mut m = Message::new(format!("KPI {} · {}", k.name, d.team.name));
@@ -205,20 +238,29 @@ pub fn detail(d: &KpiDetail) -> Message {
     m.blocks.push(Block {
         heading: Some("Latest readings".into()),
         colour: None,
-        lines: if d.readings.is_empty() {
+        lines: if d.listed.is_empty() {
             vec![format!("none yet: /kpi set kpi:{} value:<n>", k.name)]
         } else {
-            d.readings
+            d.listed
                 .iter()
                 .take(SHOWN_READINGS)
-                .map(|r| {
-                    format!(
-                        "{} · {} · {} · {}",
+                .map(|l| {
+                    let r = &l.reading;
+                    let mut line = format!(
+                        "#{} · {} · {} · {} · {}",
+                        l.id,
                         crate::domain::view::local_time(r.at, d.team.tz),
                         k.unit.format(r.value),
                         r.author,
                         r.source.as_str()
-                    )
+                    );
+                    if let Some(w) = &l.withdrawn {
+                        line.push_str(&format!(" · withdrawn by {}", w.by));
+                        if let Some(reason) = &w.reason {
+                            line.push_str(&format!(": {reason}"));
+                        }
+                    }
+                    line
                 })
                 .collect()
         },

@@ -427,6 +427,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             ],
         )
         .private(),
+        Reply::KpiWithdrawn(w) => super::kpi::withdrawn(w),
         Reply::KpiRemoved(k) => Message::text(
             format!("KPI {} removed", k.name),
             vec!["archived with its readings".into()],

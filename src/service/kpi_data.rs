@@ -32,7 +32,7 @@ pub(super) async fn export(okr: &Okr, actor: &Actor, snap: &Snapshot) -> Result<
         .collect();
     let mut out = Vec::new();
     for k in store::kpis::list(&mut c, ws, None).await? {
-        let mut readings = store::kpis::readings(&mut c, ws, k.id, ALL).await?;
+        let mut readings = store::kpis::listed(&mut c, ws, k.id, ALL).await?;
         readings.reverse();
         let objectives = store::kpis::links(&mut c, k.id)
             .await?
@@ -66,11 +66,14 @@ pub(super) async fn export(okr: &Okr, actor: &Actor, snap: &Snapshot) -> Result<
             followed_by,
             readings: readings
                 .into_iter()
-                .map(|r| ReadingDoc {
-                    value: r.value,
-                    source: r.source.as_str().into(),
-                    author: r.author,
-                    created_at: r.at,
+                .map(|l| ReadingDoc {
+                    value: l.reading.value,
+                    source: l.reading.source.as_str().into(),
+                    author: l.reading.author,
+                    created_at: l.reading.at,
+                    withdrawn_at: l.withdrawn.as_ref().map(|w| w.at),
+                    withdrawn_by: l.withdrawn.as_ref().map(|w| w.by.clone()),
+                    reason: l.withdrawn.and_then(|w| w.reason),
                 })
                 .collect(),
         });
@@ -163,8 +166,29 @@ pub(super) async fn import(
                 source,
                 author: r.author.clone(),
             };
-            store::kpis::record(tx, ws, id, &reading).await?;
+            let reading_id = store::kpis::record(tx, ws, id, &reading).await?;
+            if let Some(w_at) = r.withdrawn_at {
+                check_instant(w_at)
+                    .map_err(|e| bad(format!("{rplace}.withdrawn_at"), e.to_string()))?;
+                let by = check_person("withdrawn_by", r.withdrawn_by.as_deref())
+                    .map_err(|e| bad(format!("{rplace}.withdrawn_by"), e.to_string()))?;
+                let reason = r
+                    .reason
+                    .as_deref()
+                    .map(crate::domain::model::Note::parse)
+                    .transpose()
+                    .map_err(|e| bad(format!("{rplace}.reason"), e.to_string()))?
+                    .flatten();
+                let w = kpi::ReadingWithdrawal {
+                    at: w_at,
+                    by: by.unwrap_or_default(),
+                    reason: reason.map(|n| n.as_str().to_owned()),
+                };
+                store::kpis::withdraw_reading(tx, ws, id, reading_id, &w).await?;
+            }
         }
+        // The latest values are those of the readings that count.
+        store::kpis::refresh_latest(tx, ws, id).await?;
         for code in &k.objectives {
             let oid = ObjectiveCode::parse(code)
                 .ok()

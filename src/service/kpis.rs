@@ -8,17 +8,21 @@ use chrono::{DateTime, Utc};
 use super::objectives::objective_by_code;
 use super::setup::resolve_cycle;
 use super::{commit, is_lead, require_lead, team_named, Actor, Okr, OkrError, Result};
-use crate::domain::kpi::{self, Better, Kpi, Place, Range, Reading, ReadingSource};
+use crate::domain::kpi::{
+    self, Better, Kpi, ListedReading, Place, Range, Reading, ReadingSource, ReadingWithdrawal,
+};
 use crate::domain::model::{
-    same_name, CheckInSource, KrKind, Objective, ObjectiveKind, ObjectiveState, Team, Unit,
-    WorkspaceId,
+    same_name, CheckInSource, KeyResult, KrKind, Note, Objective, ObjectiveKind, ObjectiveState,
+    Team, Unit, WorkspaceId,
 };
 use crate::domain::value::{self, ValueSpec};
-pub use crate::domain::view::{KpiDetail, KpiOkrDraft, KpiReadingOutcome};
+pub use crate::domain::view::{KpiDetail, KpiOkrDraft, KpiReadingOutcome, KpiWithdrawn};
 use crate::store::{self, alerts::AlertKind, key_results::NewKr, kpis::NewKpi, Conn};
 
 /// How many readings `/kpi show` charts, newest first (about three months of daily readings).
 pub const CHARTED_READINGS: i64 = 500;
+/// How many readings `/kpi show` lists in words, withdrawn ones included.
+pub const LISTED_READINGS: i64 = 10;
 
 #[derive(Debug, Default, Clone)]
 pub struct KpiInput {
@@ -330,6 +334,7 @@ impl Okr {
         let mut c = self.store.read().await?;
         let (kpi, team) = kpi_named(&mut c, ws, reference).await?;
         let readings = store::kpis::readings(&mut c, ws, kpi.id, CHARTED_READINGS).await?;
+        let listed = store::kpis::listed(&mut c, ws, kpi.id, LISTED_READINGS).await?;
         let mut linked = Vec::new();
         for id in store::kpis::links(&mut c, kpi.id).await? {
             if let Some(o) = store::objectives::by_id(&mut c, ws, id).await? {
@@ -340,6 +345,7 @@ impl Okr {
             kpi,
             team,
             readings,
+            listed,
             linked,
         })
     }
@@ -359,6 +365,170 @@ impl Okr {
         store::kpis::link(&mut tx, kpi.id, o.id).await?;
         commit(tx).await?;
         Ok((kpi, o))
+    }
+
+    /// `/kpi withdraw`: takes back a reading (the latest that counts, or `reading:#n` from
+    /// `/kpi show`), by its author or a lead of the KPI's team, with an optional reason. It stays
+    /// listed as withdrawn; the KPI's latest values, its alert and the key results that follow it
+    /// are as if it had never been read (`docs/kpis.md`, "Withdraw"). One transaction.
+    pub async fn kpi_withdraw(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        reading: Option<&str>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<KpiWithdrawn> {
+        let reason = reason
+            .map(Note::parse)
+            .transpose()
+            .map_err(|e| OkrError::invalid(format!("reason: {e}")))?
+            .flatten();
+        let wanted = reading
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                r.trim_start_matches('#').parse::<i64>().map_err(|_| {
+                    OkrError::invalid(format!(
+                        "reading:{r} is not a reading number: give the number /kpi show lists, e.g. reading:#41"
+                    ))
+                })
+            })
+            .transpose()?;
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
+        let listed = store::kpis::reading(&mut tx, ws, kpi.id, wanted)
+            .await?
+            .ok_or_else(|| match wanted {
+                Some(n) => OkrError::invalid(format!(
+                    "reading #{n} is not among {}'s readings: /kpi show kpi:{} lists them with their numbers",
+                    kpi.name, kpi.name
+                )),
+                None => OkrError::invalid(format!("{} has no reading to withdraw", kpi.name)),
+            })?;
+        if let Some(w) = &listed.withdrawn {
+            return Err(OkrError::invalid(format!(
+                "reading #{} of {} was withdrawn already ({}, by {})",
+                listed.id,
+                kpi.name,
+                crate::domain::view::local_time(w.at, team.tz),
+                w.by
+            )));
+        }
+        if listed.reading.author != actor.user && !is_lead(actor, &team) {
+            return Err(OkrError::Forbidden {
+                action: format!(
+                    "withdraw {}'s reading of {}",
+                    listed.reading.author, kpi.name
+                ),
+                who: format!("its author or {}", super::lead_names(&team)),
+            });
+        }
+        let withdrawal = ReadingWithdrawal {
+            at: now,
+            by: actor.user.clone(),
+            reason: reason.map(|n| n.as_str().to_owned()),
+        };
+        store::kpis::withdraw_reading(&mut tx, ws, kpi.id, listed.id, &withdrawal).await?;
+        store::kpis::refresh_latest(&mut tx, ws, kpi.id).await?;
+        let followers = self
+            .withdraw_followed(&mut tx, ws, &kpi, &listed.reading, &withdrawal, now)
+            .await?;
+        let after = store::kpis::by_id(&mut tx, ws, kpi.id)
+            .await?
+            .ok_or_else(|| {
+                OkrError::Internal(anyhow::anyhow!("KPI vanished in its transaction"))
+            })?;
+        // The alert follows the latest reading that still counts, told at once: a withdrawal is
+        // deliberate, and cannot itself be taken back.
+        match after.latest {
+            Some((_, v)) if after.range.place(v) != Place::Inside => {
+                store::alerts::open(
+                    &mut tx,
+                    ws,
+                    team.id,
+                    AlertKind::KpiOutOfRange,
+                    kpi.id.0,
+                    now,
+                    team.posts_at(now),
+                )
+                .await?;
+            }
+            latest => {
+                store::alerts::resolve(
+                    &mut tx,
+                    ws,
+                    AlertKind::KpiOutOfRange,
+                    kpi.id.0,
+                    now,
+                    team.posts_at(now),
+                    latest.is_some(),
+                )
+                .await?;
+            }
+        }
+        let after = store::kpis::by_id(&mut tx, ws, kpi.id)
+            .await?
+            .ok_or_else(|| {
+                OkrError::Internal(anyhow::anyhow!("KPI vanished in its transaction"))
+            })?;
+        commit(tx).await?;
+        self.wake();
+        Ok(KpiWithdrawn {
+            reading: ListedReading {
+                withdrawn: Some(withdrawal),
+                ..listed
+            },
+            kpi: after,
+            tz: team.tz,
+            followers,
+        })
+    }
+
+    /// Withdraws the check-ins a reading made on the key results that follow its KPI (in open
+    /// cycles), puts each key result back and looks at its alert again.
+    async fn withdraw_followed(
+        &self,
+        tx: &mut Conn,
+        ws: WorkspaceId,
+        kpi: &Kpi,
+        reading: &Reading,
+        w: &ReadingWithdrawal,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<KeyResult>> {
+        let mut put_back = Vec::new();
+        for id in store::kpis::followers(tx, ws, kpi.id).await? {
+            let Some(kr) = store::key_results::by_id(tx, ws, id).await? else {
+                continue;
+            };
+            let mut history = store::check_ins::for_kr(tx, ws, id).await?;
+            let Some(i) = history.iter().rposition(|c| {
+                c.source == CheckInSource::KpiSync
+                    && c.created_at == reading.at
+                    && c.value == reading.value
+            }) else {
+                continue;
+            };
+            let Some(ctx) =
+                store::key_results::context(tx, ws, store::key_results::Lookup::Id(id)).await?
+            else {
+                continue;
+            };
+            if ctx.cycle.closed {
+                continue;
+            }
+            let taken = history.remove(i);
+            let by = store::check_ins::Withdrawal {
+                by: Some(&w.by),
+                reason: w.reason.as_deref(),
+            };
+            store::check_ins::withdraw(tx, ws, taken.id, now, by).await?;
+            let after = super::undo::put_back(tx, ws, &kr, &history, &taken).await?;
+            self.reassess_alert(tx, ws, id, now).await?;
+            put_back.push(after);
+        }
+        Ok(put_back)
     }
 
     /// `/kpi remove`: a lead; archived, readings kept.

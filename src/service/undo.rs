@@ -165,7 +165,7 @@ impl Okr {
 /// Puts a key result back where its `remaining` check-ins (oldest first) leave it once `taken`
 /// no longer counts: the latest one's value and time (the start and none without any), and
 /// the latest confidence any of them gave, or the key result's own when `taken` gave none.
-async fn put_back(
+pub(super) async fn put_back(
     tx: &mut store::Conn,
     ws: crate::domain::model::WorkspaceId,
     kr: &KeyResult,

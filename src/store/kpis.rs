@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
-use crate::domain::kpi::{Better, Kpi, KpiId, KpiSource, Range, Reading, ReadingSource};
+use crate::domain::kpi::{
+    Better, Kpi, KpiId, KpiSource, ListedReading, Range, Reading, ReadingSource, ReadingWithdrawal,
+};
 use crate::domain::model::{KrId, ObjectiveId, TeamId, Unit, WorkspaceId};
 
 #[derive(sqlx::FromRow)]
@@ -276,11 +278,12 @@ pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KpiId) -> Result<Option<Kp
     row.map(to_kpi).transpose()
 }
 
-/// Appends a reading and makes it the KPI's latest, the latest before it its previous.
-pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading) -> Result<()> {
-    sqlx::query(
+/// Appends a reading and makes it the KPI's latest, the latest before it its previous. Returns
+/// its id.
+pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO kpi_readings (workspace_id, kpi_id, value, source, author, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(ws.0)
     .bind(kpi.0)
@@ -288,7 +291,7 @@ pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading
     .bind(reading.source.as_str())
     .bind(&reading.author)
     .bind(reading.at)
-    .execute(c.sqlite())
+    .fetch_one(c.sqlite())
     .await?;
     sqlx::query(
         "UPDATE kpis SET previous_value = latest_value, previous_at = latest_at, \
@@ -300,10 +303,10 @@ pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading
     .bind(kpi.0)
     .execute(c.sqlite())
     .await?;
-    Ok(())
+    Ok(id)
 }
 
-/// The latest `limit` readings, newest first.
+/// The latest `limit` readings that count (none withdrawn), newest first.
 pub async fn readings(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -312,7 +315,7 @@ pub async fn readings(
 ) -> Result<Vec<Reading>> {
     let rows: Vec<(f64, String, String, DateTime<Utc>)> = sqlx::query_as(
         "SELECT value, source, author, created_at FROM kpi_readings WHERE workspace_id = ? \
-         AND kpi_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+         AND kpi_id = ? AND withdrawn_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?",
     )
     .bind(ws.0)
     .bind(kpi.0)
@@ -330,6 +333,122 @@ pub async fn readings(
             })
         })
         .collect()
+}
+
+type ListedRow = (
+    i64,
+    f64,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The latest `limit` readings, withdrawn ones included (marked), newest first: what
+/// `/kpi show` lists and an export carries.
+pub async fn listed(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    limit: i64,
+) -> Result<Vec<ListedReading>> {
+    let rows: Vec<ListedRow> = sqlx::query_as(
+        "SELECT id, value, source, author, created_at, withdrawn_at, withdrawn_by, withdrawn_reason \
+         FROM kpi_readings WHERE workspace_id = ? AND kpi_id = ? \
+         ORDER BY created_at DESC, id DESC LIMIT ?",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .bind(limit)
+    .fetch_all(c.sqlite())
+    .await?;
+    rows.into_iter().map(listed_of).collect()
+}
+
+/// Reading `id` of the KPI, withdrawn or not; its latest that counts when `id` is `None`.
+pub async fn reading(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    id: Option<i64>,
+) -> Result<Option<ListedReading>> {
+    let row: Option<ListedRow> = sqlx::query_as(
+        "SELECT id, value, source, author, created_at, withdrawn_at, withdrawn_by, withdrawn_reason \
+         FROM kpi_readings WHERE workspace_id = ?1 AND kpi_id = ?2 \
+         AND (id = ?3 OR (?3 IS NULL AND withdrawn_at IS NULL)) \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .bind(id)
+    .fetch_optional(c.sqlite())
+    .await?;
+    row.map(listed_of).transpose()
+}
+
+fn listed_of(
+    (id, value, source, author, at, w_at, w_by, reason): ListedRow,
+) -> Result<ListedReading> {
+    Ok(ListedReading {
+        id,
+        reading: Reading {
+            at,
+            value,
+            source: ReadingSource::parse(&source)
+                .ok_or_else(|| StoreError::Corrupt(format!("reading source {source:?}")))?,
+            author,
+        },
+        withdrawn: w_at.map(|at| ReadingWithdrawal {
+            at,
+            by: w_by.unwrap_or_default(),
+            reason,
+        }),
+    })
+}
+
+/// Marks a reading withdrawn. Returns whether it was a counted reading of this KPI.
+pub async fn withdraw_reading(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    id: i64,
+    w: &ReadingWithdrawal,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE kpi_readings SET withdrawn_at = ?, withdrawn_by = ?, withdrawn_reason = ? \
+         WHERE workspace_id = ? AND kpi_id = ? AND id = ? AND withdrawn_at IS NULL",
+    )
+    .bind(w.at)
+    .bind(&w.by)
+    .bind(&w.reason)
+    .bind(ws.0)
+    .bind(kpi.0)
+    .bind(id)
+    .execute(c.sqlite())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets the KPI's latest and previous values from its two latest readings that count: after a
+/// withdrawal, as if the withdrawn one had never been read.
+pub async fn refresh_latest(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<()> {
+    let two = readings(c, ws, kpi, 2).await?;
+    let (latest, previous) = (two.first(), two.get(1));
+    sqlx::query(
+        "UPDATE kpis SET latest_value = ?, latest_at = ?, previous_value = ?, previous_at = ? \
+         WHERE workspace_id = ? AND id = ?",
+    )
+    .bind(latest.map(|r| r.value))
+    .bind(latest.map(|r| r.at))
+    .bind(previous.map(|r| r.value))
+    .bind(previous.map(|r| r.at))
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(c.sqlite())
+    .await?;
+    Ok(())
 }
 
 pub async fn set_range(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, range: Range) -> Result<()> {

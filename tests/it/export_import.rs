@@ -396,6 +396,9 @@ const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin cha
 /okr clock advance:1d
 /okr checkin withdraw kr:PLA-1.1 reason:typo, meant 25
 /okr update GRO-2.1 6.8%
+/kpi set kpi:conversion value:0.68%
+/kpi withdraw kpi:conversion reason:typo, meant 6.8%
+/kpi set kpi:conversion value:6.8%
 "#;
 
 /// Every row of each table that holds what people set, for one workspace, with ids replaced by

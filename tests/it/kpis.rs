@@ -501,3 +501,95 @@ async fn a_short_form_of_any_length_is_judged_quickly_and_rights_come_before_the
         .expect("recorded");
     assert_eq!(app.count("kpi_readings").await, 1);
 }
+
+/// `/kpi withdraw` takes back a reading as if it had never been read: the KPI's value, its
+/// alert and the key result that follows it; the reading stays listed as withdrawn.
+#[tokio::test]
+async fn a_withdrawn_reading_counts_for_nothing_and_stays_listed_as_withdrawn() {
+    let app = growth_with_conversion().await;
+    let bob = app.user("bob");
+    let scheduler = okrbot::scheduler::Scheduler::new(app.okr.clone());
+    let t = |minutes: i64| now() + chrono::Duration::minutes(minutes);
+    app.okr
+        .kpi_set(&bob, "conversion", "6.4%", t(0))
+        .await
+        .unwrap();
+    app.okr
+        .kpi_okr(&app.admin, "conversion", t(1))
+        .await
+        .unwrap();
+    scheduler.decide(t(20)).await.unwrap();
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
+    let typo = app
+        .okr
+        .kpi_set(&bob, "conversion", "74%", t(60))
+        .await
+        .unwrap();
+    assert!(typo.resolved, "74% is in range");
+    assert_eq!(
+        app.okr.kr(&app.admin, "GRO-2.1").await.unwrap().current,
+        74.0
+    );
+
+    // Neither someone else nor an unknown number; the author may.
+    let carol = app.user("carol");
+    let refused = refused_text!(
+        app,
+        app.okr
+            .kpi_withdraw(&carol, "conversion", None, None, t(61))
+    );
+    assert_mentions(&refused, &["its author", "alice"]);
+    let unknown = refused_text!(
+        app,
+        app.okr
+            .kpi_withdraw(&bob, "conversion", Some("#999"), None, t(61))
+    );
+    assert_mentions(&unknown, &["#999", "/kpi show kpi:conversion"]);
+    let w = app
+        .okr
+        .kpi_withdraw(&bob, "conversion", None, Some("typo, meant 7.4%"), t(62))
+        .await
+        .unwrap();
+    assert_eq!(w.reading.reading.value, 74.0);
+    assert_eq!(w.kpi.latest.map(|(_, v)| v), Some(6.4));
+    assert!(
+        w.kpi.alerting,
+        "6.4% is out of range again: the alert never ended"
+    );
+    assert_eq!(w.followers.len(), 1);
+    assert_eq!(w.followers[0].current, 6.4);
+    assert_eq!(
+        app.okr.kr(&app.admin, "GRO-2.1").await.unwrap().current,
+        6.4
+    );
+    let again = refused_text!(
+        app,
+        app.okr.kpi_withdraw(
+            &bob,
+            "conversion",
+            Some(&format!("#{}", w.reading.id)),
+            None,
+            t(63)
+        )
+    );
+    assert_mentions(&again, &["withdrawn already"]);
+
+    // Nobody heard of the typo's "back in range".
+    scheduler.decide(t(120)).await.unwrap();
+    assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 0);
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
+    let shown = app.okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    let counted: Vec<f64> = shown.readings.iter().map(|r| r.value).collect();
+    assert_eq!(counted, [6.4]);
+    let said = okrbot::render::kpi::detail(&shown).blocks[1]
+        .lines
+        .join("\n");
+    assert_mentions(
+        &said,
+        &[
+            &format!("#{} ", w.reading.id),
+            "74%",
+            "withdrawn by bob: typo, meant 7.4%",
+        ],
+    );
+}

@@ -23,6 +23,7 @@ use crate::service::kpis::KpiInput;
         "kpi_source",
         "kpi_fetch",
         "kpi_token",
+        "kpi_withdraw",
         "kpi_remove"
     ),
     subcommand_required
@@ -35,6 +36,29 @@ pub async fn kpi(ctx: Context<'_>) -> Result {
 #[poise::command(slash_command, rename = "help")]
 async fn kpi_help(ctx: Context<'_>) -> Result {
     run(ctx, Command::Help(Surface::Discord, HelpTopic::Kpis)).await
+}
+
+/// Take back a reading: the latest, or one /kpi show numbers (its author or a lead)
+#[poise::command(slash_command, rename = "withdraw")]
+async fn kpi_withdraw(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+    #[description = "Its number in /kpi show, e.g. #41 (default: the latest)"] reading: Option<
+        String,
+    >,
+    #[description = "Why, e.g. typo, meant 7.4%"] reason: Option<String>,
+) -> Result {
+    run(
+        ctx,
+        Command::KpiWithdraw {
+            kpi,
+            reading,
+            reason,
+        },
+    )
+    .await
 }
 
 /// Watch a KPI with a healthy range (lead)
