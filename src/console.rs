@@ -125,13 +125,46 @@ pub fn write_delivery<W: Write + ?Sized>(out: &mut W, d: &Delivery) -> std::io::
         writeln!(out, "   {line}")?;
     }
     for a in &d.message.attachments {
-        let path = std::env::temp_dir().join(format!("okrbot-{}-{}", d.id, a.name));
-        match std::fs::write(&path, &a.bytes) {
-            Ok(()) => writeln!(out, "   📎 {}", path.display())?,
+        match save(a) {
+            Ok(path) => writeln!(out, "   📎 {}", path.display())?,
             Err(e) => writeln!(out, "   📎 {} could not be saved: {e}", a.name)?,
         }
     }
     writeln!(out)
+}
+
+/// Saves a file that rides along in the temp directory under its own name, never over another
+/// file: two consoles on two databases both have a delivery 12, and each keeps its own chart.
+fn save(a: &crate::domain::message::Attachment) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write as _;
+    let (stem, ext) = a.name.rsplit_once('.').unwrap_or((&a.name, "bin"));
+    let (stem, ext) = (
+        crate::render::file_slug(stem, "file"),
+        crate::render::file_slug(ext, "bin"),
+    );
+    for n in 1..=1000u32 {
+        let name = match n {
+            1 => format!("okrbot-{stem}.{ext}"),
+            n => format!("okrbot-{stem}-{n}.{ext}"),
+        };
+        let path = std::env::temp_dir().join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(&a.bytes)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("1000 files named okrbot-{stem}-<n>.{ext} exist already"),
+    ))
 }
 
 impl Console<'_> {
@@ -234,10 +267,8 @@ impl Console<'_> {
                 let mut text = text::render(&m);
                 // A terminal shows no picture: the chart goes to a file the reply names.
                 for a in &m.attachments {
-                    let name = format!("okrbot-{}-{}", std::process::id(), a.name);
-                    let path = std::env::temp_dir().join(name);
-                    let line = match std::fs::write(&path, &a.bytes) {
-                        Ok(()) => format!("📎 {}", path.display()),
+                    let line = match save(a) {
+                        Ok(path) => format!("📎 {}", path.display()),
                         Err(e) => format!("📎 {} could not be saved: {e}", a.name),
                     };
                     if !text.is_empty() && !text.ends_with('\n') {

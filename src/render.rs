@@ -32,6 +32,28 @@ pub fn clip_chars(s: &str, max: usize) -> String {
     t
 }
 
+/// `text` as a piece of a file name: ASCII letters and digits in lower case, anything else one
+/// `-`, at most 40 characters; `fallback` when nothing is left (a name in another script).
+pub fn file_slug(text: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        fallback.to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
 /// What a reader types to do what an action offers, for surfaces without buttons (the console,
 /// webhooks).
 pub fn action_hint(a: &crate::domain::message::Action) -> String {

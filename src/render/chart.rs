@@ -33,7 +33,11 @@ pub const HEIGHT: u32 = 400;
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 const DAY: i64 = 86_400;
 const Y_CLAMP: (f64, f64) = (-1.0, 3.0);
-const LEGEND_WIDTH: u32 = 190;
+const LEGEND_WIDTH: u32 = 240;
+/// Characters of a legend label per line, and lines per label: a label is wrapped on words, not
+/// cut, until it runs past two lines.
+const LEGEND_CHARS: usize = 22;
+const LEGEND_LINES: usize = 2;
 /// Tableau 10: distinguishable, colour-blind-friendlier than plotters' defaults.
 const PALETTE: [u32; 10] = [
     0x4E79A7, 0xF28E2B, 0xE15759, 0x59A14F, 0xB07AA1, 0x76B7B2, 0xEDC948, 0x9C755F, 0xFF9DA7,
@@ -50,6 +54,8 @@ pub struct ChartSeries {
 
 pub struct ChartInput {
     pub title: String,
+    /// The team's zone: the x axis reads in its dates.
+    pub tz: chrono_tz::Tz,
     pub cycle_start: DateTime<Utc>,
     pub cycle_end: DateTime<Utc>,
     pub now: DateTime<Utc>,
@@ -141,6 +147,64 @@ fn ticks(span: i64) -> Vec<i64> {
     (0..=span / step).map(|i| i * step).collect()
 }
 
+/// A tick's date as the team reads it: the cycle starts at midnight in its zone, which is the
+/// day before in UTC east of Greenwich.
+fn axis_date(start: DateTime<Utc>, x: i64, tz: chrono_tz::Tz) -> String {
+    (start + Duration::seconds(x))
+        .with_timezone(&tz)
+        .format("%b %-d")
+        .to_string()
+}
+
+/// A legend label in lines of [`LEGEND_CHARS`], broken between words (a word longer than a line
+/// is broken inside), at most [`LEGEND_LINES`] of them, the last ending in `…` when more was left.
+fn legend_label(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut words = label.split_whitespace().flat_map(|w| {
+        let chars: Vec<char> = w.chars().collect();
+        chars
+            .chunks(LEGEND_CHARS)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+    });
+    let mut left_over = false;
+    for word in words.by_ref() {
+        let fits =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count()
+                <= LEGEND_CHARS;
+        if fits {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&word);
+            continue;
+        }
+        lines.push(std::mem::take(&mut current));
+        if lines.len() == LEGEND_LINES {
+            left_over = true;
+            break;
+        }
+        current = word;
+    }
+    if !current.is_empty() && lines.len() < LEGEND_LINES {
+        lines.push(current);
+    }
+    if left_over {
+        if let Some(last) = lines.last_mut() {
+            let mut clipped = truncate(last, LEGEND_CHARS - 1);
+            if !clipped.ends_with('…') {
+                clipped.push('…');
+            }
+            *last = clipped;
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
 fn colour(i: usize) -> RGBColor {
     let [_, r, g, b] = PALETTE[i % PALETTE.len()].to_be_bytes();
     RGBColor(r, g, b)
@@ -178,7 +242,7 @@ pub fn progress_chart(input: &ChartInput) -> Result<Vec<u8>, ChartError> {
         )?;
         let (plot_area, legend_area) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
 
-        let date_fmt = |x: &i64| (start + Duration::seconds(*x)).format("%b %-d").to_string();
+        let date_fmt = |x: &i64| axis_date(start, *x, input.tz);
         let pct_fmt = |y: &f64| format!("{:.0}%", y * 100.0);
         let mut chart = ChartBuilder::on(&plot_area)
             .margin(8)
@@ -226,12 +290,13 @@ pub fn progress_chart(input: &ChartInput) -> Result<Vec<u8>, ChartError> {
         let rows = input.series.iter().zip(&prepared).enumerate();
         let rows = rows.map(|(i, (s, (_, m)))| {
             let value = m.last().map(|p| pct_fmt(&p.1));
-            (truncate(&s.label, 17), colour(i), value)
+            (legend_label(&s.label), colour(i), value)
         });
-        let pace_row = ("Expected pace".to_string(), GREY, None);
+        let pace_row = (vec!["Expected pace".to_string()], GREY, None);
+        let mut y = 18;
         for (row, (label, c, value)) in std::iter::once(pace_row).chain(rows).enumerate() {
-            let y = 18 + row as i32 * 22;
-            if y > legend_area.dim_in_pixel().1 as i32 - 10 {
+            let height = 22 + 15 * (label.len() as i32 - 1);
+            if y + height - 22 > legend_area.dim_in_pixel().1 as i32 - 10 {
                 break; // more entries than fit; drop the tail rather than overlap
             }
             // Row 0 is the pace line: a gap makes it dashed, and it has no marker.
@@ -243,11 +308,18 @@ pub fn progress_chart(input: &ChartInput) -> Result<Vec<u8>, ChartError> {
                 legend_area.draw(&Circle::new((15, y), 3, c.filled()))?;
             }
             let left = font.clone().pos(Pos::new(HPos::Left, VPos::Center));
-            legend_area.draw(&Text::new(label, (34, y), left))?;
+            for (n, line) in label.iter().enumerate() {
+                legend_area.draw(&Text::new(
+                    line.as_str(),
+                    (34, y + 15 * n as i32),
+                    left.clone(),
+                ))?;
+            }
             if let Some(v) = value {
                 let right = font.clone().pos(Pos::new(HPos::Right, VPos::Center));
                 legend_area.draw(&Text::new(v, (LEGEND_WIDTH as i32 - 10, y), right))?;
             }
+            y += height;
         }
         root.present()?;
     }
@@ -263,6 +335,8 @@ pub struct KpiChartInput {
     pub max: Option<f64>,
     pub unit: crate::domain::model::Unit,
     pub now: DateTime<Utc>,
+    /// The team's zone: the x axis reads in its dates.
+    pub tz: chrono_tz::Tz,
 }
 
 /// The healthy band's fill and the colour of its edges.
@@ -332,7 +406,7 @@ pub fn kpi_chart(input: &KpiChartInput) -> Result<Vec<u8>, ChartError> {
             ("sans-serif", 22).into_font().color(&TEXT),
         )?;
         let unit = &input.unit;
-        let date_fmt = |x: &i64| (start + Duration::seconds(*x)).format("%b %-d").to_string();
+        let date_fmt = |x: &i64| axis_date(start, *x, input.tz);
         let value_fmt = |y: &f64| unit.format(*y);
         let mut chart = ChartBuilder::on(&body)
             .margin(8)

@@ -12,6 +12,7 @@ fn input(series: Vec<ChartSeries>) -> ChartInput {
         cycle_end: at(2025, 3, 31),
         now: at(2025, 2, 20),
         series,
+        tz: chrono_tz::UTC,
     }
 }
 
@@ -170,6 +171,7 @@ fn kpi(points: Vec<(DateTime<Utc>, f64)>, min: Option<f64>, max: Option<f64>) ->
         max,
         unit: crate::domain::model::Unit::Percent,
         now: at(2025, 3, 1),
+        tz: chrono_tz::UTC,
     }
 }
 
@@ -233,4 +235,50 @@ fn kpi_chart_survives_any_data() {
             }
         }
     }
+}
+
+#[test]
+fn the_x_axis_reads_in_the_teams_dates() {
+    // A Berlin quarter starts at 2026-09-30T22:00Z: October 1 there, September 30 in UTC.
+    let start = Utc.with_ymd_and_hms(2026, 9, 30, 22, 0, 0).unwrap();
+    assert_eq!(axis_date(start, 0, chrono_tz::Europe::Berlin), "Oct 1");
+    assert_eq!(
+        axis_date(start, 7 * DAY, chrono_tz::Europe::Berlin),
+        "Oct 8"
+    );
+    assert_eq!(axis_date(start, 0, chrono_tz::UTC), "Sep 30", "the control");
+    // Tokyo reads the next day; Los Angeles the day before.
+    let noon = Utc.with_ymd_and_hms(2026, 11, 16, 20, 0, 0).unwrap();
+    assert_eq!(axis_date(noon, 0, chrono_tz::Asia::Tokyo), "Nov 17");
+    assert_eq!(
+        axis_date(noon, 0, chrono_tz::America::Los_Angeles),
+        "Nov 16"
+    );
+}
+
+#[test]
+fn legend_labels_wrap_on_words_instead_of_being_cut() {
+    assert_eq!(legend_label("GRO-1 Ship"), ["GRO-1 Ship"]);
+    assert_eq!(
+        legend_label("GRO-1 Enhance onboarding for new teams"),
+        ["GRO-1 Enhance", "onboarding for new…"]
+    );
+    let two = legend_label("GRO-2 Make the platform fast");
+    assert_eq!(two, ["GRO-2 Make the", "platform fast"]);
+    let long = legend_label("PLA-1 Reduce the p95 latency of every public endpoint below 200 ms");
+    assert_eq!(long.len(), 2);
+    assert!(long[1].ends_with('…'), "{long:?}");
+    assert!(
+        long.iter().all(|l| l.chars().count() <= LEGEND_CHARS),
+        "{long:?}"
+    );
+    // A word longer than a line is broken inside, in any script.
+    let word = legend_label("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    assert_eq!(word, ["ABCDEFGHIJKLMNOPQRSTUV", "WXYZ"]);
+    let cjk = legend_label("成長チームのオンボーディングを改善する目標と主要な成果");
+    assert!(
+        cjk.iter().all(|l| l.chars().count() <= LEGEND_CHARS),
+        "{cjk:?}"
+    );
+    assert_eq!(legend_label(""), [""]);
 }

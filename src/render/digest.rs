@@ -241,10 +241,17 @@ pub fn chart(s: &TeamState) -> Option<crate::domain::message::Attachment> {
         cycle_end: clock.end,
         now: s.at,
         series,
+        tz: s.team.tz,
     };
     match progress_chart(&input) {
         Ok(bytes) => Some(crate::domain::message::Attachment {
-            name: "progress.png".into(),
+            // Named for what it shows, so that charts saved side by side stay apart.
+            name: format!(
+                "progress-{}-{}-{}.png",
+                super::file_slug(&s.team.name, "team"),
+                super::file_slug(&s.cycle.as_ref()?.name, "cycle"),
+                s.at.with_timezone(&s.team.tz).format("%Y%m%d")
+            ),
             bytes,
         }),
         Err(e) => {

@@ -282,10 +282,17 @@ fn chart(d: &KpiDetail) -> Option<Attachment> {
         max: k.range.max,
         unit: k.unit.clone(),
         now: last.at,
+        tz: d.team.tz,
     };
     match kpi_chart(&input) {
         Ok(bytes) => Some(Attachment {
-            name: format!("kpi-{}.png", k.id.0),
+            // Named for what it shows, so that charts saved side by side stay apart.
+            name: format!(
+                "kpi-{}-{}-{}.png",
+                super::file_slug(&d.team.name, "team"),
+                super::file_slug(&k.name, "kpi"),
+                last.at.with_timezone(&d.team.tz).format("%Y%m%d-%H%M")
+            ),
             bytes,
         }),
         Err(e) => {

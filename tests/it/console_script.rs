@@ -452,7 +452,6 @@ fn replies_show_times_in_the_teams_zone_labelled() {
 #[test]
 fn kpi_show_in_the_console_saves_its_chart_and_names_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("kpi-chart.db");
     let script = format!(
         "{SETUP}/kpi add team:Growth name:conversion unit:percent min:7 max:12\n\
          /kpi set kpi:conversion value:8.2%\n\
@@ -460,17 +459,33 @@ fn kpi_show_in_the_console_saves_its_chart_and_names_the_file() {
          /kpi set kpi:conversion value:6.5%\n\
          /kpi show kpi:conversion\n"
     );
-    let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", script);
-    assert_eq!(code, 0, "{out}");
-    let shown = &out[out.find("KPI conversion · Growth").expect("the show reply")..];
-    let path = shown
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("📎 "))
-        .unwrap_or_else(|| panic!("the chart's file: {shown}"));
-    assert!(path.ends_with(".png"), "{path}");
-    let png = std::fs::read(path).expect("the chart was saved");
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG at {path}");
-    let _ = std::fs::remove_file(path);
+    // Two databases holding a KPI of the same id and name: neither chart overwrites the other.
+    let mut saved = Vec::new();
+    for db in ["kpi-chart.db", "kpi-chart-2.db"] {
+        let (out, code) =
+            run_as_admin(&dir.path().join(db), "2026-11-16T10:00:00Z", script.clone());
+        assert_eq!(code, 0, "{out}");
+        let shown = &out[out.find("KPI conversion · Growth").expect("the show reply")..];
+        let path = shown
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("📎 "))
+            .unwrap_or_else(|| panic!("the chart's file: {shown}"))
+            .to_owned();
+        assert!(path.ends_with(".png"), "{path}");
+        assert!(
+            path.contains("kpi-growth-conversion-"),
+            "named for what it shows: {path}"
+        );
+        saved.push(path);
+    }
+    assert_ne!(saved[0], saved[1]);
+    for path in &saved {
+        let png = std::fs::read(path).expect("the chart was saved");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG at {path}");
+    }
+    for path in saved {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// A value far outside anything its key result could mean (`1 200` typed for 12 on a 30 -> 50
