@@ -467,6 +467,17 @@ pub async fn run(
         })
         .peekable();
     let mut shown = std::collections::HashSet::new();
+    // One header as each week's first line is written, in order; nothing before the first.
+    let week_of = |t: DateTime<Utc>| (t - first_monday).num_days().div_euclid(7) + 1;
+    let mut headed = 0;
+    let mut header = |out: &mut dyn Write, week: i64| -> std::io::Result<()> {
+        if week > headed {
+            headed = week;
+            writeln!(out, "── week {week} ──")?;
+        }
+        Ok(())
+    };
+    let mut drafted = false;
     while let Some(next) = scheduler.next_wake().await.map_err(e)? {
         if next >= close_at {
             break;
@@ -475,10 +486,10 @@ pub async fn run(
             if at <= next {
                 readings.next();
                 clock.set(at.max(clock.now()));
-                let o = okr
-                    .kpi_set(&erin, "trial conversion", value, clock.now())
+                okr.kpi_set(&erin, "trial conversion", value, clock.now())
                     .await
                     .map_err(e)?;
+                header(out, week_of(clock.now()))?;
                 writeln!(
                     out,
                     "{} kpi       ← @erin      trial conversion {value}",
@@ -487,18 +498,6 @@ pub async fn run(
                         .with_timezone(&chrono_tz::Europe::Berlin)
                         .format("%a %Y-%m-%d %H:%M %Z"),
                 )?;
-                if o.alert_opened {
-                    // alice presses Start an OKR on the alert.
-                    let crate::domain::view::KpiOkrDraft { objective, kr, .. } = okr
-                        .kpi_okr(&admin, "trial conversion", clock.now())
-                        .await
-                        .map_err(e)?;
-                    writeln!(
-                        out,
-                        "── alice starts an OKR from the alert: {} {} with {} {} (follows the KPI) ──",
-                        objective.code, objective.title, kr.code, kr.title
-                    )?;
-                }
                 continue;
             }
         }
@@ -514,6 +513,7 @@ pub async fn run(
                 (Some((_, v)), _) => format!("API error rate {}", shown.kpi.unit.format(*v)),
                 (None, _) => "API error rate: no reading".into(),
             };
+            header(out, week_of(clock.now()))?;
             writeln!(
                 out,
                 "{} kpi       ← http       {said} (GET /metrics/errors, pointer /errors/rate_pct)",
@@ -525,7 +525,8 @@ pub async fn run(
         }
         for d in outbox.take() {
             let local = d.due.max(d.slot).with_timezone(&d.team_tz);
-            let week = (d.slot - first_monday).num_days().div_euclid(7) + 1;
+            let week = week_of(d.slot);
+            header(out, week)?;
             let targets: Vec<String> = d
                 .message
                 .actions
@@ -545,7 +546,6 @@ pub async fn run(
                 _ => shown.insert((d.kind, 0, d.team)),
             };
             if full {
-                writeln!(out, "── week {week} ──")?;
                 crate::console::write_delivery(out, &d)?;
             } else {
                 writeln!(
@@ -555,6 +555,24 @@ pub async fn run(
                     d.kind.as_str(),
                     d.recipient.to_string(),
                     targets.join(", ")
+                )?;
+            }
+            // alice presses Start an OKR on the first alert that offers one, once she has it.
+            let offers_start = d
+                .message
+                .actions
+                .iter()
+                .any(|a| a.kind == ActionKind::StartOkr);
+            if offers_start && !drafted {
+                drafted = true;
+                let crate::domain::view::KpiOkrDraft { objective, kr, .. } = okr
+                    .kpi_okr(&admin, "trial conversion", clock.now())
+                    .await
+                    .map_err(e)?;
+                writeln!(
+                    out,
+                    "── alice starts an OKR from the alert: {} {} with {} {} (follows the KPI) ──\n",
+                    objective.code, objective.title, kr.code, kr.title
                 )?;
             }
             let Recipient::User(owner) = &d.recipient else {

@@ -633,3 +633,27 @@ fn the_demo_sums_up_its_ledger_in_words_and_suggests_a_console_at_the_quarters_e
         "{out}"
     );
 }
+
+/// The demo reads in order: one header per week, each week once and in turn, and alice starts
+/// her OKR after the alert she starts it from has been posted, not before.
+#[test]
+fn the_demos_weeks_come_once_and_in_order_and_reactions_follow_what_they_react_to() {
+    let out = &demo_template().1;
+    let weeks: Vec<i64> = out
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("── week ")?
+                .strip_suffix(" ──")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(weeks, (1..=13).collect::<Vec<_>>(), "{out}");
+    let alert = out
+        .find("📬 kpi alert → #growth")
+        .expect("the KPI alert is posted");
+    let reaction = out
+        .find("── alice starts an OKR from the alert")
+        .expect("alice reacts");
+    assert!(alert < reaction, "the reaction comes after the alert");
+}
