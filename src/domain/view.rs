@@ -129,8 +129,9 @@ pub struct DigestObjective<'a> {
 pub struct Digest<'a> {
     pub state: &'a TeamState,
     pub objectives: Vec<DigestObjective<'a>>,
-    /// Owners who have not checked in since the last prompt, with the codes they owe.
-    pub missing: Vec<(&'a str, Vec<&'a str>)>,
+    /// Who has not checked in since the last prompt, with the codes they owe: owners by name,
+    /// then `KPI <name> (no reading)` for key results that follow a KPI and `no owner`.
+    pub missing: Vec<(String, Vec<&'a str>)>,
     pub at_risk: Vec<&'a ScoredKr>,
     /// The team's KPIs, out of range first.
     pub kpis: Vec<&'a super::kpi::Kpi>,
@@ -154,7 +155,7 @@ pub fn build<'a>(
             krs: s.krs.iter().filter(|k| k.objective == i).collect(),
         })
         .collect();
-    let mut missing: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut missing: Vec<(String, Vec<&str>)> = Vec::new();
     for (owner, krs) in s.by_owner() {
         let owed: Vec<&str> = krs
             .iter()
@@ -162,7 +163,29 @@ pub fn build<'a>(
             .map(|k| k.kr.code.as_str())
             .collect();
         if !owed.is_empty() {
-            missing.push((owner, owed));
+            missing.push((owner.to_owned(), owed));
+        }
+    }
+    // Key results nobody is prompted for are owed too: one that follows a KPI waits for a
+    // reading of it, one without an owner for anyone. A team is congratulated only when every
+    // key result has data since the prompt, not when nobody happened to be asked.
+    let unasked: Vec<&ScoredKr> = s
+        .krs
+        .iter()
+        .filter(|k| k.kr.follows.is_some() || k.kr.owner.is_none())
+        .filter(|k| k.kr.last_check_in.is_none_or(|t| t < since))
+        .collect();
+    for k in unasked {
+        let who = match k.kr.follows {
+            Some(kpi) => s.kpis.iter().find(|x| x.id == kpi).map_or_else(
+                || "a KPI (no reading)".to_owned(),
+                |x| format!("KPI {} (no reading)", x.name),
+            ),
+            None => "no owner".to_owned(),
+        };
+        match missing.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, v)) => v.push(k.kr.code.as_str()),
+            None => missing.push((who, vec![k.kr.code.as_str()])),
         }
     }
     let at_risk = s

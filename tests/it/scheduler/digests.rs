@@ -200,3 +200,61 @@ async fn a_closed_quarter_stays_viewable_and_the_hint_suggests_the_next_cycle() 
     };
     assert_mentions(&e, &["/okr status team:<team> cycle:2026-Q4"]);
 }
+
+/// A team whose only key result follows a KPI nobody has read since the prompt is not
+/// congratulated: the digest names the reading it waits for, until the reading comes.
+#[tokio::test]
+async fn a_team_whose_only_key_result_has_no_data_is_not_congratulated() {
+    let app = spawn_app().await;
+    let t0 = at("2026-11-02T10:00:00Z");
+    team(&app, "Solo", "UTC", "SOL", "lena", t0).await;
+    q4(&app, t0).await;
+    app.okr
+        .kpi_add(
+            &app.admin,
+            okrbot::service::kpis::KpiInput {
+                team: "Solo".into(),
+                name: "signups".into(),
+                min: Some("100".into()),
+                owner: Some("sam".into()),
+                ..Default::default()
+            },
+            t0,
+        )
+        .await
+        .expect("KPI");
+    app.okr
+        .kpi_set(&app.admin, "signups", "80", t0)
+        .await
+        .expect("reading");
+    app.okr
+        .kpi_okr(&app.admin, "signups", t0)
+        .await
+        .expect("an objective drafted from the KPI");
+    let lena = person(&app, "lena");
+    let waiting = |m: &Message| {
+        m.blocks
+            .iter()
+            .find(|b| b.heading.as_deref() == Some("Not checked in yet"))
+            .expect("the block")
+            .lines
+            .clone()
+    };
+    // A week on, nobody has read the KPI: its key result has nothing new.
+    let late = app
+        .okr
+        .digest_now(&lena, "Solo", at("2026-11-10T12:00:00Z"))
+        .await
+        .expect("digest");
+    assert_eq!(waiting(&late), vec!["KPI signups (no reading): SOL-1.1"]);
+    app.okr
+        .kpi_set(&app.admin, "signups", "90", at("2026-11-10T13:00:00Z"))
+        .await
+        .expect("reading");
+    let read = app
+        .okr
+        .digest_now(&lena, "Solo", at("2026-11-10T14:00:00Z"))
+        .await
+        .expect("digest");
+    assert_eq!(waiting(&read), vec!["everyone has checked in 🎉"]);
+}
