@@ -290,13 +290,40 @@ impl Okr {
         let mut tx = self.store.write().await?;
         let mut o = objective_by_code(&mut tx, ws, code).await?;
         let team = team_of(&mut tx, ws, &o).await?;
-        require_lead(actor, &team, "align objectives")?;
-        ensure_cycle_open(&mut tx, actor, &o).await?;
-        o.parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
+        let parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
-            Some(p) => {
-                let parent = objective_by_code(&mut tx, ws, p).await?;
+            Some(p) => Some(objective_by_code(&mut tx, ws, p).await?),
+        };
+        // Under an objective of the same team (or out from under any), the team's lead decides.
+        // Counting toward another team's objective is that objective's to accept: its owner, a
+        // lead of its team or an admin aligns it (the child's score is only read, never moved).
+        if parent.as_ref().is_none_or(|p| p.team_id == o.team_id) {
+            require_lead(actor, &team, "align objectives")?;
+        }
+        ensure_cycle_open(&mut tx, actor, &o).await?;
+        o.parent = match parent {
+            None => None,
+            Some(parent) => {
                 check_alignment(&mut tx, ws, &o, &parent).await?;
+                if parent.team_id != o.team_id
+                    && parent.owner.as_deref() != Some(actor.user.as_str())
+                {
+                    let theirs = team_of(&mut tx, ws, &parent).await?;
+                    if !super::is_lead(actor, &theirs) {
+                        let owner = parent
+                            .owner
+                            .as_deref()
+                            .map(|o| format!("its owner ({o}) or "))
+                            .unwrap_or_default();
+                        return Err(OkrError::Forbidden {
+                            action: format!(
+                                "align {} under {}, an objective of {}",
+                                o.code, parent.code, theirs.name
+                            ),
+                            who: format!("{owner}{}", super::lead_names(&theirs)),
+                        });
+                    }
+                }
                 Some(parent.id)
             }
         };

@@ -222,3 +222,69 @@ async fn the_owner_and_the_lead_can_check_in_on_a_key_result() {
         ]
     );
 }
+
+/// Aligning under another team's objective is that objective's to accept: Platform's lead cannot
+/// hang PLA-1 under Growth's GRO-1 alone; GRO-1's owner (Growth's lead) or an admin can. Within
+/// a team, its own lead decides.
+#[tokio::test]
+async fn aligning_under_another_teams_objective_needs_that_objectives_lead() {
+    let app = growth().await;
+    app.okr
+        .setup(
+            &app.admin,
+            SetupInput {
+                team: "Platform".into(),
+                timezone: Some("UTC".into()),
+                prefix: Some("PLA".into()),
+                leads: Some(vec!["pat".into()]),
+                ..Default::default()
+            },
+            now(),
+        )
+        .await
+        .expect("Platform");
+    app.okr
+        .objective_add(
+            &app.admin,
+            ObjectiveInput {
+                team: "Platform".into(),
+                title: "Faster builds".into(),
+                ..Default::default()
+            },
+            now(),
+        )
+        .await
+        .expect("PLA-1");
+    let pat = app.user("pat");
+    let err = refused!(app, app.okr.objective_align(&pat, "PLA-1", Some("GRO-1")));
+    assert!(matches!(err, OkrError::Forbidden { .. }), "{err:?}");
+    assert_mentions(
+        &err.to_string(),
+        &["align PLA-1 under GRO-1", "Growth", "alice"],
+    );
+    assert_eq!(app.okr.objective(&pat, "PLA-1").await.unwrap().parent, None);
+    // Nor may a Growth member who leads nothing.
+    let refused_bob = refused!(
+        app,
+        app.okr
+            .objective_align(&app.user("bob"), "PLA-1", Some("GRO-1"))
+    );
+    assert!(matches!(refused_bob, OkrError::Forbidden { .. }));
+    // GRO-1's owner accepts it; Platform's lead may take it out again.
+    let alice = app.user("alice");
+    let aligned = app
+        .okr
+        .objective_align(&alice, "PLA-1", Some("GRO-1"))
+        .await
+        .expect("GRO-1's owner aligns it");
+    assert!(aligned.parent.is_some());
+    app.okr
+        .objective_align(&pat, "PLA-1", None)
+        .await
+        .expect("Platform's lead unaligns its own objective");
+    // An admin may too.
+    app.okr
+        .objective_align(&app.admin, "PLA-1", Some("GRO-1"))
+        .await
+        .expect("an admin aligns it");
+}
