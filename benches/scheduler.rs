@@ -509,6 +509,7 @@ async fn team_views(okr: &Okr, ws: WorkspaceId) -> Vec<TeamView> {
                         krs.iter().map(|k| (k.kr.weight, &k.score)).collect();
                     ObjectiveView {
                         kpis: vec![],
+                        children: vec![],
                         objective: o.clone(),
                         parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
                         score: scoring::objective_score(&weighted),

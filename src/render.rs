@@ -185,6 +185,7 @@ pub fn objective_heading(
     score: Option<&ObjectiveScore>,
     parent: Option<&str>,
     krs: usize,
+    children: &[String],
 ) -> String {
     let mut h = match score {
         Some(s) => format!(
@@ -197,7 +198,7 @@ pub fn objective_heading(
         ),
         None => format!("⚪ {} {} — {}", o.code, o.title, unscored(krs)),
     };
-    h.push_str(&aligned(score));
+    h.push_str(&aligned(children));
     h.push_str(&format!(" · {}", o.kind.as_str()));
     if let Some(owner) = &o.owner {
         h.push_str(&format!(" · {owner}"));
@@ -211,14 +212,30 @@ pub fn objective_heading(
     h
 }
 
-/// " · with 2 aligned objectives" when children were rolled into `score`, else nothing.
-pub fn aligned(score: Option<&ObjectiveScore>) -> String {
-    match score.map_or(0, |s| s.aligned) {
+/// " · with 2 aligned objectives (ENG-1, SAL-2)": the objectives aligned under it, named, so a
+/// lead sees which teams pursue it; nothing without any. More than [`NAMED_CHILDREN`] end in
+/// "and N more".
+pub fn aligned(children: &[String]) -> String {
+    let named: Vec<&str> = children
+        .iter()
+        .take(NAMED_CHILDREN)
+        .map(String::as_str)
+        .collect();
+    let more = children.len().saturating_sub(NAMED_CHILDREN);
+    let names = if more > 0 {
+        format!("{} and {more} more", named.join(", "))
+    } else {
+        named.join(", ")
+    };
+    match children.len() {
         0 => String::new(),
-        1 => " · with 1 aligned objective".into(),
-        n => format!(" · with {n} aligned objectives"),
+        1 => format!(" · with 1 aligned objective ({names})"),
+        n => format!(" · with {n} aligned objectives ({names})"),
     }
 }
+
+/// How many aligned children a heading names.
+const NAMED_CHILDREN: usize = 5;
 
 /// Why an objective has no score (`docs/scoring.md`): nothing to score, or nothing that counts.
 pub fn unscored(krs: usize) -> &'static str {
@@ -236,6 +253,7 @@ fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> 
             o.score.as_ref(),
             o.parent_code.as_deref(),
             o.krs.len(),
+            &o.children,
         )),
         colour: o.score.as_ref().map(|s| s.status),
         lines: o
@@ -427,6 +445,7 @@ pub fn cycle_close_message(r: &CycleReport) -> Message {
                     o.score.as_ref(),
                     None,
                     o.krs.len(),
+                    &o.children,
                 )),
                 colour: o.score.map(|s| s.status),
                 lines: vec![],

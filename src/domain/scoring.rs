@@ -659,6 +659,26 @@ pub fn objective_score(krs: &[(f64, &KrScore)]) -> Option<ObjectiveScore> {
     })
 }
 
+/// Each objective's aligned children as [`roll_up`] counts them (not archived, in the parent's
+/// cycle), by code in code order: what status and digests name.
+pub fn aligned_children(objectives: &[&Objective]) -> HashMap<ObjectiveId, Vec<String>> {
+    let cycle_of: HashMap<ObjectiveId, _> = objectives.iter().map(|o| (o.id, o.cycle_id)).collect();
+    let mut out: HashMap<ObjectiveId, Vec<String>> = HashMap::new();
+    for o in objectives {
+        if o.state == ObjectiveState::Archived {
+            continue;
+        }
+        if let Some(p) = o.parent.filter(|p| cycle_of.get(p) == Some(&o.cycle_id)) {
+            out.entry(p).or_default().push(o.code.clone());
+        }
+    }
+    for codes in out.values_mut() {
+        codes.sort();
+        codes.dedup();
+    }
+    out
+}
+
 /// Rolls aligned children into their parents, bottom up (`docs/scoring.md`, "Alignment").
 /// `own` holds each objective's score from its own key results. A child counts toward its
 /// parent when both are among `objectives`, in the same cycle, and the child is not archived;

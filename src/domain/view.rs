@@ -30,6 +30,8 @@ pub struct ObjectiveView {
     pub score: Option<ObjectiveScore>,
     /// The names of the KPIs it is linked to (`docs/kpis.md`).
     pub kpis: Vec<String>,
+    /// The codes of the objectives aligned under it, of any team.
+    pub children: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +91,8 @@ pub struct TeamState {
     pub points: HashMap<KrId, Vec<(DateTime<Utc>, f64)>>,
     /// The team's KPIs (not bound to a cycle).
     pub kpis: Vec<super::kpi::Kpi>,
+    /// The codes of the objectives aligned under each of the team's objectives, of any team.
+    pub children: HashMap<ObjectiveId, Vec<String>>,
     pub at: DateTime<Utc>,
 }
 

@@ -86,7 +86,13 @@ pub fn message(d: &Digest<'_>) -> Message {
                 super::unscored(o.krs.len())
             ),
         };
-        let heading = heading + &super::aligned(o.score.as_ref());
+        let children = d
+            .state
+            .children
+            .get(&o.objective.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let heading = heading + &super::aligned(children);
         m.blocks.push(Block {
             heading: Some(heading),
             colour: o.score.map(|s| s.status),

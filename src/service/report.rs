@@ -251,6 +251,7 @@ impl Snapshot {
             .collect();
         let all: Vec<&Objective> = self.objectives.iter().collect();
         let rolled = scoring::roll_up(&all, &own, okr.rules.child_weight);
+        let children = scoring::aligned_children(&all);
         let mut out: Vec<TeamView> = Vec::new();
         for team in &self.teams {
             let mut by_cycle: Vec<(CycleId, Vec<&Objective>)> = Vec::new();
@@ -314,6 +315,7 @@ impl Snapshot {
                         parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
                         score,
                         krs,
+                        children: children.get(&o.id).cloned().unwrap_or_default(),
                     });
                 }
                 if !views.is_empty() {

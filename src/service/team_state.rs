@@ -42,6 +42,7 @@ impl TeamState {
             krs: vec![],
             points: HashMap::new(),
             kpis,
+            children: HashMap::new(),
             at,
         };
         let Some(cycle) = state.cycle.clone() else {
@@ -84,7 +85,9 @@ impl TeamState {
                 (o.id, scoring::objective_score(&weighted))
             })
             .collect();
-        let rolled = roll_in_other_teams(c, &state, &objectives, own, period, rules).await?;
+        let (rolled, children) =
+            roll_in_other_teams(c, &state, &objectives, own, period, rules).await?;
+        state.children = children;
         state.objectives = objectives
             .into_iter()
             .map(|o| {
@@ -96,8 +99,8 @@ impl TeamState {
     }
 }
 
-/// The team's objective scores with aligned children rolled in, children of other teams
-/// included (`docs/scoring.md`, "Alignment"). Those are read only when some exist, so a team
+/// The team's objective scores with aligned children rolled in, and the children's codes,
+/// children of other teams included (`docs/scoring.md`, "Alignment"). Those are read only when some exist, so a team
 /// that nobody aligns under pays one extra query.
 async fn roll_in_other_teams(
     c: &mut Conn,
@@ -106,9 +109,9 @@ async fn roll_in_other_teams(
     mut own: HashMap<ObjectiveId, Option<ObjectiveScore>>,
     period: chrono::Duration,
     rules: &ScoringRules,
-) -> Result<HashMap<ObjectiveId, Option<ObjectiveScore>>> {
+) -> Result<Rolled> {
     let (Some(cycle), ws) = (state.cycle.as_ref(), state.workspace) else {
-        return Ok(own);
+        return Ok((own, HashMap::new()));
     };
     let everyone = store::objectives::list(c, ws, None, Some(cycle.id)).await?;
     let mut inside: HashSet<ObjectiveId> = mine.iter().map(|o| o.id).collect();
@@ -151,5 +154,14 @@ async fn roll_in_other_teams(
         }
     }
     let all: Vec<&Objective> = mine.iter().chain(descendants).collect();
-    Ok(scoring::roll_up(&all, &own, rules.child_weight))
+    Ok((
+        scoring::roll_up(&all, &own, rules.child_weight),
+        scoring::aligned_children(&all),
+    ))
 }
+
+/// The scores with children rolled in, and each objective's aligned children by code.
+type Rolled = (
+    HashMap<ObjectiveId, Option<ObjectiveScore>>,
+    HashMap<ObjectiveId, Vec<String>>,
+);

@@ -103,6 +103,27 @@ async fn the_rollup_shows_aligned_objectives_under_their_parent() {
     assert!(lines[under].contains("Platform"));
     // An objective aligned to nothing is a root of its own.
     pos(&format!("{other} "));
+
+    // Growth's digest and status name the child, of whichever team, not only count it.
+    let lena = person(&app, "lena");
+    let digest = app
+        .okr
+        .digest_now(&lena, "Growth", when)
+        .await
+        .expect("digest");
+    let heading = digest.blocks[0].heading.clone().expect("GRO-1's heading");
+    assert_mentions(&heading, &[&format!("with 1 aligned objective ({child})")]);
+    let status = app
+        .okr
+        .status(
+            &app.admin,
+            okrbot::service::report::StatusScope::Objective("GRO-1".into()),
+            when,
+        )
+        .await
+        .expect("status");
+    let said = okrbot::console::text::render(&okrbot::render::status_message(&status));
+    assert_mentions(&said, &[&format!("with 1 aligned objective ({child})")]);
 }
 
 /// `/okr digest` for a team with nowhere to post (no channel, no webhook) or nothing to post (no
