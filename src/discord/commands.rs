@@ -56,34 +56,40 @@ pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(
 /// [`ANSWER_WITHIN`] (`Data::answer_within`) is deferred privately first, and sent when it is.
 async fn run(ctx: Context<'_>, command: Command) -> Result {
     let started = std::time::Instant::now();
-    let work = async {
-        let a = actor(ctx).await?;
-        Ok::<_, BotError>(command::apply(&ctx.data().okr, &a, command, now(ctx)).await?)
-    };
-    let within = ctx.data().answer_within;
-    let reply = if ctx.invocation_data::<Deferral>().await.is_some() {
-        work.await?
-    } else if within.is_zero() {
-        // Configured to defer every answer.
-        defer_for_time(ctx).await?;
-        work.await?
-    } else {
-        tokio::pin!(work);
-        tokio::select! {
-            biased;
-            done = &mut work => done?,
-            () = tokio::time::sleep(within) => {
-                defer_for_time(ctx).await?;
-                work.await?
-            }
-        }
-    };
+    let reply = answer(ctx, command).await?;
     let sent = send(ctx, &crate::render::reply::message(&reply, &DiscordDialect)).await;
     ctx.data()
         .okr
         .metrics()
         .interaction("command", started.elapsed());
     sent
+}
+
+/// Runs `command` as the asker, deferring the answer privately if it is not ready within
+/// [`ANSWER_WITHIN`]; the caller sends it.
+async fn answer(ctx: Context<'_>, command: Command) -> Result<command::Reply> {
+    let work = async {
+        let a = actor(ctx).await?;
+        Ok::<_, BotError>(command::apply(&ctx.data().okr, &a, command, now(ctx)).await?)
+    };
+    let within = ctx.data().answer_within;
+    if ctx.invocation_data::<Deferral>().await.is_some() {
+        work.await
+    } else if within.is_zero() {
+        // Configured to defer every answer.
+        defer_for_time(ctx).await?;
+        work.await
+    } else {
+        tokio::pin!(work);
+        tokio::select! {
+            biased;
+            done = &mut work => done,
+            () = tokio::time::sleep(within) => {
+                defer_for_time(ctx).await?;
+                work.await
+            }
+        }
+    }
 }
 
 /// The interaction's id: Discord redelivering the same interaction records one check-in.

@@ -102,6 +102,10 @@ async fn on_button(
     i: &serenity::ComponentInteraction,
 ) -> Result<(), BotError> {
     let Some(action) = render::parse_custom_id(&i.data.custom_id) else {
+        // A value far out of range asking to be confirmed: the command waiting for it answers.
+        if data.form_awaited(&i.data.custom_id) {
+            return Ok(());
+        }
         // A button of an older version's message (or of one this version never wrote): pressing
         // it must not end in Discord's "This interaction failed".
         tracing::info!(custom_id = ?i.data.custom_id, user = %i.user.id, "a button okrbot does not read");

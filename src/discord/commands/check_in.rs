@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
-use super::{ac_kr, interaction_key, run, Context, Result};
+use poise::serenity_prelude as serenity;
+
+use super::{ac_kr, actor, answer, interaction_key, now, run, send, Context, Result};
 use crate::command::{self, Command};
+use crate::discord::bot::BotError;
+use crate::discord::render::{self, DiscordDialect};
 use crate::domain::model::{CheckInSource, Confidence};
 use crate::service::OkrError;
 
@@ -37,12 +41,110 @@ pub async fn update(
         CheckInSource::Slash,
         interaction_key(ctx),
     )?;
-    let c = if confirm == Some(true) {
-        c.confirmed()
-    } else {
-        c
+    if confirm == Some(true) {
+        return run(ctx, c.confirmed()).await;
+    }
+    match answer(ctx, c.clone()).await {
+        Err(BotError::Okr(OkrError::Unconfirmed(why))) => confirm_first(ctx, c, why).await,
+        Ok(reply) => send(ctx, &crate::render::reply::message(&reply, &DiscordDialect)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// How long a value far out of range waits for its confirmation.
+const CONFIRM_WITHIN: Duration = Duration::from_secs(900);
+
+/// A value far outside its key result's range asks first (`docs/update-grammar.md`, "Values far
+/// out of range"): privately, with **Record it** and **Cancel**. Record it records exactly what
+/// was sent, confirmed; Cancel, or no press within 15 minutes, records nothing. The buttons are
+/// read by this command while it waits; once it stops waiting, a press is told the button is
+/// from an older message.
+async fn confirm_first(ctx: Context<'_>, c: Command, why: String) -> Result {
+    let poise::Context::Application(app) = ctx else {
+        return Err(OkrError::Unconfirmed(why).into());
     };
-    run(ctx, c).await
+    let base = format!("okr:confirm:{}", app.interaction.id);
+    let (yes, no) = (format!("{base}:yes"), format!("{base}:no"));
+    let mut awaited = [
+        ctx.data().await_form(yes.clone()),
+        ctx.data().await_form(no.clone()),
+    ];
+    let buttons = serenity::CreateActionRow::Buttons(vec![
+        serenity::CreateButton::new(yes.clone())
+            .label("Record it")
+            .style(serenity::ButtonStyle::Danger),
+        serenity::CreateButton::new(no.clone())
+            .label("Cancel")
+            .style(serenity::ButtonStyle::Secondary),
+    ]);
+    // The core says how to confirm by typing; here the buttons say it.
+    let why = why
+        .split_once(" If it is right, ")
+        .map_or(why.as_str(), |(said, _)| said);
+    let text = format!(
+        "⚠️ {} If it is right, press Record it; Cancel keeps what you had.",
+        command::respell(why, command::Surface::Discord)
+    );
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .components(vec![buttons])
+            .allowed_mentions(render::no_pings())
+            .ephemeral(true),
+    )
+    .await?;
+    let author = ctx.author().id;
+    let press = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+        .author_id(author)
+        .filter({
+            let (yes, no) = (yes.clone(), no.clone());
+            move |i| i.data.custom_id == yes || i.data.custom_id == no
+        })
+        .timeout(CONFIRM_WITHIN)
+        .await;
+    let Some(press) = press else {
+        return Ok(());
+    };
+    // A press taken here stays ours a moment after this returns, so the general button
+    // handler, which sees it too, never answers it as an older message's.
+    for a in &mut awaited {
+        a.taken();
+    }
+    press
+        .create_response(ctx, serenity::CreateInteractionResponse::Acknowledge)
+        .await?;
+    let said = if press.data.custom_id == yes {
+        let a = actor(ctx).await?;
+        match command::apply(&ctx.data().okr, &a, c.confirmed(), now(ctx)).await {
+            Ok(reply) => {
+                let m = crate::render::reply::message(&reply, &DiscordDialect);
+                let mut lines = vec![format!("✅ {}", m.title)];
+                lines.extend(m.blocks.iter().flat_map(|b| b.lines.iter().cloned()));
+                lines.join("\n")
+            }
+            Err(e) => {
+                if let OkrError::Internal(cause) = &e {
+                    tracing::error!(error = ?cause, "confirmed check-in failed");
+                }
+                format!(
+                    "❌ {}",
+                    command::respell(&e.to_string(), command::Surface::Discord)
+                )
+            }
+        }
+    } else {
+        "Nothing was recorded.".to_owned()
+    };
+    press
+        .edit_response(
+            ctx,
+            serenity::EditInteractionResponse::new()
+                .content(crate::render::clip_chars(&said, 2000))
+                .components(vec![])
+                .allowed_mentions(render::no_pings()),
+        )
+        .await?;
+    Ok(())
 }
 
 /// The bulk form: one update per line, as in the console.

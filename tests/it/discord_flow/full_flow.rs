@@ -302,3 +302,107 @@ async fn after_a_check_in_from_a_prompt_its_buttons_for_that_key_result_are_gone
     assert!(words(after).contains("✅"), "{after:#}");
     assert_no_violations(&bot.fake);
 }
+
+/// A value far outside its key result's range (`1 200` on a 0 -> 100 key result) asks
+/// privately first, with Record it and Cancel; Cancel records nothing, Record it records exactly
+/// what was sent, and the question is replaced by the answer.
+#[tokio::test]
+async fn a_value_far_out_of_range_asks_with_a_button_before_it_is_recorded() {
+    let bot = Bot::start().await;
+    bot.growth().await;
+    let admin = bot.admin().await;
+    let before = bot
+        .okr
+        .kr(&admin, "GRO-1.1")
+        .await
+        .expect("GRO-1.1")
+        .current;
+    let mut asked = Vec::new();
+    for round in 0..2 {
+        bot.slash(
+            OWNER,
+            MEMBER,
+            sub(
+                "update",
+                vec![
+                    text("kr", "GRO-1.1"),
+                    text("value", "1 200"),
+                    text("note", "oops"),
+                ],
+            ),
+        )
+        .await;
+        let question = bot
+            .fake
+            .wait_for(
+                |r| {
+                    r.body.as_ref().is_some_and(|b| {
+                        custom_ids(&b["components"])
+                            .iter()
+                            .any(|id| id.starts_with("okr:confirm:"))
+                            || custom_ids(&b["data"]["components"])
+                                .iter()
+                                .any(|id| id.starts_with("okr:confirm:"))
+                    }) && !asked.contains(&r.path)
+                },
+                WAIT,
+            )
+            .await;
+        asked.push(question.path.clone());
+        let b = body(&question);
+        let said = words(if b["data"].is_object() { &b["data"] } else { b });
+        assert!(said.contains("looks like a typo"), "{said}");
+        assert!(said.contains("press Record it"), "{said}");
+        assert!(!said.contains("confirm:True"), "one way to say yes: {said}");
+        let message = bot
+            .fake
+            .messages_in(FakeDiscord::CHANNEL_ID)
+            .into_iter()
+            .rev()
+            .find(|m| {
+                custom_ids(&m["components"])
+                    .iter()
+                    .any(|id| id.starts_with("okr:confirm:"))
+            })
+            .expect("the question as the channel holds it");
+        let ids = custom_ids(&message["components"]);
+        let pick = |end: &str| {
+            ids.iter()
+                .find(|id| id.ends_with(end))
+                .unwrap_or_else(|| panic!("a {end} button: {ids:?}"))
+                .clone()
+        };
+        let (pressed, _) = if round == 0 {
+            bot.press(OWNER, &message, &pick(":no")).await
+        } else {
+            bot.press(OWNER, &message, &pick(":yes")).await
+        };
+        let token = token_of(&pressed);
+        let answer = bot
+            .fake
+            .wait_for(
+                |r| r.path.contains(&token) && !r.is("POST", CALLBACK) && r.body.is_some(),
+                WAIT,
+            )
+            .await;
+        let said = words(body(&answer));
+        let now = bot
+            .okr
+            .kr(&admin, "GRO-1.1")
+            .await
+            .expect("GRO-1.1")
+            .current;
+        if round == 0 {
+            assert!(said.contains("Nothing was recorded"), "{said}");
+            assert_eq!(now, before, "Cancel records nothing");
+        } else {
+            assert!(said.contains('✅'), "{said}");
+            assert_eq!(now, 1200.0, "Record it records what was sent");
+        }
+        assert!(
+            custom_ids(&body(&answer)["components"]).is_empty(),
+            "the buttons are gone"
+        );
+    }
+    assert_no_violations(&bot.fake);
+}
