@@ -12,8 +12,8 @@ use crate::domain::kpi::{
     self, Better, Kpi, ListedReading, Place, Range, Reading, ReadingSource, ReadingWithdrawal,
 };
 use crate::domain::model::{
-    same_name, CheckInSource, KeyResult, KrKind, Note, Objective, ObjectiveKind, ObjectiveState,
-    Team, Unit, WorkspaceId,
+    same_name, CheckInSource, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team,
+    Unit, WorkspaceId,
 };
 use crate::domain::value::{self, ValueSpec};
 pub use crate::domain::view::{KpiDetail, KpiOkrDraft, KpiReadingOutcome, KpiWithdrawn};
@@ -379,22 +379,12 @@ impl Okr {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<KpiWithdrawn> {
-        let reason = reason
-            .map(Note::parse)
-            .transpose()
-            .map_err(|e| OkrError::invalid(format!("reason: {e}")))?
-            .flatten();
-        let wanted = reading
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(|r| {
-                r.trim_start_matches('#').parse::<i64>().map_err(|_| {
-                    OkrError::invalid(format!(
-                        "reading:{r} is not a reading number: give the number /kpi show lists, e.g. reading:#41"
-                    ))
-                })
-            })
-            .transpose()?;
+        let (reason, wanted) = super::undo::withdrawal_inputs(
+            reason,
+            reading,
+            "reading",
+            "a reading number: give the number /kpi show lists, e.g. reading:#41",
+        )?;
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
         let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;

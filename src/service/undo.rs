@@ -98,22 +98,12 @@ impl Okr {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Withdrawn> {
-        let reason = reason
-            .map(Note::parse)
-            .transpose()
-            .map_err(|e| OkrError::invalid(format!("reason: {e}")))?
-            .flatten();
-        let wanted = check_in
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(|c| {
-                c.trim_start_matches('#').parse::<i64>().map_err(|_| {
-                    OkrError::invalid(format!(
-                        "checkin:{c} is not a check-in number: give the number /okr history shows, e.g. checkin:#412"
-                    ))
-                })
-            })
-            .transpose()?;
+        let (reason, wanted) = withdrawal_inputs(
+            reason,
+            check_in,
+            "checkin",
+            "a check-in number: give the number /okr history shows, e.g. checkin:#412",
+        )?;
         let ws = actor.workspace;
         let mut tx = self.store.write().await?;
         let kr = kr_by_ref(&mut tx, ws, kr).await?;
@@ -160,6 +150,31 @@ impl Okr {
             tz: team.tz,
         })
     }
+}
+
+/// A withdrawal's reason and the number of what it takes back (`#412` or `412`), as typed for
+/// `option`; `what` says what a number is and where to find one.
+pub(super) fn withdrawal_inputs(
+    reason: Option<&str>,
+    number: Option<&str>,
+    option: &str,
+    what: &str,
+) -> Result<(Option<Note>, Option<i64>)> {
+    let reason = reason
+        .map(Note::parse)
+        .transpose()
+        .map_err(|e| OkrError::invalid(format!("reason: {e}")))?
+        .flatten();
+    let number = number
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.trim_start_matches('#')
+                .parse::<i64>()
+                .map_err(|_| OkrError::invalid(format!("{option}:{n} is not {what}")))
+        })
+        .transpose()?;
+    Ok((reason, number))
 }
 
 /// Puts a key result back where its `remaining` check-ins (oldest first) leave it once `taken`

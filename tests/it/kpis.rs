@@ -545,6 +545,15 @@ async fn a_withdrawn_reading_counts_for_nothing_and_stays_listed_as_withdrawn() 
             .kpi_withdraw(&bob, "conversion", Some("#999"), None, t(61))
     );
     assert_mentions(&unknown, &["#999", "/kpi show kpi:conversion"]);
+    let not_a_number = refused_text!(
+        app,
+        app.okr
+            .kpi_withdraw(&bob, "conversion", Some("latest"), None, t(61))
+    );
+    assert_mentions(
+        &not_a_number,
+        &["reading:latest is not a reading number", "reading:#41"],
+    );
     let w = app
         .okr
         .kpi_withdraw(&bob, "conversion", None, Some("typo, meant 7.4%"), t(62))
