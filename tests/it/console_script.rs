@@ -505,6 +505,7 @@ fn a_value_far_out_of_range_waits_for_a_confirmation() {
 /okr update GRO-2.4 5000
 /okr history kr:GRO-2.4
 /okr update GRO-2.4 5000
+/okr update GRO-2.4 7000 confirm:no
 /okr update GRO-2.4 9000 confirm:yes
 /okr history kr:GRO-2.4
 "
@@ -532,8 +533,8 @@ fn a_value_far_out_of_range_waits_for_a_confirmation() {
     assert_eq!(
         kinds,
         [
-            "asked", "history", "asked", "recorded", "asked", "history", "asked", "recorded",
-            "history"
+            "asked", "history", "asked", "recorded", "asked", "history", "asked", "asked",
+            "recorded", "history"
         ],
         "{out}"
     );
@@ -543,10 +544,14 @@ fn a_value_far_out_of_range_waits_for_a_confirmation() {
         "{out}"
     );
     assert!(replies[1].contains("No check-ins yet"), "{out}");
-    let last = replies[8];
+    let last = replies[9];
     assert!(
-        last.contains("1,200") && last.contains("9,000") && !last.contains("5,000"),
-        "{out}"
+        last.contains("History of GRO-2.4")
+            && last.contains("1,200")
+            && last.contains("9,000")
+            && !last.contains("5,000")
+            && !last.contains("7,000"),
+        "confirm:no records nothing: {out}"
     );
 }
 

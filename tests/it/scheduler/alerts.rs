@@ -453,6 +453,25 @@ async fn from_paces_a_key_result_from_the_day_a_lead_chooses_and_travels_with_a_
         scored(when).await.status,
         okrbot::domain::scoring::Status::Green
     );
+    // An edit is held to the same rule as an add, and a refused edit changes nothing.
+    let before = app.rows().await;
+    let e = app
+        .okr
+        .kr_edit(
+            &app.admin,
+            &kr.code,
+            okrbot::service::objectives::KrEdit {
+                from: Some("2027-01-05".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("a day after the cycle");
+    assert_mentions(
+        &e.to_string(),
+        &["from:2027-01-05 is outside cycle 2026-Q4"],
+    );
+    assert_eq!(app.rows().await, before, "nothing written");
 
     let doc = app.okr.export(&app.admin, when).await.expect("export");
     let exported = doc.objectives[0]
