@@ -432,37 +432,38 @@ impl Okr {
             })?;
         // The alert follows the latest reading that still counts, told at once: a withdrawal is
         // deliberate, and cannot itself be taken back.
-        match after.latest {
-            Some((_, v)) if after.range.place(v) != Place::Inside => {
-                store::alerts::open(
-                    &mut tx,
-                    ws,
-                    team.id,
-                    AlertKind::KpiOutOfRange,
-                    kpi.id.0,
-                    now,
-                    team.posts_at(now),
-                )
-                .await?;
-            }
-            latest => {
-                store::alerts::resolve(
-                    &mut tx,
-                    ws,
-                    AlertKind::KpiOutOfRange,
-                    kpi.id.0,
-                    now,
-                    team.posts_at(now),
-                    latest.is_some(),
-                )
-                .await?;
-            }
+        let tell = super::alerts::tell_after(&team, now, false);
+        let out_of_range = after
+            .latest
+            .is_some_and(|(_, v)| after.range.place(v) != Place::Inside);
+        if out_of_range {
+            store::alerts::open(
+                &mut tx,
+                ws,
+                team.id,
+                AlertKind::KpiOutOfRange,
+                kpi.id.0,
+                now,
+                tell,
+            )
+            .await?;
+        } else {
+            // Back in range is told; no reading left at all resolves it in silence.
+            store::alerts::resolve(
+                &mut tx,
+                ws,
+                AlertKind::KpiOutOfRange,
+                kpi.id.0,
+                now,
+                tell,
+                after.latest.is_some(),
+            )
+            .await?;
         }
-        let after = store::kpis::by_id(&mut tx, ws, kpi.id)
-            .await?
-            .ok_or_else(|| {
-                OkrError::Internal(anyhow::anyhow!("KPI vanished in its transaction"))
-            })?;
+        let after = Kpi {
+            alerting: out_of_range,
+            ..after
+        };
         commit(tx).await?;
         self.wake();
         Ok(KpiWithdrawn {
