@@ -433,35 +433,9 @@ impl Okr {
         // The alert follows the latest reading that still counts, told at once: a withdrawal is
         // deliberate, and cannot itself be taken back.
         let tell = super::alerts::tell_after(&team, now, false);
-        let out_of_range = after
-            .latest
-            .is_some_and(|(_, v)| after.range.place(v) != Place::Inside);
-        if out_of_range {
-            store::alerts::open(
-                &mut tx,
-                ws,
-                team.id,
-                AlertKind::KpiOutOfRange,
-                kpi.id.0,
-                now,
-                tell,
-            )
-            .await?;
-        } else {
-            // Back in range is told; no reading left at all resolves it in silence.
-            store::alerts::resolve(
-                &mut tx,
-                ws,
-                AlertKind::KpiOutOfRange,
-                kpi.id.0,
-                now,
-                tell,
-                after.latest.is_some(),
-            )
-            .await?;
-        }
+        follow_latest(&mut tx, ws, team.id, &after, now, tell).await?;
         let after = Kpi {
-            alerting: out_of_range,
+            alerting: out_of_range(&after),
             ..after
         };
         commit(tx).await?;
@@ -663,6 +637,41 @@ async fn earlier_draft(
     }))
 }
 
+/// Whether the KPI's latest reading that counts is out of its range: its alert is open exactly
+/// then, since [`follow_latest`] keeps it so (a reopened alert included).
+fn out_of_range(k: &Kpi) -> bool {
+    k.latest
+        .is_some_and(|(_, v)| k.range.place(v) != Place::Inside)
+}
+
+/// Opens or resolves the KPI's alert as its latest reading that counts says: out of range opens
+/// (or keeps) it, in range resolves it with its end told, no reading at all resolves it in
+/// silence. Told from `tell` on. Returns whether an alert was opened and whether one resolved.
+async fn follow_latest(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: crate::domain::model::TeamId,
+    kpi: &Kpi,
+    now: DateTime<Utc>,
+    tell: DateTime<Utc>,
+) -> Result<(bool, bool)> {
+    let kind = AlertKind::KpiOutOfRange;
+    Ok(match kpi.latest.map(|(_, v)| kpi.range.place(v)) {
+        Some(Place::Inside) => (
+            false,
+            store::alerts::resolve(c, ws, kind, kpi.id.0, now, tell, true).await?,
+        ),
+        Some(_) => (
+            store::alerts::open(c, ws, team, kind, kpi.id.0, now, tell).await?,
+            false,
+        ),
+        None => (
+            false,
+            store::alerts::resolve(c, ws, kind, kpi.id.0, now, tell, false).await?,
+        ),
+    })
+}
+
 /// Records a reading in the caller's transaction and opens or resolves the KPI's alert, telling
 /// the team's posts (within its working hours) in the same transaction. Reads no history.
 pub(crate) async fn record(
@@ -693,31 +702,14 @@ pub(crate) async fn record(
         latest: Some((reading.at, reading.value)),
         ..kpi.clone()
     };
-    let place = after.range.place(reading.value);
     // A reading typed by hand waits out the undo window before the channel hears of it; one from
     // a source or a push is told at once. The scheduler tells the team's news in one post.
     let tell = super::alerts::tell_after(team, now, reading.source == ReadingSource::Manual);
-    let (mut alert_opened, mut resolved) = (false, false);
-    if place == Place::Inside {
-        resolved =
-            store::alerts::resolve(c, ws, AlertKind::KpiOutOfRange, kpi.id.0, now, tell, true)
-                .await?;
-    } else {
-        alert_opened = store::alerts::open(
-            c,
-            ws,
-            team.id,
-            AlertKind::KpiOutOfRange,
-            kpi.id.0,
-            now,
-            tell,
-        )
-        .await?;
-    }
+    let (alert_opened, resolved) = follow_latest(c, ws, team.id, &after, now, tell).await?;
     Ok(KpiReadingOutcome {
         held: reading.source == ReadingSource::Manual,
         kpi: Kpi {
-            alerting: (kpi.alerting || alert_opened) && !resolved,
+            alerting: out_of_range(&after),
             ..after
         },
         team_name: team.name.clone(),

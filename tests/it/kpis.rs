@@ -602,3 +602,38 @@ async fn a_withdrawn_reading_counts_for_nothing_and_stays_listed_as_withdrawn() 
         ],
     );
 }
+
+/// A KPI that falls out of range again before its end was told keeps its one alert: the reading
+/// says the alert is open, and no second alert is told.
+#[tokio::test]
+async fn falling_out_again_before_the_end_was_told_keeps_the_one_alert_open() {
+    let app = growth_with_conversion().await;
+    let bob = app.user("bob");
+    let scheduler = okrbot::scheduler::Scheduler::new(app.okr.clone());
+    let t = |minutes: i64| now() + chrono::Duration::minutes(minutes);
+    app.okr
+        .kpi_set(&bob, "conversion", "6.4%", t(0))
+        .await
+        .unwrap();
+    scheduler.decide(t(20)).await.unwrap();
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
+    let back = app
+        .okr
+        .kpi_set(&bob, "conversion", "7.2%", t(30))
+        .await
+        .unwrap();
+    assert!(back.resolved && !back.kpi.alerting);
+    let again = app
+        .okr
+        .kpi_set(&bob, "conversion", "6.9%", t(31))
+        .await
+        .unwrap();
+    assert!(
+        !again.alert_opened,
+        "the told alert is taken back, not a new one"
+    );
+    assert!(again.kpi.alerting, "the reading says the alert is open");
+    scheduler.decide(t(90)).await.unwrap();
+    assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
+    assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 0);
+}
