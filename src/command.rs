@@ -139,6 +139,12 @@ pub enum Command {
         min: Option<String>,
         max: Option<String>,
     },
+    /// `/kpi edit kpi:conversion owner:bob cadence:monthly`.
+    KpiEdit {
+        kpi: String,
+        owner: Option<String>,
+        cadence: Option<String>,
+    },
     KpiList {
         team: Option<String>,
     },
@@ -239,6 +245,7 @@ pub async fn apply(
         c @ (Command::KpiAdd(_)
         | Command::KpiSet { .. }
         | Command::KpiRange { .. }
+        | Command::KpiEdit { .. }
         | Command::KpiList { .. }
         | Command::KpiShow { .. }
         | Command::KpiLink { .. }

@@ -469,11 +469,21 @@ pub async fn run(
     let mut shown = std::collections::HashSet::new();
     // One header as each week's first line is written, in order; nothing before the first.
     let week_of = |t: DateTime<Utc>| (t - first_monday).num_days().div_euclid(7) + 1;
+    // The quarter's last week; after it only KPIs, watched all year, are still asked for.
+    let last_week = week_of(
+        Utc.with_ymd_and_hms(2026, 12, 31, 12, 0, 0)
+            .single()
+            .expect("valid"),
+    );
     let mut headed = 0;
     let mut header = |out: &mut dyn Write, week: i64| -> std::io::Result<()> {
         if week > headed {
             headed = week;
-            writeln!(out, "── week {week} ──")?;
+            if week > last_week {
+                writeln!(out, "── after the quarter ──")?;
+            } else {
+                writeln!(out, "── week {week} ──")?;
+            }
         }
         Ok(())
     };
@@ -504,7 +514,10 @@ pub async fn run(
         clock.set(next.max(clock.now()));
         let report = scheduler.tick(clock.now(), &outbox).await.map_err(e)?;
         if report.sources_read + report.sources_failed > 0 {
-            let shown = okr.kpi_show(&admin, "API error rate").await.map_err(e)?;
+            let shown = okr
+                .kpi_show(&admin, "API error rate", clock.now())
+                .await
+                .map_err(e)?;
             let said = match (&shown.kpi.latest, &shown.kpi.source) {
                 (_, Some(s)) if s.last_error.is_some() => format!(
                     "API error rate: fetch failed ({})",
@@ -531,9 +544,17 @@ pub async fn run(
                 .message
                 .actions
                 .iter()
-                .filter(|a| a.kind == ActionKind::Update)
-                .filter_map(|a| a.target.clone())
+                .filter_map(|a| match (a.kind, &a.target) {
+                    (ActionKind::Update, Some(code)) => Some(code.clone()),
+                    (ActionKind::ReadKpi, Some(kpi)) => Some(format!("KPI {kpi}")),
+                    _ => None,
+                })
                 .collect();
+            let asks_kpi = d
+                .message
+                .actions
+                .iter()
+                .any(|a| a.kind == ActionKind::ReadKpi);
             // Show each kind in full once (digests at a few points), then one line each.
             let full = match d.kind {
                 DeliveryKind::Digest => {
@@ -543,7 +564,8 @@ pub async fn run(
                 | DeliveryKind::LeadReport
                 | DeliveryKind::KpiAlert
                 | DeliveryKind::KpiRecovered => true,
-                _ => shown.insert((d.kind, 0, d.team)),
+                // The first prompt that asks for a KPI too, in full.
+                _ => shown.insert((d.kind, -i64::from(asks_kpi), d.team)),
             };
             if full {
                 crate::console::write_delivery(out, &d)?;

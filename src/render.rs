@@ -64,7 +64,18 @@ pub fn action_hint(a: &crate::domain::message::Action) -> String {
         (ActionKind::Snooze, _) => "/okr snooze".to_owned(),
         (ActionKind::AllNoChange, _) => "/okr nochange all".to_owned(),
         (ActionKind::StartOkr, Some(kpi)) => format!("/kpi okr kpi:{kpi}"),
+        (ActionKind::ReadKpi, Some(kpi)) => format!("/kpi set kpi:{} value:<reading>", quoted(kpi)),
+        (ActionKind::KpiNoChange, Some(kpi)) => format!("/kpi set kpi:{} value:same", quoted(kpi)),
         (_, None) => a.label.clone(),
+    }
+}
+
+/// An option's value as typed: in quotes when it has spaces (`kpi:"response time"`).
+fn quoted(value: &str) -> String {
+    if value.chars().any(char::is_whitespace) {
+        format!("{value:?}")
+    } else {
+        value.to_owned()
     }
 }
 

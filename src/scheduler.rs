@@ -232,7 +232,9 @@ impl Scheduler {
                 okr.rules(),
             )
             .await?;
-            if let Some(state) = state.filter(|s| s.cycle.is_some()) {
+            // KPIs are watched all year: prompts and reminders ask for them between cycles too.
+            let asks = matches!(row.kind, ScheduleKind::Prompt | ScheduleKind::Reminder);
+            if let Some(state) = state.filter(|s| s.cycle.is_some() || asks) {
                 match row.kind {
                     ScheduleKind::Prompt => {
                         let d = nudges::decide_prompts(&mut tx, &state, slot, okr.period(), now)

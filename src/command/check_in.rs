@@ -220,7 +220,8 @@ pub(super) async fn apply(
                 .await?,
         )),
         Command::NoChangeAll { source } => {
-            Reply::NoChangeAll(okr.no_change_all(actor, source, now).await?)
+            let (krs, kpis) = okr.no_change_all(actor, source, now).await?;
+            Reply::NoChangeAll(krs, kpis)
         }
         Command::Undo { kr } => Reply::Undone(okr.undo(actor, kr.as_deref(), now).await?),
         Command::Snooze => {

@@ -19,9 +19,9 @@ pub(super) const SPECS: &[Spec] = &[
     ),
     spec(
         "kpi add",
-        &["team", "name", "unit", "direction", "min", "max", "owner"],
+        &["team", "name", "unit", "direction", "min", "max", "owner", "cadence"],
         Who::Lead,
-        "watch a KPI with a healthy range (direction: higher or lower is better)",
+        "watch a KPI with a healthy range (direction: higher or lower is better; read by hand, its owner is asked for it in the check-in prompt, or every cadence: weekly, monthly, 10d)",
         "team:Growth name:conversion unit:percent direction:higher min:7 owner:alice",
     ),
     spec(
@@ -44,6 +44,13 @@ pub(super) const SPECS: &[Spec] = &[
         Who::Lead,
         "change the healthy range",
         "kpi:conversion min:7 max:12",
+    ),
+    spec(
+        "kpi edit",
+        &["kpi", "owner", "cadence"],
+        Who::Lead,
+        "change who is asked for a KPI and how often (cadence: weekly, monthly, 10d, or prompt for the team's check-in prompt)",
+        "kpi:conversion owner:bob cadence:monthly",
     ),
     spec(
         "kpi list",
@@ -116,6 +123,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 min: o.opt("min"),
                 max: o.opt("max"),
                 owner: o.opt("owner"),
+                cadence: o.opt("cadence"),
             }))
         })(),
         // `/kpi set conversion 6.4%`: the service finds where the KPI's name ends.
@@ -141,6 +149,11 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             kpi,
             min: o.opt("min"),
             max: o.opt("max"),
+        }),
+        "kpi edit" => kpi().map(|kpi| Command::KpiEdit {
+            kpi,
+            owner: o.opt("owner"),
+            cadence: o.opt("cadence"),
         }),
         "kpi list" => Ok(Command::KpiList {
             team: o.opt("team"),
@@ -203,8 +216,20 @@ pub(super) async fn apply(
             okr.kpi_range(actor, &kpi, min.as_deref(), max.as_deref())
                 .await?,
         ),
-        Command::KpiList { team } => Reply::KpiList(okr.kpi_list(actor, team.as_deref()).await?),
-        Command::KpiShow { kpi } => Reply::KpiDetail(Box::new(okr.kpi_show(actor, &kpi).await?)),
+        Command::KpiEdit {
+            kpi,
+            owner,
+            cadence,
+        } => Reply::KpiEdited(
+            okr.kpi_edit(actor, &kpi, owner.as_deref(), cadence.as_deref(), now)
+                .await?,
+        ),
+        Command::KpiList { team } => {
+            Reply::KpiList(okr.kpi_list(actor, team.as_deref(), now).await?)
+        }
+        Command::KpiShow { kpi } => {
+            Reply::KpiDetail(Box::new(okr.kpi_show(actor, &kpi, now).await?))
+        }
         Command::KpiLink { kpi, objective } => {
             let (kpi, objective) = okr.kpi_link(actor, &kpi, &objective).await?;
             Reply::KpiLinked { kpi, objective }

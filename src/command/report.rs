@@ -190,7 +190,7 @@ pub(super) async fn apply(
             Reply::Rollup {
                 cycle: cycle.name,
                 roots,
-                kpis: okr.kpi_list(actor, None).await?,
+                kpis: okr.kpi_list(actor, None, now).await?,
                 now,
             }
         }

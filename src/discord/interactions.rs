@@ -111,13 +111,7 @@ async fn on_button(
         tracing::info!(custom_id = ?i.data.custom_id, user = %i.user.id, "a button okrbot does not read");
         return refuse(ctx, i, OLDER_BUTTON.to_owned()).await;
     };
-    let delivery = match &action {
-        ButtonAction::Update { delivery, .. }
-        | ButtonAction::NoChange { delivery, .. }
-        | ButtonAction::Snooze { delivery }
-        | ButtonAction::AllNoChange { delivery }
-        | ButtonAction::StartOkr { delivery } => *delivery,
-    };
+    let delivery = action.delivery();
     let okr = &data.okr;
     let now = data.clock.now();
     let pressed_in = match pressed_in(data, i.guild_id).await {
@@ -139,6 +133,20 @@ async fn on_button(
         };
         let modal =
             render::update_modal(&kr.code, &kr.title, &kr.unit.format(kr.current), delivery);
+        i.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal))
+            .await?;
+        return Ok(());
+    }
+    if let ButtonAction::ReadKpi { kpi, .. } = &action {
+        let k = match okr
+            .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(*kpi))
+            .await
+        {
+            Ok(k) => k,
+            Err(e) => return refuse(ctx, i, e.to_string()).await,
+        };
+        let latest = k.latest.map(|(_, v)| k.unit.format(v));
+        let modal = render::kpi_modal(k.id.0, &k.name, latest.as_deref(), delivery);
         i.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal))
             .await?;
         return Ok(());
@@ -182,7 +190,35 @@ async fn on_button(
         ButtonAction::StartOkr { .. } => {
             return start_okr(ctx, data, i, actor, delivery).await;
         }
-        ButtonAction::Update { .. } => return Ok(()),
+        ButtonAction::KpiNoChange { kpi, .. } => {
+            // Once per prompt: a second press finds the KPI read since the prompt's slot.
+            let kept = async {
+                let slot = okr.prompt_slot(delivery).await?;
+                okr.kpi_no_change(&actor, crate::domain::kpi::KpiId(*kpi), slot, now)
+                    .await
+            }
+            .await;
+            match kept {
+                Ok(k) => {
+                    let value = k
+                        .kpi
+                        .latest
+                        .map(|(_, v)| format!("{} (no change)", k.kpi.unit.format(v)))
+                        .unwrap_or_default();
+                    let done = render::mark_kpi_done(
+                        &i.message.embeds,
+                        &i.message.components,
+                        k.kpi.id.0,
+                        &k.kpi.name,
+                        &value,
+                    );
+                    i.edit_response(ctx, as_response_edit(&done)).await?;
+                    return Ok(());
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ButtonAction::Update { .. } | ButtonAction::ReadKpi { .. } => return Ok(()),
     };
     let text = match result {
         Ok(t) => t,
@@ -281,6 +317,9 @@ async fn on_form(
     data: &Data,
     m: &serenity::ModalInteraction,
 ) -> Result<(), BotError> {
+    if let Some((kpi, delivery)) = render::parse_kpi_modal_id(&m.data.custom_id) {
+        return on_kpi_form(ctx, data, m, kpi, delivery).await;
+    }
     let Some((code, delivery)) = render::parse_modal_id(&m.data.custom_id) else {
         // `/okr bulk`'s form is answered by the command still waiting for it.
         if data.form_awaited(&m.data.custom_id) {
@@ -376,6 +415,98 @@ async fn on_form(
         Err(e) => {
             if let OkrError::Internal(cause) = &e {
                 tracing::error!(error = ?cause, "form failed");
+            }
+            let msg = serenity::CreateInteractionResponseFollowup::new()
+                .allowed_mentions(render::no_pings())
+                .content(format!("❌ {e}"))
+                .ephemeral(true);
+            m.create_followup(ctx, msg).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A prompt's KPI reading form: recorded as `/kpi set` by the presser, then the prompt shows
+/// the KPI done.
+async fn on_kpi_form(
+    ctx: &serenity::Context,
+    data: &Data,
+    m: &serenity::ModalInteraction,
+    kpi: i64,
+    delivery: i64,
+) -> Result<(), BotError> {
+    let value = m
+        .data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) if t.custom_id == render::MODAL_VALUE => {
+                t.value.clone()
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    let ack = if m.message.is_some() {
+        serenity::CreateInteractionResponse::Acknowledge
+    } else {
+        serenity::CreateInteractionResponse::Defer(
+            serenity::CreateInteractionResponseMessage::new().ephemeral(true),
+        )
+    };
+    m.create_response(ctx, ack).await?;
+    let okr = &data.okr;
+    let outcome = async {
+        let pressed_in = pressed_in(data, m.guild_id).await?;
+        let actor = okr
+            .delivery_actor(delivery, &user_key(m.user.id), pressed_in)
+            .await?;
+        let k = okr
+            .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(kpi))
+            .await?;
+        let c = Command::KpiSet {
+            kpi: format!("#{}", k.id.0),
+            value,
+        };
+        command::apply(okr, &actor, c, data.clock.now()).await
+    }
+    .await;
+    match outcome {
+        Ok(Reply::KpiReading(o)) => {
+            let text = format!("✅ {}", said(&Reply::KpiReading(o.clone())));
+            let value = o
+                .kpi
+                .latest
+                .map(|(_, v)| o.kpi.unit.format(v))
+                .unwrap_or_default();
+            if let Some(prompt) = &m.message {
+                let done = render::mark_kpi_done(
+                    &prompt.embeds,
+                    &prompt.components,
+                    o.kpi.id.0,
+                    &o.kpi.name,
+                    &value,
+                );
+                m.edit_response(ctx, as_response_edit(&done).content(text))
+                    .await?;
+            } else {
+                m.create_followup(
+                    ctx,
+                    serenity::CreateInteractionResponseFollowup::new()
+                        .allowed_mentions(render::no_pings())
+                        .content(text)
+                        .ephemeral(true),
+                )
+                .await?;
+            }
+        }
+        other => {
+            let e = match other {
+                Err(e) => e,
+                Ok(r) => OkrError::Internal(anyhow::anyhow!("a KPI form was answered with {r:?}")),
+            };
+            if let OkrError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "KPI form failed");
             }
             let msg = serenity::CreateInteractionResponseFollowup::new()
                 .allowed_mentions(render::no_pings())

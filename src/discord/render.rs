@@ -19,8 +19,8 @@ use crate::domain::scoring::Status;
 pub mod components;
 use components::hidden_krs;
 pub use components::{
-    action_rows, mark_done, parse_custom_id, parse_modal_id, update_modal, without_start_okr,
-    ButtonAction,
+    action_rows, kpi_modal, mark_done, mark_kpi_done, parse_custom_id, parse_kpi_modal_id,
+    parse_modal_id, update_modal, without_start_okr, ButtonAction,
 };
 
 pub const GREEN: u32 = 0x2E_CC_71;
@@ -341,9 +341,15 @@ pub fn render(m: &Message, prefix_mention: Option<&str>) -> Vec<DiscordMessage> 
         .attachments
         .first()
         .map(|a| format!("attachment://{}", a.name));
-    let hidden = hidden_krs(&m.actions);
-    let note = format!("… and {hidden} more key results: check them in with /okr update");
-    let extra = (hidden > 0).then(|| crate::domain::message::Block {
+    let (hidden, hidden_kpis) = hidden_krs(&m.actions);
+    let note = match (hidden, hidden_kpis) {
+        (n, 0) => format!("… and {n} more key results: check them in with /okr update"),
+        (0, k) => format!("… and {k} more KPIs: read them with /kpi set"),
+        (n, k) => format!(
+            "… and {n} more key results and {k} more KPIs: /okr update and /kpi set take them"
+        ),
+    };
+    let extra = (hidden + hidden_kpis > 0).then(|| crate::domain::message::Block {
         lines: vec![note],
         ..Default::default()
     });

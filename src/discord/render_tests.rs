@@ -62,6 +62,7 @@ fn action(kind: ActionKind, target: Option<&str>) -> Action {
         kind,
         label: "ignored".into(),
         target: target.map(Into::into),
+        kpi: None,
     }
 }
 
@@ -349,9 +350,34 @@ fn custom_ids_round_trip() {
         ),
         ("okr:s:9", ButtonAction::Snooze { delivery: 9 }),
         ("okr:a:10", ButtonAction::AllNoChange { delivery: 10 }),
+        (
+            "okr:ku:5:11",
+            ButtonAction::ReadKpi {
+                kpi: 5,
+                delivery: 11,
+            },
+        ),
+        (
+            "okr:kn:5:12",
+            ButtonAction::KpiNoChange {
+                kpi: 5,
+                delivery: 12,
+            },
+        ),
     ] {
         assert_eq!(parse_custom_id(id), Some(want));
     }
+    for id in [
+        "okr:ku:05:11",
+        "okr:ku:5",
+        "okr:kn:x:1",
+        "okr:ku:5:11:1",
+        "okr:km:5:11",
+    ] {
+        assert_eq!(parse_custom_id(id), None, "{id}");
+    }
+    assert_eq!(parse_kpi_modal_id("okr:km:5:11"), Some((5, 11)));
+    assert_eq!(parse_kpi_modal_id("okr:km:+5:11"), None);
     for r in rows(&action_rows(
         &prompt_actions(&["A-1.1", "B-2.2"]),
         123456789,

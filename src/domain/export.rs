@@ -37,6 +37,9 @@ pub struct KpiDoc {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub owner: Option<String>,
+    /// How often it is asked for, in days; absent: the team's check-in period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadence_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<KpiSourceDoc>,
     /// Codes of the objectives linked to it.

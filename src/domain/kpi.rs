@@ -2,7 +2,7 @@
 //! healthy range. Pure rules: whether a reading is in range, which edge it crossed, which way it
 //! is heading, and what "start an OKR" drafts. The rules are `docs/kpis.md`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::model::{format_number, TeamId, Unit};
 
@@ -106,6 +106,87 @@ pub struct Kpi {
     pub alerting: bool,
     /// Where its readings are fetched from, if anywhere.
     pub source: Option<KpiSource>,
+    /// Readings come by push (`/kpi token` made one): a system sends them, nobody is asked.
+    pub pushed: bool,
+    /// How often a KPI read by hand is asked for; `None` is the team's check-in period.
+    pub cadence: Option<Cadence>,
+    /// For a view: how old its latest reading was when it was loaded, if that is past its
+    /// cadence ([`Kpi::judge_staleness`]); never stored.
+    pub stale_for: Option<Duration>,
+}
+
+/// How often a KPI read by hand wants a reading, in whole days (`docs/kpis.md`, "Asked for").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence(u16);
+
+/// The longest cadence: a yearly KPI.
+pub const MAX_CADENCE_DAYS: u16 = 366;
+
+impl Cadence {
+    pub fn days(n: i64) -> Option<Cadence> {
+        u16::try_from(n)
+            .ok()
+            .filter(|d| (1..=MAX_CADENCE_DAYS).contains(d))
+            .map(Cadence)
+    }
+
+    pub fn in_days(self) -> u16 {
+        self.0
+    }
+
+    pub fn duration(self) -> Duration {
+        Duration::days(i64::from(self.0))
+    }
+
+    /// `weekly`, `monthly`, `every 10 days`: as `/kpi edit cadence:` takes it back.
+    pub fn text(self) -> String {
+        match self.0 {
+            1 => "daily".into(),
+            7 => "weekly".into(),
+            14 => "every 2 weeks".into(),
+            30 => "monthly".into(),
+            91 => "quarterly".into(),
+            d if d % 7 == 0 => format!("every {} weeks", d / 7),
+            d => format!("every {d} days"),
+        }
+    }
+}
+
+/// What `cadence:` may say: `prompt` (the team's check-in period, the default), `daily`,
+/// `weekly`, `fortnightly`, `monthly` (30 days), `quarterly` (91 days), or a number of days or
+/// weeks (`10d`, `3 weeks`, `every 2 weeks`). `Ok(None)` is the default.
+pub fn parse_cadence(text: &str) -> Result<Option<Cadence>, String> {
+    let t = text.trim().to_lowercase();
+    let t = t.strip_prefix("every ").map(str::trim).unwrap_or(&t);
+    let words = match t {
+        "prompt" | "default" | "team" | "check-in" | "checkin" => return Ok(None),
+        "day" | "daily" => Some(1),
+        "week" | "weekly" => Some(7),
+        "fortnight" | "fortnightly" | "biweekly" => Some(14),
+        "month" | "monthly" => Some(30),
+        "quarter" | "quarterly" => Some(91),
+        _ => None,
+    };
+    let days = words.or_else(|| {
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (n, unit) = t.split_at(split);
+        let n: i64 = n.parse().ok()?;
+        let per = match unit.trim() {
+            "d" | "day" | "days" => 1,
+            "w" | "week" | "weeks" => 7,
+            _ => return None,
+        };
+        n.checked_mul(per)
+    });
+    match days {
+        Some(d) => Cadence::days(d).map(Some).ok_or_else(|| {
+            format!("cadence: give between 1 day and {MAX_CADENCE_DAYS} days, e.g. cadence:monthly")
+        }),
+        None => Err(format!(
+            "cadence:{:?} is not a cadence: use weekly, every 2 weeks, monthly, quarterly, a number of days or weeks (10d, 3w), or prompt for the team's check-in prompt",
+            text.trim().chars().take(40).collect::<String>()
+        )),
+    }
 }
 
 /// An HTTP source as people may see it: the header values (tokens) are never loaded here.
@@ -183,6 +264,44 @@ pub enum Trend {
 }
 
 impl Kpi {
+    /// Read by a person, not by a source or a push: such a KPI is asked for.
+    pub fn read_by_hand(&self) -> bool {
+        self.source.is_none() && !self.pushed
+    }
+
+    /// How long a reading lasts: its cadence, or the team's check-in `period`.
+    pub fn every(&self, period: Duration) -> Duration {
+        self.cadence.map_or(period, Cadence::duration)
+    }
+
+    /// A KPI read by hand whose latest reading is older than its cadence (exactly on it is
+    /// not yet stale). One without a reading is "no reading yet", not stale.
+    pub fn is_stale(&self, now: DateTime<Utc>, period: Duration) -> bool {
+        self.read_by_hand()
+            && self
+                .latest
+                .is_some_and(|(at, _)| now - at > self.every(period))
+    }
+
+    /// Sets [`Kpi::stale_for`] as of `now`, for the views that say so.
+    pub fn judge_staleness(&mut self, now: DateTime<Utc>, period: Duration) {
+        self.stale_for = self
+            .is_stale(now, period)
+            .then(|| self.latest.map(|(at, _)| now - at))
+            .flatten();
+    }
+
+    /// Whether a prompt at `slot` asks for it: read by hand, and no reading within the last
+    /// `recent` (the window a key result's check-in counts for a prompt) or, for a longer
+    /// cadence, within the cadence less that window, so a monthly KPI read on the 1st is asked
+    /// from the 28th on.
+    pub fn asked_at(&self, slot: DateTime<Utc>, recent: Duration) -> bool {
+        let window = self
+            .cadence
+            .map_or(recent, |c| (c.duration() - recent).max(recent));
+        self.read_by_hand() && self.latest.is_none_or(|(at, _)| at < slot - window)
+    }
+
     pub fn place(&self) -> Option<Place> {
         self.latest.map(|(_, v)| self.range.place(v))
     }

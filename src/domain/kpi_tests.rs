@@ -17,6 +17,9 @@ fn kpi(min: Option<f64>, max: Option<f64>, better: Better, readings: &[f64]) -> 
         previous: n.checked_sub(2).map(|i| (at(i), readings[i])),
         alerting: false,
         source: None,
+        pushed: false,
+        cadence: None,
+        stale_for: None,
     }
 }
 
@@ -75,4 +78,62 @@ fn names_are_trimmed_and_bounded() {
     assert!(check_name(&"é".repeat(61)).is_err());
     assert_eq!(Better::parse(" Lower "), Some(Better::Lower));
     assert_eq!(Better::parse("sideways"), None);
+}
+
+#[test]
+fn a_cadence_reads_words_days_and_weeks_and_says_itself_back() {
+    let days = |t: &str| parse_cadence(t).map(|c| c.map(Cadence::in_days));
+    assert_eq!(days("prompt"), Ok(None));
+    assert_eq!(days(" Default "), Ok(None));
+    assert_eq!(days("weekly"), Ok(Some(7)));
+    assert_eq!(days("every 2 weeks"), Ok(Some(14)));
+    assert_eq!(days("Monthly"), Ok(Some(30)));
+    assert_eq!(days("quarterly"), Ok(Some(91)));
+    assert_eq!(days("10d"), Ok(Some(10)));
+    assert_eq!(days("3 w"), Ok(Some(21)));
+    assert!(days("0d").unwrap_err().contains("between 1 day and 366"));
+    assert!(days("400 days").is_err());
+    assert!(days("99999999999999999999w").is_err());
+    assert!(days("sometimes").unwrap_err().contains("is not a cadence"));
+    assert!(days("٣d").is_err());
+    for d in [1, 7, 10, 14, 28, 30, 91, 366] {
+        let c = Cadence::days(d).unwrap();
+        assert_eq!(parse_cadence(&c.text()), Ok(Some(c)), "{}", c.text());
+    }
+}
+
+#[test]
+fn a_kpi_read_by_hand_is_asked_for_once_its_reading_is_older_than_its_cadence() {
+    let mut k = kpi(Some(7.0), None, Better::Higher, &[7.5]);
+    let read = k.latest.unwrap().0;
+    let recent = Duration::days(3);
+    let week = Duration::days(7);
+    // The default: like a key result, asked unless read within the last 3 days.
+    assert!(!k.asked_at(read + Duration::days(3), recent));
+    assert!(k.asked_at(read + Duration::days(3) + Duration::seconds(1), recent));
+    assert!(!k.is_stale(read + week, week));
+    assert!(k.is_stale(read + week + Duration::seconds(1), week));
+    // Monthly: asked from 27 days on, stale after 30.
+    k.cadence = Cadence::days(30);
+    assert!(!k.asked_at(read + Duration::days(20), recent));
+    assert!(k.asked_at(read + Duration::days(28), recent));
+    assert!(!k.is_stale(read + Duration::days(29), week));
+    assert!(k.is_stale(read + Duration::days(31), week));
+    // A short cadence never asks for a reading younger than the prompt's window.
+    k.cadence = Cadence::days(2);
+    assert!(!k.asked_at(read + Duration::days(2), recent));
+    // Never read: asked, not stale.
+    let never = kpi(Some(7.0), None, Better::Higher, &[]);
+    assert!(never.asked_at(read, recent));
+    assert!(!never.is_stale(read + Duration::days(400), week));
+    // A source reads it: never asked, never stale by cadence.
+    k.source = Some(KpiSource {
+        url: "http://127.0.0.1/".into(),
+        pointer: "/v".into(),
+        cron: "0 * * * *".into(),
+        header_names: vec![],
+        last_error: None,
+    });
+    assert!(!k.asked_at(read + Duration::days(90), recent));
+    assert!(!k.is_stale(read + Duration::days(90), week));
 }

@@ -43,8 +43,11 @@ pub struct Block {
 pub struct Action {
     pub kind: ActionKind,
     pub label: String,
-    /// The key result it applies to, by code.
+    /// The key result it applies to, by code; for a KPI's actions, the KPI's name.
     pub target: Option<String>,
+    /// The KPI a prompt's KPI action asks for, by id (what a button carries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +60,10 @@ pub enum ActionKind {
     AllNoChange,
     /// Draft an objective to bring a KPI back into range (`/kpi okr`); the target is the KPI.
     StartOkr,
+    /// A prompt's KPI: record a reading of it (`/kpi set`).
+    ReadKpi,
+    /// A prompt's KPI: its latest reading still stands (`/kpi set ... value:same`).
+    KpiNoChange,
 }
 
 impl Message {

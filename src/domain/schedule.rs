@@ -30,6 +30,8 @@ use cron::TimeUnitSpec;
 use std::str::FromStr;
 
 pub const DEFAULT_PROMPT: &str = "0 9 * * Mon";
+/// A key result checked in (or a KPI read) this recently is left out of a prompt.
+pub const RECENT: Duration = Duration::days(3);
 pub const DEFAULT_REMINDER: &str = "0 9 * * Wed";
 pub const DEFAULT_DIGEST: &str = "0 16 * * Mon";
 

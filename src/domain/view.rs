@@ -114,6 +114,34 @@ impl TeamState {
         owners
     }
 
+    /// Who is asked for each KPI a prompt at `slot` wants (`docs/kpis.md`, "Asked for"): a KPI
+    /// read by hand whose cadence is due, of its owner; one without an owner, of the owners of
+    /// the key results that follow it (they wait for it); with neither, of nobody.
+    pub fn kpis_asked(&self, slot: DateTime<Utc>) -> Vec<(&str, &super::kpi::Kpi)> {
+        let mut asked = Vec::new();
+        for k in self
+            .kpis
+            .iter()
+            .filter(|k| k.asked_at(slot, super::schedule::RECENT))
+        {
+            match k.owner.as_deref() {
+                Some(owner) => asked.push((owner, k)),
+                None => {
+                    let mut followers: Vec<&str> = self
+                        .krs
+                        .iter()
+                        .filter(|kr| kr.kr.follows == Some(k.id))
+                        .filter_map(|kr| kr.kr.owner.as_deref())
+                        .collect();
+                    followers.sort_unstable();
+                    followers.dedup();
+                    asked.extend(followers.into_iter().map(|o| (o, k)));
+                }
+            }
+        }
+        asked
+    }
+
     pub fn objective_of(&self, k: &ScoredKr) -> &Objective {
         &self.objectives[k.objective].0
     }
@@ -135,7 +163,7 @@ pub struct Digest<'a> {
     pub objectives: Vec<DigestObjective<'a>>,
     /// Who has not checked in since the last prompt, with the codes they owe: owners by name,
     /// then `KPI <name> (no reading)` for key results that follow a KPI and `no owner`.
-    pub missing: Vec<(String, Vec<&'a str>)>,
+    pub missing: Vec<(String, Vec<String>)>,
     pub at_risk: Vec<&'a ScoredKr>,
     /// The team's KPIs, out of range first.
     pub kpis: Vec<&'a super::kpi::Kpi>,
@@ -159,24 +187,48 @@ pub fn build<'a>(
             krs: s.krs.iter().filter(|k| k.objective == i).collect(),
         })
         .collect();
-    let mut missing: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
     for (owner, krs) in s.by_owner() {
-        let owed: Vec<&str> = krs
+        let owed: Vec<String> = krs
             .iter()
             .filter(|k| k.kr.last_check_in.is_none_or(|t| t < since))
-            .map(|k| k.kr.code.as_str())
+            .map(|k| k.kr.code.clone())
             .collect();
         if !owed.is_empty() {
             missing.push((owner.to_owned(), owed));
         }
     }
-    // Key results nobody is prompted for are owed too: one that follows a KPI waits for a
-    // reading of it, one without an owner for anyone. A team is congratulated only when every
-    // key result has data since the prompt, not when nobody happened to be asked.
+    // KPIs the prompt asked for and nobody has read since, under whoever was asked, with the
+    // key results that wait for them.
+    let asked = s.kpis_asked(since);
+    for (who, k) in &asked {
+        let followers: Vec<&str> = s
+            .krs
+            .iter()
+            .filter(|kr| kr.kr.follows == Some(k.id))
+            .map(|kr| kr.kr.code.as_str())
+            .collect();
+        let what = match followers.as_slice() {
+            [] => format!("KPI {}", k.name),
+            [one] => format!("KPI {} ({one} follows it)", k.name),
+            many => format!("KPI {} ({} follow it)", k.name, many.join(", ")),
+        };
+        match missing.iter_mut().find(|(w, _)| w == who) {
+            Some((_, v)) => v.push(what),
+            None => missing.push(((*who).to_owned(), vec![what])),
+        }
+    }
+    // Key results nobody is prompted for are owed too: one that follows a KPI nobody is asked
+    // for waits for a reading of it, one without an owner for anyone. A team is congratulated
+    // only when every key result has data since the prompt, not when nobody happened to be
+    // asked.
     let unasked: Vec<&ScoredKr> = s
         .krs
         .iter()
-        .filter(|k| k.kr.follows.is_some() || k.kr.owner.is_none())
+        .filter(|k| match k.kr.follows {
+            Some(kpi) => !asked.iter().any(|(_, a)| a.id == kpi),
+            None => k.kr.owner.is_none(),
+        })
         .filter(|k| k.kr.last_check_in.is_none_or(|t| t < since))
         .collect();
     for k in unasked {
@@ -188,8 +240,8 @@ pub fn build<'a>(
             None => "no owner".to_owned(),
         };
         match missing.iter_mut().find(|(w, _)| *w == who) {
-            Some((_, v)) => v.push(k.kr.code.as_str()),
-            None => missing.push((who, vec![k.kr.code.as_str()])),
+            Some((_, v)) => v.push(k.kr.code.clone()),
+            None => missing.push((who, vec![k.kr.code.clone()])),
         }
     }
     let at_risk = s
@@ -351,7 +403,7 @@ pub enum Reply {
     },
     CheckedIn(Box<CheckInOutcome>),
     Bulk(Vec<CheckInOutcome>),
-    NoChangeAll(Vec<CheckInOutcome>),
+    NoChangeAll(Vec<CheckInOutcome>, Vec<KpiKept>),
     Snoozed {
         until: DateTime<Utc>,
         /// The zone of the prompt's team.
@@ -381,6 +433,7 @@ pub enum Reply {
     },
     KpiReading(Box<KpiReadingOutcome>),
     KpiRange(super::kpi::Kpi),
+    KpiEdited(super::kpi::Kpi),
     KpiList(Vec<(Team, super::kpi::Kpi)>),
     KpiDetail(Box<KpiDetail>),
     KpiLinked {
@@ -461,6 +514,14 @@ pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     at.with_timezone(&tz)
         .format("%a %Y-%m-%d %H:%M %Z")
         .to_string()
+}
+
+/// A prompt's KPI kept at its value (No change): the KPI after it, or as it was when it had
+/// been read since the prompt already (`duplicate`: nothing recorded).
+#[derive(Debug, Clone)]
+pub struct KpiKept {
+    pub kpi: super::kpi::Kpi,
+    pub duplicate: bool,
 }
 
 /// `/kpi set` (and every other reading): the KPI after it, and what happened to its alert.

@@ -102,7 +102,10 @@ pub fn message(d: &Digest<'_>) -> Message {
     m.blocks.push(Block {
         heading: Some("Not checked in yet".into()),
         colour: None,
-        lines: if d.missing.is_empty() {
+        lines: if d.missing.is_empty() && d.state.krs.is_empty() {
+            // Nobody owes anything because there is nothing to owe: no congratulations.
+            vec!["no key results yet: nothing to check in".into()]
+        } else if d.missing.is_empty() {
             vec!["everyone has checked in 🎉".into()]
         } else {
             d.missing

@@ -45,6 +45,9 @@ pub fn kpi_line(k: &Kpi) -> String {
         k.name,
         k.range.text(&k.unit)
     );
+    if let Some(age) = k.stale_for {
+        line.push_str(&format!(" · ⚠️ stale: {}", stale_words(age)));
+    }
     if let Some(o) = &k.owner {
         line.push_str(&format!(" · owner {o}"));
     }
@@ -96,6 +99,7 @@ pub fn out_of_range(team: &Team, k: &Kpi) -> Message {
         kind: ActionKind::StartOkr,
         label: "Start an OKR".into(),
         target: Some(k.name.clone()),
+        kpi: None,
     });
     m.footer = Some(format!(
         "A lead starts an OKR to bring it back with /kpi okr kpi:{}; the alert resolves when a reading is back in range.",
@@ -118,16 +122,48 @@ pub fn back_in_range(team: &Team, k: &Kpi) -> Message {
     m
 }
 
+/// `last read 12 days ago`: how old a stale KPI's reading is, in whole days.
+fn stale_words(age: chrono::Duration) -> String {
+    match age.num_days() {
+        0 | 1 => "last read a day ago".into(),
+        d => format!("last read {d} days ago"),
+    }
+}
+
+/// Who is asked for the KPI, and how often (`docs/kpis.md`, "Asked for").
+pub fn asked_line(k: &Kpi) -> String {
+    if !k.read_by_hand() {
+        return "asked for: never, its readings come by themselves (source or push)".into();
+    }
+    let who = match &k.owner {
+        Some(o) => o.clone(),
+        None => "the owners of the key results that follow it".into(),
+    };
+    match k.cadence {
+        None => format!("asked for: in every check-in prompt, of {who}"),
+        Some(c) => format!("asked for: {}, in the check-in prompt, of {who}", c.text()),
+    }
+}
+
 pub fn added(team: &str, k: &Kpi) -> Message {
     Message::text(
         format!("KPI {} added to {team}", k.name),
         vec![
             kpi_line(k),
+            asked_line(k),
             format!(
                 "record a reading with /kpi set kpi:{} value:<n>, or /kpi set {} <n>",
                 k.name, k.name
             ),
         ],
+    )
+}
+
+/// `/kpi edit`: the KPI as it is now asked for.
+pub fn edited(k: &Kpi) -> Message {
+    Message::text(
+        format!("KPI {} changed", k.name),
+        vec![kpi_line(k), asked_line(k)],
     )
 }
 
@@ -212,6 +248,7 @@ pub fn detail(d: &KpiDetail) -> Message {
         format!("direction: {} is better", k.better.as_str()),
     ];
     head.extend(source_lines(k));
+    head.push(asked_line(k));
     head.push(if k.alerting {
         "alert: open (out of range)".into()
     } else {

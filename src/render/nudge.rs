@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{ago, progress_bar, score_text, value_vs_target, BAR};
+use crate::domain::kpi::Kpi;
 use crate::domain::message::{Action, ActionKind, Block, Message};
 use crate::domain::view::{ScoredKr, TeamState};
 
@@ -39,7 +40,47 @@ fn kr_block(s: &TeamState, k: &ScoredKr, now: DateTime<Utc>) -> Block {
     }
 }
 
-fn actions(krs: &[&ScoredKr]) -> Vec<Action> {
+/// A KPI the prompt asks for: its latest reading against its range, how old it is, and how
+/// often it is wanted.
+fn kpi_block(k: &Kpi, now: DateTime<Utc>) -> Block {
+    let value = match k.latest {
+        Some((_, v)) => format!("{} · healthy: {}", k.unit.format(v), k.range.text(&k.unit)),
+        None => format!("no reading yet · healthy: {}", k.range.text(&k.unit)),
+    };
+    let last = match k.latest {
+        Some((at, _)) => format!("last reading {}", ago(at, now)),
+        None => "never read".into(),
+    };
+    let every = match k.cadence {
+        Some(c) => format!("wanted {}", c.text()),
+        None => "wanted at every check-in".into(),
+    };
+    Block {
+        heading: Some(format!("{} KPI {}", kpi_emoji(k), k.name)),
+        colour: super::kpi::colour(k),
+        lines: vec![
+            value,
+            format!(
+                "{last} · {every}{}",
+                if k.stale_for.is_some() {
+                    " · ⚠️ stale"
+                } else {
+                    ""
+                }
+            ),
+        ],
+    }
+}
+
+fn kpi_emoji(k: &Kpi) -> &'static str {
+    match super::kpi::colour(k) {
+        Some(crate::domain::scoring::Status::Green) => "🟢",
+        Some(_) => "🔴",
+        None => "⚪",
+    }
+}
+
+fn actions(krs: &[&ScoredKr], kpis: &[&Kpi]) -> Vec<Action> {
     let mut actions = Vec::new();
     for k in krs {
         let code = Some(k.kr.code.clone());
@@ -47,38 +88,77 @@ fn actions(krs: &[&ScoredKr]) -> Vec<Action> {
             kind: ActionKind::Update,
             label: format!("Update {}", k.kr.code),
             target: code.clone(),
+            kpi: None,
         });
         actions.push(Action {
             kind: ActionKind::NoChange,
             label: format!("No change {}", k.kr.code),
             target: code,
+            kpi: None,
         });
     }
-    if krs.len() > 1 {
+    for k in kpis {
+        let name = Some(k.name.clone());
+        actions.push(Action {
+            kind: ActionKind::ReadKpi,
+            label: format!("Update {}", k.name),
+            target: name.clone(),
+            kpi: Some(k.id.0),
+        });
+        // Without a reading there is no value to keep.
+        if k.latest.is_some() {
+            actions.push(Action {
+                kind: ActionKind::KpiNoChange,
+                label: format!("No change {}", k.name),
+                target: name,
+                kpi: Some(k.id.0),
+            });
+        }
+    }
+    if krs.len() + kpis.len() > 1 {
         actions.push(Action {
             kind: ActionKind::AllNoChange,
             label: "All no change".into(),
             target: None,
+            kpi: None,
         });
     }
     actions.push(Action {
         kind: ActionKind::Snooze,
         label: "Snooze until tomorrow".into(),
         target: None,
+        kpi: None,
     });
     actions
 }
 
-pub fn prompt(s: &TeamState, krs: &[&ScoredKr], now: DateTime<Utc>) -> Message {
-    let n = krs.len();
+/// `2 key results and 1 KPI`, leaving out what there is none of.
+fn asked(krs: usize, kpis: usize) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (krs, kpis) {
+        (k, 0) => plural(k, "key result"),
+        (0, p) => plural(p, "KPI"),
+        (k, p) => format!("{} and {}", plural(k, "key result"), plural(p, "KPI")),
+    }
+}
+
+fn colour(krs: &[&ScoredKr], kpis: &[&Kpi]) -> Option<crate::domain::scoring::Status> {
+    krs.iter()
+        .map(|k| k.score.status)
+        .chain(kpis.iter().filter_map(|k| super::kpi::colour(k)))
+        .max()
+}
+
+pub fn prompt(s: &TeamState, krs: &[&ScoredKr], kpis: &[&Kpi], now: DateTime<Utc>) -> Message {
     let mut m = Message::new(format!(
-        "Weekly check-in for {}: {n} key result{}",
+        "Weekly check-in for {}: {}",
         s.team.name,
-        if n == 1 { "" } else { "s" }
+        asked(krs.len(), kpis.len())
     ));
-    m.colour = krs.iter().map(|k| k.score.status).max();
+    m.colour = colour(krs, kpis);
     m.blocks = krs.iter().map(|k| kr_block(s, k, now)).collect();
-    m.actions = actions(krs);
+    m.blocks.extend(kpis.iter().map(|k| kpi_block(k, now)));
+    m.actions = actions(krs, kpis);
     m.footer = Some("Fresh numbers keep the team honest: a no-change is data too.".into());
     m
 }
@@ -86,22 +166,22 @@ pub fn prompt(s: &TeamState, krs: &[&ScoredKr], now: DateTime<Utc>) -> Message {
 pub fn reminder(
     s: &TeamState,
     krs: &[&ScoredKr],
+    kpis: &[&Kpi],
     prompted: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Message {
     let local = prompted.with_timezone(&s.team.tz);
+    let n = krs.len() + kpis.len();
     let mut m = Message::new(format!(
-        "Reminder: {} still waiting since {}",
-        if krs.len() == 1 {
-            "1 key result is".to_owned()
-        } else {
-            format!("{} key results are", krs.len())
-        },
+        "Reminder: {} {} still waiting since {}",
+        asked(krs.len(), kpis.len()),
+        if n == 1 { "is" } else { "are" },
         local.format("%A %H:%M")
     ));
-    m.colour = krs.iter().map(|k| k.score.status).max();
+    m.colour = colour(krs, kpis);
     m.blocks = krs.iter().map(|k| kr_block(s, k, now)).collect();
-    m.actions = actions(krs);
+    m.blocks.extend(kpis.iter().map(|k| kpi_block(k, now)));
+    m.actions = actions(krs, kpis);
     m
 }
 

@@ -243,17 +243,37 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                 .collect(),
         )
         .private(),
-        Reply::NoChangeAll(outcomes) => {
+        Reply::NoChangeAll(outcomes, kpis) => {
             // A second press records nothing new, and says so.
             let fresh = outcomes.iter().filter(|o| !o.duplicate).count();
-            let title = if fresh == 0 && !outcomes.is_empty() {
+            let fresh_kpis = kpis.iter().filter(|k| !k.duplicate).count();
+            let title = if fresh + fresh_kpis == 0 && outcomes.len() + kpis.len() > 0 {
                 "Already recorded: your latest prompt is checked in unchanged, nothing new".into()
-            } else {
+            } else if fresh_kpis == 0 {
                 format!(
                     "{} checked in unchanged",
                     count_of(fresh, "key result", "key results")
                 )
+            } else if fresh == 0 {
+                format!("{} read unchanged", count_of(fresh_kpis, "KPI", "KPIs"))
+            } else {
+                format!(
+                    "{} and {} checked in unchanged",
+                    count_of(fresh, "key result", "key results"),
+                    count_of(fresh_kpis, "KPI", "KPIs")
+                )
             };
+            let kpi_lines = kpis.iter().map(|k| {
+                format!(
+                    "KPI {} stays at {}{}",
+                    k.kpi.name,
+                    k.kpi
+                        .latest
+                        .map(|(_, v)| k.kpi.unit.format(v))
+                        .unwrap_or_default(),
+                    if k.duplicate { " (read before)" } else { "" }
+                )
+            });
             Message::text(
                 title,
                 outcomes
@@ -267,6 +287,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
                             if o.duplicate { " (recorded before)" } else { "" }
                         )
                     })
+                    .chain(kpi_lines)
                     .collect(),
             )
             .private()
@@ -320,6 +341,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             format!("Healthy range of {} changed", k.name),
             vec![super::kpi::kpi_line(k)],
         ),
+        Reply::KpiEdited(k) => super::kpi::edited(k),
         Reply::KpiList(list) => super::kpi::list(list),
         Reply::KpiDetail(d) => super::kpi::detail(d),
         Reply::KpiLinked { kpi, objective } => Message::text(

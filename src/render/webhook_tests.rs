@@ -77,6 +77,7 @@ fn mattermost_has_a_coloured_attachment_with_fallback() {
         kind: ActionKind::StartOkr,
         label: "Start an OKR".into(),
         target: Some("conversion".into()),
+        kpi: None,
     });
     let p = payload(Platform::Mattermost, &m);
     let a = &p["attachments"][0];
@@ -144,6 +145,7 @@ fn hostile_message() -> Message {
         kind: ActionKind::StartOkr,
         label: format!("Start an OKR {all}"),
         target: Some("<!channel>".into()),
+        kpi: None,
     });
     m.footer = Some(format!("as of now {all}"));
     m.mentions = vec!["alice".into()];

@@ -148,6 +148,7 @@ async fn post(
             due: s.team.posts_at(now),
             message,
             subjects: &subjects,
+            kpis: &[],
         };
         store::deliveries::insert_in_free_second(c, s.workspace, &new, now).await?;
         any = true;

@@ -42,6 +42,7 @@ pub(crate) async fn decide(
             due,
             message: &message,
             subjects: &[],
+            kpis: &[],
         };
         any |= store::deliveries::insert(c, s.workspace, &new, now).await?;
     }

@@ -12,7 +12,9 @@ use super::fields::{check_instant, check_person};
 use super::report::Snapshot;
 use super::{Actor, Okr, OkrError, Result};
 use crate::domain::export::{KpiDoc, KpiSourceDoc, ReadingDoc};
-use crate::domain::kpi::{self, Better, KpiId, Range, Reading, ReadingSource};
+use crate::domain::kpi::{
+    self, Better, Cadence, KpiId, Range, Reading, ReadingSource, MAX_CADENCE_DAYS,
+};
 use crate::domain::model::{name_key, same_name, KrId, ObjectiveCode, ObjectiveId, TeamId, Unit};
 use crate::domain::schedule::CronSchedule;
 use crate::domain::value::MAX_ABS_VALUE;
@@ -57,6 +59,7 @@ pub(super) async fn export(okr: &Okr, actor: &Actor, snap: &Snapshot) -> Result<
             min: k.range.min,
             max: k.range.max,
             owner: k.owner.clone(),
+            cadence_days: k.cadence.map(|c| i64::from(c.in_days())),
             source: k.source.as_ref().map(|s| KpiSourceDoc {
                 url: s.url.clone(),
                 pointer: s.pointer.clone(),
@@ -125,6 +128,15 @@ pub(super) async fn import(
             .map_err(|e| bad(at("min"), e.to_string()))?;
         let owner = check_person("owner", k.owner.as_deref())
             .map_err(|e| bad(at("owner"), e.to_string()))?;
+        let cadence = match k.cadence_days {
+            None => None,
+            Some(d) => Some(Cadence::days(d).ok_or_else(|| {
+                bad(
+                    at("cadence_days"),
+                    format!("{d} is not between 1 and {MAX_CADENCE_DAYS} days"),
+                )
+            })?),
+        };
         let key = name_key(name);
         let new = NewKpi {
             team: *team,
@@ -134,6 +146,7 @@ pub(super) async fn import(
             better,
             range,
             owner: owner.as_deref(),
+            cadence,
         };
         let id = store::kpis::insert(tx, ws, &new, now).await.map_err(|_| {
             bad(

@@ -9,14 +9,15 @@ use super::objectives::objective_by_code;
 use super::setup::resolve_cycle;
 use super::{commit, is_lead, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::kpi::{
-    self, Better, Kpi, ListedReading, Place, Range, Reading, ReadingSource, ReadingWithdrawal,
+    self, Better, Kpi, KpiId, ListedReading, Place, Range, Reading, ReadingSource,
+    ReadingWithdrawal,
 };
 use crate::domain::model::{
     same_name, CheckInSource, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team,
     Unit, WorkspaceId,
 };
 use crate::domain::value::{self, ValueSpec};
-pub use crate::domain::view::{KpiDetail, KpiOkrDraft, KpiReadingOutcome, KpiWithdrawn};
+pub use crate::domain::view::{KpiDetail, KpiKept, KpiOkrDraft, KpiReadingOutcome, KpiWithdrawn};
 use crate::store::{self, alerts::AlertKind, key_results::NewKr, kpis::NewKpi, Conn};
 
 /// How many readings `/kpi show` charts, newest first (about three months of daily readings).
@@ -33,6 +34,24 @@ pub struct KpiInput {
     pub min: Option<String>,
     pub max: Option<String>,
     pub owner: Option<String>,
+    /// How often it is asked for (`weekly`, `monthly`, `10d`); none: the team's prompt.
+    pub cadence: Option<String>,
+}
+
+/// A cadence as typed; blank is the default (the team's check-in prompt).
+fn cadence_of(text: Option<&str>) -> Result<Option<kpi::Cadence>> {
+    match text.filter(|t| !t.trim().is_empty()) {
+        None => Ok(None),
+        Some(t) => kpi::parse_cadence(t).map_err(OkrError::invalid),
+    }
+}
+
+/// The words that keep a KPI's latest reading (a prompt's No change, typed).
+fn keeps_the_value(text: &str) -> bool {
+    matches!(
+        text.trim().to_lowercase().as_str(),
+        "same" | "unchanged" | "no change" | "nochange" | "as before"
+    )
 }
 
 /// A reading or a range edge typed by a person, through the value grammar, checked against the
@@ -79,6 +98,15 @@ fn resolve(teams: &[Team], all: &[Kpi], reference: &str) -> Result<(Kpi, Team)> 
         return Err(OkrError::invalid("name the KPI, e.g. kpi:conversion"));
     }
     let team_of = |k: &Kpi| teams.iter().find(|t| t.id == k.team_id);
+    // `#12`, as a prompt's buttons name the KPI they ask for, unless a KPI is named so.
+    if let Some(id) = r.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+        if !all.iter().any(|k| same_name(&k.name, r)) {
+            if let Some(k) = all.iter().find(|k| k.id.0 == id) {
+                let team = team_of(k).cloned().ok_or_else(vanished)?;
+                return Ok((k.clone(), team));
+            }
+        }
+    }
     let (team_part, name) = match r.split_once('/') {
         Some((t, n)) if teams.iter().any(|team| team.is_named(t)) => (Some(t), n),
         _ => (None, r),
@@ -158,9 +186,17 @@ fn short_form<'t>(teams: &[Team], all: &[Kpi], text: &'t str) -> Result<(Kpi, Te
     }
 }
 
-/// Readings by hand come from the KPI's owner or a lead of its team.
-fn may_record(actor: &Actor, team: &Team, kpi: &Kpi) -> Result<()> {
+/// Readings by hand come from the KPI's owner or a lead of its team; a KPI without an owner,
+/// also from the owners of the key results that follow it (the prompt asks them for it).
+async fn may_record(c: &mut Conn, actor: &Actor, team: &Team, kpi: &Kpi) -> Result<()> {
     if is_lead(actor, team) || kpi.owner.as_deref() == Some(actor.user.as_str()) {
+        return Ok(());
+    }
+    if kpi.owner.is_none()
+        && store::kpis::follower_owners(c, actor.workspace, kpi.id)
+            .await?
+            .contains(&actor.user)
+    {
         return Ok(());
     }
     Err(OkrError::Forbidden {
@@ -214,6 +250,7 @@ impl Okr {
             )));
         }
         let owner = super::fields::check_person("owner", input.owner.as_deref())?;
+        let cadence = cadence_of(input.cadence.as_deref())?;
         let key = crate::domain::model::name_key(name);
         let new = NewKpi {
             team: team.id,
@@ -223,6 +260,7 @@ impl Okr {
             better,
             range,
             owner: owner.as_deref(),
+            cadence,
         };
         let id = store::kpis::insert(&mut tx, ws, &new, now).await?;
         let kpi = store::kpis::by_id(&mut tx, ws, id)
@@ -253,11 +291,20 @@ impl Okr {
                 let (k, t) = resolve(&teams, &all, reference)?;
                 (k, t, value)
             };
-            may_record(actor, &team, &kpi)?;
-            (
-                kpi.id,
-                amount(&format!("the KPI {}", kpi.name), value, &kpi.unit)?,
-            )
+            may_record(&mut c, actor, &team, &kpi).await?;
+            let v = if keeps_the_value(value) {
+                kpi.latest.map(|(_, v)| v).ok_or_else(|| {
+                    OkrError::invalid(format!(
+                        "{} has no reading yet to keep: give its value, e.g. /kpi set kpi:{} value:{}",
+                        kpi.name,
+                        kpi.name,
+                        kpi.unit.format(kpi.range.min.or(kpi.range.max).unwrap_or(0.0))
+                    ))
+                })?
+            } else {
+                amount(&format!("the KPI {}", kpi.name), value, &kpi.unit)?
+            };
+            (kpi.id, v)
         };
         let mut tx = self.store.write().await?;
         // The KPI as it is now: it may have been renamed, re-ranged or removed in between.
@@ -272,7 +319,7 @@ impl Okr {
         let team = store::teams::by_id(&mut tx, ws, kpi.team_id)
             .await?
             .ok_or_else(gone)?;
-        may_record(actor, &team, &kpi)?;
+        may_record(&mut tx, actor, &team, &kpi).await?;
         let reading = Reading {
             at: now,
             value: v,
@@ -307,8 +354,111 @@ impl Okr {
         Ok(kpi)
     }
 
+    /// A prompt's KPI kept at its latest reading (its No change, All no change): one more
+    /// reading of that value, so the KPI is fresh again. Once per prompt: a KPI read at or after
+    /// `since` (the prompt's slot) records nothing, and says it was read already.
+    pub async fn kpi_no_change(
+        &self,
+        actor: &Actor,
+        id: KpiId,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<KpiKept> {
+        let ws = actor.workspace;
+        let mut tx = self.store.write().await?;
+        let kpi = store::kpis::by_id(&mut tx, ws, id)
+            .await?
+            .ok_or_else(|| OkrError::NotFound {
+                what: "KPI",
+                reference: format!("#{}", id.0),
+                hint: Some("it was removed since the prompt: /kpi list shows the KPIs".into()),
+            })?;
+        let team = store::teams::by_id(&mut tx, ws, kpi.team_id)
+            .await?
+            .ok_or_else(vanished)?;
+        may_record(&mut tx, actor, &team, &kpi).await?;
+        let Some((at, value)) = kpi.latest else {
+            return Err(OkrError::invalid(format!(
+                "{} has no reading yet to keep: give its value with /kpi set kpi:{} value:<reading>",
+                kpi.name, kpi.name
+            )));
+        };
+        if at >= since {
+            return Ok(KpiKept {
+                kpi,
+                duplicate: true,
+            });
+        }
+        let reading = Reading {
+            at: now,
+            value,
+            source: ReadingSource::Manual,
+            author: actor.user.clone(),
+        };
+        let outcome = record(&mut tx, ws, &team, &kpi, &reading, now).await?;
+        commit(tx).await?;
+        self.metrics.kpi_reading_recorded();
+        self.wake();
+        Ok(KpiKept {
+            kpi: outcome.kpi,
+            duplicate: false,
+        })
+    }
+
+    /// `/kpi edit`: a lead changes who is asked for it (`owner:`) and how often (`cadence:`);
+    /// what is not given stays.
+    pub async fn kpi_edit(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        owner: Option<&str>,
+        cadence: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Kpi> {
+        let given = |t: Option<&str>| t.is_some_and(|t| !t.trim().is_empty());
+        if !given(owner) && !given(cadence) {
+            return Err(OkrError::invalid(
+                "say what to change: owner:<name>, cadence:<weekly|monthly|10d|prompt>, or both",
+            ));
+        }
+        let ws = actor.workspace;
+        let new_owner = super::fields::check_person("owner", owner)?;
+        let new_cadence = match cadence.filter(|t| !t.trim().is_empty()) {
+            Some(t) => Some(kpi::parse_cadence(t).map_err(OkrError::invalid)?),
+            None => None,
+        };
+        let mut tx = self.store.write().await?;
+        let (kpi, team) = kpi_named(&mut tx, ws, reference).await?;
+        require_lead(actor, &team, "edit KPIs")?;
+        if new_cadence.is_some() && !kpi.read_by_hand() {
+            return Err(OkrError::invalid(format!(
+                "{} is read by its source, on its own cron: a cadence is for KPIs read by hand (/kpi source kpi:{} url:none removes the source)",
+                kpi.name, kpi.name
+            )));
+        }
+        store::kpis::set_owner_and_cadence(
+            &mut tx,
+            ws,
+            kpi.id,
+            new_owner.as_deref().or(kpi.owner.as_deref()),
+            new_cadence.unwrap_or(kpi.cadence),
+        )
+        .await?;
+        let mut kpi = store::kpis::by_id(&mut tx, ws, kpi.id)
+            .await?
+            .ok_or_else(vanished)?;
+        commit(tx).await?;
+        kpi.judge_staleness(now, self.period);
+        Ok(kpi)
+    }
+
     /// `/kpi list`: anyone; out of range first, then by name.
-    pub async fn kpi_list(&self, actor: &Actor, team: Option<&str>) -> Result<Vec<(Team, Kpi)>> {
+    pub async fn kpi_list(
+        &self,
+        actor: &Actor,
+        team: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Team, Kpi)>> {
         let ws = actor.workspace;
         let mut c = self.store.read().await?;
         let team = match team.filter(|t| !t.trim().is_empty()) {
@@ -319,8 +469,9 @@ impl Okr {
         let mut out: Vec<(Team, Kpi)> = store::kpis::list(&mut c, ws, team.map(|t| t.id))
             .await?
             .into_iter()
-            .filter_map(|k| {
+            .filter_map(|mut k| {
                 let t = teams.iter().find(|t| t.id == k.team_id)?.clone();
+                k.judge_staleness(now, self.period);
                 Some((t, k))
             })
             .collect();
@@ -329,10 +480,16 @@ impl Okr {
     }
 
     /// `/kpi show`: anyone.
-    pub async fn kpi_show(&self, actor: &Actor, reference: &str) -> Result<KpiDetail> {
+    pub async fn kpi_show(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KpiDetail> {
         let ws = actor.workspace;
         let mut c = self.store.read().await?;
-        let (kpi, team) = kpi_named(&mut c, ws, reference).await?;
+        let (mut kpi, team) = kpi_named(&mut c, ws, reference).await?;
+        kpi.judge_staleness(now, self.period);
         let readings = store::kpis::readings(&mut c, ws, kpi.id, CHARTED_READINGS).await?;
         let listed = store::kpis::listed(&mut c, ws, kpi.id, LISTED_READINGS).await?;
         let mut linked = Vec::new();

@@ -4,10 +4,12 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::check_in::{CheckInOutcome, CheckInRequest};
+use super::kpis::KpiKept;
 use super::objectives::kr_by_ref;
 use super::team_state::TeamState;
 use super::{commit, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::KrRef;
+use crate::domain::kpi::KpiId;
 use crate::domain::model::{CheckInSource, KrKind, WorkspaceId};
 use crate::domain::value::{ParsedValue, ValueSpec};
 use crate::outbox::{DeliveryKind, Recipient};
@@ -49,13 +51,13 @@ impl Okr {
         self.check_in(actor, request, now).await
     }
 
-    /// "All no change": every key result of the asker's latest prompt that still waits.
+    /// "All no change": every key result and KPI of the asker's latest prompt that still waits.
     pub async fn no_change_all(
         &self,
         actor: &Actor,
         source: CheckInSource,
         now: DateTime<Utc>,
-    ) -> Result<Vec<CheckInOutcome>> {
+    ) -> Result<(Vec<CheckInOutcome>, Vec<KpiKept>)> {
         let prompt = {
             let mut c = self.store.read().await?;
             store::deliveries::latest_prompt_to(
@@ -81,7 +83,41 @@ impl Okr {
                     .await?,
             );
         }
-        Ok(out)
+        let mut kpis = Vec::new();
+        for id in prompt.kpis {
+            kpis.push(self.kpi_no_change(actor, id, prompt.slot, now).await?);
+        }
+        Ok((out, kpis))
+    }
+
+    /// A prompt's KPI, by the id its button carries, for the Update form: its name, unit and
+    /// latest value as the form shows them. Only a KPI the delivery asked for.
+    pub async fn prompt_kpi(
+        &self,
+        actor: &Actor,
+        delivery: i64,
+        kpi: KpiId,
+    ) -> Result<crate::domain::kpi::Kpi> {
+        let mut c = self.store.read().await?;
+        let asked = store::deliveries::kpis_of(&mut c, delivery).await?;
+        let unknown =
+            || OkrError::invalid("this KPI is no longer in this prompt: record it with /kpi set");
+        if !asked.contains(&kpi) {
+            return Err(unknown());
+        }
+        store::kpis::by_id(&mut c, actor.workspace, kpi)
+            .await?
+            .ok_or_else(unknown)
+    }
+
+    /// The slot of the prompt a button came from, for a KPI's No change (once per prompt).
+    pub async fn prompt_slot(&self, delivery: i64) -> Result<DateTime<Utc>> {
+        let mut c = self.store.read().await?;
+        store::deliveries::slot_of(&mut c, delivery)
+            .await?
+            .ok_or_else(|| {
+                OkrError::invalid("this prompt is no longer known here; use /kpi set instead")
+            })
     }
 
     /// "Ask again tomorrow": a new prompt with what still waits from the latest one, due in a day.
@@ -116,14 +152,21 @@ impl Okr {
             .filter(|k| prompt.subjects.contains(&k.kr.id))
             .filter(|k| k.kr.last_check_in.is_none_or(|t| t < prompt.slot))
             .collect();
-        if waiting.is_empty() {
+        let kpis: Vec<_> = state
+            .kpis
+            .iter()
+            .filter(|k| prompt.kpis.contains(&k.id))
+            .filter(|k| k.latest.is_none_or(|(at, _)| at < prompt.slot))
+            .collect();
+        if waiting.is_empty() && kpis.is_empty() {
             return Err(OkrError::invalid(
                 "everything in your latest prompt is checked in already: nothing to snooze",
             ));
         }
         let due = now + SNOOZE;
-        let message = nudge::prompt(&state, &waiting, now);
+        let message = nudge::prompt(&state, &waiting, &kpis, now);
         let ids: Vec<_> = waiting.iter().map(|k| k.kr.id).collect();
+        let kpi_ids: Vec<_> = kpis.iter().map(|k| k.id).collect();
         let new = NewDelivery {
             team,
             kind: DeliveryKind::Prompt,
@@ -133,6 +176,7 @@ impl Okr {
             due,
             message: &message,
             subjects: &ids,
+            kpis: &kpi_ids,
         };
         store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
         commit(tx).await?;

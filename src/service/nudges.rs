@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::team_state::{ScoredKr, TeamState};
 use super::Result;
+use crate::domain::kpi::{Kpi, KpiId};
 use crate::domain::model::KrId;
 use crate::domain::schedule::{CronSchedule, DEFAULT_PROMPT};
 use crate::domain::scoring::Status;
@@ -13,8 +14,7 @@ use crate::outbox::{DeliveryKind, Recipient};
 use crate::render::nudge;
 use crate::store::{self, deliveries::NewDelivery, schedules::ScheduleKind, Conn};
 
-/// A key result checked in this recently is left out of a prompt.
-pub const RECENT: Duration = Duration::days(3);
+pub use crate::domain::schedule::RECENT;
 /// After this many ignored prompts in a row, the lead is told instead of a further prompt.
 pub const IGNORED_LIMIT: i64 = 3;
 /// Two prompts to one owner are at least a check-in period apart, less this much: a week of
@@ -32,9 +32,13 @@ fn checked_in_since(k: &ScoredKr, t: DateTime<Utc>) -> bool {
     k.kr.last_check_in.is_some_and(|c| c >= t)
 }
 
+fn read_since(k: &Kpi, t: DateTime<Utc>) -> bool {
+    k.latest.is_some_and(|(at, _)| at >= t)
+}
+
 /// The Monday prompt of one team for `slot`: one message per owner listing their key results
-/// that were not checked in within the last 3 days; key results that ignored 3 prompts in a row
-/// go to the lead instead.
+/// that were not checked in within the last 3 days and the KPIs they are asked for; key results
+/// that ignored 3 prompts in a row go to the lead instead.
 /// An owner prompted by this team less than a period before `slot` (the prompt time or the
 /// team's zone changed since) is not prompted again for it: at most one prompt per owner per
 /// period, and no repeat counted as ignored.
@@ -50,9 +54,28 @@ pub async fn decide_prompts(
     let recent = store::deliveries::prompted_between(c, s.team.id, since, slot).await?;
     let mut decided = Decided::default();
     let mut for_lead: Vec<&ScoredKr> = Vec::new();
-    for (owner, krs) in s.by_owner() {
+    let by_owner = s.by_owner();
+    let kpis = s.kpis_asked(slot);
+    let mut owners: Vec<&str> = by_owner
+        .iter()
+        .map(|(o, _)| *o)
+        .chain(kpis.iter().map(|(o, _)| *o))
+        .collect();
+    owners.sort_unstable();
+    owners.dedup();
+    for owner in owners {
+        let krs = by_owner
+            .iter()
+            .find(|(o, _)| *o == owner)
+            .map(|(_, krs)| krs.as_slice())
+            .unwrap_or_default();
+        let ask_kpis: Vec<&Kpi> = kpis
+            .iter()
+            .filter(|(o, _)| *o == owner)
+            .map(|(_, k)| *k)
+            .collect();
         let mut ask: Vec<&ScoredKr> = Vec::new();
-        for k in krs {
+        for &k in krs {
             if checked_in_since(k, slot - RECENT) {
                 continue;
             }
@@ -62,11 +85,14 @@ pub async fn decide_prompts(
                 ask.push(k);
             }
         }
-        if ask.is_empty() || recent.contains(&Recipient::User(owner.to_owned())) {
+        if (ask.is_empty() && ask_kpis.is_empty())
+            || recent.contains(&Recipient::User(owner.to_owned()))
+        {
             continue;
         }
-        let message = nudge::prompt(s, &ask, now);
+        let message = nudge::prompt(s, &ask, &ask_kpis, now);
         let ids: Vec<KrId> = ask.iter().map(|k| k.kr.id).collect();
+        let kpi_ids: Vec<KpiId> = ask_kpis.iter().map(|k| k.id).collect();
         let new = NewDelivery {
             team: s.team.id,
             kind: DeliveryKind::Prompt,
@@ -75,6 +101,7 @@ pub async fn decide_prompts(
             due: slot,
             message: &message,
             subjects: &ids,
+            kpis: &kpi_ids,
         };
         if store::deliveries::insert(c, s.workspace, &new, now).await? {
             store::key_results::count_prompted(c, s.workspace, &ids).await?;
@@ -93,6 +120,7 @@ pub async fn decide_prompts(
                 due: s.team.posts_at(slot),
                 message: &message,
                 subjects: &ids,
+                kpis: &[],
             };
             if store::deliveries::insert(c, s.workspace, &new, now).await? {
                 decided.lead_reports += 1;
@@ -143,7 +171,8 @@ fn lead_recipients(s: &TeamState) -> Vec<Recipient> {
 }
 
 /// The reminder for `slot`: to each owner prompted at the team's latest prompt slot who has not
-/// checked in since, about those key results that are not both on pace and fresh.
+/// checked in since, about those key results that are not both on pace and fresh, and the KPIs
+/// of that prompt still without a reading since.
 pub async fn decide_reminders(
     c: &mut Conn,
     s: &TeamState,
@@ -171,11 +200,18 @@ pub async fn decide_reminders(
                 !(k.score.status == Status::Green && fresh)
             })
             .collect();
-        if due.is_empty() {
+        let due_kpis: Vec<&Kpi> = prompt
+            .kpis
+            .iter()
+            .filter_map(|id| s.kpis.iter().find(|k| k.id == *id))
+            .filter(|k| k.read_by_hand() && !read_since(k, prompt.slot))
+            .collect();
+        if due.is_empty() && due_kpis.is_empty() {
             continue;
         }
-        let message = nudge::reminder(s, &due, prompt.slot, now);
+        let message = nudge::reminder(s, &due, &due_kpis, prompt.slot, now);
         let ids: Vec<KrId> = due.iter().map(|k| k.kr.id).collect();
+        let kpi_ids: Vec<KpiId> = due_kpis.iter().map(|k| k.id).collect();
         let new = NewDelivery {
             team: s.team.id,
             kind: DeliveryKind::Reminder,
@@ -184,6 +220,7 @@ pub async fn decide_reminders(
             due: slot,
             message: &message,
             subjects: &ids,
+            kpis: &kpi_ids,
         };
         if store::deliveries::insert(c, s.workspace, &new, now).await? {
             decided.reminders += 1;

@@ -517,6 +517,7 @@ impl Okr {
                     due: t.team.posts_at(now),
                     message: &message,
                     subjects: &[],
+                    kpis: &[],
                 };
                 store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
             }

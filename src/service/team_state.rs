@@ -32,7 +32,10 @@ impl TeamState {
             .filter(|cy| !cy.closed)
             .filter(|cy| CycleClock::new(cy, team.tz).contains(at))
             .max_by_key(|cy| cy.start);
-        let kpis = store::kpis::list(c, ws, Some(team.id)).await?;
+        let mut kpis = store::kpis::list(c, ws, Some(team.id)).await?;
+        for k in &mut kpis {
+            k.judge_staleness(at, period);
+        }
         let mut state = TeamState {
             workspace: ws,
             clock: cycle.as_ref().map(|cy| CycleClock::new(cy, team.tz)),

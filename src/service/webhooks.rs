@@ -242,6 +242,7 @@ impl Okr {
                 due: team.posts_at(now),
                 message: &message,
                 subjects: &[],
+                kpis: &[],
             };
             store::deliveries::insert_in_free_second(&mut tx, ws, &new, now).await?;
         }
@@ -287,6 +288,7 @@ impl Okr {
                 due: now,
                 message: &message,
                 subjects: &[],
+                kpis: &[],
             };
             store::deliveries::insert(&mut tx, ws, &new, now).await?;
         }

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Conn, Result, StoreError};
+use crate::domain::kpi::KpiId;
 use crate::domain::message::{Attachment, Message};
 use crate::domain::model::{KrId, TeamId, WorkspaceId};
 use crate::outbox::{Delivery, DeliveryKind, Recipient};
@@ -14,6 +15,8 @@ pub struct NewDelivery<'a> {
     pub due: DateTime<Utc>,
     pub message: &'a Message,
     pub subjects: &'a [KrId],
+    /// The KPIs a prompt asks for.
+    pub kpis: &'a [KpiId],
 }
 
 /// Records a decision to send. Returns `false` when this (team, kind, recipient, slot) was
@@ -28,10 +31,13 @@ pub async fn insert(
         serde_json::to_string(d.message).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let subjects = serde_json::to_string(&d.subjects.iter().map(|k| k.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let kpis = serde_json::to_string(&d.kpis.iter().map(|k| k.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let attachment = d.message.attachments.first();
     let done = sqlx::query(
         "INSERT INTO deliveries (workspace_id, team_id, kind, recipient, slot, due_at, next_attempt_at, \
-         payload, subjects, attachment_name, attachment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         payload, subjects, kpi_subjects, attachment_name, attachment, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (team_id, kind, recipient, slot) DO NOTHING",
     )
     .bind(ws.0)
@@ -43,6 +49,7 @@ pub async fn insert(
     .bind(d.due.timestamp())
     .bind(payload)
     .bind(subjects)
+    .bind(kpis)
     .bind(attachment.map(|a| a.name.as_str()))
     .bind(attachment.map(|a| a.bytes.as_slice()))
     .bind(now.timestamp())
@@ -332,18 +339,22 @@ pub struct PromptRecord {
     pub recipient: Recipient,
     pub slot: DateTime<Utc>,
     pub subjects: Vec<KrId>,
+    pub kpis: Vec<KpiId>,
 }
 
 impl PromptRecord {
-    fn from_row(recipient: Recipient, slot: i64, subjects: &str) -> Option<PromptRecord> {
+    fn from_row(
+        recipient: Recipient,
+        slot: i64,
+        subjects: &str,
+        kpis: &str,
+    ) -> Option<PromptRecord> {
+        let ids = |json: &str| serde_json::from_str::<Vec<i64>>(json).ok();
         Some(PromptRecord {
             recipient,
             slot: DateTime::from_timestamp(slot, 0)?,
-            subjects: serde_json::from_str::<Vec<i64>>(subjects)
-                .ok()?
-                .into_iter()
-                .map(KrId)
-                .collect(),
+            subjects: ids(subjects)?.into_iter().map(KrId).collect(),
+            kpis: ids(kpis)?.into_iter().map(KpiId).collect(),
         })
     }
 }
@@ -354,8 +365,8 @@ pub async fn prompts_at(
     team: TeamId,
     slot: DateTime<Utc>,
 ) -> Result<Vec<PromptRecord>> {
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT recipient, slot, subjects FROM deliveries WHERE team_id = ? AND kind = 'prompt' AND slot = ? AND due_at = slot",
+    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT recipient, slot, subjects, kpi_subjects FROM deliveries WHERE team_id = ? AND kind = 'prompt' AND slot = ? AND due_at = slot",
     )
     .bind(team.0)
     .bind(slot.timestamp())
@@ -363,8 +374,8 @@ pub async fn prompts_at(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(r, slot, subjects)| {
-            PromptRecord::from_row(Recipient::parse(&r)?, slot, &subjects)
+        .filter_map(|(r, slot, subjects, kpis)| {
+            PromptRecord::from_row(Recipient::parse(&r)?, slot, &subjects, &kpis)
         })
         .collect())
 }
@@ -395,20 +406,44 @@ pub async fn latest_prompt_to(
     ws: WorkspaceId,
     recipient: &Recipient,
 ) -> Result<Option<(TeamId, PromptRecord)>> {
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT team_id, slot, subjects FROM deliveries WHERE workspace_id = ? AND kind = 'prompt' AND recipient = ? \
+    let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT team_id, slot, subjects, kpi_subjects FROM deliveries WHERE workspace_id = ? AND kind = 'prompt' AND recipient = ? \
          ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(ws.0)
     .bind(recipient.key())
     .fetch_optional(c.sqlite())
     .await?;
-    Ok(row.and_then(|(team, slot, subjects)| {
+    Ok(row.and_then(|(team, slot, subjects, kpis)| {
         Some((
             TeamId(team),
-            PromptRecord::from_row(recipient.clone(), slot, &subjects)?,
+            PromptRecord::from_row(recipient.clone(), slot, &subjects, &kpis)?,
         ))
     }))
+}
+
+/// The KPIs a delivered prompt asks for (none for any other delivery, or an unknown one).
+pub async fn kpis_of(c: &mut Conn, delivery: i64) -> Result<Vec<KpiId>> {
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT kpi_subjects FROM deliveries WHERE id = ? AND kind IN ('prompt', 'reminder')",
+    )
+    .bind(delivery)
+    .fetch_optional(c.sqlite())
+    .await?;
+    let ids: Vec<i64> = match json {
+        Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        None => vec![],
+    };
+    Ok(ids.into_iter().map(KpiId).collect())
+}
+
+/// The slot of a delivery, when it is known.
+pub async fn slot_of(c: &mut Conn, delivery: i64) -> Result<Option<DateTime<Utc>>> {
+    let slot: Option<i64> = sqlx::query_scalar("SELECT slot FROM deliveries WHERE id = ?")
+        .bind(delivery)
+        .fetch_optional(c.sqlite())
+        .await?;
+    Ok(slot.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 
 /// Counts per kind, for the demo's summary and the tests.

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
 use crate::domain::kpi::{
-    Better, Kpi, KpiId, KpiSource, ListedReading, Range, Reading, ReadingSource, ReadingWithdrawal,
+    Better, Cadence, Kpi, KpiId, KpiSource, ListedReading, Range, Reading, ReadingSource,
+    ReadingWithdrawal,
 };
 use crate::domain::model::{KrId, ObjectiveId, TeamId, Unit, WorkspaceId};
 
@@ -30,12 +31,14 @@ struct Row {
     source_headers: Option<String>,
     source_error: Option<String>,
     source_error_at: Option<DateTime<Utc>>,
+    cadence_days: Option<i64>,
+    pushed: bool,
 }
 
 const SELECT: &str = "SELECT k.id, k.team_id, k.name, k.unit, k.better, k.min_value, k.max_value, \
      k.owner, k.latest_value, k.latest_at, k.previous_value, k.previous_at, \
      k.source_url, k.source_pointer, k.source_cron, k.source_headers, k.source_error, \
-     k.source_error_at, \
+     k.source_error_at, k.cadence_days, k.push_token_sha256 IS NOT NULL AS pushed, \
      EXISTS (SELECT 1 FROM alerts a WHERE a.workspace_id = k.workspace_id \
        AND a.kind = 'kpi-out-of-range' AND a.subject = k.id AND a.state <> 'resolved') AS alerting \
      FROM kpis k";
@@ -69,6 +72,12 @@ fn to_kpi(r: Row) -> Result<Kpi> {
             }),
             _ => None,
         },
+        cadence: match r.cadence_days {
+            None => None,
+            Some(d) => Some(Cadence::days(d).ok_or_else(|| corrupt("cadence", &d.to_string()))?),
+        },
+        stale_for: None,
+        pushed: r.pushed,
         name: r.name,
     })
 }
@@ -224,6 +233,7 @@ pub struct NewKpi<'a> {
     pub better: Better,
     pub range: Range,
     pub owner: Option<&'a str>,
+    pub cadence: Option<Cadence>,
 }
 
 pub async fn insert(
@@ -234,7 +244,7 @@ pub async fn insert(
 ) -> Result<KpiId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO kpis (workspace_id, team_id, name, name_key, unit, better, min_value, max_value, \
-         owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         owner, cadence_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(ws.0)
     .bind(k.team.0)
@@ -245,6 +255,7 @@ pub async fn insert(
     .bind(k.range.min)
     .bind(k.range.max)
     .bind(k.owner)
+    .bind(k.cadence.map(|c| i64::from(c.in_days())))
     .bind(now)
     .fetch_one(c.sqlite())
     .await
@@ -451,6 +462,24 @@ pub async fn refresh_latest(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result
     Ok(())
 }
 
+/// `/kpi edit`: who is asked for it and how often.
+pub async fn set_owner_and_cadence(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kpi: KpiId,
+    owner: Option<&str>,
+    cadence: Option<Cadence>,
+) -> Result<()> {
+    sqlx::query("UPDATE kpis SET owner = ?, cadence_days = ? WHERE workspace_id = ? AND id = ?")
+        .bind(owner)
+        .bind(cadence.map(|c| i64::from(c.in_days())))
+        .bind(ws.0)
+        .bind(kpi.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
+
 pub async fn set_range(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, range: Range) -> Result<()> {
     sqlx::query("UPDATE kpis SET min_value = ?, max_value = ? WHERE workspace_id = ? AND id = ?")
         .bind(range.min)
@@ -563,6 +592,21 @@ pub async fn followers(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<Vec<
     .fetch_all(c.sqlite())
     .await?;
     Ok(ids.into_iter().map(KrId).collect())
+}
+
+/// The owners of the key results that follow a KPI and can still take check-ins: who is asked
+/// for a KPI without an owner, and may record it.
+pub async fn follower_owners(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT k.owner FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+         JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND k.kpi_id = ? \
+         AND k.owner IS NOT NULL AND k.archived_at IS NULL AND cy.closed_at IS NULL \
+         ORDER BY k.owner",
+    )
+    .bind(ws.0)
+    .bind(kpi.0)
+    .fetch_all(c.sqlite())
+    .await?)
 }
 
 /// Sets the KPI's push token, by its hash (`/kpi token`); a new one replaces the old.

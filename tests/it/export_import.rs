@@ -399,6 +399,8 @@ const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin cha
 /kpi set kpi:conversion value:0.68%
 /kpi withdraw kpi:conversion reason:typo, meant 6.8%
 /kpi set kpi:conversion value:6.8%
+/kpi add team:Platform name:build failures unit:percent direction:lower max:5 owner:bob cadence:monthly
+/kpi edit kpi:conversion owner:carol cadence:every 2 weeks
 "#;
 
 /// Every row of each table that holds what people set, for one workspace, with ids replaced by
@@ -622,7 +624,7 @@ fn the_demo_sums_up_its_ledger_in_words_and_suggests_a_console_at_the_quarters_e
         .find(|l| l.starts_with("The ledger: "))
         .expect("a ledger line");
     assert!(
-        ledger.contains("115 prompts")
+        ledger.contains("116 prompts")
             && ledger.contains("at-risk alerts")
             && ledger.ends_with("all sent"),
         "{ledger}"
@@ -649,6 +651,23 @@ fn the_demos_weeks_come_once_and_in_order_and_reactions_follow_what_they_react_t
         })
         .collect();
     assert_eq!(weeks, (1..=13).collect::<Vec<_>>(), "{out}");
+    // After the quarter only the KPI read by hand is still asked for, under a header that says so.
+    let (_, after) = out
+        .split_once("── after the quarter ──")
+        .expect("the days after the quarter have their header");
+    let (after, _) = after
+        .split_once("── the quarter is over ──")
+        .unwrap_or((after, ""));
+    let prompts: Vec<&str> = after.lines().filter(|l| l.contains(" prompt ")).collect();
+    assert!(
+        prompts.len() == 1 && prompts[0].ends_with("@erin      KPI trial conversion"),
+        "{after}"
+    );
+    // Before it, erin's weekly prompt asks for her key result and the KPI in one message.
+    assert!(
+        out.contains("Weekly check-in for Growth: 1 key result and 1 KPI"),
+        "{out}"
+    );
     let alert = out
         .find("📬 kpi alert → #growth")
         .expect("the KPI alert is posted");

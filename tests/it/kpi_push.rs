@@ -147,7 +147,11 @@ async fn a_push_with_its_token_records_a_reading_and_can_alert() {
     assert_eq!(body["alert_opened"], true);
     let (status, body) = post(&url, Some(&token), json!({"value": "7.5%"})).await;
     assert_eq!((status, body["resolved"].clone()), (200, json!(true)));
-    let shown = app.okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    let shown = app
+        .okr
+        .kpi_show(&app.admin, "conversion", now())
+        .await
+        .unwrap();
     assert_eq!(shown.readings.len(), 2);
     assert_eq!(shown.readings[0].source.as_str(), "push");
 }

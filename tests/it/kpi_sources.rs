@@ -167,7 +167,7 @@ async fn a_source_is_read_at_its_pointer_retried_after_a_500_and_followed_throug
             .unwrap(),
         Fetched::Read(_)
     ));
-    let shown = okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    let shown = okr.kpi_show(&app.admin, "conversion", now()).await.unwrap();
     let text = okrbot::console::text::render(&okrbot::render::kpi::detail(&shown));
     assert_mentions(&text, &["Authorization: ••••••", "8.2%"]);
     assert!(!text.contains("s3cret"), "{text}");
@@ -192,7 +192,7 @@ async fn every_bad_answer_is_kept_on_the_kpi_and_records_nothing() {
             panic!("{path} is not a reading");
         };
         assert_mentions(&error, &[says]);
-        let shown = okr.kpi_show(&app.admin, "conversion").await.unwrap();
+        let shown = okr.kpi_show(&app.admin, "conversion", now()).await.unwrap();
         let text = okrbot::console::text::render(&okrbot::render::kpi::detail(&shown));
         assert_mentions(&text, &["last fetch failed", says]);
     }
@@ -360,7 +360,7 @@ async fn a_redirect_to_a_private_address_is_refused_at_that_hop_and_records_noth
         };
         assert_mentions(&error, &[private, "private"]);
         assert_eq!(readings(&app).await, before, "{path}: nothing recorded");
-        let shown = okr.kpi_show(&app.admin, "conversion").await.unwrap();
+        let shown = okr.kpi_show(&app.admin, "conversion", now()).await.unwrap();
         let kept = shown.kpi.source.and_then(|s| s.last_error).map(|e| e.1);
         assert!(
             kept.as_deref().is_some_and(|e| e.contains(private)),

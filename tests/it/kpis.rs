@@ -107,7 +107,7 @@ async fn definitions_that_cannot_work_are_refused_and_write_nothing() {
 async fn an_unknown_kpi_and_one_of_another_workspace_are_both_unknown() {
     let app = growth_with_conversion().await;
     let other = app.other_workspace("console:globex", "globex").await;
-    let here = refused_text!(app, app.okr.kpi_show(&app.admin, "churn"));
+    let here = refused_text!(app, app.okr.kpi_show(&app.admin, "churn", now()));
     let there = refused_text!(app, app.okr.kpi_set(&other, "conversion", "5%", now()));
     assert_mentions(&here, &["KPI \"churn\" is unknown here", "conversion"]);
     assert_mentions(&there, &["KPI \"conversion\" is unknown here"]);
@@ -145,7 +145,11 @@ async fn an_excursion_alerts_once_and_its_end_is_told_once() {
     assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 1);
     assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
     assert_eq!(app.count("check_ins").await, 0, "no key result follows it");
-    let shown = app.okr.kpi_show(&app.admin, "Conversion").await.unwrap();
+    let shown = app
+        .okr
+        .kpi_show(&app.admin, "Conversion", now())
+        .await
+        .unwrap();
     let values: Vec<f64> = shown.readings.iter().map(|r| r.value).collect();
     assert_eq!(values, [7.5, 7.2, 6.1, 6.4, 7.4]);
 }
@@ -197,7 +201,11 @@ async fn start_an_okr_drafts_a_linked_objective_whose_key_result_follows_the_kpi
         (kr.start, kr.target, kr.owner.as_deref()),
         (6.4, 7.0, Some("bob"))
     );
-    let shown = app.okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    let shown = app
+        .okr
+        .kpi_show(&app.admin, "conversion", now())
+        .await
+        .unwrap();
     assert_eq!(shown.linked.len(), 1);
     // The objective shows its KPI, in status as in its view.
     let status = app
@@ -587,7 +595,11 @@ async fn a_withdrawn_reading_counts_for_nothing_and_stays_listed_as_withdrawn() 
     scheduler.decide(t(120)).await.unwrap();
     assert_eq!(deliveries(&app, DeliveryKind::KpiRecovered).await, 0);
     assert_eq!(deliveries(&app, DeliveryKind::KpiAlert).await, 1);
-    let shown = app.okr.kpi_show(&app.admin, "conversion").await.unwrap();
+    let shown = app
+        .okr
+        .kpi_show(&app.admin, "conversion", now())
+        .await
+        .unwrap();
     let counted: Vec<f64> = shown.readings.iter().map(|r| r.value).collect();
     assert_eq!(counted, [6.4]);
     let said = okrbot::render::kpi::detail(&shown).blocks[1]

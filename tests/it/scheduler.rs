@@ -280,6 +280,7 @@ mod bad_rows;
 mod carry_over;
 mod digests;
 mod exactly_once;
+mod kpi_prompts;
 mod nudges;
 mod quarter;
 mod working_hours;

@@ -16,6 +16,7 @@ use crate::service::kpis::KpiInput;
         "kpi_add",
         "kpi_set",
         "kpi_range",
+        "kpi_edit",
         "kpi_list",
         "kpi_show",
         "kpi_link",
@@ -75,7 +76,10 @@ async fn kpi_add(
     #[description = "higher or lower is better (default higher)"] direction: Option<String>,
     #[description = "Healthy at or above, e.g. 7%"] min: Option<String>,
     #[description = "Healthy at or below, e.g. 300 ms"] max: Option<String>,
-    #[description = "Who records its readings"] owner: Option<serenity::User>,
+    #[description = "Who records its readings (asked for them in the check-in prompt)"]
+    owner: Option<serenity::User>,
+    #[description = "How often it is asked for: weekly, monthly, 10d (default: every check-in prompt)"]
+    cadence: Option<String>,
 ) -> Result {
     let input = KpiInput {
         team,
@@ -85,6 +89,7 @@ async fn kpi_add(
         min,
         max,
         owner: owner.map(|u| user_key(u.id)),
+        cadence,
     };
     run(ctx, Command::KpiAdd(input)).await
 }
@@ -112,6 +117,29 @@ async fn kpi_range(
     #[description = "Healthy at or below"] max: Option<String>,
 ) -> Result {
     run(ctx, Command::KpiRange { kpi, min, max }).await
+}
+
+/// Change who is asked for a KPI and how often (lead)
+#[poise::command(slash_command, rename = "edit")]
+async fn kpi_edit(
+    ctx: Context<'_>,
+    #[description = "KPI"]
+    #[autocomplete = "ac_kpi"]
+    kpi: String,
+    #[description = "Who records its readings"] owner: Option<serenity::User>,
+    #[description = "weekly, every 2 weeks, monthly, 10d, or prompt (every check-in prompt)"]
+    cadence: Option<String>,
+) -> Result {
+    let owner = owner.map(|u| user_key(u.id));
+    run(
+        ctx,
+        Command::KpiEdit {
+            kpi,
+            owner,
+            cadence,
+        },
+    )
+    .await
 }
 
 /// KPIs, out of range first

@@ -19,15 +19,46 @@ fn code_fits(code: &str) -> bool {
     !code.is_empty() && !code.contains(':') && "okr:u:".len() + code.len() + 1 + 20 <= CUSTOM_ID
 }
 
-/// The key results that get buttons, in order, and how many key results there are in all.
-fn kr_codes(actions: &[Action]) -> (Vec<&str>, usize) {
-    let mut codes: Vec<&str> = Vec::new();
+/// What a row of a prompt's buttons answers for: a key result by code, or a KPI by id (its
+/// name for the label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject<'a> {
+    Kr(&'a str),
+    Kpi(i64, &'a str),
+}
+
+impl Subject<'_> {
+    fn fits(&self) -> bool {
+        match self {
+            Subject::Kr(code) => code_fits(code),
+            // Two numbers of at most 20 digits each: always within 100.
+            Subject::Kpi(..) => true,
+        }
+    }
+}
+
+/// The key results and KPIs that get buttons, in order, and how many there are in all.
+fn subjects(actions: &[Action]) -> (Vec<Subject<'_>>, usize) {
+    let (mut codes, controls) = subjects_all(actions);
+    let total = codes.len();
+    codes.retain(Subject::fits);
+    codes.truncate(ROWS - usize::from(controls));
+    (codes, total)
+}
+
+/// Every key result and KPI the actions name, in order, and whether a row of controls follows.
+fn subjects_all(actions: &[Action]) -> (Vec<Subject<'_>>, bool) {
+    let mut codes: Vec<Subject> = Vec::new();
     for a in actions {
-        if let (ActionKind::Update | ActionKind::NoChange, Some(c)) = (a.kind, a.target.as_deref())
-        {
-            if !codes.contains(&c) {
-                codes.push(c);
+        let subject = match (a.kind, a.target.as_deref(), a.kpi) {
+            (ActionKind::Update | ActionKind::NoChange, Some(c), _) => Subject::Kr(c),
+            (ActionKind::ReadKpi | ActionKind::KpiNoChange, Some(name), Some(id)) => {
+                Subject::Kpi(id, name)
             }
+            _ => continue,
+        };
+        if !codes.contains(&subject) {
+            codes.push(subject);
         }
     }
     let controls = actions.iter().any(|a| {
@@ -36,16 +67,19 @@ fn kr_codes(actions: &[Action]) -> (Vec<&str>, usize) {
             ActionKind::Snooze | ActionKind::AllNoChange | ActionKind::StartOkr
         )
     });
-    let total = codes.len();
-    codes.retain(|c| code_fits(c));
-    codes.truncate(ROWS - usize::from(controls));
-    (codes, total)
+    (codes, controls)
 }
 
-/// Key results with no row of buttons: the embed says how many.
-pub(super) fn hidden_krs(actions: &[Action]) -> usize {
-    let (shown, total) = kr_codes(actions);
-    total - shown.len()
+/// Key results and KPIs with no row of buttons, counted apart: the embed says how many.
+pub(super) fn hidden_krs(actions: &[Action]) -> (usize, usize) {
+    let (shown, _) = subjects(actions);
+    let (all, _) = subjects_all(actions);
+    let hidden: Vec<&Subject> = all.iter().filter(|s| !shown.contains(s)).collect();
+    let kpis = hidden
+        .iter()
+        .filter(|s| matches!(s, Subject::Kpi(..)))
+        .count();
+    (hidden.len() - kpis, kpis)
 }
 
 fn button(id: String, label: &str, style: ButtonStyle) -> CreateButton {
@@ -61,17 +95,31 @@ pub fn action_rows(actions: &[Action], delivery_id: i64) -> Vec<CreateActionRow>
             .iter()
             .any(|a| a.kind == k && (code.is_none() || a.target.as_deref() == code))
     };
-    let (codes, total) = kr_codes(actions);
+    let (subjects, total) = subjects(actions);
     let mut rows = Vec::new();
-    for code in &codes {
+    for subject in &subjects {
         let mut row = Vec::new();
-        if has(ActionKind::Update, Some(code)) {
-            let id = format!("okr:u:{code}:{delivery_id}");
-            row.push(button(id, &format!("Update {code}"), ButtonStyle::Primary));
-        }
-        if has(ActionKind::NoChange, Some(code)) {
-            let id = format!("okr:n:{code}:{delivery_id}");
-            row.push(button(id, "No change", ButtonStyle::Secondary));
+        match *subject {
+            Subject::Kr(code) => {
+                if has(ActionKind::Update, Some(code)) {
+                    let id = format!("okr:u:{code}:{delivery_id}");
+                    row.push(button(id, &format!("Update {code}"), ButtonStyle::Primary));
+                }
+                if has(ActionKind::NoChange, Some(code)) {
+                    let id = format!("okr:n:{code}:{delivery_id}");
+                    row.push(button(id, "No change", ButtonStyle::Secondary));
+                }
+            }
+            Subject::Kpi(kpi, name) => {
+                if has(ActionKind::ReadKpi, Some(name)) {
+                    let id = format!("okr:ku:{kpi}:{delivery_id}");
+                    row.push(button(id, &format!("Update {name}"), ButtonStyle::Primary));
+                }
+                if has(ActionKind::KpiNoChange, Some(name)) {
+                    let id = format!("okr:kn:{kpi}:{delivery_id}");
+                    row.push(button(id, "No change", ButtonStyle::Secondary));
+                }
+            }
         }
         rows.push(CreateActionRow::Buttons(row));
     }
@@ -117,11 +165,42 @@ pub enum ButtonAction {
     StartOkr {
         delivery: i64,
     },
+    /// A prompt's KPI: open its reading form.
+    ReadKpi {
+        kpi: i64,
+        delivery: i64,
+    },
+    /// A prompt's KPI: its latest reading stands.
+    KpiNoChange {
+        kpi: i64,
+        delivery: i64,
+    },
+}
+
+impl ButtonAction {
+    /// The delivery whose message carries the button.
+    pub fn delivery(&self) -> i64 {
+        match self {
+            ButtonAction::Update { delivery, .. }
+            | ButtonAction::NoChange { delivery, .. }
+            | ButtonAction::Snooze { delivery }
+            | ButtonAction::AllNoChange { delivery }
+            | ButtonAction::StartOkr { delivery }
+            | ButtonAction::ReadKpi { delivery, .. }
+            | ButtonAction::KpiNoChange { delivery, .. } => *delivery,
+        }
+    }
 }
 
 /// Only the canonical spelling: `+5` or `007` are not what we wrote, so not ours.
 fn parse_delivery(s: &str) -> Option<i64> {
     s.parse::<i64>().ok().filter(|n| n.to_string() == s)
+}
+
+/// `<kpi id>:<delivery id>`, both canonical.
+fn kpi_and_delivery(rest: &str) -> Option<(i64, i64)> {
+    let (kpi, d) = rest.split_once(':')?;
+    Some((parse_delivery(kpi)?, parse_delivery(d)?))
 }
 
 fn code_and_delivery(rest: &str) -> Option<(String, i64)> {
@@ -151,6 +230,11 @@ pub fn parse_custom_id(id: &str) -> Option<ButtonAction> {
         "k" => ButtonAction::StartOkr {
             delivery: parse_delivery(rest)?,
         },
+        "ku" => {
+            kpi_and_delivery(rest).map(|(kpi, delivery)| ButtonAction::ReadKpi { kpi, delivery })?
+        }
+        "kn" => kpi_and_delivery(rest)
+            .map(|(kpi, delivery)| ButtonAction::KpiNoChange { kpi, delivery })?,
         _ => return None,
     })
 }
@@ -192,11 +276,52 @@ pub fn parse_modal_id(id: &str) -> Option<(String, i64)> {
     code_and_delivery(id.strip_prefix("okr:m:")?)
 }
 
+/// A prompt's KPI reading form, `okr:km:<kpi id>:<delivery id>`: one input, [`MODAL_VALUE`]
+/// (the placeholder shows the latest reading).
+pub fn kpi_modal(kpi: i64, name: &str, latest: Option<&str>, delivery: i64) -> CreateModal {
+    let mut value = CreateInputText::new(InputTextStyle::Short, "Reading", MODAL_VALUE)
+        .max_length(100)
+        .required(true);
+    if let Some(l) = latest {
+        value = value.placeholder(cut(&format!("now {l}"), 100));
+    }
+    CreateModal::new(
+        format!("okr:km:{kpi}:{delivery}"),
+        cut(&format!("Reading of {name}"), MODAL_TITLE),
+    )
+    .components(vec![CreateActionRow::InputText(value)])
+}
+
+/// The inverse of [`kpi_modal`]'s id: the KPI and the delivery.
+pub fn parse_kpi_modal_id(id: &str) -> Option<(i64, i64)> {
+    if id.len() > CUSTOM_ID {
+        return None;
+    }
+    kpi_and_delivery(id.strip_prefix("okr:km:")?)
+}
+
 /// After a check-in from a prompt, the prompt as it should now look: each done key result's
 /// heading marked ✅ with its new value and its buttons gone; Snooze and All no change go with
 /// the last key-result button. `embeds` and `rows` are the prompt as Discord holds it (the
 /// interaction's message); `done` pairs a code with its new value as the reader should see it.
 pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) -> DiscordMessage {
+    let done: Vec<(Subject, &str)> = done.iter().map(|(c, v)| (Subject::Kr(c), *v)).collect();
+    mark(embeds, rows, &done)
+}
+
+/// [`mark_done`] for a prompt's KPI, read (or kept) from its buttons: its block marked ✅ with
+/// the reading, its buttons gone.
+pub fn mark_kpi_done(
+    embeds: &[Embed],
+    rows: &[ActionRow],
+    kpi: i64,
+    name: &str,
+    value: &str,
+) -> DiscordMessage {
+    mark(embeds, rows, &[(Subject::Kpi(kpi, name), value)])
+}
+
+fn mark(embeds: &[Embed], rows: &[ActionRow], done: &[(Subject, &str)]) -> DiscordMessage {
     let mut pieces: Vec<Piece> = embeds
         .iter()
         .map(|e| Piece {
@@ -215,15 +340,19 @@ pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) ->
         .collect();
     let mark = |h: &str| cut(&format!("✅ {}", strip_status(h)), TITLE);
     let prepend = |line: &str, text: &str, max| cut(format!("{line}\n{text}").trim_end(), max);
-    for (code, value) in done {
+    for (subject, value) in done {
         let line = cut(&format!("✅ checked in: {value}"), 200);
-        if let Some(p) = pieces.iter_mut().find(|p| names(p.title.as_deref(), code)) {
+        let names = |h: Option<&str>| match subject {
+            Subject::Kr(code) => names(h, code),
+            Subject::Kpi(_, name) => h.is_some_and(|h| strip_status(h) == format!("KPI {name}")),
+        };
+        if let Some(p) = pieces.iter_mut().find(|p| names(p.title.as_deref())) {
             p.title = p.title.as_deref().map(mark);
             p.desc = prepend(&line, &p.desc, DESCRIPTION);
         } else if let Some(f) = pieces
             .iter_mut()
             .flat_map(|p| p.fields.iter_mut())
-            .find(|(n, _)| names(Some(n), code))
+            .find(|(n, _)| names(Some(n)))
         {
             *f = (mark(&f.0), prepend(&line, &f.1, FIELD_VALUE));
         }
@@ -240,14 +369,25 @@ pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) ->
         }
         p.desc = cut(&p.desc, len(&p.desc).saturating_sub(total - TOTAL));
     }
+    // What a button answers for, as (key result code, KPI id).
     let target = |b: &serenity::all::Button| match &b.data {
         ButtonKind::NonLink { custom_id, .. } => match parse_custom_id(custom_id) {
             Some(ButtonAction::Update { code, .. } | ButtonAction::NoChange { code, .. }) => {
-                Some(code)
+                Some((Some(code), None))
+            }
+            Some(ButtonAction::ReadKpi { kpi, .. } | ButtonAction::KpiNoChange { kpi, .. }) => {
+                Some((None, Some(kpi)))
             }
             _ => None,
         },
         _ => None,
+    };
+    let is_done = |code: &Option<String>, kpi: &Option<i64>| {
+        done.iter().any(|(d, _)| match (d, code, kpi) {
+            (Subject::Kr(d), Some(c), _) => d == c,
+            (Subject::Kpi(d, _), _, Some(k)) => d == k,
+            _ => false,
+        })
     };
     let mut kr_left = false;
     let mut kept: Vec<Vec<CreateButton>> = Vec::new();
@@ -258,7 +398,7 @@ pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) ->
                 continue;
             };
             match target(b) {
-                Some(code) if done.iter().any(|(d, _)| *d == code) => continue,
+                Some((code, kpi)) if is_done(&code, &kpi) => continue,
                 Some(_) => kr_left = true,
                 None => {}
             }

@@ -389,3 +389,128 @@ async fn kpi_help_lists_only_the_kpi_commands_privately() {
     assert!(!said.contains("/okr-setup"), "{said}");
     assert_no_violations(&bot.fake);
 }
+
+/// Team Growth with KPI conversion (owned by [`OWNER`], read at 7.2% on Thursday), added and
+/// read by slash commands, and Monday's prompt in the owner's DM.
+async fn prompted_for_conversion(bot: &Bot) -> (u64, Value) {
+    bot.growth().await;
+    kpi(
+        bot,
+        ADMIN,
+        MANAGE_SERVER,
+        sub(
+            "add",
+            vec![
+                text("team", "Growth"),
+                text("name", "conversion"),
+                text("unit", "percent"),
+                text("min", "7"),
+                user("owner", OWNER),
+            ],
+        ),
+    )
+    .await;
+    kpi(
+        bot,
+        OWNER,
+        MEMBER,
+        sub(
+            "set",
+            vec![text("kpi", "conversion"), text("value", "7.2%")],
+        ),
+    )
+    .await;
+    bot.prompt_dm().await
+}
+
+async fn conversion_readings(bot: &Bot) -> Vec<f64> {
+    let admin = bot.admin().await;
+    let shown = bot
+        .okr
+        .kpi_show(&admin, "conversion", prompt_slot())
+        .await
+        .expect("kpi show");
+    shown.readings.iter().map(|r| r.value).collect()
+}
+
+#[tokio::test]
+async fn a_kpi_in_the_owners_prompt_is_read_through_its_own_form_and_then_shown_done() {
+    let bot = Bot::start().await;
+    let (dm, prompt) = prompted_for_conversion(&bot).await;
+    let said = words(&prompt);
+    assert!(said.contains("1 key result and 1 KPI"), "{said}");
+    assert!(said.contains("KPI conversion"), "{said}");
+    let update = button_id(&prompt, "okr:ku:");
+    button_id(&prompt, "okr:kn:");
+    button_id(&prompt, "okr:u:GRO-1.1:");
+
+    let (_, callback) = bot.press(OWNER, &prompt, &update).await;
+    let modal = body(&callback);
+    assert_eq!(modal["type"], 9, "a form: {modal:#}");
+    let form_id = modal["data"]["custom_id"]
+        .as_str()
+        .expect("the form's custom_id")
+        .to_owned();
+    assert!(form_id.starts_with("okr:km:"), "{form_id}");
+    assert_eq!(custom_ids(&modal["data"]["components"]), ["value"]);
+    assert_eq!(modal["data"]["title"], "Reading of conversion");
+
+    // A value that is not a reading: told why, nothing written.
+    let bad = bot.form(OWNER, &prompt, &form_id, &[("value", "lots")]);
+    let (_, answer) = bot.submit(&bad, 1).await;
+    assert!(words(body(&answer)).contains("❌"), "{:#}", body(&answer));
+    assert_eq!(conversion_readings(&bot).await, [7.2]);
+
+    let form = bot.form(OWNER, &prompt, &form_id, &[("value", "7.4%")]);
+    let (_, answer) = bot.submit(&form, 1).await;
+    assert!(
+        words(body(&answer)).contains("Reading of conversion recorded"),
+        "{:#}",
+        body(&answer)
+    );
+    assert_eq!(conversion_readings(&bot).await, [7.4, 7.2]);
+    let edited = &bot.fake.messages_in(dm)[0];
+    let said = words(edited);
+    assert!(said.contains("✅ KPI conversion"), "{said}");
+    assert!(said.contains("checked in: 7.4%"), "{said}");
+    let left = custom_ids(&edited["components"]);
+    assert!(
+        !left
+            .iter()
+            .any(|id| id.starts_with("okr:ku:") || id.starts_with("okr:kn:")),
+        "{left:?}"
+    );
+    assert!(
+        left.iter().any(|id| id.starts_with("okr:u:GRO-1.1:")),
+        "{left:?}"
+    );
+    assert_no_violations(&bot.fake);
+}
+
+#[tokio::test]
+async fn a_kpis_no_change_button_reads_it_once_however_often_it_is_pressed() {
+    let bot = Bot::start().await;
+    let (dm, prompt) = prompted_for_conversion(&bot).await;
+    let keep = button_id(&prompt, "okr:kn:");
+    bot.press(OWNER, &prompt, &keep).await;
+    bot.fake
+        .wait_for(
+            |r| r.method == "PATCH" && says(r, "checked in: 7.2% (no change)"),
+            WAIT,
+        )
+        .await;
+    assert_eq!(conversion_readings(&bot).await, [7.2, 7.2]);
+    // The same button again (a double click, or a client still showing it): nothing new.
+    bot.press(OWNER, &prompt, &keep).await;
+    bot.fake
+        .wait_for(
+            |r| r.method == "PATCH" && r.path.contains("/messages/@original"),
+            WAIT,
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(conversion_readings(&bot).await, [7.2, 7.2]);
+    let msg = &bot.fake.messages_in(dm)[0];
+    assert!(words(msg).contains("✅ KPI conversion"), "{msg:#}");
+    assert_no_violations(&bot.fake);
+}

@@ -282,6 +282,7 @@ async fn a_hundred_events_decided_in_one_second_are_a_hundred_ledger_rows() {
             due: t,
             message: &message,
             subjects: &[],
+            kpis: &[],
         };
         insert_in_free_second(&mut tx, app.admin.workspace, &new, t)
             .await

@@ -267,7 +267,11 @@ async fn a_team_whose_only_key_result_has_no_data_is_not_congratulated() {
         .digest_now(&lena, "Solo", at("2026-11-10T12:00:00Z"))
         .await
         .expect("digest");
-    assert_eq!(waiting(&late), vec!["KPI signups (no reading): SOL-1.1"]);
+    // sam is asked for the KPI, and the key result waits for it.
+    assert_eq!(
+        waiting(&late),
+        vec!["sam: KPI signups (SOL-1.1 follows it)"]
+    );
     app.okr
         .kpi_set(&app.admin, "signups", "90", at("2026-11-10T13:00:00Z"))
         .await
