@@ -550,11 +550,12 @@ pub async fn run(
                     _ => None,
                 })
                 .collect();
+            // A KPI with a reading to keep: its prompt shows every button.
             let asks_kpi = d
                 .message
                 .actions
                 .iter()
-                .any(|a| a.kind == ActionKind::ReadKpi);
+                .any(|a| a.kind == ActionKind::KpiNoChange);
             // Show each kind in full once (digests at a few points), then one line each.
             let full = match d.kind {
                 DeliveryKind::Digest => {
@@ -564,7 +565,7 @@ pub async fn run(
                 | DeliveryKind::LeadReport
                 | DeliveryKind::KpiAlert
                 | DeliveryKind::KpiRecovered => true,
-                // The first prompt that asks for a KPI too, in full.
+                // The first prompt that asks for a KPI read before, in full.
                 _ => shown.insert((d.kind, -i64::from(asks_kpi), d.team)),
             };
             if full {
