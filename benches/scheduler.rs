@@ -510,6 +510,8 @@ async fn team_views(okr: &Okr, ws: WorkspaceId) -> Vec<TeamView> {
                     ObjectiveView {
                         kpis: vec![],
                         children: vec![],
+                        shared_by: None,
+                        shared_with: vec![],
                         objective: o.clone(),
                         parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
                         score: scoring::objective_score(&weighted),

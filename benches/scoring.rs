@@ -83,6 +83,7 @@ fn key_result(i: usize, cycle_start: DateTime<Utc>) -> (KeyResult, Points) {
         paced_from: None,
         last_check_in: points.last().map(|p| p.0),
         follows: None,
+        carried_by: None,
     };
     (kr, points)
 }

@@ -59,10 +59,16 @@ pub enum Command {
         /// `None` (or empty) removes the alignment.
         parent: Option<String>,
     },
+    /// `/okr objective share objective:SUP-1 team:Engineering` (`share: false`: `unshare`).
+    ObjectiveShare {
+        objective: String,
+        team: String,
+        share: bool,
+    },
     ObjectiveClose {
         objective: String,
     },
-    KrAdd(KrInput),
+    KrAdd(Box<KrInput>),
     KrEdit {
         kr: String,
         edit: KrEdit,
@@ -223,6 +229,7 @@ pub async fn apply(
         c @ (Command::ObjectiveAdd(_)
         | Command::ObjectiveEdit { .. }
         | Command::ObjectiveAlign { .. }
+        | Command::ObjectiveShare { .. }
         | Command::ObjectiveClose { .. }) => objective::apply(okr, actor, c, now).await,
         c @ (Command::KrAdd(_)
         | Command::KrEdit { .. }

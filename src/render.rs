@@ -223,6 +223,16 @@ pub fn objective_heading(
     h
 }
 
+/// " · shared by Support" under a contributing team, " · shared with Engineering, Platform"
+/// under its home team; nothing for an objective of one team.
+pub fn shared_mark(shared_by: Option<&str>, shared_with: &[String]) -> String {
+    match shared_by {
+        Some(home) => format!(" · shared by {home}"),
+        None if shared_with.is_empty() => String::new(),
+        None => format!(" · shared with {}", shared_with.join(", ")),
+    }
+}
+
 /// " · with 2 aligned objectives (ENG-1, SAL-2)": the objectives aligned under it, named, so a
 /// lead sees which teams pursue it; nothing without any. More than [`NAMED_CHILDREN`] end in
 /// "and N more".
@@ -259,13 +269,15 @@ pub fn unscored(krs: usize) -> &'static str {
 
 fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Block {
     Block {
-        heading: Some(objective_heading(
-            &o.objective,
-            o.score.as_ref(),
-            o.parent_code.as_deref(),
-            o.krs.len(),
-            &o.children,
-        )),
+        heading: Some(
+            objective_heading(
+                &o.objective,
+                o.score.as_ref(),
+                o.parent_code.as_deref(),
+                o.krs.len(),
+                &o.children,
+            ) + &shared_mark(o.shared_by.as_deref(), &o.shared_with),
+        ),
         colour: o.score.as_ref().map(|s| s.status),
         lines: o
             .krs
@@ -504,4 +516,35 @@ pub fn score_label(s: &KrScore) -> String {
 
 pub fn number(v: f64) -> String {
     format_number(v)
+}
+
+/// What `/okr objective share` or `unshare` did, for the asker.
+pub fn shared(s: &crate::domain::view::ObjectiveShared) -> Message {
+    let code = &s.objective.code;
+    let title = match (s.share, s.changed) {
+        (true, true) => format!("{code} is now shared with {}", s.team),
+        (true, false) => format!("{code} was shared with {} already", s.team),
+        (false, _) => format!("{code} is no longer shared with {}", s.team),
+    };
+    let mut lines = vec![format!(
+        "{} {} · home team {} · {}",
+        code,
+        s.objective.title,
+        s.home,
+        if s.with.is_empty() {
+            "shared with no other team".to_owned()
+        } else {
+            format!("shared with {}", s.with.join(", "))
+        }
+    )];
+    if s.share {
+        lines.push(format!(
+            "it shows in {}'s status and digest; a key result {} carries is in its prompts: /okr kr add objective:{code} team:{} title:<title> owner:<name>",
+            s.team, s.team, s.team
+        ));
+    }
+    if !s.returned.is_empty() {
+        lines.push(format!("back with {}: {}", s.home, s.returned.join(", ")));
+    }
+    Message::text(title, lines)
 }

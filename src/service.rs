@@ -31,6 +31,7 @@ pub mod objectives;
 pub mod report;
 pub mod schedule;
 pub mod setup;
+pub mod shares;
 pub mod team_state;
 pub mod undo;
 pub mod webhooks;

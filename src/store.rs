@@ -22,6 +22,7 @@ pub mod kpis;
 pub mod objectives;
 pub mod packed;
 pub mod schedules;
+pub mod shares;
 pub mod teams;
 pub mod trends;
 pub mod webhooks;

@@ -23,6 +23,7 @@ pub(super) const SPECS: &[Spec] = &[
             "weight",
             "confidence",
             "from",
+            "team",
         ],
         Who::Lead,
         "a key result: kind metric (start -> target), threshold (direction at_least|at_most) or milestone",
@@ -68,7 +69,7 @@ pub(super) const SPECS: &[Spec] = &[
 pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
     let built = match path {
         "kr add" => (|| {
-            Ok(Command::KrAdd(KrInput {
+            Ok(Command::KrAdd(Box::new(KrInput {
                 objective: o.need("objective", "objective:GRO-1")?,
                 title: o.need("title", "title:Reduce average onboarding time")?,
                 kind: o.opt("kind"),
@@ -80,7 +81,8 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 weight: o.opt("weight"),
                 confidence: o.opt("confidence"),
                 from: o.opt("from"),
-            }))
+                team: o.opt("team"),
+            })))
         })(),
         "kr edit" => (|| {
             Ok(Command::KrEdit {
@@ -126,7 +128,7 @@ pub(super) async fn apply(
     now: DateTime<Utc>,
 ) -> Result<Reply> {
     Ok(match command {
-        Command::KrAdd(input) => Reply::KrAdded(okr.kr_add(actor, input, now).await?),
+        Command::KrAdd(input) => Reply::KrAdded(okr.kr_add(actor, *input, now).await?),
         Command::KrEdit { kr, edit } => Reply::KrEdited(okr.kr_edit(actor, &kr, edit).await?),
         Command::KrRemove { kr } => Reply::KrRemoved(okr.kr_remove(actor, &kr, now).await?),
         Command::KrRestore { kr } => Reply::KrRestored(okr.kr_restore(actor, &kr).await?),

@@ -46,6 +46,20 @@ pub(super) const SPECS: &[Spec] = &[
         "objective:GRO-1 parent:CO-1",
     ),
     spec(
+        "objective share",
+        &["objective", "team"],
+        Who::OwnerOrLead,
+        "pursue an objective with another team: it shows in their status, digest and prompts, and they may carry its key results (kr add team:)",
+        "objective:SUP-1 team:Engineering",
+    ),
+    spec(
+        "objective unshare",
+        &["objective", "team"],
+        Who::OwnerOrLead,
+        "stop sharing an objective with a team; the key results it carried go back to the home team",
+        "objective:SUP-1 team:Engineering",
+    ),
+    spec(
         "objective close",
         &["objective"],
         Who::Lead,
@@ -80,6 +94,13 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             Ok(Command::ObjectiveAlign {
                 objective: o.need("objective", "objective:GRO-1")?,
                 parent: o.raw("parent"),
+            })
+        })(),
+        "objective share" | "objective unshare" => (|| {
+            Ok(Command::ObjectiveShare {
+                objective: o.need("objective", "objective:SUP-1")?,
+                team: o.need("team", "team:Engineering")?,
+                share: path == "objective share",
             })
         })(),
         "objective list" => Ok(Command::Status {
@@ -133,6 +154,14 @@ pub(super) async fn apply(
                 parent,
             }
         }
+        Command::ObjectiveShare {
+            objective,
+            team,
+            share,
+        } => Reply::ObjectiveShared(
+            okr.objective_share(actor, &objective, &team, share, now)
+                .await?,
+        ),
         Command::ObjectiveClose { objective } => {
             Reply::ObjectiveClosed(okr.objective_close(actor, &objective).await?)
         }

@@ -135,6 +135,9 @@ pub struct ObjectiveDoc {
     pub score: Option<f64>,
     pub status: Option<Status>,
     pub stale: bool,
+    /// The contributing teams it is shared with, by name (`/okr objective share`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_with: Vec<String>,
     pub key_results: Vec<KrDoc>,
 }
 
@@ -156,6 +159,9 @@ pub struct KrDoc {
     /// The day its pace counts from, when a lead set one (`from:`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paced_from: Option<NaiveDate>,
+    /// Of a shared objective: the contributing team that carries it, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     pub last_check_in: Option<DateTime<Utc>>,
     pub percent: i64,
     pub score: f64,

@@ -44,5 +44,6 @@ pub(crate) fn kr(code: &str, kind: KrKind, unit: Unit, current: f64) -> KeyResul
         paced_from: None,
         last_check_in: None,
         follows: None,
+        carried_by: None,
     }
 }

@@ -757,6 +757,9 @@ pub struct KeyResult {
     pub last_check_in: Option<DateTime<Utc>>,
     /// The KPI whose readings it follows (`/kpi okr`): nobody is asked to check it in.
     pub follows: Option<super::kpi::KpiId>,
+    /// Of a shared objective: the contributing team whose prompts, reminders and alerts it is
+    /// in; `None` is the objective's home team.
+    pub carried_by: Option<TeamId>,
 }
 
 /// A check-in taken back (`/okr undo`, `/okr checkin withdraw`): kept and shown as withdrawn,

@@ -55,6 +55,7 @@ fn kr(kind: KrKind, start: f64, target: f64, current: f64) -> KeyResult {
         paced_from: None,
         last_check_in: None,
         follows: None,
+        carried_by: None,
     }
 }
 

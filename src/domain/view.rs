@@ -32,6 +32,11 @@ pub struct ObjectiveView {
     pub kpis: Vec<String>,
     /// The codes of the objectives aligned under it, of any team.
     pub children: Vec<String>,
+    /// Shown under a contributing team: its home team's name (`docs/scoring.md`, "Shared
+    /// objectives").
+    pub shared_by: Option<String>,
+    /// The teams it is shared with, by name.
+    pub shared_with: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,15 +98,33 @@ pub struct TeamState {
     pub kpis: Vec<super::kpi::Kpi>,
     /// The codes of the objectives aligned under each of the team's objectives, of any team.
     pub children: HashMap<ObjectiveId, Vec<String>>,
+    /// Objectives of other teams shared with this one, by their home team's name; they follow
+    /// the team's own in `objectives`.
+    pub shared: HashMap<ObjectiveId, String>,
     pub at: DateTime<Utc>,
 }
 
 impl TeamState {
-    /// Owners in a stable order, each with the key results they check in: one that follows a
-    /// KPI is fed by its readings, so nobody is asked for it (`docs/kpis.md`).
+    /// Whether this team carries the key result (`docs/scoring.md`, "Shared objectives"): asks
+    /// for it, reminds of it and alerts on it. One of its own objectives' unless a contributing
+    /// team carries it; one of a shared objective's that this team carries.
+    pub fn carries(&self, k: &ScoredKr) -> bool {
+        match k.kr.carried_by {
+            Some(t) => t == self.team.id,
+            None => self.objective_of(k).team_id == self.team.id,
+        }
+    }
+
+    /// Owners in a stable order, each with the key results they check in for this team: one
+    /// that follows a KPI is fed by its readings, so nobody is asked for it (`docs/kpis.md`),
+    /// and one another team carries is that team's to ask for.
     pub fn by_owner(&self) -> Vec<(&str, Vec<&ScoredKr>)> {
         let mut owners: Vec<(&str, Vec<&ScoredKr>)> = Vec::new();
-        for k in self.krs.iter().filter(|k| k.kr.follows.is_none()) {
+        for k in self
+            .krs
+            .iter()
+            .filter(|k| k.kr.follows.is_none() && self.carries(k))
+        {
             let Some(owner) = k.kr.owner.as_deref() else {
                 continue;
             };
@@ -225,6 +248,7 @@ pub fn build<'a>(
     let unasked: Vec<&ScoredKr> = s
         .krs
         .iter()
+        .filter(|k| s.carries(k))
         .filter(|k| match k.kr.follows {
             Some(kpi) => !asked.iter().any(|(_, a)| a.id == kpi),
             None => k.kr.owner.is_none(),
@@ -386,6 +410,7 @@ pub enum Reply {
         parent: Option<String>,
     },
     ObjectiveClosed(Objective),
+    ObjectiveShared(ObjectiveShared),
     KrAdded(KeyResult),
     KrEdited(KeyResult),
     KrRemoved(KeyResult),
@@ -514,6 +539,24 @@ pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     at.with_timezone(&tz)
         .format("%a %Y-%m-%d %H:%M %Z")
         .to_string()
+}
+
+/// What `/okr objective share` or `unshare` did.
+#[derive(Debug, Clone)]
+pub struct ObjectiveShared {
+    pub objective: Objective,
+    /// Its home team's name.
+    pub home: String,
+    /// The team named.
+    pub team: String,
+    /// Shared (`true`) or unshared.
+    pub share: bool,
+    /// `false` when it was shared with that team already.
+    pub changed: bool,
+    /// The contributing teams now, by name.
+    pub with: Vec<String>,
+    /// Unshared: the key results that team carried, back with the home team.
+    pub returned: Vec<String>,
 }
 
 /// A prompt's KPI kept at its value (No change): the KPI after it, or as it was when it had

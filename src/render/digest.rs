@@ -92,7 +92,9 @@ pub fn message(d: &Digest<'_>) -> Message {
             .get(&o.objective.id)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let heading = heading + &super::aligned(children);
+        let heading = heading
+            + &super::aligned(children)
+            + &super::shared_mark(d.state.shared.get(&o.objective.id).map(String::as_str), &[]);
         m.blocks.push(Block {
             heading: Some(heading),
             colour: o.score.map(|s| s.status),

@@ -28,8 +28,9 @@ fn kr_block(s: &TeamState, k: &ScoredKr, now: DateTime<Utc>) -> Block {
                 progress_bar(k.score.score, BAR)
             ),
             format!(
-                "{} · {last}{}",
+                "{}{} · {last}{}",
                 s.objective_of(k).code,
+                super::shared_mark(s.shared.get(&s.objective_of(k).id).map(String::as_str), &[]),
                 if k.score.stale {
                     " · ⚠️ stale"
                 } else {

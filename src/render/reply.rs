@@ -144,6 +144,7 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             };
             Message::text(format!("Objective {} is {under}", objective.code), vec![])
         }
+        Reply::ObjectiveShared(s) => super::shared(s),
         Reply::ObjectiveClosed(o) => {
             Message::text(format!("Objective {} is closed", o.code), vec![])
         }

@@ -38,7 +38,8 @@ pub async fn sweep(
     let mut opened = 0;
     let open = store::alerts::open_at_risk_for_team(c, s.team.id).await?;
     let after = tell_after(&s.team, now, false);
-    for k in &s.krs {
+    // Each key result is swept by the one team that carries it.
+    for k in s.krs.iter().filter(|k| s.carries(k)) {
         let red = k.score.status == Status::Red;
         let has = open.contains(&k.kr.id);
         if red && !has {

@@ -91,6 +91,10 @@ impl Okr {
             weight: kr.weight,
             created_at: kr.created_at,
             paced_from: kr.paced_from,
+            team: kr
+                .carried_by
+                .and_then(|t| snap.teams.iter().find(|x| x.id == t))
+                .map(|t| t.name.clone()),
             last_check_in: kr.last_check_in,
             percent: round_percent(score.progress),
             score: round_score(score.score),
@@ -155,6 +159,7 @@ impl Okr {
                     score: o.score.as_ref().map(|s| round_score(s.score)),
                     status: o.score.as_ref().map(|s| s.status),
                     stale: o.krs.iter().any(|k| k.score.stale),
+                    shared_with: o.shared_with.clone(),
                     key_results: krs,
                 });
             }
@@ -419,6 +424,23 @@ async fn import_in(
             .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
         store::teams::reserve_objective_numbers(tx, *team, number).await?;
         objective_ids.insert(code.clone(), id);
+        let mut contributors = Vec::new();
+        for (n, name) in o.shared_with.iter().enumerate() {
+            let (other, _) = teams.get(&name.to_lowercase()).ok_or_else(|| {
+                bad(
+                    format!("{place}.shared_with[{n}]"),
+                    format!("team {name:?} is not among the teams"),
+                )
+            })?;
+            if other == team {
+                return Err(bad(
+                    format!("{place}.shared_with[{n}]"),
+                    "is the objective's own team".into(),
+                ));
+            }
+            store::shares::add(tx, ws, id, *other, now).await?;
+            contributors.push(*other);
+        }
         summary.objectives += 1;
         for (j, k) in o.key_results.iter().enumerate() {
             let place = format!("{place}.key_results[{j}] ({})", k.code);
@@ -495,6 +517,21 @@ async fn import_in(
                 .await
                 .map_err(|_| bad(format!("{place}.code"), "appears twice".into()))?;
             kr_ids.insert(k.code.to_ascii_uppercase(), kr_id);
+            if let Some(name) = &k.team {
+                let carrier = teams
+                    .get(&name.to_lowercase())
+                    .map(|(t, _)| *t)
+                    .filter(|t| t == team || contributors.contains(t))
+                    .ok_or_else(|| {
+                        bad(
+                            format!("{place}.team"),
+                            format!("{name:?} is not a team the objective is shared with"),
+                        )
+                    })?;
+                if carrier != *team {
+                    store::shares::carry(tx, ws, kr_id, Some(carrier)).await?;
+                }
+            }
             store::objectives::reserve_kr_numbers(tx, id, kr_number).await?;
             // Withdrawn ones first, each taken out at once, so a live check-in may reuse its
             // idempotency key as it could when it was made.

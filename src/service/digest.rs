@@ -132,7 +132,13 @@ impl Okr {
         let mut c = self.store.read().await?;
         let cycle = resolve_cycle(&mut c, actor, cycle, now).await?;
         let snap = Snapshot::load_cycle_for_reading(self, &mut c, actor, cycle.id).await?;
-        let views = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
+        let views = super::report::home_only(snap.views(
+            self,
+            now,
+            |o| o.cycle_id == cycle.id,
+            |_| true,
+            true,
+        ));
         let roots = rollup(&views);
         Ok((cycle, roots))
     }

@@ -45,6 +45,9 @@ pub struct KrInput {
     pub confidence: Option<String>,
     /// The day its pace counts from (YYYY-MM-DD, inside the cycle); else the day it is added.
     pub from: Option<String>,
+    /// Of a shared objective: the contributing team that carries it (its prompts and alerts);
+    /// else the home team.
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -409,7 +412,30 @@ impl Okr {
         let mut tx = self.store.write().await?;
         let objective = objective_by_code(&mut tx, ws, &input.objective).await?;
         let team = team_of(&mut tx, ws, &objective).await?;
-        require_lead(actor, &team, "add key results")?;
+        let carrier = match input.team.as_deref().filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(t) => {
+                let other = team_named(&mut tx, ws, t).await?;
+                if other.id == team.id {
+                    None
+                } else if store::shares::with_team(&mut tx, ws, other.id)
+                    .await?
+                    .contains(&objective.id)
+                {
+                    Some(other)
+                } else {
+                    return Err(OkrError::invalid(format!(
+                        "{} is not shared with {}: its owner or a lead of {} shares it first with /okr objective share objective:{} team:{}",
+                        objective.code, other.name, team.name, objective.code, other.name
+                    )));
+                }
+            }
+        };
+        // A contributing team's lead adds the key results that team carries.
+        match &carrier {
+            Some(c) if super::is_lead(actor, c) => {}
+            _ => require_lead(actor, &team, "add key results")?,
+        }
         ensure_cycle_open(&mut tx, actor, &objective).await?;
         if let Some(day) = from {
             pace_day_in_cycle(&mut tx, ws, objective.cycle_id, day).await?;
@@ -432,6 +458,9 @@ impl Okr {
             paced_from: from,
         };
         let id = store::key_results::insert(&mut tx, ws, &new, now).await?;
+        if let Some(c) = &carrier {
+            store::shares::carry(&mut tx, ws, id, Some(c.id)).await?;
+        }
         let kr = store::key_results::by_id(&mut tx, ws, id)
             .await?
             .ok_or_else(vanished)?;
@@ -632,7 +661,12 @@ pub(crate) async fn team_of(c: &mut Conn, ws: WorkspaceId, o: &Objective) -> Res
         .ok_or_else(vanished)
 }
 
+/// The team a key result belongs to for check-ins, alerts and prompts: the contributing team
+/// that carries it, or its objective's (home) team.
 pub(crate) async fn team_of_kr(c: &mut Conn, ws: WorkspaceId, kr: &KeyResult) -> Result<Team> {
+    if let Some(t) = kr.carried_by {
+        return store::teams::by_id(c, ws, t).await?.ok_or_else(vanished);
+    }
     let o = store::objectives::by_id(c, ws, kr.objective_id)
         .await?
         .ok_or_else(vanished)?;
@@ -670,7 +704,7 @@ async fn pace_day_in_cycle(
     Ok(())
 }
 
-async fn ensure_cycle_open(c: &mut Conn, actor: &Actor, o: &Objective) -> Result<()> {
+pub(super) async fn ensure_cycle_open(c: &mut Conn, actor: &Actor, o: &Objective) -> Result<()> {
     let cycle = store::cycles::by_id(c, actor.workspace, o.cycle_id)
         .await?
         .ok_or_else(vanished)?;

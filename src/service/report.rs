@@ -36,6 +36,8 @@ pub(crate) struct Snapshot {
     pub check_ins: HashMap<KrId, Vec<CheckIn>>,
     /// The names of the KPIs each objective is linked to.
     pub kpi_names: HashMap<ObjectiveId, Vec<String>>,
+    /// Every share: (objective, contributing team).
+    pub shares: Vec<(ObjectiveId, crate::domain::model::TeamId)>,
 }
 
 impl Snapshot {
@@ -161,6 +163,7 @@ impl Snapshot {
                     by
                 },
             ),
+            shares: store::shares::all(c, ws).await?,
         })
     }
 
@@ -255,10 +258,13 @@ impl Snapshot {
         let mut out: Vec<TeamView> = Vec::new();
         for team in &self.teams {
             let mut by_cycle: Vec<(CycleId, Vec<&Objective>)> = Vec::new();
+            // Its own objectives, then those other teams share with it.
+            let shared = |o: &Objective| self.shares.contains(&(o.id, team.id));
             for o in self
                 .objectives
                 .iter()
                 .filter(|o| o.team_id == team.id && keep(o))
+                .chain(self.objectives.iter().filter(|o| shared(o) && keep(o)))
             {
                 match by_cycle.iter_mut().find(|(c, _)| *c == o.cycle_id) {
                     Some((_, v)) => v.push(o),
@@ -309,7 +315,20 @@ impl Snapshot {
                     if krs.is_empty() && !show_empty {
                         continue;
                     }
+                    let home = self.teams.iter().find(|t| t.id == o.team_id);
+                    let mut shared_with: Vec<String> = self
+                        .shares
+                        .iter()
+                        .filter(|(obj, _)| *obj == o.id)
+                        .filter_map(|(_, t)| self.teams.iter().find(|x| x.id == *t))
+                        .map(|t| t.name.clone())
+                        .collect();
+                    shared_with.sort_by_key(|n| n.to_lowercase());
                     views.push(ObjectiveView {
+                        shared_by: (o.team_id != team.id)
+                            .then(|| home.map(|h| h.name.clone()))
+                            .flatten(),
+                        shared_with,
                         kpis: self.kpi_names.get(&o.id).cloned().unwrap_or_default(),
                         objective: o.clone(),
                         parent_code: o.parent.and_then(|p| codes.get(&p).cloned()),
@@ -330,6 +349,16 @@ impl Snapshot {
         }
         out
     }
+}
+
+/// The views with each objective under its home team only: what an export writes, a close
+/// grades and a rollup counts, once each, however many teams share it.
+pub(crate) fn home_only(mut views: Vec<TeamView>) -> Vec<TeamView> {
+    for v in &mut views {
+        v.objectives.retain(|o| o.shared_by.is_none());
+    }
+    views.retain(|v| !v.objectives.is_empty());
+    views
 }
 
 impl Okr {
@@ -389,13 +418,16 @@ impl Okr {
             StatusScope::Team(name) => {
                 let team = team_named(&mut c, actor.workspace, name).await?;
                 let current = shown_cycle(&mut c, actor, named, now).await?;
-                let views = snap.views(
+                let shared = |o: &Objective| snap.shares.contains(&(o.id, team.id));
+                let mut views = snap.views(
                     self,
                     now,
-                    |o| o.team_id == team.id && o.cycle_id == current.id,
+                    |o| (o.team_id == team.id || shared(o)) && o.cycle_id == current.id,
                     owned,
                     show_empty,
                 );
+                // A shared objective is shown under this team, not again under its home team.
+                views.retain(|v| v.team.id == team.id);
                 (format!("team {}", team.name), views)
             }
             StatusScope::Objective(code) => {
@@ -444,7 +476,7 @@ impl Okr {
     ) -> Result<(Vec<TeamView>, Snapshot)> {
         let mut c = self.store.read().await?;
         let snap = Snapshot::load(&mut c, actor).await?;
-        let views = snap.views(self, now, |_| true, |_| true, true);
+        let views = home_only(snap.views(self, now, |_| true, |_| true, true));
         Ok((views, snap))
     }
 
@@ -495,7 +527,7 @@ impl Okr {
         }
         store::cycles::close(&mut tx, actor.workspace, cycle.id, now).await?;
         let snap = Snapshot::load_cycle(&mut tx, actor, cycle.id).await?;
-        let teams = snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true);
+        let teams = home_only(snap.views(self, now, |o| o.cycle_id == cycle.id, |_| true, true));
         let mut cycle = cycle;
         cycle.closed = true;
         // Each team's channel gets its own final scores and statistics, decided in the same

@@ -46,19 +46,47 @@ impl TeamState {
             points: HashMap::new(),
             kpis,
             children: HashMap::new(),
+            shared: HashMap::new(),
             at,
         };
         let Some(cycle) = state.cycle.clone() else {
             return Ok(Some(state));
         };
-        let objectives: Vec<Objective> =
+        let mut objectives: Vec<Objective> =
             store::objectives::list(c, ws, Some(state.team.id), Some(cycle.id))
                 .await?
                 .into_iter()
                 .filter(|o| o.state == ObjectiveState::Active)
                 .collect();
-        let krs = store::key_results::list(c, ws, Some(state.team.id), None, None).await?;
+        let mut krs = store::key_results::list(c, ws, Some(state.team.id), None, None).await?;
         state.points = store::check_ins::points_for_team(c, ws, state.team.id).await?;
+        // Objectives other teams share with this one, after its own; read only when some exist.
+        let shared = store::shares::with_team(c, ws, state.team.id).await?;
+        if !shared.is_empty() {
+            let teams = store::teams::list(c, ws).await?;
+            for id in shared {
+                let Some(o) = store::objectives::by_id(c, ws, id).await? else {
+                    continue;
+                };
+                if o.cycle_id != cycle.id || o.state != ObjectiveState::Active {
+                    continue;
+                }
+                krs.extend(store::key_results::list(c, ws, None, Some(o.id), None).await?);
+                if let Some(home) = teams.iter().find(|t| t.id == o.team_id) {
+                    state.shared.insert(o.id, home.name.clone());
+                }
+                objectives.push(o);
+            }
+            let points = store::check_ins::points_for(c, ws, Some(cycle.id)).await?;
+            for k in krs
+                .iter()
+                .filter(|k| state.shared.contains_key(&k.objective_id))
+            {
+                if let Some(p) = points.get(&k.id) {
+                    state.points.insert(k.id, p.clone());
+                }
+            }
+        }
         let ctx = ScoreContext::new(&cycle, state.team.tz, at, period, rules);
         for (i, o) in objectives.iter().enumerate() {
             let ctx = ctx.aiming(o.kind);

@@ -28,12 +28,13 @@ struct Row {
     created_at: DateTime<Utc>,
     last_check_in_at: Option<DateTime<Utc>>,
     kpi_id: Option<i64>,
+    carried_by: Option<i64>,
     paced_from: Option<NaiveDate>,
 }
 
 const SELECT: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
      k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-     k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from \
+     k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, k.carried_by \
      FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id";
 
 fn to_kr(r: Row) -> Result<KeyResult> {
@@ -66,6 +67,7 @@ fn to_kr(r: Row) -> Result<KeyResult> {
         paced_from: r.paced_from,
         last_check_in: r.last_check_in_at,
         follows: r.kpi_id.map(crate::domain::kpi::KpiId),
+        carried_by: r.carried_by.map(TeamId),
     })
 }
 
@@ -265,6 +267,7 @@ struct ContextRow {
     kr: Row,
     team_id: i64,
     team_name: String,
+    team_prefix: String,
     timezone: String,
     channel: Option<String>,
     working_hours: String,
@@ -285,13 +288,17 @@ pub async fn context(
 ) -> Result<Option<KrContext>> {
     const COLUMNS: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-         k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, \
-         t.id AS team_id, t.name AS team_name, t.timezone, t.channel, t.working_hours, \
-         (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads, \
+         k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, k.carried_by, \
+         ct.id AS team_id, ct.name AS team_name, ct.prefix AS team_prefix, ct.timezone, ct.channel, ct.working_hours, \
+         (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = ct.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
          o.kind AS objective_kind, o.state AS objective_state \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
+         JOIN teams ct ON ct.id = COALESCE(k.carried_by, o.team_id) \
          JOIN cycles cy ON cy.id = o.cycle_id";
+    // The team is the one that carries the key result: its home team, or the contributing team
+    // of a shared objective that carries it (`docs/scoring.md`, "Shared objectives"). Its code
+    // keeps the home team's prefix.
     // Two statements, not one with an OR: each form must reach its row through an index
     // (the key result's id, or team prefix -> objective number -> key-result number).
     let row: Option<ContextRow> = match lookup {
@@ -325,7 +332,7 @@ pub async fn context(
     let team = crate::domain::model::Team {
         id: TeamId(r.team_id),
         name: r.team_name,
-        prefix: r.kr.prefix.clone(),
+        prefix: r.team_prefix,
         tz,
         channel: r.channel,
         leads,
@@ -441,7 +448,7 @@ pub async fn list_in_cycle(
 /// One key result as [`list_in_cycle_with_trends`] packs it: the columns of [`Row`] in order
 /// but those of its objective (which its [`ObjectivePack`] carries once), each REAL as
 /// [`exact_real`] writes it, then the stored trend's sums in hex (empty for none), the
-/// objective's id and the `from:` day.
+/// objective's id, the `from:` day and the contributing team that carries it.
 #[derive(serde::Deserialize)]
 struct Packed<'a>(
     i64,
@@ -462,6 +469,7 @@ struct Packed<'a>(
     #[serde(borrow)] Cow<'a, str>,
     i64,
     Option<String>,
+    Option<i64>,
 );
 
 impl Packed<'_> {
@@ -486,6 +494,7 @@ impl Packed<'_> {
             _sums,
             _objective_id,
             paced_from,
+            carried_by,
         ) = self;
         let what = |field: &'static str| move || format!("key result {id} {field}");
         let reals = [
@@ -519,6 +528,7 @@ impl Packed<'_> {
                 .map(|t| text_instant(t, what("last_check_in_at")))
                 .transpose()?,
             kpi_id,
+            carried_by,
             paced_from: paced_from
                 .map(|d| {
                     d.parse::<NaiveDate>()
@@ -597,7 +607,7 @@ async fn pack_in_cycle(
                  FROM objectives o JOIN teams t ON t.id = o.team_id \
                  WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4) AS objectives, \
                 (SELECT json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, \
-                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id, k.paced_from)) \
+                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id, k.paced_from, k.carried_by)) \
                  FROM key_results k JOIN objectives o ON o.id = k.objective_id \
                  LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
                  WHERE k.workspace_id = ?1 AND o.cycle_id = ?2 AND k.archived_at IS NULL \

@@ -401,6 +401,8 @@ const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin cha
 /kpi set kpi:conversion value:6.8%
 /kpi add team:Platform name:build failures unit:percent direction:lower max:5 owner:bob cadence:monthly
 /kpi edit kpi:conversion owner:carol cadence:every 2 weeks
+/okr objective share objective:GRO-1 team:Platform
+/okr kr add objective:GRO-1 title:Faster signup builds kind:metric start:10 target:2 unit:minutes owner:bob team:Platform
 "#;
 
 /// Every row of each table that holds what people set, for one workspace, with ids replaced by
@@ -463,7 +465,7 @@ async fn rows_of(
                             }
                         };
                         let named = match c.name() {
-                            "team_id" => {
+                            "team_id" | "carried_by" => {
                                 value.parse().ok().and_then(|i: i64| teams.get(&i).cloned())
                             }
                             "cycle_id" => value
@@ -516,6 +518,7 @@ const COMPARED: &[(&str, &str)] = &[
         "kpi_links",
         "JOIN kpis x ON x.id = t.kpi_id WHERE x.workspace_id =",
     ),
+    ("objective_shares", "WHERE t.workspace_id ="),
 ];
 
 /// Columns that say when the import ran rather than what was set (a team's, a cycle's and a
@@ -526,6 +529,7 @@ const IMPORT_TIME: &[(&str, &str)] = &[
     ("teams", "created_at"),
     ("cycles", "created_at"),
     ("kpis", "created_at"),
+    ("objective_shares", "created_at"),
     ("schedules", "next_due_at"),
     ("key_results", "ignored_prompts"),
 ];

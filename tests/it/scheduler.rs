@@ -283,4 +283,5 @@ mod exactly_once;
 mod kpi_prompts;
 mod nudges;
 mod quarter;
+mod shares;
 mod working_hours;

@@ -42,6 +42,9 @@ async fn kr_add(
     confidence: Option<u8>,
     #[description = "Pace it from this day, YYYY-MM-DD (default: the day it is added)"]
     from: Option<String>,
+    #[description = "Of a shared objective: the contributing team that carries it"]
+    #[autocomplete = "super::ac_team"]
+    team: Option<String>,
 ) -> Result {
     let input = KrInput {
         objective,
@@ -55,8 +58,9 @@ async fn kr_add(
         weight,
         confidence: confidence.map(|c| c.to_string()),
         from,
+        team,
     };
-    run(ctx, Command::KrAdd(input)).await
+    run(ctx, Command::KrAdd(Box::new(input))).await
 }
 
 /// Change a key result (lead)

@@ -17,6 +17,8 @@ use crate::service::report::StatusScope;
         "objective_list",
         "objective_show",
         "objective_align",
+        "objective_share",
+        "objective_unshare",
         "objective_close"
     ),
     subcommand_required
@@ -124,6 +126,44 @@ async fn objective_align(
     parent: Option<String>,
 ) -> Result {
     run(ctx, Command::ObjectiveAlign { objective, parent }).await
+}
+
+/// Pursue an objective with another team (its owner or lead)
+#[poise::command(slash_command, rename = "share")]
+async fn objective_share(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+    #[description = "The contributing team"]
+    #[autocomplete = "super::ac_team"]
+    team: String,
+) -> Result {
+    let c = Command::ObjectiveShare {
+        objective,
+        team,
+        share: true,
+    };
+    run(ctx, c).await
+}
+
+/// Stop sharing an objective with a team (its owner or lead)
+#[poise::command(slash_command, rename = "unshare")]
+async fn objective_unshare(
+    ctx: Context<'_>,
+    #[description = "Objective"]
+    #[autocomplete = "ac_objective"]
+    objective: String,
+    #[description = "The contributing team"]
+    #[autocomplete = "super::ac_team"]
+    team: String,
+) -> Result {
+    let c = Command::ObjectiveShare {
+        objective,
+        team,
+        share: false,
+    };
+    run(ctx, c).await
 }
 
 /// Close an objective

@@ -1,0 +1,99 @@
+//! Table `objective_shares`: the contributing teams of a shared objective (`docs/scoring.md`,
+//! "Shared objectives"), and the key results a contributing team carries
+//! (`key_results.carried_by`). Every read and write is scoped to one workspace.
+
+use chrono::{DateTime, Utc};
+
+use super::{Conn, Result};
+use crate::domain::model::{KrId, ObjectiveId, TeamId, WorkspaceId};
+
+/// Every share of the workspace, as (objective, contributing team).
+pub async fn all(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(ObjectiveId, TeamId)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT objective_id, team_id FROM objective_shares WHERE workspace_id = ? \
+         ORDER BY objective_id, team_id",
+    )
+    .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(o, t)| (ObjectiveId(o), TeamId(t)))
+        .collect())
+}
+
+/// The objectives shared with `team`.
+pub async fn with_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec<ObjectiveId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT objective_id FROM objective_shares WHERE workspace_id = ? AND team_id = ? \
+         ORDER BY objective_id",
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(ids.into_iter().map(ObjectiveId).collect())
+}
+
+/// Shares the objective with the team; `false` when it was shared already.
+pub async fn add(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    objective: ObjectiveId,
+    team: TeamId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO objective_shares (workspace_id, objective_id, team_id, created_at) \
+         VALUES (?, ?, ?, ?) ON CONFLICT (objective_id, team_id) DO NOTHING",
+    )
+    .bind(ws.0)
+    .bind(objective.0)
+    .bind(team.0)
+    .bind(now)
+    .execute(c.sqlite())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a share; the key results the team carried go back to the home team. Returns whether it
+/// was shared, and the key results that went back.
+pub async fn remove(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    objective: ObjectiveId,
+    team: TeamId,
+) -> Result<(bool, Vec<KrId>)> {
+    let done = sqlx::query(
+        "DELETE FROM objective_shares WHERE workspace_id = ? AND objective_id = ? AND team_id = ?",
+    )
+    .bind(ws.0)
+    .bind(objective.0)
+    .bind(team.0)
+    .execute(c.sqlite())
+    .await?;
+    let back: Vec<i64> = sqlx::query_scalar(
+        "UPDATE key_results SET carried_by = NULL WHERE workspace_id = ? AND objective_id = ? \
+         AND carried_by = ? RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(objective.0)
+    .bind(team.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok((
+        done.rows_affected() == 1,
+        back.into_iter().map(KrId).collect(),
+    ))
+}
+
+/// Sets (or, with `None`, clears) the contributing team that carries a key result.
+pub async fn carry(c: &mut Conn, ws: WorkspaceId, kr: KrId, team: Option<TeamId>) -> Result<()> {
+    sqlx::query("UPDATE key_results SET carried_by = ? WHERE workspace_id = ? AND id = ?")
+        .bind(team.map(|t| t.0))
+        .bind(ws.0)
+        .bind(kr.0)
+        .execute(c.sqlite())
+        .await?;
+    Ok(())
+}
