@@ -649,3 +649,145 @@ fn a_misspelt_command_or_an_unknown_option_is_named() {
         assert!(matches!(parse_line(fine), Line::Command(_)), "{fine}");
     }
 }
+
+/// A whole quarter in the console as a lead runs it: a company objective with two team
+/// objectives aligned under it (one aspirational, one committed), weekly check-ins, and a KPI
+/// watched from mid-cycle that leaves its range and starts an OKR. Read as the lead reads it: the
+/// objective drafted from the KPI is not red at birth, the last digest and the close agree, and
+/// no forecast is absurd.
+#[test]
+fn a_quarter_with_company_okrs_and_a_kpi_started_mid_cycle_reads_right_to_a_lead() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("okr.db");
+    let mut script = String::from(
+        "\
+/okr setup team:Company timezone:Europe/Berlin channel:company prefix:CO lead:alice
+/okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
+/okr schedule set team:Growth hours:always
+/okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
+/okr objective add team:Company title:Win the self-serve market
+/okr objective add team:Growth title:Enhance customer onboarding experience kind:aspirational
+/okr objective align objective:GRO-1 parent:CO-1
+/okr kr add objective:GRO-1 title:Reduce average onboarding time kind:metric start:14 target:7 unit:days owner:alice
+/okr kr add objective:GRO-1 title:Raise onboarding NPS kind:metric start:30 target:50 owner:bob
+/okr objective add team:Growth title:Grow self-serve revenue kind:committed
+/okr objective align objective:GRO-2 parent:CO-1
+/okr kr add objective:GRO-2 title:Self-serve MRR kind:metric start:$120k target:$180k owner:dave
+",
+    );
+    // Thursdays from Oct 8 to Dec 31: GRO-1 ends at 0.65 (an aspirational sweet spot), GRO-2
+    // at 1.0; the KPI is added in week 5, dips below 7% in week 6 and recovers.
+    let onboarding = [
+        13.6, 13.2, 12.8, 12.4, 12.0, 11.6, 11.3, 11.0, 10.7, 10.4, 10.1, 9.8, 9.45,
+    ];
+    let nps = [31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43];
+    let mrr = [
+        125, 130, 135, 140, 145, 150, 155, 160, 165, 170, 175, 178, 180,
+    ];
+    let conversion = [
+        None,
+        None,
+        None,
+        None,
+        Some(7.2),
+        Some(6.6),
+        Some(6.7),
+        Some(6.8),
+        Some(6.9),
+        Some(7.1),
+        Some(7.2),
+        Some(7.3),
+        Some(7.4),
+    ];
+    for week in 0..13 {
+        script.push_str("/okr clock advance:1w\n");
+        script.push_str(&format!("/okr update GRO-1.1 {}\n", onboarding[week]));
+        script.push_str(&format!("/okr update GRO-1.2 {}\n", nps[week]));
+        script.push_str(&format!("/okr update GRO-2.1 ${}k\n", mrr[week]));
+        if week == 4 {
+            script.push_str(
+                "/kpi add team:Growth name:conversion unit:percent direction:higher min:7 owner:erin\n",
+            );
+        }
+        if let Some(c) = conversion[week] {
+            script.push_str(&format!("/kpi set kpi:conversion value:{c}%\n"));
+        }
+        if week == 5 {
+            // The alert is told once the reading's undo window has passed; the lead starts an
+            // OKR from it and looks at the team.
+            script.push_str(
+                "/okr clock advance:20m\n/kpi okr kpi:conversion\n/okr status team:Growth\n",
+            );
+        }
+    }
+    script.push_str(
+        "/okr clock advance:4d\n/okr cycle close name:2026-Q4\n/okr status team:Growth\n",
+    );
+    let (out, code) = run_as_admin(&db, "2026-10-01T08:00:00Z", &script);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains('❌'), "every line was taken:\n{out}");
+
+    // Drafted on Nov 12 (day 43), its key result is paced from that day: not red at birth.
+    let drafted = out
+        .split("Drafted GRO-3")
+        .nth(1)
+        .expect("/kpi okr drafted GRO-3");
+    let status = drafted
+        .split("OKR status: team Growth")
+        .nth(1)
+        .expect("the status after the draft");
+    let gro31 = status
+        .lines()
+        .find(|l| l.contains("GRO-3.1"))
+        .expect("GRO-3.1 in the status");
+    assert!(!gro31.contains('🔴'), "red at birth: {gro31}");
+    let alerts: Vec<&str> = out
+        .split("📬 alert → #growth")
+        .skip(1)
+        .map(|a| a.split("📬").next().unwrap_or(a))
+        .collect();
+    assert!(
+        alerts.iter().all(|a| !a.contains("GRO-3.1")),
+        "GRO-3.1 alerted: {alerts:#?}"
+    );
+
+    // The last digest and the close agree on each objective's colour.
+    let close_at = out.find("Cycle 2026-Q4 is closed").expect("the close");
+    let last_digest = out[..close_at]
+        .rfind("📬 digest → #growth")
+        .map(|i| &out[i..close_at])
+        .expect("a last digest");
+    let close = &out[close_at..];
+    for code in ["GRO-1 ", "GRO-2 ", "GRO-3 "] {
+        let colour = |text: &str| {
+            text.lines()
+                .find(|l| l.trim_start().get(5..).is_some_and(|r| r.starts_with(code)))
+                .and_then(|l| l.trim_start().chars().next())
+                .unwrap_or_else(|| panic!("{code} in {text}"))
+        };
+        assert_eq!(
+            colour(last_digest),
+            colour(close),
+            "{code}: last digest\n{last_digest}\nclose\n{close}"
+        );
+    }
+    assert!(
+        close.contains("In the 0.6-0.7 sweet spot for an aspirational objective"),
+        "{close}"
+    );
+
+    // No forecast past 200%, and none once the cycle has ended.
+    for line in out.lines().filter(|l| l.contains("% by ")) {
+        let pct: f64 = line
+            .split("% by ")
+            .next()
+            .and_then(|b| b.rsplit(|c: char| !c.is_ascii_digit() && c != '.').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a forecast percent in {line}"));
+        assert!(pct <= 200.0, "absurd forecast: {line}");
+    }
+    assert!(
+        !close.contains(" by Dec 31"),
+        "a forecast after the end:\n{close}"
+    );
+}
