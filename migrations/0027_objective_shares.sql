@@ -9,6 +9,7 @@ CREATE TABLE objective_shares (
     PRIMARY KEY (objective_id, team_id)
 );
 CREATE INDEX objective_shares_by_team ON objective_shares (team_id);
+CREATE INDEX objective_shares_by_workspace ON objective_shares (workspace_id);
 -- The contributing team that carries a key result of a shared objective: its prompts, reminders
 -- and alerts are that team's. NULL: the objective's home team.
 ALTER TABLE key_results ADD COLUMN carried_by INTEGER REFERENCES teams(id);

@@ -101,6 +101,8 @@ pub struct TeamState {
     /// Objectives of other teams shared with this one, by their home team's name; they follow
     /// the team's own in `objectives`.
     pub shared: HashMap<ObjectiveId, String>,
+    /// The team's own objectives it shares, with the contributing teams' names.
+    pub shared_with: HashMap<ObjectiveId, Vec<String>>,
     pub at: DateTime<Utc>,
 }
 

@@ -94,7 +94,14 @@ pub fn message(d: &Digest<'_>) -> Message {
             .unwrap_or_default();
         let heading = heading
             + &super::aligned(children)
-            + &super::shared_mark(d.state.shared.get(&o.objective.id).map(String::as_str), &[]);
+            + &super::shared_mark(
+                d.state.shared.get(&o.objective.id).map(String::as_str),
+                d.state
+                    .shared_with
+                    .get(&o.objective.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            );
         m.blocks.push(Block {
             heading: Some(heading),
             colour: o.score.map(|s| s.status),

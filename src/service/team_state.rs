@@ -47,6 +47,7 @@ impl TeamState {
             kpis,
             children: HashMap::new(),
             shared: HashMap::new(),
+            shared_with: HashMap::new(),
             at,
         };
         let Some(cycle) = state.cycle.clone() else {
@@ -60,8 +61,31 @@ impl TeamState {
                 .collect();
         let mut krs = store::key_results::list(c, ws, Some(state.team.id), None, None).await?;
         state.points = store::check_ins::points_for_team(c, ws, state.team.id).await?;
-        // Objectives other teams share with this one, after its own; read only when some exist.
-        let shared = store::shares::with_team(c, ws, state.team.id).await?;
+        // Objectives other teams share with this one, after its own, and those it shares; the
+        // teams are read only when some share exists.
+        let shares = store::shares::all(c, ws).await?;
+        let shared: Vec<ObjectiveId> = shares
+            .iter()
+            .filter(|(_, t)| *t == state.team.id)
+            .map(|(o, _)| *o)
+            .collect();
+        let outgoing: Vec<(ObjectiveId, crate::domain::model::TeamId)> = shares
+            .iter()
+            .filter(|(o, _)| objectives.iter().any(|x| x.id == *o))
+            .copied()
+            .collect();
+        if !outgoing.is_empty() {
+            let teams = store::teams::list(c, ws).await?;
+            for (o, t) in outgoing {
+                if let Some(team) = teams.iter().find(|x| x.id == t) {
+                    state
+                        .shared_with
+                        .entry(o)
+                        .or_default()
+                        .push(team.name.clone());
+                }
+            }
+        }
         if !shared.is_empty() {
             let teams = store::teams::list(c, ws).await?;
             for id in shared {

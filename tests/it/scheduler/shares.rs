@@ -160,12 +160,13 @@ async fn a_shared_objective_shows_in_the_contributing_teams_status_digest_and_pr
             "eve: SUP-1.2",
         ],
     );
-    // Support's digest does not ask eve: Engineering does.
+    // Support's digest says whom it shares with, and does not ask eve: Engineering does.
     let home = app
         .okr
         .digest_now(&person(&app, "sam"), "Support", at("2026-11-16T20:00:00Z"))
         .await
         .expect("digest");
+    assert_mentions(&text(&home), &["shared with Engineering", "sara: SUP-1.1"]);
     assert!(!text(&home).contains("eve: "), "{}", text(&home));
     // eve checks it in; Engineering's lead may too, as the team that carries it.
     check_in(&app, "eve", "SUP-1.2 20", at("2026-11-17T14:00:00Z")).await;
