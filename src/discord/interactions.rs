@@ -391,38 +391,57 @@ async fn on_form(
                 crate::render::score_text(o.score.score, o.score.progress),
                 o.score.status.emoji()
             );
-            if let Some(prompt) = &m.message {
-                // The prompt itself now shows the key result done, its buttons gone.
-                let value = o.kr.unit.format(o.kr.current);
-                let done = render::mark_done(
+            // The prompt itself now shows the key result done, its buttons gone.
+            let value = o.kr.unit.format(o.kr.current);
+            let done = |prompt: &serenity::Message| {
+                render::mark_done(
                     &prompt.embeds,
                     &prompt.components,
                     &[(o.kr.code.as_str(), value.as_str())],
-                );
-                m.edit_response(ctx, as_response_edit(&done).content(text))
-                    .await?;
-            } else {
-                m.create_followup(
-                    ctx,
-                    serenity::CreateInteractionResponseFollowup::new()
-                        .allowed_mentions(render::no_pings())
-                        .content(text)
-                        .ephemeral(true),
                 )
-                .await?;
-            }
+            };
+            answer_form(ctx, m, done, text).await
         }
-        Err(e) => {
-            if let OkrError::Internal(cause) = &e {
-                tracing::error!(error = ?cause, "form failed");
-            }
-            let msg = serenity::CreateInteractionResponseFollowup::new()
-                .allowed_mentions(render::no_pings())
-                .content(format!("❌ {e}"))
-                .ephemeral(true);
-            m.create_followup(ctx, msg).await?;
-        }
+        Err(e) => refuse_form(ctx, m, e, "form failed").await,
     }
+}
+
+/// A recorded form's answer: on the prompt it came from, edited by `done`, or privately when it
+/// came from no message.
+async fn answer_form(
+    ctx: &serenity::Context,
+    m: &serenity::ModalInteraction,
+    done: impl FnOnce(&serenity::Message) -> render::DiscordMessage,
+    text: String,
+) -> Result<(), BotError> {
+    if let Some(prompt) = &m.message {
+        let edit = as_response_edit(&done(prompt)).content(text);
+        m.edit_response(ctx, edit).await?;
+    } else {
+        let msg = serenity::CreateInteractionResponseFollowup::new()
+            .allowed_mentions(render::no_pings())
+            .content(text)
+            .ephemeral(true);
+        m.create_followup(ctx, msg).await?;
+    }
+    Ok(())
+}
+
+/// A form that recorded nothing: the presser alone is told why; an internal cause is logged.
+async fn refuse_form(
+    ctx: &serenity::Context,
+    m: &serenity::ModalInteraction,
+    e: OkrError,
+    what: &str,
+) -> Result<(), BotError> {
+    if let OkrError::Internal(cause) = &e {
+        tracing::error!(error = ?cause, "{what}");
+    }
+    let msg = serenity::CreateInteractionResponseFollowup::new()
+        .allowed_mentions(render::no_pings())
+        .content(format!("❌ {e}"))
+        .ephemeral(true);
+    m.create_followup(ctx, msg).await?;
     Ok(())
 }
 
@@ -479,43 +498,23 @@ async fn on_kpi_form(
                 .latest
                 .map(|(_, v)| o.kpi.unit.format(v))
                 .unwrap_or_default();
-            if let Some(prompt) = &m.message {
-                let done = render::mark_kpi_done(
+            let done = |prompt: &serenity::Message| {
+                render::mark_kpi_done(
                     &prompt.embeds,
                     &prompt.components,
                     o.kpi.id.0,
                     &o.kpi.name,
                     &value,
-                );
-                m.edit_response(ctx, as_response_edit(&done).content(text))
-                    .await?;
-            } else {
-                m.create_followup(
-                    ctx,
-                    serenity::CreateInteractionResponseFollowup::new()
-                        .allowed_mentions(render::no_pings())
-                        .content(text)
-                        .ephemeral(true),
                 )
-                .await?;
-            }
-        }
-        other => {
-            let e = match other {
-                Err(e) => e,
-                Ok(r) => OkrError::Internal(anyhow::anyhow!("a KPI form was answered with {r:?}")),
             };
-            if let OkrError::Internal(cause) = &e {
-                tracing::error!(error = ?cause, "KPI form failed");
-            }
-            let msg = serenity::CreateInteractionResponseFollowup::new()
-                .allowed_mentions(render::no_pings())
-                .content(format!("❌ {e}"))
-                .ephemeral(true);
-            m.create_followup(ctx, msg).await?;
+            answer_form(ctx, m, done, text).await
         }
+        Ok(r) => {
+            let e = OkrError::Internal(anyhow::anyhow!("a KPI form was answered with {r:?}"));
+            refuse_form(ctx, m, e, "KPI form failed").await
+        }
+        Err(e) => refuse_form(ctx, m, e, "KPI form failed").await,
     }
-    Ok(())
 }
 
 /// The prompt edited through the interaction (the message the button or form came from).
