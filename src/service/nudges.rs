@@ -54,28 +54,19 @@ pub async fn decide_prompts(
     let recent = store::deliveries::prompted_between(c, s.team.id, since, slot).await?;
     let mut decided = Decided::default();
     let mut for_lead: Vec<&ScoredKr> = Vec::new();
-    let by_owner = s.by_owner();
-    let kpis = s.kpis_asked(slot);
-    let mut owners: Vec<&str> = by_owner
-        .iter()
-        .map(|(o, _)| *o)
-        .chain(kpis.iter().map(|(o, _)| *o))
-        .collect();
-    owners.sort_unstable();
-    owners.dedup();
-    for owner in owners {
-        let krs = by_owner
-            .iter()
-            .find(|(o, _)| *o == owner)
-            .map(|(_, krs)| krs.as_slice())
-            .unwrap_or_default();
-        let ask_kpis: Vec<&Kpi> = kpis
-            .iter()
-            .filter(|(o, _)| *o == owner)
-            .map(|(_, k)| *k)
-            .collect();
+    // Each person once, in name order, with their key results and the KPIs they are asked for:
+    // a map, so a team of thousands of owners costs a lookup each.
+    type Asked<'a> = (Vec<&'a ScoredKr>, Vec<&'a Kpi>);
+    let mut people: std::collections::BTreeMap<&str, Asked> = std::collections::BTreeMap::new();
+    for (owner, krs) in s.by_owner() {
+        people.entry(owner).or_default().0 = krs;
+    }
+    for (owner, kpi) in s.kpis_asked(slot) {
+        people.entry(owner).or_default().1.push(kpi);
+    }
+    for (owner, (krs, ask_kpis)) in people {
         let mut ask: Vec<&ScoredKr> = Vec::new();
-        for &k in krs {
+        for k in krs {
             if checked_in_since(k, slot - RECENT) {
                 continue;
             }
