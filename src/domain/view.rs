@@ -121,22 +121,19 @@ impl TeamState {
     /// that follows a KPI is fed by its readings, so nobody is asked for it (`docs/kpis.md`),
     /// and one another team carries is that team's to ask for.
     pub fn by_owner(&self) -> Vec<(&str, Vec<&ScoredKr>)> {
-        let mut owners: Vec<(&str, Vec<&ScoredKr>)> = Vec::new();
+        // A map, not a scan per key result: a team may have thousands of owners.
+        let mut owners: std::collections::BTreeMap<&str, Vec<&ScoredKr>> =
+            std::collections::BTreeMap::new();
         for k in self
             .krs
             .iter()
             .filter(|k| k.kr.follows.is_none() && self.carries(k))
         {
-            let Some(owner) = k.kr.owner.as_deref() else {
-                continue;
-            };
-            match owners.iter_mut().find(|(o, _)| *o == owner) {
-                Some((_, v)) => v.push(k),
-                None => owners.push((owner, vec![k])),
+            if let Some(owner) = k.kr.owner.as_deref() {
+                owners.entry(owner).or_default().push(k);
             }
         }
-        owners.sort_by(|a, b| a.0.cmp(b.0));
-        owners
+        owners.into_iter().collect()
     }
 
     /// Who is asked for each KPI a prompt at `slot` wants (`docs/kpis.md`, "Asked for"): a KPI
