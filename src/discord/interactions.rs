@@ -334,16 +334,7 @@ async fn on_form(
             .await?;
         return Ok(());
     };
-    let field = |id: &str| -> Option<String> {
-        m.data
-            .components
-            .iter()
-            .flat_map(|row| &row.components)
-            .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
-                _ => None,
-            })
-    };
+    let field = |id: &str| form_field(m, id);
     let (value, confidence, note) = (
         field("value").unwrap_or_default(),
         field("confidence"),
@@ -351,15 +342,7 @@ async fn on_form(
     );
     let okr = &data.okr;
     let now = data.clock.now();
-    // Acknowledge first: the form's message is edited once the check-in is recorded.
-    let ack = if m.message.is_some() {
-        serenity::CreateInteractionResponse::Acknowledge
-    } else {
-        serenity::CreateInteractionResponse::Defer(
-            serenity::CreateInteractionResponseMessage::new().ephemeral(true),
-        )
-    };
-    m.create_response(ctx, ack).await?;
+    acknowledge_form(ctx, m).await?;
     let outcome = async {
         let pressed_in = pressed_in(data, m.guild_id).await?;
         let actor = okr
@@ -404,6 +387,35 @@ async fn on_form(
         }
         Err(e) => refuse_form(ctx, m, e, "form failed").await,
     }
+}
+
+/// The text a form's input `id` holds, if it was filled in.
+fn form_field(m: &serenity::ModalInteraction, id: &str) -> Option<String> {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
+            _ => None,
+        })
+}
+
+/// Acknowledges a form before recording it (Discord allows 3 s): a form from a message edits
+/// that message once recorded; one from no message answers privately.
+async fn acknowledge_form(
+    ctx: &serenity::Context,
+    m: &serenity::ModalInteraction,
+) -> Result<(), BotError> {
+    let ack = if m.message.is_some() {
+        serenity::CreateInteractionResponse::Acknowledge
+    } else {
+        serenity::CreateInteractionResponse::Defer(
+            serenity::CreateInteractionResponseMessage::new().ephemeral(true),
+        )
+    };
+    m.create_response(ctx, ack).await?;
+    Ok(())
 }
 
 /// A recorded form's answer: on the prompt it came from, edited by `done`, or privately when it
@@ -454,26 +466,8 @@ async fn on_kpi_form(
     kpi: i64,
     delivery: i64,
 ) -> Result<(), BotError> {
-    let value = m
-        .data
-        .components
-        .iter()
-        .flat_map(|row| &row.components)
-        .find_map(|c| match c {
-            serenity::ActionRowComponent::InputText(t) if t.custom_id == render::MODAL_VALUE => {
-                t.value.clone()
-            }
-            _ => None,
-        })
-        .unwrap_or_default();
-    let ack = if m.message.is_some() {
-        serenity::CreateInteractionResponse::Acknowledge
-    } else {
-        serenity::CreateInteractionResponse::Defer(
-            serenity::CreateInteractionResponseMessage::new().ephemeral(true),
-        )
-    };
-    m.create_response(ctx, ack).await?;
+    let value = form_field(m, render::MODAL_VALUE).unwrap_or_default();
+    acknowledge_form(ctx, m).await?;
     let okr = &data.okr;
     let outcome = async {
         let pressed_in = pressed_in(data, m.guild_id).await?;
