@@ -107,7 +107,12 @@ fn capture_this_thread() -> Captured {
             let writer = captured.clone();
             let filter =
                 tracing_subscriber::EnvFilter::new("okrbot=trace,serenity=trace,poise=trace").and(
-                    tracing_subscriber::filter::filter_fn(|_| CAPTURING.with(std::cell::Cell::get)),
+                    // Asked per event (a dynamic filter's interest is "sometimes"), never cached
+                    // per callsite: a callsite first hit on another test's thread, which is not
+                    // capturing, would otherwise stay "never" and this test would miss its lines.
+                    tracing_subscriber::filter::dynamic_filter_fn(|_, _| {
+                        CAPTURING.with(std::cell::Cell::get)
+                    }),
                 );
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
