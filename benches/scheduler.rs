@@ -13,7 +13,7 @@
 //! - `rollup/10000_krs`: `Okr::rollup`, the whole `/okr digest scope:workspace` (load the
 //!   workspace, score 10,000 key results, build the alignment tree, render), data made with SQL
 //!   (target < 100 ms); `rollup/10000_krs_trends_kept` is the same once each key result has the
-//!   trend its check-ins through okrbot would have left (`store::trends`), which the rollup reads
+//!   trend its check-ins through okrbot would have left (`store::check_ins::trend`), which the rollup reads
 //!   instead of the points; `rollup/tree_10000_krs` is `service::digest::rollup` alone over team
 //!   views built from the same rows.
 //!
@@ -436,7 +436,7 @@ async fn keep_trends(okr: &Okr, ws: WorkspaceId) {
         .await
         .expect("key results")
     {
-        store::trends::for_kr(&mut tx, ws, kr.id, &clock)
+        store::check_ins::trend::for_kr(&mut tx, ws, kr.id, &clock)
             .await
             .expect("trend");
     }

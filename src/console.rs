@@ -282,11 +282,8 @@ impl Console<'_> {
     }
 
     async fn bulk(&self, text: String) -> Result<String> {
-        self.execute(Command::UpdateBulk {
-            text,
-            source: CheckInSource::Text,
-        })
-        .await
+        self.execute(command::bulk(&text, CheckInSource::Text)?)
+            .await
     }
 
     /// `/okr clock advance:1d` or `/okr clock set:<instant>`: moves the simulated clock.

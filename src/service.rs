@@ -89,6 +89,15 @@ fn hint_suffix(h: &Option<String>) -> String {
     h.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
 }
 
+impl From<crate::domain::grammar::BulkLineError> for OkrError {
+    fn from(e: crate::domain::grammar::BulkLineError) -> Self {
+        OkrError::BulkLine {
+            line: e.line,
+            message: e.error.to_string(),
+        }
+    }
+}
+
 impl From<StoreError> for OkrError {
     fn from(e: StoreError) -> Self {
         OkrError::Internal(e.into())

@@ -24,7 +24,6 @@ pub mod packed;
 pub mod schedules;
 pub mod shares;
 pub mod teams;
-pub mod trends;
 pub mod webhooks;
 pub mod workspaces;
 

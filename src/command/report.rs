@@ -3,12 +3,46 @@
 
 use chrono::{DateTime, Utc};
 
-use super::team::misrouted;
-use super::{spec, Command, HelpTopic, Options, Reply, Spec, Surface, Who};
+use super::{Command, HelpTopic, Options, Reply, Surface};
 pub use crate::service::data::ExportFormat;
 use crate::service::report::StatusScope;
 use crate::service::schedule::ScheduleChange;
 use crate::service::{Actor, Okr, OkrError, Result};
+
+/// Reading and posting.
+#[derive(Debug, Clone)]
+pub enum ReportCommand {
+    /// `/okr status`, `/okr objective list | show`, `/okr kr list`: one scored report, of the
+    /// running cycle unless one is named.
+    Status {
+        scope: StatusScope,
+        cycle: Option<String>,
+        /// Only the key results this person owns (`kr list team:Growth owner:bob`).
+        owner: Option<String>,
+    },
+    /// Post a team's digest now.
+    Digest {
+        team: String,
+    },
+    /// The workspace's alignment tree, of the running cycle or the one named.
+    Rollup {
+        cycle: Option<String>,
+    },
+    ScheduleShow {
+        team: String,
+    },
+    ScheduleSet {
+        team: String,
+        change: ScheduleChange,
+    },
+    Export(ExportFormat),
+}
+
+impl From<ReportCommand> for Command {
+    fn from(c: ReportCommand) -> Command {
+        Command::Report(c)
+    }
+}
 
 /// Which report a status-like command asks for. The most specific option wins: an objective,
 /// then a team, then an owner (`me` is the asker), else every team.
@@ -41,66 +75,6 @@ fn yes(v: Option<String>) -> bool {
     })
 }
 
-/// Help comes first in help.
-pub(super) const HELP: Spec = spec(
-    "help",
-    &[],
-    Who::Anyone,
-    "what okrbot does and what to type next",
-    "",
-);
-
-/// The console's simulated clock: listed so the console parses and explains it, though it is
-/// the console's own command, not the core's.
-pub(super) const CLOCK: Spec = Spec {
-    path: "clock",
-    options: &["advance", "set"],
-    who: Who::Anyone,
-    summary: "move the simulated clock (a console started with --now)",
-    example: "advance:1d",
-    only: Some(Surface::Console),
-    discord_top_level: None,
-};
-
-/// The catalogue entries of this group, in help order.
-pub(super) const SPECS: &[Spec] = &[
-    spec(
-        "status",
-        &["team", "objective", "me", "cycle"],
-        Who::Anyone,
-        "where things stand (only you see it)",
-        "team:Growth",
-    ),
-    spec(
-        "digest",
-        &["team", "scope", "cycle"],
-        Who::Anyone,
-        "post a team's digest now, or scope:workspace for the alignment tree (cycle: a past one)",
-        "team:Growth",
-    ),
-    spec(
-        "schedule show",
-        &["team"],
-        Who::Anyone,
-        "check-in, reminder and digest times",
-        "team:Growth",
-    ),
-    spec(
-        "schedule set",
-        &["team", "prompt", "reminder", "digest", "hours"],
-        Who::Lead,
-        "change them: cron in the team's zone; hours: when the channel is posted to (or always)",
-        "team:Growth prompt:\"0 9 * * Mon\" reminder:\"0 9 * * Wed\" digest:\"0 16 * * Mon\" hours:\"09:00-18:00 Mon-Fri\"",
-    ),
-    spec(
-        "export",
-        &["format"],
-        Who::Anyone,
-        "the workspace's OKRs as json, csv or markdown",
-        "format:json",
-    ),
-];
-
 /// A team's digest is a post about its running cycle; a past one is read, not posted.
 pub fn past_team_digest(cycle: &str) -> crate::service::OkrError {
     crate::service::OkrError::invalid(format!(
@@ -108,10 +82,10 @@ pub fn past_team_digest(cycle: &str) -> crate::service::OkrError {
     ))
 }
 
-pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let positional = o.positional.trim();
     let built = match path {
-        "status" => Ok(Command::Status {
+        "status" => ReportCommand::Status {
             scope: status_scope(
                 o.opt("objective"),
                 o.opt("team"),
@@ -120,40 +94,39 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
             ),
             cycle: o.opt("cycle"),
             owner: None,
-        }),
+        },
         "digest" => {
             if o.opt("scope")
                 .is_some_and(|s| s.eq_ignore_ascii_case("workspace"))
             {
-                Ok(Command::Rollup {
+                ReportCommand::Rollup {
                     cycle: o.opt("cycle"),
-                })
+                }
             } else if let Some(cycle) = o.opt("cycle") {
-                Err(past_team_digest(&cycle))
+                return Err(past_team_digest(&cycle));
             } else {
-                o.need("team", "team:Growth (or scope:workspace)")
-                    .map(|team| Command::Digest { team })
+                ReportCommand::Digest {
+                    team: o.need("team", "team:Growth (or scope:workspace)")?,
+                }
             }
         }
-        "schedule show" => o
-            .need("team", "team:Growth")
-            .map(|team| Command::ScheduleShow { team }),
-        "schedule set" => o
-            .need("team", "team:Growth")
-            .map(|team| Command::ScheduleSet {
-                team,
-                change: ScheduleChange {
-                    prompt: o.opt("prompt"),
-                    reminder: o.opt("reminder"),
-                    digest: o.opt("digest"),
-                    hours: o.opt("hours"),
-                },
-            }),
-        "export" => export_format(o.opt("format").as_deref()).map(Command::Export),
-        "help" => Ok(Command::Help(Surface::Console, HelpTopic::Everything)),
-        _ => return None,
+        "schedule show" => ReportCommand::ScheduleShow {
+            team: o.need("team", "team:Growth")?,
+        },
+        "schedule set" => ReportCommand::ScheduleSet {
+            team: o.need("team", "team:Growth")?,
+            change: ScheduleChange {
+                prompt: o.opt("prompt"),
+                reminder: o.opt("reminder"),
+                digest: o.opt("digest"),
+                hours: o.opt("hours"),
+            },
+        },
+        "export" => ReportCommand::Export(export_format(o.opt("format").as_deref())?),
+        "help" => return Ok(Some(Command::Help(Surface::Console, HelpTopic::Everything))),
+        _ => return Ok(None),
     };
-    Some(built)
+    Ok(Some(built.into()))
 }
 
 /// `format:` as typed; markdown when none is given.
@@ -166,44 +139,40 @@ pub fn export_format(text: Option<&str>) -> Result<ExportFormat> {
     })
 }
 
-pub(super) async fn apply(
-    okr: &Okr,
-    actor: &Actor,
-    command: Command,
-    now: DateTime<Utc>,
-) -> Result<Reply> {
-    Ok(match command {
-        Command::Status {
-            scope,
-            cycle,
-            owner,
-        } => Reply::Status(
-            okr.status_in(actor, scope, cycle.as_deref(), owner.as_deref(), now)
-                .await?,
-        ),
-        Command::Digest { team } => {
-            let digest = okr.digest_now(actor, &team, now).await?;
-            Reply::DigestQueued { team, digest }
-        }
-        Command::Rollup { cycle } => {
-            let (cycle, roots) = okr.rollup_in(actor, cycle.as_deref(), now).await?;
-            Reply::Rollup {
-                cycle: cycle.name,
-                roots,
-                kpis: okr.kpi_list(actor, None, now).await?,
-                now,
+impl ReportCommand {
+    pub(super) async fn apply(self, okr: &Okr, actor: &Actor, now: DateTime<Utc>) -> Result<Reply> {
+        Ok(match self {
+            ReportCommand::Status {
+                scope,
+                cycle,
+                owner,
+            } => Reply::Status(
+                okr.status_in(actor, scope, cycle.as_deref(), owner.as_deref(), now)
+                    .await?,
+            ),
+            ReportCommand::Digest { team } => {
+                let digest = okr.digest_now(actor, &team, now).await?;
+                Reply::DigestQueued { team, digest }
             }
-        }
-        Command::ScheduleShow { team } => {
-            Reply::Schedules(okr.schedule_show(actor, &team, now).await?)
-        }
-        Command::ScheduleSet { team, change } => {
-            Reply::Schedules(okr.schedule_set(actor, &team, change, now).await?)
-        }
-        Command::Export(format) => Reply::Export {
-            doc: Box::new(okr.export(actor, now).await?),
-            format,
-        },
-        other => return Err(misrouted(&other)),
-    })
+            ReportCommand::Rollup { cycle } => {
+                let (cycle, roots) = okr.rollup_in(actor, cycle.as_deref(), now).await?;
+                Reply::Rollup {
+                    cycle: cycle.name,
+                    roots,
+                    kpis: okr.kpi_list(actor, None, now).await?,
+                    now,
+                }
+            }
+            ReportCommand::ScheduleShow { team } => {
+                Reply::Schedules(okr.schedule_show(actor, &team, now).await?)
+            }
+            ReportCommand::ScheduleSet { team, change } => {
+                Reply::Schedules(okr.schedule_set(actor, &team, change, now).await?)
+            }
+            ReportCommand::Export(format) => Reply::Export {
+                doc: Box::new(okr.export(actor, now).await?),
+                format,
+            },
+        })
+    }
 }

@@ -2,10 +2,25 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{spec, Command, Options, Reply, Spec, Who};
+use super::{Command, Options, Reply};
 use crate::domain::model::Member;
 use crate::service::setup::{parse_date, SetupInput};
 use crate::service::{Actor, Okr, OkrError, Result};
+
+/// Teams and cycles.
+#[derive(Debug, Clone)]
+pub enum TeamCommand {
+    Setup(SetupInput),
+    CycleNew(CycleNew),
+    CycleList,
+    CycleClose { name: String },
+}
+
+impl From<TeamCommand> for Command {
+    fn from(c: TeamCommand) -> Command {
+        Command::Team(c)
+    }
+}
 
 /// `/okr cycle new`: dates already parsed.
 #[derive(Debug, Clone)]
@@ -29,44 +44,9 @@ impl CycleNew {
     }
 }
 
-/// The catalogue entries of this group, in help order.
-pub(super) const SPECS: &[Spec] = &[
-    spec(
-        "setup",
-        &[
-            "team",
-            "timezone",
-            "channel",
-            "prefix",
-            "lead",
-            "leads",
-            "lead_role",
-        ],
-        Who::Admin,
-        "create or change a team",
-        "team:Growth timezone:Europe/Berlin channel:#growth lead:@alice",
-    )
-    .top_level_in_discord("okr-setup"),
-    spec(
-        "cycle new",
-        &["name", "start", "end", "from"],
-        Who::AdminOrLead,
-        "a new cycle; from: carries unfinished objectives over",
-        "name:2026-Q4 start:2026-10-01 end:2026-12-31",
-    ),
-    spec("cycle list", &[], Who::Anyone, "the cycles", ""),
-    spec(
-        "cycle close",
-        &["name", "cycle"],
-        Who::AdminOrLead,
-        "grades the cycle and posts the final scores; its check-ins close with it",
-        "name:2026-Q4",
-    ),
-];
-
-pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
+pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let built = match path {
-        "setup" => (|| {
+        "setup" => {
             // Names separated by commas or spaces; `lead_role:` names groups.
             let names = |v: Option<String>| -> Vec<String> {
                 v.map(|l| {
@@ -86,7 +66,7 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                     .chain(groups.into_iter().map(Member::Group))
                     .collect()
             });
-            Ok(Command::Setup(SetupInput {
+            TeamCommand::Setup(SetupInput {
                 team: o.need(
                     "team",
                     "/okr setup team:Growth timezone:Europe/Berlin channel:growth",
@@ -95,60 +75,54 @@ pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
                 channel: o.opt("channel"),
                 prefix: o.opt("prefix"),
                 leads,
-            }))
-        })(),
-        "cycle new" => (|| {
-            Ok(Command::CycleNew(CycleNew::parse(
-                o.need("name", "name:2026-Q4")?,
-                &o.need("start", "start:2026-10-01")?,
-                &o.need("end", "end:2026-12-31")?,
-                o.opt("from"),
-            )?))
-        })(),
-        "cycle list" => Ok(Command::CycleList),
+            })
+        }
+        "cycle new" => TeamCommand::CycleNew(CycleNew::parse(
+            o.need("name", "name:2026-Q4")?,
+            &o.need("start", "start:2026-10-01")?,
+            &o.need("end", "end:2026-12-31")?,
+            o.opt("from"),
+        )?),
+        "cycle list" => TeamCommand::CycleList,
         "cycle close" => match o
             .opt("name")
             .or(o.opt("cycle"))
             .or_else(|| o.opt_or_positional(""))
         {
-            Some(name) => Ok(Command::CycleClose { name }),
-            None => Err(OkrError::invalid(
-                "name the cycle to close, e.g. /okr cycle close name:2026-Q4",
-            )),
-        },
-        _ => return None,
-    };
-    Some(built)
-}
-
-pub(super) async fn apply(
-    okr: &Okr,
-    actor: &Actor,
-    command: Command,
-    now: DateTime<Utc>,
-) -> Result<Reply> {
-    Ok(match command {
-        Command::Setup(input) => Reply::Setup(okr.setup(actor, input, now).await?),
-        Command::CycleNew(c) => match c.from {
-            Some(from) => {
-                let carried = okr
-                    .cycle_new_from(actor, &c.name, c.start, c.end, &from, now)
-                    .await?;
-                Reply::CycleCarried { from, carried }
+            Some(name) => TeamCommand::CycleClose { name },
+            None => {
+                return Err(OkrError::invalid(
+                    "name the cycle to close, e.g. /okr cycle close name:2026-Q4",
+                ))
             }
-            None => Reply::CycleCreated(okr.cycle_new(actor, &c.name, c.start, c.end, now).await?),
         },
-        Command::CycleList => Reply::Cycles {
-            cycles: okr.cycles(actor).await?,
-            now,
-        },
-        Command::CycleClose { name } => {
-            Reply::CycleClosed(okr.cycle_close(actor, &name, now).await?)
-        }
-        other => return Err(misrouted(&other)),
-    })
+        _ => return Ok(None),
+    };
+    Ok(Some(built.into()))
 }
 
-pub(super) fn misrouted(c: &Command) -> OkrError {
-    OkrError::Internal(anyhow::anyhow!("command routed to the wrong group: {c:?}"))
+impl TeamCommand {
+    pub(super) async fn apply(self, okr: &Okr, actor: &Actor, now: DateTime<Utc>) -> Result<Reply> {
+        Ok(match self {
+            TeamCommand::Setup(input) => Reply::Setup(okr.setup(actor, input, now).await?),
+            TeamCommand::CycleNew(c) => match c.from {
+                Some(from) => {
+                    let carried = okr
+                        .cycle_new_from(actor, &c.name, c.start, c.end, &from, now)
+                        .await?;
+                    Reply::CycleCarried { from, carried }
+                }
+                None => {
+                    Reply::CycleCreated(okr.cycle_new(actor, &c.name, c.start, c.end, now).await?)
+                }
+            },
+            TeamCommand::CycleList => Reply::Cycles {
+                cycles: okr.cycles(actor).await?,
+                now,
+            },
+            TeamCommand::CycleClose { name } => {
+                Reply::CycleClosed(okr.cycle_close(actor, &name, now).await?)
+            }
+        })
+    }
 }

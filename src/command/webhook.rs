@@ -3,99 +3,83 @@
 
 use chrono::{DateTime, Utc};
 
-use super::team::misrouted;
-use super::{spec, Command, Options, Reply, Spec, Who};
+use super::{Command, Options, Reply};
 use crate::domain::webhook::SecretUrl;
 use crate::service::{Actor, Okr, Result};
 
-/// The catalogue entries of this group, in help order.
-pub(super) const SPECS: &[Spec] = &[
-    spec(
-        "webhook add",
-        &["team", "kind", "url"],
-        Who::Lead,
-        "post the team's digests and alerts to Slack, Mattermost or Teams too",
-        "team:Growth kind:slack url:https://hooks.slack.com/services/T000/B000/XXXX",
-    ),
-    spec(
-        "webhook list",
-        &["team"],
-        Who::Lead,
-        "the team's webhooks (URLs masked) and how their last posts went",
-        "team:Growth",
-    ),
-    spec(
-        "webhook remove",
-        &["team", "webhook"],
-        Who::Lead,
-        "stop posting to a webhook",
-        "team:Growth webhook:1",
-    ),
-    spec(
-        "webhook test",
-        &["team", "webhook"],
-        Who::Lead,
-        "post a sample to the team's webhooks now (enables a disabled one that works again)",
-        "team:Growth webhook:1",
-    ),
-];
-
-pub(super) fn from_text(path: &str, o: &Options) -> Option<Result<Command>> {
-    let built = match path {
-        "webhook add" => (|| {
-            Ok(Command::WebhookAdd {
-                team: o.need("team", "team:Growth")?,
-                kind: o.need("kind", "kind:slack (or mattermost, teams)")?,
-                url: SecretUrl(o.need("url", "url:https://hooks.slack.com/services/…")?),
-            })
-        })(),
-        "webhook list" => (|| {
-            Ok(Command::WebhookList {
-                team: o.need("team", "team:Growth")?,
-            })
-        })(),
-        "webhook remove" => (|| {
-            Ok(Command::WebhookRemove {
-                team: o.need("team", "team:Growth")?,
-                webhook: o.need("webhook", "webhook:1 (/okr webhook list shows the numbers)")?,
-            })
-        })(),
-        "webhook test" => (|| {
-            Ok(Command::WebhookTest {
-                team: o.need("team", "team:Growth")?,
-                webhook: o.opt("webhook"),
-            })
-        })(),
-        _ => return None,
-    };
-    Some(built)
+/// Team webhooks.
+#[derive(Debug, Clone)]
+pub enum WebhookCommand {
+    /// The URL is a secret: replies and logs show it masked.
+    Add {
+        team: String,
+        kind: String,
+        url: SecretUrl,
+    },
+    List {
+        team: String,
+    },
+    Remove {
+        team: String,
+        webhook: String,
+    },
+    /// Posts a sample now; to every webhook of the team when none is named.
+    Test {
+        team: String,
+        webhook: Option<String>,
+    },
 }
 
-pub(super) async fn apply(
-    okr: &Okr,
-    actor: &Actor,
-    command: Command,
-    now: DateTime<Utc>,
-) -> Result<Reply> {
-    Ok(match command {
-        Command::WebhookAdd { team, kind, url } => {
-            let (team, webhook) = okr.webhook_add(actor, &team, &kind, &url.0, now).await?;
-            Reply::WebhookAdded { team, webhook }
-        }
-        Command::WebhookList { team } => {
-            let (team, webhooks) = okr.webhook_list(actor, &team).await?;
-            Reply::WebhookList { team, webhooks }
-        }
-        Command::WebhookRemove { team, webhook } => {
-            let (team, webhook) = okr.webhook_remove(actor, &team, &webhook).await?;
-            Reply::WebhookRemoved { team, webhook }
-        }
-        Command::WebhookTest { team, webhook } => {
-            let (team, results) = okr
-                .webhook_test(actor, &team, webhook.as_deref(), now)
-                .await?;
-            Reply::WebhookTested { team, results }
-        }
-        other => return Err(misrouted(&other)),
-    })
+impl From<WebhookCommand> for Command {
+    fn from(c: WebhookCommand) -> Command {
+        Command::Webhook(c)
+    }
+}
+
+pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
+    let built = match path {
+        "webhook add" => WebhookCommand::Add {
+            team: o.need("team", "team:Growth")?,
+            kind: o.need("kind", "kind:slack (or mattermost, teams)")?,
+            url: SecretUrl(o.need("url", "url:https://hooks.slack.com/services/…")?),
+        },
+        "webhook list" => WebhookCommand::List {
+            team: o.need("team", "team:Growth")?,
+        },
+        "webhook remove" => WebhookCommand::Remove {
+            team: o.need("team", "team:Growth")?,
+            webhook: o.need("webhook", "webhook:1 (/okr webhook list shows the numbers)")?,
+        },
+        "webhook test" => WebhookCommand::Test {
+            team: o.need("team", "team:Growth")?,
+            webhook: o.opt("webhook"),
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(built.into()))
+}
+
+impl WebhookCommand {
+    pub(super) async fn apply(self, okr: &Okr, actor: &Actor, now: DateTime<Utc>) -> Result<Reply> {
+        Ok(match self {
+            WebhookCommand::Add { team, kind, url } => {
+                let (team, webhook) = okr.webhook_add(actor, &team, &kind, &url.0, now).await?;
+                Reply::WebhookAdded { team, webhook }
+            }
+            WebhookCommand::List { team } => {
+                let (team, webhooks) = okr.webhook_list(actor, &team).await?;
+                Reply::WebhookList { team, webhooks }
+            }
+            WebhookCommand::Remove { team, webhook } => {
+                let (team, webhook) = okr.webhook_remove(actor, &team, &webhook).await?;
+                Reply::WebhookRemoved { team, webhook }
+            }
+            WebhookCommand::Test { team, webhook } => {
+                let (team, results) = okr
+                    .webhook_test(actor, &team, webhook.as_deref(), now)
+                    .await?;
+                Reply::WebhookTested { team, results }
+            }
+        })
+    }
 }

@@ -197,6 +197,7 @@ fn split_options(text: &str, known: &[&'static str]) -> Result<Options, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ObjectiveCommand;
     use crate::domain::catalogue::{HelpTopic, Surface};
 
     fn command(line: &str) -> Command {
@@ -208,7 +209,7 @@ mod tests {
 
     #[test]
     fn an_option_value_runs_to_the_next_known_option() {
-        let Command::ObjectiveAdd(o) =
+        let Command::Objective(ObjectiveCommand::Add(o)) =
             command("/okr objective add team:Growth title:Launch in München kind:committed")
         else {
             panic!("not an objective add")

@@ -54,9 +54,9 @@ pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(
 
 /// Runs `command` as the asker and sends its rendered reply. An answer not ready within
 /// [`ANSWER_WITHIN`] (`Data::answer_within`) is deferred privately first, and sent when it is.
-async fn run(ctx: Context<'_>, command: Command) -> Result {
+async fn run(ctx: Context<'_>, command: impl Into<Command>) -> Result {
     let started = std::time::Instant::now();
-    let reply = answer(ctx, command).await?;
+    let reply = answer(ctx, command.into()).await?;
     let sent = send(ctx, &crate::render::reply::message(&reply, &DiscordDialect)).await;
     ctx.data()
         .okr

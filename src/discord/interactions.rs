@@ -10,7 +10,8 @@ use poise::serenity_prelude as serenity;
 use super::bot::{user_key, BotError, Data};
 use super::delivery::Fallback;
 use super::render::{self, ButtonAction, DiscordDialect};
-use crate::command::{self, Command, Reply};
+use crate::command::{self, Reply};
+use crate::command::{CheckInCommand, KpiCommand};
 use crate::domain::model::CheckInSource;
 use crate::outbox::Delivery;
 use crate::service::OkrError;
@@ -156,7 +157,7 @@ async fn on_button(
     let result: Result<String, OkrError> = match &action {
         ButtonAction::NoChange { code, .. } => {
             // The same button twice is one check-in: the key names the button, not the press.
-            let c = Command::NoChange {
+            let c = CheckInCommand::NoChange {
                 kr: code.clone(),
                 source: CheckInSource::Button,
                 idempotency_key: Some(format!("button:{delivery}:{code}:nochange")),
@@ -177,14 +178,14 @@ async fn on_button(
             }
         }
         ButtonAction::AllNoChange { .. } => {
-            let c = Command::NoChangeAll {
+            let c = CheckInCommand::NoChangeAll {
                 source: CheckInSource::Button,
             };
             command::apply(okr, &actor, c, now)
                 .await
                 .map(|r| format!("✅ {}", said(&r)))
         }
-        ButtonAction::Snooze { .. } => command::apply(okr, &actor, Command::Snooze, now)
+        ButtonAction::Snooze { .. } => command::apply(okr, &actor, CheckInCommand::Snooze, now)
             .await
             .map(|r| format!("😴 {}", said(&r))),
         ButtonAction::StartOkr { .. } => {
@@ -266,7 +267,7 @@ async fn start_okr(
             None => actor,
         };
         let kpi = okr.delivery_kpi(delivery).await?;
-        command::apply(okr, &lead, Command::KpiOkr { kpi }, data.clock.now()).await
+        command::apply(okr, &lead, KpiCommand::Okr { kpi }, data.clock.now()).await
     }
     .await;
     let reply = match drafted {
@@ -477,7 +478,7 @@ async fn on_kpi_form(
         let k = okr
             .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(kpi))
             .await?;
-        let c = Command::KpiSet {
+        let c = KpiCommand::Set {
             kpi: format!("#{}", k.id.0),
             value,
         };

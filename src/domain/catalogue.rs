@@ -1,7 +1,31 @@
 //! What the catalogue says about each command: its words, the options it takes, who may use
-//! it, an example and where it exists. The entries live beside each command in `command/` (one
-//! place per command); the console's parser reads the option names from them, and each
-//! adapter's help is generated from them in that adapter's syntax.
+//! it, an example and where it exists. The entries are data (`catalogue/entries.rs`, one per
+//! command); the console's parser reads the option names from them, each adapter's help is
+//! generated from them in that adapter's syntax, and the core's texts, written with the
+//! console's spelling, are respelled from them for Discord.
+
+use std::sync::LazyLock;
+
+mod entries;
+
+/// Every command okrbot knows, in the order help lists it.
+pub fn catalogue() -> &'static [&'static Spec] {
+    static ALL: LazyLock<Vec<&'static Spec>> = LazyLock::new(|| entries::all().collect());
+    &ALL
+}
+
+/// The entry for `path` (`kr add`), if there is one.
+pub fn find(path: &str) -> Option<&'static Spec> {
+    catalogue().iter().copied().find(|s| s.path == path)
+}
+
+/// The commands a surface offers, in help order.
+pub fn for_surface(s: Surface) -> impl Iterator<Item = &'static Spec> {
+    catalogue()
+        .iter()
+        .copied()
+        .filter(move |c| c.available_in(s))
+}
 
 /// Where a command can be typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,9 +123,9 @@ impl Spec {
 
 /// `text`, written by the core with commands as the console types them, with each command
 /// spelled as `surface` types it: on Discord `/okr setup` reads `/okr-setup`.
-pub fn respell<'a>(specs: &[&Spec], text: &'a str, surface: Surface) -> std::borrow::Cow<'a, str> {
+pub fn respell(text: &str, surface: Surface) -> std::borrow::Cow<'_, str> {
     let mut out = std::borrow::Cow::Borrowed(text);
-    for s in specs {
+    for s in catalogue() {
         let (console, here) = (s.invocation(Surface::Console), s.invocation(surface));
         if console != here && out.contains(&console) {
             out = std::borrow::Cow::Owned(out.replace(&console, &here));
@@ -125,5 +149,53 @@ pub const fn spec(
         example,
         only: None,
         discord_top_level: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_is_listed_once() {
+        for (i, s) in catalogue().iter().enumerate() {
+            assert!(
+                catalogue()[i + 1..].iter().all(|t| t.path != s.path),
+                "{} is listed twice",
+                s.path
+            );
+        }
+    }
+
+    #[test]
+    fn discord_spells_setup_as_its_own_command_and_the_console_as_typed() {
+        let text = "an admin starts with /okr setup team:<name>; then /okr kr add";
+        assert_eq!(
+            respell(text, Surface::Discord),
+            "an admin starts with /okr-setup team:<name>; then /okr kr add"
+        );
+        assert_eq!(respell(text, Surface::Console), text);
+        let setup = find("setup").expect("listed");
+        assert_eq!(setup.invocation(Surface::Discord), "/okr-setup");
+        assert_eq!(setup.invocation(Surface::Console), "/okr setup");
+        let set = find("kpi set").expect("listed");
+        assert_eq!(set.invocation(Surface::Discord), "/kpi set");
+    }
+
+    #[test]
+    fn every_example_uses_only_the_options_of_its_command() {
+        for s in catalogue() {
+            for word in s.example.split_whitespace() {
+                if let Some((name, _)) = word.split_once(':') {
+                    if name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                        assert!(
+                            s.options.contains(&name),
+                            "/okr {} shows {name}: which it does not take",
+                            s.path
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -15,9 +15,11 @@
 //!   checks the unit and kind of the key result. Nothing here touches storage.
 //! - [`parse_bulk`] is all-or-nothing: one bad line fails the whole message.
 
+pub mod request;
 pub mod resolve;
 
 pub use super::value::{ParsedValue, ValueSpec};
+pub use request::{bulk_requests, confidence_field, parse_kr_ref, CheckInRequest, UpdateFields};
 pub use resolve::{resolve_kr, KrCandidate, KrRef, ResolveError};
 
 use super::model::{Confidence, Note, NoteTooLong, Unit};
@@ -41,6 +43,9 @@ pub enum ParseError {
     Empty,
     #[error("nothing to record: write one update per line, e.g. GRO-1.1 42")]
     NothingToRecord,
+    /// A form's key-result field is blank.
+    #[error("give the key result, e.g. kr:GRO-1.1")]
+    NoKeyResult,
     #[error(
         "{} needs a key result before it: write its code, id or part of its title first, \
          e.g. GRO-1.1 {}",

@@ -99,9 +99,9 @@ pub fn channel_closed_notice(team: &str, channel: &str, why: &str) -> Message {
             // Only a Discord channel refuses posts, so the notice spells setup as Discord does.
             format!(
                 "The channel was deleted, or okrbot may no longer see it or send messages and embeds there: give it back those permissions, or set another channel with {}.",
-                crate::command::respell(
+                crate::domain::catalogue::respell(
                     "/okr setup team:<team> channel:#…",
-                    crate::command::Surface::Discord
+                    crate::domain::catalogue::Surface::Discord
                 )
             ),
             "Digests and alerts for the team are skipped until then; this notice comes at most once a day.".to_owned(),

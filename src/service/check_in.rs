@@ -4,74 +4,17 @@
 
 use chrono::{DateTime, Utc};
 
-use super::objectives::{parse_kr_ref, resolve};
+use super::objectives::resolve;
 use super::{commit, lead_names, may_update, Actor, Okr, OkrError, Result};
-use crate::domain::grammar::{self, KrRef};
-use crate::domain::model::{CheckInSource, Confidence, Note, WorkspaceId};
+use crate::domain::grammar::{self, CheckInRequest, KrRef, UpdateFields};
+use crate::domain::model::{CheckInSource, WorkspaceId};
 use crate::domain::scoring::{self, KrScore, ScoreContext, Status, Trend};
-use crate::domain::value::{self, ParsedValue};
+use crate::domain::value;
 pub use crate::domain::view::CheckInOutcome;
 use crate::store::{
     self, alerts::AlertKind, check_ins::NewCheckIn, key_results::KrContext, key_results::Lookup,
     Conn,
 };
-
-#[derive(Debug, Clone)]
-pub struct CheckInRequest {
-    pub kr: KrRef,
-    pub value: ParsedValue,
-    pub confidence: Option<Confidence>,
-    pub note: Option<Note>,
-    pub source: CheckInSource,
-    /// The same key twice records one check-in (a button pressed twice, a redelivered event).
-    pub idempotency_key: Option<String>,
-    /// From a line: the note may begin with the key result's own unit word (`4 points shipped`),
-    /// which only the key result can tell (`grammar::unit_from_note`). A form's note never is.
-    pub unit_may_lead_note: bool,
-    /// The person confirmed a value far outside the key result's range (`confirm:yes`).
-    pub confirmed: bool,
-}
-
-/// The fields of an update form (console options, Discord's modal), as typed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct UpdateFields<'a> {
-    pub kr: &'a str,
-    pub value: &'a str,
-    pub confidence: Option<&'a str>,
-    pub note: Option<&'a str>,
-}
-
-impl CheckInRequest {
-    /// The typed form, parsed once: a key-result reference, a value in the update grammar, a
-    /// confidence that is a number already, and a note within its limit.
-    pub fn typed(
-        kr: &str,
-        value: &str,
-        confidence: Option<Confidence>,
-        note: Option<&str>,
-        source: CheckInSource,
-        idempotency_key: Option<String>,
-    ) -> Result<CheckInRequest> {
-        Ok(CheckInRequest {
-            kr: parse_kr_ref(kr)?,
-            value: value::parse_value(value)?,
-            confidence,
-            note: note.map(Note::parse).transpose()?.flatten(),
-            source,
-            idempotency_key,
-            unit_may_lead_note: false,
-            confirmed: false,
-        })
-    }
-}
-
-/// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
-pub fn confidence_field(text: Option<&str>) -> Result<Option<Confidence>> {
-    Ok(text
-        .filter(|c| !c.trim().is_empty())
-        .map(grammar::parse_confidence)
-        .transpose()?)
-}
 
 impl Okr {
     /// `/okr update <kr-ref> <value> [c<1-10>] [note]`, one line of the grammar.
@@ -83,32 +26,7 @@ impl Okr {
         idempotency_key: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<CheckInOutcome> {
-        self.check_in_line(actor, line, source, idempotency_key, false, now)
-            .await
-    }
-
-    /// [`Okr::check_in_text`], `confirmed` when the person said the value is meant
-    /// (`confirm:yes`, or the same line again in the console).
-    pub async fn check_in_line(
-        &self,
-        actor: &Actor,
-        line: &str,
-        source: CheckInSource,
-        idempotency_key: Option<String>,
-        confirmed: bool,
-        now: DateTime<Utc>,
-    ) -> Result<CheckInOutcome> {
-        let u = grammar::parse_update(line)?;
-        let request = CheckInRequest {
-            kr: u.kr_ref,
-            value: u.value,
-            confidence: u.confidence,
-            note: u.note,
-            source,
-            idempotency_key,
-            unit_may_lead_note: true,
-            confirmed,
-        };
+        let request = CheckInRequest::from_line(line, source, idempotency_key)?;
         self.check_in(actor, request, now).await
     }
 
@@ -121,17 +39,11 @@ impl Okr {
         idempotency_key: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<CheckInOutcome> {
-        let request = CheckInRequest::typed(
-            fields.kr,
-            fields.value,
-            confidence_field(fields.confidence)?,
-            fields.note,
-            source,
-            idempotency_key,
-        )?;
+        let request = CheckInRequest::from_fields(fields, source, idempotency_key)?;
         self.check_in(actor, request, now).await
     }
 
+    /// A check-in parsed already (`domain::grammar::CheckInRequest`), in one transaction.
     pub async fn check_in(
         &self,
         actor: &Actor,
@@ -161,23 +73,20 @@ impl Okr {
         source: CheckInSource,
         now: DateTime<Utc>,
     ) -> Result<Vec<CheckInOutcome>> {
-        let lines = grammar::parse_bulk(text).map_err(|e| OkrError::BulkLine {
-            line: e.line,
-            message: e.error.to_string(),
-        })?;
+        let lines = grammar::bulk_requests(text, source)?;
+        self.check_in_all(actor, lines, now).await
+    }
+
+    /// Several check-ins parsed already, each with its line number: all or nothing.
+    pub async fn check_in_all(
+        &self,
+        actor: &Actor,
+        lines: Vec<(usize, CheckInRequest)>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CheckInOutcome>> {
         let mut tx = self.store.write().await?;
         let mut outcomes = Vec::with_capacity(lines.len());
-        for (line, u) in lines {
-            let request = CheckInRequest {
-                kr: u.kr_ref,
-                value: u.value,
-                confidence: u.confidence,
-                note: u.note,
-                source,
-                idempotency_key: None,
-                unit_may_lead_note: true,
-                confirmed: false,
-            };
+        for (line, request) in lines {
             let outcome =
                 self.record(&mut tx, actor, &request, now)
                     .await
@@ -295,9 +204,6 @@ impl Okr {
         // The trend of the cycle's check-ins, not the points: a key result fed every few
         // minutes has thousands, and the forecast needs only their running sums.
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
-        let mut trend = store::trends::for_kr(c, ws, ctx.kr.id, &clock).await?;
-        let before = self.score_with(&ctx, &trend, now);
-
         let new = NewCheckIn {
             kr: ctx.kr.id,
             author: &actor.user,
@@ -307,9 +213,7 @@ impl Okr {
             source: r.source,
             idempotency_key: r.idempotency_key.as_deref(),
         };
-        let inserted =
-            store::check_ins::insert_with_trend(c, ws, &new, now, &clock, &mut trend).await?;
-        let Some(appended) = inserted else {
+        let Some(recorded) = store::check_ins::insert(c, ws, &new, now, &clock).await? else {
             // Another writer recorded this key between our look-up and insert; the transaction
             // is IMMEDIATE so that cannot happen, but answering as a replay is the right thing.
             let key = r.idempotency_key.as_deref().unwrap_or_default();
@@ -319,6 +223,8 @@ impl Okr {
         };
         // The insert moved the key result (current, confidence, last check-in) and its trend;
         // a check-in stamped before the latest one left the key result where it was.
+        let before = self.score_with(&ctx, &recorded.before, now);
+        let (appended, trend) = (recorded.appended, recorded.trend);
 
         let previous_value = ctx.kr.current;
         let was_out_of_red = scoring::out_of_red(&ctx.kr, &before, &self.rules);
@@ -397,7 +303,7 @@ impl Okr {
             return Ok(());
         }
         let clock = scoring::CycleClock::new(&ctx.cycle, ctx.team.tz);
-        let trend = store::trends::for_kr(c, ws, kr, &clock).await?;
+        let trend = store::check_ins::trend::for_kr(c, ws, kr, &clock).await?;
         let score = self.score_with(&ctx, &trend, now);
         let tell = super::alerts::tell_after(&ctx.team, now, false);
         if score.status == Status::Red {

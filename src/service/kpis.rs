@@ -852,7 +852,7 @@ pub(crate) async fn record(
             source: CheckInSource::KpiSync,
             idempotency_key: None,
         };
-        store::check_ins::insert(c, ws, &check_in, reading.at).await?;
+        store::check_ins::insert_synced(c, ws, &check_in, reading.at).await?;
     }
     let after = Kpi {
         previous: kpi.latest,

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::check_in::{CheckInOutcome, CheckInRequest};
+use super::check_in::CheckInOutcome;
 use super::kpis::KpiKept;
 use super::objectives::kr_by_ref;
 use super::team_state::TeamState;
 use super::{commit, Actor, Okr, OkrError, Result};
-use crate::domain::grammar::KrRef;
+use crate::domain::grammar::{CheckInRequest, KrRef};
 use crate::domain::kpi::KpiId;
 use crate::domain::model::{CheckInSource, KrKind, WorkspaceId};
 use crate::domain::value::{ParsedValue, ValueSpec};

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::fields::{check_person, no_control_characters};
 use super::setup::resolve_cycle;
 use super::{commit, require_lead, team_named, Actor, Okr, OkrError, Result};
-use crate::domain::grammar::{self, KrCandidate, KrRef};
+use crate::domain::grammar::{self, parse_kr_ref, KrCandidate, KrRef};
 use crate::domain::model::{
     Direction, KeyResult, KrKind, Objective, ObjectiveCode, ObjectiveKind, ObjectiveState, Team,
     Unit, WorkspaceId, MAX_UNIT_CHARS,
@@ -183,20 +183,6 @@ pub(crate) async fn kr_by_ref(c: &mut Conn, ws: WorkspaceId, reference: &str) ->
         .into_iter()
         .find(|k| k.id == id)
         .expect("resolve returns one of the candidates"))
-}
-
-pub(crate) fn parse_kr_ref(reference: &str) -> Result<KrRef> {
-    let t = reference.trim();
-    if t.is_empty() {
-        return Err(OkrError::invalid("give the key result, e.g. kr:GRO-1.1"));
-    }
-    Ok(if let Some(code) = KrRef::parse_code(t) {
-        code
-    } else if let Ok(id) = t.strip_prefix('#').unwrap_or(t).parse::<i64>() {
-        KrRef::Id(id)
-    } else {
-        KrRef::Title(t.to_owned())
-    })
 }
 
 pub(crate) fn resolve(r: &KrRef, krs: &[KeyResult]) -> Result<crate::domain::model::KrId> {

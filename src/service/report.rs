@@ -120,7 +120,7 @@ impl Snapshot {
     /// stored trend was summed for other bounds.
     fn take_krs(
         &mut self,
-        krs: Vec<(KeyResult, Option<store::trends::StoredTrend>)>,
+        krs: Vec<(KeyResult, Option<store::check_ins::trend::StoredTrend>)>,
         untrended_read: bool,
     ) -> Vec<KrId> {
         let clocks = self.clocks();

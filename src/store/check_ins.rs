@@ -1,3 +1,11 @@
+//! The check-in history (`check_ins`, append-only; a withdrawal marks a row, never deletes it)
+//! and, in [`trend`], the running sums of each key result's check-ins (`kr_trends`) that the
+//! forecast reads. Recording a check-in moves its key result and its trend in the caller's
+//! transaction; a history changed any other way drops the trend, which is summed again on its
+//! next read.
+
+pub mod trend;
+
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
@@ -54,7 +62,7 @@ pub struct NewCheckIn<'a> {
 }
 
 /// Appends a check-in and moves its key result to it (value, confidence when given, last
-/// check-in, and a fresh count of ignored prompts) and its stored trend, in the caller's
+/// check-in, and a fresh count of ignored prompts) and its trend for `clock`, in the caller's
 /// transaction. Returns `None` when the idempotency key was already used in this workspace:
 /// the earlier check-in stands and nothing is written. A check-in stamped before the key
 /// result's latest one takes its place in the history but leaves the key result as it is
@@ -64,10 +72,34 @@ pub async fn insert(
     ws: WorkspaceId,
     n: &NewCheckIn<'_>,
     at: DateTime<Utc>,
+    clock: &CycleClock,
+) -> Result<Option<Recorded>> {
+    // Read before the row is appended, so that `before` is the trend the key result had.
+    let before = trend::for_kr(c, ws, n.kr, clock).await?;
+    let Some(appended) = append(c, ws, n, at).await? else {
+        return Ok(None);
+    };
+    let mut after = before;
+    trend::fold(c, ws, n.kr, clock, &mut after, at, n.value).await?;
+    Ok(Some(Recorded {
+        appended,
+        before,
+        trend: after,
+    }))
+}
+
+/// [`insert`] for a check-in that is not scored as it is written (one that follows a KPI
+/// reading, one restored by an import): the key result's stored trend, if any, moves with it;
+/// none is summed for it here (the next scored read does that).
+pub async fn insert_synced(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    n: &NewCheckIn<'_>,
+    at: DateTime<Utc>,
 ) -> Result<Option<CheckInId>> {
     let appended = append(c, ws, n, at).await?;
     if appended.is_some() {
-        super::trends::add(c, ws, n.kr, at, n.value).await?;
+        trend::add(c, ws, n.kr, at, n.value).await?;
     }
     Ok(appended.map(|a| a.id))
 }
@@ -83,22 +115,12 @@ pub struct Appended {
     pub last_check_in: Option<DateTime<Utc>>,
 }
 
-/// [`insert`] for a caller holding the key result's `trend` for `clock`, read in this
-/// transaction ([`super::trends::for_kr`]): the check-in is folded into it and stored without
-/// reading the trend again, and `trend` is left as the store now has it.
-pub async fn insert_with_trend(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    n: &NewCheckIn<'_>,
-    at: DateTime<Utc>,
-    clock: &CycleClock,
-    trend: &mut Trend,
-) -> Result<Option<Appended>> {
-    let appended = append(c, ws, n, at).await?;
-    if appended.is_some() {
-        super::trends::fold(c, ws, n.kr, clock, trend, at, n.value).await?;
-    }
-    Ok(appended)
+/// What [`insert`] recorded: the row and the key result's trend before and after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recorded {
+    pub appended: Appended,
+    pub before: Trend,
+    pub trend: Trend,
 }
 
 /// The check-in row and the key result's new state.
@@ -343,7 +365,7 @@ pub async fn withdraw(
             .fetch_optional(c.sqlite())
             .await?;
     if let Some(kr) = kr {
-        super::trends::forget(c, ws, KrId(kr)).await?;
+        trend::forget(c, ws, KrId(kr)).await?;
     }
     sqlx::query("DELETE FROM check_ins WHERE workspace_id = ? AND id = ?")
         .bind(ws.0)
@@ -361,7 +383,7 @@ pub async fn restore_returning(
     n: &NewCheckIn<'_>,
     at: DateTime<Utc>,
 ) -> Result<CheckInId> {
-    insert(c, ws, n, at)
+    insert_synced(c, ws, n, at)
         .await?
         .ok_or_else(|| StoreError::Duplicate(format!("idempotency key {:?}", n.idempotency_key)))
 }

@@ -541,10 +541,10 @@ impl Packed<'_> {
 }
 
 /// The stored trend packed beside a key result.
-fn packed_trend(sums: &str) -> Option<super::trends::StoredTrend> {
-    let mut bytes = [0u8; super::trends::SUMS_LEN];
+fn packed_trend(sums: &str) -> Option<super::check_ins::trend::StoredTrend> {
+    let mut bytes = [0u8; super::check_ins::trend::SUMS_LEN];
     hex::decode_to_slice(sums, &mut bytes).ok()?;
-    super::trends::decode(&bytes)
+    super::check_ins::trend::decode(&bytes)
 }
 
 /// The key results of one cycle's objectives, each with its stored trend if it has one (the
@@ -557,7 +557,7 @@ pub async fn list_in_cycle_with_trends(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
-) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+) -> Result<Vec<(KeyResult, Option<super::check_ins::trend::StoredTrend>)>> {
     let pack = pack_in_cycle(c, ws, cycle, (0, 1)).await?;
     unpack_all(c, ws, [pack]).await
 }
@@ -569,7 +569,7 @@ pub async fn list_in_cycle_with_trends_on_two(
     other: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
-) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+) -> Result<Vec<(KeyResult, Option<super::check_ins::trend::StoredTrend>)>> {
     let (even, odd) = tokio::join!(
         pack_in_cycle(c, ws, cycle, (0, 2)),
         pack_in_cycle(other, ws, cycle, (1, 2))
@@ -632,7 +632,7 @@ async fn unpack_all<const N: usize>(
     c: &mut Conn,
     ws: WorkspaceId,
     packs: [CyclePack; N],
-) -> Result<Vec<(KeyResult, Option<super::trends::StoredTrend>)>> {
+) -> Result<Vec<(KeyResult, Option<super::check_ins::trend::StoredTrend>)>> {
     let corrupt =
         |e: serde_json::Error| StoreError::Corrupt(format!("key results of a cycle: {e}"));
     let mut objectives: Vec<ObjectivePack> = Vec::new();

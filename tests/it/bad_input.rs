@@ -3,8 +3,8 @@
 //! every row of every table is identical before and after.
 
 use crate::common::{assert_mentions, date, now, refused_text, spawn_app, TestApp};
+use okrbot::domain::grammar::UpdateFields;
 use okrbot::domain::model::CheckInSource;
-use okrbot::service::check_in::UpdateFields;
 use okrbot::service::data;
 use okrbot::service::objectives::{KrEdit, KrInput};
 use okrbot::service::setup::SetupInput;

@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use okrbot::config::Config;
+use okrbot::domain::grammar::UpdateFields;
 use okrbot::domain::model::{CheckInSource, WorkspaceId};
-use okrbot::service::check_in::{CheckInOutcome, UpdateFields};
+use okrbot::service::check_in::CheckInOutcome;
 use okrbot::service::objectives::{KrInput, ObjectiveInput};
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, Okr, OkrError};

@@ -5,6 +5,7 @@ use okrbot::outbox::DeliveryKind;
 use okrbot::service::kpis::KpiInput;
 
 use crate::common::{assert_mentions, now, refused_text, spawn_app, TestApp};
+use okrbot::command::{KpiCommand, ReportCommand};
 
 async fn growth_with_conversion() -> TestApp {
     let app = spawn_app().await;
@@ -393,7 +394,7 @@ async fn a_bad_kpi_in_an_import_refuses_the_whole_file() {
 
 #[tokio::test]
 async fn the_workspace_rollup_lists_every_kpi_with_its_team_out_of_range_first() {
-    use okrbot::command::{self, Command};
+    use okrbot::command;
     use okrbot::domain::view::Reply;
     let app = growth_with_conversion().await;
     app.okr
@@ -419,9 +420,14 @@ async fn the_workspace_rollup_lists_every_kpi_with_its_team_out_of_range_first()
         .kpi_set(&app.admin, "conversion", "6.4%", now())
         .await
         .expect("conversion read");
-    let reply = command::apply(&app.okr, &app.admin, Command::Rollup { cycle: None }, now())
-        .await
-        .expect("the rollup");
+    let reply = command::apply(
+        &app.okr,
+        &app.admin,
+        ReportCommand::Rollup { cycle: None },
+        now(),
+    )
+    .await
+    .expect("the rollup");
     let Reply::Rollup {
         cycle,
         roots,
@@ -452,7 +458,7 @@ async fn the_workspace_rollup_lists_every_kpi_with_its_team_out_of_range_first()
 
 #[tokio::test]
 async fn a_kpi_added_with_its_team_typed_in_another_case_is_told_with_the_teams_own_name() {
-    use okrbot::command::{self, Command};
+    use okrbot::command;
     let app = spawn_app().await;
     app.growth().await;
     let input = KpiInput {
@@ -462,7 +468,7 @@ async fn a_kpi_added_with_its_team_typed_in_another_case_is_told_with_the_teams_
         min: Some("7".into()),
         ..Default::default()
     };
-    let reply = command::apply(&app.okr, &app.admin, Command::KpiAdd(input), now())
+    let reply = command::apply(&app.okr, &app.admin, KpiCommand::Add(input), now())
         .await
         .expect("added");
     let m = okrbot::render::reply::message(&reply, &okrbot::render::reply::PlainText);

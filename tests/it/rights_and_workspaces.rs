@@ -5,9 +5,9 @@ use crate::common;
 
 use crate::common::{assert_mentions, date, now, refused, spawn_app, TestApp};
 use okrbot::console::text;
+use okrbot::domain::grammar::UpdateFields;
 use okrbot::domain::model::CheckInSource;
 use okrbot::render;
-use okrbot::service::check_in::UpdateFields;
 use okrbot::service::objectives::{KrEdit, KrInput, ObjectiveEdit, ObjectiveInput};
 use okrbot::service::report::StatusScope;
 use okrbot::service::setup::SetupInput;

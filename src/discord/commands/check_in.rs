@@ -5,6 +5,7 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 
 use super::{ac_kr, actor, answer, interaction_key, now, run, send, Context, Result};
+use crate::command::CheckInCommand;
 use crate::command::{self, Command};
 use crate::discord::bot::BotError;
 use crate::discord::render::{self, DiscordDialect};
@@ -174,11 +175,7 @@ pub async fn bulk(ctx: Context<'_>) -> Result {
     };
     awaited.taken();
     drop(awaited);
-    let c = Command::UpdateBulk {
-        text: form.lines,
-        source: CheckInSource::Modal,
-    };
-    run(ctx, c).await
+    run(ctx, command::bulk(&form.lines, CheckInSource::Modal)?).await
 }
 
 /// Nothing moved: check in with the same value (all: your whole latest prompt)
@@ -190,11 +187,11 @@ pub async fn nochange(
     kr: String,
 ) -> Result {
     let c = if kr.trim().eq_ignore_ascii_case("all") {
-        Command::NoChangeAll {
+        CheckInCommand::NoChangeAll {
             source: CheckInSource::Slash,
         }
     } else {
-        Command::NoChange {
+        CheckInCommand::NoChange {
             kr,
             source: CheckInSource::Slash,
             idempotency_key: interaction_key(ctx),
@@ -211,7 +208,7 @@ pub async fn undo(
     #[autocomplete = "ac_kr"]
     kr: Option<String>,
 ) -> Result {
-    run(ctx, Command::Undo { kr }).await
+    run(ctx, CheckInCommand::Undo { kr }).await
 }
 
 /// Check-ins: take one back at any time
@@ -238,7 +235,7 @@ async fn checkin_withdraw(
 ) -> Result {
     run(
         ctx,
-        Command::Withdraw {
+        CheckInCommand::Withdraw {
             kr,
             check_in: checkin,
             reason,
@@ -250,7 +247,7 @@ async fn checkin_withdraw(
 /// Ask me again tomorrow
 #[poise::command(slash_command)]
 pub async fn snooze(ctx: Context<'_>) -> Result {
-    run(ctx, Command::Snooze).await
+    run(ctx, CheckInCommand::Snooze).await
 }
 
 /// A key result's check-ins
@@ -261,5 +258,5 @@ pub async fn history(
     #[autocomplete = "ac_kr"]
     kr: String,
 ) -> Result {
-    run(ctx, Command::History { kr }).await
+    run(ctx, CheckInCommand::History { kr }).await
 }

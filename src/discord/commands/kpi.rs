@@ -3,6 +3,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::{ac_kpi, ac_objective, ac_team, run, Context, Result};
+use crate::command::KpiCommand;
 use crate::command::{Command, HelpTopic, Surface};
 use crate::discord::bot::user_key;
 use crate::service::kpis::KpiInput;
@@ -53,7 +54,7 @@ async fn kpi_withdraw(
 ) -> Result {
     run(
         ctx,
-        Command::KpiWithdraw {
+        KpiCommand::Withdraw {
             kpi,
             reading,
             reason,
@@ -91,7 +92,7 @@ async fn kpi_add(
         owner: owner.map(|u| user_key(u.id)),
         cadence,
     };
-    run(ctx, Command::KpiAdd(input)).await
+    run(ctx, KpiCommand::Add(input)).await
 }
 
 /// Record a reading (owner or lead)
@@ -103,7 +104,7 @@ async fn kpi_set(
     kpi: String,
     #[description = "The reading, e.g. 6.4%"] value: String,
 ) -> Result {
-    run(ctx, Command::KpiSet { kpi, value }).await
+    run(ctx, KpiCommand::Set { kpi, value }).await
 }
 
 /// Change a KPI's healthy range (lead)
@@ -116,7 +117,7 @@ async fn kpi_range(
     #[description = "Healthy at or above"] min: Option<String>,
     #[description = "Healthy at or below"] max: Option<String>,
 ) -> Result {
-    run(ctx, Command::KpiRange { kpi, min, max }).await
+    run(ctx, KpiCommand::Range { kpi, min, max }).await
 }
 
 /// Change who is asked for a KPI and how often (lead)
@@ -133,7 +134,7 @@ async fn kpi_edit(
     let owner = owner.map(|u| user_key(u.id));
     run(
         ctx,
-        Command::KpiEdit {
+        KpiCommand::Edit {
             kpi,
             owner,
             cadence,
@@ -150,7 +151,7 @@ async fn kpi_list(
     #[autocomplete = "ac_team"]
     team: Option<String>,
 ) -> Result {
-    run(ctx, Command::KpiList { team }).await
+    run(ctx, KpiCommand::List { team }).await
 }
 
 /// A KPI's readings, range, trend, alert and linked objectives
@@ -161,7 +162,7 @@ async fn kpi_show(
     #[autocomplete = "ac_kpi"]
     kpi: String,
 ) -> Result {
-    run(ctx, Command::KpiShow { kpi }).await
+    run(ctx, KpiCommand::Show { kpi }).await
 }
 
 /// Link an objective to a KPI (lead)
@@ -175,7 +176,7 @@ async fn kpi_link(
     #[autocomplete = "ac_objective"]
     objective: String,
 ) -> Result {
-    run(ctx, Command::KpiLink { kpi, objective }).await
+    run(ctx, KpiCommand::Link { kpi, objective }).await
 }
 
 /// Start an OKR to bring a KPI back into range (lead)
@@ -186,7 +187,7 @@ async fn kpi_okr(
     #[autocomplete = "ac_kpi"]
     kpi: String,
 ) -> Result {
-    run(ctx, Command::KpiOkr { kpi }).await
+    run(ctx, KpiCommand::Okr { kpi }).await
 }
 
 /// Stop watching a KPI: archived, readings kept (lead)
@@ -197,7 +198,7 @@ async fn kpi_remove(
     #[autocomplete = "ac_kpi"]
     kpi: String,
 ) -> Result {
-    run(ctx, Command::KpiRemove { kpi }).await
+    run(ctx, KpiCommand::Remove { kpi }).await
 }
 
 /// Read a KPI from an HTTP JSON endpoint on its own cron (lead)
@@ -217,7 +218,7 @@ async fn kpi_source(
 ) -> Result {
     run(
         ctx,
-        Command::KpiSource {
+        KpiCommand::Source {
             kpi,
             url,
             pointer,
@@ -236,7 +237,7 @@ async fn kpi_fetch(
     #[autocomplete = "ac_kpi"]
     kpi: String,
 ) -> Result {
-    run(ctx, Command::KpiFetch { kpi }).await
+    run(ctx, KpiCommand::Fetch { kpi }).await
 }
 
 /// Create or rotate the token for pushing readings (lead; shown once, privately)
@@ -247,5 +248,5 @@ async fn kpi_token(
     #[autocomplete = "ac_kpi"]
     kpi: String,
 ) -> Result {
-    run(ctx, Command::KpiToken { kpi }).await
+    run(ctx, KpiCommand::Token { kpi }).await
 }

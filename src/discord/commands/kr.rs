@@ -3,7 +3,8 @@
 use poise::serenity_prelude as serenity;
 
 use super::{ac_kr, ac_objective, ac_team, run, Context, Result};
-use crate::command::{status_scope, Command};
+use crate::command::status_scope;
+use crate::command::{CheckInCommand, KrCommand, ReportCommand};
 use crate::discord::bot::user_key;
 use crate::service::objectives::{KrEdit, KrInput};
 
@@ -60,7 +61,7 @@ async fn kr_add(
         from,
         team,
     };
-    run(ctx, Command::KrAdd(Box::new(input))).await
+    run(ctx, KrCommand::Add(Box::new(input))).await
 }
 
 /// Change a key result (lead)
@@ -88,7 +89,7 @@ async fn kr_edit(
         weight,
         from,
     };
-    run(ctx, Command::KrEdit { kr, edit }).await
+    run(ctx, KrCommand::Edit { kr, edit }).await
 }
 
 /// Remove a key result (lead)
@@ -99,7 +100,7 @@ async fn kr_remove(
     #[autocomplete = "ac_kr"]
     kr: String,
 ) -> Result {
-    run(ctx, Command::KrRemove { kr }).await
+    run(ctx, KrCommand::Remove { kr }).await
 }
 
 /// Bring back a removed key result (lead)
@@ -108,7 +109,7 @@ async fn kr_restore(
     ctx: Context<'_>,
     #[description = "Key result, e.g. GRO-1.3"] kr: String,
 ) -> Result {
-    run(ctx, Command::KrRestore { kr }).await
+    run(ctx, KrCommand::Restore { kr }).await
 }
 
 /// Key results, scored: of a team, an objective or one owner
@@ -126,7 +127,7 @@ async fn kr_list(
     let owner = owner.map(|u| user_key(u.id));
     run(
         ctx,
-        Command::Status {
+        ReportCommand::Status {
             scope: status_scope(objective, team, owner.clone(), false),
             cycle: None,
             owner,
@@ -143,5 +144,5 @@ async fn kr_show(
     #[autocomplete = "ac_kr"]
     kr: String,
 ) -> Result {
-    run(ctx, Command::History { kr }).await
+    run(ctx, CheckInCommand::History { kr }).await
 }

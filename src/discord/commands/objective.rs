@@ -3,7 +3,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::{ac_cycle, ac_objective, ac_team, run, Context, Result};
-use crate::command::Command;
+use crate::command::{ObjectiveCommand, ReportCommand};
 use crate::discord::bot::user_key;
 use crate::service::objectives::{ObjectiveEdit, ObjectiveInput};
 use crate::service::report::StatusScope;
@@ -49,7 +49,7 @@ async fn objective_add(
         parent,
         cycle: None,
     };
-    run(ctx, Command::ObjectiveAdd(input)).await
+    run(ctx, ObjectiveCommand::Add(input)).await
 }
 
 /// Change an objective's title, kind or owner (lead)
@@ -68,7 +68,7 @@ async fn objective_edit(
         kind,
         owner: owner.map(|u| user_key(u.id)),
     };
-    run(ctx, Command::ObjectiveEdit { objective, edit }).await
+    run(ctx, ObjectiveCommand::Edit { objective, edit }).await
 }
 
 /// A team's objectives and key results, scored
@@ -85,7 +85,7 @@ async fn objective_list(
     let scope = StatusScope::Team(team);
     run(
         ctx,
-        Command::Status {
+        ReportCommand::Status {
             scope,
             cycle,
             owner: None,
@@ -105,7 +105,7 @@ async fn objective_show(
     let scope = StatusScope::Objective(objective);
     run(
         ctx,
-        Command::Status {
+        ReportCommand::Status {
             scope,
             cycle: None,
             owner: None,
@@ -125,7 +125,7 @@ async fn objective_align(
     #[autocomplete = "ac_objective"]
     parent: Option<String>,
 ) -> Result {
-    run(ctx, Command::ObjectiveAlign { objective, parent }).await
+    run(ctx, ObjectiveCommand::Align { objective, parent }).await
 }
 
 /// Pursue an objective with another team (its owner or lead)
@@ -139,7 +139,7 @@ async fn objective_share(
     #[autocomplete = "super::ac_team"]
     team: String,
 ) -> Result {
-    let c = Command::ObjectiveShare {
+    let c = ObjectiveCommand::Share {
         objective,
         team,
         share: true,
@@ -158,7 +158,7 @@ async fn objective_unshare(
     #[autocomplete = "super::ac_team"]
     team: String,
 ) -> Result {
-    let c = Command::ObjectiveShare {
+    let c = ObjectiveCommand::Share {
         objective,
         team,
         share: false,
@@ -174,5 +174,5 @@ async fn objective_close(
     #[autocomplete = "ac_objective"]
     objective: String,
 ) -> Result {
-    run(ctx, Command::ObjectiveClose { objective }).await
+    run(ctx, ObjectiveCommand::Close { objective }).await
 }

@@ -1,6 +1,7 @@
 //! `/okr help`, `/okr status`, `/okr digest`, `/okr schedule show | set`, `/okr export`.
 
 use super::{ac_cycle, ac_objective, ac_team, run, Context, Result};
+use crate::command::ReportCommand;
 use crate::command::{export_format, status_scope, Command, HelpTopic, Surface};
 use crate::service::schedule::ScheduleChange;
 use crate::service::OkrError;
@@ -29,7 +30,7 @@ pub async fn status(
     let scope = status_scope(objective, team, None, me == Some(true));
     run(
         ctx,
-        Command::Status {
+        ReportCommand::Status {
             scope,
             cycle,
             owner: None,
@@ -55,14 +56,14 @@ pub async fn digest(
         .as_deref()
         .is_some_and(|s| s.trim().eq_ignore_ascii_case("workspace"))
     {
-        Command::Rollup { cycle }
+        ReportCommand::Rollup { cycle }
     } else if let Some(cycle) = cycle.filter(|c| !c.trim().is_empty()) {
         return Err(crate::command::past_team_digest(&cycle).into());
     } else {
         let team = team.ok_or_else(|| {
             OkrError::invalid("name the team, e.g. /okr digest team:Growth, or use scope:workspace")
         })?;
-        Command::Digest { team }
+        ReportCommand::Digest { team }
     };
     run(ctx, c).await
 }
@@ -85,7 +86,7 @@ async fn schedule_show(
     #[autocomplete = "ac_team"]
     team: String,
 ) -> Result {
-    run(ctx, Command::ScheduleShow { team }).await
+    run(ctx, ReportCommand::ScheduleShow { team }).await
 }
 
 /// Change when prompts, reminders and digests go out (lead); cron in the team's zone
@@ -107,7 +108,7 @@ async fn schedule_set(
         digest,
         hours,
     };
-    run(ctx, Command::ScheduleSet { team, change }).await
+    run(ctx, ReportCommand::ScheduleSet { team, change }).await
 }
 
 /// The workspace's OKRs as a file: json (re-importable), csv or markdown
@@ -118,5 +119,5 @@ pub async fn export(
 ) -> Result {
     super::defer_private(ctx).await?;
     let format = export_format(format.as_deref())?;
-    run(ctx, Command::Export(format)).await
+    run(ctx, ReportCommand::Export(format)).await
 }

@@ -3,7 +3,8 @@
 use poise::serenity_prelude as serenity;
 
 use super::{ac_cycle, run, Context, Result};
-use crate::command::{Command, CycleNew};
+use crate::command::CycleNew;
+use crate::command::TeamCommand;
 use crate::discord::bot::{role_key, user_key};
 use crate::domain::model::Member;
 use crate::service::setup::SetupInput;
@@ -40,7 +41,7 @@ pub async fn setup(
                 .collect()
         }),
     };
-    run(ctx, Command::Setup(input)).await
+    run(ctx, TeamCommand::Setup(input)).await
 }
 
 /// Cycles: new, list, close
@@ -65,13 +66,13 @@ async fn cycle_new(
     from: Option<String>,
 ) -> Result {
     let c = CycleNew::parse(name, &start, &end, from)?;
-    run(ctx, Command::CycleNew(c)).await
+    run(ctx, TeamCommand::CycleNew(c)).await
 }
 
 /// List the cycles
 #[poise::command(slash_command, rename = "list")]
 async fn cycle_list(ctx: Context<'_>) -> Result {
-    run(ctx, Command::CycleList).await
+    run(ctx, TeamCommand::CycleList).await
 }
 
 /// Close a cycle: grades it and posts the final scores to each team
@@ -83,5 +84,5 @@ async fn cycle_close(
     name: String,
 ) -> Result {
     super::defer_private(ctx).await?;
-    run(ctx, Command::CycleClose { name }).await
+    run(ctx, TeamCommand::CycleClose { name }).await
 }

@@ -2,7 +2,7 @@
 //! webhook is team setup, and its URL a secret (shown masked even so).
 
 use super::{ac_team, run, Context, Result};
-use crate::command::Command;
+use crate::command::WebhookCommand;
 use crate::domain::webhook::SecretUrl;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -47,7 +47,7 @@ async fn webhook_add(
 ) -> Result {
     // The address is looked up before anything is written: that may take a moment.
     super::defer_private(ctx).await?;
-    let command = Command::WebhookAdd {
+    let command = WebhookCommand::Add {
         team,
         kind: kind.as_str().to_owned(),
         url: SecretUrl(url),
@@ -64,7 +64,7 @@ async fn webhook_list(
     team: String,
 ) -> Result {
     super::defer_private(ctx).await?;
-    run(ctx, Command::WebhookList { team }).await
+    run(ctx, WebhookCommand::List { team }).await
 }
 
 /// Stop posting to a webhook (lead)
@@ -77,7 +77,7 @@ async fn webhook_remove(
     #[description = "Its number in /okr webhook list"] webhook: String,
 ) -> Result {
     super::defer_private(ctx).await?;
-    run(ctx, Command::WebhookRemove { team, webhook }).await
+    run(ctx, WebhookCommand::Remove { team, webhook }).await
 }
 
 /// Post a sample to the team's webhooks now (lead)
@@ -92,5 +92,5 @@ async fn webhook_test(
     >,
 ) -> Result {
     super::defer_private(ctx).await?;
-    run(ctx, Command::WebhookTest { team, webhook }).await
+    run(ctx, WebhookCommand::Test { team, webhook }).await
 }

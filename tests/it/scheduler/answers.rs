@@ -1,6 +1,7 @@
 //! Answers to a prompt.
 
 use super::*;
+use okrbot::command::CheckInCommand;
 
 // ---------------------------------------------------------------------------------------------
 // Answers to a prompt
@@ -75,7 +76,7 @@ async fn no_change_records_a_check_in_with_the_same_value() {
 /// "All no change" twice: the second records nothing and says so instead of "checked in".
 #[tokio::test]
 async fn a_repeated_all_no_change_records_nothing_and_says_so() {
-    use okrbot::command::{self, Command};
+    use okrbot::command;
     use okrbot::render::reply::{message, PlainText};
 
     let app = spawn_app().await;
@@ -86,7 +87,7 @@ async fn a_repeated_all_no_change_records_nothing_and_says_so() {
     sim.run_until(at("2026-11-16T08:00:00Z")).await;
 
     let alice = person(&app, "alice");
-    let press = || Command::NoChangeAll {
+    let press = || CheckInCommand::NoChangeAll {
         source: CheckInSource::Button,
     };
     let when = at("2026-11-16T09:00:00Z");

@@ -1,6 +1,7 @@
 //! Digests and the rollup.
 
 use super::*;
+use okrbot::command::ReportCommand;
 
 // ---------------------------------------------------------------------------------------------
 // Digests and the rollup
@@ -214,7 +215,7 @@ async fn a_closed_quarter_stays_viewable_and_the_hint_suggests_the_next_cycle() 
     use okrbot::console::{parse_line, Line};
     assert!(matches!(
         parse_line("/okr digest scope:workspace cycle:2026-Q4"),
-        Line::Command(okrbot::command::Command::Rollup { cycle: Some(c) }) if c == "2026-Q4"
+        Line::Command(okrbot::command::Command::Report(ReportCommand::Rollup { cycle: Some(c) })) if c == "2026-Q4"
     ));
     let Line::Error(e) = parse_line("/okr digest team:Growth cycle:2026-Q4") else {
         panic!("a team's digest is of now")

@@ -3,6 +3,7 @@
 //! cadence spaces the asking; a reading past its cadence is stale wherever the KPI is shown.
 
 use super::*;
+use okrbot::command::CheckInCommand;
 use okrbot::domain::kpi::KpiId;
 use okrbot::service::kpis::KpiInput;
 
@@ -185,7 +186,7 @@ fn now_of(sim: &Sim) -> DateTime<Utc> {
 
 #[tokio::test]
 async fn reminders_all_no_change_and_snooze_answer_for_the_prompts_kpis() {
-    use okrbot::command::{self, Command, Reply};
+    use okrbot::command::{self, Reply};
     let app = spawn_app().await;
     let setup_at = at("2026-11-09T12:00:00Z");
     growth(&app, setup_at).await;
@@ -209,7 +210,7 @@ async fn reminders_all_no_change_and_snooze_answer_for_the_prompts_kpis() {
     // All no change keeps both; a second press records nothing new.
     let alice = person(&app, "alice");
     let when = at("2026-11-18T09:00:00Z");
-    let all = Command::NoChangeAll {
+    let all = CheckInCommand::NoChangeAll {
         source: CheckInSource::Button,
     };
     let before = readings(&app).await;

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, Result};
+use super::super::{Conn, Result};
 use crate::domain::model::{KrId, WorkspaceId};
 use crate::domain::scoring::CycleClock;
 use crate::domain::trend::Trend;
@@ -133,7 +133,7 @@ pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId, clock: &CycleClock)
     {
         return Ok(trend);
     }
-    let points = super::check_ins::points_between(c, ws, kr, clock.start, clock.end).await?;
+    let points = super::points_between(c, ws, kr, clock.start, clock.end).await?;
     let trend = Trend::of(&points, |_| true);
     save(c, ws, kr, clock, &trend).await?;
     Ok(trend)
