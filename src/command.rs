@@ -33,9 +33,9 @@ pub use crate::domain::catalogue::{
 };
 pub use crate::domain::grammar::CheckInRequest;
 pub use crate::domain::view::Reply;
-pub use check_in::{bulk, confidence, typed, CheckInCommand};
+pub use check_in::{bulk, check_in, confidence, typed, CheckInCommand};
 pub use key_result::KrCommand;
-pub use kpi::KpiCommand;
+pub use kpi::{kpi_reading, KpiCommand};
 pub use objective::ObjectiveCommand;
 pub use report::{export_format, past_team_digest, status_scope, ExportFormat, ReportCommand};
 pub use team::{CycleNew, TeamCommand};

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{Command, Options, Reply};
 use crate::domain::grammar::{bulk_requests, confidence_field, CheckInRequest};
 use crate::domain::model::{CheckInSource, Confidence};
+use crate::domain::view::CheckInOutcome;
 use crate::service::{Actor, Okr, OkrError, Result};
 
 /// Check-ins and the answers to a prompt.
@@ -68,6 +69,17 @@ pub fn confidence(text: Option<&str>) -> Result<Option<Confidence>> {
 /// Several updates, one per line, as a command; the first bad line is named.
 pub fn bulk(text: &str, source: CheckInSource) -> Result<Command> {
     Ok(CheckInCommand::Bulk(bulk_requests(text, source)?).into())
+}
+
+/// One check-in, parsed already, answered with its outcome rather than a [`Reply`]: a prompt's
+/// form shows the outcome in the prompt it came from.
+pub async fn check_in(
+    okr: &Okr,
+    actor: &Actor,
+    request: CheckInRequest,
+    now: DateTime<Utc>,
+) -> Result<CheckInOutcome> {
+    okr.check_in(actor, request, now).await
 }
 
 /// `confirm:yes` (or `true`); `confirm:no` is the same as leaving it out.
@@ -146,7 +158,7 @@ impl CheckInCommand {
     pub(super) async fn apply(self, okr: &Okr, actor: &Actor, now: DateTime<Utc>) -> Result<Reply> {
         Ok(match self {
             CheckInCommand::Update(request) => {
-                Reply::CheckedIn(Box::new(okr.check_in(actor, *request, now).await?))
+                Reply::CheckedIn(Box::new(check_in(okr, actor, *request, now).await?))
             }
             CheckInCommand::Bulk(lines) => Reply::Bulk(okr.check_in_all(actor, lines, now).await?),
             CheckInCommand::NoChange {

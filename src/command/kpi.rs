@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Command, HelpTopic, Options, Reply, Surface};
-use crate::service::kpis::KpiInput;
+use crate::service::kpis::{KpiInput, KpiReadingOutcome};
 use crate::service::{Actor, Okr, Result};
 
 /// KPIs.
@@ -142,6 +142,18 @@ pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     Ok(Some(built.into()))
 }
 
+/// A reading by hand, answered with its outcome rather than a [`Reply`]: a prompt's form shows
+/// the outcome in the prompt it came from.
+pub async fn kpi_reading(
+    okr: &Okr,
+    actor: &Actor,
+    kpi: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<KpiReadingOutcome> {
+    okr.kpi_set(actor, kpi, value, now).await
+}
+
 impl KpiCommand {
     pub(super) async fn apply(self, okr: &Okr, actor: &Actor, now: DateTime<Utc>) -> Result<Reply> {
         Ok(match self {
@@ -154,7 +166,7 @@ impl KpiCommand {
                 }
             }
             KpiCommand::Set { kpi, value } => {
-                Reply::KpiReading(Box::new(okr.kpi_set(actor, &kpi, &value, now).await?))
+                Reply::KpiReading(Box::new(kpi_reading(okr, actor, &kpi, &value, now).await?))
             }
             KpiCommand::Range { kpi, min, max } => Reply::KpiRange(
                 okr.kpi_range(actor, &kpi, min.as_deref(), max.as_deref())

@@ -10,7 +10,7 @@ use poise::serenity_prelude as serenity;
 use super::bot::{user_key, BotError, Data};
 use super::delivery::Fallback;
 use super::render::{self, ButtonAction, DiscordDialect};
-use crate::command::{self, Reply};
+use crate::command::{self, CheckInRequest, Reply};
 use crate::command::{CheckInCommand, KpiCommand};
 use crate::domain::model::CheckInSource;
 use crate::outbox::Delivery;
@@ -350,7 +350,7 @@ async fn on_form(
             .delivery_actor(delivery, &user_key(m.user.id), pressed_in)
             .await?;
         // The interaction's id: a redelivered form is one check-in.
-        let c = command::typed(
+        let request = CheckInRequest::typed(
             &code,
             &value,
             command::confidence(confidence.as_deref())?,
@@ -358,12 +358,7 @@ async fn on_form(
             CheckInSource::Modal,
             Some(format!("discord:{}", m.id)),
         )?;
-        match command::apply(okr, &actor, c, now).await? {
-            Reply::CheckedIn(o) => Ok(o),
-            other => Err(OkrError::Internal(anyhow::anyhow!(
-                "a check-in form was answered with {other:?}"
-            ))),
-        }
+        command::check_in(okr, &actor, request, now).await
     }
     .await;
     match outcome {
@@ -478,16 +473,13 @@ async fn on_kpi_form(
         let k = okr
             .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(kpi))
             .await?;
-        let c = KpiCommand::Set {
-            kpi: format!("#{}", k.id.0),
-            value,
-        };
-        command::apply(okr, &actor, c, data.clock.now()).await
+        let kpi = format!("#{}", k.id.0);
+        command::kpi_reading(okr, &actor, &kpi, &value, data.clock.now()).await
     }
     .await;
     match outcome {
-        Ok(Reply::KpiReading(o)) => {
-            let text = format!("✅ {}", said(&Reply::KpiReading(o.clone())));
+        Ok(o) => {
+            let text = format!("✅ {}", said(&Reply::KpiReading(Box::new(o.clone()))));
             let value = o
                 .kpi
                 .latest
@@ -503,10 +495,6 @@ async fn on_kpi_form(
                 )
             };
             answer_form(ctx, m, done, text).await
-        }
-        Ok(r) => {
-            let e = OkrError::Internal(anyhow::anyhow!("a KPI form was answered with {r:?}"));
-            refuse_form(ctx, m, e, "KPI form failed").await
         }
         Err(e) => refuse_form(ctx, m, e, "KPI form failed").await,
     }
