@@ -1,5 +1,7 @@
 //! The `okrbot` command line: wiring only.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
