@@ -50,4 +50,5 @@ pub mod scheduler;
 pub mod service;
 pub mod source;
 pub mod store;
+mod sync;
 pub mod webhook;
