@@ -1,3 +1,8 @@
+//! Table `key_results`: definitions, current state and ignored-prompt counts, and the packed
+//! per-cycle reads scoring runs on (`docs/scoring.md`, "Speed"). A removed key result is
+//! archived, never deleted, so its history stays; every read leaves the archived ones out
+//! unless it asks for them.
+
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
