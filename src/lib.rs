@@ -28,6 +28,12 @@
 //!   Prometheus registry every part counts into.
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
 
+// Also in Cargo.toml's [lints]; stated here too so a build outside cargo's lint table keeps it.
+#![forbid(unsafe_code)]
+// The library writes to the writers it is handed and logs through tracing: only the binary
+// prints, so the bot running as a service never writes where no log collector reads.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod clock;
 pub mod command;
 pub mod config;
@@ -44,4 +50,5 @@ pub mod scheduler;
 pub mod service;
 pub mod source;
 pub mod store;
+mod sync;
 pub mod webhook;

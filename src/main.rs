@@ -1,5 +1,7 @@
 //! The `okrbot` command line: wiring only.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -144,10 +146,11 @@ async fn actor(
     admin: bool,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Actor> {
+    // `?` keeps the service error whole: its Display is the sentence a chat user reads, its
+    // source the database's own words, which main prints after it for the operator.
     let id = okr
         .workspace(&format!("console:{workspace}"), workspace, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .await?;
     Ok(Actor {
         workspace: id,
         user: user.to_owned(),
@@ -202,8 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // A typo must not create an empty workspace and export it.
             let known = okr
                 .existing_workspace(&format!("console:{workspace}"))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .await?;
             if known.is_none() {
                 anyhow::bail!(
                     "there is no workspace {workspace:?} in {}: check --workspace (a console session or an import creates one)",
@@ -211,10 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let actor = actor(&okr, &workspace, "export", true, now).await?;
-            let doc = okr
-                .export(&actor, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let doc = okr.export(&actor, now).await?;
             let format = ExportFormat::parse(&format).expect("clap checked the format");
             let (text, _) = okrbot::render::export::render(&doc, format);
             println!("{text}");
@@ -228,13 +227,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let now = clock(now).now();
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let doc = data::parse_export(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let doc = data::parse_export(&text).with_context(|| file.display().to_string())?;
             // The workspace is made in the import's transaction: a refused file leaves none.
             let (_, s) = okr
                 .import_into_workspace(&format!("console:{workspace}"), &workspace, &doc, now)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                .with_context(|| file.display().to_string())?;
             use okrbot::domain::model::count_of;
             println!(
                 "imported into workspace {workspace}: {}, {}, {}, {}, {}, {}",
@@ -256,10 +254,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let tz = okrbot::domain::model::TeamZone::parse(&tz)
-                .map_err(|e| anyhow::anyhow!("--tz: {e}"))?
+                .context("--tz")?
                 .tz();
-            let schedule = okrbot::domain::schedule::CronSchedule::parse(&cron)
-                .map_err(|e| anyhow::anyhow!("--cron: {e}"))?;
+            let schedule =
+                okrbot::domain::schedule::CronSchedule::parse(&cron).context("--cron")?;
             let from = from.unwrap_or_else(|| SystemClock.now());
             for t in schedule.upcoming(tz, from, count) {
                 println!("{}", t.to_rfc3339());
@@ -386,14 +384,8 @@ async fn run_scheduler<O: Outbox>(
     once: bool,
 ) -> anyhow::Result<()> {
     if once {
-        scheduler
-            .take_over(clock.now())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let report = scheduler
-            .tick(clock.now(), outbox)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        scheduler.take_over(clock.now()).await?;
+        let report = scheduler.tick(clock.now(), outbox).await?;
         eprintln!("{report:?}");
         return Ok(());
     }

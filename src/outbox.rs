@@ -216,17 +216,17 @@ impl RecordingOutbox {
     }
 
     pub fn sent(&self) -> Vec<Delivery> {
-        self.sent.lock().expect("outbox lock").clone()
+        crate::sync::lock(&self.sent).clone()
     }
 
     pub fn take(&self) -> Vec<Delivery> {
-        std::mem::take(&mut *self.sent.lock().expect("outbox lock"))
+        std::mem::take(&mut *crate::sync::lock(&self.sent))
     }
 }
 
 impl Outbox for RecordingOutbox {
     async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
-        let mut sent = self.sent.lock().expect("outbox lock");
+        let mut sent = crate::sync::lock(&self.sent);
         sent.push(d.clone());
         Ok(Some(format!("recorded-{}", d.id)))
     }
@@ -275,7 +275,7 @@ impl FileOutbox {
 impl Outbox for FileOutbox {
     async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
         let _turn = self.turn.lock().await;
-        if !self.seen.lock().expect("outbox lock").insert(d.id) {
+        if !crate::sync::lock(&self.seen).insert(d.id) {
             return Ok(None);
         }
         let line = FileLine {

@@ -84,7 +84,7 @@ impl Scheduler {
         &self,
         expr: &str,
     ) -> std::result::Result<CronSchedule, crate::domain::schedule::ScheduleError> {
-        let mut parsed = self.parsed.lock().expect("schedule cache lock");
+        let mut parsed = crate::sync::lock(&self.parsed);
         if let Some(c) = parsed.get(expr) {
             return Ok(c.clone());
         }

@@ -1,6 +1,5 @@
 //! What every benchmark binary shares: the runtime the services run on, and how an interleaved
-//! run is summed up. Each binary uses what it needs of it.
-#![allow(dead_code)]
+//! run is summed up.
 
 use std::time::Duration;
 

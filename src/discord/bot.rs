@@ -73,7 +73,7 @@ impl AwaitedForm<'_> {
 
 impl Drop for AwaitedForm<'_> {
     fn drop(&mut self) {
-        let mut forms = self.data.forms_awaited.lock().expect("awaited forms");
+        let mut forms = crate::sync::lock(&self.data.forms_awaited);
         if self.taken {
             forms.insert(
                 std::mem::take(&mut self.id),
@@ -100,7 +100,7 @@ impl Data {
     /// Marks the form `id` awaited until the returned guard is dropped.
     pub fn await_form(&self, id: String) -> AwaitedForm<'_> {
         let now = std::time::Instant::now();
-        let mut forms = self.forms_awaited.lock().expect("awaited forms");
+        let mut forms = crate::sync::lock(&self.forms_awaited);
         forms.retain(|_, until| until.is_none_or(|t| t > now));
         forms.insert(id.clone(), None);
         AwaitedForm {
@@ -112,7 +112,7 @@ impl Data {
 
     /// Whether a command is waiting for the form `id`, or has just taken it.
     pub fn form_awaited(&self, id: &str) -> bool {
-        let forms = self.forms_awaited.lock().expect("awaited forms");
+        let forms = crate::sync::lock(&self.forms_awaited);
         forms
             .get(id)
             .is_some_and(|until| until.is_none_or(|t| t > std::time::Instant::now()))
@@ -124,17 +124,14 @@ impl Data {
         guild: serenity::GuildId,
         name: &str,
     ) -> Result<WorkspaceId, OkrError> {
-        if let Some(ws) = self.workspaces.lock().expect("workspace cache").get(&guild) {
+        if let Some(ws) = crate::sync::lock(&self.workspaces).get(&guild) {
             return Ok(*ws);
         }
         let ws = self
             .okr
             .workspace(&format!("discord:{guild}"), name, self.clock.now())
             .await?;
-        self.workspaces
-            .lock()
-            .expect("workspace cache")
-            .insert(guild, ws);
+        crate::sync::lock(&self.workspaces).insert(guild, ws);
         Ok(ws)
     }
 

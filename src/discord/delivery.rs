@@ -271,18 +271,9 @@ impl DiscordOutbox {
     /// Waits for a request slot, again if a 429 paused everything meanwhile.
     async fn pace(&self) {
         loop {
-            let wait = self
-                .pacer
-                .lock()
-                .expect("pacer lock")
-                .reserve(Instant::now());
+            let wait = crate::sync::lock(&self.pacer).reserve(Instant::now());
             tokio::time::sleep(wait).await;
-            if !self
-                .pacer
-                .lock()
-                .expect("pacer lock")
-                .paused(Instant::now())
-            {
+            if !crate::sync::lock(&self.pacer).paused(Instant::now()) {
                 return;
             }
         }
@@ -293,7 +284,7 @@ impl DiscordOutbox {
         match f {
             Failure::RateLimited(after) => {
                 let until = Instant::now() + after;
-                self.pacer.lock().expect("pacer lock").pause_until(until);
+                crate::sync::lock(&self.pacer).pause_until(until);
                 SendError::Retry(after)
             }
             Failure::Transient(after) => SendError::Retry(after),
@@ -306,7 +297,7 @@ impl DiscordOutbox {
     }
 
     async fn dm_channel(&self, user: UserId) -> Result<ChannelId, Failure> {
-        if let Some(c) = self.dms.lock().expect("dm cache lock").get(&user) {
+        if let Some(c) = crate::sync::lock(&self.dms).get(&user) {
             return Ok(*c);
         }
         self.pace().await;
@@ -325,10 +316,7 @@ impl DiscordOutbox {
                     .id
             }
         };
-        self.dms
-            .lock()
-            .expect("dm cache lock")
-            .insert(user, channel);
+        crate::sync::lock(&self.dms).insert(user, channel);
         Ok(channel)
     }
 

@@ -58,13 +58,7 @@ impl Registration {
         commands: Vec<serenity::CreateCommand>,
         guild: serenity::GuildId,
     ) {
-        if self.global
-            || !self
-                .started
-                .lock()
-                .expect("registration lock")
-                .insert(guild)
-        {
+        if self.global || !crate::sync::lock(&self.started).insert(guild) {
             return;
         }
         let me = self.clone();
@@ -76,7 +70,7 @@ impl Registration {
             .await;
             if !done {
                 // A later GUILD_CREATE (the bot invited again) starts a new round.
-                me.started.lock().expect("registration lock").remove(&guild);
+                crate::sync::lock(&me.started).remove(&guild);
             }
         });
     }

@@ -46,7 +46,7 @@ fn header(text: &str) -> Result<(String, String)> {
 
 impl Okr {
     /// `/kpi source`: a lead sets where the KPI is read from (`url:none` removes it).
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "one per option of /kpi source")]
     pub async fn kpi_source(
         &self,
         actor: &Actor,

@@ -57,7 +57,7 @@ pub async fn decide_prompts(
     // Each person once, in name order, with their key results and the KPIs they are asked for:
     // a map, so a team of thousands of owners costs a lookup each.
     type Asked<'a> = (Vec<&'a ScoredKr>, Vec<&'a Kpi>);
-    let mut people: std::collections::BTreeMap<&str, Asked> = std::collections::BTreeMap::new();
+    let mut people: std::collections::BTreeMap<&str, Asked<'_>> = std::collections::BTreeMap::new();
     for (owner, krs) in s.by_owner() {
         people.entry(owner).or_default().0 = krs;
     }

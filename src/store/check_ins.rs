@@ -481,7 +481,7 @@ struct PackedPoint<'a>(
 /// id` as SQLite compares them (TEXT by its bytes), and the key results with a value outside
 /// the exact band, whose points must be read one by one.
 fn unpack_points(pack: &str) -> Result<(Points, Vec<i64>)> {
-    let mut packed: Vec<PackedPoint> = serde_json::from_str(pack)
+    let mut packed: Vec<PackedPoint<'_>> = serde_json::from_str(pack)
         .map_err(|e| StoreError::Corrupt(format!("check-in points: {e}")))?;
     // The rows come nearly in this order (an index's), which the sort runs through in a pass.
     packed.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));

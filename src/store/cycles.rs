@@ -1,3 +1,6 @@
+//! Table `cycles`: the workspace's OKR periods, unique by name in it. A cycle is closed once, by
+//! stamping `closed_at`; it is never reopened or deleted here.
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Conn, Result, StoreError};

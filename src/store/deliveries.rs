@@ -1,3 +1,7 @@
+//! Tables `deliveries` (the ledger) and `digest_marks`. Everything sent is recorded in the
+//! transaction that decides it, at most once per team, kind, recipient and slot, then claimed,
+//! sent or retried and settled here; a live claim is never taken from another process.
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Conn, Result, StoreError};

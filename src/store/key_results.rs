@@ -1,3 +1,8 @@
+//! Table `key_results`: definitions, current state and ignored-prompt counts, and the packed
+//! per-cycle reads scoring runs on (`docs/scoring.md`, "Speed"). A removed key result is
+//! archived, never deleted, so its history stays; every read leaves the archived ones out
+//! unless it asks for them.
+
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -636,11 +641,11 @@ async fn unpack_all<const N: usize>(
     let corrupt =
         |e: serde_json::Error| StoreError::Corrupt(format!("key results of a cycle: {e}"));
     let mut objectives: Vec<ObjectivePack> = Vec::new();
-    let mut krs: Vec<Packed> = Vec::new();
+    let mut krs: Vec<Packed<'_>> = Vec::new();
     for pack in &packs {
         objectives
             .extend(serde_json::from_str::<Vec<ObjectivePack>>(&pack.objectives).map_err(corrupt)?);
-        krs.extend(serde_json::from_str::<Vec<Packed>>(&pack.krs).map_err(corrupt)?);
+        krs.extend(serde_json::from_str::<Vec<Packed<'_>>>(&pack.krs).map_err(corrupt)?);
     }
     let mut order: Vec<(String, i64, usize)> = objectives
         .iter()
@@ -663,7 +668,7 @@ async fn unpack_all<const N: usize>(
         ranked.push((rank, kr.1, at));
     }
     ranked.sort_unstable();
-    let mut krs: Vec<Option<Packed>> = krs.into_iter().map(Some).collect();
+    let mut krs: Vec<Option<Packed<'_>>> = krs.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(ranked.len());
     for (rank, _, at) in ranked {
         let Some(kr) = krs[at].take() else { continue };

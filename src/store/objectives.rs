@@ -1,3 +1,7 @@
+//! Table `objectives`: each team's objectives, found by code (team prefix and number) within the
+//! workspace. Numbers come from the team and are never reused; key-result numbers are handed
+//! out here the same way.
+
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};

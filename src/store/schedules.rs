@@ -1,3 +1,7 @@
+//! Table `schedules`: one row per team and kind of scheduled work, with its cron and next due
+//! time. A slot is taken by moving `next_due_at` on only from the value read
+//! ([`advance`]), so two schedulers never both fire it.
+
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result};

@@ -1,3 +1,7 @@
+//! Tables `teams` and `team_leads`: a team's name, prefix, zone, channel and working hours, and
+//! who leads it. Names and prefixes are unique in the workspace, and objective numbers are
+//! handed out here, never reused.
+
 use chrono::{DateTime, Utc};
 
 use super::{team_tz, Conn, Result, StoreError};

@@ -1,3 +1,6 @@
+//! Table `workspaces`: one row per chat workspace, found by its platform key
+//! (`console:acme`, `discord:<guild id>`) and made on first use, never twice for one key.
+
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result};

@@ -1,9 +1,6 @@
 //! The integration-test harness: a fresh SQLite database per test, the real service on top of it,
 //! a workspace with an admin, the Growth team of the examples, and a dump of every row of every
 //! table so a test can prove that a refused command wrote nothing.
-//!
-//! Shared by several test binaries, each of which uses only some of it.
-#![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use okrbot::config::Config;
@@ -244,10 +241,6 @@ impl Rows {
             .find(|(t, _)| t == name)
             .map(|(_, rows)| rows.as_slice())
             .unwrap_or_else(|| panic!("no table {name} in the dump"))
-    }
-
-    pub fn total(&self) -> usize {
-        self.0.iter().map(|(_, rows)| rows.len()).sum()
     }
 }
 

@@ -278,6 +278,29 @@ fn exporting_a_workspace_that_does_not_exist_is_refused_and_creates_nothing() {
     assert!(!ok && err.contains("no workspace"), "still none: {err}");
 }
 
+/// The operator running `okrbot export` on a damaged database reads what the database said, not
+/// only the apology a chat user gets: that is what they can act on.
+#[tokio::test]
+async fn exporting_from_a_damaged_database_names_the_cause() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("damaged.db");
+    // A console session creates the workspace, so the export gets past finding it.
+    let (_, err, ok) = okrbot(&db, &["console", "--workspace", "acme"]);
+    assert!(ok, "{err}");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open the database");
+    sqlx::query("DROP TABLE objectives")
+        .execute(&pool)
+        .await
+        .expect("drop a table");
+    pool.close().await;
+
+    let (out, err, ok) = export(&db, "acme", "json");
+    assert!(!ok, "{out}");
+    assert!(err.contains("no such table: objectives"), "{err}");
+}
+
 /// The demo reads right to a team lead: every post to a team went out within its working hours
 /// (09:00-18:00 local, Monday to Friday), nothing is left owed, and no key result was announced
 /// as moving into red twice.

@@ -16,9 +16,6 @@
 //!   kept per channel with edits applied ([`FakeDiscord::messages_in`]).
 //! - [`FakeDiscord::fail_next`] makes the next matching request(s) fail the way Discord fails
 //!   (429 with its body and headers, or 403 code 50007) so retry and give-up paths can be tested.
-//!
-//! Shared by several test binaries, each of which uses only some of it.
-#![allow(dead_code)]
 
 pub mod fixtures;
 mod gateway;
@@ -44,10 +41,6 @@ pub struct Recorded {
     pub method: String,
     /// The path below `/api/v10`, e.g. `/channels/123/messages`.
     pub path: String,
-    /// The raw query string, if any (`wait=true`).
-    pub query: Option<String>,
-    /// The OpenAPI path template the request matched (`/channels/{channel_id}/messages`), if any.
-    pub route: Option<String>,
     /// The JSON body; for a multipart request, the parsed `payload_json` part.
     pub body: Option<Value>,
     /// The uploaded files of a multipart request.
@@ -67,8 +60,6 @@ impl Recorded {
 /// One file part of a multipart request.
 #[derive(Clone, Debug)]
 pub struct RecordedFile {
-    /// The form field name (`files[0]`).
-    pub field: String,
     /// The file name the client gave.
     pub filename: String,
     pub bytes: Vec<u8>,

@@ -65,7 +65,7 @@ async fn kpi_withdraw(
 
 /// Watch a KPI with a healthy range (lead)
 #[poise::command(slash_command, rename = "add")]
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "a parameter per command option")]
 async fn kpi_add(
     ctx: Context<'_>,
     #[description = "Team"]

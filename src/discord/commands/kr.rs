@@ -20,7 +20,7 @@ pub async fn kr(ctx: Context<'_>) -> Result {
 
 /// Add a key result (lead)
 #[poise::command(slash_command, rename = "add")]
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "a parameter per command option")]
 async fn kr_add(
     ctx: Context<'_>,
     #[description = "Objective"]
@@ -66,7 +66,7 @@ async fn kr_add(
 
 /// Change a key result (lead)
 #[poise::command(slash_command, rename = "edit")]
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "a parameter per command option")]
 async fn kr_edit(
     ctx: Context<'_>,
     #[description = "Key result"]

@@ -48,7 +48,7 @@ fn subjects(actions: &[Action]) -> (Vec<Subject<'_>>, usize) {
 
 /// Every key result and KPI the actions name, in order, and whether a row of controls follows.
 fn subjects_all(actions: &[Action]) -> (Vec<Subject<'_>>, bool) {
-    let mut codes: Vec<Subject> = Vec::new();
+    let mut codes: Vec<Subject<'_>> = Vec::new();
     for a in actions {
         let subject = match (a.kind, a.target.as_deref(), a.kpi) {
             (ActionKind::Update | ActionKind::NoChange, Some(c), _) => Subject::Kr(c),
@@ -74,7 +74,7 @@ fn subjects_all(actions: &[Action]) -> (Vec<Subject<'_>>, bool) {
 pub(super) fn hidden_krs(actions: &[Action]) -> (usize, usize) {
     let (shown, _) = subjects(actions);
     let (all, _) = subjects_all(actions);
-    let hidden: Vec<&Subject> = all.iter().filter(|s| !shown.contains(s)).collect();
+    let hidden: Vec<&Subject<'_>> = all.iter().filter(|s| !shown.contains(s)).collect();
     let kpis = hidden
         .iter()
         .filter(|s| matches!(s, Subject::Kpi(..)))
@@ -305,7 +305,7 @@ pub fn parse_kpi_modal_id(id: &str) -> Option<(i64, i64)> {
 /// the last key-result button. `embeds` and `rows` are the prompt as Discord holds it (the
 /// interaction's message); `done` pairs a code with its new value as the reader should see it.
 pub fn mark_done(embeds: &[Embed], rows: &[ActionRow], done: &[(&str, &str)]) -> DiscordMessage {
-    let done: Vec<(Subject, &str)> = done.iter().map(|(c, v)| (Subject::Kr(c), *v)).collect();
+    let done: Vec<(Subject<'_>, &str)> = done.iter().map(|(c, v)| (Subject::Kr(c), *v)).collect();
     mark(embeds, rows, &done)
 }
 
@@ -321,7 +321,7 @@ pub fn mark_kpi_done(
     mark(embeds, rows, &[(Subject::Kpi(kpi, name), value)])
 }
 
-fn mark(embeds: &[Embed], rows: &[ActionRow], done: &[(Subject, &str)]) -> DiscordMessage {
+fn mark(embeds: &[Embed], rows: &[ActionRow], done: &[(Subject<'_>, &str)]) -> DiscordMessage {
     let mut pieces: Vec<Piece> = embeds
         .iter()
         .map(|e| Piece {

@@ -50,11 +50,7 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Parsed, String> {
         let (name, filename) = disposition(head).ok_or("part without a form-data name")?;
         let bytes = content[..end].to_vec();
         match filename {
-            Some(filename) => parsed.files.push(RecordedFile {
-                field: name,
-                filename,
-                bytes,
-            }),
+            Some(filename) => parsed.files.push(RecordedFile { filename, bytes }),
             None => {
                 let text = String::from_utf8(bytes).map_err(|_| "text part not UTF-8")?;
                 if name == "payload_json" {

@@ -119,7 +119,6 @@ struct Incoming {
     method: String,
     path: String,
     segments: Vec<String>,
-    query: Option<String>,
     body: Option<Value>,
     files: Vec<RecordedFile>,
 }
@@ -145,12 +144,11 @@ async fn handle(
         method: method.to_string(),
         segments: super::split_path(&path),
         path,
-        query: uri.query().map(str::to_owned),
         body,
         files,
     };
     let before = state.violations.lock().unwrap().len();
-    let template = validate(&state, &route_label, &incoming);
+    validate(&state, &route_label, &incoming);
     // Discord answers a body that breaks its schema or limits with 400 and does nothing, so the
     // bot's handling of a refusal is exercised, not only recorded.
     let refused = state.violations.lock().unwrap().len() > before && incoming.body.is_some();
@@ -169,8 +167,6 @@ async fn handle(
     state.requests.lock().unwrap().push(Recorded {
         method: incoming.method,
         path: incoming.path,
-        query: incoming.query,
-        route: template,
         body: incoming.body,
         files: incoming.files,
         status: answer.status.as_u16(),
@@ -238,19 +234,19 @@ fn read_body(
     }
 }
 
-/// Checks the request against the spec and the limits; returns the spec's path template.
-fn validate(state: &State, route: &str, req: &Incoming) -> Option<String> {
+/// Checks the request against the spec and the limits.
+fn validate(state: &State, route: &str, req: &Incoming) {
     let (template, validator, required) = match openapi::spec().operation(&req.method, &req.path) {
         Operation::UnknownPath => {
             state.violation(format!("{route}: no such path in Discord's API"));
-            return None;
+            return;
         }
         Operation::UnknownMethod { template } => {
             state.violation(format!(
                 "{route}: Discord's {template} has no {}",
                 req.method
             ));
-            return Some(template);
+            return;
         }
         Operation::Known {
             template,
@@ -296,7 +292,6 @@ fn validate(state: &State, route: &str, req: &Incoming) -> Option<String> {
             state.violation(format!("{route}: limit: {reason}"));
         }
     }
-    Some(template)
 }
 
 /// Takes one use of the first injection matching the request, if any.
