@@ -18,12 +18,13 @@
 //!   charts. Reads only the domain.
 //! - [`scheduler`]: decides prompts, reminders, digests and alerts into the delivery ledger;
 //!   [`delivery`]: the dispatcher that sends the ledger's rows, retrying each on its own
-//!   schedule; [`outbox`]: the port messages leave through.
+//!   schedule, and the webhook outbox that reads each row's webhook; [`outbox`]: the port
+//!   messages leave through.
 //! - [`console`]: the terminal workspace; [`discord`]: the Discord bot (serenity + poise);
 //!   [`demo`]: a quarter on a simulated clock.
 //! - [`source`]: KPI HTTP sources (reqwest): fetch within limits, the private-address guard,
 //!   the JSON pointer. [`webhook`]: posting to team webhooks (Slack, Mattermost, Teams) under
-//!   the same address guard, paced per webhook.
+//!   the same address guard, paced per webhook. Both are leaves: HTTP only, handed what to send.
 //! - [`http`]: the listener (KPI pushes, `/healthz`, `/readyz`, `/metrics`); [`metrics`]: the
 //!   Prometheus registry every part counts into.
 //! - [`clock`]: the injected clock; [`config`]: layered configuration.
