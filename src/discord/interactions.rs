@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 
-use super::bot::{user_key, BotError, Data};
+use super::context::{user_key, BotError, Data};
 use super::delivery::Fallback;
+use super::ids::parse_snowflake;
 use super::render::{self, ButtonAction, DiscordDialect};
 use crate::command::{self, Command, Reply};
 use crate::domain::model::CheckInSource;
@@ -55,7 +56,7 @@ pub fn fallback_channel() -> Fallback {
     Arc::new(|d: &Delivery| {
         d.team_channel
             .as_deref()
-            .and_then(|c| c.parse::<u64>().ok())
+            .and_then(parse_snowflake)
             .map(serenity::ChannelId::new)
     })
 }
