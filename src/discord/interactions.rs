@@ -12,7 +12,7 @@ use super::delivery::Fallback;
 use super::ids::parse_snowflake;
 use super::render::{self, ButtonAction, DiscordDialect};
 use crate::command::{self, Command, Reply};
-use crate::domain::model::CheckInSource;
+use crate::domain::model::{CheckInSource, KpiId};
 use crate::outbox::Delivery;
 use crate::service::OkrError;
 
@@ -139,10 +139,7 @@ async fn on_button(
         return Ok(());
     }
     if let ButtonAction::ReadKpi { kpi, .. } = &action {
-        let k = match okr
-            .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(*kpi))
-            .await
-        {
+        let k = match okr.prompt_kpi(&actor, delivery, KpiId(*kpi)).await {
             Ok(k) => k,
             Err(e) => return refuse(ctx, i, e.to_string()).await,
         };
@@ -195,8 +192,7 @@ async fn on_button(
             // Once per prompt: a second press finds the KPI read since the prompt's slot.
             let kept = async {
                 let slot = okr.prompt_slot(delivery).await?;
-                okr.kpi_no_change(&actor, crate::domain::kpi::KpiId(*kpi), slot, now)
-                    .await
+                okr.kpi_no_change(&actor, KpiId(*kpi), slot, now).await
             }
             .await;
             match kept {
@@ -475,9 +471,7 @@ async fn on_kpi_form(
         let actor = okr
             .delivery_actor(delivery, &user_key(m.user.id), pressed_in)
             .await?;
-        let k = okr
-            .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(kpi))
-            .await?;
+        let k = okr.prompt_kpi(&actor, delivery, KpiId(kpi)).await?;
         let c = Command::KpiSet {
             kpi: format!("#{}", k.id.0),
             value,

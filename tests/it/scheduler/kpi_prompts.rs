@@ -3,7 +3,7 @@
 //! cadence spaces the asking; a reading past its cadence is stale wherever the KPI is shown.
 
 use super::*;
-use okrbot::domain::kpi::KpiId;
+use okrbot::domain::model::KpiId;
 use okrbot::service::kpis::KpiInput;
 
 /// KPI `name` of Growth (percent, healthy at least 7%), owned by `owner` if any.
