@@ -24,7 +24,9 @@ use crate::store::{
     self,
     deliveries::{Lane, Settled},
 };
-use crate::webhook::WebhookOutbox;
+
+mod webhooks;
+pub use webhooks::{WebhookOutbox, WebhookPosts};
 
 /// What one round of delivering did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

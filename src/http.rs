@@ -24,7 +24,7 @@ use tokio::sync::{watch, Semaphore};
 
 use crate::clock::Clock;
 use crate::config;
-use crate::domain::kpi::KpiId;
+use crate::domain::model::KpiId;
 use crate::service::kpi_push::{BodyError, PushError};
 use crate::service::Okr;
 

@@ -22,15 +22,8 @@ pub mod webhook;
 
 const BAR: usize = 10;
 
-/// `s` cut to at most `max` characters, an ellipsis marking the cut.
-pub fn clip_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-    t.push('…');
-    t
-}
+// The one clip lives in the domain so the webhook poster can cut a refusal without the renderer.
+pub use crate::domain::quote::clip_chars;
 
 /// `text` as a piece of a file name: ASCII letters and digits in lower case, anything else one
 /// `-`, at most 40 characters; `fallback` when nothing is left (a name in another script).

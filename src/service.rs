@@ -21,7 +21,6 @@ pub mod check_in;
 pub mod data;
 pub mod digest;
 pub mod fields;
-mod kpi_data;
 pub mod kpi_push;
 pub mod kpi_sources;
 pub mod kpis;

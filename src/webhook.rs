@@ -1,6 +1,8 @@
-//! Posting to team webhooks (reqwest): the address rules, the one POST, and what each answer
-//! means for the delivery (`docs/webhooks.md`). The URL is a secret: no error or log line here
-//! holds it, only its masked form.
+//! Posting to team webhooks (reqwest): the address rules, the one POST, the per-webhook pacer,
+//! and what each answer means for the delivery (`docs/webhooks.md`). A leaf, like
+//! [`crate::source`]: it is handed the URL and the payload, so the dispatcher's webhook outbox
+//! and `/okr webhook test` post through it without it knowing either. The URL is a secret: no
+//! error or log line here holds it, only its masked form.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -13,8 +15,8 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use crate::domain::quote::clip_chars;
 use crate::domain::webhook::{mask, WebhookId};
-use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
 use crate::source::{self, FetchError, Policy};
 
 /// How webhooks are posted to: the address policy is the KPI sources' (`http_sources.*`).
@@ -153,7 +155,7 @@ pub async fn post(
             let text = body_start(response, ERROR_BODY_BYTES).await;
             Err(PostError::Rejected {
                 status,
-                body: crate::render::clip_chars(String::from_utf8_lossy(&text).trim(), 200),
+                body: clip_chars(String::from_utf8_lossy(&text).trim(), 200),
             })
         }
     }
@@ -255,93 +257,6 @@ impl Pacer {
         let mut next = self.next.lock().await;
         let at = next.entry(id).or_insert(until);
         *at = (*at).max(until);
-    }
-}
-
-/// The webhook lane's outbox: reads the webhook a delivery names, waits for its turn, posts the
-/// message in the platform's shape and says what the answer means for the delivery. It posts
-/// through [`WebhookOutbox::at`], which gives it the round's `now`.
-#[derive(Clone)]
-pub struct WebhookOutbox {
-    okr: crate::service::Okr,
-    pacer: Pacer,
-}
-
-impl WebhookOutbox {
-    pub fn new(okr: crate::service::Okr) -> WebhookOutbox {
-        WebhookOutbox {
-            pacer: okr.webhook_turns.clone(),
-            okr,
-        }
-    }
-
-    /// The outbox for a round of deliveries at `now`.
-    pub fn at(&self, now: DateTime<Utc>) -> WebhookPosts<'_> {
-        WebhookPosts { outbox: self, now }
-    }
-}
-
-/// [`WebhookOutbox`] for one round at `now`.
-pub struct WebhookPosts<'a> {
-    outbox: &'a WebhookOutbox,
-    now: DateTime<Utc>,
-}
-
-impl Outbox for WebhookPosts<'_> {
-    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
-        let WebhookPosts { outbox, now } = self;
-        let Recipient::Webhook(id) = d.recipient else {
-            return Err(SendError::Undeliverable(format!(
-                "{} is not a webhook",
-                d.recipient
-            )));
-        };
-        let hook = outbox
-            .okr
-            .webhook_by_id(d.workspace, id)
-            .await
-            .map_err(|_| SendError::Retry(Duration::ZERO))?
-            .ok_or_else(|| SendError::Undeliverable(format!("webhook {id} was removed")))?;
-        if !hook.is_active() {
-            return Err(SendError::Undeliverable(format!(
-                "webhook {id} is disabled"
-            )));
-        }
-        let settings = outbox.okr.webhook_settings();
-        outbox.pacer.turn(id, settings.pace).await;
-        let body = crate::render::webhook::payload(hook.platform, &d.message);
-        let outcome = post(
-            &hook.url,
-            &body,
-            Some(d.id),
-            outbox.okr.source_policy(),
-            settings,
-            *now,
-        )
-        .await;
-        if let Err(e) = &outcome {
-            // Kept for `/okr webhook list`; a "not found" is counted by the dispatcher.
-            if !matches!(e, PostError::Gone(_)) {
-                let _ = outbox.okr.webhook_failed(id, &e.to_string()).await;
-            }
-        }
-        match outcome {
-            Ok(()) => Ok(None),
-            Err(PostError::RateLimited(after)) => {
-                // Slack limits each webhook: every later post to it waits too, not only this one.
-                let after = after.unwrap_or(Duration::from_secs(1));
-                outbox.pacer.hold(id, Instant::now() + after).await;
-                Err(SendError::Retry(after))
-            }
-            Err(PostError::Transient(why)) => {
-                tracing::info!(webhook = %id, url = %hook.masked_url(), %why, "webhook post failed");
-                Err(SendError::Retry(Duration::ZERO))
-            }
-            Err(e @ PostError::Gone(_)) => Err(SendError::Gone(e.to_string())),
-            Err(e @ (PostError::Refused(_) | PostError::Rejected { .. })) => {
-                Err(SendError::Undeliverable(e.to_string()))
-            }
-        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::bot::{BotError, Context, Data};
+use super::context::{BotError, Context, Data};
 use super::render::{self, DiscordDialect};
 use crate::command::{self, Command};
 use crate::domain::message::Message;
@@ -47,13 +47,9 @@ pub(super) fn now(ctx: Context<'_>) -> chrono::DateTime<chrono::Utc> {
     ctx.data().clock.now()
 }
 
-/// How long a command may work before its answer is deferred: far inside Discord's 3 s, and
-/// short enough that a burst of commands on a busy bot is still acknowledged at once
-/// (`docs/discord.md`).
-pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(40);
-
 /// Runs `command` as the asker and sends its rendered reply. An answer not ready within
-/// [`ANSWER_WITHIN`] (`Data::answer_within`) is deferred privately first, and sent when it is.
+/// [`ANSWER_WITHIN`](super::context::ANSWER_WITHIN) (`Data::answer_within`) is deferred
+/// privately first, and sent when it is.
 async fn run(ctx: Context<'_>, command: impl Into<Command>) -> Result {
     let started = std::time::Instant::now();
     let reply = answer(ctx, command.into()).await?;
@@ -66,7 +62,7 @@ async fn run(ctx: Context<'_>, command: impl Into<Command>) -> Result {
 }
 
 /// Runs `command` as the asker, deferring the answer privately if it is not ready within
-/// [`ANSWER_WITHIN`]; the caller sends it.
+/// [`ANSWER_WITHIN`](super::context::ANSWER_WITHIN); the caller sends it.
 async fn answer(ctx: Context<'_>, command: Command) -> Result<command::Reply> {
     let work = async {
         let a = actor(ctx).await?;
@@ -106,7 +102,8 @@ fn interaction_key(ctx: Context<'_>) -> Option<String> {
 enum Deferral {
     /// A command that may take a while: every part of its answer stays private.
     Private,
-    /// An answer that was not ready in time ([`ANSWER_WITHIN`]): it keeps its own visibility.
+    /// An answer that was not ready in time
+    /// ([`ANSWER_WITHIN`](super::context::ANSWER_WITHIN)): it keeps its own visibility.
     ForTime,
 }
 

@@ -35,6 +35,7 @@ use serenity::all::{ChannelId, Http, HttpError, MessageId, Nonce, PrivateChannel
 use serenity::http::{DiscordJsonError, Route, StatusCode};
 use tokio::time::Instant;
 
+use super::ids::parse_snowflake;
 use super::render::{render_with_actions, DiscordMessage};
 use super::rest::{Body, Rest, RestError};
 use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
@@ -206,13 +207,6 @@ pub fn parse_sent(s: &str) -> Option<(ChannelId, Vec<MessageId>)> {
         .map(|i| parse_snowflake(i).map(MessageId::new))
         .collect::<Option<Vec<_>>>()?;
     Some((ChannelId::new(parse_snowflake(channel)?), ids))
-}
-
-/// A snowflake as Discord writes it: decimal digits, not zero.
-pub fn parse_snowflake(s: &str) -> Option<u64> {
-    s.parse::<u64>()
-        .ok()
-        .filter(|n| *n != 0 && n.to_string() == s)
 }
 
 /// Finds the team channel for a delivery whose user takes no DMs.
@@ -430,7 +424,7 @@ impl DiscordOutbox {
     }
 
     async fn send_to_user(&self, d: &Delivery, user: &str) -> Result<String, SendError> {
-        // The core knows Discord members by their mention, `<@id>` (see `bot::user_key`).
+        // The core knows Discord members by their mention, `<@id>` (see `context::user_key`).
         let bare = user
             .strip_prefix("<@")
             .and_then(|u| u.strip_suffix('>'))

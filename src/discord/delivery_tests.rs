@@ -182,19 +182,6 @@ fn serenitys_own_refusals_are_undeliverable() {
     assert!(matches!(f, Failure::Rejected(why) if why.contains("embed too large")));
 }
 
-#[test]
-fn snowflakes_are_decimal_digits_and_nothing_else() {
-    assert_eq!(
-        parse_snowflake("123456789012345678"),
-        Some(123456789012345678)
-    );
-    assert_eq!(parse_snowflake("okr-team"), None);
-    assert_eq!(parse_snowflake(""), None);
-    assert_eq!(parse_snowflake("0"), None);
-    assert_eq!(parse_snowflake("+12"), None);
-    assert_eq!(parse_snowflake("012"), None);
-}
-
 fn outbox() -> DiscordOutbox {
     // Nothing listens here: tests below fail before any request is made.
     let http = serenity::http::HttpBuilder::new("token")

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 
-use super::bot::{user_key, BotError, Data};
+use super::context::{user_key, BotError, Data};
 use super::delivery::Fallback;
+use super::ids::parse_snowflake;
 use super::render::{self, ButtonAction, DiscordDialect};
 use crate::command::{self, CheckInRequest, Reply};
 use crate::command::{CheckInCommand, KpiCommand};
-use crate::domain::model::CheckInSource;
+use crate::domain::model::{CheckInSource, KpiId};
 use crate::outbox::Delivery;
 use crate::service::OkrError;
 
@@ -56,7 +57,7 @@ pub fn fallback_channel() -> Fallback {
     Arc::new(|d: &Delivery| {
         d.team_channel
             .as_deref()
-            .and_then(|c| c.parse::<u64>().ok())
+            .and_then(parse_snowflake)
             .map(serenity::ChannelId::new)
     })
 }
@@ -139,10 +140,7 @@ async fn on_button(
         return Ok(());
     }
     if let ButtonAction::ReadKpi { kpi, .. } = &action {
-        let k = match okr
-            .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(*kpi))
-            .await
-        {
+        let k = match okr.prompt_kpi(&actor, delivery, KpiId(*kpi)).await {
             Ok(k) => k,
             Err(e) => return refuse(ctx, i, e.to_string()).await,
         };
@@ -195,8 +193,7 @@ async fn on_button(
             // Once per prompt: a second press finds the KPI read since the prompt's slot.
             let kept = async {
                 let slot = okr.prompt_slot(delivery).await?;
-                okr.kpi_no_change(&actor, crate::domain::kpi::KpiId(*kpi), slot, now)
-                    .await
+                okr.kpi_no_change(&actor, KpiId(*kpi), slot, now).await
             }
             .await;
             match kept {
@@ -470,9 +467,7 @@ async fn on_kpi_form(
         let actor = okr
             .delivery_actor(delivery, &user_key(m.user.id), pressed_in)
             .await?;
-        let k = okr
-            .prompt_kpi(&actor, delivery, crate::domain::kpi::KpiId(kpi))
-            .await?;
+        let k = okr.prompt_kpi(&actor, delivery, KpiId(kpi)).await?;
         let kpi = format!("#{}", k.id.0);
         command::kpi_reading(okr, &actor, &kpi, &value, data.clock.now()).await
     }

@@ -13,6 +13,7 @@ use serenity::all::{
     CreateInteractionResponseMessage, CreateMessage, EditMessage, Nonce,
 };
 
+use super::ids::parse_snowflake;
 use crate::domain::message::Message;
 use crate::domain::scoring::Status;
 
@@ -94,7 +95,7 @@ impl Pings {
                 Some(id) => (true, id),
                 None => (false, inner.trim_start_matches('!')),
             };
-            if let Some(id) = crate::discord::delivery::parse_snowflake(id) {
+            if let Some(id) = parse_snowflake(id) {
                 let list = if role { &mut p.roles } else { &mut p.users };
                 if !list.contains(&id) {
                     list.push(id);

@@ -4,10 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::model::{format_number, TeamId, Unit};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KpiId(pub i64);
+use super::model::{format_number, KpiId, TeamId, Unit};
 
 /// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

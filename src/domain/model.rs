@@ -30,6 +30,8 @@ id_type!(
     ObjectiveId,
     KrId,
     CheckInId,
+    /// A KPI (`docs/kpis.md`).
+    KpiId,
 );
 
 /// How a key result is measured (`docs/scoring.md`).
@@ -756,7 +758,7 @@ pub struct KeyResult {
     /// When the last check-in was recorded; `None` until the first one.
     pub last_check_in: Option<DateTime<Utc>>,
     /// The KPI whose readings it follows (`/kpi okr`): nobody is asked to check it in.
-    pub follows: Option<super::kpi::KpiId>,
+    pub follows: Option<KpiId>,
     /// Of a shared objective: the contributing team whose prompts, reminders and alerts it is
     /// in; `None` is the objective's home team.
     pub carried_by: Option<TeamId>,

@@ -31,6 +31,8 @@ use crate::store::{
     self, check_ins::NewCheckIn, key_results::NewKr, objectives::NewObjective, teams::NewTeam, Conn,
 };
 
+mod kpis;
+
 impl Okr {
     pub async fn export(&self, actor: &Actor, now: DateTime<Utc>) -> Result<ExportDoc> {
         let (views, snap) = self.everything(actor, now).await?;
@@ -191,7 +193,7 @@ impl Okr {
                     closed_at: closed_at.get(&c.name).copied(),
                 })
                 .collect(),
-            kpis: super::kpi_data::export(self, actor, &snap).await?,
+            kpis: kpis::export(self, actor, &snap).await?,
             objectives,
         })
     }
@@ -234,7 +236,7 @@ impl Okr {
 }
 
 /// A refusal of the import, naming the entry and field: `objectives[0] (GRO-1).title: ...`.
-pub(super) fn bad(place: String, msg: String) -> OkrError {
+fn bad(place: String, msg: String) -> OkrError {
     OkrError::invalid(format!("{place}: {msg}; nothing was imported"))
 }
 
@@ -629,8 +631,7 @@ async fn import_in(
         obj.parent = Some(parent.id);
         store::objectives::update(tx, ws, &obj).await?;
     }
-    summary.kpis =
-        super::kpi_data::import(tx, ws, &doc.kpis, &teams, &objective_ids, &kr_ids, now).await?;
+    summary.kpis = kpis::import(tx, ws, &doc.kpis, &teams, &objective_ids, &kr_ids, now).await?;
     summary.teams = doc.teams.len();
     summary.cycles = doc.cycles.len();
     Ok(summary)

@@ -6,7 +6,8 @@ use sha2::{Digest, Sha256};
 
 use super::kpis::{kpi_named, record};
 use super::{commit, require_lead, Actor, Okr, OkrError, Result};
-use crate::domain::kpi::{Kpi, KpiId, Reading, ReadingSource};
+use crate::domain::kpi::{Kpi, Reading, ReadingSource};
+use crate::domain::model::KpiId;
 use crate::domain::value::{self, ValueSpec};
 pub use crate::domain::view::KpiReadingOutcome;
 use crate::store;

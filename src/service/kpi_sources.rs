@@ -8,8 +8,8 @@ use futures_util::StreamExt;
 
 use super::kpis::{kpi_named, record};
 use super::{commit, is_lead, require_lead, Actor, Okr, OkrError, Result};
-use crate::domain::kpi::{Kpi, KpiId, Reading, ReadingSource};
-use crate::domain::model::WorkspaceId;
+use crate::domain::kpi::{Kpi, Reading, ReadingSource};
+use crate::domain::model::{KpiId, WorkspaceId};
 use crate::domain::schedule::CronSchedule;
 pub use crate::domain::view::KpiReadingOutcome;
 use crate::source;

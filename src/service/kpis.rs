@@ -9,12 +9,11 @@ use super::objectives::objective_by_code;
 use super::setup::resolve_cycle;
 use super::{commit, is_lead, require_lead, team_named, Actor, Okr, OkrError, Result};
 use crate::domain::kpi::{
-    self, Better, Kpi, KpiId, ListedReading, Place, Range, Reading, ReadingSource,
-    ReadingWithdrawal,
+    self, Better, Kpi, ListedReading, Place, Range, Reading, ReadingSource, ReadingWithdrawal,
 };
 use crate::domain::model::{
-    same_name, CheckInSource, KeyResult, KrKind, Objective, ObjectiveKind, ObjectiveState, Team,
-    Unit, WorkspaceId,
+    same_name, CheckInSource, KeyResult, KpiId, KrKind, Objective, ObjectiveKind, ObjectiveState,
+    Team, Unit, WorkspaceId,
 };
 use crate::domain::value::{self, ValueSpec};
 pub use crate::domain::view::{KpiDetail, KpiKept, KpiOkrDraft, KpiReadingOutcome, KpiWithdrawn};

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::team_state::{ScoredKr, TeamState};
 use super::Result;
-use crate::domain::kpi::{Kpi, KpiId};
-use crate::domain::model::KrId;
+use crate::domain::kpi::Kpi;
+use crate::domain::model::{KpiId, KrId};
 use crate::domain::schedule::{CronSchedule, DEFAULT_PROMPT};
 use crate::domain::scoring::Status;
 use crate::outbox::{DeliveryKind, Recipient};

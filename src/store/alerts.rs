@@ -5,8 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Result};
-use crate::domain::kpi::KpiId;
-use crate::domain::model::{KrId, TeamId, WorkspaceId};
+use crate::domain::model::{KpiId, KrId, TeamId, WorkspaceId};
 
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

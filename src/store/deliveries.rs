@@ -5,9 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Conn, Result, StoreError};
-use crate::domain::kpi::KpiId;
 use crate::domain::message::{Attachment, Message};
-use crate::domain::model::{KrId, TeamId, WorkspaceId};
+use crate::domain::model::{KpiId, KrId, TeamId, WorkspaceId};
 use crate::outbox::{Delivery, DeliveryKind, Recipient};
 
 #[derive(Clone, Copy)]

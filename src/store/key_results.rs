@@ -71,7 +71,7 @@ fn to_kr(r: Row) -> Result<KeyResult> {
         created_at: r.created_at,
         paced_from: r.paced_from,
         last_check_in: r.last_check_in_at,
-        follows: r.kpi_id.map(crate::domain::kpi::KpiId),
+        follows: r.kpi_id.map(crate::domain::model::KpiId),
         carried_by: r.carried_by.map(TeamId),
     })
 }

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Result, StoreError};
 use crate::domain::kpi::{
-    Better, Cadence, Kpi, KpiId, KpiSource, ListedReading, Range, Reading, ReadingSource,
+    Better, Cadence, Kpi, KpiSource, ListedReading, Range, Reading, ReadingSource,
     ReadingWithdrawal,
 };
-use crate::domain::model::{KrId, ObjectiveId, TeamId, Unit, WorkspaceId};
+use crate::domain::model::{KpiId, KrId, ObjectiveId, TeamId, Unit, WorkspaceId};
 
 #[derive(sqlx::FromRow)]
 struct Row {

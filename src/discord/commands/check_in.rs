@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 use super::{ac_kr, actor, answer, interaction_key, now, run, send, Context, Result};
 use crate::command::CheckInCommand;
 use crate::command::{self, Command};
-use crate::discord::bot::BotError;
+use crate::discord::context::BotError;
 use crate::discord::render::{self, DiscordDialect};
 use crate::domain::model::{CheckInSource, Confidence};
 use crate::service::OkrError;

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use super::{ac_kpi, ac_objective, ac_team, run, Context, Result};
 use crate::command::KpiCommand;
 use crate::command::{Command, HelpTopic, Surface};
-use crate::discord::bot::user_key;
+use crate::discord::context::user_key;
 use crate::service::kpis::KpiInput;
 
 /// KPIs: the numbers your teams watch, with healthy ranges

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use super::{ac_kr, ac_objective, ac_team, run, Context, Result};
 use crate::command::status_scope;
 use crate::command::{CheckInCommand, KrCommand, ReportCommand};
-use crate::discord::bot::user_key;
+use crate::discord::context::user_key;
 use crate::service::objectives::{KrEdit, KrInput};
 
 /// Key results: add, edit, remove, list, show

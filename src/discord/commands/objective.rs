@@ -4,7 +4,7 @@ use poise::serenity_prelude as serenity;
 
 use super::{ac_cycle, ac_objective, ac_team, run, Context, Result};
 use crate::command::{ObjectiveCommand, ReportCommand};
-use crate::discord::bot::user_key;
+use crate::discord::context::user_key;
 use crate::service::objectives::{ObjectiveEdit, ObjectiveInput};
 use crate::service::report::StatusScope;
 

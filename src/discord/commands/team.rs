@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use super::{ac_cycle, run, Context, Result};
 use crate::command::CycleNew;
 use crate::command::TeamCommand;
-use crate::discord::bot::{role_key, user_key};
+use crate::discord::context::{role_key, user_key};
 use crate::domain::model::Member;
 use crate::service::setup::SetupInput;
 

@@ -377,7 +377,7 @@ async fn an_answer_not_ready_in_time_is_deferred_privately_and_keeps_its_own_vis
 // Both cores, as `okrbot run` has them: the bot and the fake share this runtime.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_interactions_at_once_are_all_acknowledged_in_time() {
-    let bot = Bot::start_answering_within(okrbot::discord::commands::ANSWER_WITHIN, |_| {}).await;
+    let bot = Bot::start_answering_within(okrbot::discord::context::ANSWER_WITHIN, |_| {}).await;
     bot.growth_by_core(&[mention(OWNER)]).await;
     let commands: Vec<Value> = (0..100u64)
         .map(|n| {

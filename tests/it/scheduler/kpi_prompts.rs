@@ -4,7 +4,7 @@
 
 use super::*;
 use okrbot::command::CheckInCommand;
-use okrbot::domain::kpi::KpiId;
+use okrbot::domain::model::KpiId;
 use okrbot::service::kpis::KpiInput;
 
 /// KPI `name` of Growth (percent, healthy at least 7%), owned by `owner` if any.

@@ -7,17 +7,17 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::data::bad;
-use super::fields::{check_instant, check_person};
-use super::report::Snapshot;
-use super::{Actor, Okr, OkrError, Result};
+use super::bad;
 use crate::domain::export::{KpiDoc, KpiSourceDoc, ReadingDoc};
-use crate::domain::kpi::{
-    self, Better, Cadence, KpiId, Range, Reading, ReadingSource, MAX_CADENCE_DAYS,
+use crate::domain::kpi::{self, Better, Cadence, Range, Reading, ReadingSource, MAX_CADENCE_DAYS};
+use crate::domain::model::{
+    name_key, same_name, KpiId, KrId, ObjectiveCode, ObjectiveId, TeamId, Unit,
 };
-use crate::domain::model::{name_key, same_name, KrId, ObjectiveCode, ObjectiveId, TeamId, Unit};
 use crate::domain::schedule::CronSchedule;
 use crate::domain::value::MAX_ABS_VALUE;
+use crate::service::fields::{check_instant, check_person};
+use crate::service::report::Snapshot;
+use crate::service::{Actor, Okr, OkrError, Result};
 use crate::store::{self, kpis::NewKpi, kpis::NewSource, Conn};
 
 /// Readings exported per KPI: all of them.
