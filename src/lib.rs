@@ -6,27 +6,31 @@
 //! goes; the other files of `docs/` state the behaviour rules.
 //!
 //! # Layout
-//! - [`domain`]: the pure core: model (`Member`, units, ids), scoring and its trend, the update and value
-//!   grammars, schedules and the catch-up rule, the retry policy, read models, the neutral message.
-//! - [`command`]: every command as a typed [`command::Command`], its catalogue entry and text
-//!   builder, and [`command::apply`], the one place both adapters meet the core.
+//! - [`domain`]: the pure core: model (`Member`, units, ids), scoring and its trend, the update and
+//!   value grammars and the check-in request every form parses into, schedules and the catch-up
+//!   rule, the retry policy, read models, the command catalogue, the neutral message.
+//! - [`command`]: every command as a typed [`command::Command`] (one enum per group), each
+//!   group's text builder and `apply`, and [`command::apply`], the one place both adapters meet
+//!   the core.
 //! - [`service`]: use cases (setup, cycles, objectives, key results, check-ins, status,
 //!   digests, schedules, export and import), each write one transaction.
 //! - [`store`]: SQLite through sqlx, the only place with SQL; store-owned connection types;
-//!   every query scoped by workspace.
+//!   every query scoped by workspace; a check-in and its key result's trend written together.
 //! - [`render`]: replies and read models -> [`domain::message::Message`]; export formats;
 //!   charts. Reads only the domain.
 //! - [`scheduler`]: decides prompts, reminders, digests and alerts into the delivery ledger;
 //!   [`delivery`]: the dispatcher that sends the ledger's rows, retrying each on its own
-//!   schedule; [`outbox`]: the port messages leave through.
+//!   schedule, and the webhook outbox that reads each row's webhook; [`outbox`]: the port
+//!   messages leave through.
 //! - [`console`]: the terminal workspace; [`discord`]: the Discord bot (serenity + poise);
 //!   [`demo`]: a quarter on a simulated clock.
 //! - [`source`]: KPI HTTP sources (reqwest): fetch within limits, the private-address guard,
 //!   the JSON pointer. [`webhook`]: posting to team webhooks (Slack, Mattermost, Teams) under
-//!   the same address guard, paced per webhook.
+//!   the same address guard, paced per webhook. Both are leaves: HTTP only, handed what to send.
 //! - [`http`]: the listener (KPI pushes, `/healthz`, `/readyz`, `/metrics`); [`metrics`]: the
 //!   Prometheus registry every part counts into.
-//! - [`clock`]: the injected clock; [`config`]: layered configuration.
+//! - [`clock`]: the injected clock; [`config`]: layered configuration; `sync`: a lock that
+//!   outlives a panicking holder.
 
 // Also in Cargo.toml's [lints]; stated here too so a build outside cargo's lint table keeps it.
 #![forbid(unsafe_code)]

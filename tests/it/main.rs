@@ -6,6 +6,7 @@
 mod common;
 mod fake_discord;
 
+mod architecture;
 mod archive_and_undo;
 mod bad_input;
 mod check_in_history;
