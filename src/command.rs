@@ -56,6 +56,27 @@ pub enum Command {
     Webhook(WebhookCommand),
 }
 
+/// Each group's command is a [`Command`].
+macro_rules! groups {
+    ($($group:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$group> for Command {
+            fn from(c: $group) -> Command {
+                Command::$variant(c)
+            }
+        })*
+    };
+}
+
+groups! {
+    TeamCommand => Team,
+    ObjectiveCommand => Objective,
+    KrCommand => KeyResult,
+    CheckInCommand => CheckIn,
+    ReportCommand => Report,
+    KpiCommand => Kpi,
+    WebhookCommand => Webhook,
+}
+
 /// Runs one command as `actor` at `now`: the core validates, decides and writes in one
 /// transaction, and the outcome comes back as a [`Reply`] (or a refusal worded for the asker).
 pub async fn apply(

@@ -42,12 +42,6 @@ pub enum CheckInCommand {
     },
 }
 
-impl From<CheckInCommand> for Command {
-    fn from(c: CheckInCommand) -> Command {
-        Command::CheckIn(c)
-    }
-}
-
 /// The typed form as a command (see [`CheckInRequest::typed`]).
 pub fn typed(
     kr: &str,

@@ -23,12 +23,6 @@ pub enum KrCommand {
     },
 }
 
-impl From<KrCommand> for Command {
-    fn from(c: KrCommand) -> Command {
-        Command::KeyResult(c)
-    }
-}
-
 pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let built: Command = match path {
         "kr add" => KrCommand::Add(Box::new(KrInput {

@@ -66,12 +66,6 @@ pub enum KpiCommand {
     },
 }
 
-impl From<KpiCommand> for Command {
-    fn from(c: KpiCommand) -> Command {
-        Command::Kpi(c)
-    }
-}
-
 pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let kpi = || o.need("kpi", "kpi:conversion");
     let built = match path {

@@ -31,12 +31,6 @@ pub enum ObjectiveCommand {
     },
 }
 
-impl From<ObjectiveCommand> for Command {
-    fn from(c: ObjectiveCommand) -> Command {
-        Command::Objective(c)
-    }
-}
-
 pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let built: Command = match path {
         "objective add" => ObjectiveCommand::Add(ObjectiveInput {

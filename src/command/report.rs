@@ -38,12 +38,6 @@ pub enum ReportCommand {
     Export(ExportFormat),
 }
 
-impl From<ReportCommand> for Command {
-    fn from(c: ReportCommand) -> Command {
-        Command::Report(c)
-    }
-}
-
 /// Which report a status-like command asks for. The most specific option wins: an objective,
 /// then a team, then an owner (`me` is the asker), else every team.
 pub fn status_scope(

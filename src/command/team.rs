@@ -16,12 +16,6 @@ pub enum TeamCommand {
     CycleClose { name: String },
 }
 
-impl From<TeamCommand> for Command {
-    fn from(c: TeamCommand) -> Command {
-        Command::Team(c)
-    }
-}
-
 /// `/okr cycle new`: dates already parsed.
 #[derive(Debug, Clone)]
 pub struct CycleNew {

@@ -30,12 +30,6 @@ pub enum WebhookCommand {
     },
 }
 
-impl From<WebhookCommand> for Command {
-    fn from(c: WebhookCommand) -> Command {
-        Command::Webhook(c)
-    }
-}
-
 pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let built = match path {
         "webhook add" => WebhookCommand::Add {
