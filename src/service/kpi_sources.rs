@@ -181,9 +181,10 @@ impl Okr {
                     tracing::warn!(kpi = %kpi, %error, "a KPI source failed; kept on the KPI");
                     failed += 1;
                 }
-                // One KPI's trouble (removed mid-fetch, a bad row) is its own: the rest go on.
+                // One KPI's trouble (removed mid-fetch, a bad row) is its own: the rest go on. The
+                // log gets the cause too, which an internal error's Display keeps from chat.
                 Err(e) => {
-                    tracing::warn!(kpi = id.0, error = %e, "a KPI source could not be recorded");
+                    tracing::warn!(kpi = id.0, error = ?e, "a KPI source could not be recorded");
                     failed += 1;
                 }
             }
