@@ -35,7 +35,7 @@ use serenity::all::{ChannelId, Http, HttpError, MessageId, Nonce, PrivateChannel
 use serenity::http::{DiscordJsonError, Route, StatusCode};
 use tokio::time::Instant;
 
-use super::ids::parse_snowflake;
+use super::ids::{parse_mention, parse_snowflake, Mention};
 use super::render::{render_with_actions, DiscordMessage};
 use super::rest::{Body, Rest, RestError};
 use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
@@ -425,13 +425,12 @@ impl DiscordOutbox {
 
     async fn send_to_user(&self, d: &Delivery, user: &str) -> Result<String, SendError> {
         // The core knows Discord members by their mention, `<@id>` (see `context::user_key`).
-        let bare = user
-            .strip_prefix("<@")
-            .and_then(|u| u.strip_suffix('>'))
-            .map(|u| u.trim_start_matches('!'));
-        let id = parse_snowflake(bare.unwrap_or(user)).ok_or_else(|| {
-            SendError::Undeliverable(format!("{user:?} is not a Discord user id"))
-        })?;
+        let id = match parse_mention(user) {
+            Some(Mention::User(id)) => Some(id),
+            Some(Mention::Role(_)) => None,
+            None => parse_snowflake(user),
+        }
+        .ok_or_else(|| SendError::Undeliverable(format!("{user:?} is not a Discord user id")))?;
         let key = user;
         let user = UserId::new(id);
         let closed = self.known_closed(d, key).await;

@@ -13,7 +13,7 @@ use serenity::all::{
     CreateInteractionResponseMessage, CreateMessage, EditMessage, Nonce,
 };
 
-use super::ids::parse_snowflake;
+use super::ids::{parse_mention, Mention};
 use crate::domain::message::Message;
 use crate::domain::scoring::Status;
 
@@ -84,22 +84,13 @@ impl Pings {
     pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Pings {
         let mut p = Pings::default();
         for n in names {
-            let Some(inner) = n
-                .trim()
-                .strip_prefix("<@")
-                .and_then(|r| r.strip_suffix('>'))
-            else {
-                continue;
+            let (list, id) = match parse_mention(n.trim()) {
+                Some(Mention::User(id)) => (&mut p.users, id),
+                Some(Mention::Role(id)) => (&mut p.roles, id),
+                None => continue,
             };
-            let (role, id) = match inner.strip_prefix('&') {
-                Some(id) => (true, id),
-                None => (false, inner.trim_start_matches('!')),
-            };
-            if let Some(id) = parse_snowflake(id) {
-                let list = if role { &mut p.roles } else { &mut p.users };
-                if !list.contains(&id) {
-                    list.push(id);
-                }
+            if !list.contains(&id) {
+                list.push(id);
             }
         }
         p
