@@ -57,6 +57,25 @@ pub struct Dispatcher {
     stopping: Arc<AtomicBool>,
     policy: RetryPolicy,
     webhooks: WebhookOutbox,
+    /// Who this process is when it claims a row (`store::deliveries::claim`): it settles and
+    /// gives back only the rows it holds, never another process's live claim.
+    holder: Arc<str>,
+}
+
+/// A name for this process's claims, unique among the processes sharing the database: the
+/// host, the process id and the instant the dispatcher was made.
+fn process_holder() -> Arc<str> {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "okrbot".to_owned());
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{host}:{}:{started:x}", std::process::id()).into()
 }
 
 /// How long a claim holds a row for one send. A process killed mid-send leaves a claim that
@@ -88,7 +107,37 @@ impl Dispatcher {
             scope: None,
             stopping: Arc::default(),
             policy: RetryPolicy::default(),
+            holder: process_holder(),
         }
+    }
+
+    /// The name this dispatcher's claims carry.
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// Settles `id` as this process: a row another process took over after this one's claim
+    /// ran out is theirs to settle, and is left as they have it.
+    async fn mark(
+        &self,
+        c: &mut store::Conn,
+        id: i64,
+        state: Settled,
+        message_id: Option<&str>,
+        failure: Option<(u32, &str)>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if !store::deliveries::mark(c, id, &self.holder, state, message_id, failure, now).await? {
+            self.lost(id);
+        }
+        Ok(())
+    }
+
+    fn lost(&self, id: i64) {
+        tracing::warn!(
+            delivery = id,
+            "this process's claim ran out and another process holds the row now; left to it"
+        );
     }
 
     /// From now on every round of this dispatcher (and its clones) settles the row in flight
@@ -197,7 +246,7 @@ impl Dispatcher {
                 Err(u) => {
                     tracing::error!(delivery = u.id, why = %u.why, "a delivery cannot be read; failed without sending");
                     let mut c = self.okr.store().read().await?;
-                    store::deliveries::mark(
+                    self.mark(
                         &mut c,
                         u.id,
                         Settled::Failed,
@@ -292,7 +341,7 @@ impl Dispatcher {
     ) -> Result<()> {
         {
             let mut c = self.okr.store().read().await?;
-            if !store::deliveries::claim(&mut c, d.id, now, CLAIM).await? {
+            if !store::deliveries::claim(&mut c, d.id, &self.holder, now, CLAIM).await? {
                 return Ok(());
             }
         }
@@ -308,7 +357,7 @@ impl Dispatcher {
                 .channel_closed(d.workspace, d.team, channel, why, now)
                 .await?;
             let mut c = self.okr.store().read().await?;
-            store::deliveries::mark(
+            self.mark(
                 &mut c,
                 d.id,
                 Settled::Skipped,
@@ -326,7 +375,7 @@ impl Dispatcher {
                 Err(SendError::Gone(why)) => {
                     if self.okr.webhook_gone(d.workspace, hook, why, now).await? {
                         let mut c = self.okr.store().read().await?;
-                        store::deliveries::mark(
+                        self.mark(
                             &mut c,
                             d.id,
                             Settled::Failed,
@@ -345,7 +394,7 @@ impl Dispatcher {
         let mut c = self.okr.store().read().await?;
         match outcome {
             Ok(message_id) => {
-                store::deliveries::mark(
+                self.mark(
                     &mut c,
                     d.id,
                     Settled::Sent,
@@ -358,7 +407,7 @@ impl Dispatcher {
             }
             Err(SendError::Undeliverable(why)) => {
                 tracing::warn!(delivery = d.id, recipient = %d.recipient, %why, "undeliverable, skipped");
-                store::deliveries::mark(
+                self.mark(
                     &mut c,
                     d.id,
                     Settled::Skipped,
@@ -385,7 +434,19 @@ impl Dispatcher {
                 match self.policy.after_failure(d.id, attempts, d.due, now, asked) {
                     AfterFailure::RetryAt(next) => {
                         tracing::info!(delivery = d.id, attempts, %next, "send failed, retrying later");
-                        store::deliveries::retry_later(&mut c, d.id, attempts, next, &why).await?;
+                        if !store::deliveries::retry_later(
+                            &mut c,
+                            d.id,
+                            &self.holder,
+                            attempts,
+                            next,
+                            &why,
+                            now,
+                        )
+                        .await?
+                        {
+                            self.lost(d.id);
+                        }
                         report.retried += 1;
                     }
                     AfterFailure::GiveUp => {
@@ -396,7 +457,7 @@ impl Dispatcher {
                             attempts,
                             "delivery failed for good"
                         );
-                        store::deliveries::mark(
+                        self.mark(
                             &mut c,
                             d.id,
                             Settled::Failed,

@@ -236,13 +236,20 @@ pub async fn next_pending(
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 
-/// Claims a pending delivery for sending, for `lasts`; `false` when another process holds a
-/// claim on it that has not run out.
-pub async fn claim(c: &mut Conn, id: i64, now: DateTime<Utc>, lasts: Duration) -> Result<bool> {
+/// Claims a pending delivery for sending, for `lasts`, as `holder` (a lease: who and until
+/// when); `false` when another process holds a claim on it that has not run out.
+pub async fn claim(
+    c: &mut Conn,
+    id: i64,
+    holder: &str,
+    now: DateTime<Utc>,
+    lasts: Duration,
+) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE deliveries SET claimed = 1, claimed_until = ? \
+        "UPDATE deliveries SET claimed = 1, claimed_by = ?, claimed_until = ? \
          WHERE id = ? AND state = 'pending' AND (claimed = 0 OR claimed_until <= ?)",
     )
+    .bind(holder)
     .bind((now + lasts).timestamp())
     .bind(id)
     .bind(now.timestamp())
@@ -251,12 +258,17 @@ pub async fn claim(c: &mut Conn, id: i64, now: DateTime<Utc>, lasts: Duration) -
     Ok(done.rows_affected() == 1)
 }
 
+/// The rows `holder` may settle or give back at `now`: its own claims, and rows no live claim
+/// holds (its lease ran out, and no other process has taken the row since). A live claim of
+/// another process is that process's to settle: it may be sending the row right now.
+const HELD_BY_OR_FREE: &str = "(claimed = 0 OR claimed_by = ? OR claimed_until <= ?)";
 /// Gives back the claims that have run out, and counts those still held. A live claim may be
 /// another process's, sending that row right now (a second scheduler, or a console), so it is
 /// never taken: releasing every claim at start is how posts went out twice.
 pub async fn release_expired_claims(c: &mut Conn, now: DateTime<Utc>) -> Result<(u64, i64)> {
     let done = sqlx::query(
-        "UPDATE deliveries SET claimed = 0 WHERE state = 'pending' AND claimed = 1 AND claimed_until <= ?",
+        "UPDATE deliveries SET claimed = 0, claimed_by = NULL \
+         WHERE state = 'pending' AND claimed = 1 AND claimed_until <= ?",
     )
     .bind(now.timestamp())
     .execute(c.sqlite())
@@ -269,26 +281,32 @@ pub async fn release_expired_claims(c: &mut Conn, now: DateTime<Utc>) -> Result<
     Ok((done.rows_affected(), held))
 }
 
-/// Gives back one claim after a failed send, with the row's next try: `attempts` failures so
-/// far, the next no sooner than `next`.
+/// Gives back `holder`'s claim after a failed send, with the row's next try: `attempts`
+/// failures so far, the next no sooner than `next`. `false` when the row is another process's
+/// now (its lease ran out and it was taken over): nothing is written.
 pub async fn retry_later(
     c: &mut Conn,
     id: i64,
+    holder: &str,
     attempts: u32,
     next: DateTime<Utc>,
     error: &str,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE deliveries SET claimed = 0, attempts = ?, next_attempt_at = ?, last_error = ? \
-         WHERE id = ? AND state = 'pending'",
-    )
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET claimed = 0, claimed_by = NULL, attempts = ?, \
+         next_attempt_at = ?, last_error = ? \
+         WHERE id = ? AND state = 'pending' AND {HELD_BY_OR_FREE}"
+    )))
     .bind(i64::from(attempts))
     .bind(next.timestamp())
     .bind(error)
     .bind(id)
+    .bind(holder)
+    .bind(now.timestamp())
     .execute(c.sqlite())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// How a claimed delivery ended.
@@ -311,29 +329,35 @@ impl Settled {
     }
 }
 
-/// Settles a claimed delivery; `failure` is the attempt count and error of a failed one.
+/// Settles a delivery `holder` claimed (or one nobody holds); `failure` is the attempt count
+/// and error of a failed one. `false` when another process holds the row now: it is theirs to
+/// settle, and nothing is written.
 pub async fn mark(
     c: &mut Conn,
     id: i64,
+    holder: &str,
     state: Settled,
     message_id: Option<&str>,
     failure: Option<(u32, &str)>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<bool> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = ?, sent_at = ?, platform_message_id = ?, \
-         attempts = coalesce(?, attempts), last_error = coalesce(?, last_error) \
-         WHERE id = ? AND state = 'pending'",
-    )
+         attempts = coalesce(?, attempts), last_error = coalesce(?, last_error), \
+         claimed = 0, claimed_by = NULL \
+         WHERE id = ? AND state = 'pending' AND {HELD_BY_OR_FREE}"
+    )))
     .bind(state.as_str())
     .bind(now.timestamp())
     .bind(message_id)
     .bind(failure.map(|f| i64::from(f.0)))
     .bind(failure.map(|f| f.1))
     .bind(id)
+    .bind(holder)
+    .bind(now.timestamp())
     .execute(c.sqlite())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// A prompt decided for a team: who got it and about which key results.

@@ -149,10 +149,15 @@ async fn a_claim_left_by_a_killed_process_runs_out_and_the_row_is_sent_again_wit
     // The killed process had claimed it (and perhaps sent it) when it died.
     {
         let mut c = app.okr.store().read().await.expect("a connection");
-        let claimed =
-            okrbot::store::deliveries::claim(&mut c, alice, monday(), okrbot::delivery::CLAIM)
-                .await
-                .expect("claim");
+        let claimed = okrbot::store::deliveries::claim(
+            &mut c,
+            alice,
+            "a killed process",
+            monday(),
+            okrbot::delivery::CLAIM,
+        )
+        .await
+        .expect("claim");
         assert!(claimed);
     }
     // A second process starting meanwhile leaves the live claim alone: its holder may be
@@ -191,4 +196,83 @@ async fn a_claim_left_by_a_killed_process_runs_out_and_the_row_is_sent_again_wit
     );
     let (state, _, _) = prompt_row(&app, "alice").await;
     assert_eq!(state, "sent");
+}
+
+/// A claim is a lease with a holder: a process settles or gives back only what it holds, a
+/// live claim of another process is left alone, and a lease that ran out is anyone's; the
+/// process whose lease ran out cannot then settle the row under its new holder.
+#[tokio::test]
+async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
+    use okrbot::store::deliveries::{claim, mark, retry_later, Settled};
+    let app = spawn_app().await;
+    app.growth().await;
+    Scheduler::new(app.okr.clone())
+        .decide(monday())
+        .await
+        .expect("decide");
+    let alice: i64 = sqlx::query_scalar(
+        "SELECT id FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice'",
+    )
+    .fetch_one(app.okr.store().pool())
+    .await
+    .expect("alice's prompt");
+    let row = || async {
+        sqlx::query_as::<_, (String, i64, Option<String>, i64)>(
+            "SELECT state, claimed, claimed_by, attempts FROM deliveries WHERE id = ?",
+        )
+        .bind(alice)
+        .fetch_one(app.okr.store().pool())
+        .await
+        .expect("the row")
+    };
+    let lease = okrbot::delivery::CLAIM;
+    let mut c = app.okr.store().read().await.expect("a connection");
+    assert!(claim(&mut c, alice, "a", monday(), lease).await.unwrap());
+    assert!(
+        !claim(&mut c, alice, "b", monday(), lease).await.unwrap(),
+        "a live lease is not taken"
+    );
+    let later = monday() + Duration::minutes(1);
+    assert!(
+        !retry_later(&mut c, alice, "b", 1, later, "b failed", later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !mark(&mut c, alice, "b", Settled::Sent, Some("1"), None, later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        row().await,
+        ("pending".into(), 1, Some("a".into()), 0),
+        "b wrote nothing over a's claim"
+    );
+
+    // a's lease runs out; b takes the row over, and a's late answer is b's to settle now.
+    let expired = monday() + lease;
+    assert!(claim(&mut c, alice, "b", expired, lease).await.unwrap());
+    assert!(
+        !mark(&mut c, alice, "a", Settled::Sent, Some("2"), None, expired)
+            .await
+            .unwrap()
+    );
+    assert_eq!(row().await, ("pending".into(), 1, Some("b".into()), 0));
+    assert!(
+        retry_later(&mut c, alice, "b", 1, expired, "retry", expired)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        row().await,
+        ("pending".into(), 0, None, 1),
+        "given back by its holder"
+    );
+    assert!(claim(&mut c, alice, "a", expired, lease).await.unwrap());
+    assert!(
+        mark(&mut c, alice, "a", Settled::Sent, Some("3"), None, expired)
+            .await
+            .unwrap()
+    );
+    assert_eq!(row().await, ("sent".into(), 0, None, 1));
 }
