@@ -24,6 +24,10 @@ pub struct Config {
     pub http: Http,
     pub webhooks: Webhooks,
     pub discord: Discord,
+    /// Whether `okrbot run` runs the scheduler (deciding and delivering) beside the gateway and
+    /// the listener. `false` (or `okrbot run --no-scheduler`) leaves it to another process, e.g.
+    /// one running `okrbot schedule run`.
+    pub scheduler: bool,
 }
 
 /// Where Discord is (`docs/discord.md`, "Where Discord is").
@@ -153,6 +157,7 @@ impl Default for Config {
             http: Http::default(),
             webhooks: Webhooks::default(),
             discord: Discord::default(),
+            scheduler: true,
         }
     }
 }

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use okrbot::clock::{Clock, ManualClock, SystemClock};
 use okrbot::config::Config;
 use okrbot::console::Console;
-use okrbot::outbox::{Delivery, FileOutbox, Outbox, SendError};
+use okrbot::outbox::{Delivery, FileOutbox, Outbox, Routes, SendError};
 use okrbot::scheduler::Scheduler;
 use okrbot::service::data::{self, ExportFormat};
 use okrbot::service::{Actor, Okr};
@@ -39,6 +39,10 @@ enum Cmd {
         /// guild at start (instant).
         #[arg(long)]
         global_commands: bool,
+        /// Run the gateway and the HTTP listener only: another process runs the scheduler
+        /// (`okrbot schedule run`). The same as `scheduler = false` in the configuration.
+        #[arg(long)]
+        no_scheduler: bool,
     },
     /// A whole quarter of two teams on a simulated clock, in a fresh database file.
     Demo {
@@ -103,7 +107,8 @@ enum ScheduleCmd {
         #[arg(long, default_value_t = 5)]
         count: usize,
     },
-    /// Run the scheduler: send prompts, reminders, digests and alerts as they fall due.
+    /// Run the scheduler: send prompts, reminders, digests and alerts as they fall due, to
+    /// Discord over REST when a token is set (no gateway needed), and to team webhooks.
     Run {
         /// Run on a simulated clock standing at this instant instead of the system clock.
         #[arg(long)]
@@ -112,7 +117,7 @@ enum ScheduleCmd {
         #[arg(long)]
         once: bool,
         /// Append deliveries as JSON lines to this file (deduplicated by delivery id) instead
-        /// of printing them.
+        /// of sending them to Discord (or printing them, without a Discord token).
         #[arg(long)]
         outbox_file: Option<PathBuf>,
         /// Pause after each delivery, in milliseconds (a stand-in for a platform's rate limit).
@@ -273,49 +278,87 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let okr = open(&config).await?;
-            let manual = now.map(ManualClock::new);
-            let clock: &dyn Clock = match &manual {
-                Some(m) => m,
-                None => &SystemClock,
+            let shared: std::sync::Arc<dyn Clock> = match now {
+                Some(t) => std::sync::Arc::new(ManualClock::new(t)),
+                None => std::sync::Arc::new(SystemClock),
             };
-            if manual.is_none() && !once {
+            let clock = shared.as_ref();
+            if now.is_none() && !once {
                 listen(&okr, &config.http);
             }
             let scheduler = Scheduler::new(okr.clone());
             let pace = std::time::Duration::from_millis(pace_ms);
-            match outbox_file {
-                Some(path) => {
+            let discord = okrbot::config::discord_token(|k| std::env::var(k).ok()).ok();
+            match (outbox_file, discord) {
+                (Some(path), _) => {
                     let outbox = FileOutbox::open(path, pace)?;
                     run_scheduler(&scheduler, clock, &outbox, once).await?;
                 }
-                None => {
+                (None, Some(token)) => {
+                    let conn = discord_connection(&config, token, false)?;
+                    let outbox = okrbot::discord::bot::outbox(&conn, okr.clone(), shared.clone());
+                    let routes = Routes {
+                        people: &outbox,
+                        channels: &outbox,
+                    };
+                    run_scheduler(&scheduler, clock, &routes, once).await?;
+                }
+                (None, None) => {
                     let outbox = PrintOutbox { pace };
                     run_scheduler(&scheduler, clock, &outbox, once).await?;
                 }
             }
         }
-        Cmd::Run { global_commands } => {
+        Cmd::Run {
+            global_commands,
+            no_scheduler,
+        } => {
             let token = okrbot::config::discord_token(|k| std::env::var(k).ok())
                 .map_err(|e| anyhow::anyhow!(e))?;
             let okr = open(&config).await?;
             listen(&okr, &config.http);
-            let proxy = config
-                .discord
-                .custom_base()
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let conn = okrbot::discord::bot::Connection {
-                token,
-                proxy,
-                global_commands,
-                answer_within: None,
-                http_client: None,
+            let conn = discord_connection(&config, token, global_commands)?;
+            let clock: std::sync::Arc<dyn Clock> = std::sync::Arc::new(SystemClock);
+            // One stop for every role: the scheduler starts settling its sends while the
+            // gateway closes, not after.
+            let (stopping, stopped) = tokio::sync::watch::channel(false);
+            let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+                let _ = rx.wait_for(|s| *s).await;
             };
+            let deliveries = (config.scheduler && !no_scheduler).then(|| {
+                let outbox = okrbot::discord::bot::outbox(&conn, okr.clone(), clock.clone());
+                let scheduler = Scheduler::new(okr.clone());
+                let (clock, stop) = (clock.clone(), until_stopped(stopped.clone()));
+                tokio::spawn(async move {
+                    // Discord carries both direct messages and channel posts.
+                    let routes = Routes {
+                        people: &outbox,
+                        channels: &outbox,
+                    };
+                    scheduler.run(clock.as_ref(), &routes, stop).await;
+                })
+            });
+            if deliveries.is_none() {
+                tracing::warn!("the scheduler is off in this process: another one must run it");
+            }
             let shutdown = async {
                 stop_signal().await;
                 tracing::warn!("shutting down: stopping the gateway and the scheduler");
+                let _ = stopping.send(true);
             };
-            okrbot::discord::bot::run(okr, std::sync::Arc::new(SystemClock), conn, shutdown)
-                .await?;
+            let result = okrbot::discord::bot::run(okr, clock, conn, shutdown).await;
+            let _ = stopping.send(true);
+            if let Some(deliveries) = deliveries {
+                // The delivery in flight finishes; the whole stop stays under 10 s.
+                match tokio::time::timeout(std::time::Duration::from_secs(8), deliveries).await {
+                    Ok(Err(e)) => tracing::error!(error = ?e, "the scheduler ended abnormally"),
+                    Ok(Ok(())) => {}
+                    Err(_) => tracing::warn!(
+                        "the scheduler did not stop within 8 s; leaving its claims to expire"
+                    ),
+                }
+            }
+            result?;
         }
         Cmd::Migrate => {
             let okr = open(&config).await?;
@@ -324,6 +367,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to reach Discord, from the configuration and the token.
+fn discord_connection(
+    config: &Config,
+    token: String,
+    global_commands: bool,
+) -> anyhow::Result<okrbot::discord::bot::Connection> {
+    let proxy = config
+        .discord
+        .custom_base()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(okrbot::discord::bot::Connection {
+        token,
+        proxy,
+        global_commands,
+        answer_within: None,
+        http_client: None,
+    })
 }
 
 /// Starts the HTTP listener (KPI pushes, /healthz) on the system clock until Ctrl-C. A listener

@@ -1,6 +1,7 @@
-//! `okrbot run`: the gateway bot. The poise framework with the commands and the event handler,
-//! and beside it the scheduler delivering through the paced Discord outbox. What the handlers
-//! are given is [`super::context`].
+//! The gateway bot: the poise framework with the commands and the event handler. The scheduler
+//! is not started here: it is a role of the process (`okrbot run` starts it beside the gateway,
+//! `okrbot schedule run` alone), and delivers to Discord through [`outbox`], over REST, with or
+//! without a gateway in the same process. What the handlers are given is [`super::context`].
 
 use std::sync::Arc;
 
@@ -10,8 +11,6 @@ use super::commands;
 use super::context::Data;
 use super::delivery::DiscordOutbox;
 use crate::clock::Clock;
-use crate::outbox::Routes;
-use crate::scheduler::Scheduler;
 use crate::service::Okr;
 
 /// How to reach Discord: the real API, or (tests) a fake one behind a proxy URL.
@@ -56,10 +55,19 @@ pub fn http(conn: &Connection) -> serenity::Http {
     b.build()
 }
 
+/// The paced Discord outbox over REST, for a scheduler in this process or any other: direct
+/// messages and channel posts, remembering closed direct messages in the database.
+pub fn outbox(conn: &Connection, okr: Okr, clock: Arc<dyn Clock>) -> DiscordOutbox {
+    DiscordOutbox::new(
+        Arc::new(http(conn)),
+        40,
+        super::interactions::fallback_channel(),
+    )
+    .remembering(okr, clock)
+}
+
 /// Runs the bot until the gateway closes or `stop` resolves: commands and interactions on the
-/// gateway, and beside them (not inside poise's setup, which may never run) the scheduler whose
-/// deliveries go out through the paced Discord outbox. On `stop` the shards disconnect and the
-/// scheduler finishes its round.
+/// gateway. On `stop` the shards disconnect.
 pub async fn run(
     okr: Okr,
     clock: Arc<dyn Clock>,
@@ -114,43 +122,12 @@ pub async fn run(
 
     // Not ready for traffic until the gateway says Ready.
     okr.metrics().set_gateway(false);
-    let outbox = DiscordOutbox::new(
-        client.http.clone(),
-        40,
-        super::interactions::fallback_channel(),
-    )
-    .remembering(okr.clone(), clock.clone());
-    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-    let scheduler = Scheduler::new(okr);
-    let deliveries = tokio::spawn(async move {
-        let stop = async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        };
-        // Discord carries both direct messages and channel posts.
-        let routes = Routes {
-            people: &outbox,
-            channels: &outbox,
-        };
-        scheduler.run(clock.as_ref(), &routes, stop).await;
-    });
     let shards = client.shard_manager.clone();
-    let result = tokio::select! {
+    tokio::select! {
         r = client.start() => r.map_err(anyhow::Error::from),
         _ = stop => {
-            // The scheduler starts settling its sends while the gateway closes, not after.
-            let _ = stopping.send(true);
             shards.shutdown_all().await;
             Ok(())
         }
-    };
-    let _ = stopping.send(true);
-    // The delivery in flight finishes; the whole stop stays under 10 s.
-    match tokio::time::timeout(std::time::Duration::from_secs(8), deliveries).await {
-        Ok(Err(e)) => tracing::error!(error = ?e, "the scheduler ended abnormally"),
-        Ok(Ok(())) => {}
-        Err(_) => {
-            tracing::warn!("the scheduler did not stop within 8 s; leaving its claims to expire")
-        }
     }
-    result
 }

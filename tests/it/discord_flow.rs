@@ -316,9 +316,24 @@ impl Bot {
         };
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let bot_okr = okr.clone();
+        // The process's roles, as `okrbot run` starts them: the gateway, and beside it the
+        // scheduler delivering through the Discord outbox.
+        let outbox = okrbot::discord::bot::outbox(&conn, okr.clone(), shared.clone());
+        let scheduler = okrbot::scheduler::Scheduler::new(okr.clone());
+        let scheduler_clock = shared.clone();
         let task = tokio::spawn(async move {
-            if let Err(e) = run(bot_okr, shared, conn, std::future::pending()).await {
-                eprintln!("the bot stopped: {e:#}");
+            let routes = okrbot::outbox::Routes {
+                people: &outbox,
+                channels: &outbox,
+            };
+            let deliveries =
+                scheduler.run(scheduler_clock.as_ref(), &routes, std::future::pending());
+            let gateway = run(bot_okr, shared, conn, std::future::pending());
+            tokio::select! {
+                r = gateway => if let Err(e) = r {
+                    eprintln!("the bot stopped: {e:#}");
+                },
+                () = deliveries => eprintln!("the scheduler stopped"),
             }
         });
         fake.wait_ready(WAIT).await;

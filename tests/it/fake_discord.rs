@@ -241,6 +241,11 @@ impl FakeDiscord {
         format!("http://{}", self.rest_addr)
     }
 
+    /// Whether a shard has identified (and been sent READY) so far.
+    pub fn identified(&self) -> bool {
+        *self.state.ready.borrow()
+    }
+
     /// Waits until a shard has identified and been sent READY.
     pub async fn wait_ready(&self, timeout: Duration) {
         let mut ready = self.state.ready.subscribe();

@@ -203,3 +203,153 @@ fn a_failed_gateway_lookup_at_a_custom_base_stops_the_bot() {
         .expect("okrbot runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be https"));
 }
+
+/// The scheduler is a role of the process, not of the gateway: `okrbot schedule run`, given a
+/// Discord token, decides the due prompt and delivers it over REST, and the process never
+/// connects a gateway (so a worker can run beside `okrbot run --no-scheduler`).
+#[tokio::test]
+async fn okrbot_schedule_run_delivers_to_discord_over_rest_without_a_gateway() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let fake = FakeDiscord::start().await;
+    let store = Store::open(&url).await.expect("the database opens");
+    let okr = Okr::new(store, &Config::default());
+    // Monday 16 November 2026, 09:00:30 in Berlin: the default prompt is due.
+    let now: DateTime<Utc> = "2026-11-16T08:00:30Z".parse().expect("an instant");
+    let guild = format!("discord:{}", FakeDiscord::GUILD_ID);
+    let ws = okr
+        .workspace(&guild, "fake", now - chrono::Duration::days(7))
+        .await
+        .expect("the workspace");
+    let lead = okrbot::service::Actor {
+        workspace: ws,
+        user: format!("<@{LEAD}>"),
+        admin: true,
+        roles: vec![],
+    };
+    for line in [
+        format!(
+            "/okr setup team:Growth timezone:Europe/Berlin channel:{} lead:<@{LEAD}>",
+            FakeDiscord::CHANNEL_ID
+        ),
+        "/okr cycle new name:Q4 start:2026-10-01 end:2026-12-31".to_owned(),
+        "/okr objective add team:Growth title:Onboarding".to_owned(),
+        format!(
+            "/okr kr add objective:GRO-1 title:Signups kind:metric start:0 target:100 owner:<@{OWNER}>"
+        ),
+    ] {
+        let okrbot::console::Line::Command(c) = okrbot::console::parse_line(&line) else {
+            panic!("{line} is a command");
+        };
+        okrbot::command::apply(&okr, &lead, c, now - chrono::Duration::days(7))
+            .await
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+    }
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_okrbot"));
+    worker
+        .args(["schedule", "run", "--once", "--now", &now.to_rfc3339()])
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("OKRBOT_DISCORD__API_BASE", fake.rest_url())
+        .env("OKRBOT_DATABASE_URL", &url)
+        .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0");
+    // The fake answers on this test's runtime: wait for the process off it.
+    let out = tokio::task::spawn_blocking(move || worker.output())
+        .await
+        .expect("the wait")
+        .expect("okrbot schedule run runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dm = fake
+        .dm_channel_of(OWNER)
+        .expect("a DM opened with the owner");
+    let prompt = fake.messages_in(dm);
+    assert_eq!(prompt.len(), 1, "one prompt: {prompt:#?}");
+    assert!(words(&prompt[0]).contains("GRO-1.1"), "{:#}", prompt[0]);
+    assert!(
+        !fake.requests().iter().any(|r| r.path == "/gateway/bot"),
+        "no gateway looked up"
+    );
+    assert!(!fake.identified(), "no gateway connected");
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND state = 'sent'",
+    )
+    .fetch_one(okr.store().pool())
+    .await
+    .expect("the ledger");
+    assert_eq!(sent, 1, "the ledger says sent");
+}
+
+/// `okrbot run --no-scheduler` is the gateway and the listener only: a prompt that is due when
+/// it starts (one an `okrbot run` with its scheduler sends at once, as the catch-up rule says)
+/// is left for the process that runs the scheduler.
+#[tokio::test]
+async fn okrbot_run_without_the_scheduler_answers_but_sends_no_prompt() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let fake = FakeDiscord::start().await;
+    let store = Store::open(&url).await.expect("the database opens");
+    let okr = Okr::new(store, &Config::default());
+    // Set up two hours ago with an hourly prompt: at start, a slot of the last hour is due.
+    let then = Utc::now() - chrono::Duration::hours(2);
+    let ws = okr
+        .workspace(&format!("discord:{}", FakeDiscord::GUILD_ID), "fake", then)
+        .await
+        .expect("the workspace");
+    let lead = okrbot::service::Actor {
+        workspace: ws,
+        user: format!("<@{LEAD}>"),
+        admin: true,
+        roles: vec![],
+    };
+    let day = |d: i64| {
+        (then + chrono::Duration::days(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    for line in [
+        format!(
+            "/okr setup team:Growth timezone:UTC channel:{} lead:<@{LEAD}>",
+            FakeDiscord::CHANNEL_ID
+        ),
+        format!("/okr cycle new name:Now start:{} end:{}", day(-2), day(60)),
+        "/okr objective add team:Growth title:Onboarding".to_owned(),
+        format!(
+            "/okr kr add objective:GRO-1 title:Signups kind:metric start:0 target:100 owner:<@{OWNER}>"
+        ),
+        "/okr schedule set team:Growth prompt:\"0 * * * *\"".to_owned(),
+    ] {
+        let okrbot::console::Line::Command(c) = okrbot::console::parse_line(&line) else {
+            panic!("{line} is a command");
+        };
+        okrbot::command::apply(&okr, &lead, c, then)
+            .await
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .args(["run", "--no-scheduler"])
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("OKRBOT_DISCORD__API_BASE", fake.rest_url())
+        .env("OKRBOT_DATABASE_URL", &url)
+        .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("okrbot run starts");
+    let _child = Child(child);
+    fake.wait_ready(WAIT).await;
+    fake.wait_for(
+        |r| r.is("PUT", "/applications/{app}/guilds/{guild}/commands"),
+        WAIT,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(fake.dm_channel_of(OWNER), None, "no prompt sent");
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE kind = 'prompt'")
+        .fetch_one(okr.store().pool())
+        .await
+        .expect("the ledger");
+    assert_eq!(pending, 0, "nothing decided either");
+}
