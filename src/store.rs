@@ -17,6 +17,7 @@ pub mod check_ins;
 pub mod closed_dms;
 pub mod cycles;
 pub mod deliveries;
+pub mod dump;
 pub mod key_results;
 pub mod kpis;
 pub mod objectives;

@@ -11,7 +11,6 @@ use okrbot::service::objectives::{KrInput, ObjectiveInput};
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, Okr, OkrError};
 use okrbot::store::Store;
-use sqlx::Row;
 
 /// Mid-cycle: the instant every test acts at unless it says otherwise.
 pub fn now() -> DateTime<Utc> {
@@ -256,50 +255,18 @@ impl std::fmt::Display for Rows {
     }
 }
 
-/// Dumps the whole database. Tables are found in `sqlite_master`, so a table added by a later
-/// migration is covered without changing this; the data-model tables must all be there.
+/// Dumps the whole database (`store::dump`): every table the schema has, so a table added by a
+/// later migration is covered without changing this; the data-model tables must all be there.
 pub async fn rows(store: &Store) -> Rows {
-    let pool = store.pool();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' \
-         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await
-    .expect("list tables");
+    let mut c = store.read().await.expect("a connection");
+    let tables = okrbot::store::dump::all(&mut c).await.expect("the dump");
     for t in TABLES {
         assert!(
-            tables.iter().any(|x| x == t),
+            tables.iter().any(|(x, _)| x == t),
             "table {t} is missing from the schema"
         );
     }
-    let mut out = Vec::with_capacity(tables.len());
-    for table in tables {
-        let columns: Vec<String> = sqlx::query("SELECT name FROM pragma_table_info(?)")
-            .bind(&table)
-            .fetch_all(pool)
-            .await
-            .expect("table columns")
-            .iter()
-            .map(|r| r.get::<String, _>("name"))
-            .collect();
-        let object = columns
-            .iter()
-            // JSON holds no BLOB (kr_trends.sums): those compare as hex.
-            .map(|c| format!("'{c}', iif(typeof(\"{c}\") = 'blob', hex(\"{c}\"), \"{c}\")"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        // Safe: the names come from the schema itself, not from input, and are quoted.
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT json_object({object}) FROM \"{table}\" ORDER BY rowid"
-        ));
-        let rows: Vec<String> = sqlx::query_scalar(sql)
-            .fetch_all(pool)
-            .await
-            .unwrap_or_else(|e| panic!("dump {table}: {e}"));
-        out.push((table, rows));
-    }
-    Rows(out)
+    Rows(tables)
 }
 
 /// Runs a command that must be refused: returns its error after checking it is a refusal (not a
