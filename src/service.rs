@@ -122,8 +122,10 @@ pub struct Okr {
     pub(crate) store: Store,
     pub(crate) rules: ScoringRules,
     pub(crate) period: chrono::Duration,
-    /// How KPI sources are fetched; webhooks keep to the same address rules.
-    pub(crate) sources: crate::source::Policy,
+    /// How KPI sources are fetched, through one client for them all (`docs/kpis.md`); webhooks
+    /// keep to the same address rules. Clones of the service share the client and its
+    /// connections.
+    pub(crate) sources: crate::source::Fetcher,
     pub(crate) webhooks: crate::webhook::Settings,
     /// Each webhook's turns, shared by everything in this process that posts to one (the
     /// scheduler's outbox and `/okr webhook test`), so a 429's hold holds them all.
@@ -139,11 +141,11 @@ impl Okr {
             store,
             rules: config.scoring,
             period: config.check_in_period(),
-            sources: crate::source::Policy {
+            sources: crate::source::Fetcher::new(crate::source::Policy {
                 allow_private: config.http_sources.allow_private,
                 allow_loopback: config.http_sources.allow_loopback,
                 ..crate::source::Policy::default()
-            },
+            }),
             webhooks: crate::webhook::Settings {
                 pace: std::time::Duration::from_millis(config.webhooks.pace_ms),
                 timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
@@ -166,9 +168,10 @@ impl Okr {
         self.period
     }
 
-    /// Changes how KPI sources are fetched (tests shorten the timeout and the backoff).
+    /// Changes how KPI sources are fetched (tests shorten the timeout and the backoff). A new
+    /// client: connections made under the old rules are not reused under the new ones.
     pub fn set_source_policy(&mut self, policy: crate::source::Policy) {
-        self.sources = policy;
+        self.sources = crate::source::Fetcher::new(policy);
     }
 
     pub fn metrics(&self) -> &crate::metrics::Metrics {
@@ -207,7 +210,7 @@ impl Okr {
     }
 
     pub fn source_policy(&self) -> &crate::source::Policy {
-        &self.sources
+        self.sources.policy()
     }
 
     pub fn webhook_settings(&self) -> &crate::webhook::Settings {

@@ -63,7 +63,7 @@ impl Okr {
     ) -> Result<(Team, Webhook)> {
         let platform = platform(kind)?;
         // Checked (and resolved) before the transaction: a lookup must not hold the writer.
-        let (url, _) = crate::webhook::check(url, &self.sources)
+        let (url, _) = crate::webhook::check(url, self.source_policy())
             .await
             .map_err(|e| OkrError::invalid(e.to_string()))?;
         let url = url.to_string();
@@ -162,9 +162,15 @@ impl Okr {
                 continue;
             }
             let body = render::webhook::payload(hook.platform, &sample);
-            let outcome =
-                crate::webhook::post(&hook.url, &body, None, &self.sources, &self.webhooks, now)
-                    .await;
+            let outcome = crate::webhook::post(
+                &hook.url,
+                &body,
+                None,
+                self.source_policy(),
+                &self.webhooks,
+                now,
+            )
+            .await;
             if let Err(crate::webhook::PostError::RateLimited(after)) = &outcome {
                 let after = after.unwrap_or(std::time::Duration::from_secs(1));
                 turns
