@@ -122,9 +122,11 @@ pub struct Okr {
     pub(crate) store: Store,
     pub(crate) rules: ScoringRules,
     pub(crate) period: chrono::Duration,
-    /// How KPI sources are fetched; webhooks keep to the same address rules.
-    pub(crate) sources: crate::source::Policy,
-    pub(crate) webhooks: crate::webhook::Settings,
+    /// How KPI sources are fetched, through one client for them all; webhooks keep to the same
+    /// address rules, through one client of their own (`docs/kpis.md`, `docs/webhooks.md`).
+    /// Clones of the service share both clients and so their connections.
+    pub(crate) sources: crate::source::Fetcher,
+    pub(crate) webhooks: crate::webhook::Poster,
     /// Each webhook's turns, shared by everything in this process that posts to one (the
     /// scheduler's outbox and `/okr webhook test`), so a 429's hold holds them all.
     pub(crate) webhook_turns: crate::webhook::Pacer,
@@ -135,19 +137,21 @@ pub struct Okr {
 
 impl Okr {
     pub fn new(store: Store, config: &Config) -> Okr {
+        let sources = crate::source::Policy {
+            allow_private: config.http_sources.allow_private,
+            allow_loopback: config.http_sources.allow_loopback,
+            ..crate::source::Policy::default()
+        };
+        let webhooks = crate::webhook::Settings {
+            pace: std::time::Duration::from_millis(config.webhooks.pace_ms),
+            timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
+        };
         Okr {
             store,
             rules: config.scoring,
             period: config.check_in_period(),
-            sources: crate::source::Policy {
-                allow_private: config.http_sources.allow_private,
-                allow_loopback: config.http_sources.allow_loopback,
-                ..crate::source::Policy::default()
-            },
-            webhooks: crate::webhook::Settings {
-                pace: std::time::Duration::from_millis(config.webhooks.pace_ms),
-                timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
-            },
+            webhooks: crate::webhook::Poster::new(sources.clone(), webhooks),
+            sources: crate::source::Fetcher::new(sources),
             webhook_turns: crate::webhook::Pacer::default(),
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),
             metrics: std::sync::Arc::default(),
@@ -166,9 +170,13 @@ impl Okr {
         self.period
     }
 
-    /// Changes how KPI sources are fetched (tests shorten the timeout and the backoff).
+    /// Changes how KPI sources are fetched, and the address rules of webhooks (tests shorten
+    /// the timeout and the backoff). New clients: connections made under the old rules are not
+    /// reused under the new ones.
     pub fn set_source_policy(&mut self, policy: crate::source::Policy) {
-        self.sources = policy;
+        let settings = self.webhooks.settings().clone();
+        self.webhooks = crate::webhook::Poster::new(policy.clone(), settings);
+        self.sources = crate::source::Fetcher::new(policy);
     }
 
     pub fn metrics(&self) -> &crate::metrics::Metrics {
@@ -203,14 +211,19 @@ impl Okr {
 
     /// Changes how webhooks are posted to (tests shorten the pace and the timeout).
     pub fn set_webhook_settings(&mut self, settings: crate::webhook::Settings) {
-        self.webhooks = settings;
+        self.webhooks = crate::webhook::Poster::new(self.sources.policy().clone(), settings);
     }
 
     pub fn source_policy(&self) -> &crate::source::Policy {
-        &self.sources
+        self.sources.policy()
     }
 
     pub fn webhook_settings(&self) -> &crate::webhook::Settings {
+        self.webhooks.settings()
+    }
+
+    /// What every webhook post of this service goes through (the dispatcher's webhook lane).
+    pub fn webhook_poster(&self) -> &crate::webhook::Poster {
         &self.webhooks
     }
 

@@ -4,8 +4,10 @@
 //! (or the failure) in its own transaction, after the fetch.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 
 /// How a fetch may behave. `allow_private` and `allow_loopback` are the config's
@@ -158,36 +160,175 @@ pub fn check_pointer(text: &str) -> Result<String, String> {
     }
 }
 
-/// Resolves the URL's host and refuses a private address unless allowed; returns the address
-/// to connect to, so the name is not looked up again between the check and the connection.
+/// Resolves the URL's host and refuses a private address unless allowed; returns the first
+/// address. For the checks made before anything is written (`/okr webhook add`); a request's own
+/// lookup is [`Guard`]'s, which applies the same [`lookup`].
 pub(crate) async fn resolve(url: &Url, policy: &Policy) -> Result<SocketAddr, FetchError> {
-    let host = url.host_str().unwrap_or_default().to_owned();
+    let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(80);
+    let addrs = lookup(host, port, policy).await?;
+    Ok(addrs[0])
+}
+
+/// The address guard, the one place it is decided: the addresses `host` (a name, or an IP
+/// address, bracketed or not) resolves to, never empty, all of them allowed by the policy, else
+/// the first one that is not.
+pub(crate) async fn lookup(
+    host: &str,
+    port: u16,
+    policy: &Policy,
+) -> Result<Vec<SocketAddr>, FetchError> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => tokio::net::lookup_host((bare, port))
             .await
             .map_err(|e| FetchError::Resolve {
-                host: host.clone(),
+                host: host.to_owned(),
                 why: e.to_string(),
             })?
             .collect(),
     };
-    let first = *addrs.first().ok_or_else(|| FetchError::Resolve {
-        host: host.clone(),
-        why: "no address".into(),
-    })?;
-    if !policy.allow_private {
-        let allowed = |ip: IpAddr| policy.allow_loopback && is_loopback(ip);
-        if let Some(a) = addrs
-            .iter()
-            .find(|a| is_private(a.ip()) && !allowed(a.ip()))
-        {
-            return Err(FetchError::Private { host, addr: a.ip() });
-        }
+    if addrs.is_empty() {
+        return Err(FetchError::Resolve {
+            host: host.to_owned(),
+            why: "no address".into(),
+        });
     }
-    Ok(first)
+    if let Some(a) = addrs.iter().find(|a| !allowed(a.ip(), policy)) {
+        return Err(FetchError::Private {
+            host: host.to_owned(),
+            addr: a.ip(),
+        });
+    }
+    Ok(addrs)
+}
+
+/// Whether the policy lets a user-given URL reach `ip`: a public address, or a private one the
+/// config allows (all of them, or loopback alone).
+fn allowed(ip: IpAddr, policy: &Policy) -> bool {
+    !is_private(ip) || policy.allow_private || (policy.allow_loopback && is_loopback(ip))
+}
+
+/// A URL whose host is an IP address is connected to without a lookup (hyper skips the
+/// resolver for it), so [`Guard`] never sees it: it is judged here, before the request. Returns
+/// that address, if the host is one.
+pub(crate) fn check_literal(url: &Url, policy: &Policy) -> Result<Option<IpAddr>, FetchError> {
+    let host = url.host_str().unwrap_or_default();
+    // The URL parser writes every IPv4 form (`0x7f.1`, `2130706433`) as dotted decimal, and an
+    // IPv6 address in brackets.
+    let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    else {
+        return Ok(None);
+    };
+    if !allowed(ip, policy) {
+        return Err(FetchError::Private {
+            host: host.to_owned(),
+            addr: ip,
+        });
+    }
+    Ok(Some(ip))
+}
+
+/// The resolver of the clients that reach user-given URLs: every name is looked up through
+/// [`lookup`], so a connection only ever goes to addresses the guard let through, whichever
+/// request, hop or pooled connection asks; there is no second lookup to race. Its refusal is a
+/// [`FetchError`], found again in the request's error by [`cause`].
+#[derive(Debug, Clone)]
+pub(crate) struct Guard(pub(crate) Policy);
+
+impl Resolve for Guard {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.0.clone();
+        Box::pin(async move {
+            // Port 0: reqwest puts the URL's port (or the scheme's) in its place.
+            let addrs = lookup(name.as_str(), 0, &policy).await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// The error of type `T` inside a failed request's error (a resolver's refusal), if that is
+/// why it failed.
+pub(crate) fn cause<T: std::error::Error + 'static>(e: &reqwest::Error) -> Option<&T> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(found) = c.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// A client for user-given URLs, whose lookups go through `resolver`. Redirects are never
+/// followed by reqwest (a caller that follows them checks each hop itself), and no proxy is
+/// used: through a proxy, the proxy would look the name up and connect, out of the guard's
+/// sight, and only the proxy's own address would be judged.
+pub(crate) fn guarded_client(
+    resolver: Arc<impl Resolve + 'static>,
+    timeout: Duration,
+) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(timeout)
+        .dns_resolver(resolver)
+        .build()
+        .map_err(|e| without_url(&e))
+}
+
+/// Fetches KPI sources under a [`Policy`] through one client, made once, so fetches of a source
+/// (and hops of a redirect) reuse its connections and TLS sessions. Cloning shares the client.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    policy: Policy,
+    /// A client that could not be made fails each fetch as a connection failure, as making one
+    /// per fetch did.
+    client: Result<reqwest::Client, String>,
+}
+
+impl Fetcher {
+    pub fn new(policy: Policy) -> Fetcher {
+        let client = guarded_client(Arc::new(Guard(policy.clone())), policy.timeout);
+        Fetcher { policy, client }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Fetches `url` and picks the number at `pointer`, retrying transient failures with
+    /// backoff.
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        pointer: &str,
+        headers: &[(String, String)],
+    ) -> Result<f64, FetchError> {
+        let policy = &self.policy;
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|e| FetchError::Connect(e.clone()))?;
+        let mut wait = policy.backoff;
+        let mut last = FetchError::Connect("no attempt made".into());
+        for n in 0..policy.attempts.max(1) {
+            if n > 0 {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            match attempt(client, url, headers, policy).await {
+                Ok(body) => return pick(&body, pointer),
+                Err(e) if e.transient() => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
 }
 
 /// This machine's loopback: `127.0.0.0/8`, `::1`, and `::ffff:127.x.y.z` (a dual-stack socket
@@ -203,11 +344,13 @@ pub fn is_loopback(addr: IpAddr) -> bool {
     }
 }
 
-/// One attempt: follows redirects by hand, checking every hop's address. The configured headers
+/// One attempt: follows redirects by hand, so each hop is counted and its address checked (by
+/// [`check_literal`] here, or by the client's [`Guard`] when it names a host). The configured headers
 /// are credentials for the configured origin: they go with every hop until a redirect leaves
 /// that origin (scheme, host or port), and never after, as browsers and reqwest's own redirect
 /// policy do; a source that moves elsewhere gets the request without them.
 async fn attempt(
+    client: &reqwest::Client,
     url: &Url,
     headers: &[(String, String)],
     policy: &Policy,
@@ -219,21 +362,16 @@ async fn attempt(
         if url.origin() != origin {
             headers = &[];
         }
-        let addr = resolve(&url, policy).await?;
-        let host = url.host_str().unwrap_or_default().to_owned();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(policy.timeout)
-            .resolve(&host, addr)
-            .build()
-            .map_err(|e| FetchError::Connect(e.to_string()))?;
+        check_literal(&url, policy)?;
         let mut request = client.get(url.clone()).header("accept", "application/json");
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
         let secs = policy.timeout.as_secs();
         let mut response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
+            if let Some(refused) = cause::<FetchError>(&e) {
+                refused.clone()
+            } else if e.is_timeout() {
                 FetchError::Timeout(secs)
             } else {
                 FetchError::Connect(without_url(&e))
@@ -311,29 +449,6 @@ pub fn pick(body: &[u8], pointer: &str) -> Result<f64, FetchError> {
         return Err(FetchError::NotFinite(shown.to_owned()));
     }
     Ok(n)
-}
-
-/// Fetches `url` and picks the number at `pointer`, retrying transient failures with backoff.
-pub async fn fetch(
-    url: &Url,
-    pointer: &str,
-    headers: &[(String, String)],
-    policy: &Policy,
-) -> Result<f64, FetchError> {
-    let mut wait = policy.backoff;
-    let mut last = FetchError::Connect("no attempt made".into());
-    for n in 0..policy.attempts.max(1) {
-        if n > 0 {
-            tokio::time::sleep(wait).await;
-            wait *= 2;
-        }
-        match attempt(url, headers, policy).await {
-            Ok(body) => return pick(&body, pointer),
-            Err(e) if e.transient() => last = e,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last)
 }
 
 #[cfg(test)]
@@ -446,6 +561,29 @@ mod tests {
         }
         let url = Url::parse("http://[::ffff:127.0.0.1]:9/x").unwrap();
         assert!(resolve(&url, &policy).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_clients_resolver_refuses_a_name_that_resolves_to_loopback_unless_allowed() {
+        let localhost = || "localhost".parse::<Name>().expect("a name");
+        let refused = Guard(Policy::default()).resolve(localhost()).await.err();
+        let refused = refused
+            .as_deref()
+            .and_then(|e| e.downcast_ref::<FetchError>());
+        assert!(
+            matches!(refused, Some(FetchError::Private { host, .. }) if host == "localhost"),
+            "{refused:?}"
+        );
+        let policy = Policy {
+            allow_loopback: true,
+            ..Policy::default()
+        };
+        let addrs: Vec<SocketAddr> = Guard(policy)
+            .resolve(localhost())
+            .await
+            .expect("loopback allowed")
+            .collect();
+        assert!(addrs.iter().all(|a| is_loopback(a.ip())), "{addrs:?}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -57,16 +58,30 @@ pub enum PostError {
 }
 
 /// Checks a webhook URL: https, or plain http only to a private address and only where the
-/// config allows private addresses; never a private address otherwise. Returns the address to
-/// connect to, so the name is not looked up again between the check and the connection.
+/// config allows private addresses; never a private address otherwise. Returns the address the
+/// name resolves to first. For `/okr webhook add`, before anything is written; a post is checked
+/// by [`Poster::post`] and its clients' lookups.
 pub async fn check(url: &str, policy: &Policy) -> Result<(Url, SocketAddr), PostError> {
     let shown = mask(url);
-    let url = source::check_url(url).map_err(|_| {
+    let url = parse(url, &shown)?;
+    let addr = source::resolve(&url, policy)
+        .await
+        .map_err(|e| refused(e, &shown))?;
+    judge(&url, &shown, source::is_private(addr.ip()))?;
+    Ok((url, addr))
+}
+
+fn parse(url: &str, shown: &str) -> Result<Url, PostError> {
+    source::check_url(url).map_err(|_| {
         PostError::Refused(format!(
             "{shown} is not a webhook URL: give the https:// address the platform shows, e.g. https://hooks.slack.com/services/…"
         ))
-    })?;
-    let addr = source::resolve(&url, policy).await.map_err(|e| match e {
+    })
+}
+
+/// The address guard's refusal, said of the masked URL.
+fn refused(e: FetchError, shown: &str) -> PostError {
+    match e {
         FetchError::Private { addr, .. } => PostError::Refused(format!(
             "{shown} resolves to {addr}, a private address: webhooks must be public addresses \
              unless the config sets http_sources.allow_private"
@@ -75,19 +90,67 @@ pub async fn check(url: &str, policy: &Policy) -> Result<(Url, SocketAddr), Post
             PostError::Refused(format!("{host} could not be resolved: {why}"))
         }
         other => PostError::Refused(other.to_string()),
-    })?;
-    let private = source::is_private(addr.ip());
+    }
+}
+
+/// The rules past the address: plain http only to a private one (`private`), no credentials in
+/// the URL.
+fn judge(url: &Url, shown: &str, private: bool) -> Result<(), PostError> {
     if url.scheme() == "http" && !private {
-        return Err(PostError::Refused(format!(
-            "{shown} is plain http: the URL carries the webhook's secret, so it must be https"
-        )));
+        return Err(plain_http(shown));
     }
     if url.username() != "" || url.password().is_some() {
         return Err(PostError::Refused(format!(
             "{shown} carries a user name or password: give the URL the platform shows"
         )));
     }
-    Ok((url, addr))
+    Ok(())
+}
+
+fn plain_http(shown: &str) -> PostError {
+    PostError::Refused(format!(
+        "{shown} is plain http: the URL carries the webhook's secret, so it must be https"
+    ))
+}
+
+/// The lookup of plain `http://` webhooks: the address guard's, and then the first address must
+/// be private (as [`check`] judges it) and only private ones are tried, so the secret never
+/// crosses to a public address in the clear, whatever the name resolves to at the post.
+#[derive(Debug)]
+struct PrivateOnly(Policy);
+
+/// [`PrivateOnly`]'s refusal, said as [`check`] says it by [`Poster::post`].
+#[derive(Debug, thiserror::Error)]
+#[error("plain http to a public address")]
+struct PublicOverHttp;
+
+impl Resolve for PrivateOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.0.clone();
+        Box::pin(async move {
+            // Port 0: reqwest puts the URL's port (or the scheme's) in its place.
+            let addrs = source::lookup(name.as_str(), 0, &policy).await?;
+            if !source::is_private(addrs[0].ip()) {
+                return Err(PublicOverHttp.into());
+            }
+            let private = addrs.into_iter().filter(|a| source::is_private(a.ip()));
+            Ok(Box::new(private) as Addrs)
+        })
+    }
+}
+
+/// Posts to webhooks through clients made once (one for https, one for plain http to a private
+/// address), so posts to a webhook reuse its connection and TLS session. Every lookup they make
+/// goes through the address guard (`source::lookup`), at every post. Cloning shares the
+/// clients.
+#[derive(Debug, Clone)]
+pub struct Poster {
+    policy: Policy,
+    settings: Settings,
+    /// A client that could not be made fails each post as a connection failure, as making one
+    /// per post did.
+    https: Result<reqwest::Client, String>,
+    http: Result<reqwest::Client, String>,
 }
 
 /// The header that carries a ledger row's id with every post of it: a post sent again after a
@@ -95,68 +158,100 @@ pub async fn check(url: &str, policy: &Policy) -> Result<(Url, SocketAddr), Post
 /// keeps the ids it has seen can drop the second.
 pub const DELIVERY_HEADER: &str = "x-okrbot-delivery";
 
-/// One POST of `body`, redirects not followed (a webhook that moves is not trusted to move).
-/// `delivery` is the ledger row's id (none for `/okr webhook test`); `now` is what a
-/// `Retry-After` given as a date is counted from.
-pub async fn post(
-    url: &str,
-    body: &Value,
-    delivery: Option<i64>,
-    policy: &Policy,
-    settings: &Settings,
-    now: DateTime<Utc>,
-) -> Result<(), PostError> {
-    let (url, addr) = check(url, policy).await?;
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(settings.timeout)
-        .resolve(&host, addr)
-        .build()
-        .map_err(|e| PostError::Transient(source::without_url(&e)))?;
-    let bytes = serde_json::to_vec(body).map_err(|e| PostError::Refused(e.to_string()))?;
-    let mut request = client
-        .post(url)
-        .header("content-type", "application/json")
-        .body(bytes);
-    if let Some(id) = delivery {
-        request = request.header(DELIVERY_HEADER, id.to_string());
-    }
-    let response = request.send().await.map_err(|e| {
-        if e.is_timeout() {
-            PostError::Transient(format!(
-                "no answer within {} s",
-                settings.timeout.as_secs_f64()
-            ))
-        } else {
-            PostError::Transient(format!(
-                "the connection failed: {}",
-                source::without_url(&e)
-            ))
+impl Poster {
+    pub fn new(policy: Policy, settings: Settings) -> Poster {
+        let https =
+            source::guarded_client(Arc::new(source::Guard(policy.clone())), settings.timeout);
+        let http = source::guarded_client(Arc::new(PrivateOnly(policy.clone())), settings.timeout);
+        Poster {
+            policy,
+            settings,
+            https,
+            http,
         }
-    })?;
-    let status = response.status().as_u16();
-    if response.status().is_success() {
-        return Ok(());
     }
-    match status {
-        429 => Err(PostError::RateLimited(
-            response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry_after(v, now)),
-        )),
-        404 | 410 => Err(PostError::Gone(status)),
-        500..=599 => Err(PostError::Transient(format!(
-            "the webhook answered HTTP {status}"
-        ))),
-        _ => {
-            let text = body_start(response, ERROR_BODY_BYTES).await;
-            Err(PostError::Rejected {
-                status,
-                body: clip_chars(String::from_utf8_lossy(&text).trim(), 200),
-            })
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// One POST of `body`, redirects not followed (a webhook that moves is not trusted to
+    /// move). `delivery` is the ledger row's id (none for `/okr webhook test`); `now` is what a
+    /// `Retry-After` given as a date is counted from.
+    pub async fn post(
+        &self,
+        url: &str,
+        body: &Value,
+        delivery: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(), PostError> {
+        let shown = mask(url);
+        let url = parse(url, &shown)?;
+        // An address in the URL is never looked up: it is judged here. A name is judged by the
+        // client's lookup, plain http's keeping to private addresses.
+        let literal = source::check_literal(&url, &self.policy).map_err(|e| refused(e, &shown))?;
+        judge(&url, &shown, literal.is_none_or(source::is_private))?;
+        let client = if url.scheme() == "http" {
+            &self.http
+        } else {
+            &self.https
+        };
+        let client = client
+            .as_ref()
+            .map_err(|e| PostError::Transient(e.clone()))?;
+        let bytes = serde_json::to_vec(body).map_err(|e| PostError::Refused(e.to_string()))?;
+        let mut request = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(bytes);
+        if let Some(id) = delivery {
+            request = request.header(DELIVERY_HEADER, id.to_string());
+        }
+        let settings = &self.settings;
+        let response = request.send().await.map_err(|e| {
+            if let Some(refusal) = source::cause::<FetchError>(&e) {
+                refused(refusal.clone(), &shown)
+            } else if source::cause::<PublicOverHttp>(&e).is_some() {
+                plain_http(&shown)
+            } else if e.is_timeout() {
+                PostError::Transient(format!(
+                    "no answer within {} s",
+                    settings.timeout.as_secs_f64()
+                ))
+            } else {
+                PostError::Transient(format!(
+                    "the connection failed: {}",
+                    source::without_url(&e)
+                ))
+            }
+        })?;
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            return Ok(());
+        }
+        match status {
+            429 => Err(PostError::RateLimited(
+                response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after(v, now)),
+            )),
+            404 | 410 => Err(PostError::Gone(status)),
+            500..=599 => Err(PostError::Transient(format!(
+                "the webhook answered HTTP {status}"
+            ))),
+            _ => {
+                let text = body_start(response, ERROR_BODY_BYTES).await;
+                Err(PostError::Rejected {
+                    status,
+                    body: clip_chars(String::from_utf8_lossy(&text).trim(), 200),
+                })
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
 use crate::service::Okr;
-use crate::webhook::{post, Pacer, PostError};
+use crate::webhook::{Pacer, PostError};
 
 /// The webhook lane's outbox: reads the webhook a delivery names, waits for its turn, posts the
 /// message in the platform's shape and says what the answer means for the delivery. It posts
@@ -62,15 +62,11 @@ impl Outbox for WebhookPosts<'_> {
         let settings = outbox.okr.webhook_settings();
         outbox.pacer.turn(id, settings.pace).await;
         let body = crate::render::webhook::payload(hook.platform, &d.message);
-        let outcome = post(
-            &hook.url,
-            &body,
-            Some(d.id),
-            outbox.okr.source_policy(),
-            settings,
-            *now,
-        )
-        .await;
+        let outcome = outbox
+            .okr
+            .webhook_poster()
+            .post(&hook.url, &body, Some(d.id), *now)
+            .await;
         if let Err(e) = &outcome {
             // Kept for `/okr webhook list`; a "not found" is counted by the dispatcher.
             if !matches!(e, PostError::Gone(_)) {

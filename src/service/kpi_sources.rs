@@ -207,7 +207,7 @@ impl Okr {
             return Err(OkrError::invalid("that KPI has no source any more"));
         };
         let result = match source::check_url(&url) {
-            Ok(u) => source::fetch(&u, &pointer, &headers, &self.sources).await,
+            Ok(u) => self.sources.fetch(&u, &pointer, &headers).await,
             Err(e) => Err(e),
         };
         let mut tx = self.store.write().await?;

@@ -63,7 +63,7 @@ impl Okr {
     ) -> Result<(Team, Webhook)> {
         let platform = platform(kind)?;
         // Checked (and resolved) before the transaction: a lookup must not hold the writer.
-        let (url, _) = crate::webhook::check(url, &self.sources)
+        let (url, _) = crate::webhook::check(url, self.source_policy())
             .await
             .map_err(|e| OkrError::invalid(e.to_string()))?;
         let url = url.to_string();
@@ -149,7 +149,10 @@ impl Okr {
         let mut results = Vec::new();
         for hook in hooks {
             let turns = &self.webhook_turns;
-            if let Err(left) = turns.turn_unless_held(hook.id, self.webhooks.pace).await {
+            if let Err(left) = turns
+                .turn_unless_held(hook.id, self.webhook_settings().pace)
+                .await
+            {
                 // Posting now would break the platform's limit; waiting could outlast the
                 // command's answer. Nothing is sent and the webhook is left as it is.
                 let secs = left.as_secs_f64().ceil();
@@ -162,9 +165,7 @@ impl Okr {
                 continue;
             }
             let body = render::webhook::payload(hook.platform, &sample);
-            let outcome =
-                crate::webhook::post(&hook.url, &body, None, &self.sources, &self.webhooks, now)
-                    .await;
+            let outcome = self.webhooks.post(&hook.url, &body, None, now).await;
             if let Err(crate::webhook::PostError::RateLimited(after)) = &outcome {
                 let after = after.unwrap_or(std::time::Duration::from_secs(1));
                 turns

@@ -427,10 +427,11 @@ async fn a_source_s_headers_follow_redirects_within_its_origin_and_never_to_anot
         ..Policy::default()
     };
     let both = (Some("Bearer s3cret".to_owned()), Some("k3y".to_owned()));
+    let fetcher = okrbot::source::Fetcher::new(policy);
     let fetch = |path: &str| {
         let url = reqwest::Url::parse(&format!("{a}{path}")).unwrap();
-        let (headers, policy) = (headers.clone(), policy.clone());
-        async move { okrbot::source::fetch(&url, "/v", &headers, &policy).await }
+        let (headers, fetcher) = (headers.clone(), fetcher.clone());
+        async move { fetcher.fetch(&url, "/v", &headers).await }
     };
 
     assert_eq!(fetch("/away").await, Ok(5.0));
@@ -498,4 +499,76 @@ async fn a_slow_source_never_holds_back_a_message_that_is_due() {
         took < Duration::from_secs(2),
         "the digest waited {took:?} for a source that answers in 3 s"
     );
+}
+
+/// A server that answers every path `{"data": {"rate": 6.4}}` and counts the TCP connections it
+/// accepts.
+async fn counting() -> (String, Arc<AtomicUsize>) {
+    use axum::serve::ListenerExt;
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = listener.tap_io(move |_| {
+        count.fetch_add(1, Ordering::SeqCst);
+    });
+    let app = Router::new().fallback(|| async { r#"{"data": {"rate": 6.4}}"# });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), accepted)
+}
+
+/// Every fetch goes through the service's one client: two reads of a source share one
+/// connection (each fetch used to build a client of its own, and connect, TLS included, anew).
+#[tokio::test]
+async fn two_reads_of_a_source_share_one_connection() {
+    let (app, okr, _) = setup().await;
+    let (base, accepted) = counting().await;
+    source(&okr, &app, &format!("{base}/rate"), None).await;
+    for n in 0..2 {
+        let fetched = okr
+            .kpi_fetch(&app.admin, "conversion", now())
+            .await
+            .unwrap();
+        assert!(matches!(fetched, Fetched::Read(_)), "read {n}");
+    }
+    assert_eq!(readings(&app).await, 2);
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "one connection for both"
+    );
+}
+
+/// The address guard is in the lookup itself: a name that resolves to loopback (`localhost`) is
+/// refused unless loopback is allowed, as a literal 127.0.0.1 is, and nothing is recorded.
+#[tokio::test]
+async fn a_name_that_resolves_to_loopback_is_refused_unless_loopback_is_allowed() {
+    let (app, _, base) = setup().await;
+    let port = base.rsplit(':').next().unwrap();
+    let url = format!("http://localhost:{port}/ok");
+    // The plain service: nothing private allowed.
+    source(&app.okr, &app, &url, None).await;
+    let Fetched::Failed { error, .. } = app
+        .okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap()
+    else {
+        panic!("localhost is not reachable by default");
+    };
+    assert_mentions(&error, &["localhost resolves to", "private"]);
+    assert_eq!(readings(&app).await, 0);
+
+    let mut okr = app.okr.clone();
+    okr.set_source_policy(Policy {
+        allow_loopback: true,
+        timeout: Duration::from_millis(500),
+        backoff: Duration::from_millis(10),
+        ..Policy::default()
+    });
+    let fetched = okr
+        .kpi_fetch(&app.admin, "conversion", now())
+        .await
+        .unwrap();
+    assert!(matches!(fetched, Fetched::Read(_)), "{fetched:?}");
 }

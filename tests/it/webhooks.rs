@@ -682,15 +682,9 @@ async fn a_refusal_s_body_is_read_only_as_far_as_it_is_quoted() {
         timeout: Duration::from_secs(10),
     };
     let started = Instant::now();
-    let outcome = okrbot::webhook::post(
-        &url,
-        &serde_json::json!({"text": "hi"}),
-        None,
-        &policy,
-        &settings,
-        now(),
-    )
-    .await;
+    let outcome = okrbot::webhook::Poster::new(policy, settings)
+        .post(&url, &serde_json::json!({"text": "hi"}), None, now())
+        .await;
     let Err(okrbot::webhook::PostError::Rejected { status, body }) = outcome else {
         panic!("a 400 is a refusal: {outcome:?}");
     };
@@ -826,4 +820,66 @@ async fn a_webhook_test_keeps_the_pace_and_honours_a_429_hold() {
         &["HTTP 429", "nothing was sent", "try again in 30 s"],
     );
     assert_eq!(server.hits("limited-30").len(), 1, "held: not posted again");
+}
+
+/// Every post goes through the service's one webhook client: two test posts to a webhook share
+/// one connection (each post used to build a client of its own and connect anew).
+#[tokio::test]
+async fn two_posts_to_a_webhook_share_one_connection() {
+    use axum::serve::ListenerExt;
+    let (app, okr, _) = setup().await;
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/counted", listener.local_addr().unwrap());
+    let listener = listener.tap_io(move |_| {
+        count.fetch_add(1, Ordering::SeqCst);
+    });
+    let counted = Router::new().route("/hooks/counted", post(|| async { "ok" }));
+    tokio::spawn(async move { axum::serve(listener, counted).await });
+    let id = add(&okr, &app, "slack", &url).await.to_string();
+    for n in 0..2 {
+        let (_, results) = okr
+            .webhook_test(&app.admin, "Growth", Some(&id), now())
+            .await
+            .unwrap();
+        assert!(results[0].1.is_ok(), "post {n}: {results:?}");
+    }
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "one connection for both"
+    );
+}
+
+/// The address is checked again at every post, in the lookup the connection uses: a webhook on
+/// `localhost` added where private addresses were allowed is refused by a service where they
+/// are not, and nothing reaches the server.
+#[tokio::test]
+async fn a_webhook_whose_name_resolves_to_loopback_is_refused_at_the_post_unless_allowed() {
+    let (app, okr, server) = setup().await;
+    let url = server.url("named").replace("127.0.0.1", "localhost");
+    let id = add(&okr, &app, "slack", &url).await.to_string();
+    let (_, results) = okr
+        .webhook_test(&app.admin, "Growth", Some(&id), now())
+        .await
+        .unwrap();
+    assert!(results[0].1.is_ok(), "{results:?}");
+    assert_eq!(server.hits("named").len(), 1);
+    let (_, results) = app
+        .okr
+        .webhook_test(&app.admin, "Growth", Some(&id), now())
+        .await
+        .unwrap();
+    let why = results[0].1.clone().unwrap_err();
+    assert_mentions(&why, &["resolves to", "a private address"]);
+    assert!(
+        !why.contains("/hooks/named"),
+        "the URL is shown masked: {why}"
+    );
+    assert_eq!(
+        server.hits("named").len(),
+        1,
+        "nothing more reached the server"
+    );
 }
