@@ -72,11 +72,10 @@ impl Snapshot {
         Ok(snap)
     }
 
-    /// [`Snapshot::load_cycle`] for a read (status, the rollup): the key results are read in two
-    /// halves on `c` and a second connection while the points of those with no stored trend are
-    /// read on a third, so SQLite works on them at once (`docs/scoring.md`, "Speed"); with no
-    /// connection free, on `c` alone, one after another. Each read is consistent
-    /// in itself; a check-in committed between them shows on the next read.
+    /// [`Snapshot::load_cycle`] for a read (status, the rollup): the store reads the key results
+    /// and the points of those with no stored trend as it sees fit
+    /// ([`store::cycle_reads::for_scoring`]), then the points of those whose stored trend was
+    /// summed for other bounds.
     pub(crate) async fn load_cycle_for_reading(
         okr: &Okr,
         c: &mut Conn,
@@ -86,29 +85,9 @@ impl Snapshot {
         let ws = actor.workspace;
         let mut snap = Snapshot::frame(c, actor).await?;
         snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
-        // Helpers only if the pool has them at once: every other reader may be doing the same.
-        let wait = std::time::Duration::from_millis(20);
-        let mut second = okr.store.read_if_free(wait).await;
-        let mut third = okr.store.read_if_free(wait).await;
-        let krs = async {
-            match second.as_mut() {
-                Some(s) => {
-                    store::key_results::list_in_cycle_with_trends_on_two(c, s, ws, cycle).await
-                }
-                None => store::key_results::list_in_cycle_with_trends(c, ws, cycle).await,
-            }
-        };
-        let (krs, untrended) = match third.as_mut() {
-            Some(t) => {
-                let untrended = store::check_ins::points_untrended_in_cycle(t, ws, cycle);
-                let (krs, untrended) = tokio::join!(krs, untrended);
-                (krs?, Some(untrended?))
-            }
-            None => (krs.await?, None),
-        };
-        let read = untrended.is_some();
-        let stale = snap.take_krs(krs, read);
-        snap.points = untrended.unwrap_or_default();
+        let read = store::cycle_reads::for_scoring(&okr.store, c, ws, cycle).await?;
+        let stale = snap.take_krs(read.krs, true);
+        snap.points = read.untrended;
         snap.points
             .extend(store::check_ins::points_of(c, ws, &stale).await?);
         Ok(snap)
