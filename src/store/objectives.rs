@@ -104,7 +104,9 @@ pub async fn list(
 /// The objectives of `cycle` aligned under any of `roots`, directly or further down (`roots`
 /// themselves left out): what rolls into their scores. By generation, nearest first, and in
 /// code order ([`list`]'s) within one. Walks `objectives_by_parent` from the roots, so it reads
-/// the alignment tree below them only, not the cycle; a stored loop stops at depth 64.
+/// the alignment tree below them only, not the cycle (the unary `+` keeps the workspace and
+/// cycle terms, still checked, from choosing `objectives_by_workspace` instead); a stored loop
+/// stops at depth 64.
 pub async fn descendants_in_cycle(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -120,7 +122,7 @@ pub async fn descendants_in_cycle(
         "WITH RECURSIVE below(id, depth) AS ( \
            SELECT value, 0 FROM json_each(?3) \
            UNION SELECT d.id, b.depth + 1 FROM below b JOIN objectives d ON d.parent_id = b.id \
-           WHERE d.workspace_id = ?1 AND d.cycle_id = ?2 AND b.depth < 64) \
+           WHERE +d.workspace_id = ?1 AND +d.cycle_id = ?2 AND b.depth < 64) \
          {SELECT} JOIN (SELECT id, min(depth) AS depth FROM below GROUP BY id) b ON b.id = o.id \
          WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND b.depth > 0 \
            AND o.id NOT IN (SELECT value FROM json_each(?3)) \
