@@ -16,6 +16,12 @@
 //!   trend its check-ins through okrbot would have left (`store::check_ins::trend`), which the rollup reads
 //!   instead of the points; `rollup/tree_10000_krs` is `service::digest::rollup` alone over team
 //!   views built from the same rows.
+//! - `team_cost/status_<n>_teams` and `team_cost/digest_<n>_teams`: `/okr status team:team-0`
+//!   (`Okr::status`, `StatusScope::Team`) and `/okr digest team:team-0` (`Okr::digest_now`) in
+//!   workspaces of 10 and of 1,000 teams, each of one objective x 10 key results with 50 daily
+//!   check-ins (500,000 in the big one), made with SQL and left without stored trends, as bulk
+//!   imported data is. A team's reads must follow its own rows, not the workspace's (the target
+//!   is 1,000 / 10 <= 1.5); after the group an interleaved run prints both ratios.
 //!
 //! The one team the tick and digest benchmarks act on is made through the services as a user
 //! would; the thousands of others are inserted with raw SQL in one transaction, because
@@ -33,7 +39,7 @@ use okrbot::domain::scoring::{self, KrScore, ScoreContext};
 use okrbot::outbox::RecordingOutbox;
 use okrbot::scheduler::Scheduler;
 use okrbot::service::objectives::{KrInput, ObjectiveInput};
-use okrbot::service::report::{KrView, ObjectiveView, TeamView};
+use okrbot::service::report::{KrView, ObjectiveView, StatusScope, TeamView};
 use okrbot::service::setup::SetupInput;
 use okrbot::service::team_state::TeamState;
 use okrbot::service::{digest, Actor, Okr};
@@ -614,5 +620,202 @@ fn bench_rollup(c: &mut Criterion) {
     rt.block_on(kept.store().close());
 }
 
-criterion_group!(benches, bench_tick, bench_digest, bench_rollup);
+/// Key results of every team in the `team_cost` workspaces, and check-ins of each.
+const TEAM_KRS: i64 = 10;
+const TEAM_CHECK_INS: i64 = 50;
+
+/// `teams` teams (`team-0`, ... with a channel each), one objective of `TEAM_KRS` metric key
+/// results each in the cycle around `now`, and `TEAM_CHECK_INS` daily check-ins on every key
+/// result up to the day before `now`, all by SQL in one transaction. No trend is stored: every
+/// point is read, as after an import.
+async fn team_cost_store(okr: &Okr, ws: WorkspaceId, teams: i64) {
+    let mut tx = okr.store().pool().begin().await.expect("begin");
+    let cycle: i64 = sqlx::query_scalar("SELECT id FROM cycles WHERE workspace_id = ?")
+        .bind(ws.0)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("cycle");
+    let made = now() - Duration::days(60);
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) \
+         INSERT INTO teams (workspace_id, name, prefix, timezone, channel, next_objective_number, created_at) \
+         SELECT ?, 'team-' || i, char(65 + (i / 676) % 26, 65 + (i / 26) % 26, 65 + i % 26), \
+                'Europe/Berlin', 'team-' || i, 2, ? FROM n",
+    )
+    .bind(teams)
+    .bind(ws.0)
+    .bind(made)
+    .execute(&mut *tx)
+    .await
+    .expect("teams");
+    sqlx::query(
+        "INSERT INTO objectives (workspace_id, team_id, cycle_id, number, title, owner, parent_id, \
+                                 kind, state, next_kr_number, created_at) \
+         SELECT ?, t.id, ?, 1, 'The objective of ' || t.name, 'lead-' || t.id, NULL, \
+                'committed', 'active', ? + 1, ? FROM teams t WHERE t.workspace_id = ?",
+    )
+    .bind(ws.0)
+    .bind(cycle)
+    .bind(TEAM_KRS)
+    .bind(made)
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("objectives");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+         INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, unit, \
+                                  start_value, target, current, direction, confidence, weight, created_at) \
+         SELECT ?, o.id, n.i, 'Key result ' || n.i || ' of objective ' || o.id, \
+                'owner-' || ((o.id * 10 + n.i) % 400), 'metric', 'count', 0, 100, 0, NULL, NULL, 1, ? \
+         FROM objectives o CROSS JOIN n WHERE o.workspace_id = ?",
+    )
+    .bind(TEAM_KRS)
+    .bind(ws.0)
+    .bind(made)
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("key results");
+    // Day d of 1..=TEAM_CHECK_INS before `now`, at a time of day that depends on the key result,
+    // written as the store writes instants; the value climbs at a pace that depends on the id,
+    // so the statuses vary.
+    sqlx::query(
+        "WITH RECURSIVE d(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM d WHERE i < ?) \
+         INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, \
+                                idempotency_key, created_at) \
+         SELECT ?, k.id, 'alice', ((k.id * 37) % 100) * (? - d.i) / (2.0 * ?), 5 + k.id % 5, \
+                'steady', 'text', NULL, \
+                strftime('%Y-%m-%dT%H:%M:%S+00:00', ? - d.i * 86400 - (k.id * 61) % 3600, 'unixepoch') \
+         FROM key_results k CROSS JOIN d WHERE k.workspace_id = ?",
+    )
+    .bind(TEAM_CHECK_INS)
+    .bind(ws.0)
+    .bind(TEAM_CHECK_INS + 1)
+    .bind(TEAM_CHECK_INS)
+    .bind(now().timestamp())
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("check-ins");
+    sqlx::query(
+        "UPDATE key_results SET current = ((id * 37) % 100) * ? / (2.0 * ?), \
+         confidence = 5 + id % 5, last_check_in_at = ? WHERE workspace_id = ?",
+    )
+    .bind(TEAM_CHECK_INS)
+    .bind(TEAM_CHECK_INS)
+    .bind(now() - Duration::days(1))
+    .bind(ws.0)
+    .execute(&mut *tx)
+    .await
+    .expect("key results moved");
+    tx.commit().await.expect("commit");
+}
+
+struct TeamCostFixture {
+    okr: Okr,
+    actor: Actor,
+    _dir: tempfile::TempDir,
+}
+
+impl TeamCostFixture {
+    async fn new(teams: i64) -> TeamCostFixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (okr, actor) = workspace(&dir, "team-cost.db").await;
+        team_cost_store(&okr, actor.workspace, teams).await;
+        TeamCostFixture {
+            okr,
+            actor,
+            _dir: dir,
+        }
+    }
+
+    /// `/okr status team:team-0`: one objective of `TEAM_KRS` key results.
+    async fn status(&self) -> StdDuration {
+        let t = Instant::now();
+        let report = self
+            .okr
+            .status(&self.actor, StatusScope::Team("team-0".into()), now())
+            .await
+            .expect("status");
+        let spent = t.elapsed();
+        let krs: usize = report
+            .teams
+            .iter()
+            .flat_map(|t| &t.objectives)
+            .map(|o| o.krs.len())
+            .sum();
+        assert_eq!(krs, TEAM_KRS as usize, "the team's key results only");
+        black_box(report);
+        spent
+    }
+
+    /// `/okr digest team:team-0`: the team's digest, decided into the ledger.
+    async fn digest(&self) -> StdDuration {
+        let t = Instant::now();
+        let message = self
+            .okr
+            .digest_now(&self.actor, "team-0", now())
+            .await
+            .expect("digest");
+        let spent = t.elapsed();
+        black_box(message);
+        spent
+    }
+}
+
+fn bench_team_cost(c: &mut Criterion) {
+    let rt = runtime();
+    let started = Instant::now();
+    let small = rt.block_on(TeamCostFixture::new(10));
+    let large = rt.block_on(TeamCostFixture::new(1_000));
+    eprintln!(
+        "team_cost: workspaces of 10 and 1,000 teams ({} check-ins in the big one) made in {:?}",
+        1_000 * TEAM_KRS * TEAM_CHECK_INS,
+        started.elapsed()
+    );
+
+    let mut group = c.benchmark_group("team_cost");
+    group.sample_size(20);
+    for (name, f) in [("10", &small), ("1000", &large)] {
+        group.bench_function(format!("status_{name}_teams"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| rt.block_on(f.status())).sum())
+        });
+        group.bench_function(format!("digest_{name}_teams"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| rt.block_on(f.digest())).sum())
+        });
+    }
+    group.finish();
+
+    // The ratios off one interleaved run, so both sizes see the same disk and the same load.
+    let rounds = 30;
+    let (mut s, mut l, mut sd, mut ld) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        s.push(rt.block_on(small.status()));
+        l.push(rt.block_on(large.status()));
+        sd.push(rt.block_on(small.digest()));
+        ld.push(rt.block_on(large.digest()));
+    }
+    for (what, s, l) in [
+        ("status of one team", median(s), median(l)),
+        ("digest of one team", median(sd), median(ld)),
+    ] {
+        let ratio = l.as_secs_f64() / s.as_secs_f64();
+        eprintln!(
+            "team_cost ratio ({what}, median of {rounds} interleaved rounds): 1,000 teams {l:?} / \
+             10 teams {s:?} = {ratio:.2} (target <= 1.5: {})",
+            verdict(ratio <= 1.5)
+        );
+    }
+    rt.block_on(small.okr.store().close());
+    rt.block_on(large.okr.store().close());
+}
+
+criterion_group!(
+    benches,
+    bench_tick,
+    bench_digest,
+    bench_rollup,
+    bench_team_cost
+);
 criterion_main!(benches);

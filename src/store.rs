@@ -15,6 +15,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 pub mod alerts;
 pub mod check_ins;
 pub mod closed_dms;
+pub mod cycle_reads;
 pub mod cycles;
 pub mod deliveries;
 pub mod dump;

@@ -72,11 +72,10 @@ impl Snapshot {
         Ok(snap)
     }
 
-    /// [`Snapshot::load_cycle`] for a read (status, the rollup): the key results are read in two
-    /// halves on `c` and a second connection while the points of those with no stored trend are
-    /// read on a third, so SQLite works on them at once (`docs/scoring.md`, "Speed"); with no
-    /// connection free, on `c` alone, one after another. Each read is consistent
-    /// in itself; a check-in committed between them shows on the next read.
+    /// [`Snapshot::load_cycle`] for a read (status, the rollup): the store reads the key results
+    /// and the points of those with no stored trend as it sees fit
+    /// ([`store::cycle_reads::for_scoring`]), then the points of those whose stored trend was
+    /// summed for other bounds.
     pub(crate) async fn load_cycle_for_reading(
         okr: &Okr,
         c: &mut Conn,
@@ -86,31 +85,90 @@ impl Snapshot {
         let ws = actor.workspace;
         let mut snap = Snapshot::frame(c, actor).await?;
         snap.objectives = store::objectives::list(c, ws, None, Some(cycle)).await?;
-        // Helpers only if the pool has them at once: every other reader may be doing the same.
-        let wait = std::time::Duration::from_millis(20);
-        let mut second = okr.store.read_if_free(wait).await;
-        let mut third = okr.store.read_if_free(wait).await;
-        let krs = async {
-            match second.as_mut() {
-                Some(s) => {
-                    store::key_results::list_in_cycle_with_trends_on_two(c, s, ws, cycle).await
-                }
-                None => store::key_results::list_in_cycle_with_trends(c, ws, cycle).await,
-            }
-        };
-        let (krs, untrended) = match third.as_mut() {
-            Some(t) => {
-                let untrended = store::check_ins::points_untrended_in_cycle(t, ws, cycle);
-                let (krs, untrended) = tokio::join!(krs, untrended);
-                (krs?, Some(untrended?))
-            }
-            None => (krs.await?, None),
-        };
-        let read = untrended.is_some();
-        let stale = snap.take_krs(krs, read);
-        snap.points = untrended.unwrap_or_default();
+        let read = store::cycle_reads::for_scoring(&okr.store, c, ws, cycle).await?;
+        let stale = snap.take_krs(read.krs, true);
+        snap.points = read.untrended;
         snap.points
             .extend(store::check_ins::points_of(c, ws, &stale).await?);
+        Ok(snap)
+    }
+
+    /// What a status of one team shows in `cycle`, read from that team's rows only: its
+    /// objectives and those shared with it, the objectives aligned under them (their scores
+    /// roll in), the parents their codes name, and the teams, shares and KPIs these involve.
+    /// Its views of `team` are those of [`Snapshot::load_cycle`]'s; the workspace's size does
+    /// not change its cost.
+    pub(crate) async fn load_team(
+        c: &mut Conn,
+        actor: &Actor,
+        team: &Team,
+        cycle: CycleId,
+    ) -> Result<Snapshot> {
+        let ws = actor.workspace;
+        let mut objectives = store::objectives::list(c, ws, Some(team.id), Some(cycle)).await?;
+        for id in store::shares::with_team(c, ws, team.id).await? {
+            if objectives.iter().any(|o| o.id == id) {
+                continue;
+            }
+            if let Some(o) = store::objectives::by_id(c, ws, id).await? {
+                if o.cycle_id == cycle {
+                    objectives.push(o);
+                }
+            }
+        }
+        let shown: Vec<ObjectiveId> = objectives.iter().map(|o| o.id).collect();
+        let descendants = store::objectives::descendants_in_cycle(c, ws, cycle, &shown).await?;
+        let scored: Vec<ObjectiveId> = shown
+            .iter()
+            .copied()
+            .chain(descendants.iter().map(|o| o.id))
+            .collect();
+        objectives.extend(descendants);
+        // A parent in the cycle gives its code; one elsewhere is not shown, as in a cycle's read.
+        let mut parents = Vec::new();
+        for p in objectives.iter().filter_map(|o| o.parent) {
+            if objectives.iter().chain(&parents).any(|o| o.id == p) {
+                continue;
+            }
+            if let Some(parent) = store::objectives::by_id(c, ws, p).await? {
+                if parent.cycle_id == cycle {
+                    parents.push(parent);
+                }
+            }
+        }
+        objectives.extend(parents);
+        let shares = store::shares::touching(c, ws, team.id, &shown).await?;
+        let mut teams = vec![team.clone()];
+        let involved = objectives
+            .iter()
+            .map(|o| o.team_id)
+            .chain(shares.iter().map(|(_, t)| *t));
+        for id in involved {
+            if teams.iter().any(|t| t.id == id) {
+                continue;
+            }
+            if let Some(t) = store::teams::by_id(c, ws, id).await? {
+                teams.push(t);
+            }
+        }
+        let mut snap = Snapshot {
+            teams,
+            cycles: store::cycles::list(c, ws)
+                .await?
+                .into_iter()
+                .map(|cy| (cy.id, cy))
+                .collect(),
+            objectives,
+            krs: vec![],
+            points: HashMap::new(),
+            trends: HashMap::new(),
+            check_ins: HashMap::new(),
+            kpi_names: by_objective(store::kpis::linked_names_of(c, ws, &shown).await?),
+            shares,
+        };
+        let krs = store::key_results::of_objectives_with_trends(c, ws, &scored).await?;
+        let without = snap.take_krs(krs, false);
+        snap.points = store::check_ins::points_of(c, ws, &without).await?;
         Ok(snap)
     }
 
@@ -156,13 +214,7 @@ impl Snapshot {
             points: HashMap::new(),
             trends: HashMap::new(),
             check_ins: HashMap::new(),
-            kpi_names: store::kpis::linked_names(c, ws).await?.into_iter().fold(
-                HashMap::new(),
-                |mut by: HashMap<ObjectiveId, Vec<String>>, (o, name)| {
-                    by.entry(o).or_default().push(name);
-                    by
-                },
-            ),
+            kpi_names: by_objective(store::kpis::linked_names(c, ws).await?),
             shares: store::shares::all(c, ws).await?,
         })
     }
@@ -351,6 +403,15 @@ impl Snapshot {
     }
 }
 
+/// KPI names grouped by objective, each objective's in the order given.
+fn by_objective(names: Vec<(ObjectiveId, String)>) -> HashMap<ObjectiveId, Vec<String>> {
+    let mut by: HashMap<ObjectiveId, Vec<String>> = HashMap::new();
+    for (o, name) in names {
+        by.entry(o).or_default().push(name);
+    }
+    by
+}
+
 /// The views with each objective under its home team only: what an export writes, a close
 /// grades and a rollup counts, once each, however many teams share it.
 pub(crate) fn home_only(mut views: Vec<TeamView>) -> Vec<TeamView> {
@@ -395,9 +456,14 @@ impl Okr {
             StatusScope::Me | StatusScope::Owner(_) if named.is_none() => None,
             _ => Some(shown_cycle(&mut c, actor, named, now).await?.id),
         };
-        let snap = match cycle {
-            Some(cy) => Snapshot::load_cycle_for_reading(self, &mut c, actor, cy).await?,
-            None => Snapshot::load(&mut c, actor).await?,
+        let snap = match (&scope, cycle) {
+            // One team's status reads that team's rows, not the whole cycle.
+            (StatusScope::Team(name), Some(cy)) => {
+                let team = team_named(&mut c, actor.workspace, name).await?;
+                Snapshot::load_team(&mut c, actor, &team, cy).await?
+            }
+            (_, Some(cy)) => Snapshot::load_cycle_for_reading(self, &mut c, actor, cy).await?,
+            (_, None) => Snapshot::load(&mut c, actor).await?,
         };
         let person = |who: &str| who.trim().trim_start_matches('@').to_owned();
         let owner = owner.map(person).filter(|o| !o.is_empty());

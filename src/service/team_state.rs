@@ -2,7 +2,7 @@
 //! sweeps decide from. Loaded with a few team-scoped queries, so a tick's cost follows the teams
 //! that are due, not the size of the store.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
@@ -63,7 +63,8 @@ impl TeamState {
         state.points = store::check_ins::points_for_team(c, ws, state.team.id).await?;
         // Objectives other teams share with this one, after its own, and those it shares; the
         // teams are read only when some share exists.
-        let shares = store::shares::all(c, ws).await?;
+        let own_ids: Vec<ObjectiveId> = objectives.iter().map(|o| o.id).collect();
+        let shares = store::shares::touching(c, ws, state.team.id, &own_ids).await?;
         let shared: Vec<ObjectiveId> = shares
             .iter()
             .filter(|(_, t)| *t == state.team.id)
@@ -101,15 +102,15 @@ impl TeamState {
                 }
                 objectives.push(o);
             }
-            let points = store::check_ins::points_for(c, ws, Some(cycle.id)).await?;
-            for k in krs
+            // The points of the shared objectives' key results only, not of the whole cycle.
+            let ids: Vec<_> = krs
                 .iter()
                 .filter(|k| state.shared.contains_key(&k.objective_id))
-            {
-                if let Some(p) = points.get(&k.id) {
-                    state.points.insert(k.id, p.clone());
-                }
-            }
+                .map(|k| k.id)
+                .collect();
+            state
+                .points
+                .extend(store::check_ins::points_of(c, ws, &ids).await?);
         }
         let ctx = ScoreContext::new(&cycle, state.team.tz, at, period, rules);
         for (i, o) in objectives.iter().enumerate() {
@@ -156,7 +157,7 @@ impl TeamState {
 
 /// The team's objective scores with aligned children rolled in, and the children's codes,
 /// children of other teams included (`docs/scoring.md`, "Alignment"). Those are read only when some exist, so a team
-/// that nobody aligns under pays one extra query.
+/// that nobody aligns under pays one extra query, which walks down from its objectives.
 async fn roll_in_other_teams(
     c: &mut Conn,
     state: &TeamState,
@@ -168,31 +169,23 @@ async fn roll_in_other_teams(
     let (Some(cycle), ws) = (state.cycle.as_ref(), state.workspace) else {
         return Ok((own, HashMap::new()));
     };
-    let everyone = store::objectives::list(c, ws, None, Some(cycle.id)).await?;
-    let mut inside: HashSet<ObjectiveId> = mine.iter().map(|o| o.id).collect();
-    let mut descendants: Vec<&Objective> = Vec::new();
-    // Alignment trees are shallow; repeat until no new descendant turns up.
-    loop {
-        let found: Vec<&Objective> = everyone
-            .iter()
-            .filter(|o| !inside.contains(&o.id) && o.parent.is_some_and(|p| inside.contains(&p)))
-            .collect();
-        if found.is_empty() {
-            break;
-        }
-        for o in found {
-            inside.insert(o.id);
-            descendants.push(o);
-        }
-    }
+    // The alignment tree below the team's objectives, not the whole cycle: a team's state costs
+    // the same however many teams the workspace has.
+    let roots: Vec<ObjectiveId> = mine.iter().map(|o| o.id).collect();
+    let descendants = store::objectives::descendants_in_cycle(c, ws, cycle.id, &roots).await?;
     if !descendants.is_empty() {
-        let teams: HashMap<_, _> = store::teams::list(c, ws)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.tz))
-            .collect();
-        let krs = store::key_results::list_in_cycle(c, ws, cycle.id).await?;
-        let points = store::check_ins::points_for(c, ws, Some(cycle.id)).await?;
+        let mut teams = HashMap::new();
+        for o in &descendants {
+            if let std::collections::hash_map::Entry::Vacant(e) = teams.entry(o.team_id) {
+                if let Some(t) = store::teams::by_id(c, ws, o.team_id).await? {
+                    e.insert(t.tz);
+                }
+            }
+        }
+        let ids: Vec<ObjectiveId> = descendants.iter().map(|o| o.id).collect();
+        let krs = store::key_results::of_objectives(c, ws, &ids).await?;
+        let kr_ids: Vec<_> = krs.iter().map(|k| k.id).collect();
+        let points = store::check_ins::points_of(c, ws, &kr_ids).await?;
         for o in &descendants {
             let tz = teams.get(&o.team_id).copied().unwrap_or(state.team.tz);
             let ctx = ScoreContext::new(cycle, tz, state.at, period, rules).aiming(o.kind);
@@ -208,7 +201,7 @@ async fn roll_in_other_teams(
             own.insert(o.id, scoring::objective_score(&weighted));
         }
     }
-    let all: Vec<&Objective> = mine.iter().chain(descendants).collect();
+    let all: Vec<&Objective> = mine.iter().chain(&descendants).collect();
     Ok((
         scoring::roll_up(&all, &own, rules.child_weight),
         scoring::aligned_children(&all),

@@ -389,42 +389,26 @@ pub async fn restore_returning(
 }
 
 /// The `(time, value)` points of every key result of a team, oldest first within each.
+///
+/// The join starts from the team's objectives and walks down to each key result's check-ins,
+/// so it reads the team's rows only. Left to itself SQLite starts from `check_ins` (every
+/// check-in of the workspace, through `check_ins_points`) or finds the key results through
+/// `key_results_by_workspace`: `CROSS JOIN` fixes the order, and the unary `+` keeps the
+/// workspace terms (still checked) from choosing an index.
 pub async fn points_for_team(
     c: &mut Conn,
     ws: WorkspaceId,
     team: crate::domain::model::TeamId,
 ) -> Result<Points> {
     let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
-        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci JOIN key_results k ON k.id = ci.kr_id \
-         JOIN objectives o ON o.id = k.objective_id \
-         WHERE ci.workspace_id = ? AND o.team_id = ? ORDER BY ci.kr_id, ci.created_at, ci.id",
-    )
-    .bind(ws.0)
-    .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
-    let mut out = Points::new();
-    for (kr, t, v) in rows {
-        out.entry(KrId(kr)).or_default().push((t, v));
-    }
-    Ok(out)
-}
-
-/// The `(time, value)` points of the check-ins of one cycle's key results (or of the whole
-/// workspace), grouped by key result, oldest first: what scoring needs and nothing more.
-pub async fn points_for(
-    c: &mut Conn,
-    ws: WorkspaceId,
-    cycle: Option<crate::domain::model::CycleId>,
-) -> Result<Points> {
-    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
-        "SELECT ci.kr_id, ci.created_at, ci.value FROM check_ins ci \
-         WHERE ci.workspace_id = ?1 AND (?2 IS NULL OR ci.kr_id IN \
-           (SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE o.cycle_id = ?2)) \
+        "SELECT ci.kr_id, ci.created_at, ci.value FROM objectives o \
+         CROSS JOIN key_results k ON k.objective_id = o.id \
+         CROSS JOIN check_ins ci ON ci.workspace_id = ?1 AND ci.kr_id = k.id \
+         WHERE o.team_id = ?2 AND +o.workspace_id = ?1 AND +k.workspace_id = ?1 \
          ORDER BY ci.kr_id, ci.created_at, ci.id",
     )
     .bind(ws.0)
-    .bind(cycle.map(|c| c.0))
+    .bind(team.0)
     .fetch_all(c.sqlite())
     .await?;
     let mut out = Points::new();
@@ -446,8 +430,8 @@ pub async fn points_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<Po
     packed_points(
         c,
         ws,
-        "",
-        "ci.kr_id IN (SELECT value FROM json_each(?))",
+        "check_ins ci",
+        "ci.workspace_id = ?1 AND ci.kr_id IN (SELECT value FROM json_each(?2))",
         ids,
     )
     .await
@@ -455,15 +439,21 @@ pub async fn points_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<Po
 
 /// The points of the key results of `cycle`'s objectives that have no stored trend at all,
 /// as [`points_of`] gives them; a key result without check-ins is absent.
+///
+/// From the cycle's objectives down to the check-ins of their untrended key results, so that
+/// the check-ins of other cycles and of trended key results are never read: SQLite would
+/// otherwise start from every check-in of the workspace (`CROSS JOIN` fixes the order, the
+/// unary `+` keeps `key_results_by_workspace` from replacing the walk by objective).
 pub async fn points_untrended_in_cycle(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<Points> {
-    let from = "JOIN key_results u ON u.id = ci.kr_id \
-         JOIN objectives uo ON uo.id = u.objective_id \
-         LEFT JOIN kr_trends tr ON tr.kr_id = u.id";
-    let which = "uo.cycle_id = ? AND u.archived_at IS NULL AND tr.kr_id IS NULL";
+    let from = "objectives uo CROSS JOIN key_results u ON u.objective_id = uo.id \
+         LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
+         CROSS JOIN check_ins ci ON ci.workspace_id = ?1 AND ci.kr_id = u.id";
+    let which = "uo.workspace_id = ?1 AND uo.cycle_id = ?2 AND +u.workspace_id = ?1 \
+         AND u.archived_at IS NULL AND tr.kr_id IS NULL";
     packed_points(c, ws, from, which, cycle.0).await
 }
 
@@ -499,8 +489,9 @@ fn unpack_points(pack: &str) -> Result<(Points, Vec<i64>)> {
     Ok((out, inexact))
 }
 
-/// The points of the check-ins `which` selects (an SQL condition on `ci` with one parameter,
-/// `arg`, after any joins `from` adds).
+/// The points of the check-ins `which` selects among the rows of `from` (which names the
+/// check-ins `ci`): an SQL condition with the workspace as `?1` and one parameter, `arg`, as
+/// `?2`. Each caller's `from` and `which` keep the check-ins to the workspace.
 async fn packed_points<'a, A>(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -516,7 +507,7 @@ where
     // aggregate (`docs/scoring.md`, "Speed").
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT json_group_array(json_array(ci.kr_id, ci.created_at, ci.id, {})) \
-         FROM check_ins ci {from} WHERE ci.workspace_id = ? AND {which}",
+         FROM {from} WHERE {which}",
         exact_real("ci.value")
     ));
     let pack: String = sqlx::query_scalar(sql)

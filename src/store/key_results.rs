@@ -13,6 +13,19 @@ use crate::domain::model::{
     Confidence, Direction, KeyResult, KrCode, KrId, KrKind, ObjectiveId, TeamId, Unit, WorkspaceId,
 };
 
+/// The columns of [`Row`] followed by a FROM clause, as one `&'static str`.
+macro_rules! select_from {
+    ($from:literal) => {
+        concat!(
+            "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
+             k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, \
+             k.confidence, k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, \
+             k.carried_by ",
+            $from
+        )
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
@@ -37,10 +50,16 @@ struct Row {
     paced_from: Option<NaiveDate>,
 }
 
-const SELECT: &str = "SELECT k.id, k.objective_id, k.number, o.number AS objective_number, t.prefix, \
-     k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
-     k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, k.carried_by \
-     FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id";
+const SELECT: &str = select_from!(
+    "FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id"
+);
+
+/// [`SELECT`] walking from the objectives down: one team's or one objective's key results are
+/// found through their objectives (`UNIQUE (team_id, number)`, `UNIQUE (objective_id, number)`)
+/// instead of among every key result of the workspace.
+const SELECT_BY_OBJECTIVE: &str = select_from!(
+    "FROM objectives o CROSS JOIN key_results k ON k.objective_id = o.id JOIN teams t ON t.id = o.team_id"
+);
 
 fn to_kr(r: Row) -> Result<KeyResult> {
     let corrupt =
@@ -96,8 +115,20 @@ pub async fn list(
     objective: Option<ObjectiveId>,
     owner: Option<&str>,
 ) -> Result<Vec<KeyResult>> {
+    // `?n IS NULL OR ...` can use no index, so a team or an objective asked for is also named
+    // in a term that can, and the walk starts from it; the unary `+` keeps the workspace term
+    // (still checked) from choosing `key_results_by_workspace`, every key result of the
+    // workspace, instead.
+    let (select, from) = match (team, objective) {
+        (_, Some(_)) => (SELECT, "k.objective_id = ?3 AND +k.workspace_id = ?1"),
+        (Some(_), None) => (
+            SELECT_BY_OBJECTIVE,
+            "o.team_id = ?2 AND +o.workspace_id = ?1 AND +k.workspace_id = ?1",
+        ),
+        (None, None) => (SELECT, "k.workspace_id = ?1"),
+    };
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ?1 AND k.archived_at IS NULL AND (?2 IS NULL OR o.team_id = ?2) \
+        "{select} WHERE {from} AND k.archived_at IS NULL AND (?2 IS NULL OR o.team_id = ?2) \
          AND (?3 IS NULL OR k.objective_id = ?3) AND (?4 IS NULL OR k.owner = ?4) \
          ORDER BY t.name, o.number, k.number"
     ));
@@ -607,21 +638,11 @@ async fn pack_in_cycle(
     cycle: crate::domain::model::CycleId,
     part: (i64, i64),
 ) -> Result<CyclePack> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT (SELECT json_group_array(json_array(t.name, o.id, o.number, t.prefix)) \
-                 FROM objectives o JOIN teams t ON t.id = o.team_id \
-                 WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4) AS objectives, \
-                (SELECT json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, \
-                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id, k.paced_from, k.carried_by)) \
-                 FROM key_results k JOIN objectives o ON o.id = k.objective_id \
-                 LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
-                 WHERE k.workspace_id = ?1 AND o.cycle_id = ?2 AND k.archived_at IS NULL \
-                 AND o.id % ?3 = ?4) AS krs",
-        exact_real("k.start_value"),
-        exact_real("k.target"),
-        exact_real("k.current"),
-        exact_real("k.weight"),
-    ));
+    let sql = pack_sql(
+        "o.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4",
+        "key_results k JOIN objectives o ON o.id = k.objective_id",
+        "k.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4",
+    );
     Ok(sqlx::query_as(sql)
         .bind(ws.0)
         .bind(cycle.0)
@@ -629,6 +650,77 @@ async fn pack_in_cycle(
         .bind(part.0)
         .fetch_one(c.sqlite())
         .await?)
+}
+
+/// The statement of a [`CyclePack`]: the objectives `objectives` selects (on `o`, with its
+/// team `t`) and the unarchived key results `krs` selects among the rows of `from` (which
+/// names them `k` and their objective `o`).
+fn pack_sql(objectives: &str, from: &str, krs: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT json_group_array(json_array(t.name, o.id, o.number, t.prefix)) \
+                 FROM objectives o JOIN teams t ON t.id = o.team_id \
+                 WHERE {objectives}) AS objectives, \
+                (SELECT json_group_array(json_array(k.id, k.number, k.title, k.owner, k.kind, k.unit, {}, {}, {}, \
+                 k.direction, k.confidence, {}, k.created_at, k.last_check_in_at, k.kpi_id, hex(tr.sums), k.objective_id, k.paced_from, k.carried_by)) \
+                 FROM {from} LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
+                 WHERE {krs} AND k.archived_at IS NULL) AS krs",
+        exact_real("k.start_value"),
+        exact_real("k.target"),
+        exact_real("k.current"),
+        exact_real("k.weight"),
+    ))
+}
+
+/// [`list_in_cycle_with_trends`] for the given objectives only (a team's status): their key
+/// results with their stored trends, in the same order, read by objective so that the rest of
+/// the cycle is never touched.
+pub async fn of_objectives_with_trends(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    objectives: &[ObjectiveId],
+) -> Result<Vec<(KeyResult, Option<super::check_ins::trend::StoredTrend>)>> {
+    // The unary `+` keeps the workspace terms (still checked) from choosing an index over the
+    // whole workspace instead of the walk by objective.
+    let sql = pack_sql(
+        "o.id IN (SELECT value FROM json_each(?2)) AND +o.workspace_id = ?1",
+        "objectives o CROSS JOIN key_results k ON k.objective_id = o.id",
+        "o.id IN (SELECT value FROM json_each(?2)) AND +o.workspace_id = ?1 AND +k.workspace_id = ?1",
+    );
+    let pack: CyclePack = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(objective_ids(objectives)?)
+        .fetch_one(c.sqlite())
+        .await?;
+    unpack_all(c, ws, [pack]).await
+}
+
+/// The key results of the given objectives (archived ones left out), in [`list`]'s order,
+/// found through their objectives.
+pub async fn of_objectives(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    objectives: &[ObjectiveId],
+) -> Result<Vec<KeyResult>> {
+    if objectives.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT_BY_OBJECTIVE} WHERE o.id IN (SELECT value FROM json_each(?2)) \
+         AND +o.workspace_id = ?1 AND +k.workspace_id = ?1 AND k.archived_at IS NULL \
+         ORDER BY t.name, o.number, k.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(objective_ids(objectives)?)
+        .fetch_all(c.sqlite())
+        .await?;
+    rows.into_iter().map(to_kr).collect()
+}
+
+/// Ids as the JSON array `json_each` walks: one statement for any number of them.
+fn objective_ids(objectives: &[ObjectiveId]) -> Result<String> {
+    serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))
 }
 
 /// The key results of `packs` in the order of `ORDER BY t.name, o.number, k.number`, team

@@ -265,8 +265,15 @@ pub async fn insert(
 
 /// The workspace's KPIs (of one team, when given), archived ones left out, by team and name.
 pub async fn list(c: &mut Conn, ws: WorkspaceId, team: Option<TeamId>) -> Result<Vec<Kpi>> {
+    // `?2 IS NULL OR ...` can use no index: a team asked for is also named in a term that can
+    // (`kpis_name`), the unary `+` keeping the workspace term (still checked) from choosing
+    // `kpis_by_workspace`, every KPI of the workspace, instead.
+    let scope = match team {
+        Some(_) => "k.team_id = ?2 AND +k.workspace_id = ?1",
+        None => "k.workspace_id = ?1",
+    };
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ?1 AND k.archived_at IS NULL \
+        "{SELECT} WHERE {scope} AND k.archived_at IS NULL \
          AND (?2 IS NULL OR k.team_id = ?2) ORDER BY k.team_id, k.name_key"
     ));
     let rows: Vec<Row> = sqlx::query_as(sql)
@@ -521,6 +528,29 @@ pub async fn linked_names(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(Objectiv
          WHERE k.workspace_id = ? AND k.archived_at IS NULL ORDER BY k.name_key",
     )
     .bind(ws.0)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(o, name)| (ObjectiveId(o), name))
+        .collect())
+}
+
+/// [`linked_names`] of the given objectives only, found through `kpi_links_by_objective`.
+pub async fn linked_names_of(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    objectives: &[ObjectiveId],
+) -> Result<Vec<(ObjectiveId, String)>> {
+    let ids = serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT l.objective_id, k.name FROM kpi_links l CROSS JOIN kpis k ON k.id = l.kpi_id \
+         WHERE l.objective_id IN (SELECT value FROM json_each(?2)) AND k.workspace_id = ?1 \
+         AND k.archived_at IS NULL ORDER BY k.name_key",
+    )
+    .bind(ws.0)
+    .bind(ids)
     .fetch_all(c.sqlite())
     .await?;
     Ok(rows

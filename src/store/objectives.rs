@@ -81,14 +81,57 @@ pub async fn list(
     team: Option<TeamId>,
     cycle: Option<CycleId>,
 ) -> Result<Vec<Objective>> {
+    // `?2 IS NULL OR ...` can use no index: a team asked for is also named in a term that can
+    // (`UNIQUE (team_id, number)`), and the unary `+` keeps the workspace term (still checked)
+    // from choosing `objectives_by_workspace`, every objective of the workspace, instead.
+    let scope = match team {
+        Some(_) => "o.team_id = ?2 AND +o.workspace_id = ?1",
+        None => "o.workspace_id = ?1",
+    };
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE o.workspace_id = ?1 AND (?2 IS NULL OR o.team_id = ?2) \
+        "{SELECT} WHERE {scope} AND (?2 IS NULL OR o.team_id = ?2) \
          AND (?3 IS NULL OR o.cycle_id = ?3) ORDER BY t.name, o.number"
     ));
     let rows: Vec<Row> = sqlx::query_as(sql)
         .bind(ws.0)
         .bind(team.map(|t| t.0))
         .bind(cycle.map(|c| c.0))
+        .fetch_all(c.sqlite())
+        .await?;
+    rows.into_iter().map(to_objective).collect()
+}
+
+/// The objectives of `cycle` aligned under any of `roots`, directly or further down (`roots`
+/// themselves left out): what rolls into their scores. By generation, nearest first, and in
+/// code order ([`list`]'s) within one. Walks `objectives_by_parent` from the roots, so it reads
+/// the alignment tree below them only, not the cycle (the unary `+` keeps the workspace and
+/// cycle terms, still checked, from choosing `objectives_by_workspace` instead); a stored loop
+/// stops at depth 64.
+pub async fn descendants_in_cycle(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    cycle: CycleId,
+    roots: &[ObjectiveId],
+) -> Result<Vec<Objective>> {
+    if roots.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids = serde_json::to_string(&roots.iter().map(|o| o.0).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "WITH RECURSIVE below(id, depth) AS ( \
+           SELECT value, 0 FROM json_each(?3) \
+           UNION SELECT d.id, b.depth + 1 FROM below b JOIN objectives d ON d.parent_id = b.id \
+           WHERE +d.workspace_id = ?1 AND +d.cycle_id = ?2 AND b.depth < 64) \
+         {SELECT} JOIN (SELECT id, min(depth) AS depth FROM below GROUP BY id) b ON b.id = o.id \
+         WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND b.depth > 0 \
+           AND o.id NOT IN (SELECT value FROM json_each(?3)) \
+         ORDER BY b.depth, t.name, o.number"
+    ));
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(cycle.0)
+        .bind(ids)
         .fetch_all(c.sqlite())
         .await?;
     rows.into_iter().map(to_objective).collect()

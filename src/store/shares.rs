@@ -22,6 +22,33 @@ pub async fn all(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(ObjectiveId, Team
         .collect())
 }
 
+/// The shares that involve `team` or any of `objectives`, as (objective, contributing team),
+/// ordered as [`all`]: those a team's own state reads, through `objective_shares_by_team` and
+/// the primary key instead of every share of the workspace.
+pub async fn touching(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: TeamId,
+    objectives: &[ObjectiveId],
+) -> Result<Vec<(ObjectiveId, TeamId)>> {
+    let ids = serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
+        .map_err(|e| super::StoreError::Corrupt(format!("objective ids: {e}")))?;
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT objective_id, team_id FROM objective_shares \
+         WHERE +workspace_id = ?1 AND (team_id = ?2 OR objective_id IN (SELECT value FROM json_each(?3))) \
+         ORDER BY objective_id, team_id",
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .bind(ids)
+    .fetch_all(c.sqlite())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(o, t)| (ObjectiveId(o), TeamId(t)))
+        .collect())
+}
+
 /// The objectives shared with `team`.
 pub async fn with_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec<ObjectiveId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
