@@ -74,9 +74,25 @@ pub async fn set_hours(
     Ok(())
 }
 
-/// The team of that name in any case. SQLite's NOCASE folds ASCII only, so the comparison is
-/// made here on the workspace's few teams (`Team::is_named`).
+/// The team of that name in any case (`Team::is_named`). SQLite's NOCASE folds ASCII only: a
+/// name typed as stored or differing in ASCII case is found through the unique name index,
+/// reading one team; only a name that differs in non-ASCII case (`größe` for `Größe`) is matched
+/// against every team of the workspace, so a workspace of a thousand teams does not read them
+/// all for each command.
 pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Team>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE t.workspace_id = ? AND t.name = ? COLLATE NOCASE"
+    ));
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(name.trim())
+        .fetch_optional(c.sqlite())
+        .await?;
+    if let Some(team) = row.map(to_team).transpose()? {
+        if team.is_named(name) {
+            return Ok(Some(team));
+        }
+    }
     Ok(list(c, ws).await?.into_iter().find(|t| t.is_named(name)))
 }
 
