@@ -216,18 +216,7 @@ async fn okrbot_schedule_run_delivers_to_discord_over_rest_without_a_gateway() {
     let okr = Okr::new(store, &Config::default());
     // Monday 16 November 2026, 09:00:30 in Berlin: the default prompt is due.
     let now: DateTime<Utc> = "2026-11-16T08:00:30Z".parse().expect("an instant");
-    let guild = format!("discord:{}", FakeDiscord::GUILD_ID);
-    let ws = okr
-        .workspace(&guild, "fake", now - chrono::Duration::days(7))
-        .await
-        .expect("the workspace");
-    let lead = okrbot::service::Actor {
-        workspace: ws,
-        user: format!("<@{LEAD}>"),
-        admin: true,
-        roles: vec![],
-    };
-    for line in [
+    let lines = [
         format!(
             "/okr setup team:Growth timezone:Europe/Berlin channel:{} lead:<@{LEAD}>",
             FakeDiscord::CHANNEL_ID
@@ -237,14 +226,8 @@ async fn okrbot_schedule_run_delivers_to_discord_over_rest_without_a_gateway() {
         format!(
             "/okr kr add objective:GRO-1 title:Signups kind:metric start:0 target:100 owner:<@{OWNER}>"
         ),
-    ] {
-        let okrbot::console::Line::Command(c) = okrbot::console::parse_line(&line) else {
-            panic!("{line} is a command");
-        };
-        okrbot::command::apply(&okr, &lead, c, now - chrono::Duration::days(7))
-            .await
-            .unwrap_or_else(|e| panic!("{line}: {e}"));
-    }
+    ];
+    as_the_lead(&okr, &lines, now - chrono::Duration::days(7)).await;
     let mut worker = Command::new(env!("CARGO_BIN_EXE_okrbot"));
     worker
         .args(["schedule", "run", "--once", "--now", &now.to_rfc3339()])
@@ -294,22 +277,12 @@ async fn okrbot_run_without_the_scheduler_answers_but_sends_no_prompt() {
     let okr = Okr::new(store, &Config::default());
     // Set up two hours ago with an hourly prompt: at start, a slot of the last hour is due.
     let then = Utc::now() - chrono::Duration::hours(2);
-    let ws = okr
-        .workspace(&format!("discord:{}", FakeDiscord::GUILD_ID), "fake", then)
-        .await
-        .expect("the workspace");
-    let lead = okrbot::service::Actor {
-        workspace: ws,
-        user: format!("<@{LEAD}>"),
-        admin: true,
-        roles: vec![],
-    };
     let day = |d: i64| {
         (then + chrono::Duration::days(d))
             .format("%Y-%m-%d")
             .to_string()
     };
-    for line in [
+    let lines = [
         format!(
             "/okr setup team:Growth timezone:UTC channel:{} lead:<@{LEAD}>",
             FakeDiscord::CHANNEL_ID
@@ -320,14 +293,8 @@ async fn okrbot_run_without_the_scheduler_answers_but_sends_no_prompt() {
             "/okr kr add objective:GRO-1 title:Signups kind:metric start:0 target:100 owner:<@{OWNER}>"
         ),
         "/okr schedule set team:Growth prompt:\"0 * * * *\"".to_owned(),
-    ] {
-        let okrbot::console::Line::Command(c) = okrbot::console::parse_line(&line) else {
-            panic!("{line} is a command");
-        };
-        okrbot::command::apply(&okr, &lead, c, then)
-            .await
-            .unwrap_or_else(|e| panic!("{line}: {e}"));
-    }
+    ];
+    as_the_lead(&okr, &lines, then).await;
     let child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .args(["run", "--no-scheduler"])
         .env("DISCORD_TOKEN", TOKEN)
@@ -352,4 +319,26 @@ async fn okrbot_run_without_the_scheduler_answers_but_sends_no_prompt() {
         .await
         .expect("the ledger");
     assert_eq!(pending, 0, "nothing decided either");
+}
+
+/// The guild's workspace set up by its lead at `at`, one console-spelled command a line.
+async fn as_the_lead(okr: &Okr, lines: &[String], at: DateTime<Utc>) {
+    let workspace = okr
+        .workspace(&format!("discord:{}", FakeDiscord::GUILD_ID), "fake", at)
+        .await
+        .expect("the workspace");
+    let lead = okrbot::service::Actor {
+        workspace,
+        user: format!("<@{LEAD}>"),
+        admin: true,
+        roles: vec![],
+    };
+    for line in lines {
+        let okrbot::console::Line::Command(c) = okrbot::console::parse_line(line) else {
+            panic!("{line} is a command");
+        };
+        okrbot::command::apply(okr, &lead, c, at)
+            .await
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+    }
 }
