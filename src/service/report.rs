@@ -456,11 +456,15 @@ impl Okr {
             StatusScope::Me | StatusScope::Owner(_) if named.is_none() => None,
             _ => Some(shown_cycle(&mut c, actor, named, now).await?.id),
         };
+        // The team a team's status names, once looked up.
+        let mut named_team = None;
         let snap = match (&scope, cycle) {
             // One team's status reads that team's rows, not the whole cycle.
             (StatusScope::Team(name), Some(cy)) => {
                 let team = team_named(&mut c, actor.workspace, name).await?;
-                Snapshot::load_team(&mut c, actor, &team, cy).await?
+                let snap = Snapshot::load_team(&mut c, actor, &team, cy).await?;
+                named_team = Some(team);
+                snap
             }
             (_, Some(cy)) => Snapshot::load_cycle_for_reading(self, &mut c, actor, cy).await?,
             (_, None) => Snapshot::load(&mut c, actor).await?,
@@ -482,7 +486,10 @@ impl Okr {
                 )
             }
             StatusScope::Team(name) => {
-                let team = team_named(&mut c, actor.workspace, name).await?;
+                let team = match named_team {
+                    Some(team) => team,
+                    None => team_named(&mut c, actor.workspace, name).await?,
+                };
                 let current = shown_cycle(&mut c, actor, named, now).await?;
                 let shared = |o: &Objective| snap.shares.contains(&(o.id, team.id));
                 let mut views = snap.views(
