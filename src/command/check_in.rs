@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Command, Options, Reply};
-use crate::domain::grammar::{bulk_requests, confidence_field, CheckInRequest};
+use crate::domain::grammar::{bulk_requests, confidence_field, CheckInRequest, UpdateFields};
 use crate::domain::model::{CheckInSource, Confidence};
 use crate::domain::view::CheckInOutcome;
 use crate::service::{Actor, Okr, OkrError, Result};
@@ -40,19 +40,6 @@ pub enum CheckInCommand {
     History {
         kr: String,
     },
-}
-
-/// The typed form as a command (see [`CheckInRequest::typed`]).
-pub fn typed(
-    kr: &str,
-    value: &str,
-    confidence: Option<Confidence>,
-    note: Option<&str>,
-    source: CheckInSource,
-    idempotency_key: Option<String>,
-) -> Result<Command> {
-    let request = CheckInRequest::typed(kr, value, confidence, note, source, idempotency_key)?;
-    Ok(super::update(request))
 }
 
 /// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
@@ -91,14 +78,21 @@ pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
     let built: Command = match path {
         "update" => {
             let command = match o.raw("kr") {
-                Some(kr) => typed(
-                    &kr,
-                    &o.raw("value").unwrap_or_default(),
-                    confidence(o.raw("confidence").as_deref())?,
-                    o.raw("note").as_deref(),
-                    CheckInSource::Text,
-                    None,
-                )?,
+                Some(kr) => {
+                    let (value, confidence, note) =
+                        (o.raw("value"), o.raw("confidence"), o.raw("note"));
+                    let fields = UpdateFields {
+                        kr: &kr,
+                        value: value.as_deref().unwrap_or_default(),
+                        confidence: confidence.as_deref(),
+                        note: note.as_deref(),
+                    };
+                    super::update(CheckInRequest::from_fields(
+                        &fields,
+                        CheckInSource::Text,
+                        None,
+                    )?)
+                }
                 None => super::update(CheckInRequest::from_line(
                     &o.positional,
                     CheckInSource::Text,

@@ -34,14 +34,17 @@ pub async fn update(
                 .ok_or_else(|| OkrError::invalid("confidence: give a whole number from 1 to 10"))
         })
         .transpose()?;
-    let c = command::typed(
-        &kr,
-        &value,
-        confidence,
-        note.as_deref(),
-        CheckInSource::Slash,
-        interaction_key(ctx),
-    )?;
+    let c = command::update(
+        command::CheckInRequest::typed(
+            &kr,
+            &value,
+            confidence,
+            note.as_deref(),
+            CheckInSource::Slash,
+            interaction_key(ctx),
+        )
+        .map_err(OkrError::from)?,
+    );
     if confirm == Some(true) {
         return run(ctx, c.confirmed()).await;
     }
