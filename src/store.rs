@@ -7,10 +7,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod alerts;
 pub mod check_ins;
@@ -34,41 +35,94 @@ pub mod workspaces;
 pub type Conn = dyn Db;
 
 /// A connection of this store's backend. Implemented by [`ReadConn`] and [`WriteTx`]; only
-/// `store/` reaches through it to the driver.
+/// `store/` reaches through it to the driver, with [`on!`].
 pub trait Db: Send {
     #[doc(hidden)]
-    fn sqlite(&mut self) -> &mut SqliteConnection;
+    fn backend(&mut self) -> Backend<'_>;
 }
 
-/// A pooled connection for reads (and single-statement writes such as a delivery claim).
-pub struct ReadConn(PoolConnection<Sqlite>);
+/// The driver connection under a [`Db`]. A statement the two dialects share is written once
+/// and run on either arm ([`on!`] with one body); where they differ, each arm has its own
+/// statement beside the other, and nothing outside `store/` knows which one runs.
+#[doc(hidden)]
+pub enum Backend<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
 
-/// A write transaction, begun with `BEGIN IMMEDIATE` so that two writers queue on the busy
-/// timeout instead of one failing half-way with SQLITE_BUSY_SNAPSHOT. Dropped without
-/// [`WriteTx::commit`], it rolls back: nothing half-written.
-pub struct WriteTx(Transaction<'static, Sqlite>);
+/// Runs a statement on whichever backend `c` is. `on!(c, |db| body)` runs the same `body` on
+/// either (`db` is the driver connection; placeholders are `$N`, which SQLite reads too);
+/// `on!(c, sqlite |db| body, postgres |db| body)` gives each dialect its own.
+macro_rules! on {
+    ($c:expr, |$db:ident| $body:expr) => {
+        match $crate::store::Db::backend($c) {
+            $crate::store::Backend::Sqlite($db) => $body,
+            $crate::store::Backend::Postgres($db) => $body,
+        }
+    };
+    ($c:expr, sqlite |$s:ident| $sbody:expr, postgres |$p:ident| $pbody:expr $(,)?) => {
+        match $crate::store::Db::backend($c) {
+            $crate::store::Backend::Sqlite($s) => $sbody,
+            $crate::store::Backend::Postgres($p) => $pbody,
+        }
+    };
+}
+pub(crate) use on;
+
+/// A pooled connection for reads (and single-statement writes such as a delivery claim).
+pub struct ReadConn(Pooled);
+
+enum Pooled {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// A write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, so that two writers queue
+/// on the busy timeout instead of one failing half-way with SQLITE_BUSY_SNAPSHOT; on PostgreSQL
+/// it is READ COMMITTED, and each statement that must not interleave with another writer says
+/// so itself (a constraint, `FOR UPDATE`). Dropped without [`WriteTx::commit`], it rolls back:
+/// nothing half-written.
+pub struct WriteTx(Tx);
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
 
 impl Db for ReadConn {
-    fn sqlite(&mut self) -> &mut SqliteConnection {
-        &mut self.0
+    fn backend(&mut self) -> Backend<'_> {
+        match &mut self.0 {
+            Pooled::Sqlite(c) => Backend::Sqlite(c),
+            Pooled::Postgres(c) => Backend::Postgres(c),
+        }
     }
 }
 
 impl Db for WriteTx {
-    fn sqlite(&mut self) -> &mut SqliteConnection {
-        &mut self.0
+    fn backend(&mut self) -> Backend<'_> {
+        match &mut self.0 {
+            Tx::Sqlite(t) => Backend::Sqlite(t),
+            Tx::Postgres(t) => Backend::Postgres(t),
+        }
     }
 }
 
 /// One trivial query: the database answers.
 pub async fn ping(c: &mut Conn) -> Result<()> {
-    sqlx::query("SELECT 1").execute(c.sqlite()).await?;
+    on!(c, |db| sqlx::query("SELECT 1")
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
-        Ok(self.0.commit().await?)
+        match self.0 {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
     }
 }
 
@@ -105,12 +159,45 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How many connections a PostgreSQL pool keeps at most: writers there do not queue on one
+/// file lock, so more of them than SQLite's four can work at once.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 impl Store {
-    /// Opens (creating if missing) the SQLite database at `url` and runs the embedded migrations.
+    /// Opens the database at `url` and runs the embedded migrations of its backend:
+    /// `postgres://` (or `postgresql://`) for PostgreSQL, anything else for SQLite, whose file
+    /// is created if missing.
     pub async fn open(url: &str) -> Result<Store> {
+        if is_postgres(url) {
+            return Store::open_postgres(url).await;
+        }
+        Store::open_sqlite(url).await
+    }
+
+    async fn open_postgres(url: &str) -> Result<Store> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(POSTGRES_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        // sqlx's PostgreSQL migrator takes an advisory lock itself: processes started at once
+        // queue on it, and all but the first find nothing to do.
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    async fn open_sqlite(url: &str) -> Result<Store> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -125,41 +212,74 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        let migrated = sqlx::migrate!("./migrations").run(&pool).await;
+        let migrated = sqlx::migrate!("./migrations/sqlite").run(&pool).await;
         // Closing the file releases the lock for the next process, which then finds nothing to do.
         drop(lock);
         migrated?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Which backend this store runs on, for logs and `/readyz`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
     }
 
     pub async fn read(&self) -> Result<ReadConn> {
-        Ok(ReadConn(self.pool.acquire().await?))
+        Ok(ReadConn(match &self.pool {
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        }))
     }
 
     /// A further connection for a read that can go on without it, if the pool gives one within
     /// `wait`: a reader already holding one that waited on the pool for more could wait for
     /// ever on another doing the same.
     pub async fn read_if_free(&self, wait: Duration) -> Option<ReadConn> {
-        match tokio::time::timeout(wait, self.pool.acquire()).await {
-            Ok(Ok(c)) => Some(ReadConn(c)),
-            _ => None,
-        }
+        tokio::time::timeout(wait, self.read()).await.ok()?.ok()
     }
 
     pub async fn write(&self) -> Result<WriteTx> {
-        Ok(WriteTx(self.pool.begin_with("BEGIN IMMEDIATE").await?))
+        Ok(WriteTx(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        }))
     }
 
-    /// For tests and benchmarks that compare against raw SQL on the same schema; the services
-    /// never see it.
+    /// For tests and benchmarks that compare against raw SQL on a SQLite schema; the services
+    /// never see it. A test that calls it on PostgreSQL is a SQLite-only test and stops here.
     #[doc(hidden)]
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        match &self.pool {
+            Pool::Sqlite(p) => p,
+            Pool::Postgres(_) => panic!("Store::pool is the SQLite pool; this store is PostgreSQL"),
+        }
+    }
+
+    /// The PostgreSQL pool, for tests and benchmarks that measure against raw SQL there.
+    #[doc(hidden)]
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
     }
+}
+
+/// Whether a database URL names a PostgreSQL server.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// An exclusive lock on `<database>.migrate-lock`, held while a process connects and migrates.

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result};
 use crate::domain::model::{KpiId, KrId, TeamId, WorkspaceId};
 
@@ -39,11 +40,12 @@ pub async fn open(
     now: DateTime<Utc>,
     tell_after: DateTime<Utc>,
 ) -> Result<bool> {
-    let reopened = sqlx::query(
-        "UPDATE alerts SET state = 'open', recovery_pending = 0, last_seen = ? \
-         WHERE id = (SELECT max(id) FROM alerts WHERE workspace_id = ? AND kind = ? AND subject = ? \
+    let reopened = on!(c, |db| {
+        sqlx::query(
+        "UPDATE alerts SET state = 'open', recovery_pending = 0, last_seen = $1 \
+         WHERE id = (SELECT max(id) FROM alerts WHERE workspace_id = $2 AND kind = $3 AND subject = $4 \
          AND state = 'resolved' AND recovery_pending = 1) \
-         AND NOT EXISTS (SELECT 1 FROM alerts WHERE workspace_id = ? AND kind = ? AND subject = ? \
+         AND NOT EXISTS (SELECT 1 FROM alerts WHERE workspace_id = $5 AND kind = $6 AND subject = $7 \
          AND state <> 'resolved')",
     )
     .bind(now.timestamp())
@@ -53,14 +55,15 @@ pub async fn open(
     .bind(ws.0)
     .bind(kind.as_str())
     .bind(subject)
-    .execute(c.sqlite())
-    .await?;
-    if reopened.rows_affected() > 0 {
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    if reopened > 0 {
         return Ok(false);
     }
-    let done = sqlx::query(
+    let done = on!(c, |db| {
+        sqlx::query(
         "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, last_seen, \
-         announce_after) VALUES (?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING",
+         announce_after) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) ON CONFLICT DO NOTHING",
     )
     .bind(ws.0)
     .bind(team.0)
@@ -69,9 +72,9 @@ pub async fn open(
     .bind(now.timestamp())
     .bind(now.timestamp())
     .bind(tell_after.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
 }
 
 /// Resolves the open alert on `subject`, if any. Its recovery is told from `tell_after` on
@@ -86,10 +89,10 @@ pub async fn resolve(
     tell_after: DateTime<Utc>,
     tell: bool,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE alerts SET state = 'resolved', last_seen = ?, \
-         recovery_pending = CASE WHEN ? THEN announced ELSE 0 END, announce_after = ? \
-         WHERE workspace_id = ? AND kind = ? AND subject = ? AND state <> 'resolved'",
+    let done = on!(c, |db| sqlx::query(
+        "UPDATE alerts SET state = 'resolved', last_seen = $1, \
+         recovery_pending = CASE WHEN $2 THEN announced ELSE 0 END, announce_after = $3 \
+         WHERE workspace_id = $4 AND kind = $5 AND subject = $6 AND state <> 'resolved'",
     )
     .bind(now.timestamp())
     .bind(tell)
@@ -97,19 +100,21 @@ pub async fn resolve(
     .bind(ws.0)
     .bind(kind.as_str())
     .bind(subject)
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() > 0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }
 
 /// Key results with an open at-risk alert in this team.
 pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT subject FROM alerts WHERE team_id = ? AND kind = 'kr-at-risk' AND state <> 'resolved'",
+    let ids: Vec<i64> = on!(c, |db| {
+        sqlx::query_scalar(
+        "SELECT subject FROM alerts WHERE team_id = $1 AND kind = 'kr-at-risk' AND state <> 'resolved'",
     )
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(ids.into_iter().map(KrId).collect())
 }
 
@@ -128,15 +133,15 @@ pub async fn teams_to_announce(
     scope: Option<WorkspaceId>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(WorkspaceId, TeamId)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<(i64, i64)> = on!(c, |db| sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT workspace_id, team_id FROM {PENDING} \
-         WHERE (?1 IS NULL OR workspace_id = ?1) GROUP BY workspace_id, team_id \
-         HAVING max(announce_after) <= ?2 OR min(announce_after) <= ?2 - {LONGEST_WAIT_SECONDS}"
+         WHERE ($1 IS NULL OR workspace_id = $1) GROUP BY workspace_id, team_id \
+         HAVING max(announce_after) <= $2 OR min(announce_after) <= $2 - {LONGEST_WAIT_SECONDS}"
     )))
     .bind(scope.map(|w| w.0))
     .bind(now.timestamp())
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(w, t)| (WorkspaceId(w), TeamId(t)))
@@ -148,13 +153,14 @@ pub async fn next_announcement(
     c: &mut Conn,
     scope: Option<WorkspaceId>,
 ) -> Result<Option<DateTime<Utc>>> {
-    let at: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let at: Option<i64> = on!(c, |db| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT min(due) FROM (SELECT min(max(announce_after), min(announce_after) + {LONGEST_WAIT_SECONDS}) AS due \
-         FROM {PENDING} WHERE (?1 IS NULL OR workspace_id = ?1) GROUP BY team_id)"
+         FROM {PENDING} WHERE ($1 IS NULL OR workspace_id = $1) GROUP BY team_id)"
     )))
     .bind(scope.map(|w| w.0))
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db).await
+    })?;
     Ok(at.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 
@@ -179,20 +185,21 @@ impl Pending {
 /// Takes everything the team has pending, marking it told; the caller records the one message
 /// that tells it all in the same transaction.
 pub async fn take_pending(c: &mut Conn, team: TeamId) -> Result<Pending> {
-    let opened: Vec<(String, i64)> = sqlx::query_as(
-        "UPDATE alerts SET announced = 1 WHERE team_id = ? AND state = 'open' AND announced = 0 \
+    let opened: Vec<(String, i64)> = on!(c, |db| {
+        sqlx::query_as(
+        "UPDATE alerts SET announced = 1 WHERE team_id = $1 AND state = 'open' AND announced = 0 \
          RETURNING kind, subject",
     )
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
-    let recovered: Vec<(String, i64)> = sqlx::query_as(
-        "UPDATE alerts SET recovery_pending = 0 WHERE team_id = ? AND state = 'resolved' \
+    .fetch_all(db).await
+    })?;
+    let recovered: Vec<(String, i64)> = on!(c, |db| sqlx::query_as(
+        "UPDATE alerts SET recovery_pending = 0 WHERE team_id = $1 AND state = 'resolved' \
          AND recovery_pending = 1 RETURNING kind, subject",
     )
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     let mut p = Pending::default();
     let is = |k: &str, kind: AlertKind| k == kind.as_str();
     for (kind, subject) in opened {

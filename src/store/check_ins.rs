@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::packed::{exact_real, quoted_real, text_instant};
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{
@@ -142,9 +143,10 @@ async fn append(
     n: &NewCheckIn<'_>,
     at: DateTime<Utc>,
 ) -> Result<Option<Appended>> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(c, |db| {
+        sqlx::query_scalar(
         "INSERT INTO check_ins (workspace_id, kr_id, author, value, confidence, note, source, idempotency_key, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
     )
     .bind(ws.0)
@@ -156,8 +158,8 @@ async fn append(
     .bind(n.source.as_str())
     .bind(n.idempotency_key)
     .bind(at)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     let Some(id) = id else {
         return Ok(None);
     };
@@ -165,13 +167,13 @@ async fn append(
     // time (NULL before the first check-in: not later, so the new one moves the key result).
     // An answer to a prompt however late, it resets the ignored-prompt count either way.
     let (current, confidence, last_check_in): (f64, Option<i64>, Option<DateTime<Utc>>) =
-        sqlx::query_as(
+        on!(c, |db| sqlx::query_as(
             "UPDATE key_results SET \
-             current = iif(last_check_in_at > ?3, current, ?1), \
-             confidence = iif(last_check_in_at > ?3, confidence, coalesce(?2, confidence)), \
-             last_check_in_at = iif(last_check_in_at > ?3, last_check_in_at, ?3), \
+             current = iif(last_check_in_at > $3, current, $1), \
+             confidence = iif(last_check_in_at > $3, confidence, coalesce($2, confidence)), \
+             last_check_in_at = iif(last_check_in_at > $3, last_check_in_at, $3), \
              ignored_prompts = 0 \
-             WHERE workspace_id = ?4 AND id = ?5 \
+             WHERE workspace_id = $4 AND id = $5 \
              RETURNING current, confidence, last_check_in_at",
         )
         .bind(n.value)
@@ -179,8 +181,8 @@ async fn append(
         .bind(at)
         .bind(ws.0)
         .bind(n.kr.0)
-        .fetch_one(c.sqlite())
-        .await?;
+        .fetch_one(db)
+        .await)?;
     Ok(Some(Appended {
         id: CheckInId(id),
         current,
@@ -195,13 +197,13 @@ pub async fn by_idempotency_key(
     key: &str,
 ) -> Result<Option<CheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE workspace_id = ? AND idempotency_key = ?"
+        "{SELECT} WHERE workspace_id = $1 AND idempotency_key = $2"
     ));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(key)
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_check_in).transpose()
 }
 
@@ -234,9 +236,9 @@ pub async fn withdrawn_in_workspace(
     ws: WorkspaceId,
 ) -> Result<Vec<WithdrawnCheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{WITHDRAWN} WHERE workspace_id = ? ORDER BY kr_id, created_at, id"
+        "{WITHDRAWN} WHERE workspace_id = $1 ORDER BY kr_id, created_at, id"
     ));
-    let rows: Vec<WithdrawnRow> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    let rows: Vec<WithdrawnRow> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_withdrawn).collect()
 }
 
@@ -247,26 +249,26 @@ pub async fn withdrawn_for_kr(
     kr: KrId,
 ) -> Result<Vec<WithdrawnCheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{WITHDRAWN} WHERE workspace_id = ? AND kr_id = ? ORDER BY created_at, id"
+        "{WITHDRAWN} WHERE workspace_id = $1 AND kr_id = $2 ORDER BY created_at, id"
     ));
-    let rows: Vec<WithdrawnRow> = sqlx::query_as(sql)
+    let rows: Vec<WithdrawnRow> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(kr.0)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_withdrawn).collect()
 }
 
 /// The history of one key result, oldest first.
 pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<CheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE workspace_id = ? AND kr_id = ? ORDER BY created_at, id"
+        "{SELECT} WHERE workspace_id = $1 AND kr_id = $2 ORDER BY created_at, id"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(kr.0)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_check_in).collect()
 }
 
@@ -274,9 +276,9 @@ pub async fn for_kr(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<Check
 /// query feeds the forecasts of a whole status report.
 pub async fn for_workspace(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<CheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE workspace_id = ? ORDER BY kr_id, created_at, id"
+        "{SELECT} WHERE workspace_id = $1 ORDER BY kr_id, created_at, id"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_check_in).collect()
 }
 
@@ -289,41 +291,42 @@ pub async fn points_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, f64)>> {
-    let rows: Vec<(DateTime<Utc>, f64)> = sqlx::query_as(
-        "SELECT created_at, value FROM check_ins WHERE workspace_id = ? AND kr_id = ? \
-         AND created_at >= ? AND created_at < ? ORDER BY created_at, id",
+    let rows: Vec<(DateTime<Utc>, f64)> = on!(c, |db| sqlx::query_as(
+        "SELECT created_at, value FROM check_ins WHERE workspace_id = $1 AND kr_id = $2 \
+         AND created_at >= $3 AND created_at < $4 ORDER BY created_at, id",
     )
     .bind(ws.0)
     .bind(kr.0)
     .bind(from)
     .bind(to)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows)
 }
 
 /// The `(time, value)` points of one key result's check-ins, oldest first: the forecast's input.
 pub async fn points(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Vec<(DateTime<Utc>, f64)>> {
-    let rows: Vec<(DateTime<Utc>, f64)> = sqlx::query_as(
-        "SELECT created_at, value FROM check_ins WHERE workspace_id = ? AND kr_id = ? ORDER BY created_at, id",
+    let rows: Vec<(DateTime<Utc>, f64)> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT created_at, value FROM check_ins WHERE workspace_id = $1 AND kr_id = $2 ORDER BY created_at, id",
     )
     .bind(ws.0)
     .bind(kr.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows)
 }
 
 /// The latest check-in `author` made in the workspace, if any.
 pub async fn latest_by(c: &mut Conn, ws: WorkspaceId, author: &str) -> Result<Option<CheckIn>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE workspace_id = ? AND author = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+        "{SELECT} WHERE workspace_id = $1 AND author = $2 ORDER BY created_at DESC, id DESC LIMIT 1"
     ));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(author)
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_check_in).transpose()
 }
 
@@ -345,33 +348,38 @@ pub async fn withdraw(
     now: DateTime<Utc>,
     w: Withdrawal<'_>,
 ) -> Result<()> {
-    sqlx::query(
+    on!(c, |db| {
+        sqlx::query(
         "INSERT INTO withdrawn_check_ins (id, workspace_id, kr_id, author, value, confidence, note, \
          source, idempotency_key, created_at, withdrawn_at, withdrawn_by, reason) \
          SELECT id, workspace_id, kr_id, author, value, confidence, note, source, idempotency_key, \
-         created_at, ?, ?, ? FROM check_ins WHERE workspace_id = ? AND id = ?",
+         created_at, $1, $2, $3 FROM check_ins WHERE workspace_id = $4 AND id = $5",
     )
     .bind(now)
     .bind(w.by)
     .bind(w.reason)
     .bind(ws.0)
     .bind(id.0)
-    .execute(c.sqlite())
-    .await?;
-    let kr: Option<i64> =
-        sqlx::query_scalar("SELECT kr_id FROM check_ins WHERE workspace_id = ? AND id = ?")
-            .bind(ws.0)
-            .bind(id.0)
-            .fetch_optional(c.sqlite())
-            .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    let kr: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT kr_id FROM check_ins WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(ws.0)
+    .bind(id.0)
+    .fetch_optional(db)
+    .await)?;
     if let Some(kr) = kr {
         trend::forget(c, ws, KrId(kr)).await?;
     }
-    sqlx::query("DELETE FROM check_ins WHERE workspace_id = ? AND id = ?")
-        .bind(ws.0)
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "DELETE FROM check_ins WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -400,17 +408,17 @@ pub async fn points_for_team(
     ws: WorkspaceId,
     team: crate::domain::model::TeamId,
 ) -> Result<Points> {
-    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = on!(c, |db| sqlx::query_as(
         "SELECT ci.kr_id, ci.created_at, ci.value FROM objectives o \
          CROSS JOIN key_results k ON k.objective_id = o.id \
-         CROSS JOIN check_ins ci ON ci.workspace_id = ?1 AND ci.kr_id = k.id \
-         WHERE o.team_id = ?2 AND +o.workspace_id = ?1 AND +k.workspace_id = ?1 \
+         CROSS JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = k.id \
+         WHERE o.team_id = $2 AND +o.workspace_id = $1 AND +k.workspace_id = $1 \
          ORDER BY ci.kr_id, ci.created_at, ci.id",
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     let mut out = Points::new();
     for (kr, t, v) in rows {
         out.entry(KrId(kr)).or_default().push((t, v));
@@ -431,7 +439,7 @@ pub async fn points_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<Po
         c,
         ws,
         "check_ins ci",
-        "ci.workspace_id = ?1 AND ci.kr_id IN (SELECT value FROM json_each(?2))",
+        "ci.workspace_id = $1 AND ci.kr_id IN (SELECT value FROM json_each($2))",
         ids,
     )
     .await
@@ -451,8 +459,8 @@ pub async fn points_untrended_in_cycle(
 ) -> Result<Points> {
     let from = "objectives uo CROSS JOIN key_results u ON u.objective_id = uo.id \
          LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
-         CROSS JOIN check_ins ci ON ci.workspace_id = ?1 AND ci.kr_id = u.id";
-    let which = "uo.workspace_id = ?1 AND uo.cycle_id = ?2 AND +u.workspace_id = ?1 \
+         CROSS JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = u.id";
+    let which = "uo.workspace_id = $1 AND uo.cycle_id = $2 AND +u.workspace_id = $1 \
          AND u.archived_at IS NULL AND tr.kr_id IS NULL";
     packed_points(c, ws, from, which, cycle.0).await
 }
@@ -500,7 +508,12 @@ async fn packed_points<'a, A>(
     arg: A,
 ) -> Result<Points>
 where
-    A: 'a + Send + sqlx::Encode<'a, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    A: 'a
+        + Send
+        + sqlx::Encode<'a, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + sqlx::Encode<'a, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>,
 {
     // All the points in one row of JSON, in no order: each row crossing from SQLite's thread
     // costs more than reading it, and sorting here is cheaper than SQLite's sort of the
@@ -510,23 +523,23 @@ where
          FROM {from} WHERE {which}",
         exact_real("ci.value")
     ));
-    let pack: String = sqlx::query_scalar(sql)
+    let pack: String = on!(c, |db| sqlx::query_scalar(sql)
         .bind(ws.0)
         .bind(arg)
-        .fetch_one(c.sqlite())
-        .await?;
+        .fetch_one(db)
+        .await)?;
     let (mut out, mut inexact) = unpack_points(&pack)?;
     inexact.dedup();
     for kr in inexact {
         // A value at an extreme the packed text may not hold exactly: read them one by one.
-        let points = sqlx::query_as(
-            "SELECT created_at, value FROM check_ins WHERE workspace_id = ? AND kr_id = ? \
+        let points = on!(c, |db| sqlx::query_as(
+            "SELECT created_at, value FROM check_ins WHERE workspace_id = $1 AND kr_id = $2 \
              ORDER BY created_at, id",
         )
         .bind(ws.0)
         .bind(kr)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
         out.insert(KrId(kr), points);
     }
     Ok(out)

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::on;
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{Cycle, CycleId, WorkspaceId};
 
@@ -28,34 +29,37 @@ impl From<Row> for Cycle {
 }
 
 pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Cycle>> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? AND name = ?",
+    let row: Option<Row> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = $1 AND name = $2",
     )
     .bind(ws.0)
     .bind(name)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     Ok(row.map(Cycle::from))
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: CycleId) -> Result<Option<Cycle>> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? AND id = ?",
+    let row: Option<Row> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = $1 AND id = $2",
     )
     .bind(ws.0)
     .bind(id.0)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     Ok(row.map(Cycle::from))
 }
 
 pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Cycle>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = ? ORDER BY start_date, id",
+    let rows: Vec<Row> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT id, name, start_date, end_date, closed_at FROM cycles WHERE workspace_id = $1 ORDER BY start_date, id",
     )
     .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows.into_iter().map(Cycle::from).collect())
 }
 
@@ -67,29 +71,29 @@ pub async fn insert(
     end: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<CycleId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO cycles (workspace_id, name, start_date, end_date, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
+        "INSERT INTO cycles (workspace_id, name, start_date, end_date, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(ws.0)
     .bind(name)
     .bind(start)
     .bind(end)
     .bind(now)
-    .fetch_one(c.sqlite())
-    .await
+    .fetch_one(db).await)
     .map_err(StoreError::from_write)?;
     Ok(CycleId(id))
 }
 
 pub async fn close(c: &mut Conn, ws: WorkspaceId, id: CycleId, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "UPDATE cycles SET closed_at = ? WHERE workspace_id = ? AND id = ? AND closed_at IS NULL",
+    on!(c, |db| {
+        sqlx::query(
+        "UPDATE cycles SET closed_at = $1 WHERE workspace_id = $2 AND id = $3 AND closed_at IS NULL",
     )
     .bind(now)
     .bind(ws.0)
     .bind(id.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -114,11 +118,11 @@ pub async fn closed_times(
     c: &mut Conn,
     ws: WorkspaceId,
 ) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
-    let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT name, closed_at FROM cycles WHERE workspace_id = ? AND closed_at IS NOT NULL",
+    let rows: Vec<(String, DateTime<Utc>)> = on!(c, |db| sqlx::query_as(
+        "SELECT name, closed_at FROM cycles WHERE workspace_id = $1 AND closed_at IS NOT NULL",
     )
     .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows.into_iter().collect())
 }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::on;
 use super::{Conn, Result, StoreError};
 use crate::domain::message::{Attachment, Message};
 use crate::domain::model::{KpiId, KrId, TeamId, WorkspaceId};
@@ -37,10 +38,11 @@ pub async fn insert(
     let kpis = serde_json::to_string(&d.kpis.iter().map(|k| k.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let attachment = d.message.attachments.first();
-    let done = sqlx::query(
+    let done = on!(c, |db| {
+        sqlx::query(
         "INSERT INTO deliveries (workspace_id, team_id, kind, recipient, slot, due_at, next_attempt_at, \
          payload, subjects, kpi_subjects, attachment_name, attachment, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (team_id, kind, recipient, slot) DO NOTHING",
     )
     .bind(ws.0)
@@ -56,9 +58,9 @@ pub async fn insert(
     .bind(attachment.map(|a| a.name.as_str()))
     .bind(attachment.map(|a| a.bytes.as_slice()))
     .bind(now.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
 }
 
 /// Records an event message (an alert, a notice) at its slot or, when the ledger already holds
@@ -75,15 +77,16 @@ pub async fn insert_in_free_second(
     if insert(c, ws, d, now).await? {
         return Ok(());
     }
-    let latest: Option<i64> = sqlx::query_scalar(
-        "SELECT max(slot) FROM deliveries WHERE team_id = ? AND kind = ? AND recipient = ? AND slot >= ?",
+    let latest: Option<i64> = on!(c, |db| {
+        sqlx::query_scalar(
+        "SELECT max(slot) FROM deliveries WHERE team_id = $1 AND kind = $2 AND recipient = $3 AND slot >= $4",
     )
     .bind(d.team.0)
     .bind(d.kind.as_str())
     .bind(d.recipient.key())
     .bind(d.slot.timestamp())
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db).await
+    })?;
     let next = latest
         .and_then(|s| DateTime::from_timestamp(s + 1, 0))
         .ok_or_else(|| StoreError::Corrupt(format!("no ledger slot after {}", d.slot)))?;
@@ -157,14 +160,15 @@ pub async fn pending(
         Lane::Webhooks => "LIKE",
     };
     // The lane picks one of two fixed operators; nothing typed reaches this text.
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<Row> = on!(c, |db| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, \
          d.due_at, d.attempts, d.payload, d.attachment_name, d.attachment \
          FROM deliveries d JOIN teams t ON t.id = d.team_id \
-         WHERE d.state = 'pending' AND (d.claimed = 0 OR d.claimed_until <= ?) \
-         AND d.next_attempt_at <= ? AND d.recipient {webhook} '{}%' \
-         AND (? IS NULL OR d.workspace_id = ?) \
-         ORDER BY d.next_attempt_at, d.id LIMIT ?",
+         WHERE d.state = 'pending' AND (d.claimed = 0 OR d.claimed_until <= $1) \
+         AND d.next_attempt_at <= $2 AND d.recipient {webhook} '{}%' \
+         AND ($3 IS NULL OR d.workspace_id = $4) \
+         ORDER BY d.next_attempt_at, d.id LIMIT $5",
         crate::outbox::WEBHOOK_PREFIX
     )))
     .bind(now.timestamp())
@@ -172,8 +176,8 @@ pub async fn pending(
     .bind(scope.map(|w| w.0))
     .bind(scope.map(|w| w.0))
     .bind(limit)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -200,15 +204,15 @@ pub async fn webhooks_waiting(
     c: &mut Conn,
     now: DateTime<Utc>,
 ) -> Result<std::collections::HashMap<String, (DateTime<Utc>, i64)>> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64, i64)> = on!(c, |db| sqlx::query_as(
         "SELECT recipient, due_at, id FROM deliveries \
-         WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ? AND recipient LIKE ? \
+         WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > $1 AND recipient LIKE $2 \
          ORDER BY due_at DESC, id DESC",
     )
     .bind(now.timestamp())
     .bind(format!("{}%", crate::outbox::WEBHOOK_PREFIX))
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     // Latest first, so each recipient's first row is the one left in the map.
     let mut first = std::collections::HashMap::new();
     for (recipient, due, id) in rows {
@@ -225,14 +229,13 @@ pub async fn next_pending(
 ) -> Result<Option<DateTime<Utc>>> {
     let t: Option<i64> =
         // A claimed row is owed again when its claim runs out, not before.
-        sqlx::query_scalar(
+        on!(c, |db| sqlx::query_scalar(
             "SELECT min(CASE WHEN claimed = 1 THEN max(next_attempt_at, claimed_until) \
              ELSE next_attempt_at END) FROM deliveries WHERE state = 'pending' \
-             AND (?1 IS NULL OR workspace_id = ?1)",
+             AND ($1 IS NULL OR workspace_id = $1)",
         )
             .bind(scope.map(|w| w.0))
-            .fetch_one(c.sqlite())
-            .await?;
+            .fetch_one(db).await)?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 
@@ -245,40 +248,48 @@ pub async fn claim(
     now: DateTime<Utc>,
     lasts: Duration,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE deliveries SET claimed = 1, claimed_by = ?, claimed_until = ? \
-         WHERE id = ? AND state = 'pending' AND (claimed = 0 OR claimed_until <= ?)",
+    let done = on!(c, |db| sqlx::query(
+        "UPDATE deliveries SET claimed = 1, claimed_by = $1, claimed_until = $2 \
+         WHERE id = $3 AND state = 'pending' AND (claimed = 0 OR claimed_until <= $4)",
     )
     .bind(holder)
     .bind((now + lasts).timestamp())
     .bind(id)
     .bind(now.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// The rows `holder` may settle or give back at `now`: its own claims, and rows no live claim
 /// holds (its lease ran out, and no other process has taken the row since). A live claim of
-/// another process is that process's to settle: it may be sending the row right now.
-const HELD_BY_OR_FREE: &str = "(claimed = 0 OR claimed_by = ? OR claimed_until <= ?)";
+/// another process is that process's to settle: it may be sending the row right now. The
+/// holder and the instant are the statement's parameters `$holder` and `$holder + 1`.
+fn held_by_or_free(holder: usize) -> String {
+    format!(
+        "(claimed = 0 OR claimed_by = ${holder} OR claimed_until <= ${})",
+        holder + 1
+    )
+}
 /// Gives back the claims that have run out, and counts those still held. A live claim may be
 /// another process's, sending that row right now (a second scheduler, or a console), so it is
 /// never taken: releasing every claim at start is how posts went out twice.
 pub async fn release_expired_claims(c: &mut Conn, now: DateTime<Utc>) -> Result<(u64, i64)> {
-    let done = sqlx::query(
+    let done = on!(c, |db| sqlx::query(
         "UPDATE deliveries SET claimed = 0, claimed_by = NULL \
-         WHERE state = 'pending' AND claimed = 1 AND claimed_until <= ?",
+         WHERE state = 'pending' AND claimed = 1 AND claimed_until <= $1",
     )
     .bind(now.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    let held: i64 = sqlx::query_scalar(
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let held: i64 = on!(c, |db| sqlx::query_scalar(
         "SELECT count(*) FROM deliveries WHERE state = 'pending' AND claimed = 1",
     )
-    .fetch_one(c.sqlite())
-    .await?;
-    Ok((done.rows_affected(), held))
+    .fetch_one(db)
+    .await)?;
+    Ok((done, held))
 }
 
 /// Gives back `holder`'s claim after a failed send, with the row's next try: `attempts`
@@ -293,10 +304,11 @@ pub async fn retry_later(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE deliveries SET claimed = 0, claimed_by = NULL, attempts = ?, \
-         next_attempt_at = ?, last_error = ? \
-         WHERE id = ? AND state = 'pending' AND {HELD_BY_OR_FREE}"
+    let done = on!(c, |db| sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET claimed = 0, claimed_by = NULL, attempts = $1, \
+         next_attempt_at = $2, last_error = $3 \
+         WHERE id = $4 AND state = 'pending' AND {}",
+        held_by_or_free(5)
     )))
     .bind(i64::from(attempts))
     .bind(next.timestamp())
@@ -304,9 +316,10 @@ pub async fn retry_later(
     .bind(id)
     .bind(holder)
     .bind(now.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// How a claimed delivery ended.
@@ -341,11 +354,12 @@ pub async fn mark(
     failure: Option<(u32, &str)>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE deliveries SET state = ?, sent_at = ?, platform_message_id = ?, \
-         attempts = coalesce(?, attempts), last_error = coalesce(?, last_error), \
+    let done = on!(c, |db| sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET state = $1, sent_at = $2, platform_message_id = $3, \
+         attempts = coalesce($4, attempts), last_error = coalesce($5, last_error), \
          claimed = 0, claimed_by = NULL \
-         WHERE id = ? AND state = 'pending' AND {HELD_BY_OR_FREE}"
+         WHERE id = $6 AND state = 'pending' AND {}",
+        held_by_or_free(7)
     )))
     .bind(state.as_str())
     .bind(now.timestamp())
@@ -355,9 +369,10 @@ pub async fn mark(
     .bind(id)
     .bind(holder)
     .bind(now.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// A prompt decided for a team: who got it and about which key results.
@@ -392,13 +407,14 @@ pub async fn prompts_at(
     team: TeamId,
     slot: DateTime<Utc>,
 ) -> Result<Vec<PromptRecord>> {
-    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT recipient, slot, subjects, kpi_subjects FROM deliveries WHERE team_id = ? AND kind = 'prompt' AND slot = ? AND due_at = slot",
+    let rows: Vec<(String, i64, String, String)> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT recipient, slot, subjects, kpi_subjects FROM deliveries WHERE team_id = $1 AND kind = 'prompt' AND slot = $2 AND due_at = slot",
     )
     .bind(team.0)
     .bind(slot.timestamp())
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows
         .into_iter()
         .filter_map(|(r, slot, subjects, kpis)| {
@@ -415,15 +431,15 @@ pub async fn prompted_between(
     after: DateTime<Utc>,
     before: DateTime<Utc>,
 ) -> Result<std::collections::HashSet<Recipient>> {
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT recipient FROM deliveries WHERE team_id = ? AND kind = 'prompt' \
-         AND slot > ? AND slot < ?",
+    let rows: Vec<String> = on!(c, |db| sqlx::query_scalar(
+        "SELECT DISTINCT recipient FROM deliveries WHERE team_id = $1 AND kind = 'prompt' \
+         AND slot > $2 AND slot < $3",
     )
     .bind(team.0)
     .bind(after.timestamp())
     .bind(before.timestamp())
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows.iter().filter_map(|r| Recipient::parse(r)).collect())
 }
 
@@ -433,14 +449,15 @@ pub async fn latest_prompt_to(
     ws: WorkspaceId,
     recipient: &Recipient,
 ) -> Result<Option<(TeamId, PromptRecord)>> {
-    let row: Option<(i64, i64, String, String)> = sqlx::query_as(
-        "SELECT team_id, slot, subjects, kpi_subjects FROM deliveries WHERE workspace_id = ? AND kind = 'prompt' AND recipient = ? \
+    let row: Option<(i64, i64, String, String)> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT team_id, slot, subjects, kpi_subjects FROM deliveries WHERE workspace_id = $1 AND kind = 'prompt' AND recipient = $2 \
          ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(ws.0)
     .bind(recipient.key())
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     Ok(row.and_then(|(team, slot, subjects, kpis)| {
         Some((
             TeamId(team),
@@ -451,12 +468,12 @@ pub async fn latest_prompt_to(
 
 /// The KPIs a delivered prompt asks for (none for any other delivery, or an unknown one).
 pub async fn kpis_of(c: &mut Conn, delivery: i64) -> Result<Vec<KpiId>> {
-    let json: Option<String> = sqlx::query_scalar(
-        "SELECT kpi_subjects FROM deliveries WHERE id = ? AND kind IN ('prompt', 'reminder')",
+    let json: Option<String> = on!(c, |db| sqlx::query_scalar(
+        "SELECT kpi_subjects FROM deliveries WHERE id = $1 AND kind IN ('prompt', 'reminder')",
     )
     .bind(delivery)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     let ids: Vec<i64> = match json {
         Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         None => vec![],
@@ -466,19 +483,22 @@ pub async fn kpis_of(c: &mut Conn, delivery: i64) -> Result<Vec<KpiId>> {
 
 /// The slot of a delivery, when it is known.
 pub async fn slot_of(c: &mut Conn, delivery: i64) -> Result<Option<DateTime<Utc>>> {
-    let slot: Option<i64> = sqlx::query_scalar("SELECT slot FROM deliveries WHERE id = ?")
-        .bind(delivery)
-        .fetch_optional(c.sqlite())
-        .await?;
+    let slot: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT slot FROM deliveries WHERE id = $1"
+    )
+    .bind(delivery)
+    .fetch_optional(db)
+    .await)?;
     Ok(slot.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 
 /// Counts per kind, for the demo's summary and the tests.
 pub async fn counts(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(String, String, i64)>> {
-    Ok(sqlx::query_as("SELECT kind, state, count(*) FROM deliveries WHERE workspace_id = ? GROUP BY kind, state ORDER BY kind, state")
+    Ok(on!(c, |db| {
+        sqlx::query_as("SELECT kind, state, count(*) FROM deliveries WHERE workspace_id = $1 GROUP BY kind, state ORDER BY kind, state")
         .bind(ws.0)
-        .fetch_all(c.sqlite())
-        .await?)
+        .fetch_all(db).await
+    })?)
 }
 
 /// The objective scores the team's last digest showed.
@@ -488,11 +508,12 @@ pub async fn digest_marks(
 ) -> Result<std::collections::HashMap<crate::domain::model::ObjectiveId, f64>> {
     let mut out = std::collections::HashMap::new();
     for id in ids {
-        let score: Option<f64> =
-            sqlx::query_scalar("SELECT score FROM digest_marks WHERE objective_id = ?")
-                .bind(id.0)
-                .fetch_optional(c.sqlite())
-                .await?;
+        let score: Option<f64> = on!(c, |db| sqlx::query_scalar(
+            "SELECT score FROM digest_marks WHERE objective_id = $1"
+        )
+        .bind(id.0)
+        .fetch_optional(db)
+        .await)?;
         if let Some(s) = score {
             out.insert(*id, s);
         }
@@ -506,15 +527,16 @@ pub async fn set_digest_mark(
     score: f64,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO digest_marks (objective_id, score, at) VALUES (?, ?, ?) \
+    on!(c, |db| sqlx::query(
+        "INSERT INTO digest_marks (objective_id, score, at) VALUES ($1, $2, $3) \
          ON CONFLICT (objective_id) DO UPDATE SET score = excluded.score, at = excluded.at",
     )
     .bind(id.0)
     .bind(score)
     .bind(at.timestamp())
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -525,23 +547,26 @@ pub async fn last_sent_digest(
     team: TeamId,
     recipient: &Recipient,
 ) -> Result<Option<(DateTime<Utc>, String)>> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT slot, platform_message_id FROM deliveries WHERE team_id = ? AND kind = 'digest' AND recipient = ? \
+    let row: Option<(i64, String)> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT slot, platform_message_id FROM deliveries WHERE team_id = $1 AND kind = 'digest' AND recipient = $2 \
          AND state = 'sent' AND platform_message_id IS NOT NULL ORDER BY slot DESC, id DESC LIMIT 1",
     )
     .bind(team.0)
     .bind(recipient.key())
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     Ok(row.and_then(|(slot, id)| Some((DateTime::from_timestamp(slot, 0)?, id))))
 }
 
 /// The message a delivery carried, as decided.
 pub async fn message_of(c: &mut Conn, id: i64) -> Result<Option<Message>> {
-    let payload: Option<String> = sqlx::query_scalar("SELECT payload FROM deliveries WHERE id = ?")
-        .bind(id)
-        .fetch_optional(c.sqlite())
-        .await?;
+    let payload: Option<String> = on!(c, |db| sqlx::query_scalar(
+        "SELECT payload FROM deliveries WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await)?;
     payload
         .map(|p| serde_json::from_str(&p).map_err(|e| StoreError::Corrupt(e.to_string())))
         .transpose()
@@ -550,23 +575,25 @@ pub async fn message_of(c: &mut Conn, id: i64) -> Result<Option<Message>> {
 /// The workspace a delivery belongs to and who it went to: a button on a direct message carries
 /// no guild, so the delivery id in the button is what places the press in its workspace.
 pub async fn origin(c: &mut Conn, id: i64) -> Result<Option<(WorkspaceId, Recipient)>> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT workspace_id, recipient FROM deliveries WHERE id = ?")
-            .bind(id)
-            .fetch_optional(c.sqlite())
-            .await?;
+    let row: Option<(i64, String)> = on!(c, |db| sqlx::query_as(
+        "SELECT workspace_id, recipient FROM deliveries WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await)?;
     Ok(row.and_then(|(w, r)| Some((WorkspaceId(w), Recipient::parse(&r)?))))
 }
 
 /// What the ledger owes, by kind and platform (`chat`, or the webhook's), with the earliest due
 /// time of each group: for `/metrics`.
 pub async fn pending_by_kind(c: &mut Conn) -> Result<Vec<(String, String, i64, i64)>> {
-    Ok(sqlx::query_as(
+    Ok(on!(c, |db| {
+        sqlx::query_as(
         "SELECT d.kind, CASE WHEN d.recipient LIKE 'webhook:%' THEN coalesce(w.platform, 'webhook') \
          ELSE 'chat' END AS platform, count(*), min(d.due_at) \
          FROM deliveries d LEFT JOIN webhooks w ON d.recipient = 'webhook:' || w.id \
          WHERE d.state = 'pending' GROUP BY 1, 2 ORDER BY 1, 2",
     )
-    .fetch_all(c.sqlite())
-    .await?)
+    .fetch_all(db).await
+    })?)
 }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::on;
 use super::packed::{exact_real, quoted_real, text_instant};
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{
@@ -97,13 +98,13 @@ fn to_kr(r: Row) -> Result<KeyResult> {
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<Option<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ? AND k.id = ? AND k.archived_at IS NULL"
+        "{SELECT} WHERE k.workspace_id = $1 AND k.id = $2 AND k.archived_at IS NULL"
     ));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_kr).transpose()
 }
 
@@ -120,25 +121,25 @@ pub async fn list(
     // (still checked) from choosing `key_results_by_workspace`, every key result of the
     // workspace, instead.
     let (select, from) = match (team, objective) {
-        (_, Some(_)) => (SELECT, "k.objective_id = ?3 AND +k.workspace_id = ?1"),
+        (_, Some(_)) => (SELECT, "k.objective_id = $3 AND +k.workspace_id = $1"),
         (Some(_), None) => (
             SELECT_BY_OBJECTIVE,
-            "o.team_id = ?2 AND +o.workspace_id = ?1 AND +k.workspace_id = ?1",
+            "o.team_id = $2 AND +o.workspace_id = $1 AND +k.workspace_id = $1",
         ),
-        (None, None) => (SELECT, "k.workspace_id = ?1"),
+        (None, None) => (SELECT, "k.workspace_id = $1"),
     };
     let sql = sqlx::AssertSqlSafe(format!(
-        "{select} WHERE {from} AND k.archived_at IS NULL AND (?2 IS NULL OR o.team_id = ?2) \
-         AND (?3 IS NULL OR k.objective_id = ?3) AND (?4 IS NULL OR k.owner = ?4) \
+        "{select} WHERE {from} AND k.archived_at IS NULL AND ($2 IS NULL OR o.team_id = $2) \
+         AND ($3 IS NULL OR k.objective_id = $3) AND ($4 IS NULL OR k.owner = $4) \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(team.map(|t| t.0))
         .bind(objective.map(|o| o.0))
         .bind(owner)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_kr).collect()
 }
 
@@ -146,10 +147,10 @@ pub async fn list(
 /// closed ones are found separately so the refusal can say why.
 pub async fn list_open(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND cy.closed_at IS NULL AND k.archived_at IS NULL \
+        "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = $1 AND cy.closed_at IS NULL AND k.archived_at IS NULL \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_kr).collect()
 }
 
@@ -175,10 +176,10 @@ pub async fn insert(
     k: &NewKr<'_>,
     now: DateTime<Utc>,
 ) -> Result<KrId> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
         "INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, unit, start_value, \
          target, current, direction, confidence, weight, created_at, paced_from) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(ws.0)
     .bind(k.objective.0)
@@ -195,17 +196,17 @@ pub async fn insert(
     .bind(k.weight)
     .bind(now)
     .bind(k.paced_from)
-    .fetch_one(c.sqlite())
-    .await
+    .fetch_one(db).await)
     .map_err(StoreError::from_write)?;
     Ok(KrId(id))
 }
 
 /// Writes the definition fields back (title, owner, unit, start, target, direction, weight).
 pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> Result<()> {
-    sqlx::query(
-        "UPDATE key_results SET title = ?, owner = ?, unit = ?, start_value = ?, target = ?, direction = ?, weight = ?, \
-         paced_from = ? WHERE workspace_id = ? AND id = ?",
+    on!(c, |db| {
+        sqlx::query(
+        "UPDATE key_results SET title = $1, owner = $2, unit = $3, start_value = $4, target = $5, direction = $6, weight = $7, \
+         paced_from = $8 WHERE workspace_id = $9 AND id = $10",
     )
     .bind(&k.title)
     .bind(&k.owner)
@@ -217,39 +218,45 @@ pub async fn update_definition(c: &mut Conn, ws: WorkspaceId, k: &KeyResult) -> 
     .bind(k.paced_from)
     .bind(ws.0)
     .bind(k.id.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Archives a key result: it leaves every list, its history stays (`kr remove`).
 pub async fn archive(c: &mut Conn, ws: WorkspaceId, id: KrId, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE key_results SET archived_at = ? WHERE workspace_id = ? AND id = ?")
-        .bind(now)
-        .bind(ws.0)
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE key_results SET archived_at = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(now)
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Brings an archived key result back (`kr restore`).
 pub async fn unarchive(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
-    sqlx::query("UPDATE key_results SET archived_at = NULL WHERE workspace_id = ? AND id = ?")
-        .bind(ws.0)
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE key_results SET archived_at = NULL WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The archived key results of the workspace, for `kr restore`.
 pub async fn list_archived(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ? AND k.archived_at IS NOT NULL \
+        "{SELECT} WHERE k.workspace_id = $1 AND k.archived_at IS NOT NULL \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_kr).collect()
 }
 
@@ -259,12 +266,11 @@ pub async fn list_archived_with_times(
     ws: WorkspaceId,
 ) -> Result<Vec<(KeyResult, DateTime<Utc>)>> {
     let krs = list_archived(c, ws).await?;
-    let times: std::collections::HashMap<i64, DateTime<Utc>> = sqlx::query_as(
-        "SELECT id, archived_at FROM key_results WHERE workspace_id = ? AND archived_at IS NOT NULL",
+    let times: std::collections::HashMap<i64, DateTime<Utc>> = on!(c, |db| sqlx::query_as(
+        "SELECT id, archived_at FROM key_results WHERE workspace_id = $1 AND archived_at IS NOT NULL",
     )
     .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?
+    .fetch_all(db).await)?
     .into_iter()
     .collect();
     krs.into_iter()
@@ -326,7 +332,7 @@ pub async fn context(
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
          k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, k.carried_by, \
          ct.id AS team_id, ct.name AS team_name, ct.prefix AS team_prefix, ct.timezone, ct.channel, ct.working_hours, \
-         (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = ct.id) AS leads, \
+         (SELECT group_concat(kind || char(30) || member, char(31)) FROM team_leads l WHERE l.team_id = ct.id) AS leads, \
          cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
          o.kind AS objective_kind, o.state AS objective_state \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
@@ -340,26 +346,26 @@ pub async fn context(
     let row: Option<ContextRow> = match lookup {
         Lookup::Id(id) => {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE k.id = ? AND k.workspace_id = ? AND k.archived_at IS NULL"
+                "{COLUMNS} WHERE k.id = $1 AND k.workspace_id = $2 AND k.archived_at IS NULL"
             ));
-            sqlx::query_as(sql)
+            on!(c, |db| sqlx::query_as(sql)
                 .bind(id.0)
                 .bind(ws.0)
-                .fetch_optional(c.sqlite())
-                .await?
+                .fetch_optional(db)
+                .await)?
         }
         Lookup::Code(code) => {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE t.workspace_id = ? AND t.prefix = ? AND o.number = ? AND k.number = ? \
+                "{COLUMNS} WHERE t.workspace_id = $1 AND t.prefix = $2 AND o.number = $3 AND k.number = $4 \
                  AND k.archived_at IS NULL"
             ));
-            sqlx::query_as(sql)
+            on!(c, |db| sqlx::query_as(sql)
                 .bind(ws.0)
                 .bind(code.objective().prefix())
                 .bind(code.objective().number())
                 .bind(code.number())
-                .fetch_optional(c.sqlite())
-                .await?
+                .fetch_optional(db)
+                .await)?
         }
     };
     let Some(r) = row else { return Ok(None) };
@@ -411,14 +417,15 @@ pub async fn restore_state(
     confidence: Option<Confidence>,
     last_check_in: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    sqlx::query("UPDATE key_results SET current = ?, confidence = ?, last_check_in_at = ? WHERE workspace_id = ? AND id = ?")
+    on!(c, |db| {
+        sqlx::query("UPDATE key_results SET current = $1, confidence = $2, last_check_in_at = $3 WHERE workspace_id = $4 AND id = $5")
         .bind(current)
         .bind(confidence.map(i64::from))
         .bind(last_check_in)
         .bind(ws.0)
         .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+        .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -428,25 +435,27 @@ pub async fn ignored_prompts(
     ws: WorkspaceId,
     team: TeamId,
 ) -> Result<std::collections::HashMap<KrId, i64>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64)> = on!(c, |db| {
+        sqlx::query_as(
         "SELECT k.id, k.ignored_prompts FROM key_results k JOIN objectives o ON o.id = k.objective_id \
-         WHERE k.workspace_id = ? AND o.team_id = ?",
+         WHERE k.workspace_id = $1 AND o.team_id = $2",
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows.into_iter().map(|(k, n)| (KrId(k), n)).collect())
 }
 
 /// A prompt listed these key results: one more ignored prompt each, until a check-in resets it.
 pub async fn count_prompted(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Result<()> {
     for id in ids {
-        sqlx::query("UPDATE key_results SET ignored_prompts = ignored_prompts + 1 WHERE workspace_id = ? AND id = ?")
+        on!(c, |db| {
+            sqlx::query("UPDATE key_results SET ignored_prompts = ignored_prompts + 1 WHERE workspace_id = $1 AND id = $2")
             .bind(ws.0)
             .bind(id.0)
-            .execute(c.sqlite())
-            .await?;
+            .execute(db).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -454,11 +463,14 @@ pub async fn count_prompted(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Resu
 /// The lead has been told about these: the count starts over.
 pub async fn reset_ignored(c: &mut Conn, ws: WorkspaceId, ids: &[KrId]) -> Result<()> {
     for id in ids {
-        sqlx::query("UPDATE key_results SET ignored_prompts = 0 WHERE workspace_id = ? AND id = ?")
-            .bind(ws.0)
-            .bind(id.0)
-            .execute(c.sqlite())
-            .await?;
+        on!(c, |db| sqlx::query(
+            "UPDATE key_results SET ignored_prompts = 0 WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(ws.0)
+        .bind(id.0)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -470,14 +482,14 @@ pub async fn list_in_cycle(
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<KeyResult>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ? AND o.cycle_id = ? AND k.archived_at IS NULL \
+        "{SELECT} WHERE k.workspace_id = $1 AND o.cycle_id = $2 AND k.archived_at IS NULL \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(cycle.0)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_kr).collect()
 }
 
@@ -639,17 +651,17 @@ async fn pack_in_cycle(
     part: (i64, i64),
 ) -> Result<CyclePack> {
     let sql = pack_sql(
-        "o.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4",
+        "o.workspace_id = $1 AND o.cycle_id = $2 AND o.id % $3 = $4",
         "key_results k JOIN objectives o ON o.id = k.objective_id",
-        "k.workspace_id = ?1 AND o.cycle_id = ?2 AND o.id % ?3 = ?4",
+        "k.workspace_id = $1 AND o.cycle_id = $2 AND o.id % $3 = $4",
     );
-    Ok(sqlx::query_as(sql)
+    Ok(on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(cycle.0)
         .bind(part.1)
         .bind(part.0)
-        .fetch_one(c.sqlite())
-        .await?)
+        .fetch_one(db)
+        .await)?)
 }
 
 /// The statement of a [`CyclePack`]: the objectives `objectives` selects (on `o`, with its
@@ -682,15 +694,15 @@ pub async fn of_objectives_with_trends(
     // The unary `+` keeps the workspace terms (still checked) from choosing an index over the
     // whole workspace instead of the walk by objective.
     let sql = pack_sql(
-        "o.id IN (SELECT value FROM json_each(?2)) AND +o.workspace_id = ?1",
+        "o.id IN (SELECT value FROM json_each($2)) AND +o.workspace_id = $1",
         "objectives o CROSS JOIN key_results k ON k.objective_id = o.id",
-        "o.id IN (SELECT value FROM json_each(?2)) AND +o.workspace_id = ?1 AND +k.workspace_id = ?1",
+        "o.id IN (SELECT value FROM json_each($2)) AND +o.workspace_id = $1 AND +k.workspace_id = $1",
     );
-    let pack: CyclePack = sqlx::query_as(sql)
+    let pack: CyclePack = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(objective_ids(objectives)?)
-        .fetch_one(c.sqlite())
-        .await?;
+        .fetch_one(db)
+        .await)?;
     unpack_all(c, ws, [pack]).await
 }
 
@@ -705,15 +717,15 @@ pub async fn of_objectives(
         return Ok(vec![]);
     }
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT_BY_OBJECTIVE} WHERE o.id IN (SELECT value FROM json_each(?2)) \
-         AND +o.workspace_id = ?1 AND +k.workspace_id = ?1 AND k.archived_at IS NULL \
+        "{SELECT_BY_OBJECTIVE} WHERE o.id IN (SELECT value FROM json_each($2)) \
+         AND +o.workspace_id = $1 AND +k.workspace_id = $1 AND k.archived_at IS NULL \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(objective_ids(objectives)?)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_kr).collect()
 }
 

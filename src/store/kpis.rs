@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result, StoreError};
 use crate::domain::kpi::{
     Better, Cadence, Kpi, KpiSource, ListedReading, Range, Reading, ReadingSource,
@@ -111,10 +112,11 @@ pub async fn set_source(
         .map(|s| serde_json::to_string(s.headers))
         .transpose()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "UPDATE kpis SET source_url = ?, source_pointer = ?, source_cron = ?, source_headers = ?, \
-         source_next_due = ?, source_error = NULL, source_error_at = NULL \
-         WHERE workspace_id = ? AND id = ?",
+    on!(c, |db| {
+        sqlx::query(
+        "UPDATE kpis SET source_url = $1, source_pointer = $2, source_cron = $3, source_headers = $4, \
+         source_next_due = $5, source_error = NULL, source_error_at = NULL \
+         WHERE workspace_id = $6 AND id = $7",
     )
     .bind(s.map(|s| s.url))
     .bind(s.map(|s| s.pointer))
@@ -123,8 +125,8 @@ pub async fn set_source(
     .bind(s.map(|s| s.next_due.timestamp()))
     .bind(ws.0)
     .bind(kpi.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -134,14 +136,15 @@ pub async fn source_secret(
     ws: WorkspaceId,
     kpi: KpiId,
 ) -> Result<Option<(String, String, Vec<(String, String)>)>> {
-    let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT source_url, source_pointer, source_headers FROM kpis \
-         WHERE workspace_id = ? AND id = ? AND archived_at IS NULL",
-    )
-    .bind(ws.0)
-    .bind(kpi.0)
-    .fetch_optional(c.sqlite())
-    .await?;
+    let row: Option<(Option<String>, Option<String>, Option<String>)> =
+        on!(c, |db| sqlx::query_as(
+            "SELECT source_url, source_pointer, source_headers FROM kpis \
+         WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL",
+        )
+        .bind(ws.0)
+        .bind(kpi.0)
+        .fetch_optional(db)
+        .await)?;
     match row {
         Some((Some(url), Some(pointer), headers)) => {
             Ok(Some((url, pointer, headers_from(headers.as_deref())?)))
@@ -157,16 +160,16 @@ pub async fn due_sources(
     limit: i64,
     scope: Option<WorkspaceId>,
 ) -> Result<Vec<(WorkspaceId, KpiId, i64)>> {
-    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, i64)> = on!(c, |db| sqlx::query_as(
         "SELECT workspace_id, id, source_next_due FROM kpis WHERE source_next_due IS NOT NULL \
-         AND archived_at IS NULL AND source_next_due <= ?1 AND (?3 IS NULL OR workspace_id = ?3) \
-         ORDER BY source_next_due LIMIT ?2",
+         AND archived_at IS NULL AND source_next_due <= $1 AND ($3 IS NULL OR workspace_id = $3) \
+         ORDER BY source_next_due LIMIT $2",
     )
     .bind(now.timestamp())
     .bind(limit)
     .bind(scope.map(|w| w.0))
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(w, k, d)| (WorkspaceId(w), KpiId(k), d))
@@ -178,13 +181,14 @@ pub async fn next_source_due(
     c: &mut Conn,
     scope: Option<WorkspaceId>,
 ) -> Result<Option<DateTime<Utc>>> {
-    let t: Option<i64> = sqlx::query_scalar(
+    let t: Option<i64> = on!(c, |db| {
+        sqlx::query_scalar(
         "SELECT min(source_next_due) FROM kpis WHERE source_next_due IS NOT NULL AND archived_at IS NULL \
-         AND (?1 IS NULL OR workspace_id = ?1)",
+         AND ($1 IS NULL OR workspace_id = $1)",
     )
     .bind(scope.map(|w| w.0))
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db).await
+    })?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 
@@ -196,14 +200,16 @@ pub async fn advance_source(
     was: i64,
     next: DateTime<Utc>,
 ) -> Result<bool> {
-    let done =
-        sqlx::query("UPDATE kpis SET source_next_due = ? WHERE id = ? AND source_next_due = ?")
-            .bind(next.timestamp())
-            .bind(kpi.0)
-            .bind(was)
-            .execute(c.sqlite())
-            .await?;
-    Ok(done.rows_affected() == 1)
+    let done = on!(c, |db| sqlx::query(
+        "UPDATE kpis SET source_next_due = $1 WHERE id = $2 AND source_next_due = $3"
+    )
+    .bind(next.timestamp())
+    .bind(kpi.0)
+    .bind(was)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Keeps (or, with `None`, clears) the last fetch's failure.
@@ -213,15 +219,16 @@ pub async fn set_source_error(
     kpi: KpiId,
     error: Option<(DateTime<Utc>, &str)>,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE kpis SET source_error = ?, source_error_at = ? WHERE workspace_id = ? AND id = ?",
+    on!(c, |db| {
+        sqlx::query(
+        "UPDATE kpis SET source_error = $1, source_error_at = $2 WHERE workspace_id = $3 AND id = $4",
     )
     .bind(error.map(|e| e.1))
     .bind(error.map(|e| e.0))
     .bind(ws.0)
     .bind(kpi.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -242,9 +249,9 @@ pub async fn insert(
     k: &NewKpi<'_>,
     now: DateTime<Utc>,
 ) -> Result<KpiId> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
         "INSERT INTO kpis (workspace_id, team_id, name, name_key, unit, better, min_value, max_value, \
-         owner, cadence_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         owner, cadence_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(ws.0)
     .bind(k.team.0)
@@ -257,8 +264,7 @@ pub async fn insert(
     .bind(k.owner)
     .bind(k.cadence.map(|c| i64::from(c.in_days())))
     .bind(now)
-    .fetch_one(c.sqlite())
-    .await
+    .fetch_one(db).await)
     .map_err(StoreError::from_write)?;
     Ok(KpiId(id))
 }
@@ -269,39 +275,39 @@ pub async fn list(c: &mut Conn, ws: WorkspaceId, team: Option<TeamId>) -> Result
     // (`kpis_name`), the unary `+` keeping the workspace term (still checked) from choosing
     // `kpis_by_workspace`, every KPI of the workspace, instead.
     let scope = match team {
-        Some(_) => "k.team_id = ?2 AND +k.workspace_id = ?1",
-        None => "k.workspace_id = ?1",
+        Some(_) => "k.team_id = $2 AND +k.workspace_id = $1",
+        None => "k.workspace_id = $1",
     };
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE {scope} AND k.archived_at IS NULL \
-         AND (?2 IS NULL OR k.team_id = ?2) ORDER BY k.team_id, k.name_key"
+         AND ($2 IS NULL OR k.team_id = $2) ORDER BY k.team_id, k.name_key"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(team.map(|t| t.0))
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_kpi).collect()
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: KpiId) -> Result<Option<Kpi>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE k.workspace_id = ? AND k.id = ? AND k.archived_at IS NULL"
+        "{SELECT} WHERE k.workspace_id = $1 AND k.id = $2 AND k.archived_at IS NULL"
     ));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_kpi).transpose()
 }
 
 /// Appends a reading and makes it the KPI's latest, the latest before it its previous. Returns
 /// its id.
 pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
         "INSERT INTO kpi_readings (workspace_id, kpi_id, value, source, author, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(ws.0)
     .bind(kpi.0)
@@ -309,18 +315,19 @@ pub async fn record(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, reading: &Reading
     .bind(reading.source.as_str())
     .bind(&reading.author)
     .bind(reading.at)
-    .fetch_one(c.sqlite())
-    .await?;
-    sqlx::query(
+    .fetch_one(db)
+    .await)?;
+    on!(c, |db| sqlx::query(
         "UPDATE kpis SET previous_value = latest_value, previous_at = latest_at, \
-         latest_value = ?, latest_at = ? WHERE workspace_id = ? AND id = ?",
+         latest_value = $1, latest_at = $2 WHERE workspace_id = $3 AND id = $4",
     )
     .bind(reading.value)
     .bind(reading.at)
     .bind(ws.0)
     .bind(kpi.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(id)
 }
 
@@ -331,15 +338,15 @@ pub async fn readings(
     kpi: KpiId,
     limit: i64,
 ) -> Result<Vec<Reading>> {
-    let rows: Vec<(f64, String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT value, source, author, created_at FROM kpi_readings WHERE workspace_id = ? \
-         AND kpi_id = ? AND withdrawn_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?",
+    let rows: Vec<(f64, String, String, DateTime<Utc>)> = on!(c, |db| sqlx::query_as(
+        "SELECT value, source, author, created_at FROM kpi_readings WHERE workspace_id = $1 \
+         AND kpi_id = $2 AND withdrawn_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $3",
     )
     .bind(ws.0)
     .bind(kpi.0)
     .bind(limit)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     rows.into_iter()
         .map(|(value, source, author, at)| {
             Ok(Reading {
@@ -372,16 +379,17 @@ pub async fn listed(
     kpi: KpiId,
     limit: i64,
 ) -> Result<Vec<ListedReading>> {
-    let rows: Vec<ListedRow> = sqlx::query_as(
+    let rows: Vec<ListedRow> = on!(c, |db| {
+        sqlx::query_as(
         "SELECT id, value, source, author, created_at, withdrawn_at, withdrawn_by, withdrawn_reason \
-         FROM kpi_readings WHERE workspace_id = ? AND kpi_id = ? \
-         ORDER BY created_at DESC, id DESC LIMIT ?",
+         FROM kpi_readings WHERE workspace_id = $1 AND kpi_id = $2 \
+         ORDER BY created_at DESC, id DESC LIMIT $3",
     )
     .bind(ws.0)
     .bind(kpi.0)
     .bind(limit)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     rows.into_iter().map(listed_of).collect()
 }
 
@@ -392,17 +400,18 @@ pub async fn reading(
     kpi: KpiId,
     id: Option<i64>,
 ) -> Result<Option<ListedReading>> {
-    let row: Option<ListedRow> = sqlx::query_as(
+    let row: Option<ListedRow> = on!(c, |db| {
+        sqlx::query_as(
         "SELECT id, value, source, author, created_at, withdrawn_at, withdrawn_by, withdrawn_reason \
-         FROM kpi_readings WHERE workspace_id = ?1 AND kpi_id = ?2 \
-         AND (id = ?3 OR (?3 IS NULL AND withdrawn_at IS NULL)) \
+         FROM kpi_readings WHERE workspace_id = $1 AND kpi_id = $2 \
+         AND (id = $3 OR ($3 IS NULL AND withdrawn_at IS NULL)) \
          ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(ws.0)
     .bind(kpi.0)
     .bind(id)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     row.map(listed_of).transpose()
 }
 
@@ -434,9 +443,9 @@ pub async fn withdraw_reading(
     id: i64,
     w: &ReadingWithdrawal,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE kpi_readings SET withdrawn_at = ?, withdrawn_by = ?, withdrawn_reason = ? \
-         WHERE workspace_id = ? AND kpi_id = ? AND id = ? AND withdrawn_at IS NULL",
+    let done = on!(c, |db| sqlx::query(
+        "UPDATE kpi_readings SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
+         WHERE workspace_id = $4 AND kpi_id = $5 AND id = $6 AND withdrawn_at IS NULL",
     )
     .bind(w.at)
     .bind(&w.by)
@@ -444,9 +453,10 @@ pub async fn withdraw_reading(
     .bind(ws.0)
     .bind(kpi.0)
     .bind(id)
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Sets the KPI's latest and previous values from its two latest readings that count: after a
@@ -454,9 +464,9 @@ pub async fn withdraw_reading(
 pub async fn refresh_latest(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<()> {
     let two = readings(c, ws, kpi, 2).await?;
     let (latest, previous) = (two.first(), two.get(1));
-    sqlx::query(
-        "UPDATE kpis SET latest_value = ?, latest_at = ?, previous_value = ?, previous_at = ? \
-         WHERE workspace_id = ? AND id = ?",
+    on!(c, |db| sqlx::query(
+        "UPDATE kpis SET latest_value = $1, latest_at = $2, previous_value = $3, previous_at = $4 \
+         WHERE workspace_id = $5 AND id = $6",
     )
     .bind(latest.map(|r| r.value))
     .bind(latest.map(|r| r.at))
@@ -464,8 +474,9 @@ pub async fn refresh_latest(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result
     .bind(previous.map(|r| r.at))
     .bind(ws.0)
     .bind(kpi.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -477,59 +488,69 @@ pub async fn set_owner_and_cadence(
     owner: Option<&str>,
     cadence: Option<Cadence>,
 ) -> Result<()> {
-    sqlx::query("UPDATE kpis SET owner = ?, cadence_days = ? WHERE workspace_id = ? AND id = ?")
-        .bind(owner)
-        .bind(cadence.map(|c| i64::from(c.in_days())))
-        .bind(ws.0)
-        .bind(kpi.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE kpis SET owner = $1, cadence_days = $2 WHERE workspace_id = $3 AND id = $4"
+    )
+    .bind(owner)
+    .bind(cadence.map(|c| i64::from(c.in_days())))
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn set_range(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, range: Range) -> Result<()> {
-    sqlx::query("UPDATE kpis SET min_value = ?, max_value = ? WHERE workspace_id = ? AND id = ?")
-        .bind(range.min)
-        .bind(range.max)
-        .bind(ws.0)
-        .bind(kpi.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE kpis SET min_value = $1, max_value = $2 WHERE workspace_id = $3 AND id = $4"
+    )
+    .bind(range.min)
+    .bind(range.max)
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// `/kpi remove`: out of every list, its readings kept.
 pub async fn archive(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE kpis SET archived_at = ? WHERE workspace_id = ? AND id = ?")
-        .bind(now)
-        .bind(ws.0)
-        .bind(kpi.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE kpis SET archived_at = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(now)
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Links an objective to a KPI; linking twice is linking once.
 pub async fn link(c: &mut Conn, kpi: KpiId, objective: ObjectiveId) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO kpi_links (kpi_id, objective_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    on!(c, |db| sqlx::query(
+        "INSERT INTO kpi_links (kpi_id, objective_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(kpi.0)
     .bind(objective.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Every link of the workspace's KPIs (archived ones left out): `(objective, KPI name)`, by name.
 pub async fn linked_names(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(ObjectiveId, String)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String)> = on!(c, |db| sqlx::query_as(
         "SELECT l.objective_id, k.name FROM kpi_links l JOIN kpis k ON k.id = l.kpi_id \
-         WHERE k.workspace_id = ? AND k.archived_at IS NULL ORDER BY k.name_key",
+         WHERE k.workspace_id = $1 AND k.archived_at IS NULL ORDER BY k.name_key",
     )
     .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(o, name)| (ObjectiveId(o), name))
@@ -544,15 +565,15 @@ pub async fn linked_names_of(
 ) -> Result<Vec<(ObjectiveId, String)>> {
     let ids = serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?;
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String)> = on!(c, |db| sqlx::query_as(
         "SELECT l.objective_id, k.name FROM kpi_links l CROSS JOIN kpis k ON k.id = l.kpi_id \
-         WHERE l.objective_id IN (SELECT value FROM json_each(?2)) AND k.workspace_id = ?1 \
+         WHERE l.objective_id IN (SELECT value FROM json_each($2)) AND k.workspace_id = $1 \
          AND k.archived_at IS NULL ORDER BY k.name_key",
     )
     .bind(ws.0)
     .bind(ids)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(o, name)| (ObjectiveId(o), name))
@@ -561,12 +582,12 @@ pub async fn linked_names_of(
 
 /// The objectives linked to a KPI, by id.
 pub async fn links(c: &mut Conn, kpi: KpiId) -> Result<Vec<ObjectiveId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT objective_id FROM kpi_links WHERE kpi_id = ? ORDER BY objective_id",
+    let ids: Vec<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT objective_id FROM kpi_links WHERE kpi_id = $1 ORDER BY objective_id",
     )
     .bind(kpi.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(ids.into_iter().map(ObjectiveId).collect())
 }
 
@@ -577,87 +598,97 @@ pub async fn open_alert_draft(
     ws: WorkspaceId,
     kpi: KpiId,
 ) -> Result<Option<(i64, Option<ObjectiveId>)>> {
-    let row: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, drafted_objective_id FROM alerts WHERE workspace_id = ? \
-         AND kind = 'kpi-out-of-range' AND subject = ? AND state <> 'resolved'",
+    let row: Option<(i64, Option<i64>)> = on!(c, |db| sqlx::query_as(
+        "SELECT id, drafted_objective_id FROM alerts WHERE workspace_id = $1 \
+         AND kind = 'kpi-out-of-range' AND subject = $2 AND state <> 'resolved'",
     )
     .bind(ws.0)
     .bind(kpi.0)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     Ok(row.map(|(id, o)| (id, o.map(ObjectiveId))))
 }
 
 /// Records the objective an alert's Start an OKR drafted.
 pub async fn set_alert_draft(c: &mut Conn, alert: i64, objective: ObjectiveId) -> Result<()> {
-    sqlx::query("UPDATE alerts SET drafted_objective_id = ? WHERE id = ?")
-        .bind(objective.0)
-        .bind(alert)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE alerts SET drafted_objective_id = $1 WHERE id = $2"
+    )
+    .bind(objective.0)
+    .bind(alert)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Makes a key result follow a KPI: its readings are checked in on it (`/kpi okr`).
 pub async fn follow(c: &mut Conn, ws: WorkspaceId, kr: KrId, kpi: KpiId) -> Result<()> {
-    sqlx::query("UPDATE key_results SET kpi_id = ? WHERE workspace_id = ? AND id = ?")
-        .bind(kpi.0)
-        .bind(ws.0)
-        .bind(kr.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE key_results SET kpi_id = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(kpi.0)
+    .bind(ws.0)
+    .bind(kr.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The key results following a KPI that can still take check-ins: not archived, in a cycle
 /// that is not closed.
 pub async fn followers(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<Vec<KrId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<i64> = on!(c, |db| sqlx::query_scalar(
         "SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id \
-         JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND k.kpi_id = ? \
+         JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = $1 AND k.kpi_id = $2 \
          AND k.archived_at IS NULL AND cy.closed_at IS NULL ORDER BY k.id",
     )
     .bind(ws.0)
     .bind(kpi.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(ids.into_iter().map(KrId).collect())
 }
 
 /// The owners of the key results that follow a KPI and can still take check-ins: who is asked
 /// for a KPI without an owner, and may record it.
 pub async fn follower_owners(c: &mut Conn, ws: WorkspaceId, kpi: KpiId) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
+    Ok(on!(c, |db| sqlx::query_scalar(
         "SELECT DISTINCT k.owner FROM key_results k JOIN objectives o ON o.id = k.objective_id \
-         JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = ? AND k.kpi_id = ? \
+         JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = $1 AND k.kpi_id = $2 \
          AND k.owner IS NOT NULL AND k.archived_at IS NULL AND cy.closed_at IS NULL \
          ORDER BY k.owner",
     )
     .bind(ws.0)
     .bind(kpi.0)
-    .fetch_all(c.sqlite())
-    .await?)
+    .fetch_all(db)
+    .await)?)
 }
 
 /// Sets the KPI's push token, by its hash (`/kpi token`); a new one replaces the old.
 pub async fn set_push_token(c: &mut Conn, ws: WorkspaceId, kpi: KpiId, sha256: &str) -> Result<()> {
-    sqlx::query("UPDATE kpis SET push_token_sha256 = ? WHERE workspace_id = ? AND id = ?")
-        .bind(sha256)
-        .bind(ws.0)
-        .bind(kpi.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE kpis SET push_token_sha256 = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(sha256)
+    .bind(ws.0)
+    .bind(kpi.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The KPI a push names, with its workspace and token hash: a push carries no workspace, the
 /// token is what places it.
 pub async fn for_push(c: &mut Conn, kpi: KpiId) -> Result<Option<(WorkspaceId, String)>> {
-    let row: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT workspace_id, push_token_sha256 FROM kpis WHERE id = ? AND archived_at IS NULL",
+    let row: Option<(i64, Option<String>)> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT workspace_id, push_token_sha256 FROM kpis WHERE id = $1 AND archived_at IS NULL",
     )
     .bind(kpi.0)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db).await
+    })?;
     Ok(row.and_then(|(w, h)| Some((WorkspaceId(w), h?))))
 }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{
     CycleId, Objective, ObjectiveCode, ObjectiveId, ObjectiveKind, ObjectiveState, TeamId,
@@ -53,24 +54,24 @@ pub async fn by_code(
     code: &ObjectiveCode,
 ) -> Result<Option<Objective>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE o.workspace_id = ? AND t.prefix = ? AND o.number = ?"
+        "{SELECT} WHERE o.workspace_id = $1 AND t.prefix = $2 AND o.number = $3"
     ));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(code.prefix())
         .bind(code.number())
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_objective).transpose()
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: ObjectiveId) -> Result<Option<Objective>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE o.workspace_id = ? AND o.id = ?"));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE o.workspace_id = $1 AND o.id = $2"));
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_objective).transpose()
 }
 
@@ -85,19 +86,19 @@ pub async fn list(
     // (`UNIQUE (team_id, number)`), and the unary `+` keeps the workspace term (still checked)
     // from choosing `objectives_by_workspace`, every objective of the workspace, instead.
     let scope = match team {
-        Some(_) => "o.team_id = ?2 AND +o.workspace_id = ?1",
-        None => "o.workspace_id = ?1",
+        Some(_) => "o.team_id = $2 AND +o.workspace_id = $1",
+        None => "o.workspace_id = $1",
     };
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE {scope} AND (?2 IS NULL OR o.team_id = ?2) \
-         AND (?3 IS NULL OR o.cycle_id = ?3) ORDER BY t.name, o.number"
+        "{SELECT} WHERE {scope} AND ($2 IS NULL OR o.team_id = $2) \
+         AND ($3 IS NULL OR o.cycle_id = $3) ORDER BY t.name, o.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(team.map(|t| t.0))
         .bind(cycle.map(|c| c.0))
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_objective).collect()
 }
 
@@ -120,20 +121,20 @@ pub async fn descendants_in_cycle(
         .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?;
     let sql = sqlx::AssertSqlSafe(format!(
         "WITH RECURSIVE below(id, depth) AS ( \
-           SELECT value, 0 FROM json_each(?3) \
+           SELECT value, 0 FROM json_each($3) \
            UNION SELECT d.id, b.depth + 1 FROM below b JOIN objectives d ON d.parent_id = b.id \
-           WHERE +d.workspace_id = ?1 AND +d.cycle_id = ?2 AND b.depth < 64) \
+           WHERE +d.workspace_id = $1 AND +d.cycle_id = $2 AND b.depth < 64) \
          {SELECT} JOIN (SELECT id, min(depth) AS depth FROM below GROUP BY id) b ON b.id = o.id \
-         WHERE o.workspace_id = ?1 AND o.cycle_id = ?2 AND b.depth > 0 \
-           AND o.id NOT IN (SELECT value FROM json_each(?3)) \
+         WHERE o.workspace_id = $1 AND o.cycle_id = $2 AND b.depth > 0 \
+           AND o.id NOT IN (SELECT value FROM json_each($3)) \
          ORDER BY b.depth, t.name, o.number"
     ));
-    let rows: Vec<Row> = sqlx::query_as(sql)
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(cycle.0)
         .bind(ids)
-        .fetch_all(c.sqlite())
-        .await?;
+        .fetch_all(db)
+        .await)?;
     rows.into_iter().map(to_objective).collect()
 }
 
@@ -154,9 +155,9 @@ pub async fn insert(
     o: &NewObjective<'_>,
     now: DateTime<Utc>,
 ) -> Result<ObjectiveId> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
         "INSERT INTO objectives (workspace_id, team_id, cycle_id, number, title, owner, parent_id, kind, state, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(ws.0)
     .bind(o.team.0)
@@ -168,16 +169,16 @@ pub async fn insert(
     .bind(o.kind.as_str())
     .bind(o.state.as_str())
     .bind(now)
-    .fetch_one(c.sqlite())
-    .await
+    .fetch_one(db).await)
     .map_err(StoreError::from_write)?;
     Ok(ObjectiveId(id))
 }
 
 /// Writes the editable fields back (title, owner, parent, kind, state).
 pub async fn update(c: &mut Conn, ws: WorkspaceId, o: &Objective) -> Result<()> {
-    sqlx::query(
-        "UPDATE objectives SET title = ?, owner = ?, parent_id = ?, kind = ?, state = ? WHERE workspace_id = ? AND id = ?",
+    on!(c, |db| {
+        sqlx::query(
+        "UPDATE objectives SET title = $1, owner = $2, parent_id = $3, kind = $4, state = $5 WHERE workspace_id = $6 AND id = $7",
     )
     .bind(&o.title)
     .bind(&o.owner)
@@ -186,28 +187,32 @@ pub async fn update(c: &mut Conn, ws: WorkspaceId, o: &Objective) -> Result<()> 
     .bind(o.state.as_str())
     .bind(ws.0)
     .bind(o.id.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Hands out the next key-result number of the objective; numbers are never reused.
 pub async fn take_kr_number(c: &mut Conn, id: ObjectiveId) -> Result<i64> {
-    let n: i64 = sqlx::query_scalar(
-        "UPDATE objectives SET next_kr_number = next_kr_number + 1 WHERE id = ? RETURNING next_kr_number - 1",
+    let n: i64 = on!(c, |db| {
+        sqlx::query_scalar(
+        "UPDATE objectives SET next_kr_number = next_kr_number + 1 WHERE id = $1 RETURNING next_kr_number - 1",
     )
     .bind(id.0)
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db).await
+    })?;
     Ok(n)
 }
 
 /// After an import: the next key-result number must follow the highest one imported.
 pub async fn reserve_kr_numbers(c: &mut Conn, id: ObjectiveId, up_to: i64) -> Result<()> {
-    sqlx::query("UPDATE objectives SET next_kr_number = max(next_kr_number, ? + 1) WHERE id = ?")
-        .bind(up_to)
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE objectives SET next_kr_number = max(next_kr_number, $1 + 1) WHERE id = $2"
+    )
+    .bind(up_to)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result};
 use crate::domain::model::{TeamId, WorkspaceId};
 pub use crate::domain::schedule::ScheduleKind;
@@ -44,8 +45,9 @@ pub async fn upsert(
     cron: &str,
     next_due: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO schedules (team_id, workspace_id, kind, cron, next_due_at) VALUES (?, ?, ?, ?, ?) \
+    on!(c, |db| {
+        sqlx::query(
+        "INSERT INTO schedules (team_id, workspace_id, kind, cron, next_due_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (team_id, kind) DO UPDATE SET cron = excluded.cron, next_due_at = excluded.next_due_at",
     )
     .bind(team.0)
@@ -53,30 +55,32 @@ pub async fn upsert(
     .bind(kind.as_str())
     .bind(cron)
     .bind(next_due.timestamp())
-    .execute(c.sqlite())
-    .await?;
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 pub async fn for_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec<ScheduleRow>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules WHERE workspace_id = ? AND team_id = ?",
+    let rows: Vec<Row> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules WHERE workspace_id = $1 AND team_id = $2",
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
 
 /// Every schedule of the workspace, in one read (the export).
 pub async fn for_workspace(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<ScheduleRow>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules WHERE workspace_id = ?",
+    let rows: Vec<Row> = on!(c, |db| {
+        sqlx::query_as(
+        "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules WHERE workspace_id = $1",
     )
     .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
 
@@ -88,26 +92,27 @@ pub async fn due(
     limit: i64,
     scope: Option<WorkspaceId>,
 ) -> Result<Vec<ScheduleRow>> {
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = on!(c, |db| {
+        sqlx::query_as(
         "SELECT team_id, workspace_id, kind, cron, next_due_at FROM schedules \
-         WHERE next_due_at <= ?1 AND (?3 IS NULL OR workspace_id = ?3) ORDER BY next_due_at LIMIT ?2",
+         WHERE next_due_at <= $1 AND ($3 IS NULL OR workspace_id = $3) ORDER BY next_due_at LIMIT $2",
     )
     .bind(now.timestamp())
     .bind(limit)
     .bind(scope.map(|w| w.0))
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows.into_iter().filter_map(to_row).collect())
 }
 
 /// The earliest due time of all schedules: when the loop must wake up next.
 pub async fn next_due(c: &mut Conn, scope: Option<WorkspaceId>) -> Result<Option<DateTime<Utc>>> {
-    let t: Option<i64> = sqlx::query_scalar(
-        "SELECT min(next_due_at) FROM schedules WHERE ?1 IS NULL OR workspace_id = ?1",
+    let t: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT min(next_due_at) FROM schedules WHERE $1 IS NULL OR workspace_id = $1",
     )
     .bind(scope.map(|w| w.0))
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db)
+    .await)?;
     Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
 }
 
@@ -120,14 +125,15 @@ pub async fn advance(
     expected: DateTime<Utc>,
     next: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE schedules SET next_due_at = ? WHERE team_id = ? AND kind = ? AND next_due_at = ?",
+    let done = on!(c, |db| {
+        sqlx::query(
+        "UPDATE schedules SET next_due_at = $1 WHERE team_id = $2 AND kind = $3 AND next_due_at = $4",
     )
     .bind(next.timestamp())
     .bind(team.0)
     .bind(kind.as_str())
     .bind(expected.timestamp())
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
 }

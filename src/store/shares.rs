@@ -4,18 +4,19 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result};
 use crate::domain::model::{KrId, ObjectiveId, TeamId, WorkspaceId};
 
 /// Every share of the workspace, as (objective, contributing team).
 pub async fn all(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(ObjectiveId, TeamId)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT objective_id, team_id FROM objective_shares WHERE workspace_id = ? \
+    let rows: Vec<(i64, i64)> = on!(c, |db| sqlx::query_as(
+        "SELECT objective_id, team_id FROM objective_shares WHERE workspace_id = $1 \
          ORDER BY objective_id, team_id",
     )
     .bind(ws.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(o, t)| (ObjectiveId(o), TeamId(t)))
@@ -33,16 +34,17 @@ pub async fn touching(
 ) -> Result<Vec<(ObjectiveId, TeamId)>> {
     let ids = serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
         .map_err(|e| super::StoreError::Corrupt(format!("objective ids: {e}")))?;
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64)> = on!(c, |db| {
+        sqlx::query_as(
         "SELECT objective_id, team_id FROM objective_shares \
-         WHERE +workspace_id = ?1 AND (team_id = ?2 OR objective_id IN (SELECT value FROM json_each(?3))) \
+         WHERE +workspace_id = $1 AND (team_id = $2 OR objective_id IN (SELECT value FROM json_each($3))) \
          ORDER BY objective_id, team_id",
     )
     .bind(ws.0)
     .bind(team.0)
     .bind(ids)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db).await
+    })?;
     Ok(rows
         .into_iter()
         .map(|(o, t)| (ObjectiveId(o), TeamId(t)))
@@ -51,14 +53,14 @@ pub async fn touching(
 
 /// The objectives shared with `team`.
 pub async fn with_team(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec<ObjectiveId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT objective_id FROM objective_shares WHERE workspace_id = ? AND team_id = ? \
+    let ids: Vec<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT objective_id FROM objective_shares WHERE workspace_id = $1 AND team_id = $2 \
          ORDER BY objective_id",
     )
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(ids.into_iter().map(ObjectiveId).collect())
 }
 
@@ -70,17 +72,18 @@ pub async fn add(
     team: TeamId,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = on!(c, |db| sqlx::query(
         "INSERT INTO objective_shares (workspace_id, objective_id, team_id, created_at) \
-         VALUES (?, ?, ?, ?) ON CONFLICT (objective_id, team_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (objective_id, team_id) DO NOTHING",
     )
     .bind(ws.0)
     .bind(objective.0)
     .bind(team.0)
     .bind(now)
-    .execute(c.sqlite())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Ends a share; the key results the team carried go back to the home team. Returns whether it
@@ -91,36 +94,38 @@ pub async fn remove(
     objective: ObjectiveId,
     team: TeamId,
 ) -> Result<(bool, Vec<KrId>)> {
-    let done = sqlx::query(
-        "DELETE FROM objective_shares WHERE workspace_id = ? AND objective_id = ? AND team_id = ?",
+    let done = on!(c, |db| {
+        sqlx::query(
+        "DELETE FROM objective_shares WHERE workspace_id = $1 AND objective_id = $2 AND team_id = $3",
     )
     .bind(ws.0)
     .bind(objective.0)
     .bind(team.0)
-    .execute(c.sqlite())
-    .await?;
-    let back: Vec<i64> = sqlx::query_scalar(
-        "UPDATE key_results SET carried_by = NULL WHERE workspace_id = ? AND objective_id = ? \
-         AND carried_by = ? RETURNING id",
+    .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    let back: Vec<i64> = on!(c, |db| {
+        sqlx::query_scalar(
+        "UPDATE key_results SET carried_by = NULL WHERE workspace_id = $1 AND objective_id = $2 \
+         AND carried_by = $3 RETURNING id",
     )
     .bind(ws.0)
     .bind(objective.0)
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
-    Ok((
-        done.rows_affected() == 1,
-        back.into_iter().map(KrId).collect(),
-    ))
+    .fetch_all(db).await
+    })?;
+    Ok((done == 1, back.into_iter().map(KrId).collect()))
 }
 
 /// Sets (or, with `None`, clears) the contributing team that carries a key result.
 pub async fn carry(c: &mut Conn, ws: WorkspaceId, kr: KrId, team: Option<TeamId>) -> Result<()> {
-    sqlx::query("UPDATE key_results SET carried_by = ? WHERE workspace_id = ? AND id = ?")
-        .bind(team.map(|t| t.0))
-        .bind(ws.0)
-        .bind(kr.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE key_results SET carried_by = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(team.map(|t| t.0))
+    .bind(ws.0)
+    .bind(kr.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

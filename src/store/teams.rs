@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{team_tz, Conn, Result, StoreError};
 use crate::domain::hours::WorkingHours;
 use crate::domain::model::{Member, Team, TeamId, WorkspaceId};
@@ -20,7 +21,7 @@ struct Row {
 }
 
 const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, t.working_hours, \
-     (SELECT group_concat(kind || char(30) || user, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
+     (SELECT group_concat(kind || char(30) || member, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
      FROM teams t";
 
 /// The leads as the `group_concat` of kind and name above writes them.
@@ -65,12 +66,15 @@ pub async fn set_hours(
     team: TeamId,
     hours: &WorkingHours,
 ) -> Result<()> {
-    sqlx::query("UPDATE teams SET working_hours = ? WHERE workspace_id = ? AND id = ?")
-        .bind(hours.text())
-        .bind(ws.0)
-        .bind(team.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE teams SET working_hours = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(hours.text())
+    .bind(ws.0)
+    .bind(team.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -81,13 +85,13 @@ pub async fn set_hours(
 /// all for each command.
 pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Team>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE t.workspace_id = ? AND t.name = ? COLLATE NOCASE"
+        "{SELECT} WHERE t.workspace_id = $1 AND t.name = $2 COLLATE NOCASE"
     ));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(name.trim())
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     if let Some(team) = row.map(to_team).transpose()? {
         if team.is_named(name) {
             return Ok(Some(team));
@@ -97,18 +101,20 @@ pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: TeamId) -> Result<Option<Team>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? AND t.id = ?"));
-    let row: Option<Row> = sqlx::query_as(sql)
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = $1 AND t.id = $2"));
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
         .bind(id.0)
-        .fetch_optional(c.sqlite())
-        .await?;
+        .fetch_optional(db)
+        .await)?;
     row.map(to_team).transpose()
 }
 
 pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Team>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = ? ORDER BY t.name"));
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(ws.0).fetch_all(c.sqlite()).await?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE t.workspace_id = $1 ORDER BY t.name"
+    ));
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_team).collect()
 }
 
@@ -125,9 +131,9 @@ pub async fn insert(
     t: &NewTeam<'_>,
     now: DateTime<Utc>,
 ) -> Result<TeamId> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
         "INSERT INTO teams (workspace_id, name, prefix, timezone, channel, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(ws.0)
     .bind(t.name)
@@ -135,77 +141,83 @@ pub async fn insert(
     .bind(t.timezone)
     .bind(t.channel)
     .bind(now)
-    .fetch_one(c.sqlite())
-    .await
+    .fetch_one(db)
+    .await)
     .map_err(StoreError::from_write)?;
     Ok(TeamId(id))
 }
 
 pub async fn update(c: &mut Conn, ws: WorkspaceId, id: TeamId, t: &NewTeam<'_>) -> Result<()> {
-    sqlx::query("UPDATE teams SET name = ?, prefix = ?, timezone = ?, channel = ? WHERE workspace_id = ? AND id = ?")
+    on!(c, |db| sqlx::query("UPDATE teams SET name = $1, prefix = $2, timezone = $3, channel = $4 WHERE workspace_id = $5 AND id = $6")
         .bind(t.name)
         .bind(t.prefix)
         .bind(t.timezone)
         .bind(t.channel)
         .bind(ws.0)
         .bind(id.0)
-        .execute(c.sqlite())
-        .await
+        .execute(db).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_write)?;
     Ok(())
 }
 
 pub async fn set_leads(c: &mut Conn, id: TeamId, leads: &[Member]) -> Result<()> {
-    sqlx::query("DELETE FROM team_leads WHERE team_id = ?")
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "DELETE FROM team_leads WHERE team_id = $1"
+    )
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     for lead in leads {
-        sqlx::query("INSERT OR IGNORE INTO team_leads (team_id, user, kind) VALUES (?, ?, ?)")
-            .bind(id.0)
-            .bind(lead.name())
-            .bind(lead.kind())
-            .execute(c.sqlite())
-            .await?;
+        on!(c, |db| sqlx::query(
+            "INSERT OR IGNORE INTO team_leads (team_id, member, kind) VALUES ($1, $2, $3)"
+        )
+        .bind(id.0)
+        .bind(lead.name())
+        .bind(lead.kind())
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
 /// Hands out the next objective number of the team; numbers are never reused.
 pub async fn take_objective_number(c: &mut Conn, id: TeamId) -> Result<i64> {
-    let n: i64 = sqlx::query_scalar(
-        "UPDATE teams SET next_objective_number = next_objective_number + 1 WHERE id = ? \
+    let n: i64 = on!(c, |db| sqlx::query_scalar(
+        "UPDATE teams SET next_objective_number = next_objective_number + 1 WHERE id = $1 \
          RETURNING next_objective_number - 1",
     )
     .bind(id.0)
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db)
+    .await)?;
     Ok(n)
 }
 
 /// Whether `who` leads any team of the workspace (cycles are workspace-wide, so any lead may
 /// manage them).
 pub async fn leads_any(c: &mut Conn, ws: WorkspaceId, who: &Member) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar(
+    let n: i64 = on!(c, |db| sqlx::query_scalar(
         "SELECT count(*) FROM team_leads l JOIN teams t ON t.id = l.team_id \
-         WHERE t.workspace_id = ? AND l.user = ? AND l.kind = ?",
+         WHERE t.workspace_id = $1 AND l.member = $2 AND l.kind = $3",
     )
     .bind(ws.0)
     .bind(who.name())
     .bind(who.kind())
-    .fetch_one(c.sqlite())
-    .await?;
+    .fetch_one(db)
+    .await)?;
     Ok(n > 0)
 }
 
 /// After an import: the next objective number must follow the highest one imported.
 pub async fn reserve_objective_numbers(c: &mut Conn, id: TeamId, up_to: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE teams SET next_objective_number = max(next_objective_number, ? + 1) WHERE id = ?",
+    on!(c, |db| sqlx::query(
+        "UPDATE teams SET next_objective_number = max(next_objective_number, $1 + 1) WHERE id = $2",
     )
     .bind(up_to)
     .bind(id.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result, StoreError};
 use crate::domain::model::{TeamId, WorkspaceId};
 use crate::domain::webhook::{Platform, Webhook, WebhookId};
@@ -52,9 +53,9 @@ pub async fn insert(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<WebhookId>> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(c, |db| sqlx::query_scalar(
         "INSERT INTO webhooks (workspace_id, team_id, platform, url, created_by, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, url) DO NOTHING RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (team_id, url) DO NOTHING RETURNING id",
     )
     .bind(ws.0)
     .bind(team.0)
@@ -62,54 +63,56 @@ pub async fn insert(
     .bind(url)
     .bind(by)
     .bind(now.timestamp())
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     Ok(id.map(WebhookId))
 }
 
 /// The team's webhooks, oldest first.
 pub async fn list(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<Vec<Webhook>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE workspace_id = ? AND team_id = ? ORDER BY id"
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE workspace_id = $1 AND team_id = $2 ORDER BY id"
     )))
     .bind(ws.0)
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     rows.into_iter().map(to_webhook).collect()
 }
 
 /// The ids of the team's webhooks that are not disabled: where its posts also go.
 pub async fn active(c: &mut Conn, team: TeamId) -> Result<Vec<WebhookId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM webhooks WHERE team_id = ? AND disabled_at IS NULL ORDER BY id",
+    let ids: Vec<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT id FROM webhooks WHERE team_id = $1 AND disabled_at IS NULL ORDER BY id",
     )
     .bind(team.0)
-    .fetch_all(c.sqlite())
-    .await?;
+    .fetch_all(db)
+    .await)?;
     Ok(ids.into_iter().map(WebhookId).collect())
 }
 
 pub async fn get(c: &mut Conn, ws: WorkspaceId, id: WebhookId) -> Result<Option<Webhook>> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE workspace_id = ? AND id = ?"
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE workspace_id = $1 AND id = $2"
     )))
     .bind(ws.0)
     .bind(id.0)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     row.map(to_webhook).transpose()
 }
 
 pub async fn remove(c: &mut Conn, ws: WorkspaceId, team: TeamId, id: WebhookId) -> Result<bool> {
-    let done =
-        sqlx::query("DELETE FROM webhooks WHERE workspace_id = ? AND team_id = ? AND id = ?")
-            .bind(ws.0)
-            .bind(team.0)
-            .bind(id.0)
-            .execute(c.sqlite())
-            .await?;
-    Ok(done.rows_affected() == 1)
+    let done = on!(c, |db| sqlx::query(
+        "DELETE FROM webhooks WHERE workspace_id = $1 AND team_id = $2 AND id = $3"
+    )
+    .bind(ws.0)
+    .bind(team.0)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Counts one more "not found" answer; returns the count so far, `None` when the webhook is
@@ -120,15 +123,15 @@ pub async fn count_failure(
     id: WebhookId,
     why: &str,
 ) -> Result<Option<u32>> {
-    let n: Option<i64> = sqlx::query_scalar(
-        "UPDATE webhooks SET failures = failures + 1, last_error = ? \
-         WHERE workspace_id = ? AND id = ? AND disabled_at IS NULL RETURNING failures",
+    let n: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "UPDATE webhooks SET failures = failures + 1, last_error = $1 \
+         WHERE workspace_id = $2 AND id = $3 AND disabled_at IS NULL RETURNING failures",
     )
     .bind(why)
     .bind(ws.0)
     .bind(id.0)
-    .fetch_optional(c.sqlite())
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     Ok(n.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
@@ -138,46 +141,54 @@ pub async fn disable(
     id: WebhookId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE webhooks SET disabled_at = ? WHERE workspace_id = ? AND id = ?")
-        .bind(now.timestamp())
-        .bind(ws.0)
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE webhooks SET disabled_at = $1 WHERE workspace_id = $2 AND id = $3"
+    )
+    .bind(now.timestamp())
+    .bind(ws.0)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// A delivery went through: the count of failures in a row starts again.
 pub async fn clear_failures(c: &mut Conn, id: WebhookId) -> Result<()> {
-    sqlx::query(
+    on!(c, |db| sqlx::query(
         "UPDATE webhooks SET failures = 0, last_error = NULL \
-         WHERE id = ? AND (failures > 0 OR last_error IS NOT NULL)",
+         WHERE id = $1 AND (failures > 0 OR last_error IS NOT NULL)",
     )
     .bind(id.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Remembers the last failure of any kind, for `/okr webhook list`.
 pub async fn note_error(c: &mut Conn, id: WebhookId, why: &str) -> Result<()> {
-    sqlx::query("UPDATE webhooks SET last_error = ? WHERE id = ?")
-        .bind(why)
-        .bind(id.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "UPDATE webhooks SET last_error = $1 WHERE id = $2"
+    )
+    .bind(why)
+    .bind(id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Enables a webhook again (it took `/okr webhook test`'s sample), its failures forgotten.
 pub async fn enable(c: &mut Conn, ws: WorkspaceId, id: WebhookId) -> Result<()> {
-    sqlx::query(
+    on!(c, |db| sqlx::query(
         "UPDATE webhooks SET disabled_at = NULL, failures = 0, last_error = NULL \
-         WHERE workspace_id = ? AND id = ?",
+         WHERE workspace_id = $1 AND id = $2",
     )
     .bind(ws.0)
     .bind(id.0)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

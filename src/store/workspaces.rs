@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::on;
 use super::{Conn, Result};
 use crate::domain::model::WorkspaceId;
 
@@ -13,23 +14,28 @@ pub async fn ensure(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<WorkspaceId> {
-    sqlx::query("INSERT INTO workspaces (key, name, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING")
+    on!(c, |db| {
+        sqlx::query("INSERT INTO workspaces (key, name, created_at) VALUES ($1, $2, $3) ON CONFLICT(key) DO NOTHING")
         .bind(key)
         .bind(name)
         .bind(now)
-        .execute(c.sqlite())
-        .await?;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE key = ?")
-        .bind(key)
-        .fetch_one(c.sqlite())
-        .await?;
+        .execute(db).await.map(|r| r.rows_affected())
+    })?;
+    let id: i64 = on!(c, |db| sqlx::query_scalar(
+        "SELECT id FROM workspaces WHERE key = $1"
+    )
+    .bind(key)
+    .fetch_one(db)
+    .await)?;
     Ok(WorkspaceId(id))
 }
 
 pub async fn find(c: &mut Conn, key: &str) -> Result<Option<WorkspaceId>> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE key = ?")
-        .bind(key)
-        .fetch_optional(c.sqlite())
-        .await?;
+    let id: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT id FROM workspaces WHERE key = $1"
+    )
+    .bind(key)
+    .fetch_optional(db)
+    .await)?;
     Ok(id.map(WorkspaceId))
 }

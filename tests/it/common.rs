@@ -34,14 +34,15 @@ pub struct TestApp {
     pub workspace: WorkspaceId,
     /// A workspace admin of `acme`.
     pub admin: Actor,
-    /// `sqlite://...` of this test's database, for the `okrbot` binary.
+    /// This test's database (`sqlite://...`, or `postgres://...` in the PostgreSQL suite), for
+    /// the `okrbot` binary.
     pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let database_url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let database_url = crate::backend::fresh_url(dir.path(), "t.db").await;
     let store = Store::open(&database_url)
         .await
         .expect("the test database opens and migrates");

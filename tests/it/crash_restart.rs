@@ -64,7 +64,7 @@ impl World {
 /// owner `owner-000`, `owner-001`, ... Nobody has checked in, so every owner is owed a prompt.
 async fn team_with_owners(owners: usize) -> World {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let database_url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let database_url = crate::backend::fresh_url(dir.path(), "okrbot.db").await;
     let now = setup_time();
     let store = Store::open(&database_url)
         .await

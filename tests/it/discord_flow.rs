@@ -296,7 +296,7 @@ impl Bot {
 
     async fn launch(within: Duration, production: bool, prepare: impl FnOnce(&FakeDiscord)) -> Bot {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+        let url = crate::backend::fresh_url(dir.path(), "okrbot.db").await;
         let store = Store::open(&url).await.expect("the database opens");
         let okr = Okr::new(store, &Config::default());
         let clock = ManualClock::new(start());

@@ -3,6 +3,7 @@
 //! every row) and the fake Discord in [`fake_discord`]. One binary links serenity, sqlx and
 //! axum once instead of once per file. Run one area with `cargo test --test it <module>`.
 
+mod backend;
 mod common;
 mod fake_discord;
 

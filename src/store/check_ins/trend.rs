@@ -6,6 +6,7 @@
 //! appended at or after the latest point; anything else that changes the history drops it
 //! ([`forget`]), and [`for_kr`] sums it again on its next read.
 
+use crate::store::on;
 use chrono::{DateTime, Utc};
 
 use super::super::{Conn, Result};
@@ -92,12 +93,13 @@ pub(crate) fn decode(sums: &[u8]) -> Option<StoredTrend> {
 }
 
 async fn stored(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<Option<StoredTrend>> {
-    let sums: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT sums FROM kr_trends WHERE kr_id = ? AND workspace_id = ?")
-            .bind(kr.0)
-            .bind(ws.0)
-            .fetch_optional(c.sqlite())
-            .await?;
+    let sums: Option<Vec<u8>> = on!(c, |db| sqlx::query_scalar(
+        "SELECT sums FROM kr_trends WHERE kr_id = $1 AND workspace_id = $2"
+    )
+    .bind(kr.0)
+    .bind(ws.0)
+    .fetch_optional(db)
+    .await)?;
     Ok(sums.as_deref().and_then(decode))
 }
 
@@ -111,15 +113,16 @@ async fn save(
     let Some(sums) = encode(clock, t) else {
         return forget(c, ws, kr).await;
     };
-    sqlx::query(
-        "INSERT INTO kr_trends (kr_id, workspace_id, sums) VALUES (?, ?, ?) \
+    on!(c, |db| sqlx::query(
+        "INSERT INTO kr_trends (kr_id, workspace_id, sums) VALUES ($1, $2, $3) \
          ON CONFLICT (kr_id) DO UPDATE SET sums = excluded.sums",
     )
     .bind(kr.0)
     .bind(ws.0)
     .bind(sums)
-    .execute(c.sqlite())
-    .await?;
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -188,11 +191,14 @@ pub(crate) async fn fold(
 
 /// Drops `kr`'s stored trend: its history changed in a way [`add`] cannot follow.
 pub(crate) async fn forget(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<()> {
-    sqlx::query("DELETE FROM kr_trends WHERE kr_id = ? AND workspace_id = ?")
-        .bind(kr.0)
-        .bind(ws.0)
-        .execute(c.sqlite())
-        .await?;
+    on!(c, |db| sqlx::query(
+        "DELETE FROM kr_trends WHERE kr_id = $1 AND workspace_id = $2"
+    )
+    .bind(kr.0)
+    .bind(ws.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
