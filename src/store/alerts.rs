@@ -42,9 +42,9 @@ pub async fn open(
 ) -> Result<bool> {
     let reopened = on!(c, |db| {
         sqlx::query(
-        "UPDATE alerts SET state = 'open', recovery_pending = 0, last_seen = $1 \
+        "UPDATE alerts SET state = 'open', recovery_pending = FALSE, last_seen = $1 \
          WHERE id = (SELECT max(id) FROM alerts WHERE workspace_id = $2 AND kind = $3 AND subject = $4 \
-         AND state = 'resolved' AND recovery_pending = 1) \
+         AND state = 'resolved' AND recovery_pending) \
          AND NOT EXISTS (SELECT 1 FROM alerts WHERE workspace_id = $5 AND kind = $6 AND subject = $7 \
          AND state <> 'resolved')",
     )
@@ -91,7 +91,7 @@ pub async fn resolve(
 ) -> Result<bool> {
     let done = on!(c, |db| sqlx::query(
         "UPDATE alerts SET state = 'resolved', last_seen = $1, \
-         recovery_pending = CASE WHEN $2 THEN announced ELSE 0 END, announce_after = $3 \
+         recovery_pending = CASE WHEN $2 THEN announced ELSE FALSE END, announce_after = $3 \
          WHERE workspace_id = $4 AND kind = $5 AND subject = $6 AND state <> 'resolved'",
     )
     .bind(now.timestamp())
@@ -122,9 +122,9 @@ pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrI
 /// recovery not told yet.
 /// Written as two halves so that each reads its own partial index.
 const PENDING: &str = "(SELECT workspace_id, team_id, announce_after FROM alerts \
-     WHERE state = 'open' AND announced = 0 \
+     WHERE state = 'open' AND NOT announced \
      UNION ALL SELECT workspace_id, team_id, announce_after FROM alerts \
-     WHERE state = 'resolved' AND recovery_pending = 1)";
+     WHERE state = 'resolved' AND recovery_pending) AS pending";
 
 /// Teams whose pending alerts may be told at `now`: the latest of them may, or the earliest has
 /// waited [`LONGEST_WAIT_SECONDS`] past its own time.
@@ -153,14 +153,28 @@ pub async fn next_announcement(
     c: &mut Conn,
     scope: Option<WorkspaceId>,
 ) -> Result<Option<DateTime<Utc>>> {
-    let at: Option<i64> = on!(c, |db| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT min(due) FROM (SELECT min(max(announce_after), min(announce_after) + {LONGEST_WAIT_SECONDS}) AS due \
-         FROM {PENDING} WHERE ($1 IS NULL OR workspace_id = $1) GROUP BY team_id)"
-    )))
-    .bind(scope.map(|w| w.0))
-    .fetch_one(db).await
-    })?;
+    // The smaller of two values is `min(a, b)` on SQLite and `least(a, b)` on PostgreSQL.
+    let sql = |smaller: &str| {
+        sqlx::AssertSqlSafe(format!(
+            "SELECT min(due) FROM (SELECT {smaller}(max(announce_after), min(announce_after) + {LONGEST_WAIT_SECONDS}) AS due \
+             FROM {PENDING} WHERE ($1 IS NULL OR workspace_id = $1) GROUP BY team_id) AS due"
+        ))
+    };
+    let at: Option<i64> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_scalar(sql("min"))
+                .bind(scope.map(|w| w.0))
+                .fetch_one(db)
+                .await,
+        postgres
+            | db
+            | sqlx::query_scalar(sql("least"))
+                .bind(scope.map(|w| w.0))
+                .fetch_one(db)
+                .await
+    )?;
     Ok(at.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 
@@ -187,15 +201,15 @@ impl Pending {
 pub async fn take_pending(c: &mut Conn, team: TeamId) -> Result<Pending> {
     let opened: Vec<(String, i64)> = on!(c, |db| {
         sqlx::query_as(
-        "UPDATE alerts SET announced = 1 WHERE team_id = $1 AND state = 'open' AND announced = 0 \
+        "UPDATE alerts SET announced = TRUE WHERE team_id = $1 AND state = 'open' AND NOT announced \
          RETURNING kind, subject",
     )
     .bind(team.0)
     .fetch_all(db).await
     })?;
     let recovered: Vec<(String, i64)> = on!(c, |db| sqlx::query_as(
-        "UPDATE alerts SET recovery_pending = 0 WHERE team_id = $1 AND state = 'resolved' \
-         AND recovery_pending = 1 RETURNING kind, subject",
+        "UPDATE alerts SET recovery_pending = FALSE WHERE team_id = $1 AND state = 'resolved' \
+         AND recovery_pending RETURNING kind, subject",
     )
     .bind(team.0)
     .fetch_all(db)

@@ -165,7 +165,7 @@ pub async fn pending(
         "SELECT d.id, d.workspace_id, d.team_id, t.timezone, t.channel, d.kind, d.recipient, d.slot, \
          d.due_at, d.attempts, d.payload, d.attachment_name, d.attachment \
          FROM deliveries d JOIN teams t ON t.id = d.team_id \
-         WHERE d.state = 'pending' AND (d.claimed = 0 OR d.claimed_until <= $1) \
+         WHERE d.state = 'pending' AND (d.claimed = FALSE OR d.claimed_until <= $1) \
          AND d.next_attempt_at <= $2 AND d.recipient {webhook} '{}%' \
          AND ($3 IS NULL OR d.workspace_id = $4) \
          ORDER BY d.next_attempt_at, d.id LIMIT $5",
@@ -230,7 +230,7 @@ pub async fn next_pending(
     let t: Option<i64> =
         // A claimed row is owed again when its claim runs out, not before.
         on!(c, |db| sqlx::query_scalar(
-            "SELECT min(CASE WHEN claimed = 1 THEN max(next_attempt_at, claimed_until) \
+            "SELECT min(CASE WHEN claimed AND claimed_until > next_attempt_at THEN claimed_until \
              ELSE next_attempt_at END) FROM deliveries WHERE state = 'pending' \
              AND ($1 IS NULL OR workspace_id = $1)",
         )
@@ -249,8 +249,8 @@ pub async fn claim(
     lasts: Duration,
 ) -> Result<bool> {
     let done = on!(c, |db| sqlx::query(
-        "UPDATE deliveries SET claimed = 1, claimed_by = $1, claimed_until = $2 \
-         WHERE id = $3 AND state = 'pending' AND (claimed = 0 OR claimed_until <= $4)",
+        "UPDATE deliveries SET claimed = TRUE, claimed_by = $1, claimed_until = $2 \
+         WHERE id = $3 AND state = 'pending' AND (claimed = FALSE OR claimed_until <= $4)",
     )
     .bind(holder)
     .bind((now + lasts).timestamp())
@@ -268,7 +268,7 @@ pub async fn claim(
 /// holder and the instant are the statement's parameters `$holder` and `$holder + 1`.
 fn held_by_or_free(holder: usize) -> String {
     format!(
-        "(claimed = 0 OR claimed_by = ${holder} OR claimed_until <= ${})",
+        "(claimed = FALSE OR claimed_by = ${holder} OR claimed_until <= ${})",
         holder + 1
     )
 }
@@ -277,15 +277,15 @@ fn held_by_or_free(holder: usize) -> String {
 /// never taken: releasing every claim at start is how posts went out twice.
 pub async fn release_expired_claims(c: &mut Conn, now: DateTime<Utc>) -> Result<(u64, i64)> {
     let done = on!(c, |db| sqlx::query(
-        "UPDATE deliveries SET claimed = 0, claimed_by = NULL \
-         WHERE state = 'pending' AND claimed = 1 AND claimed_until <= $1",
+        "UPDATE deliveries SET claimed = FALSE, claimed_by = NULL \
+         WHERE state = 'pending' AND claimed = TRUE AND claimed_until <= $1",
     )
     .bind(now.timestamp())
     .execute(db)
     .await
     .map(|r| r.rows_affected()))?;
     let held: i64 = on!(c, |db| sqlx::query_scalar(
-        "SELECT count(*) FROM deliveries WHERE state = 'pending' AND claimed = 1",
+        "SELECT count(*) FROM deliveries WHERE state = 'pending' AND claimed = TRUE",
     )
     .fetch_one(db)
     .await)?;
@@ -305,7 +305,7 @@ pub async fn retry_later(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let done = on!(c, |db| sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE deliveries SET claimed = 0, claimed_by = NULL, attempts = $1, \
+        "UPDATE deliveries SET claimed = FALSE, claimed_by = NULL, attempts = $1, \
          next_attempt_at = $2, last_error = $3 \
          WHERE id = $4 AND state = 'pending' AND {}",
         held_by_or_free(5)
@@ -357,7 +357,7 @@ pub async fn mark(
     let done = on!(c, |db| sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = $1, sent_at = $2, platform_message_id = $3, \
          attempts = coalesce($4, attempts), last_error = coalesce($5, last_error), \
-         claimed = 0, claimed_by = NULL \
+         claimed = FALSE, claimed_by = NULL \
          WHERE id = $6 AND state = 'pending' AND {}",
         held_by_or_free(7)
     )))

@@ -20,9 +20,25 @@ struct Row {
     leads: Option<String>,
 }
 
-const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, t.working_hours, \
-     (SELECT group_concat(kind || char(30) || member, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
-     FROM teams t";
+/// The columns of [`Row`] and a FROM clause naming the team `t`, on each backend: the leads
+/// packed into one text as [`leads_from`] reads them.
+macro_rules! select {
+    (sqlite) => {
+        "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, t.working_hours, \
+         (SELECT group_concat(kind || char(30) || member, char(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
+         FROM teams t"
+    };
+    (postgres) => {
+        "SELECT t.id, t.name, t.prefix, t.timezone, t.channel, t.working_hours, \
+         (SELECT string_agg(kind || chr(30) || member, chr(31)) FROM team_leads l WHERE l.team_id = t.id) AS leads \
+         FROM teams t"
+    };
+}
+
+/// The order of `ORDER BY name` on SQLite, where the column is NOCASE: ASCII letters folded,
+/// then bytes (code points) compared. PostgreSQL's `lower` would fold other letters too.
+pub(super) const PG_NOCASE_ORDER: &str =
+    "translate(t.name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"";
 
 /// The leads as the `group_concat` of kind and name above writes them.
 pub(super) fn leads_from(concat: Option<String>) -> Result<Vec<Member>> {
@@ -84,14 +100,30 @@ pub async fn set_hours(
 /// against every team of the workspace, so a workspace of a thousand teams does not read them
 /// all for each command.
 pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Team>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE t.workspace_id = $1 AND t.name = $2 COLLATE NOCASE"
-    ));
-    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(name.trim())
-        .fetch_optional(db)
-        .await)?;
+    // PostgreSQL finds it through the unique index on lower(name).
+    let row: Option<Row> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(concat!(
+                select!(sqlite),
+                " WHERE t.workspace_id = $1 AND t.name = $2 COLLATE NOCASE"
+            ))
+            .bind(ws.0)
+            .bind(name.trim())
+            .fetch_optional(db)
+            .await,
+        postgres
+            | db
+            | sqlx::query_as(concat!(
+                select!(postgres),
+                " WHERE t.workspace_id = $1 AND lower(t.name) = lower($2)"
+            ))
+            .bind(ws.0)
+            .bind(name.trim())
+            .fetch_optional(db)
+            .await
+    )?;
     if let Some(team) = row.map(to_team).transpose()? {
         if team.is_named(name) {
             return Ok(Some(team));
@@ -101,20 +133,54 @@ pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: TeamId) -> Result<Option<Team>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.workspace_id = $1 AND t.id = $2"));
-    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(id.0)
-        .fetch_optional(db)
-        .await)?;
+    let row: Option<Row> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(concat!(
+                select!(sqlite),
+                " WHERE t.workspace_id = $1 AND t.id = $2"
+            ))
+            .bind(ws.0)
+            .bind(id.0)
+            .fetch_optional(db)
+            .await,
+        postgres
+            | db
+            | sqlx::query_as(concat!(
+                select!(postgres),
+                " WHERE t.workspace_id = $1 AND t.id = $2"
+            ))
+            .bind(ws.0)
+            .bind(id.0)
+            .fetch_optional(db)
+            .await
+    )?;
     row.map(to_team).transpose()
 }
 
 pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Team>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE t.workspace_id = $1 ORDER BY t.name"
-    ));
-    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
+    let rows: Vec<Row> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(concat!(
+                select!(sqlite),
+                " WHERE t.workspace_id = $1 ORDER BY t.name"
+            ))
+            .bind(ws.0)
+            .fetch_all(db)
+            .await,
+        postgres
+            | db
+            | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{} WHERE t.workspace_id = $1 ORDER BY {PG_NOCASE_ORDER}",
+                select!(postgres)
+            )))
+            .bind(ws.0)
+            .fetch_all(db)
+            .await
+    )?;
     rows.into_iter().map(to_team).collect()
 }
 
@@ -169,15 +235,17 @@ pub async fn set_leads(c: &mut Conn, id: TeamId, leads: &[Member]) -> Result<()>
     .await
     .map(|r| r.rows_affected()))?;
     for lead in leads {
-        on!(c, |db| sqlx::query(
-            "INSERT OR IGNORE INTO team_leads (team_id, member, kind) VALUES ($1, $2, $3)"
+        on!(c, |db| {
+            sqlx::query(
+            "INSERT INTO team_leads (team_id, member, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
         )
         .bind(id.0)
         .bind(lead.name())
         .bind(lead.kind())
         .execute(db)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -212,7 +280,8 @@ pub async fn leads_any(c: &mut Conn, ws: WorkspaceId, who: &Member) -> Result<bo
 /// After an import: the next objective number must follow the highest one imported.
 pub async fn reserve_objective_numbers(c: &mut Conn, id: TeamId, up_to: i64) -> Result<()> {
     on!(c, |db| sqlx::query(
-        "UPDATE teams SET next_objective_number = max(next_objective_number, $1 + 1) WHERE id = $2",
+        "UPDATE teams SET next_objective_number = CASE WHEN next_objective_number > $1 \
+         THEN next_objective_number ELSE $1 + 1 END WHERE id = $2",
     )
     .bind(up_to)
     .bind(id.0)

@@ -145,3 +145,19 @@ fn a_database_name_replaces_the_path_and_keeps_the_parameters() {
     );
     assert_eq!(with_database("postgres://h:1", "x"), "postgres://h:1/x");
 }
+
+/// Runs one raw statement on the test's store, whichever backend it is: for tests that set up a
+/// state no command makes (a row from an older build, a clock moved back) or read a column no
+/// use case shows. `$N` placeholders and SQL both dialects read; `db` is the pool.
+macro_rules! raw {
+    ($store:expr, |$db:ident| $body:expr) => {
+        match $store.pg_pool() {
+            Some($db) => $body,
+            None => {
+                let $db = $store.pool();
+                $body
+            }
+        }
+    };
+}
+pub(crate) use raw;

@@ -148,13 +148,13 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
         };
         app.okr.kr_add(&app.admin, kr, now).await.unwrap();
     }
-    let pool = app.okr.store().pool();
+    let pool = app.okr.store();
     let ws = app.admin.workspace;
     let title = "Quote \" backslash \\ newline \n tab \t emoji 🚀 café ٣ and NUL-free";
     // Values JSON's 15 digits would round: 0.1 + 0.2, a tiny and a huge one.
-    sqlx::query(
-        "UPDATE key_results SET title = ?, start_value = ?, target = ?, current = ?, weight = ? \
-         WHERE workspace_id = ?",
+    crate::backend::raw!(pool, |db| sqlx::query(
+        "UPDATE key_results SET title = $1, start_value = $2, target = $3, current = $4, weight = $5 \
+         WHERE workspace_id = $6",
     )
     .bind(title)
     .bind(0.1_f64 + 0.2)
@@ -162,22 +162,23 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
     .bind(-1.234_567_890_123_456_7e-300_f64)
     .bind(1.0_f64 / 3.0)
     .bind(ws.0)
-    .execute(pool)
-    .await
+    .execute(db).await.map(|r| r.rows_affected()))
     .unwrap();
-    let krs: Vec<i64> = sqlx::query_scalar("SELECT id FROM key_results WHERE workspace_id = ?")
-        .bind(ws.0)
-        .fetch_all(pool)
-        .await
-        .unwrap();
+    let krs: Vec<i64> = crate::backend::raw!(pool, |db| sqlx::query_scalar(
+        "SELECT id FROM key_results WHERE workspace_id = $1"
+    )
+    .bind(ws.0)
+    .fetch_all(db)
+    .await)
+    .unwrap();
     for (n, kr) in krs.iter().enumerate() {
         for (i, value) in [std::f64::consts::PI, 2.0_f64.sqrt() * 1e9, 5e-324]
             .iter()
             .enumerate()
         {
-            sqlx::query(
+            crate::backend::raw!(pool, |db| sqlx::query(
                 "INSERT INTO check_ins (workspace_id, kr_id, author, value, source, created_at) \
-                 VALUES (?, ?, 'alice', ?, 'text', ?)",
+                 VALUES ($1, $2, 'alice', $3, 'text', $4)",
             )
             .bind(ws.0)
             .bind(kr)
@@ -186,22 +187,24 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
                 crate::common::now() - Duration::hours(i as i64)
                     + Duration::nanoseconds(123_456_789),
             )
-            .execute(pool)
+            .execute(db)
             .await
+            .map(|r| r.rows_affected()))
             .unwrap();
         }
         // Two at the same instant, the later one smaller: the order is by id, never by value.
         for value in [9.75, 0.25] {
-            sqlx::query(
+            crate::backend::raw!(pool, |db| sqlx::query(
                 "INSERT INTO check_ins (workspace_id, kr_id, author, value, source, created_at) \
-                 VALUES (?, ?, 'alice', ?, 'text', ?)",
+                 VALUES ($1, $2, 'alice', $3, 'text', $4)",
             )
             .bind(ws.0)
             .bind(kr)
             .bind(value)
             .bind(crate::common::now() - Duration::minutes(30))
-            .execute(pool)
+            .execute(db)
             .await
+            .map(|r| r.rows_affected()))
             .unwrap();
         }
     }
@@ -242,8 +245,15 @@ async fn packed_reads_give_exactly_the_rows_read_one_by_one() {
 /// spare it. This holds them to that, bit for bit, as the store reads them back.
 #[tokio::test]
 async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
-    let app = spawn_app().await;
-    let pool = app.okr.store().pool();
+    // SQLite's own `quote()` and the SQLite packed reads' expression: on SQLite in either
+    // suite (PostgreSQL's twin reads rows, not packed text; `packed_reads_give_exactly…`
+    // holds both backends to the rows read one by one).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store =
+        okrbot::store::Store::open(&format!("sqlite://{}", dir.path().join("q.db").display()))
+            .await
+            .expect("a SQLite store");
+    let pool = store.pool();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut inexact = Vec::new();
     for e in -15..=15 {
@@ -256,7 +266,7 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
                 if v.abs() > 1e15 || v.abs() < 1e-15 {
                     continue;
                 }
-                let q: String = sqlx::query_scalar("SELECT quote(?)")
+                let q: String = sqlx::query_scalar("SELECT quote($1)")
                     .bind(v)
                     .fetch_one(pool)
                     .await
@@ -271,7 +281,7 @@ async fn quote_is_exact_inside_the_band_the_packed_reads_use_it_for() {
     // The packed reads' own expression: whole numbers as integers, fractions as scaled
     // integers, the rest as quote() has it; read back as the store reads it.
     let sql = format!(
-        "SELECT {} FROM (SELECT ? AS v)",
+        "SELECT {} FROM (SELECT $1 AS v)",
         okrbot::store::packed::exact_real("v")
     );
     let packed = |v: f64| {

@@ -207,10 +207,10 @@ impl TestApp {
         );
         // Safe: the name is one of the constant table names just checked.
         let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
-        sqlx::query_scalar(sql)
-            .fetch_one(self.okr.store().pool())
-            .await
-            .expect("count rows")
+        crate::backend::raw!(self.okr.store(), |db| sqlx::query_scalar(sql)
+            .fetch_one(db)
+            .await)
+        .expect("count rows")
     }
 }
 

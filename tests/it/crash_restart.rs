@@ -134,11 +134,12 @@ async fn team_with_owners(owners: usize) -> World {
     }
     eprintln!("{owners} key results added in {:?}", started.elapsed());
 
-    let prompt_due: i64 =
-        sqlx::query_scalar("SELECT next_due_at FROM schedules WHERE kind = 'prompt'")
-            .fetch_one(okr.store().pool())
-            .await
-            .expect("the prompt schedule");
+    let prompt_due: i64 = crate::backend::raw!(okr.store(), |db| sqlx::query_scalar(
+        "SELECT next_due_at FROM schedules WHERE kind = 'prompt'"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("the prompt schedule");
     assert_eq!(
         prompt_due,
         monday_prompt_slot().timestamp(),
@@ -233,11 +234,11 @@ fn prompts(lines: &[FileLine]) -> Vec<&FileLine> {
 
 /// How many prompt rows the ledger holds in each state.
 async fn prompt_ledger(store: &Store) -> HashMap<String, i64> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64)> = crate::backend::raw!(store, |db| sqlx::query_as(
         "SELECT state, count(*) FROM deliveries WHERE kind = 'prompt' GROUP BY state",
     )
-    .fetch_all(store.pool())
-    .await
+    .fetch_all(db)
+    .await)
     .expect("the ledger");
     rows.into_iter().collect()
 }
@@ -319,11 +320,10 @@ async fn killing_the_bot_mid_fan_out_and_restarting_gives_every_owner_exactly_on
     // owed goes out.
     run_okrbot(&world, now, "restart.log");
     let store = world.store().await;
-    let held: i64 = sqlx::query_scalar(
+    let held: i64 = crate::backend::raw!(store, |db| sqlx::query_scalar(
         "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND state = 'pending' AND claimed = 1",
     )
-    .fetch_one(store.pool())
-    .await
+    .fetch_one(db).await)
     .expect("claimed rows");
     store.close().await;
     assert!(
@@ -405,10 +405,12 @@ async fn a_prompt_missed_by_more_than_a_day_is_skipped_and_one_missed_by_hours_i
         prompt_ledger(&store).await.is_empty(),
         "nor is it recorded as owed"
     );
-    let next: i64 = sqlx::query_scalar("SELECT next_due_at FROM schedules WHERE kind = 'prompt'")
-        .fetch_one(store.pool())
-        .await
-        .expect("the prompt schedule");
+    let next: i64 = crate::backend::raw!(store, |db| sqlx::query_scalar(
+        "SELECT next_due_at FROM schedules WHERE kind = 'prompt'"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("the prompt schedule");
     store.close().await;
     assert_eq!(
         next,

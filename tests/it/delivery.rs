@@ -40,12 +40,11 @@ impl Outbox for Flaky {
 
 /// `(state, attempts, last_error)` of the prompt to `user`.
 async fn prompt_row(app: &TestApp, user: &str) -> (String, i64, Option<String>) {
-    sqlx::query_as(
-        "SELECT state, attempts, last_error FROM deliveries WHERE kind = 'prompt' AND recipient = ?",
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query_as(
+        "SELECT state, attempts, last_error FROM deliveries WHERE kind = 'prompt' AND recipient = $1",
     )
     .bind(format!("user:{user}"))
-    .fetch_one(app.okr.store().pool())
-    .await
+    .fetch_one(db).await)
     .expect("the prompt's row")
 }
 
@@ -140,11 +139,11 @@ async fn a_claim_left_by_a_killed_process_runs_out_and_the_row_is_sent_again_wit
     app.growth().await;
     let scheduler = Scheduler::new(app.okr.clone());
     scheduler.decide(monday()).await.expect("decide");
-    let alice: i64 = sqlx::query_scalar(
+    let alice: i64 = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
         "SELECT id FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice'",
     )
-    .fetch_one(app.okr.store().pool())
-    .await
+    .fetch_one(db)
+    .await)
     .expect("alice's prompt");
     // The killed process had claimed it (and perhaps sent it) when it died.
     {
@@ -210,19 +209,22 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
         .decide(monday())
         .await
         .expect("decide");
-    let alice: i64 = sqlx::query_scalar(
+    let alice: i64 = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
         "SELECT id FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice'",
     )
-    .fetch_one(app.okr.store().pool())
-    .await
+    .fetch_one(db)
+    .await)
     .expect("alice's prompt");
     let row = || async {
-        sqlx::query_as::<_, (String, i64, Option<String>, i64)>(
-            "SELECT state, claimed, claimed_by, attempts FROM deliveries WHERE id = ?",
+        crate::backend::raw!(app.okr.store(), |db| sqlx::query_as::<
+            _,
+            (String, bool, Option<String>, i64),
+        >(
+            "SELECT state, claimed, claimed_by, attempts FROM deliveries WHERE id = $1",
         )
         .bind(alice)
-        .fetch_one(app.okr.store().pool())
-        .await
+        .fetch_one(db)
+        .await)
         .expect("the row")
     };
     let lease = okrbot::delivery::CLAIM;
@@ -245,7 +247,7 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
     );
     assert_eq!(
         row().await,
-        ("pending".into(), 1, Some("a".into()), 0),
+        ("pending".into(), true, Some("a".into()), 0),
         "b wrote nothing over a's claim"
     );
 
@@ -257,7 +259,7 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
             .await
             .unwrap()
     );
-    assert_eq!(row().await, ("pending".into(), 1, Some("b".into()), 0));
+    assert_eq!(row().await, ("pending".into(), true, Some("b".into()), 0));
     assert!(
         retry_later(&mut c, alice, "b", 1, expired, "retry", expired)
             .await
@@ -265,7 +267,7 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
     );
     assert_eq!(
         row().await,
-        ("pending".into(), 0, None, 1),
+        ("pending".into(), false, None, 1),
         "given back by its holder"
     );
     assert!(claim(&mut c, alice, "a", expired, lease).await.unwrap());
@@ -274,5 +276,5 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
             .await
             .unwrap()
     );
-    assert_eq!(row().await, ("sent".into(), 0, None, 1));
+    assert_eq!(row().await, ("sent".into(), false, None, 1));
 }

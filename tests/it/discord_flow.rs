@@ -508,10 +508,12 @@ impl Bot {
 
     /// `(kind, recipient, state)` of every delivery in the ledger.
     async fn ledger(&self) -> Vec<(String, String, String)> {
-        sqlx::query_as("SELECT kind, recipient, state FROM deliveries ORDER BY id")
-            .fetch_all(self.okr.store().pool())
-            .await
-            .expect("the ledger reads")
+        crate::backend::raw!(self.okr.store(), |db| sqlx::query_as(
+            "SELECT kind, recipient, state FROM deliveries ORDER BY id"
+        )
+        .fetch_all(db)
+        .await)
+        .expect("the ledger reads")
     }
 
     /// The ledger once `settled` holds: the scheduler marks a delivery after Discord's answer

@@ -30,11 +30,13 @@ async fn growth_with_conversion() -> TestApp {
 }
 
 async fn deliveries(app: &TestApp, kind: DeliveryKind) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE kind = ?")
-        .bind(kind.as_str())
-        .fetch_one(app.okr.store().pool())
-        .await
-        .unwrap()
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE kind = $1"
+    )
+    .bind(kind.as_str())
+    .fetch_one(db)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]

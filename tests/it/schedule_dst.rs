@@ -385,10 +385,12 @@ fn schedule_preview_refuses_every_30_minutes_and_shows_an_example_that_works() {
 // ---------------------------------------------------------------------------------------------
 
 async fn schedule_rows(app: &TestApp) -> Vec<(i64, String, String, i64)> {
-    sqlx::query_as("SELECT team_id, kind, cron, next_due_at FROM schedules ORDER BY team_id, kind")
-        .fetch_all(app.okr.store().pool())
-        .await
-        .expect("schedules rows")
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query_as(
+        "SELECT team_id, kind, cron, next_due_at FROM schedules ORDER BY team_id, kind"
+    )
+    .fetch_all(db)
+    .await)
+    .expect("schedules rows")
 }
 
 #[tokio::test]
@@ -474,11 +476,12 @@ async fn a_leads_schedule_change_moves_the_next_prompt_to_tuesday_1000_local() {
         "2026-11-17T10:00:00+01:00",
         "shown in local time"
     );
-    let prompt_due: i64 =
-        sqlx::query_scalar("SELECT next_due_at FROM schedules WHERE kind = 'prompt'")
-            .fetch_one(app.okr.store().pool())
-            .await
-            .expect("prompt row");
+    let prompt_due: i64 = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT next_due_at FROM schedules WHERE kind = 'prompt'"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("prompt row");
     assert_eq!(prompt_due, at("2026-11-17T09:00:00Z").timestamp());
 
     // The scheduler follows: Tuesdays 10:00 Berlin, no Monday prompt any more.

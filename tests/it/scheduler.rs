@@ -195,11 +195,14 @@ async fn growth(app: &TestApp, when: DateTime<Utc>) -> Cycle {
 /// pace over the whole quarter set up mid-way for brevity, and a key result's pace counts from
 /// the day it was added (`docs/scoring.md`, "Expected progress").
 async fn set_at_the_quarters_start(app: &TestApp) {
-    sqlx::query("UPDATE key_results SET created_at = ?")
-        .bind(at("2026-10-01T00:00:00Z"))
-        .execute(app.okr.store().pool())
-        .await
-        .expect("key results dated back");
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query(
+        "UPDATE key_results SET created_at = $1"
+    )
+    .bind(at("2026-10-01T00:00:00Z"))
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("key results dated back");
 }
 
 /// Lets the team's channel be posted to at any hour, for tests about what is decided rather
@@ -248,30 +251,36 @@ fn assert_each_once(ds: &[Delivery]) {
 }
 
 async fn next_due(okr: &Okr, kind: &str) -> DateTime<Utc> {
-    let secs: i64 = sqlx::query_scalar("SELECT next_due_at FROM schedules WHERE kind = ?")
-        .bind(kind)
-        .fetch_one(okr.store().pool())
-        .await
-        .expect("one schedule of that kind");
+    let secs: i64 = crate::backend::raw!(okr.store(), |db| sqlx::query_scalar(
+        "SELECT next_due_at FROM schedules WHERE kind = $1"
+    )
+    .bind(kind)
+    .fetch_one(db)
+    .await)
+    .expect("one schedule of that kind");
     DateTime::from_timestamp(secs, 0).expect("a valid instant")
 }
 
 /// (kind, recipient, slot, state) of every ledger row, in decision order.
 async fn ledger(okr: &Okr) -> Vec<(String, String, i64, String)> {
-    sqlx::query_as("SELECT kind, recipient, slot, state FROM deliveries ORDER BY id")
-        .fetch_all(okr.store().pool())
-        .await
-        .expect("ledger rows")
+    crate::backend::raw!(okr.store(), |db| sqlx::query_as(
+        "SELECT kind, recipient, slot, state FROM deliveries ORDER BY id"
+    )
+    .fetch_all(db)
+    .await)
+    .expect("ledger rows")
 }
 
 /// (state, announced) of the at-risk alerts of one key result, oldest first.
-async fn alert_rows(okr: &Okr, code: &str, actor: &Actor) -> Vec<(String, i64)> {
+async fn alert_rows(okr: &Okr, code: &str, actor: &Actor) -> Vec<(String, bool)> {
     let kr = okr.kr(actor, code).await.expect("the key result");
-    sqlx::query_as("SELECT state, announced FROM alerts WHERE subject = ? ORDER BY id")
-        .bind(kr.id.0)
-        .fetch_all(okr.store().pool())
-        .await
-        .expect("alert rows")
+    crate::backend::raw!(okr.store(), |db| sqlx::query_as(
+        "SELECT state, announced FROM alerts WHERE subject = $1 ORDER BY id"
+    )
+    .bind(kr.id.0)
+    .fetch_all(db)
+    .await)
+    .expect("alert rows")
 }
 
 mod alerts;

@@ -308,13 +308,14 @@ async fn a_digest_goes_to_the_channel_and_to_every_webhook_in_its_platform_s_sha
     );
     // Each post carries its ledger row's id, for a receiver to drop a resend by.
     for route in ["slack", "mattermost", "teams"] {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = crate::backend::raw!(okr.store(), |db| {
+            sqlx::query_scalar(
             "SELECT d.id FROM deliveries d JOIN webhooks w ON d.recipient = 'webhook:' || w.id \
-             WHERE w.url LIKE '%/' || ?",
+             WHERE w.url LIKE '%/' || $1",
         )
         .bind(route)
-        .fetch_one(okr.store().pool())
-        .await
+        .fetch_one(db).await
+        })
         .unwrap();
         assert_eq!(
             server.hits(route)[0].delivery,

@@ -130,10 +130,12 @@ async fn import_reads_a_zone_in_any_case_and_stores_its_canonical_name() {
     doc.teams[0].timezone = " europe/berlin ".into();
     let fresh = app.other_workspace("console:globex", "globex").await;
     app.okr.import(&fresh, &doc, now()).await.expect("import");
-    let zones: Vec<String> = sqlx::query_scalar("SELECT timezone FROM teams ORDER BY id")
-        .fetch_all(app.okr.store().pool())
-        .await
-        .unwrap();
+    let zones: Vec<String> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT timezone FROM teams ORDER BY id"
+    )
+    .fetch_all(db)
+    .await)
+    .unwrap();
     assert_eq!(zones.last().map(String::as_str), Some("Europe/Berlin"));
     let teams = app
         .okr

@@ -138,11 +138,11 @@ async fn a_note_of_exactly_1000_characters_is_accepted_in_both_forms() {
     .expect("1,000 characters of 2 bytes each fit the limit too");
 
     assert_eq!(app.count("check_ins").await, checked_in + 2);
-    let notes: Vec<String> = sqlx::query_scalar(
+    let notes: Vec<String> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
         "SELECT note FROM check_ins WHERE note IS NOT NULL ORDER BY id DESC LIMIT 2",
     )
-    .fetch_all(app.okr.store().pool())
-    .await
+    .fetch_all(db)
+    .await)
     .unwrap();
     assert_eq!(notes, vec![accented, ascii], "notes are stored whole");
 }

@@ -43,11 +43,11 @@ async fn a_digest_whose_earlier_message_was_deleted_is_posted_anew() {
             .collect::<Vec<_>>()
     };
     // The channel post, as the ledger knows it: `<channel>/<message>`.
-    let sent: String = sqlx::query_scalar(
+    let sent: String = crate::backend::raw!(bot.okr.store(), |db| sqlx::query_scalar(
         "SELECT platform_message_id FROM deliveries WHERE kind = 'digest' AND state = 'sent'",
     )
-    .fetch_one(bot.okr.store().pool())
-    .await
+    .fetch_one(db)
+    .await)
     .unwrap();
     let id: u64 = sent.split('/').nth(1).unwrap().parse().unwrap();
     let before = digests(&bot).len();

@@ -296,10 +296,12 @@ async fn answer_to(bot: &Bot, token: &str, containing: &str) -> String {
 }
 
 async fn objectives(bot: &Bot) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM objectives")
-        .fetch_one(bot.okr.store().pool())
-        .await
-        .expect("objectives counted")
+    crate::backend::raw!(bot.okr.store(), |db| sqlx::query_scalar(
+        "SELECT count(*) FROM objectives"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("objectives counted")
 }
 
 #[tokio::test]

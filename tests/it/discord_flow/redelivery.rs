@@ -62,12 +62,13 @@ async fn a_prompt_sent_again_after_a_crash_is_still_one_message() {
     let sent =
         |l: &[(String, String, String)]| l.iter().any(|(k, _, s)| k == "prompt" && s == "sent");
     bot.ledger_when("the prompt is marked sent", sent).await;
-    sqlx::query(
+    crate::backend::raw!(bot.okr.store(), |db| sqlx::query(
         "UPDATE deliveries SET state = 'pending', sent_at = NULL, platform_message_id = NULL, \
          claimed = 0 WHERE kind = 'prompt'",
     )
-    .execute(bot.okr.store().pool())
+    .execute(db)
     .await
+    .map(|r| r.rows_affected()))
     .expect("the mark undone");
     // The row changed behind the scheduler's back: wake it, as a restart would.
     bot.okr.wake();

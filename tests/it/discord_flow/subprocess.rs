@@ -256,11 +256,11 @@ async fn okrbot_schedule_run_delivers_to_discord_over_rest_without_a_gateway() {
         "no gateway looked up"
     );
     assert!(!fake.identified(), "no gateway connected");
-    let sent: i64 = sqlx::query_scalar(
+    let sent: i64 = crate::backend::raw!(okr.store(), |db| sqlx::query_scalar(
         "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND state = 'sent'",
     )
-    .fetch_one(okr.store().pool())
-    .await
+    .fetch_one(db)
+    .await)
     .expect("the ledger");
     assert_eq!(sent, 1, "the ledger says sent");
 }
@@ -314,10 +314,12 @@ async fn okrbot_run_without_the_scheduler_answers_but_sends_no_prompt() {
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(fake.dm_channel_of(OWNER), None, "no prompt sent");
-    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE kind = 'prompt'")
-        .fetch_one(okr.store().pool())
-        .await
-        .expect("the ledger");
+    let pending: i64 = crate::backend::raw!(okr.store(), |db| sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE kind = 'prompt'"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("the ledger");
     assert_eq!(pending, 0, "nothing decided either");
 }
 

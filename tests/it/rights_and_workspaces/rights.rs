@@ -208,11 +208,12 @@ async fn the_owner_and_the_lead_can_check_in_on_a_key_result() {
     update(&app, &app.user("carol"), "GRO-1.3 done")
         .await
         .expect("carol owns GRO-1.3");
-    let authors: Vec<(String, f64)> =
-        sqlx::query_as("SELECT author, value FROM check_ins ORDER BY id")
-            .fetch_all(app.okr.store().pool())
-            .await
-            .unwrap();
+    let authors: Vec<(String, f64)> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_as(
+        "SELECT author, value FROM check_ins ORDER BY id"
+    )
+    .fetch_all(db)
+    .await)
+    .unwrap();
     assert_eq!(
         authors,
         vec![

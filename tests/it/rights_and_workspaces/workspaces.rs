@@ -20,12 +20,13 @@ fn shape(msg: &str, reference: &str) -> String {
 async fn a_key_result_code_from_another_workspace_is_answered_as_unknown_and_writes_nothing() {
     let app = growth().await;
     let b = globex(&app).await;
-    let gro_1_1_id: i64 =
-        sqlx::query_scalar("SELECT id FROM key_results WHERE workspace_id = ? AND number = 1")
-            .bind(app.workspace.0)
-            .fetch_one(app.okr.store().pool())
-            .await
-            .unwrap();
+    let gro_1_1_id: i64 = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT id FROM key_results WHERE workspace_id = $1 AND number = 1"
+    )
+    .bind(app.workspace.0)
+    .fetch_one(db)
+    .await)
+    .unwrap();
 
     // globex's admin may check in on anything in globex, so a leak would show as a write or as
     // a different answer; GRO-1.1 exists in acme only, ZZZ-1.1 nowhere.

@@ -110,13 +110,13 @@ async fn a_key_result_staying_red_alerts_once_leaving_red_resolves_and_going_red
     assert_eq!(alerts, 1, "red three times in a row is one transition");
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
-        vec![("open".into(), 1)]
+        vec![("open".into(), true)]
     );
 
     check_in(&app, "alice", "GRO-1.1 58 c8", at("2026-11-15T12:30:00Z")).await;
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
-        vec![("resolved".into(), 1)]
+        vec![("resolved".into(), true)]
     );
     let sent = sim.run_until(at("2026-11-16T12:00:00Z")).await;
     assert!(of_kind(&sent, DeliveryKind::Alert).is_empty());
@@ -128,7 +128,7 @@ async fn a_key_result_staying_red_alerts_once_leaving_red_resolves_and_going_red
     assert_eq!(again[0].slot, at("2026-11-16T12:45:00Z"));
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
-        vec![("resolved".into(), 1), ("open".into(), 1)]
+        vec![("resolved".into(), true), ("open".into(), true)]
     );
 }
 
@@ -237,7 +237,7 @@ async fn a_key_result_hovering_at_the_red_line_alerts_once_and_its_recovery_is_t
     assert_eq!(alerts, 1, "hovering at the line is one alert");
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
-        vec![("open".into(), 1)]
+        vec![("open".into(), true)]
     );
 
     check_in(&app, "alice", "GRO-1.1 50 c8", at("2026-11-15T09:30:00Z")).await;
@@ -262,12 +262,12 @@ async fn a_hundred_events_decided_in_one_second_are_a_hundred_ledger_rows() {
     use okrbot::store::deliveries::{insert_in_free_second, NewDelivery};
     let app = spawn_app().await;
     growth(&app, at("2026-11-14T12:00:00Z")).await;
-    let pool = app.okr.store().pool().clone();
+    let pool = app.okr.store().clone();
     let team = TeamId(
-        sqlx::query_scalar("SELECT id FROM teams")
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
+        crate::backend::raw!(pool, |db| sqlx::query_scalar("SELECT id FROM teams")
+            .fetch_one(db)
+            .await)
+        .unwrap(),
     );
     let recipient = Recipient::Channel("growth".into());
     let t = at("2026-11-16T12:00:00Z");
@@ -289,11 +289,12 @@ async fn a_hundred_events_decided_in_one_second_are_a_hundred_ledger_rows() {
             .unwrap_or_else(|e| panic!("event {i}: {e}"));
         tx.commit().await.unwrap();
     }
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT slot, payload FROM deliveries WHERE kind = 'alert' ORDER BY slot")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let rows: Vec<(i64, String)> = crate::backend::raw!(pool, |db| sqlx::query_as(
+        "SELECT slot, payload FROM deliveries WHERE kind = 'alert' ORDER BY slot"
+    )
+    .fetch_all(db)
+    .await)
+    .unwrap();
     assert_eq!(rows.len(), 100);
     for (i, (slot, payload)) in rows.iter().enumerate() {
         assert_eq!(
@@ -549,7 +550,7 @@ async fn a_typo_out_of_red_corrected_within_the_undo_window_makes_no_noise() {
     );
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
-        vec![("open".into(), 1)],
+        vec![("open".into(), true)],
         "the one alert, open all along"
     );
 }

@@ -14,14 +14,14 @@ async fn a_team_whose_zone_the_binary_no_longer_knows_fails_alone_and_other_work
     let scheduler = Scheduler::new(app.okr.clone());
     scheduler.decide(monday).await.expect("both decided");
     let owed = |ws: i64| {
-        let pool = app.okr.store().pool().clone();
+        let pool = app.okr.store().clone();
         async move {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM deliveries WHERE workspace_id = ? AND state = 'pending'",
+            let n: i64 = crate::backend::raw!(pool, |db| sqlx::query_scalar(
+                "SELECT count(*) FROM deliveries WHERE workspace_id = $1 AND state = 'pending'",
             )
             .bind(ws)
-            .fetch_one(&pool)
-            .await
+            .fetch_one(db)
+            .await)
             .unwrap();
             n
         }
@@ -31,11 +31,14 @@ async fn a_team_whose_zone_the_binary_no_longer_knows_fails_alone_and_other_work
     assert!(pending_broken >= 3 && owed(other.workspace.0).await >= 3);
 
     // A tz-database upgrade drops the name of the first workspace's team's zone.
-    sqlx::query("UPDATE teams SET timezone = 'Europe/Atlantis' WHERE workspace_id = ?")
-        .bind(broken)
-        .execute(app.okr.store().pool())
-        .await
-        .unwrap();
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query(
+        "UPDATE teams SET timezone = 'Europe/Atlantis' WHERE workspace_id = $1"
+    )
+    .bind(broken)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
     let outbox = RecordingOutbox::new();
     let report = scheduler
         .tick(monday, &outbox)
@@ -46,12 +49,12 @@ async fn a_team_whose_zone_the_binary_no_longer_knows_fails_alone_and_other_work
     assert_eq!(prompts.len(), 3, "the other workspace's prompts go out");
     assert!(sent.iter().all(|d| d.workspace == other.workspace));
     assert_eq!(report.failed, pending_broken as usize);
-    let errors: Vec<(String, String)> = sqlx::query_as(
-        "SELECT state, coalesce(last_error, '') FROM deliveries WHERE workspace_id = ?",
+    let errors: Vec<(String, String)> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_as(
+        "SELECT state, coalesce(last_error, '') FROM deliveries WHERE workspace_id = $1",
     )
     .bind(broken)
-    .fetch_all(app.okr.store().pool())
-    .await
+    .fetch_all(db)
+    .await)
     .unwrap();
     for (state, why) in &errors {
         assert_eq!(state, "failed");

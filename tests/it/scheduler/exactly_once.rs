@@ -32,11 +32,14 @@ async fn ticking_twice_at_the_same_instant_or_deciding_a_slot_again_sends_nothin
 
     // Decide the Monday prompt slot once more, as if the schedule had not moved on: the ledger
     // already holds it, so nothing new is decided or sent and no ignored prompt is counted.
-    sqlx::query("UPDATE schedules SET next_due_at = ? WHERE kind = 'prompt'")
-        .bind(slot.timestamp())
-        .execute(app.okr.store().pool())
-        .await
-        .expect("rewind the prompt schedule");
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query(
+        "UPDATE schedules SET next_due_at = $1 WHERE kind = 'prompt'"
+    )
+    .bind(slot.timestamp())
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("rewind the prompt schedule");
     let report = other.decide(slot).await.expect("decide again");
     assert_eq!((report.fired, report.prompts), (1, 0));
     assert_eq!(
@@ -52,18 +55,19 @@ async fn ticking_twice_at_the_same_instant_or_deciding_a_slot_again_sends_nothin
     assert!(sim.outbox.sent().is_empty());
 
     assert_each_once(&sim.log);
-    let per_slot: Vec<i64> = sqlx::query_scalar(
+    let per_slot: Vec<i64> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
         "SELECT count(*) FROM deliveries GROUP BY team_id, kind, recipient, slot",
     )
-    .fetch_all(app.okr.store().pool())
-    .await
+    .fetch_all(db)
+    .await)
     .expect("ledger counts");
     assert!(per_slot.iter().all(|n| *n == 1), "{per_slot:?}");
-    let ignored: Vec<i64> =
-        sqlx::query_scalar("SELECT ignored_prompts FROM key_results ORDER BY id")
-            .fetch_all(app.okr.store().pool())
-            .await
-            .expect("ignored counts");
+    let ignored: Vec<i64> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT ignored_prompts FROM key_results ORDER BY id"
+    )
+    .fetch_all(db)
+    .await)
+    .expect("ignored counts");
     assert_eq!(ignored, vec![1, 1, 1]);
 }
 
@@ -143,12 +147,13 @@ async fn a_crash_between_deciding_and_delivering_sends_every_pending_delivery_on
         .await
         .expect("decide");
     assert_eq!(report.prompts, 3);
-    let pending: Vec<(String, String)> = sqlx::query_as(
-        "SELECT kind, recipient FROM deliveries WHERE state = 'pending' ORDER BY id",
-    )
-    .fetch_all(app.okr.store().pool())
-    .await
-    .expect("pending rows");
+    let pending: Vec<(String, String)> =
+        crate::backend::raw!(app.okr.store(), |db| sqlx::query_as(
+            "SELECT kind, recipient FROM deliveries WHERE state = 'pending' ORDER BY id",
+        )
+        .fetch_all(db)
+        .await)
+        .expect("pending rows");
     assert_eq!(pending.len(), 3, "{pending:?}");
 
     // A restart: a new store on the same file, a new service, a new scheduler.

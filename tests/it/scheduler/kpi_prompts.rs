@@ -95,11 +95,12 @@ async fn a_kpi_read_by_hand_is_asked_of_its_owner_in_the_same_prompt_as_their_ke
         .actions
         .iter()
         .any(|a| a.kind == ActionKind::KpiNoChange));
-    let stored: String = sqlx::query_scalar(
+    let stored: String = crate::backend::raw!(app.okr.store(), |db| {
+        sqlx::query_scalar(
         "SELECT kpi_subjects FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice'",
     )
-    .fetch_one(app.okr.store().pool())
-    .await
+    .fetch_one(db).await
+    })
     .unwrap();
     assert_eq!(stored, format!("[{}]", conversion.0));
     assert_each_once(&sim.log);
@@ -149,11 +150,14 @@ async fn a_kpi_without_an_owner_is_asked_of_the_owners_of_the_key_results_that_f
     growth(&app, setup_at).await;
     let conversion = kpi(&app, "conversion", None, setup_at).await;
     // bob's GRO-1.2 follows it, so it waits for the KPI, not for bob.
-    sqlx::query("UPDATE key_results SET kpi_id = ? WHERE title = 'Onboarding NPS'")
-        .bind(conversion.0)
-        .execute(app.okr.store().pool())
-        .await
-        .unwrap();
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query(
+        "UPDATE key_results SET kpi_id = $1 WHERE title = 'Onboarding NPS'"
+    )
+    .bind(conversion.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
     let mut sim = Sim::new(&app.okr, setup_at);
     let sent = sim.run_until(at("2026-11-16T08:00:00Z")).await;
     let bob = of_kind(&sent, DeliveryKind::Prompt)

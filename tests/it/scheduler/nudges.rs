@@ -177,11 +177,12 @@ async fn moving_the_prompt_or_the_zone_after_todays_prompt_prompts_nobody_twice_
         "{evening:?}"
     );
     // The repeats never happened, so they count as nothing ignored.
-    let ignored: Vec<i64> =
-        sqlx::query_scalar("SELECT ignored_prompts FROM key_results ORDER BY id")
-            .fetch_all(app.okr.store().pool())
-            .await
-            .unwrap();
+    let ignored: Vec<i64> = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT ignored_prompts FROM key_results ORDER BY id"
+    )
+    .fetch_all(db)
+    .await)
+    .unwrap();
     assert_eq!(ignored, [1, 1, 1]);
     // The next Monday, at the new time in the new zone, everyone is asked again.
     let next = sim.run_until(at("2026-11-23T16:00:00Z")).await;

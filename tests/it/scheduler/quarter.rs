@@ -204,21 +204,25 @@ async fn one_teams_failing_schedule_never_stops_another_teams_prompts() {
         let o = objective(&app, name, "Win the quarter", when).await;
         metric(&app, &o, "Deals closed", owner, when).await;
     }
-    let pool = app.okr.store().pool();
+    let pool = app.okr.store();
     // Platform's prompt was limited to 2025: it has no fire left.
-    sqlx::query(
-        "UPDATE schedules SET cron = '0 0 9 * * Mon 2025', next_due_at = ? \
+    crate::backend::raw!(pool, |db| sqlx::query(
+        "UPDATE schedules SET cron = '0 0 9 * * Mon 2025', next_due_at = $1 \
          WHERE kind = 'prompt' AND team_id = (SELECT id FROM teams WHERE name = 'Platform')",
     )
     .bind(at("2026-11-16T07:00:00Z").timestamp())
-    .execute(pool)
+    .execute(db)
     .await
+    .map(|r| r.rows_affected()))
     .expect("a stored schedule from before the rule");
     // Sales' row names a zone that does not exist: reading the team fails.
-    sqlx::query("UPDATE teams SET timezone = 'Mars/Olympus_Mons' WHERE name = 'Sales'")
-        .execute(pool)
-        .await
-        .expect("a corrupt team row");
+    crate::backend::raw!(pool, |db| sqlx::query(
+        "UPDATE teams SET timezone = 'Mars/Olympus_Mons' WHERE name = 'Sales'"
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("a corrupt team row");
 
     let mut sim = Sim::new(&app.okr, when);
     let sent = sim.run_until(at("2026-11-16T12:00:00Z")).await;
@@ -248,11 +252,14 @@ async fn a_team_whose_zone_is_unknown_stays_readable_waits_and_is_repaired_by_se
     team(&app, "Sales", "America/New_York", "SAL", "pete", when).await;
     let o = objective(&app, "Sales", "Win the quarter", when).await;
     let kr = metric(&app, &o, "Deals closed", "sam", when).await;
-    let pool = app.okr.store().pool();
-    sqlx::query("UPDATE teams SET timezone = 'Mars/Olympus_Mons' WHERE name = 'Sales'")
-        .execute(pool)
-        .await
-        .expect("a zone this build does not know");
+    let pool = app.okr.store();
+    crate::backend::raw!(pool, |db| sqlx::query(
+        "UPDATE teams SET timezone = 'Mars/Olympus_Mons' WHERE name = 'Sales'"
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("a zone this build does not know");
 
     let status = app
         .okr
@@ -293,10 +300,12 @@ async fn a_team_whose_zone_is_unknown_stays_readable_waits_and_is_repaired_by_se
         .await
         .expect("setup of a team with an unknown zone");
     assert_eq!(out.team.zone_unknown.as_deref(), Some("Mars/Olympus_Mons"));
-    let stored: String = sqlx::query_scalar("SELECT timezone FROM teams WHERE name = 'Sales'")
-        .fetch_one(pool)
-        .await
-        .expect("the stored zone");
+    let stored: String = crate::backend::raw!(pool, |db| sqlx::query_scalar(
+        "SELECT timezone FROM teams WHERE name = 'Sales'"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("the stored zone");
     assert_eq!(stored, "Mars/Olympus_Mons");
 
     let mut sim = Sim::new(&app.okr, when);
