@@ -274,23 +274,36 @@ fn habit(owner: &str) -> Habit {
     }
 }
 
-pub async fn run(
-    config: &Config,
-    database: Option<PathBuf>,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let path = database.unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("okrbot-demo-{}.db", std::process::id()))
-    });
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    let url = format!("sqlite://{}", path.display());
+/// Where the demo's quarter is written.
+pub enum Place {
+    /// A new SQLite file, at this path or in the temp directory; an old one there is replaced.
+    File(Option<PathBuf>),
+    /// A database by URL (e.g. PostgreSQL), which must hold no workspace `acme` yet.
+    Url(String),
+}
+
+pub async fn run(config: &Config, place: Place, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (url, database) = match place {
+        Place::File(database) => {
+            let path = database.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("okrbot-demo-{}.db", std::process::id()))
+            });
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let url = format!("sqlite://{}", path.display());
+            (url.clone(), url)
+        }
+        Place::Url(url) => {
+            let database = crate::store::shown_url(&url);
+            (url, database)
+        }
+    };
     writeln!(
         out,
         "okrbot demo: a quarter of two teams on a simulated clock, driven by the scheduler"
     )?;
-    writeln!(out, "database: {}", path.display())?;
+    writeln!(out, "database: {database}")?;
     // The demo's HTTP source is on 127.0.0.1, which sources may reach only where allowed:
     // loopback, and nothing else private.
     let mut config = config.clone();
@@ -301,6 +314,19 @@ pub async fn run(
             .single()
             .expect("valid"),
     );
+    {
+        // A database by URL may be someone's: the demo adds its quarter to no one's workspace.
+        let mut c = okr.store().read().await?;
+        if crate::store::workspaces::find(&mut c, "console:acme")
+            .await?
+            .is_some()
+        {
+            anyhow::bail!(
+                "{database} already holds workspace acme: run the demo in an empty database \
+                 (or without --database-url, in a new SQLite file)"
+            );
+        }
+    }
     let ws = okr.workspace("console:acme", "acme", clock.now()).await?;
     let admin = Actor {
         workspace: ws,
@@ -661,9 +687,7 @@ pub async fn run(
     // As of the quarter's end: at today's date its check-ins would read as months old.
     writeln!(
         out,
-        "\nThe quarter stays in {}; look around in it as of its end with\n  OKRBOT_DATABASE_URL=sqlite://{} okrbot console --workspace acme --user alice --now {}",
-        path.display(),
-        path.display(),
+        "\nThe quarter stays in {database}; look around in it as of its end with\n  OKRBOT_DATABASE_URL={database} okrbot console --workspace acme --user alice --now {}",
         clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )?;
     drop(c);

@@ -47,8 +47,12 @@ enum Cmd {
     /// A whole quarter of two teams on a simulated clock, in a fresh database file.
     Demo {
         /// Where to put the demo database (default: a new file in the temp directory).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "database_url")]
         database: Option<PathBuf>,
+        /// Run the demo in this database instead of a file, e.g. an empty PostgreSQL database
+        /// (`postgres://user:password@host/okrbot_demo`).
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// A workspace in the terminal: type /okr commands, or pipe a script of them in.
     Console {
@@ -138,9 +142,12 @@ fn clock(now: Option<DateTime<Utc>>) -> Box<dyn Clock> {
 }
 
 async fn open(config: &Config) -> anyhow::Result<Okr> {
-    let store = Store::open(&config.database_url)
-        .await
-        .with_context(|| format!("opening the database {}", config.database_url))?;
+    let store = Store::open(&config.database_url).await.with_context(|| {
+        format!(
+            "opening the database {}",
+            okrbot::store::shown_url(&config.database_url)
+        )
+    })?;
     Ok(Okr::new(store, config))
 }
 
@@ -173,8 +180,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Cmd::Demo { database } => {
-            okrbot::demo::run(&config, database, &mut std::io::stdout()).await?;
+        Cmd::Demo {
+            database,
+            database_url,
+        } => {
+            let place = match database_url {
+                Some(url) => okrbot::demo::Place::Url(url),
+                None => okrbot::demo::Place::File(database),
+            };
+            okrbot::demo::run(&config, place, &mut std::io::stdout()).await?;
         }
         Cmd::Console {
             workspace,
@@ -363,7 +377,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Migrate => {
             let okr = open(&config).await?;
             okr.store().close().await;
-            println!("database {} is up to date", config.database_url);
+            println!(
+                "database {} is up to date",
+                okrbot::store::shown_url(&config.database_url)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

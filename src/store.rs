@@ -126,6 +126,25 @@ impl WriteTx {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::shown_url;
+
+    #[test]
+    fn a_password_in_a_database_url_is_never_shown() {
+        assert_eq!(
+            shown_url("postgres://okr:s3cr@t:x@db.example:5432/okr?sslmode=require"),
+            "postgres://okr:***@db.example:5432/okr?sslmode=require"
+        );
+        assert_eq!(shown_url("postgres://okr@db/okr"), "postgres://okr@db/okr");
+        assert_eq!(shown_url("sqlite://okrbot.db"), "sqlite://okrbot.db");
+        assert_eq!(
+            shown_url("sqlite:///tmp/a@b:c.db"),
+            "sqlite:///tmp/a@b:c.db"
+        );
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A uniqueness rule refused the write; the string names the rule for the log.
@@ -274,6 +293,27 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+    }
+}
+
+/// A database URL as it may be shown or logged: a password in it is a secret.
+pub fn shown_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
     }
 }
 
