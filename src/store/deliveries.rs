@@ -65,40 +65,46 @@ pub async fn insert(
 
 /// Records an event message (an alert, a notice) at its slot or, when the ledger already holds
 /// one of that team, kind and recipient in that second (another event decided in the same
-/// second), one second after the latest such row from that second on, which is always free:
-/// however many events a second brings, none is lost. The caller holds the write lock, so no
-/// other decision takes that second in between.
+/// second), one second after the latest such row from that second on: however many events a
+/// second brings, none is lost.
 pub async fn insert_in_free_second(
     c: &mut Conn,
     ws: WorkspaceId,
     d: &NewDelivery<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if insert(c, ws, d, now).await? {
-        return Ok(());
+    let mut slot = d.slot;
+    // On SQLite one writer at a time: the second probe always lands. On PostgreSQL writers
+    // interleave, and another may take the second after the latest between this read and
+    // this insert (the unique key refuses the second taker, who reads again): each probe
+    // finds a later second, and only a storm of that many writers at once runs out.
+    for _ in 0..FREE_SECOND_PROBES {
+        let at = NewDelivery { slot, ..*d };
+        if insert(c, ws, &at, now).await? {
+            return Ok(());
+        }
+        let latest: Option<i64> = on!(c, |db| {
+            sqlx::query_scalar(
+            "SELECT max(slot) FROM deliveries WHERE team_id = $1 AND kind = $2 AND recipient = $3 AND slot >= $4",
+        )
+        .bind(d.team.0)
+        .bind(d.kind.as_str())
+        .bind(d.recipient.key())
+        .bind(slot.timestamp())
+        .fetch_one(db)
+        .await
+        })?;
+        slot = latest
+            .and_then(|s| DateTime::from_timestamp(s + 1, 0))
+            .ok_or_else(|| StoreError::Corrupt(format!("no ledger slot after {slot}")))?;
     }
-    let latest: Option<i64> = on!(c, |db| {
-        sqlx::query_scalar(
-        "SELECT max(slot) FROM deliveries WHERE team_id = $1 AND kind = $2 AND recipient = $3 AND slot >= $4",
-    )
-    .bind(d.team.0)
-    .bind(d.kind.as_str())
-    .bind(d.recipient.key())
-    .bind(d.slot.timestamp())
-    .fetch_one(db).await
-    })?;
-    let next = latest
-        .and_then(|s| DateTime::from_timestamp(s + 1, 0))
-        .ok_or_else(|| StoreError::Corrupt(format!("no ledger slot after {}", d.slot)))?;
-    let at = NewDelivery { slot: next, ..*d };
-    if insert(c, ws, &at, now).await? {
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt(format!(
-            "the ledger's second after {next} is taken inside one transaction"
-        )))
-    }
+    Err(StoreError::Corrupt(format!(
+        "no free ledger second found up to {slot} after {FREE_SECOND_PROBES} tries"
+    )))
 }
+
+/// How often [`insert_in_free_second`] looks for a later second before it gives up.
+const FREE_SECOND_PROBES: usize = 64;
 
 #[derive(sqlx::FromRow)]
 struct Row {

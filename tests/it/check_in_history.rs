@@ -20,7 +20,7 @@ async fn check_in(app: &TestApp, line: &str, when: DateTime<Utc>) -> KrScore {
 
 /// GRO-1.1 scored at `when` from every check-in of its history, by the scoring rules alone;
 /// `/okr status` (which reads the stored trend) must agree.
-async fn from_full_history(app: &TestApp, when: DateTime<Utc>) -> KrScore {
+pub(crate) async fn from_full_history(app: &TestApp, when: DateTime<Utc>) -> KrScore {
     let status = app
         .okr
         .status(&app.admin, StatusScope::All, when)

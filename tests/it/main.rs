@@ -11,6 +11,7 @@ mod architecture;
 mod archive_and_undo;
 mod bad_input;
 mod check_in_history;
+mod concurrent_writers;
 mod console_script;
 mod crash_restart;
 mod delivery;
