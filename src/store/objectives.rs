@@ -232,13 +232,16 @@ pub async fn take_kr_number(c: &mut Conn, id: ObjectiveId) -> Result<i64> {
 
 /// After an import: the next key-result number must follow the highest one imported.
 pub async fn reserve_kr_numbers(c: &mut Conn, id: ObjectiveId, up_to: i64) -> Result<()> {
-    on!(c, |db| sqlx::query(
-        "UPDATE objectives SET next_kr_number = max(next_kr_number, $1 + 1) WHERE id = $2"
-    )
-    .bind(up_to)
-    .bind(id.0)
-    .execute(db)
-    .await
-    .map(|r| r.rows_affected()))?;
+    // SQLite's scalar `max` is PostgreSQL's `greatest`; neither backend knows the other's.
+    let sql = on!(c,
+        sqlite |_db| "UPDATE objectives SET next_kr_number = max(next_kr_number, $1 + 1) WHERE id = $2",
+        postgres |_db| "UPDATE objectives SET next_kr_number = greatest(next_kr_number, $1 + 1) WHERE id = $2",
+    );
+    on!(c, |db| sqlx::query(sql)
+        .bind(up_to)
+        .bind(id.0)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
