@@ -135,8 +135,8 @@ pub struct Recorded {
 /// bound `DateTime<Utc>` (RFC 3339 in UTC, as sqlx writes it: `+00:00`, 0, 3, 6 or 9
 /// fractional digits, four-digit years, which `service::fields::YEARS` keeps them to), and in
 /// that form text order is time order: `12:00:00+00:00` sorts before
-/// `12:00:00.5+00:00` because `+` sorts before every digit and `.`. A tie goes to the new row,
-/// whose id is the larger.
+/// `12:00:00.5+00:00` because `+` sorts before every digit and `.`. PostgreSQL compares the
+/// TIMESTAMPTZ values themselves. A tie goes to the new row, whose id is the larger.
 async fn append(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -166,12 +166,14 @@ async fn append(
     // SET reads the row as it was, so every `last_check_in_at > ?3` sees the previous latest
     // time (NULL before the first check-in: not later, so the new one moves the key result).
     // An answer to a prompt however late, it resets the ignored-prompt count either way.
+    // CASE, not SQLite's `iif`, which PostgreSQL lacks.
     let (current, confidence, last_check_in): (f64, Option<i64>, Option<DateTime<Utc>>) =
         on!(c, |db| sqlx::query_as(
             "UPDATE key_results SET \
-             current = iif(last_check_in_at > $3, current, $1), \
-             confidence = iif(last_check_in_at > $3, confidence, coalesce($2, confidence)), \
-             last_check_in_at = iif(last_check_in_at > $3, last_check_in_at, $3), \
+             current = CASE WHEN last_check_in_at > $3 THEN current ELSE $1 END, \
+             confidence = CASE WHEN last_check_in_at > $3 THEN confidence \
+             ELSE coalesce($2, confidence) END, \
+             last_check_in_at = CASE WHEN last_check_in_at > $3 THEN last_check_in_at ELSE $3 END, \
              ignored_prompts = 0 \
              WHERE workspace_id = $4 AND id = $5 \
              RETURNING current, confidence, last_check_in_at",
@@ -402,23 +404,35 @@ pub async fn restore_returning(
 /// so it reads the team's rows only. Left to itself SQLite starts from `check_ins` (every
 /// check-in of the workspace, through `check_ins_points`) or finds the key results through
 /// `key_results_by_workspace`: `CROSS JOIN` fixes the order, and the unary `+` keeps the
-/// workspace terms (still checked) from choosing an index.
+/// workspace terms (still checked) from choosing an index. PostgreSQL has no `CROSS JOIN ...
+/// ON`, and its planner starts from the team's objectives on its own: plain joins there.
 pub async fn points_for_team(
     c: &mut Conn,
     ws: WorkspaceId,
     team: crate::domain::model::TeamId,
 ) -> Result<Points> {
-    let rows: Vec<(i64, DateTime<Utc>, f64)> = on!(c, |db| sqlx::query_as(
-        "SELECT ci.kr_id, ci.created_at, ci.value FROM objectives o \
+    let sql = on!(
+        c,
+        sqlite
+            | _db
+            | "SELECT ci.kr_id, ci.created_at, ci.value FROM objectives o \
          CROSS JOIN key_results k ON k.objective_id = o.id \
          CROSS JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = k.id \
          WHERE o.team_id = $2 AND +o.workspace_id = $1 AND +k.workspace_id = $1 \
          ORDER BY ci.kr_id, ci.created_at, ci.id",
-    )
-    .bind(ws.0)
-    .bind(team.0)
-    .fetch_all(db)
-    .await)?;
+        postgres
+            | _db
+            | "SELECT ci.kr_id, ci.created_at, ci.value FROM objectives o \
+         JOIN key_results k ON k.objective_id = o.id \
+         JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = k.id \
+         WHERE o.team_id = $2 AND o.workspace_id = $1 AND k.workspace_id = $1 \
+         ORDER BY ci.kr_id, ci.created_at, ci.id",
+    );
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = on!(c, |db| sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(team.0)
+        .fetch_all(db)
+        .await)?;
     let mut out = Points::new();
     for (kr, t, v) in rows {
         out.entry(KrId(kr)).or_default().push((t, v));
@@ -432,17 +446,34 @@ pub async fn points_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<Po
     if krs.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    // One statement for any number of ids: a JSON array walked by json_each.
-    let ids = serde_json::to_string(&krs.iter().map(|k| k.0).collect::<Vec<_>>())
-        .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
-    packed_points(
+    // One statement for any number of ids: a JSON array walked by json_each, or on
+    // PostgreSQL an array.
+    let ids: Vec<i64> = krs.iter().map(|k| k.0).collect();
+    on!(
         c,
-        ws,
-        "check_ins ci",
-        "ci.workspace_id = $1 AND ci.kr_id IN (SELECT value FROM json_each($2))",
-        ids,
+        sqlite | db | {
+            let ids = serde_json::to_string(&ids)
+                .map_err(|e| StoreError::Corrupt(format!("key result ids: {e}")))?;
+            packed_points(
+                db,
+                ws,
+                "check_ins ci",
+                "ci.workspace_id = $1 AND ci.kr_id IN (SELECT value FROM json_each($2))",
+                ids,
+            )
+            .await
+        },
+        postgres | db | {
+            row_points(
+                db,
+                ws,
+                "check_ins ci",
+                "ci.workspace_id = $1 AND ci.kr_id = ANY($2)",
+                ids,
+            )
+            .await
+        },
     )
-    .await
 }
 
 /// The points of the key results of `cycle`'s objectives that have no stored trend at all,
@@ -452,17 +483,29 @@ pub async fn points_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<Po
 /// the check-ins of other cycles and of trended key results are never read: SQLite would
 /// otherwise start from every check-in of the workspace (`CROSS JOIN` fixes the order, the
 /// unary `+` keeps `key_results_by_workspace` from replacing the walk by objective).
+/// PostgreSQL, without `CROSS JOIN ... ON`, walks the same plain joins by itself.
 pub async fn points_untrended_in_cycle(
     c: &mut Conn,
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<Points> {
-    let from = "objectives uo CROSS JOIN key_results u ON u.objective_id = uo.id \
-         LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
-         CROSS JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = u.id";
     let which = "uo.workspace_id = $1 AND uo.cycle_id = $2 AND +u.workspace_id = $1 \
          AND u.archived_at IS NULL AND tr.kr_id IS NULL";
-    packed_points(c, ws, from, which, cycle.0).await
+    on!(
+        c,
+        sqlite | db | {
+            let from = "objectives uo CROSS JOIN key_results u ON u.objective_id = uo.id \
+                 LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
+                 CROSS JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = u.id";
+            packed_points(db, ws, from, which, cycle.0).await
+        },
+        postgres | db | {
+            let from = "objectives uo JOIN key_results u ON u.objective_id = uo.id \
+                 LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
+                 JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = u.id";
+            row_points(db, ws, from, which, cycle.0).await
+        },
+    )
 }
 
 /// One check-in point as [`packed_points`] packs it: key result, `created_at` as stored, id,
@@ -498,22 +541,17 @@ fn unpack_points(pack: &str) -> Result<(Points, Vec<i64>)> {
 }
 
 /// The points of the check-ins `which` selects among the rows of `from` (which names the
-/// check-ins `ci`): an SQL condition with the workspace as `?1` and one parameter, `arg`, as
-/// `?2`. Each caller's `from` and `which` keep the check-ins to the workspace.
+/// check-ins `ci`): an SQL condition with the workspace as `$1` and one parameter, `arg`, as
+/// `$2`. Each caller's `from` and `which` keep the check-ins to the workspace.
 async fn packed_points<'a, A>(
-    c: &mut Conn,
+    db: &mut sqlx::SqliteConnection,
     ws: WorkspaceId,
     from: &str,
     which: &str,
     arg: A,
 ) -> Result<Points>
 where
-    A: 'a
-        + Send
-        + sqlx::Encode<'a, sqlx::Sqlite>
-        + sqlx::Type<sqlx::Sqlite>
-        + sqlx::Encode<'a, sqlx::Postgres>
-        + sqlx::Type<sqlx::Postgres>,
+    A: 'a + Send + sqlx::Encode<'a, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
     // All the points in one row of JSON, in no order: each row crossing from SQLite's thread
     // costs more than reading it, and sorting here is cheaper than SQLite's sort of the
@@ -523,24 +561,52 @@ where
          FROM {from} WHERE {which}",
         exact_real("ci.value")
     ));
-    let pack: String = on!(c, |db| sqlx::query_scalar(sql)
+    let pack: String = sqlx::query_scalar(sql)
         .bind(ws.0)
         .bind(arg)
-        .fetch_one(db)
-        .await)?;
+        .fetch_one(&mut *db)
+        .await?;
     let (mut out, mut inexact) = unpack_points(&pack)?;
     inexact.dedup();
     for kr in inexact {
         // A value at an extreme the packed text may not hold exactly: read them one by one.
-        let points = on!(c, |db| sqlx::query_as(
+        let points = sqlx::query_as(
             "SELECT created_at, value FROM check_ins WHERE workspace_id = $1 AND kr_id = $2 \
              ORDER BY created_at, id",
         )
         .bind(ws.0)
         .bind(kr)
-        .fetch_all(db)
-        .await)?;
+        .fetch_all(&mut *db)
+        .await?;
         out.insert(KrId(kr), points);
+    }
+    Ok(out)
+}
+
+/// [`packed_points`] on PostgreSQL: plain rows, in order, each value as stored (binary, so
+/// exact at any magnitude). PostgreSQL has no cost per row like SQLite's thread hop to save.
+async fn row_points<'a, A>(
+    db: &mut sqlx::PgConnection,
+    ws: WorkspaceId,
+    from: &str,
+    which: &str,
+    arg: A,
+) -> Result<Points>
+where
+    A: 'a + Send + sqlx::Encode<'a, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT ci.kr_id, ci.created_at, ci.value FROM {from} WHERE {which} \
+         ORDER BY ci.kr_id, ci.created_at, ci.id"
+    ));
+    let rows: Vec<(i64, DateTime<Utc>, f64)> = sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(arg)
+        .fetch_all(db)
+        .await?;
+    let mut out = Points::new();
+    for (kr, t, v) in rows {
+        out.entry(KrId(kr)).or_default().push((t, v));
     }
     Ok(out)
 }

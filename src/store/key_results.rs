@@ -62,6 +62,22 @@ const SELECT_BY_OBJECTIVE: &str = select_from!(
     "FROM objectives o CROSS JOIN key_results k ON k.objective_id = o.id JOIN teams t ON t.id = o.team_id"
 );
 
+/// [`SELECT_BY_OBJECTIVE`] for PostgreSQL, which has no `CROSS JOIN ... ON` and whose planner
+/// starts from the objectives on its own.
+const SELECT_BY_OBJECTIVE_PG: &str = select_from!(
+    "FROM objectives o JOIN key_results k ON k.objective_id = o.id JOIN teams t ON t.id = o.team_id"
+);
+
+/// How the PostgreSQL twins order by team name: as SQLite's NOCASE column does, ASCII letters
+/// folded and the rest compared by their bytes (`lower` under the C collation folds ASCII only).
+pub(super) const TEAM_ORDER_PG: &str = r#"lower(t.name COLLATE "C")"#;
+
+/// What orders by team name `t.name` on the backend of `c`: the NOCASE column itself on SQLite,
+/// [`TEAM_ORDER_PG`] on PostgreSQL, whose collation is the server's.
+fn team_order(c: &mut Conn) -> &'static str {
+    on!(c, sqlite | _db | "t.name", postgres | _db | TEAM_ORDER_PG)
+}
+
 fn to_kr(r: Row) -> Result<KeyResult> {
     let corrupt =
         |what: &str, v: &str| StoreError::Corrupt(format!("key result {}: {what} {v:?}", r.id));
@@ -123,15 +139,20 @@ pub async fn list(
     let (select, from) = match (team, objective) {
         (_, Some(_)) => (SELECT, "k.objective_id = $3 AND +k.workspace_id = $1"),
         (Some(_), None) => (
-            SELECT_BY_OBJECTIVE,
+            on!(
+                c,
+                sqlite | _db | SELECT_BY_OBJECTIVE,
+                postgres | _db | SELECT_BY_OBJECTIVE_PG
+            ),
             "o.team_id = $2 AND +o.workspace_id = $1 AND +k.workspace_id = $1",
         ),
         (None, None) => (SELECT, "k.workspace_id = $1"),
     };
+    let team_order = team_order(c);
     let sql = sqlx::AssertSqlSafe(format!(
         "{select} WHERE {from} AND k.archived_at IS NULL AND ($2 IS NULL OR o.team_id = $2) \
          AND ($3 IS NULL OR k.objective_id = $3) AND ($4 IS NULL OR k.owner = $4) \
-         ORDER BY t.name, o.number, k.number"
+         ORDER BY {team_order}, o.number, k.number"
     ));
     let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
@@ -146,9 +167,10 @@ pub async fn list(
 /// Key results a check-in may name: those of objectives in cycles that are not closed. The
 /// closed ones are found separately so the refusal can say why.
 pub async fn list_open(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
+    let team_order = team_order(c);
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} JOIN cycles cy ON cy.id = o.cycle_id WHERE k.workspace_id = $1 AND cy.closed_at IS NULL AND k.archived_at IS NULL \
-         ORDER BY t.name, o.number, k.number"
+         ORDER BY {team_order}, o.number, k.number"
     ));
     let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_kr).collect()
@@ -252,9 +274,10 @@ pub async fn unarchive(c: &mut Conn, ws: WorkspaceId, id: KrId) -> Result<()> {
 
 /// The archived key results of the workspace, for `kr restore`.
 pub async fn list_archived(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {
+    let team_order = team_order(c);
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE k.workspace_id = $1 AND k.archived_at IS NOT NULL \
-         ORDER BY t.name, o.number, k.number"
+         ORDER BY {team_order}, o.number, k.number"
     ));
     let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_kr).collect()
@@ -332,8 +355,7 @@ pub async fn context(
          k.title, k.owner, k.kind, k.unit, k.start_value, k.target, k.current, k.direction, k.confidence, \
          k.weight, k.created_at, k.last_check_in_at, k.kpi_id, k.paced_from, k.carried_by, \
          ct.id AS team_id, ct.name AS team_name, ct.prefix AS team_prefix, ct.timezone, ct.channel, ct.working_hours, \
-         (SELECT group_concat(kind || char(30) || member, char(31)) FROM team_leads l WHERE l.team_id = ct.id) AS leads, \
-         cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
+         {leads} AS leads, cy.id AS cycle_id, cy.name AS cycle_name, cy.start_date, cy.end_date, cy.closed_at, \
          o.kind AS objective_kind, o.state AS objective_state \
          FROM key_results k JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id \
          JOIN teams ct ON ct.id = COALESCE(k.carried_by, o.team_id) \
@@ -343,10 +365,17 @@ pub async fn context(
     // keeps the home team's prefix.
     // Two statements, not one with an OR: each form must reach its row through an index
     // (the key result's id, or team prefix -> objective number -> key-result number).
+    // The carrying team's leads come as `leads_from` reads them; PostgreSQL spells
+    // `group_concat` and `char` as `string_agg` and `chr`.
+    let leads = on!(c,
+        sqlite |_db| "(SELECT group_concat(kind || char(30) || member, char(31)) FROM team_leads l WHERE l.team_id = ct.id)",
+        postgres |_db| "(SELECT string_agg(kind || chr(30) || member, chr(31)) FROM team_leads l WHERE l.team_id = ct.id)",
+    );
+    let columns = COLUMNS.replace("{leads}", leads);
     let row: Option<ContextRow> = match lookup {
         Lookup::Id(id) => {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE k.id = $1 AND k.workspace_id = $2 AND k.archived_at IS NULL"
+                "{columns} WHERE k.id = $1 AND k.workspace_id = $2 AND k.archived_at IS NULL"
             ));
             on!(c, |db| sqlx::query_as(sql)
                 .bind(id.0)
@@ -356,7 +385,7 @@ pub async fn context(
         }
         Lookup::Code(code) => {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE t.workspace_id = $1 AND t.prefix = $2 AND o.number = $3 AND k.number = $4 \
+                "{columns} WHERE t.workspace_id = $1 AND t.prefix = $2 AND o.number = $3 AND k.number = $4 \
                  AND k.archived_at IS NULL"
             ));
             on!(c, |db| sqlx::query_as(sql)
@@ -481,9 +510,10 @@ pub async fn list_in_cycle(
     ws: WorkspaceId,
     cycle: crate::domain::model::CycleId,
 ) -> Result<Vec<KeyResult>> {
+    let team_order = team_order(c);
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE k.workspace_id = $1 AND o.cycle_id = $2 AND k.archived_at IS NULL \
-         ORDER BY t.name, o.number, k.number"
+         ORDER BY {team_order}, o.number, k.number"
     ));
     let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)
@@ -601,6 +631,8 @@ fn packed_trend(sums: &str) -> Option<super::check_ins::trend::StoredTrend> {
 ///
 /// One row for all of them, packed as JSON: a cycle may hold 10,000 key results, and each row
 /// crossing from SQLite's thread costs more than SQLite's own work (`docs/scoring.md`, "Speed").
+/// PostgreSQL has no such cost per row and sends its values in binary, so there they come as
+/// plain rows, ordered by the same sort here.
 pub async fn list_in_cycle_with_trends(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -611,7 +643,8 @@ pub async fn list_in_cycle_with_trends(
 }
 
 /// [`list_in_cycle_with_trends`] with the objectives split between `c` and `other`, so that
-/// SQLite packs both halves at once on their own threads; the same rows in the same order.
+/// SQLite packs both halves at once on their own threads (and PostgreSQL reads them on two
+/// backends); the same rows in the same order.
 pub async fn list_in_cycle_with_trends_on_two(
     c: &mut Conn,
     other: &mut Conn,
@@ -639,10 +672,34 @@ struct ObjectivePack {
 /// each as one JSON array in no order, read in one statement so that both come from one
 /// snapshot. Sorting them here is cheaper than SQLite's sorts for a `GROUP BY`.
 #[derive(sqlx::FromRow)]
-struct CyclePack {
+struct JsonPack {
     objectives: String,
     krs: String,
 }
+
+/// A read of key results with their trends, as each backend gives it: a [`JsonPack`] from
+/// SQLite, plain [`TrendedRow`]s in no order from PostgreSQL.
+enum CyclePack {
+    Json(JsonPack),
+    Rows(Vec<TrendedRow>),
+}
+
+/// A key result as PostgreSQL reads it for [`list_in_cycle_with_trends`]: its [`Row`], its
+/// team's name to order it by, and its stored trend's sums.
+#[derive(sqlx::FromRow)]
+struct TrendedRow {
+    #[sqlx(flatten)]
+    kr: Row,
+    team_name: String,
+    sums: Option<Vec<u8>>,
+}
+
+/// [`SELECT`] with what a [`TrendedRow`] adds, for the unarchived key results its WHERE picks.
+const TRENDED_PG: &str = select_from!(
+    ", t.name AS team_name, tr.sums FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+     JOIN teams t ON t.id = o.team_id LEFT JOIN kr_trends tr ON tr.kr_id = k.id \
+     WHERE k.archived_at IS NULL AND "
+);
 
 async fn pack_in_cycle(
     c: &mut Conn,
@@ -655,16 +712,35 @@ async fn pack_in_cycle(
         "key_results k JOIN objectives o ON o.id = k.objective_id",
         "k.workspace_id = $1 AND o.cycle_id = $2 AND o.id % $3 = $4",
     );
-    Ok(on!(c, |db| sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(cycle.0)
-        .bind(part.1)
-        .bind(part.0)
-        .fetch_one(db)
-        .await)?)
+    let pg = sqlx::AssertSqlSafe(format!(
+        "{TRENDED_PG} k.workspace_id = $1 AND o.cycle_id = $2 AND o.id % $3 = $4"
+    ));
+    Ok(on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(sql)
+                .bind(ws.0)
+                .bind(cycle.0)
+                .bind(part.1)
+                .bind(part.0)
+                .fetch_one(db)
+                .await
+                .map(CyclePack::Json),
+        postgres
+            | db
+            | sqlx::query_as(pg)
+                .bind(ws.0)
+                .bind(cycle.0)
+                .bind(part.1)
+                .bind(part.0)
+                .fetch_all(db)
+                .await
+                .map(CyclePack::Rows),
+    )?)
 }
 
-/// The statement of a [`CyclePack`]: the objectives `objectives` selects (on `o`, with its
+/// The statement of a [`JsonPack`]: the objectives `objectives` selects (on `o`, with its
 /// team `t`) and the unarchived key results `krs` selects among the rows of `from` (which
 /// names them `k` and their objective `o`).
 fn pack_sql(objectives: &str, from: &str, krs: &str) -> sqlx::AssertSqlSafe<String> {
@@ -698,11 +774,28 @@ pub async fn of_objectives_with_trends(
         "objectives o CROSS JOIN key_results k ON k.objective_id = o.id",
         "o.id IN (SELECT value FROM json_each($2)) AND +o.workspace_id = $1 AND +k.workspace_id = $1",
     );
-    let pack: CyclePack = on!(c, |db| sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(objective_ids(objectives)?)
-        .fetch_one(db)
-        .await)?;
+    let pg = sqlx::AssertSqlSafe(format!(
+        "{TRENDED_PG} o.id = ANY($2) AND o.workspace_id = $1 AND k.workspace_id = $1"
+    ));
+    let pack = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(sql)
+                .bind(ws.0)
+                .bind(objective_ids(objectives)?)
+                .fetch_one(db)
+                .await
+                .map(CyclePack::Json),
+        postgres
+            | db
+            | sqlx::query_as(pg)
+                .bind(ws.0)
+                .bind(ids_of(objectives))
+                .fetch_all(db)
+                .await
+                .map(CyclePack::Rows),
+    )?;
     unpack_all(c, ws, [pack]).await
 }
 
@@ -721,18 +814,40 @@ pub async fn of_objectives(
          AND +o.workspace_id = $1 AND +k.workspace_id = $1 AND k.archived_at IS NULL \
          ORDER BY t.name, o.number, k.number"
     ));
-    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(objective_ids(objectives)?)
-        .fetch_all(db)
-        .await)?;
+    let pg = sqlx::AssertSqlSafe(format!(
+        "{SELECT_BY_OBJECTIVE_PG} WHERE o.id = ANY($2) \
+         AND o.workspace_id = $1 AND k.workspace_id = $1 AND k.archived_at IS NULL \
+         ORDER BY {TEAM_ORDER_PG}, o.number, k.number"
+    ));
+    let rows: Vec<Row> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(sql)
+                .bind(ws.0)
+                .bind(objective_ids(objectives)?)
+                .fetch_all(db)
+                .await,
+        postgres
+            | db
+            | sqlx::query_as(pg)
+                .bind(ws.0)
+                .bind(ids_of(objectives))
+                .fetch_all(db)
+                .await,
+    )?;
     rows.into_iter().map(to_kr).collect()
 }
 
 /// Ids as the JSON array `json_each` walks: one statement for any number of them.
 fn objective_ids(objectives: &[ObjectiveId]) -> Result<String> {
-    serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
+    serde_json::to_string(&ids_of(objectives))
         .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))
+}
+
+/// Ids as the array PostgreSQL's `= ANY($n)` reads.
+fn ids_of(objectives: &[ObjectiveId]) -> Vec<i64> {
+    objectives.iter().map(|o| o.0).collect()
 }
 
 /// The key results of `packs` in the order of `ORDER BY t.name, o.number, k.number`, team
@@ -742,11 +857,23 @@ async fn unpack_all<const N: usize>(
     ws: WorkspaceId,
     packs: [CyclePack; N],
 ) -> Result<Vec<(KeyResult, Option<super::check_ins::trend::StoredTrend>)>> {
+    // One store runs on one backend, so the packs are all of one kind.
+    let mut json = Vec::with_capacity(N);
+    let mut rows = Vec::new();
+    for pack in packs {
+        match pack {
+            CyclePack::Json(p) => json.push(p),
+            CyclePack::Rows(r) => rows.extend(r),
+        }
+    }
+    if json.is_empty() {
+        return rows_in_order(rows);
+    }
     let corrupt =
         |e: serde_json::Error| StoreError::Corrupt(format!("key results of a cycle: {e}"));
     let mut objectives: Vec<ObjectivePack> = Vec::new();
     let mut krs: Vec<Packed<'_>> = Vec::new();
-    for pack in &packs {
+    for pack in &json {
         objectives
             .extend(serde_json::from_str::<Vec<ObjectivePack>>(&pack.objectives).map_err(corrupt)?);
         krs.extend(serde_json::from_str::<Vec<Packed<'_>>>(&pack.krs).map_err(corrupt)?);
@@ -786,4 +913,30 @@ async fn unpack_all<const N: usize>(
         out.push((kr, trend));
     }
     Ok(out)
+}
+
+/// PostgreSQL's [`TrendedRow`]s in [`unpack_all`]'s order: the same key, sorted here as the
+/// packs are, so that both backends order team names alike whatever the server's collation.
+fn rows_in_order(
+    rows: Vec<TrendedRow>,
+) -> Result<Vec<(KeyResult, Option<super::check_ins::trend::StoredTrend>)>> {
+    let mut keyed: Vec<((String, i64, i64), TrendedRow)> = rows
+        .into_iter()
+        .map(|r| {
+            let key = (
+                r.team_name.to_ascii_lowercase(),
+                r.kr.objective_number,
+                r.kr.number,
+            );
+            (key, r)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed
+        .into_iter()
+        .map(|(_, r)| {
+            let trend = r.sums.as_deref().and_then(super::check_ins::trend::decode);
+            Ok((to_kr(r.kr)?, trend))
+        })
+        .collect()
 }

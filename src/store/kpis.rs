@@ -558,22 +558,37 @@ pub async fn linked_names(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(Objectiv
 }
 
 /// [`linked_names`] of the given objectives only, found through `kpi_links_by_objective`.
+/// PostgreSQL takes the ids as an array, joins plainly (it has no `CROSS JOIN ... ON`) and
+/// orders the folded names by their bytes, as SQLite does.
 pub async fn linked_names_of(
     c: &mut Conn,
     ws: WorkspaceId,
     objectives: &[ObjectiveId],
 ) -> Result<Vec<(ObjectiveId, String)>> {
-    let ids = serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
-        .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?;
-    let rows: Vec<(i64, String)> = on!(c, |db| sqlx::query_as(
-        "SELECT l.objective_id, k.name FROM kpi_links l CROSS JOIN kpis k ON k.id = l.kpi_id \
-         WHERE l.objective_id IN (SELECT value FROM json_each($2)) AND k.workspace_id = $1 \
-         AND k.archived_at IS NULL ORDER BY k.name_key",
-    )
-    .bind(ws.0)
-    .bind(ids)
-    .fetch_all(db)
-    .await)?;
+    let ids: Vec<i64> = objectives.iter().map(|o| o.0).collect();
+    let rows: Vec<(i64, String)> = on!(c,
+        sqlite |db| sqlx::query_as(
+            "SELECT l.objective_id, k.name FROM kpi_links l CROSS JOIN kpis k ON k.id = l.kpi_id \
+             WHERE l.objective_id IN (SELECT value FROM json_each($2)) AND k.workspace_id = $1 \
+             AND k.archived_at IS NULL ORDER BY k.name_key",
+        )
+        .bind(ws.0)
+        .bind(
+            serde_json::to_string(&ids)
+                .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?,
+        )
+        .fetch_all(db)
+        .await,
+        postgres |db| sqlx::query_as(
+            r#"SELECT l.objective_id, k.name FROM kpi_links l JOIN kpis k ON k.id = l.kpi_id
+             WHERE l.objective_id = ANY($2) AND k.workspace_id = $1
+             AND k.archived_at IS NULL ORDER BY k.name_key COLLATE "C""#,
+        )
+        .bind(ws.0)
+        .bind(ids)
+        .fetch_all(db)
+        .await,
+    )?;
     Ok(rows
         .into_iter()
         .map(|(o, name)| (ObjectiveId(o), name))

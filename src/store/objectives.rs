@@ -107,7 +107,8 @@ pub async fn list(
 /// code order ([`list`]'s) within one. Walks `objectives_by_parent` from the roots, so it reads
 /// the alignment tree below them only, not the cycle (the unary `+` keeps the workspace and
 /// cycle terms, still checked, from choosing `objectives_by_workspace` instead); a stored loop
-/// stops at depth 64.
+/// stops at depth 64. PostgreSQL takes the roots as an array instead of JSON, and orders team
+/// names as SQLite's NOCASE does.
 pub async fn descendants_in_cycle(
     c: &mut Conn,
     ws: WorkspaceId,
@@ -117,8 +118,20 @@ pub async fn descendants_in_cycle(
     if roots.is_empty() {
         return Ok(vec![]);
     }
-    let ids = serde_json::to_string(&roots.iter().map(|o| o.0).collect::<Vec<_>>())
+    let roots: Vec<i64> = roots.iter().map(|o| o.0).collect();
+    let ids = serde_json::to_string(&roots)
         .map_err(|e| StoreError::Corrupt(format!("objective ids: {e}")))?;
+    let pg = sqlx::AssertSqlSafe(format!(
+        "WITH RECURSIVE below(id, depth) AS ( \
+           SELECT id, 0::bigint FROM unnest($3::bigint[]) AS r(id) \
+           UNION SELECT d.id, b.depth + 1 FROM below b JOIN objectives d ON d.parent_id = b.id \
+           WHERE d.workspace_id = $1 AND d.cycle_id = $2 AND b.depth < 64) \
+         {SELECT} JOIN (SELECT id, min(depth) AS depth FROM below GROUP BY id) b ON b.id = o.id \
+         WHERE o.workspace_id = $1 AND o.cycle_id = $2 AND b.depth > 0 \
+           AND o.id <> ALL($3) \
+         ORDER BY b.depth, {}, o.number",
+        super::key_results::TEAM_ORDER_PG
+    ));
     let sql = sqlx::AssertSqlSafe(format!(
         "WITH RECURSIVE below(id, depth) AS ( \
            SELECT value, 0 FROM json_each($3) \
@@ -129,12 +142,25 @@ pub async fn descendants_in_cycle(
            AND o.id NOT IN (SELECT value FROM json_each($3)) \
          ORDER BY b.depth, t.name, o.number"
     ));
-    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql)
-        .bind(ws.0)
-        .bind(cycle.0)
-        .bind(ids)
-        .fetch_all(db)
-        .await)?;
+    let rows: Vec<Row> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(sql)
+                .bind(ws.0)
+                .bind(cycle.0)
+                .bind(ids)
+                .fetch_all(db)
+                .await,
+        postgres
+            | db
+            | sqlx::query_as(pg)
+                .bind(ws.0)
+                .bind(cycle.0)
+                .bind(roots)
+                .fetch_all(db)
+                .await,
+    )?;
     rows.into_iter().map(to_objective).collect()
 }
 
@@ -206,13 +232,16 @@ pub async fn take_kr_number(c: &mut Conn, id: ObjectiveId) -> Result<i64> {
 
 /// After an import: the next key-result number must follow the highest one imported.
 pub async fn reserve_kr_numbers(c: &mut Conn, id: ObjectiveId, up_to: i64) -> Result<()> {
-    on!(c, |db| sqlx::query(
-        "UPDATE objectives SET next_kr_number = max(next_kr_number, $1 + 1) WHERE id = $2"
-    )
-    .bind(up_to)
-    .bind(id.0)
-    .execute(db)
-    .await
-    .map(|r| r.rows_affected()))?;
+    // SQLite's scalar `max` is PostgreSQL's `greatest`; neither backend knows the other's.
+    let sql = on!(c,
+        sqlite |_db| "UPDATE objectives SET next_kr_number = max(next_kr_number, $1 + 1) WHERE id = $2",
+        postgres |_db| "UPDATE objectives SET next_kr_number = greatest(next_kr_number, $1 + 1) WHERE id = $2",
+    );
+    on!(c, |db| sqlx::query(sql)
+        .bind(up_to)
+        .bind(id.0)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

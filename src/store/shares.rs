@@ -25,26 +25,40 @@ pub async fn all(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<(ObjectiveId, Team
 
 /// The shares that involve `team` or any of `objectives`, as (objective, contributing team),
 /// ordered as [`all`]: those a team's own state reads, through `objective_shares_by_team` and
-/// the primary key instead of every share of the workspace.
+/// the primary key instead of every share of the workspace. PostgreSQL takes the ids as an
+/// array instead of JSON.
 pub async fn touching(
     c: &mut Conn,
     ws: WorkspaceId,
     team: TeamId,
     objectives: &[ObjectiveId],
 ) -> Result<Vec<(ObjectiveId, TeamId)>> {
-    let ids = serde_json::to_string(&objectives.iter().map(|o| o.0).collect::<Vec<_>>())
-        .map_err(|e| super::StoreError::Corrupt(format!("objective ids: {e}")))?;
-    let rows: Vec<(i64, i64)> = on!(c, |db| {
-        sqlx::query_as(
-        "SELECT objective_id, team_id FROM objective_shares \
-         WHERE +workspace_id = $1 AND (team_id = $2 OR objective_id IN (SELECT value FROM json_each($3))) \
-         ORDER BY objective_id, team_id",
-    )
-    .bind(ws.0)
-    .bind(team.0)
-    .bind(ids)
-    .fetch_all(db).await
-    })?;
+    let ids: Vec<i64> = objectives.iter().map(|o| o.0).collect();
+    let rows: Vec<(i64, i64)> = on!(c,
+        sqlite |db| sqlx::query_as(
+            "SELECT objective_id, team_id FROM objective_shares \
+             WHERE +workspace_id = $1 AND (team_id = $2 OR objective_id IN (SELECT value FROM json_each($3))) \
+             ORDER BY objective_id, team_id",
+        )
+        .bind(ws.0)
+        .bind(team.0)
+        .bind(
+            serde_json::to_string(&ids)
+                .map_err(|e| super::StoreError::Corrupt(format!("objective ids: {e}")))?,
+        )
+        .fetch_all(db)
+        .await,
+        postgres |db| sqlx::query_as(
+            "SELECT objective_id, team_id FROM objective_shares \
+             WHERE workspace_id = $1 AND (team_id = $2 OR objective_id = ANY($3)) \
+             ORDER BY objective_id, team_id",
+        )
+        .bind(ws.0)
+        .bind(team.0)
+        .bind(ids)
+        .fetch_all(db)
+        .await,
+    )?;
     Ok(rows
         .into_iter()
         .map(|(o, t)| (ObjectiveId(o), TeamId(t)))
