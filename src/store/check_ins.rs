@@ -75,6 +75,7 @@ pub async fn insert(
     at: DateTime<Utc>,
     clock: &CycleClock,
 ) -> Result<Option<Recorded>> {
+    lock_key_result(c, ws, n.kr).await?;
     // Read before the row is appended, so that `before` is the trend the key result had.
     let before = trend::for_kr(c, ws, n.kr, clock).await?;
     let Some(appended) = append(c, ws, n, at).await? else {
@@ -89,6 +90,28 @@ pub async fn insert(
     }))
 }
 
+/// Makes the caller's transaction the only writer of this key result's check-ins until it
+/// ends. The trend is read, added to and written back, and SQLite's `BEGIN IMMEDIATE` already
+/// lets one writer in at a time; on PostgreSQL two check-ins of one key result would each add
+/// to the trend they read, and the later write would drop the other's point.
+async fn lock_key_result(c: &mut Conn, ws: WorkspaceId, kr: KrId) -> Result<()> {
+    on!(
+        c,
+        sqlite | _db | Ok::<_, sqlx::Error>(()),
+        postgres
+            | db
+            | sqlx::query(
+                "SELECT 1 FROM key_results WHERE workspace_id = $1 AND id = $2 FOR UPDATE"
+            )
+            .bind(ws.0)
+            .bind(kr.0)
+            .execute(db)
+            .await
+            .map(|_| ())
+    )?;
+    Ok(())
+}
+
 /// [`insert`] for a check-in that is not scored as it is written (one that follows a KPI
 /// reading, one restored by an import): the key result's stored trend, if any, moves with it;
 /// none is summed for it here (the next scored read does that).
@@ -98,6 +121,7 @@ pub async fn insert_synced(
     n: &NewCheckIn<'_>,
     at: DateTime<Utc>,
 ) -> Result<Option<CheckInId>> {
+    lock_key_result(c, ws, n.kr).await?;
     let appended = append(c, ws, n, at).await?;
     if appended.is_some() {
         trend::add(c, ws, n.kr, at, n.value).await?;
@@ -350,6 +374,18 @@ pub async fn withdraw(
     now: DateTime<Utc>,
     w: Withdrawal<'_>,
 ) -> Result<()> {
+    let kr: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT kr_id FROM check_ins WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(ws.0)
+    .bind(id.0)
+    .fetch_optional(db)
+    .await)?;
+    // As a check-in does: a check-in of this key result written meanwhile would otherwise
+    // write back a trend that still holds the withdrawn point.
+    if let Some(kr) = kr {
+        lock_key_result(c, ws, KrId(kr)).await?;
+    }
     on!(c, |db| {
         sqlx::query(
         "INSERT INTO withdrawn_check_ins (id, workspace_id, kr_id, author, value, confidence, note, \
@@ -364,13 +400,6 @@ pub async fn withdraw(
     .bind(id.0)
     .execute(db).await.map(|r| r.rows_affected())
     })?;
-    let kr: Option<i64> = on!(c, |db| sqlx::query_scalar(
-        "SELECT kr_id FROM check_ins WHERE workspace_id = $1 AND id = $2"
-    )
-    .bind(ws.0)
-    .bind(id.0)
-    .fetch_optional(db)
-    .await)?;
     if let Some(kr) = kr {
         trend::forget(c, ws, KrId(kr)).await?;
     }

@@ -607,20 +607,38 @@ pub async fn links(c: &mut Conn, kpi: KpiId) -> Result<Vec<ObjectiveId>> {
 }
 
 /// The KPI's alert that is not resolved yet, if any: its id and the objective its Start an OKR
-/// drafted, if it did.
+/// drafted, if it did. In a write transaction the alert is then the caller's alone until it
+/// ends: two presses at once draft one objective, the second finding the first's draft (on
+/// SQLite one writer at a time does it; on PostgreSQL `FOR UPDATE`, after which the second
+/// reads the row as the first left it).
 pub async fn open_alert_draft(
     c: &mut Conn,
     ws: WorkspaceId,
     kpi: KpiId,
 ) -> Result<Option<(i64, Option<ObjectiveId>)>> {
-    let row: Option<(i64, Option<i64>)> = on!(c, |db| sqlx::query_as(
-        "SELECT id, drafted_objective_id FROM alerts WHERE workspace_id = $1 \
-         AND kind = 'kpi-out-of-range' AND subject = $2 AND state <> 'resolved'",
-    )
-    .bind(ws.0)
-    .bind(kpi.0)
-    .fetch_optional(db)
-    .await)?;
+    macro_rules! sql {
+        () => {
+            "SELECT id, drafted_objective_id FROM alerts WHERE workspace_id = $1 \
+             AND kind = 'kpi-out-of-range' AND subject = $2 AND state <> 'resolved'"
+        };
+    }
+    let row: Option<(i64, Option<i64>)> = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query_as(sql!())
+                .bind(ws.0)
+                .bind(kpi.0)
+                .fetch_optional(db)
+                .await,
+        postgres
+            | db
+            | sqlx::query_as(concat!(sql!(), " FOR UPDATE"))
+                .bind(ws.0)
+                .bind(kpi.0)
+                .fetch_optional(db)
+                .await
+    )?;
     Ok(row.map(|(id, o)| (id, o.map(ObjectiveId))))
 }
 

@@ -320,10 +320,12 @@ async fn killing_the_bot_mid_fan_out_and_restarting_gives_every_owner_exactly_on
     // owed goes out.
     run_okrbot(&world, now, "restart.log");
     let store = world.store().await;
-    let held: i64 = crate::backend::raw!(store, |db| sqlx::query_scalar(
-        "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND state = 'pending' AND claimed = 1",
+    let held: i64 = crate::backend::raw!(store, |db| {
+        sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND state = 'pending' AND claimed",
     )
-    .fetch_one(db).await)
+    .fetch_one(db).await
+    })
     .expect("claimed rows");
     store.close().await;
     assert!(

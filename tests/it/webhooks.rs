@@ -152,13 +152,12 @@ async fn add(okr: &Okr, app: &TestApp, kind: &str, url: &str) -> i64 {
 
 /// The ledger rows to webhooks: (recipient, kind, state, attempts, next attempt).
 async fn webhook_rows(app: &TestApp) -> Vec<(String, String, String, i64, i64)> {
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
-    sqlx::query_as(
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query_as(
         "SELECT recipient, kind, state, attempts, next_attempt_at FROM deliveries \
          WHERE recipient LIKE 'webhook:%' ORDER BY id",
     )
-    .fetch_all(&pool)
-    .await
+    .fetch_all(db)
+    .await)
     .unwrap()
 }
 

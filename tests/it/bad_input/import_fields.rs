@@ -254,16 +254,14 @@ async fn import_of_a_loop_of_two_or_three_objectives_is_refused_as_objective_ali
 #[tokio::test]
 async fn aligning_under_an_objective_caught_in_an_older_loop_answers_instead_of_hanging() {
     let app = growth_of_three().await;
-    let pool = sqlx::SqlitePool::connect(&app.database_url)
-        .await
-        .expect("db");
-    sqlx::query(
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query(
         "UPDATE objectives SET parent_id = (SELECT id FROM objectives o WHERE o.number = \
          CASE objectives.number WHEN 2 THEN 3 ELSE 2 END AND o.team_id = objectives.team_id) \
          WHERE number IN (2, 3)",
     )
-    .execute(&pool)
+    .execute(db)
     .await
+    .map(|r| r.rows_affected()))
     .expect("GRO-2 and GRO-3 under each other");
     let aligned = tokio::time::timeout(
         std::time::Duration::from_secs(10),

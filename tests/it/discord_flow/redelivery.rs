@@ -64,7 +64,7 @@ async fn a_prompt_sent_again_after_a_crash_is_still_one_message() {
     bot.ledger_when("the prompt is marked sent", sent).await;
     crate::backend::raw!(bot.okr.store(), |db| sqlx::query(
         "UPDATE deliveries SET state = 'pending', sent_at = NULL, platform_message_id = NULL, \
-         claimed = 0 WHERE kind = 'prompt'",
+         claimed = FALSE WHERE kind = 'prompt'",
     )
     .execute(db)
     .await
