@@ -62,8 +62,9 @@ fn sqlite_url(file: &Path) -> String {
 /// The demo's workspace `acme` in a database of this test's backend, for the tests of export and
 /// import that start from it. On SQLite it is a copy of the demo's own file; on PostgreSQL (the
 /// demo writes only SQLite) a fresh database into which `acme` was imported from an export of
-/// that copy, which holds everything those tests read (not the demo's delivery ledger, nor
-/// where its KPI readings came from: the tests of those read the demo's own file).
+/// that copy, which holds everything those tests read (KPI sources and readings with where each
+/// came from included; not the demo's delivery ledger, which the test of it reads in the demo's
+/// own file).
 fn demo_db(dir: &Path) -> String {
     let copy = sqlite_url(&demo_sqlite(dir));
     if crate::backend::postgres_url().is_none() {
@@ -412,9 +413,7 @@ async fn the_demo_posts_to_teams_only_in_working_hours_and_alerts_each_key_resul
 #[test]
 fn the_demo_reads_a_kpi_every_monday_from_the_http_source_it_serves() {
     let dir = tempfile::tempdir().expect("temp dir");
-    // What the demo's scheduler read, in the demo's own SQLite file (its only backend): an
-    // import would mark the readings as imported.
-    let demo = sqlite_url(&demo_sqlite(dir.path()));
+    let demo = demo_db(dir.path());
     let (json, err, ok) = export(&demo, "acme", "json");
     assert!(ok, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
