@@ -156,7 +156,7 @@ async fn only_the_author_undoes_and_only_the_key_results_latest_check_in() {
 #[test]
 fn the_console_answers_undo_and_kr_restore() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = "\
 /okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
 /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
@@ -177,7 +177,7 @@ fn the_console_answers_undo_and_kr_restore() {
             "--admin",
         ])
         .args(["--now", "2026-11-16T10:00:00Z"])
-        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DATABASE_URL", &db)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -30,6 +30,50 @@ pub async fn fresh_url(dir: &Path, file: &str) -> String {
         .get_or_init(|| make_template(server.clone()))
         .await
         .clone();
+    create_database(&server, &format!(" TEMPLATE \"{template}\"")).await
+}
+
+/// [`fresh_url`] for a test that is not async (one that drives the `okrbot` binary and waits on
+/// it), on a small runtime of its own. Not to be called inside a runtime.
+pub fn fresh_url_blocking(dir: &Path, file: &str) -> String {
+    block_on(fresh_url(dir, file))
+}
+
+/// A database nobody else uses and nothing has migrated yet, for a test of what a first start
+/// does: on SQLite a file name in `dir` (not created), on PostgreSQL a new empty database.
+pub async fn unmigrated_url(dir: &Path, file: &str) -> String {
+    let Some(server) = postgres_url() else {
+        return format!("sqlite://{}", dir.join(file).display());
+    };
+    create_database(&server, "").await
+}
+
+/// A database URL for a command that must not open any database (`okrbot schedule preview`):
+/// on SQLite a file name in `dir`, on PostgreSQL a database of the test server that is never
+/// created, so that opening it would fail rather than touch another test's rows.
+pub fn unused_url(dir: &Path, file: &str) -> String {
+    match postgres_url() {
+        Some(server) => with_database(&server, "okrbot_never_created"),
+        None => format!("sqlite://{}", dir.join(file).display()),
+    }
+}
+
+/// [`unmigrated_url`] for a test that is not async.
+pub fn unmigrated_url_blocking(dir: &Path, file: &str) -> String {
+    block_on(unmigrated_url(dir, file))
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime for the database set-up")
+        .block_on(f)
+}
+
+/// A new database on `server` with a name no other test uses, made with `options` (a template
+/// or nothing), and its URL.
+async fn create_database(server: &str, options: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = format!(
         "okrbot_t{}_{}_{}",
@@ -37,17 +81,17 @@ pub async fn fresh_url(dir: &Path, file: &str) -> String {
         NEXT.fetch_add(1, Ordering::Relaxed),
         chrono::Utc::now().timestamp_subsec_nanos()
     );
-    let mut admin = PgConnection::connect(&server)
+    let mut admin = PgConnection::connect(server)
         .await
         .expect("the PostgreSQL server of TEST_DATABASE_URL answers");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+        "CREATE DATABASE \"{name}\"{options}"
     )))
     .execute(&mut admin)
     .await
-    .expect("a test database cloned from the template");
+    .expect("a test database");
     let _ = admin.close().await;
-    with_database(&server, &name)
+    with_database(server, &name)
 }
 
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();

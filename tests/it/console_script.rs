@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn run_console(db: &std::path::Path, args: &[&str], script: impl AsRef<[u8]>) -> (String, i32) {
+fn run_console(database_url: &str, args: &[&str], script: impl AsRef<[u8]>) -> (String, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .arg("console")
         .args(args)
-        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DATABASE_URL", database_url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -28,9 +28,9 @@ fn run_console(db: &std::path::Path, args: &[&str], script: impl AsRef<[u8]>) ->
 }
 
 /// The console as alice, an admin of workspace acme, on a simulated clock standing at `now`.
-fn run_as_admin(db: &std::path::Path, now: &str, script: impl AsRef<[u8]>) -> (String, i32) {
+fn run_as_admin(database_url: &str, now: &str, script: impl AsRef<[u8]>) -> (String, i32) {
     run_console(
-        db,
+        database_url,
         &[
             "--workspace",
             "acme",
@@ -60,7 +60,7 @@ const SETUP: &str = "\
 #[test]
 fn a_console_script_prints_the_scores_of_the_product_spec() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}\
 /okr update GRO-1.1 11 c8 first cohort
@@ -118,7 +118,7 @@ fn a_console_script_prints_the_scores_of_the_product_spec() {
 #[test]
 fn a_bad_line_is_answered_and_the_script_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script =
         format!("{SETUP}/okr update GRO-1.1 12O\n/okr update GRO-1.1 9\n/okr frobnicate\n");
     let (out, code) = run_console(
@@ -144,7 +144,7 @@ fn a_bad_line_is_answered_and_the_script_goes_on() {
 #[test]
 fn without_admin_rights_setup_is_refused_politely() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let (out, code) = run_console(
         &db,
         &["--user", "mallory"],
@@ -160,7 +160,7 @@ fn without_admin_rights_setup_is_refused_politely() {
 #[test]
 fn a_bulk_update_is_recorded_whole() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}/okr update bulk\nGRO-1.1 10 c7\nGRO-2.1 1.05k\n.\n/okr update bulk\nGRO-2.1 80\nGRO-2.2 12O\n.\n/okr history kr:GRO-2.1\n"
     );
@@ -191,7 +191,7 @@ fn a_bulk_update_is_recorded_whole() {
 #[test]
 fn the_console_answers_every_line_of_odd_input_and_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let mut script = SETUP.as_bytes().to_vec();
     script.extend_from_slice(
         "/okr objective add team:Growth title:Launch in München kind:committed\n\
@@ -231,7 +231,7 @@ fn the_console_answers_every_line_of_odd_input_and_goes_on() {
 #[test]
 fn advancing_the_console_clock_by_a_week_delivers_what_fell_due_on_the_way() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!("{SETUP}/okr clock advance:1w\n");
     let (out, code) = run_as_admin(&db, "2026-11-12T10:00:00Z", script);
     assert_eq!(code, 0, "{out}");
@@ -251,7 +251,7 @@ fn advancing_the_console_clock_by_a_week_delivers_what_fell_due_on_the_way() {
 #[test]
 fn a_console_never_delivers_or_moves_another_workspace_s_schedules() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let (out, code) = run_as_admin(&db, "2026-11-12T10:00:00Z", SETUP);
     assert_eq!(code, 0, "{out}");
     let other = |now: &str, script: &str| {
@@ -298,7 +298,7 @@ fn a_console_never_delivers_or_moves_another_workspace_s_schedules() {
 #[test]
 fn after_closing_the_cycle_its_status_stays_viewable() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}/okr update GRO-1.1 9 c8\n/okr cycle close name:2026-Q4\n/okr status\n\
          /okr status team:Growth cycle:2026-Q4\n/okr objective list team:Growth cycle:2026-Q4\n"
@@ -323,7 +323,7 @@ fn after_closing_the_cycle_its_status_stays_viewable() {
 #[test]
 fn aligned_objectives_count_toward_their_parent_in_status_digest_rollup_and_export() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}\
 /okr setup team:Company timezone:Europe/Berlin channel:company prefix:CO lead:alice
@@ -375,7 +375,7 @@ fn aligned_objectives_count_toward_their_parent_in_status_digest_rollup_and_expo
 #[test]
 fn kr_list_filters_by_owner_within_a_team_and_by_cycle() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}/okr kr list team:Growth owner:dave\n/okr cycle close name:2026-Q4\n\
          /okr kr list owner:@alice cycle:2026-Q4\n"
@@ -403,7 +403,7 @@ fn kr_list_filters_by_owner_within_a_team_and_by_cycle() {
 #[test]
 fn values_are_read_as_people_write_them() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}\
 /okr kr add objective:GRO-2 title:Raise NPS kind:metric start:-10 target:30 unit:NPS owner:dave
@@ -430,7 +430,7 @@ fn values_are_read_as_people_write_them() {
 #[test]
 fn replies_show_times_in_the_teams_zone_labelled() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}/okr update GRO-1.1 9 c8\n/okr history kr:GRO-1.1\n/okr status team:Growth\n"
     );
@@ -461,9 +461,9 @@ fn kpi_show_in_the_console_saves_its_chart_and_names_the_file() {
     );
     // Two databases holding a KPI of the same id and name: neither chart overwrites the other.
     let mut saved = Vec::new();
-    for db in ["kpi-chart.db", "kpi-chart-2.db"] {
-        let (out, code) =
-            run_as_admin(&dir.path().join(db), "2026-11-16T10:00:00Z", script.clone());
+    for file in ["kpi-chart.db", "kpi-chart-2.db"] {
+        let db = crate::backend::fresh_url_blocking(dir.path(), file);
+        let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", script.clone());
         assert_eq!(code, 0, "{out}");
         let shown = &out[out.find("KPI conversion · Growth").expect("the show reply")..];
         let path = shown
@@ -494,7 +494,7 @@ fn kpi_show_in_the_console_saves_its_chart_and_names_the_file() {
 #[test]
 fn a_value_far_out_of_range_waits_for_a_confirmation() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}\
 /okr kr add objective:GRO-2 title:Demo calls kind:metric start:30 target:50 owner:dave
@@ -559,7 +559,7 @@ fn a_value_far_out_of_range_waits_for_a_confirmation() {
 #[test]
 fn the_clock_moved_backwards_says_so() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!("{SETUP}/okr clock set:2026-11-13T10:00:00Z\n/okr clock advance:1d\n");
     let (out, code) = run_as_admin(&db, "2026-11-16T10:00:00Z", &script);
     assert_eq!(code, 0, "{out}");
@@ -591,7 +591,7 @@ fn the_clock_moved_backwards_says_so() {
 #[test]
 fn a_weight_is_confirmed_when_set_and_shown_in_status() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = format!(
         "{SETUP}/okr kr add objective:GRO-2 title:Churned accounts won back kind:metric start:0 target:10 weight:2\n\
          /okr kr edit kr:GRO-2.1 weight:0\n\
@@ -658,7 +658,7 @@ fn a_misspelt_command_or_an_unknown_option_is_named() {
 #[test]
 fn a_quarter_with_company_okrs_and_a_kpi_started_mid_cycle_reads_right_to_a_lead() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let mut script = String::from(
         "\
 /okr setup team:Company timezone:Europe/Berlin channel:company prefix:CO lead:alice

@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-fn okrbot(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
+/// The `okrbot` binary run on the database at `database_url`.
+fn okrbot(database_url: &str, args: &[&str]) -> (String, String, bool) {
     let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .args(args)
-        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DATABASE_URL", database_url)
         .output()
         .expect("okrbot runs");
     (
@@ -20,7 +21,7 @@ fn okrbot(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
 const NOW: &str = "2026-12-20T12:00:00Z";
 
 /// `okrbot export` of `workspace` in `format`, its computed fields as of [`NOW`].
-fn export(db: &Path, workspace: &str, format: &str) -> (String, String, bool) {
+fn export(db: &str, workspace: &str, format: &str) -> (String, String, bool) {
     okrbot(
         db,
         &[
@@ -44,8 +45,9 @@ fn demo_template() -> &'static (PathBuf, String) {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("template dir");
         let db = dir.join("demo.db");
+        // The demo writes a SQLite file of its own, whichever backend the suite runs on.
         let (out, err, ok) = okrbot(
-            &db,
+            &sqlite_url(&db),
             &["demo", "--database", db.to_str().expect("utf-8 path")],
         );
         assert!(ok, "the demo runs: {err}");
@@ -53,9 +55,44 @@ fn demo_template() -> &'static (PathBuf, String) {
     })
 }
 
-/// A copy of the demo's database in `dir`. The demo (a whole quarter through the scheduler) runs
-/// once per test run into a template; each test then works on its own copy of it.
-fn demo_db(dir: &Path) -> PathBuf {
+fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}", file.display())
+}
+
+/// The demo's workspace `acme` in a database of this test's backend, for the tests of export and
+/// import that start from it. On SQLite it is a copy of the demo's own file; on PostgreSQL (the
+/// demo writes only SQLite) a fresh database into which `acme` was imported from an export of
+/// that copy, which holds everything those tests read (KPI sources and readings with where each
+/// came from included; not the demo's delivery ledger, which the test of it reads in the demo's
+/// own file).
+fn demo_db(dir: &Path) -> String {
+    let copy = sqlite_url(&demo_sqlite(dir));
+    if crate::backend::postgres_url().is_none() {
+        return copy;
+    }
+    let (json, err, ok) = export(&copy, "acme", "json");
+    assert!(ok, "the demo's workspace exports: {err}");
+    let file = dir.join("demo-acme.json");
+    std::fs::write(&file, json).expect("the demo's export written");
+    let url = crate::backend::fresh_url_blocking(dir, "demo-pg.db");
+    let (_, err, ok) = okrbot(
+        &url,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "acme",
+            "--now",
+            NOW,
+        ],
+    );
+    assert!(ok, "the demo's workspace imports: {err}");
+    url
+}
+
+/// A copy of the demo's SQLite database in `dir`. The demo (a whole quarter through the
+/// scheduler) runs once per test run into a template; each test then works on its own copy of it.
+fn demo_sqlite(dir: &Path) -> PathBuf {
     let template = &demo_template().0;
     let copy = dir.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -283,22 +320,32 @@ fn exporting_a_workspace_that_does_not_exist_is_refused_and_creates_nothing() {
 #[tokio::test]
 async fn exporting_from_a_damaged_database_names_the_cause() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("damaged.db");
+    let db = crate::backend::fresh_url(dir.path(), "damaged.db").await;
     // A console session creates the workspace, so the export gets past finding it.
     let (_, err, ok) = okrbot(&db, &["console", "--workspace", "acme"]);
     assert!(ok, "{err}");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+    let store = okrbot::store::Store::open(&db)
         .await
         .expect("open the database");
-    sqlx::query("DROP TABLE objectives")
-        .execute(&pool)
+    // PostgreSQL drops a table others refer to only with its references (CASCADE), and says
+    // so in its own words.
+    let (drop, said) = match store.pg_pool() {
+        Some(_) => (
+            "DROP TABLE objectives CASCADE",
+            "relation \"objectives\" does not exist",
+        ),
+        None => ("DROP TABLE objectives", "no such table: objectives"),
+    };
+    crate::backend::raw!(store, |db| sqlx::query(drop)
+        .execute(db)
         .await
-        .expect("drop a table");
-    pool.close().await;
+        .map(|r| r.rows_affected()))
+    .expect("drop a table");
+    store.close().await;
 
     let (out, err, ok) = export(&db, "acme", "json");
     assert!(!ok, "{out}");
-    assert!(err.contains("no such table: objectives"), "{err}");
+    assert!(err.contains(said), "{err}");
 }
 
 /// The demo reads right to a team lead: every post to a team went out within its working hours
@@ -308,8 +355,10 @@ async fn exporting_from_a_damaged_database_names_the_cause() {
 async fn the_demo_posts_to_teams_only_in_working_hours_and_alerts_each_key_result_once() {
     use chrono::{Datelike, Timelike};
     let dir = tempfile::tempdir().expect("temp dir");
-    let demo = demo_db(dir.path());
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", demo.display()))
+    // The demo writes its ledger to a SQLite file of its own (it has no other backend): this
+    // reads that file, on either suite.
+    let demo = demo_sqlite(dir.path());
+    let pool = sqlx::SqlitePool::connect(&sqlite_url(&demo))
         .await
         .expect("the demo database opens");
     let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
@@ -430,89 +479,117 @@ const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin cha
 
 /// Every row of each table that holds what people set, for one workspace, with ids replaced by
 /// what they stand for (a team's name, an objective's or key result's code, a KPI's name) and
-/// sorted: two workspaces holding the same things give the same rows.
-async fn rows_of(
-    pool: &sqlx::SqlitePool,
+/// sorted: two workspaces holding the same things give the same rows. Read from the store's
+/// dump of the whole database (`store::dump`), which spells rows alike on either backend.
+fn rows_of(
+    dump: &[(String, Vec<String>)],
     ws: i64,
 ) -> std::collections::BTreeMap<String, Vec<String>> {
-    use sqlx::{Column, Row, TypeInfo, ValueRef};
-    let names = |sql: &'static str| async move {
-        let rows: Vec<(i64, String)> = sqlx::query_as(sql)
-            .bind(ws)
-            .fetch_all(pool)
-            .await
-            .expect(sql);
-        rows.into_iter()
-            .collect::<std::collections::HashMap<_, _>>()
-    };
-    let teams = names("SELECT id, name FROM teams WHERE workspace_id = ?").await;
-    let cycles = names("SELECT id, name FROM cycles WHERE workspace_id = ?").await;
-    let objectives = names(
-        "SELECT o.id, t.prefix || '-' || o.number FROM objectives o JOIN teams t ON t.id = o.team_id WHERE o.workspace_id = ?",
-    )
-    .await;
-    let krs = names(
-        "SELECT k.id, t.prefix || '-' || o.number || '.' || k.number FROM key_results k \
-         JOIN objectives o ON o.id = k.objective_id JOIN teams t ON t.id = o.team_id WHERE k.workspace_id = ?",
-    )
-    .await;
-    let kpis = names("SELECT id, name FROM kpis WHERE workspace_id = ?").await;
-    let mut out = std::collections::BTreeMap::new();
-    for (table, scope) in COMPARED {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT t.* FROM {table} t {scope} ?"
-        )))
-        .bind(ws)
-        .fetch_all(pool)
-        .await
-        .unwrap_or_else(|e| panic!("{table}: {e}"));
-        let mut shown: Vec<String> = rows
+    use serde_json::{Map, Value};
+    use std::collections::HashMap;
+    let table = |name: &str| -> Vec<Map<String, Value>> {
+        dump.iter()
+            .find(|(t, _)| t == name)
+            .unwrap_or_else(|| panic!("no table {name} in the dump"))
+            .1
             .iter()
+            .map(|row| serde_json::from_str(row).expect("a row as a JSON object"))
+            .collect()
+    };
+    let int = |row: &Map<String, Value>, column: &str| row.get(column).and_then(Value::as_i64);
+    let text = |row: &Map<String, Value>, column: &str| {
+        row.get(column)
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .unwrap_or_else(|| panic!("no column {column} in {row:?}"))
+    };
+    let in_ws = |row: &Map<String, Value>| int(row, "workspace_id") == Some(ws);
+    let names = |name: &str, column: &str| -> HashMap<i64, String> {
+        table(name)
+            .iter()
+            .filter(|r| in_ws(r))
+            .map(|r| (int(r, "id").expect("an id"), text(r, column)))
+            .collect()
+    };
+    let teams = names("teams", "name");
+    let prefixes = names("teams", "prefix");
+    let cycles = names("cycles", "name");
+    let kpis = names("kpis", "name");
+    // An objective's code is its team's prefix and its number; a key result's, its
+    // objective's code and its number.
+    let objectives: HashMap<i64, String> = table("objectives")
+        .iter()
+        .filter(|r| in_ws(r))
+        .map(|r| {
+            let team = int(r, "team_id").expect("a team");
+            (
+                int(r, "id").expect("an id"),
+                format!("{}-{}", prefixes[&team], text(r, "number")),
+            )
+        })
+        .collect();
+    let krs: HashMap<i64, String> = table("key_results")
+        .iter()
+        .filter(|r| in_ws(r))
+        .map(|r| {
+            let objective = int(r, "objective_id").expect("an objective");
+            (
+                int(r, "id").expect("an id"),
+                format!("{}.{}", objectives[&objective], text(r, "number")),
+            )
+        })
+        .collect();
+    let mut out = std::collections::BTreeMap::new();
+    for (name, scope) in COMPARED {
+        let mut shown: Vec<String> = table(name)
+            .iter()
+            .filter(|r| match scope {
+                Scope::Workspace => in_ws(r),
+                Scope::Team => int(r, "team_id").is_some_and(|t| teams.contains_key(&t)),
+                Scope::Kpi => int(r, "kpi_id").is_some_and(|k| kpis.contains_key(&k)),
+            })
             .map(|r| {
-                r.columns()
-                    .iter()
-                    .filter(|c| {
-                        !matches!(c.name(), "id" | "workspace_id")
-                            && !IMPORT_TIME.contains(&(*table, c.name()))
+                r.iter()
+                    .filter(|(c, _)| {
+                        !matches!(c.as_str(), "id" | "workspace_id")
+                            && !IMPORT_TIME.contains(&(*name, c.as_str()))
                     })
-                    .map(|c| {
-                        let raw = r.try_get_raw(c.ordinal()).expect("a value");
-                        let value = if raw.is_null() {
-                            "NULL".to_owned()
-                        } else {
-                            match raw.type_info().name() {
-                                "INTEGER" => r.get::<i64, _>(c.ordinal()).to_string(),
-                                "REAL" => r.get::<f64, _>(c.ordinal()).to_string(),
-                                "BLOB" => format!("{:?}", r.get::<Vec<u8>, _>(c.ordinal())),
-                                _ => r.get::<String, _>(c.ordinal()),
+                    .map(|(c, v)| {
+                        let named = v.as_i64().and_then(|i| match c.as_str() {
+                            "team_id" | "carried_by" => teams.get(&i).cloned(),
+                            "cycle_id" => cycles.get(&i).cloned(),
+                            "objective_id" | "parent_id" | "drafted_objective_id" => {
+                                objectives.get(&i).cloned()
                             }
-                        };
-                        let named = match c.name() {
-                            "team_id" | "carried_by" => {
-                                value.parse().ok().and_then(|i: i64| teams.get(&i).cloned())
-                            }
-                            "cycle_id" => value
-                                .parse()
-                                .ok()
-                                .and_then(|i: i64| cycles.get(&i).cloned()),
-                            "objective_id" | "parent_id" | "drafted_objective_id" => value
-                                .parse()
-                                .ok()
-                                .and_then(|i: i64| objectives.get(&i).cloned()),
-                            "kr_id" => value.parse().ok().and_then(|i: i64| krs.get(&i).cloned()),
-                            "kpi_id" => value.parse().ok().and_then(|i: i64| kpis.get(&i).cloned()),
+                            "kr_id" => krs.get(&i).cloned(),
+                            "kpi_id" => kpis.get(&i).cloned(),
                             _ => None,
+                        });
+                        let value = match v {
+                            Value::Null => "NULL".to_owned(),
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
                         };
-                        format!("{}={}", c.name(), named.unwrap_or(value))
+                        format!("{c}={}", named.unwrap_or(value))
                     })
                     .collect::<Vec<_>>()
                     .join(" ")
             })
             .collect();
         shown.sort();
-        out.insert((*table).to_owned(), shown);
+        out.insert((*name).to_owned(), shown);
     }
     out
+}
+
+/// How a table's rows are narrowed to one workspace: by their own `workspace_id`, or by that of
+/// the team (`team_id`) or the KPI (`kpi_id`) they belong to.
+enum Scope {
+    Workspace,
+    Team,
+    Kpi,
 }
 
 /// The tables of what people set, and how each is narrowed to one workspace. Left out, each for
@@ -520,28 +597,19 @@ async fn rows_of(
 /// of one installation, not the workspace's data), `kr_trends` (sums recomputed from the
 /// check-ins), `webhooks` and KPI push tokens (secrets never leave), `closed_dms` (what one
 /// Discord said about one member), `workspaces`.
-const COMPARED: &[(&str, &str)] = &[
-    ("teams", "WHERE t.workspace_id ="),
-    (
-        "team_leads",
-        "JOIN teams x ON x.id = t.team_id WHERE x.workspace_id =",
-    ),
-    ("cycles", "WHERE t.workspace_id ="),
-    ("objectives", "WHERE t.workspace_id ="),
-    ("key_results", "WHERE t.workspace_id ="),
-    ("check_ins", "WHERE t.workspace_id ="),
-    ("withdrawn_check_ins", "WHERE t.workspace_id ="),
-    ("schedules", "WHERE t.workspace_id ="),
-    ("kpis", "WHERE t.workspace_id ="),
-    (
-        "kpi_readings",
-        "JOIN kpis x ON x.id = t.kpi_id WHERE x.workspace_id =",
-    ),
-    (
-        "kpi_links",
-        "JOIN kpis x ON x.id = t.kpi_id WHERE x.workspace_id =",
-    ),
-    ("objective_shares", "WHERE t.workspace_id ="),
+const COMPARED: &[(&str, Scope)] = &[
+    ("teams", Scope::Workspace),
+    ("team_leads", Scope::Team),
+    ("cycles", Scope::Workspace),
+    ("objectives", Scope::Workspace),
+    ("key_results", Scope::Workspace),
+    ("check_ins", Scope::Workspace),
+    ("withdrawn_check_ins", Scope::Workspace),
+    ("schedules", Scope::Workspace),
+    ("kpis", Scope::Workspace),
+    ("kpi_readings", Scope::Kpi),
+    ("kpi_links", Scope::Kpi),
+    ("objective_shares", Scope::Workspace),
 ];
 
 /// Columns that say when the import ran rather than what was set (a team's, a cycle's and a
@@ -560,7 +628,7 @@ const IMPORT_TIME: &[(&str, &str)] = &[
 #[tokio::test]
 async fn a_workspace_that_used_every_command_comes_back_whole_from_a_backup() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("every.db");
+    let db = crate::backend::fresh_url(dir.path(), "every.db").await;
     let mut console = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .args([
             "console",
@@ -571,7 +639,7 @@ async fn a_workspace_that_used_every_command_comes_back_whole_from_a_backup() {
             "--admin",
         ])
         .args(["--now", "2026-10-02T09:00:00Z"])
-        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DATABASE_URL", &db)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -602,23 +670,21 @@ async fn a_workspace_that_used_every_command_comes_back_whole_from_a_backup() {
     );
     assert!(ok, "{err}");
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("the database");
-    let ws = |name: &'static str| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>("SELECT id FROM workspaces WHERE name = ?")
-                .bind(name)
-                .fetch_one(&pool)
-                .await
-                .expect(name)
-        }
+    let store = okrbot::store::Store::open(&db).await.expect("the database");
+    let dump = crate::common::rows(&store).await.0;
+    store.close().await;
+    let ws = |name: &str| {
+        dump.iter()
+            .find(|(t, _)| t == "workspaces")
+            .expect("the workspaces")
+            .1
+            .iter()
+            .map(|r| serde_json::from_str::<serde_json::Value>(r).expect("a row"))
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["id"].as_i64())
+            .unwrap_or_else(|| panic!("workspace {name}"))
     };
-    let (original, copy) = (
-        rows_of(&pool, ws("acme").await).await,
-        rows_of(&pool, ws("copy").await).await,
-    );
+    let (original, copy) = (rows_of(&dump, ws("acme")), rows_of(&dump, ws("copy")));
     for (table, rows) in &original {
         assert!(
             !rows.is_empty(),

@@ -242,7 +242,7 @@ async fn start_an_okr_drafts_a_linked_objective_whose_key_result_follows_the_kpi
 #[test]
 fn the_console_takes_the_short_form_and_the_digest_lists_kpis_out_of_range_first() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("okr.db");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
     let script = "\
 /okr setup team:Growth timezone:Europe/Berlin channel:growth lead:alice
 /okr cycle new name:2026-Q4 start:2026-10-01 end:2026-12-31
@@ -266,7 +266,7 @@ fn the_console_takes_the_short_form_and_the_digest_lists_kpis_out_of_range_first
             "--admin",
         ])
         .args(["--now", "2026-11-16T10:00:00Z"])
-        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DATABASE_URL", &db)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -317,7 +317,7 @@ fn okrbot(args: &[&str]) -> std::process::Output {
         .args(args)
         .env(
             "OKRBOT_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("unused.db").display()),
+            crate::backend::unused_url(dir.path(), "unused.db"),
         )
         .output()
         .expect("okrbot runs")

@@ -1,18 +1,19 @@
-//! Starting up: several processes opening a new database file at once all succeed, each finding
-//! the schema complete.
+//! Starting up: several processes opening a new database at once all succeed, each finding the
+//! schema complete.
 
 use std::process::{Command, Stdio};
 
 #[test]
 fn five_processes_started_at_once_on_a_new_database_all_succeed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("new.db").display());
     for round in 0..3 {
         // A fresh file each round, without the last round's write-ahead log beside it: a
-        // stale -wal next to a new database file is not a new database.
+        // stale -wal next to a new database file is not a new database. On PostgreSQL, a new
+        // empty database each round.
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(dir.path().join(format!("new.db{suffix}")));
         }
+        let url = crate::backend::unmigrated_url_blocking(dir.path(), "new.db");
         let children: Vec<_> = (0..5)
             .map(|_| {
                 Command::new(env!("CARGO_BIN_EXE_okrbot"))
@@ -40,19 +41,25 @@ fn five_processes_started_at_once_on_a_new_database_all_succeed() {
 #[test]
 fn the_scheduler_process_stops_on_sigterm_with_exit_0_within_10_s() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("run.db");
+    let url = crate::backend::fresh_url_blocking(dir.path(), "run.db");
+    let log = dir.path().join("okrbot.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .args(["schedule", "run"])
-        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DATABASE_URL", &url)
         .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0")
         .env("OKRBOT_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(&log).expect("a log file"))
         .spawn()
         .expect("okrbot starts");
-    // Up once its database exists and the loop has had a moment to start.
+    // Up once its database is open (the listener starts after it) and the loop has had a
+    // moment to start.
     let started = std::time::Instant::now();
-    while !db.exists() && started.elapsed() < std::time::Duration::from_secs(30) {
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("HTTP listener up")
+        && started.elapsed() < std::time::Duration::from_secs(30)
+    {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -73,14 +80,7 @@ fn the_scheduler_process_stops_on_sigterm_with_exit_0_within_10_s() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
-    let mut stderr = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(status.success(), "exit {status:?}: {stderr}");
 }
 

@@ -30,7 +30,7 @@ fn rss_kb(pid: u32) -> u64 {
 #[tokio::test]
 async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let url = crate::backend::fresh_url(dir.path(), "okrbot.db").await;
     let log = dir.path().join("okrbot.log");
     let fake = FakeDiscord::start().await;
     // OKRBOT_BIN measures another build (the release binary) with the same flow.
@@ -169,6 +169,7 @@ fn a_failed_gateway_lookup_at_a_custom_base_stops_the_bot() {
         .unwrap()
         .port();
     let dir = tempfile::tempdir().unwrap();
+    let url = crate::backend::fresh_url_blocking(dir.path(), "t.db");
     let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .arg("run")
         .env("DISCORD_TOKEN", TOKEN)
@@ -176,10 +177,7 @@ fn a_failed_gateway_lookup_at_a_custom_base_stops_the_bot() {
             "OKRBOT_DISCORD__API_BASE",
             format!("http://127.0.0.1:{port}"),
         )
-        .env(
-            "OKRBOT_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("t.db").display()),
-        )
+        .env("OKRBOT_DATABASE_URL", &url)
         .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0")
         .output()
         .expect("okrbot runs");
@@ -195,10 +193,7 @@ fn a_failed_gateway_lookup_at_a_custom_base_stops_the_bot() {
         .arg("run")
         .env("DISCORD_TOKEN", TOKEN)
         .env("OKRBOT_DISCORD__API_BASE", "http://proxy.example.com")
-        .env(
-            "OKRBOT_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("t.db").display()),
-        )
+        .env("OKRBOT_DATABASE_URL", &url)
         .output()
         .expect("okrbot runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be https"));
@@ -210,7 +205,7 @@ fn a_failed_gateway_lookup_at_a_custom_base_stops_the_bot() {
 #[tokio::test]
 async fn okrbot_schedule_run_delivers_to_discord_over_rest_without_a_gateway() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let url = crate::backend::fresh_url(dir.path(), "okrbot.db").await;
     let fake = FakeDiscord::start().await;
     let store = Store::open(&url).await.expect("the database opens");
     let okr = Okr::new(store, &Config::default());
@@ -271,7 +266,7 @@ async fn okrbot_schedule_run_delivers_to_discord_over_rest_without_a_gateway() {
 #[tokio::test]
 async fn okrbot_run_without_the_scheduler_answers_but_sends_no_prompt() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("okrbot.db").display());
+    let url = crate::backend::fresh_url(dir.path(), "okrbot.db").await;
     let fake = FakeDiscord::start().await;
     let store = Store::open(&url).await.expect("the database opens");
     let okr = Okr::new(store, &Config::default());
