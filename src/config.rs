@@ -13,7 +13,8 @@ use crate::domain::scoring::ScoringRules;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
-    /// Where the data lives; a `sqlite://` URL, the file is created if missing.
+    /// Where the data lives: a `sqlite://` URL (the file is created if missing) or a
+    /// `postgres://` one (an existing database; the schema is made on first start).
     pub database_url: String,
     /// tracing filter for stderr logs.
     pub log: String,
