@@ -361,7 +361,12 @@ impl Scheduler {
                 Ok(Some(t)) if t > now => t,
                 Ok(Some(_)) => now + Duration::seconds(1),
                 Ok(None) => now + Duration::hours(1),
-                Err(_) => now + Duration::minutes(1),
+                Err(e) => {
+                    // Said, not swallowed: on a test's manual clock this minute may never
+                    // come, and in production a minute of silence hides a failing database.
+                    tracing::error!(error = ?e, "reading when to look again failed; looking again in a minute");
+                    now + Duration::minutes(1)
+                }
             };
             tokio::select! {
                 _ = clock.sleep_until(wake) => {}
