@@ -223,6 +223,10 @@ impl Scheduler {
         }
         if let Some(slot) = slot {
             report.fired += 1;
+            if row.kind == ScheduleKind::Sweep {
+                // The sweep decides from the scores it reads: no check-in may land in between.
+                store::key_results::lock_carried_by(&mut tx, row.workspace, row.team).await?;
+            }
             let state = TeamState::load(
                 &mut tx,
                 row.workspace,

@@ -164,6 +164,34 @@ pub async fn list(
     rows.into_iter().map(to_kr).collect()
 }
 
+/// Makes the caller's transaction the only one deciding about the key results `team` carries
+/// until it ends, for a sweep that reads their scores and then opens or resolves their alerts.
+/// SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time. On PostgreSQL a check-in
+/// committed between the sweep's read of the scores and its read of the open alerts would have
+/// its fresh alert resolved by a sweep that never saw the check-in; a check-in takes its key
+/// result's lock first, so with this one the two run one after the other. Locked in id order,
+/// so two of these never wait on each other crosswise.
+pub async fn lock_carried_by(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Result<()> {
+    on!(
+        c,
+        sqlite | _db | Ok::<_, sqlx::Error>(()),
+        postgres
+            | db
+            | sqlx::query(
+                "SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+                 WHERE k.workspace_id = $1 AND k.archived_at IS NULL \
+                 AND (k.carried_by = $2 OR (k.carried_by IS NULL AND o.team_id = $2)) \
+                 ORDER BY k.id FOR UPDATE OF k"
+            )
+            .bind(ws.0)
+            .bind(team.0)
+            .execute(db)
+            .await
+            .map(|_| ())
+    )?;
+    Ok(())
+}
+
 /// Key results a check-in may name: those of objectives in cycles that are not closed. The
 /// closed ones are found separately so the refusal can say why.
 pub async fn list_open(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<KeyResult>> {

@@ -554,3 +554,33 @@ async fn a_typo_out_of_red_corrected_within_the_undo_window_makes_no_noise() {
         "the one alert, open all along"
     );
 }
+
+/// A check-in turning a key result red while the hourly sweep decides about its team. On
+/// PostgreSQL the two run side by side, and a sweep that read the scores before the check-in
+/// landed once resolved, in silence, the alert the check-in had just opened. They meet only
+/// now and then, so this runs them together in twenty hours; each hour the key result is taken
+/// clearly out of red again after the sweep.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_check_in_into_red_during_the_hourly_sweep_keeps_its_alert() {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let alice = person(&app, "alice");
+    let state = |rows: &[(String, bool)]| rows.last().map(|(s, _)| s.clone());
+    for hour in 0..20 {
+        let t = at("2026-11-14T13:00:00Z") + Duration::hours(hour);
+        tokio::join!(sim.tick_at(t), check_in(&app, "alice", "GRO-1.1 55 c2", t));
+        let rows = alert_rows(&app.okr, "GRO-1.1", &alice).await;
+        assert_eq!(
+            state(&rows).as_deref(),
+            Some("open"),
+            "hour {hour}: {rows:?}"
+        );
+        check_in(&app, "alice", "GRO-1.1 60 c9", t + Duration::minutes(30)).await;
+        let rows = alert_rows(&app.okr, "GRO-1.1", &alice).await;
+        assert_eq!(
+            state(&rows).as_deref(),
+            Some("resolved"),
+            "hour {hour}: {rows:?}"
+        );
+    }
+}
