@@ -88,6 +88,18 @@ enum Cmd {
     },
     /// Create the database if needed and bring its schema up to date.
     Migrate,
+    /// Copy a whole database into a new, empty one, e.g. from the SQLite file to PostgreSQL:
+    /// every workspace, with its history, schedules and delivery ledger, in one transaction.
+    /// Stop okrbot first, so that nothing written after the copy is left behind.
+    Copy {
+        /// The database to copy (default: the configured one, `database_url`).
+        #[arg(long)]
+        from: Option<String>,
+        /// The database to copy into: created and migrated if need be, and it must hold no
+        /// rows yet (`postgres://user:password@host/okrbot` or `sqlite://okrbot-copy.db`).
+        #[arg(long)]
+        to: String,
+    },
     /// Check-in schedules: preview a cron expression, or run the scheduler.
     Schedule {
         #[command(subcommand)]
@@ -373,6 +385,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             result?;
+        }
+        Cmd::Copy { from, to } => {
+            let from = from.unwrap_or_else(|| config.database_url.clone());
+            let (shown_from, shown_to) = (
+                okrbot::store::shown_url(&from),
+                okrbot::store::shown_url(&to),
+            );
+            if from == to {
+                anyhow::bail!("--from and --to are the same database ({shown_from}): name a new, empty database with --to");
+            }
+            let source = Store::open(&from)
+                .await
+                .with_context(|| format!("opening the database {shown_from}"))?;
+            let destination = Store::open(&to)
+                .await
+                .with_context(|| format!("opening the database {shown_to}"))?;
+            let copied = okrbot::store::copy::copy(&source, &destination)
+                .await
+                .with_context(|| {
+                    format!("copying {shown_from} to {shown_to}; nothing was written")
+                })?;
+            source.close().await;
+            destination.close().await;
+            println!(
+                "copied {} rows in {} tables from {shown_from} to {shown_to}",
+                copied.rows(),
+                copied.tables.len()
+            );
+            for (table, rows) in copied.tables.iter().filter(|(_, n)| *n > 0) {
+                println!("  {table}: {rows}");
+            }
         }
         Cmd::Migrate => {
             let okr = open(&config).await?;

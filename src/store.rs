@@ -16,6 +16,7 @@ use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 pub mod alerts;
 pub mod check_ins;
 pub mod closed_dms;
+pub mod copy;
 pub mod cycle_reads;
 pub mod cycles;
 pub mod deliveries;
@@ -152,6 +153,10 @@ pub enum StoreError {
     Duplicate(String),
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// Something the caller asked of whole databases that cannot be done as asked (a copy
+    /// into one that is not empty); the string says why and what to do.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
     #[error(transparent)]

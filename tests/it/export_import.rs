@@ -59,34 +59,17 @@ fn sqlite_url(file: &Path) -> String {
     format!("sqlite://{}", file.display())
 }
 
-/// The demo's workspace `acme` in a database of this test's backend, for the tests of export and
-/// import that start from it. On SQLite it is a copy of the demo's own file; on PostgreSQL (the
-/// demo writes only SQLite) a fresh database into which `acme` was imported from an export of
-/// that copy, which holds everything those tests read (KPI sources and readings with where each
-/// came from included; not the demo's delivery ledger, which the test of it reads in the demo's
-/// own file).
+/// The demo's database in one of this test's backend, for the tests that start from its
+/// workspace `acme`. On SQLite it is a copy of the demo's own file; on PostgreSQL (the demo
+/// writes a SQLite file) a fresh database the file was copied into with `okrbot copy`.
 fn demo_db(dir: &Path) -> String {
     let copy = sqlite_url(&demo_sqlite(dir));
     if crate::backend::postgres_url().is_none() {
         return copy;
     }
-    let (json, err, ok) = export(&copy, "acme", "json");
-    assert!(ok, "the demo's workspace exports: {err}");
-    let file = dir.join("demo-acme.json");
-    std::fs::write(&file, json).expect("the demo's export written");
     let url = crate::backend::fresh_url_blocking(dir, "demo-pg.db");
-    let (_, err, ok) = okrbot(
-        &url,
-        &[
-            "import",
-            file.to_str().expect("utf-8"),
-            "--workspace",
-            "acme",
-            "--now",
-            NOW,
-        ],
-    );
-    assert!(ok, "the demo's workspace imports: {err}");
+    let (_, err, ok) = okrbot(&copy, &["copy", "--to", &url]);
+    assert!(ok, "the demo's database copies: {err}");
     url
 }
 
@@ -768,4 +751,99 @@ fn the_demos_weeks_come_once_and_in_order_and_reactions_follow_what_they_react_t
         .find("── alice starts an OKR from the alert")
         .expect("alice reacts");
     assert!(alert < reaction, "the reaction comes after the alert");
+}
+
+/// `okrbot copy` moves a whole database, value for value: the demo's (every workspace, the
+/// ledger, the alerts and the history) copied into a database of this suite's backend
+/// (PostgreSQL in the PostgreSQL suite) and from there into a new SQLite file holds the same
+/// rows as the demo's own file. Ids travel with the rows, and the copy takes new rows after
+/// them; a database that already holds rows is refused and left as it was.
+#[test]
+fn a_database_copied_there_and_back_holds_the_same_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let original = sqlite_url(&demo_sqlite(dir.path()));
+    let middle = crate::backend::fresh_url_blocking(dir.path(), "middle.db");
+    let back = sqlite_url(&dir.path().join("back.db"));
+    let dump = |url: String| {
+        block_on(async move {
+            let store = okrbot::store::Store::open(&url).await.expect("opens");
+            let mut c = store.read().await.expect("a connection");
+            let mut tables = okrbot::store::dump::all(&mut c).await.expect("dump");
+            // A table keyed by other columns than one integer keeps its rows in the order
+            // they were written on SQLite, and in none on PostgreSQL: rows, not their order.
+            for (_, rows) in &mut tables {
+                rows.sort();
+            }
+            tables
+        })
+    };
+    let before = dump(original.clone());
+    let check_ins = before
+        .iter()
+        .find(|(t, _)| t == "check_ins")
+        .map(|(_, rows)| rows.len())
+        .expect("check-ins");
+    assert!(check_ins > 100, "the demo's quarter: {check_ins}");
+
+    let (said, err, ok) = okrbot(&original, &["copy", "--to", &middle]);
+    assert!(ok, "{err}");
+    assert!(
+        said.starts_with("copied ") && said.contains(&format!("check_ins: {check_ins}\n")),
+        "{said}"
+    );
+    let password = middle
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(user, _)| user.split_once(':'))
+        .map(|(_, password)| password);
+    if let Some(p) = password {
+        assert!(!said.contains(p), "no password shown: {said}");
+    }
+    // Without --from the configured database is the source, and it cannot be its own copy.
+    let (_, err, ok) = okrbot(&back, &["copy", "--to", &back]);
+    assert!(!ok && err.contains("the same database"), "{err}");
+    // --from names the source itself; the configured database is not involved.
+    let (_, err, ok) = okrbot(&original, &["copy", "--from", &middle, "--to", &back]);
+    assert!(ok, "{err}");
+
+    let after = dump(back.clone());
+    assert_eq!(before.len(), after.len());
+    for ((table, a), (_, b)) in before.iter().zip(&after) {
+        assert_eq!(a, b, "table {table}");
+    }
+    assert!(before.iter().map(|(_, rows)| rows.len()).sum::<usize>() > 300);
+
+    // Into a database that holds rows: refused, and nothing written.
+    let (_, err, ok) = okrbot(&original, &["copy", "--to", &back]);
+    assert!(
+        !ok && err.contains("already holds data") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(dump(back.clone()), after);
+
+    // The copy goes on from the copied ids: the demo's workspace imported into the middle
+    // database as another one takes new ids.
+    let (json, err, ok) = export(&middle, "acme", "json");
+    assert!(ok, "{err}");
+    let file = dir.path().join("acme.json");
+    std::fs::write(&file, json).expect("export written");
+    let (said, err, ok) = okrbot(
+        &middle,
+        &[
+            "import",
+            file.to_str().expect("utf-8"),
+            "--workspace",
+            "again",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(said.contains(&format!("{check_ins} check-ins")), "{said}");
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(f)
 }
