@@ -515,3 +515,57 @@ async fn restart_identities(dst: &mut Conn, plan: &[Table]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str) -> Table {
+        Table {
+            name: name.into(),
+            columns: vec![("id".into(), Kind::Int)],
+            self_reference: None,
+        }
+    }
+
+    fn refs(list: &[(&str, &str)]) -> Vec<(String, String, String)> {
+        list.iter()
+            .map(|(from, to)| (from.to_string(), format!("{to}_id"), to.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn tables_come_after_those_they_refer_to_and_a_self_reference_does_not_hold_one_back() {
+        let names = |t: Vec<Table>| t.into_iter().map(|t| t.name).collect::<Vec<_>>();
+        let tables = ["check_ins", "key_results", "objectives", "workspaces"].map(table);
+        let r = refs(&[
+            ("check_ins", "key_results"),
+            ("key_results", "objectives"),
+            ("objectives", "objectives"),
+            ("objectives", "workspaces"),
+            ("check_ins", "workspaces"),
+        ]);
+        assert_eq!(
+            names(order(tables.to_vec(), &r).unwrap()),
+            ["workspaces", "objectives", "key_results", "check_ins"]
+        );
+    }
+
+    #[test]
+    fn tables_referring_to_each_other_in_a_circle_are_refused_by_name() {
+        let r = refs(&[("a", "b"), ("b", "a")]);
+        let e = order(vec![table("a"), table("b"), table("c")], &r).unwrap_err();
+        assert!(e.to_string().contains("[a, b]"), "{e}");
+    }
+
+    #[test]
+    fn a_postgresql_type_okrbot_never_declares_is_not_guessed() {
+        assert_eq!(
+            Kind::of_postgres("timestamp with time zone"),
+            Some(Kind::Instant)
+        );
+        assert_eq!(Kind::of_postgres("boolean"), Some(Kind::Bool));
+        assert_eq!(Kind::of_postgres("integer"), None);
+        assert_eq!(Kind::of_postgres("jsonb"), None);
+    }
+}
