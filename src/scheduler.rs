@@ -28,6 +28,12 @@ pub const CATCH_UP: Duration = Duration::hours(24);
 /// Schedules taken per query; a tick loops until none is due.
 const BATCH: i64 = 64;
 
+/// The longest the loop sleeps without looking at the database again, whatever its next due
+/// time: a change another process committed wakes it at once ([`store::changes`]), and this
+/// is what is left when such a wake-up is lost (a dropped connection, a pooler that does not
+/// pass LISTEN through).
+pub const LOOK_AGAIN_WITHIN: Duration = Duration::minutes(1);
+
 /// What one tick did, for logs, the demo and tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
@@ -312,6 +318,10 @@ impl Scheduler {
             tracing::error!(error = ?e, "could not take over earlier claims");
         }
         let changes = self.okr.changes();
+        let _watch = {
+            let changes = changes.clone();
+            store::changes::watch(self.okr.store(), move || changes.notify_one())
+        };
         // At most one round of each lane at a time.
         let mut webhooks: Option<tokio::task::JoinHandle<()>> = None;
         let mut sources: Option<tokio::task::JoinHandle<()>> = None;
@@ -362,9 +372,9 @@ impl Scheduler {
                 }));
             }
             let wake = match self.next_wake().await {
-                Ok(Some(t)) if t > now => t,
+                Ok(Some(t)) if t > now => t.min(now + LOOK_AGAIN_WITHIN),
                 Ok(Some(_)) => now + Duration::seconds(1),
-                Ok(None) => now + Duration::hours(1),
+                Ok(None) => now + LOOK_AGAIN_WITHIN,
                 Err(e) => {
                     // Said, not swallowed: on a test's manual clock this minute may never
                     // come, and in production a minute of silence hides a failing database.

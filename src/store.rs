@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod alerts;
+pub mod changes;
 pub mod check_ins;
 pub mod closed_dms;
 pub mod copy;

@@ -293,4 +293,5 @@ mod kpi_prompts;
 mod nudges;
 mod quarter;
 mod shares;
+mod wake;
 mod working_hours;
