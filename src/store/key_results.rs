@@ -412,8 +412,9 @@ pub async fn context(
                 .await)?
         }
         Lookup::Code(code) => {
+            let prefix = super::teams::prefix_is_second_parameter(c);
             let sql = sqlx::AssertSqlSafe(format!(
-                "{columns} WHERE t.workspace_id = $1 AND t.prefix = $2 AND o.number = $3 AND k.number = $4 \
+                "{columns} WHERE t.workspace_id = $1 AND {prefix} AND o.number = $3 AND k.number = $4 \
                  AND k.archived_at IS NULL"
             ));
             on!(c, |db| sqlx::query_as(sql)

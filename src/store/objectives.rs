@@ -53,8 +53,9 @@ pub async fn by_code(
     ws: WorkspaceId,
     code: &ObjectiveCode,
 ) -> Result<Option<Objective>> {
+    let prefix = super::teams::prefix_is_second_parameter(c);
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE o.workspace_id = $1 AND t.prefix = $2 AND o.number = $3"
+        "{SELECT} WHERE o.workspace_id = $1 AND {prefix} AND o.number = $3"
     ));
     let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
         .bind(ws.0)

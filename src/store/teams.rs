@@ -290,3 +290,14 @@ pub async fn reserve_objective_numbers(c: &mut Conn, id: TeamId, up_to: i64) -> 
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The condition that the prefix of the team aliased `t` is the parameter `$2`, in any case, as
+/// the unique prefix index reads it: SQLite's column compares NOCASE itself, PostgreSQL's index
+/// is on `lower(prefix)`, so the lookup says so too (and uses it).
+pub(super) fn prefix_is_second_parameter(c: &mut Conn) -> &'static str {
+    on!(
+        c,
+        sqlite | _db | "t.prefix = $2",
+        postgres | _db | "lower(t.prefix) = lower($2)"
+    )
+}

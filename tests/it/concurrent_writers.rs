@@ -119,3 +119,23 @@ async fn events_of_one_second_decided_at_once_each_get_their_own_ledger_second()
     let expected: Vec<i64> = (0..24).map(|i| t.timestamp() + i).collect();
     assert_eq!(slots, expected, "24 events, 24 consecutive seconds");
 }
+
+/// A code names its team's prefix in any case on both backends, as the unique prefix index
+/// reads it (SQLite's column is NOCASE; PostgreSQL's index is on `lower(prefix)`): a prefix
+/// stored in lower case by an older build or by hand is still found by the code people type.
+#[tokio::test]
+async fn a_code_finds_its_team_whatever_the_case_its_prefix_was_stored_in() {
+    let app = spawn_app().await;
+    app.growth().await;
+    crate::backend::raw!(app.okr.store(), |db| sqlx::query(
+        "UPDATE teams SET prefix = 'gro' WHERE prefix = 'GRO'"
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("the prefix stored in lower case");
+    let kr = app.okr.kr(&app.admin, "GRO-1.1").await.expect("found");
+    assert_eq!(kr.number, 1);
+    let objective = app.okr.objective(&app.admin, "gro-1").await.expect("found");
+    assert_eq!(objective.number, 1);
+}
