@@ -75,6 +75,10 @@ impl<'a> Console<'a> {
             };
             let now = match next {
                 Some(t) if t < target && at.is_none_or(|a| t > a) && steps < MAX_STEPS => t,
+                // Nothing is owed by now: the tick would find nothing, and a line typed costs
+                // the look, not a whole tick.
+                None => break,
+                Some(t) if t > target => break,
                 _ => target,
             };
             if let Err(e) = scheduler.tick(now, &self.outbox).await {
