@@ -160,21 +160,11 @@ pub async fn next_announcement(
              FROM {PENDING} WHERE ($1 IS NULL OR workspace_id = $1) GROUP BY team_id) AS due"
         ))
     };
-    let at: Option<i64> = on!(
-        c,
-        sqlite
-            | db
-            | sqlx::query_scalar(sql("min"))
-                .bind(scope.map(|w| w.0))
-                .fetch_one(db)
-                .await,
-        postgres
-            | db
-            | sqlx::query_scalar(sql("least"))
-                .bind(scope.map(|w| w.0))
-                .fetch_one(db)
-                .await
-    )?;
+    let sql = sql(on!(c, sqlite | _db | "min", postgres | _db | "least"));
+    let at: Option<i64> = on!(c, |db| sqlx::query_scalar(sql)
+        .bind(scope.map(|w| w.0))
+        .fetch_one(db)
+        .await)?;
     Ok(at.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 

@@ -82,6 +82,17 @@ struct Table {
     self_reference: Option<String>,
 }
 
+impl Table {
+    /// The columns, quoted, comma-separated (names from the schema itself).
+    fn column_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|(c, _)| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// The tables of a database: columns (with their kind on PostgreSQL) by table, and each
 /// reference as (table, column, table referred to).
 #[derive(Debug, Default)]
@@ -298,12 +309,7 @@ async fn snapshot(c: &mut Conn, start: bool) -> Result<()> {
 
 /// Copies one table's rows in statements of many rows each; returns how many.
 async fn copy_table(src: &mut Conn, dst: &mut Conn, t: &Table) -> Result<u64> {
-    let names = t
-        .columns
-        .iter()
-        .map(|(c, _)| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = t.column_list();
     // SQLite's rowid keeps the order rows were written in, which is all a table without an
     // integer key has; PostgreSQL has no such order, so by every column.
     let select = on!(
@@ -462,12 +468,7 @@ where
 
 /// Writes `rows` into `t` in one statement.
 async fn insert(dst: &mut Conn, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
-    let names = t
-        .columns
-        .iter()
-        .map(|(c, _)| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = t.column_list();
     on!(dst, |db| {
         let mut q = QueryBuilder::new(format!("INSERT INTO \"{}\" ({names}) ", t.name));
         q.push_values(rows, |mut b, row| {

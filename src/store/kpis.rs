@@ -622,23 +622,16 @@ pub async fn open_alert_draft(
              AND kind = 'kpi-out-of-range' AND subject = $2 AND state <> 'resolved'"
         };
     }
-    let row: Option<(i64, Option<i64>)> = on!(
+    let sql = on!(
         c,
-        sqlite
-            | db
-            | sqlx::query_as(sql!())
-                .bind(ws.0)
-                .bind(kpi.0)
-                .fetch_optional(db)
-                .await,
-        postgres
-            | db
-            | sqlx::query_as(concat!(sql!(), " FOR UPDATE"))
-                .bind(ws.0)
-                .bind(kpi.0)
-                .fetch_optional(db)
-                .await
-    )?;
+        sqlite | _db | sql!(),
+        postgres | _db | concat!(sql!(), " FOR UPDATE")
+    );
+    let row: Option<(i64, Option<i64>)> = on!(c, |db| sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(kpi.0)
+        .fetch_optional(db)
+        .await)?;
     Ok(row.map(|(id, o)| (id, o.map(ObjectiveId))))
 }
 

@@ -35,6 +35,16 @@ macro_rules! select {
     };
 }
 
+/// The team columns in `c`'s dialect, then `rest` (a WHERE clause, an order).
+fn select(c: &mut Conn, rest: &str) -> sqlx::AssertSqlSafe<String> {
+    let head = on!(
+        c,
+        sqlite | _db | select!(sqlite),
+        postgres | _db | select!(postgres)
+    );
+    sqlx::AssertSqlSafe(format!("{head} {rest}"))
+}
+
 /// The order of `ORDER BY name` on SQLite, where the column is NOCASE: ASCII letters folded,
 /// then bytes (code points) compared. PostgreSQL's `lower` would fold other letters too.
 pub(super) const PG_NOCASE_ORDER: &str =
@@ -101,29 +111,17 @@ pub async fn set_hours(
 /// all for each command.
 pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option<Team>> {
     // PostgreSQL finds it through the unique index on lower(name).
-    let row: Option<Row> = on!(
+    let matches = on!(
         c,
-        sqlite
-            | db
-            | sqlx::query_as(concat!(
-                select!(sqlite),
-                " WHERE t.workspace_id = $1 AND t.name = $2 COLLATE NOCASE"
-            ))
-            .bind(ws.0)
-            .bind(name.trim())
-            .fetch_optional(db)
-            .await,
-        postgres
-            | db
-            | sqlx::query_as(concat!(
-                select!(postgres),
-                " WHERE t.workspace_id = $1 AND lower(t.name) = lower($2)"
-            ))
-            .bind(ws.0)
-            .bind(name.trim())
-            .fetch_optional(db)
-            .await
-    )?;
+        sqlite | _db | "t.name = $2 COLLATE NOCASE",
+        postgres | _db | "lower(t.name) = lower($2)"
+    );
+    let sql = select(c, &format!("WHERE t.workspace_id = $1 AND {matches}"));
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(name.trim())
+        .fetch_optional(db)
+        .await)?;
     if let Some(team) = row.map(to_team).transpose()? {
         if team.is_named(name) {
             return Ok(Some(team));
@@ -133,54 +131,19 @@ pub async fn by_name(c: &mut Conn, ws: WorkspaceId, name: &str) -> Result<Option
 }
 
 pub async fn by_id(c: &mut Conn, ws: WorkspaceId, id: TeamId) -> Result<Option<Team>> {
-    let row: Option<Row> = on!(
-        c,
-        sqlite
-            | db
-            | sqlx::query_as(concat!(
-                select!(sqlite),
-                " WHERE t.workspace_id = $1 AND t.id = $2"
-            ))
-            .bind(ws.0)
-            .bind(id.0)
-            .fetch_optional(db)
-            .await,
-        postgres
-            | db
-            | sqlx::query_as(concat!(
-                select!(postgres),
-                " WHERE t.workspace_id = $1 AND t.id = $2"
-            ))
-            .bind(ws.0)
-            .bind(id.0)
-            .fetch_optional(db)
-            .await
-    )?;
+    let sql = select(c, "WHERE t.workspace_id = $1 AND t.id = $2");
+    let row: Option<Row> = on!(c, |db| sqlx::query_as(sql)
+        .bind(ws.0)
+        .bind(id.0)
+        .fetch_optional(db)
+        .await)?;
     row.map(to_team).transpose()
 }
 
 pub async fn list(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<Team>> {
-    let rows: Vec<Row> = on!(
-        c,
-        sqlite
-            | db
-            | sqlx::query_as(concat!(
-                select!(sqlite),
-                " WHERE t.workspace_id = $1 ORDER BY t.name"
-            ))
-            .bind(ws.0)
-            .fetch_all(db)
-            .await,
-        postgres
-            | db
-            | sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{} WHERE t.workspace_id = $1 ORDER BY {PG_NOCASE_ORDER}",
-                select!(postgres)
-            )))
-            .bind(ws.0)
-            .fetch_all(db)
-            .await
-    )?;
+    let order = on!(c, sqlite | _db | "t.name", postgres | _db | PG_NOCASE_ORDER);
+    let sql = select(c, &format!("WHERE t.workspace_id = $1 ORDER BY {order}"));
+    let rows: Vec<Row> = on!(c, |db| sqlx::query_as(sql).bind(ws.0).fetch_all(db).await)?;
     rows.into_iter().map(to_team).collect()
 }
 

@@ -63,7 +63,8 @@ pub fn unmigrated_url_blocking(dir: &Path, file: &str) -> String {
     block_on(unmigrated_url(dir, file))
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// Runs `f` to its end on a small runtime of its own, for a test that is not async.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

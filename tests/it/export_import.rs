@@ -765,7 +765,7 @@ fn a_database_copied_there_and_back_holds_the_same_rows() {
     let middle = crate::backend::fresh_url_blocking(dir.path(), "middle.db");
     let back = sqlite_url(&dir.path().join("back.db"));
     let dump = |url: String| {
-        block_on(async move {
+        crate::backend::block_on(async move {
             let store = okrbot::store::Store::open(&url).await.expect("opens");
             let mut c = store.read().await.expect("a connection");
             let mut tables = okrbot::store::dump::all(&mut c).await.expect("dump");
@@ -838,12 +838,4 @@ fn a_database_copied_there_and_back_holds_the_same_rows() {
     );
     assert!(ok, "{err}");
     assert!(said.contains(&format!("{check_ins} check-ins")), "{said}");
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(f)
 }
