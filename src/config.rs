@@ -37,7 +37,15 @@ pub struct Config {
 pub struct Discord {
     /// The REST base URL (serenity asks it `GET /gateway/bot` for the gateway's address).
     pub api_base: String,
+    /// How long a command may work before its answer is deferred, in milliseconds
+    /// (`docs/discord.md`, "Answering in time").
+    pub answer_within_ms: u64,
 }
+
+/// How long a command may work before its answer is deferred, by default: far inside
+/// Discord's 3 s, and short enough that a burst of commands on a busy bot is still acknowledged
+/// at once (`docs/discord.md`).
+pub const ANSWER_WITHIN_MS: u64 = 40;
 
 /// Discord's own REST base.
 pub const DISCORD_API_BASE: &str = "https://discord.com";
@@ -46,6 +54,7 @@ impl Default for Discord {
     fn default() -> Self {
         Discord {
             api_base: DISCORD_API_BASE.into(),
+            answer_within_ms: ANSWER_WITHIN_MS,
         }
     }
 }
@@ -234,7 +243,13 @@ mod tests {
 
     #[test]
     fn a_custom_discord_base_is_https_or_loopback_http() {
-        let base = |s: &str| Discord { api_base: s.into() }.custom_base();
+        let base = |s: &str| {
+            Discord {
+                api_base: s.into(),
+                ..Discord::default()
+            }
+            .custom_base()
+        };
         assert_eq!(base("https://discord.com/"), Ok(None));
         assert_eq!(base(""), Ok(None));
         assert_eq!(

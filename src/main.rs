@@ -443,7 +443,9 @@ fn discord_connection(
         token,
         proxy,
         global_commands,
-        answer_within: None,
+        answer_within: Some(std::time::Duration::from_millis(
+            config.discord.answer_within_ms,
+        )),
         http_client: None,
     })
 }

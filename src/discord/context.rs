@@ -14,10 +14,10 @@ use crate::clock::Clock;
 use crate::domain::model::WorkspaceId;
 use crate::service::{Actor, Okr, OkrError};
 
-/// How long a command may work before its answer is deferred: far inside Discord's 3 s, and
-/// short enough that a burst of commands on a busy bot is still acknowledged at once
-/// (`docs/discord.md`).
-pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(40);
+/// How long a command may work before its answer is deferred, unless configured otherwise
+/// (`discord.answer_within_ms`).
+pub const ANSWER_WITHIN: std::time::Duration =
+    std::time::Duration::from_millis(crate::config::ANSWER_WITHIN_MS);
 
 /// What every command and interaction handler gets.
 pub struct Data {
