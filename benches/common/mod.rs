@@ -8,8 +8,10 @@
 //! `Store::open` and dropped with its fixture, and every group's name ends in `_pg`: criterion
 //! keeps its history per name, and a PostgreSQL run must not be read as a change of the SQLite one.
 
-// Each bench binary compiles this module and uses part of it.
-#![allow(dead_code)]
+#![expect(
+    dead_code,
+    reason = "each bench binary compiles this module and uses part of it"
+)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
