@@ -35,7 +35,7 @@ use okrbot::store::Store;
 use tokio::runtime::Runtime;
 
 mod common;
-use common::{median, runtime, verdict};
+use common::{group_name, median, raw, runtime, series, verdict, Database};
 
 /// Thursday mid-quarter, half past the hour: no team schedule and no hourly source is due.
 fn now() -> DateTime<Utc> {
@@ -49,10 +49,11 @@ fn date(ymd: &str) -> NaiveDate {
 }
 
 /// A store with one workspace, its admin alice, team Growth (Europe/Berlin, lead alice) and
-/// the cycle 2026-Q4. Sources may reach 127.0.0.1, where the bench serves them.
-async fn workspace(dir: &tempfile::TempDir, name: &str) -> (Okr, Actor) {
-    let url = format!("sqlite://{}", dir.path().join(name).display());
-    let store = Store::open(&url).await.expect("open store");
+/// the cycle 2026-Q4, in a database of its own (`name` is the SQLite file's). Sources may reach
+/// 127.0.0.1, where the bench serves them.
+async fn workspace(name: &str) -> (Okr, Actor, Database) {
+    let db = Database::new(name).await;
+    let store = Store::open(&db.url).await.expect("open store");
     let mut config = Config::default();
     config.http_sources.allow_private = true;
     let okr = Okr::new(store, &config);
@@ -85,7 +86,7 @@ async fn workspace(dir: &tempfile::TempDir, name: &str) -> (Okr, Actor) {
     )
     .await
     .expect("cycle");
-    (okr, actor)
+    (okr, actor, db)
 }
 
 /// `/kpi add` of a percent KPI healthy at 7% and above.
@@ -106,43 +107,48 @@ async fn add_kpi(okr: &Okr, actor: &Actor, name: &str) {
 
 /// `count` readings of the KPI `name` by SQL, spread over the 30 days before `now`, all in range.
 async fn seed_readings(okr: &Okr, ws: WorkspaceId, name: &str, count: i64) {
-    let mut tx = okr.store().pool().begin().await.expect("begin");
-    let id: i64 = sqlx::query_scalar("SELECT id FROM kpis WHERE workspace_id = ? AND name = ?")
-        .bind(ws.0)
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await
-        .expect("the KPI");
     let span = Duration::days(30).num_seconds();
-    for n in 0..count {
-        let at = now() - Duration::seconds(span - span * n / count);
-        sqlx::query(
-            "INSERT INTO kpi_readings (workspace_id, kpi_id, value, source, author, created_at) \
-             VALUES (?, ?, ?, 'http', 'http source', ?)",
-        )
-        .bind(ws.0)
-        .bind(id)
-        .bind(8.0 + (n % 10) as f64 / 10.0)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .expect("reading");
-    }
-    tx.commit().await.expect("commit");
+    raw!(okr.store(), |pool| {
+        let mut tx = pool.begin().await.expect("begin");
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM kpis WHERE workspace_id = $1 AND name = $2")
+                .bind(ws.0)
+                .bind(name)
+                .fetch_one(&mut *tx)
+                .await
+                .expect("the KPI");
+        for n in 0..count {
+            let at = now() - Duration::seconds(span - span * n / count);
+            sqlx::query(
+                "INSERT INTO kpi_readings (workspace_id, kpi_id, value, source, author, \
+                 created_at) VALUES ($1, $2, $3, 'http', 'http source', $4)",
+            )
+            .bind(ws.0)
+            .bind(id)
+            .bind(8.0 + (n % 10) as f64 / 10.0)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .expect("reading");
+        }
+        tx.commit().await.expect("commit");
+    })
 }
 
 /// Deletes the newest reading of every KPI's history (what one timed `/kpi set` added).
 async fn forget_last_reading(okr: &Okr) {
-    sqlx::query("DELETE FROM kpi_readings WHERE id = (SELECT max(id) FROM kpi_readings)")
-        .execute(okr.store().pool())
-        .await
-        .expect("forget");
+    raw!(okr.store(), |pool| sqlx::query(
+        "DELETE FROM kpi_readings WHERE id = (SELECT max(id) FROM kpi_readings)"
+    )
+    .execute(pool)
+    .await
+    .map(drop))
+    .expect("forget");
 }
 
 fn bench_reading(c: &mut Criterion) {
     let rt = runtime();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (okr, actor) = rt.block_on(workspace(&dir, "readings.db"));
+    let (okr, actor, _db) = rt.block_on(workspace("readings.db"));
     rt.block_on(async {
         add_kpi(&okr, &actor, "short").await;
         add_kpi(&okr, &actor, "long").await;
@@ -166,7 +172,7 @@ fn bench_reading(c: &mut Criterion) {
         spent
     };
 
-    let mut group = c.benchmark_group("kpi_reading");
+    let mut group = c.benchmark_group(group_name("kpi_reading"));
     for (label, name) in [("10", "short"), ("10000", "long")] {
         group.bench_function(format!("okrbot_set_{label}_readings"), |b| {
             b.iter_custom(|iters| (0..iters).map(|_| timed(name)).sum())
@@ -183,8 +189,9 @@ fn bench_reading(c: &mut Criterion) {
     let (s, l) = (median(s), median(l));
     let ratio = l.as_secs_f64() / s.as_secs_f64();
     eprintln!(
-        "kpi_reading ratio (median of {rounds} interleaved readings): 10,000 readings {l:?} / \
+        "{} ratio (median of {rounds} interleaved readings): 10,000 readings {l:?} / \
          10 readings {s:?} = {ratio:.2} (target <= 1.2: {})",
+        group_name("kpi_reading"),
         verdict(ratio <= 1.2)
     );
     rt.block_on(okr.store().close());
@@ -212,15 +219,14 @@ struct TickFixture {
     outbox: RecordingOutbox,
     /// The one KPI whose source falls due, made through the services.
     due: i64,
-    _dir: tempfile::TempDir,
+    _db: Database,
 }
 
 impl TickFixture {
     /// `kpis` KPIs in all with hourly sources at `url`: `conversion` through `/kpi add` and
     /// `/kpi source`, the others by SQL, next due at 11:00 (none due at `now`).
     async fn new(kpis: usize, url: &str) -> TickFixture {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (okr, actor) = workspace(&dir, "tick.db").await;
+        let (okr, actor, db) = workspace("tick.db").await;
         add_kpi(&okr, &actor, "conversion").await;
         okr.kpi_source(
             &actor,
@@ -233,42 +239,44 @@ impl TickFixture {
         )
         .await
         .expect("source");
-        let due: i64 = sqlx::query_scalar("SELECT id FROM kpis WHERE name = 'conversion'")
-            .fetch_one(okr.store().pool())
-            .await
-            .expect("the KPI");
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) \
-             INSERT INTO kpis (workspace_id, team_id, name, name_key, unit, better, min_value, \
-                               owner, created_at, source_url, source_pointer, source_cron, \
-                               source_next_due) \
-             SELECT ?, t.id, 'kpi-' || i, 'kpi-' || i, 'percent', 'higher', 7, 'alice', ?, ?, \
-                    '/data/rate', '0 * * * *', ? FROM n CROSS JOIN teams t WHERE t.workspace_id = ?",
-        )
-        .bind(kpis as i64)
-        .bind(actor.workspace.0)
-        .bind(now())
-        .bind(url)
-        .bind((now() + Duration::minutes(30)).timestamp())
-        .bind(actor.workspace.0)
-        .execute(okr.store().pool())
-        .await
-        .expect("KPIs");
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM kpis WHERE source_url IS NOT NULL")
-            .fetch_one(okr.store().pool())
-            .await
-            .expect("count");
+        let bulk = format!(
+            "{} INSERT INTO kpis (workspace_id, team_id, name, name_key, unit, better, min_value, \
+                                  owner, created_at, source_url, source_pointer, source_cron, \
+                                  source_next_due) \
+             SELECT $2, t.id, 'kpi-' || i, 'kpi-' || i, 'percent', 'higher', 7, 'alice', $3, $4, \
+                    '/data/rate', '0 * * * *', $5 FROM n CROSS JOIN teams t \
+             WHERE t.workspace_id = $2",
+            series("n", "1", "$1 - 1")
+        );
+        let (due, n) = raw!(okr.store(), |pool| {
+            let due: i64 = sqlx::query_scalar("SELECT id FROM kpis WHERE name = 'conversion'")
+                .fetch_one(pool)
+                .await
+                .expect("the KPI");
+            sqlx::query(sqlx::AssertSqlSafe(bulk.as_str()))
+                .bind(kpis as i64)
+                .bind(actor.workspace.0)
+                .bind(now())
+                .bind(url)
+                .bind((now() + Duration::minutes(30)).timestamp())
+                .execute(pool)
+                .await
+                .expect("KPIs");
+            let n: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM kpis WHERE source_url IS NOT NULL")
+                    .fetch_one(pool)
+                    .await
+                    .expect("count");
+            sqlx::query("ANALYZE").execute(pool).await.ok();
+            (due, n)
+        });
         assert_eq!(n, kpis as i64, "every KPI has a source");
-        sqlx::query("ANALYZE")
-            .execute(okr.store().pool())
-            .await
-            .ok();
         let f = TickFixture {
             scheduler: Scheduler::new(okr.clone()),
             okr,
             outbox: RecordingOutbox::new(),
             due,
-            _dir: dir,
+            _db: db,
         };
         // One round before measuring: the first due tick reads the source once for real.
         f.make_due().await;
@@ -280,12 +288,15 @@ impl TickFixture {
 
     /// Puts conversion's source back to `now`: the only one due.
     async fn make_due(&self) {
-        sqlx::query("UPDATE kpis SET source_next_due = ? WHERE id = ?")
-            .bind(now().timestamp())
-            .bind(self.due)
-            .execute(self.okr.store().pool())
-            .await
-            .expect("make the source due");
+        raw!(self.okr.store(), |pool| sqlx::query(
+            "UPDATE kpis SET source_next_due = $1 WHERE id = $2"
+        )
+        .bind(now().timestamp())
+        .bind(self.due)
+        .execute(pool)
+        .await
+        .map(drop))
+        .expect("make the source due");
     }
 
     fn timed_tick(&self, rt: &Runtime, due: bool) -> StdDuration {
@@ -309,7 +320,7 @@ fn bench_tick(c: &mut Criterion) {
     let small = rt.block_on(TickFixture::new(10, &url));
     let large = rt.block_on(TickFixture::new(10_000, &url));
 
-    let mut group = c.benchmark_group("kpi_tick");
+    let mut group = c.benchmark_group(group_name("kpi_tick"));
     for (name, f) in [("10", &small), ("10000", &large)] {
         group.bench_function(format!("idle_{name}_kpis"), |b| {
             b.iter_custom(|iters| (0..iters).map(|_| f.timed_tick(&rt, false)).sum())
@@ -334,8 +345,9 @@ fn bench_tick(c: &mut Criterion) {
     ] {
         let ratio = l.as_secs_f64() / s.as_secs_f64();
         eprintln!(
-            "kpi_tick ratio ({what}, median of {rounds} interleaved ticks): 10,000 KPIs {l:?} / \
+            "{} ratio ({what}, median of {rounds} interleaved ticks): 10,000 KPIs {l:?} / \
              10 KPIs {s:?} = {ratio:.2} (target <= 1.5: {})",
+            group_name("kpi_tick"),
             verdict(ratio <= 1.5)
         );
     }
@@ -345,8 +357,7 @@ fn bench_tick(c: &mut Criterion) {
 
 fn bench_digest(c: &mut Criterion) {
     let rt = runtime();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (okr, actor) = rt.block_on(workspace(&dir, "digest.db"));
+    let (okr, actor, _db) = rt.block_on(workspace("digest.db"));
     let team = rt.block_on(async {
         let objective = okr
             .objective_add(
@@ -399,10 +410,12 @@ fn bench_digest(c: &mut Criterion) {
                 .expect("reading");
             }
         }
-        let id: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Growth'")
-            .fetch_one(okr.store().pool())
-            .await
-            .expect("Growth");
+        let id: i64 = raw!(okr.store(), |pool| sqlx::query_scalar(
+            "SELECT id FROM teams WHERE name = 'Growth'"
+        )
+        .fetch_one(pool)
+        .await
+        .expect("Growth"));
         okrbot::domain::model::TeamId(id)
     });
     let state = rt.block_on(async {
@@ -430,7 +443,7 @@ fn bench_digest(c: &mut Criterion) {
         .map_or(0, |b| b.lines.len());
     assert_eq!(kpi_lines, 50, "the digest lists every KPI");
 
-    let mut group = c.benchmark_group("kpi_digest");
+    let mut group = c.benchmark_group(group_name("kpi_digest"));
     group.bench_function("build_render_50_kpis", |b| {
         b.iter(|| {
             let d = digest::build(black_box(&state), &marks, since);
