@@ -107,7 +107,9 @@ pub async fn list(
 /// themselves left out): what rolls into their scores. By generation, nearest first, and in
 /// code order ([`list`]'s) within one. Walks `objectives_by_parent` from the roots, so it reads
 /// the alignment tree below them only, not the cycle (the unary `+` keeps the workspace and
-/// cycle terms, still checked, from choosing `objectives_by_workspace` instead); a stored loop
+/// cycle terms, still checked, from choosing `objectives_by_workspace` instead, in the walk and
+/// in the read of what it found: with a thousand teams' statistics SQLite otherwise read the
+/// cycle's objectives and joined the few found to them, 2 ms instead of 0.1); a stored loop
 /// stops at depth 64. PostgreSQL takes the roots as an array instead of JSON, and orders team
 /// names as SQLite's NOCASE does.
 pub async fn descendants_in_cycle(
@@ -139,7 +141,7 @@ pub async fn descendants_in_cycle(
            UNION SELECT d.id, b.depth + 1 FROM below b JOIN objectives d ON d.parent_id = b.id \
            WHERE +d.workspace_id = $1 AND +d.cycle_id = $2 AND b.depth < 64) \
          {SELECT} JOIN (SELECT id, min(depth) AS depth FROM below GROUP BY id) b ON b.id = o.id \
-         WHERE o.workspace_id = $1 AND o.cycle_id = $2 AND b.depth > 0 \
+         WHERE +o.workspace_id = $1 AND +o.cycle_id = $2 AND b.depth > 0 \
            AND o.id NOT IN (SELECT value FROM json_each($3)) \
          ORDER BY b.depth, t.name, o.number"
     ));
