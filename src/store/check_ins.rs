@@ -532,6 +532,11 @@ pub async fn points_untrended_in_cycle(
             let from = "objectives uo JOIN key_results u ON u.objective_id = uo.id \
                  LEFT JOIN kr_trends tr ON tr.kr_id = u.id \
                  JOIN check_ins ci ON ci.workspace_id = $1 AND ci.kr_id = u.id";
+            // Without SQLite's unary `+`: on PostgreSQL it hides the column from the planner's
+            // estimate (50 rows expected for 10,000), which then probes kr_trends once per key
+            // result in a nested loop.
+            let which = "uo.workspace_id = $1 AND uo.cycle_id = $2 AND u.workspace_id = $1 \
+                 AND u.archived_at IS NULL AND tr.kr_id IS NULL";
             row_points(db, ws, from, which, cycle.0).await
         },
     )
