@@ -178,10 +178,13 @@ pub async fn lock_carried_by(c: &mut Conn, ws: WorkspaceId, team: TeamId) -> Res
         postgres
             | db
             | sqlx::query(
-                "SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id \
-                 WHERE k.workspace_id = $1 AND k.archived_at IS NULL \
-                 AND (k.carried_by = $2 OR (k.carried_by IS NULL AND o.team_id = $2)) \
-                 ORDER BY k.id FOR UPDATE OF k"
+                // Two index walks, the team's objectives and what it carries for others, not
+                // one OR that reads the workspace's key results.
+                "SELECT k.id FROM key_results k WHERE k.id IN ( \
+                   SELECT u.id FROM objectives o JOIN key_results u ON u.objective_id = o.id \
+                   WHERE o.team_id = $2 AND o.workspace_id = $1 AND u.carried_by IS NULL \
+                   UNION ALL SELECT u.id FROM key_results u WHERE u.carried_by = $2) \
+                 AND k.workspace_id = $1 AND k.archived_at IS NULL ORDER BY k.id FOR UPDATE"
             )
             .bind(ws.0)
             .bind(team.0)
