@@ -8,6 +8,9 @@
 //! in one group so their ratio is read off one run on one disk (the target is okrbot <= 2x bare);
 //! after the group an interleaved run prints it.
 //!
+//! The same interleaved run times a line typed into `okrbot console` (the check-in and the
+//! console's look at what is owed after it) against the check-in alone: target <= 2.
+//!
 //! `checkin_history` is the same `/okr update` on a key result with 10 and with 10,000 check-ins
 //! already inside its running cycle (a KPI-fed key result reads every few minutes), beside the
 //! same bare transaction. A check-in must cost the same whatever the history (the target is
@@ -227,14 +230,26 @@ fn bench_checkin(c: &mut Criterion) {
 
     // The ratio off one interleaved run, so both paths see the same disk and the same load.
     let rounds = 400;
-    let (mut o, mut b) = (vec![], vec![]);
-    for _ in 0..rounds {
+    let (mut o, mut b, mut con) = (vec![], vec![], vec![]);
+    for round in 0..rounds {
         let (_, number, value, at) = next();
         o.push(timed_check_in(&rt, &f, number, value, at));
         let (id, _, value, at) = next();
         b.push(timed_bare(&rt, &f, id, value, at));
+        if round % 20 == 0 {
+            let (_, number, value, at) = next();
+            con.push(timed_console_line(&rt, &f, number, value, at));
+        }
     }
-    let (o, b) = (median(o), median(b));
+    let (o, b, con) = (median(o), median(b), median(con));
+    let console_ratio = con.as_secs_f64() / o.as_secs_f64();
+    eprintln!(
+        "{} console line (median of {} sessions of {CONSOLE_LINES} lines): {con:?} / okrbot \
+         check-in {o:?} = {console_ratio:.2} (target <= 2: {})",
+        group_name("checkin"),
+        rounds / 20,
+        verdict(console_ratio <= 2.0)
+    );
     let ratio = o.as_secs_f64() / b.as_secs_f64();
     eprintln!(
         "{} ratio (median of {rounds} interleaved rounds): okrbot {o:?} / {} {b:?} = {ratio:.2} \
@@ -303,6 +318,45 @@ fn timed_check_in(
     .expect("check-in");
     let spent = t.elapsed();
     rt.block_on(forget_last(f));
+    spent
+}
+
+/// Lines of one timed console session: its opening look at what is owed is shared among them.
+const CONSOLE_LINES: usize = 20;
+
+/// One `/okr update` typed into `okrbot console`, timed as a session of [`CONSOLE_LINES`] of
+/// them divided by their number: each is the check-in and the console's look at what is owed
+/// after it (a tick only when something is due). Its check-ins are deleted again untimed.
+fn timed_console_line(
+    rt: &Runtime,
+    f: &Fixture,
+    first: i64,
+    value: f64,
+    at: DateTime<Utc>,
+) -> StdDuration {
+    let clock = okrbot::clock::ManualClock::new(at);
+    let script: String = (0..CONSOLE_LINES as i64)
+        .map(|i| {
+            let number = (first + i) % KRS as i64 + 1;
+            format!("/okr update GRO-1.{number} {value} c8 steady\n")
+        })
+        .collect();
+    let mut out = Vec::new();
+    let t = Instant::now();
+    rt.block_on(async {
+        let mut console =
+            okrbot::console::Console::new(&f.okr, f.actor.clone(), &clock, Some(&clock));
+        console
+            .run(script.as_bytes(), &mut out)
+            .await
+            .expect("the session")
+    });
+    let spent = t.elapsed() / CONSOLE_LINES as u32;
+    let said = String::from_utf8_lossy(&out);
+    assert_eq!(said.matches("❌").count(), 0, "{said}");
+    for _ in 0..CONSOLE_LINES {
+        rt.block_on(forget_last(f));
+    }
     spent
 }
 

@@ -23,11 +23,10 @@ use okrbot::service::kpis::KpiInput;
 use okrbot::service::setup::SetupInput;
 use okrbot::service::{Actor, Okr};
 use okrbot::store::Store;
-use sqlx::Connection;
 use tokio::runtime::Runtime;
 
 mod common;
-use common::{median, runtime, verdict};
+use common::{median, raw, runtime, verdict, Database};
 
 const CLIENTS: usize = 64;
 const PER_CLIENT: usize = 40;
@@ -40,49 +39,15 @@ struct Fixture {
     /// machines pushing would.
     http: Vec<reqwest::Client>,
     backend: &'static str,
-    _dir: tempfile::TempDir,
-}
-
-/// The store: a fresh database on `BENCH_DATABASE_URL`'s server when it is set, a SQLite file
-/// otherwise.
-async fn store(dir: &tempfile::TempDir) -> Store {
-    let url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(server) => {
-            let name = format!(
-                "okrbot_push_{}_{}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .expect("after 1970")
-                    .as_micros()
-            );
-            let mut admin = sqlx::PgConnection::connect(&server)
-                .await
-                .expect("the PostgreSQL server of BENCH_DATABASE_URL");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .expect("a database for the benchmark");
-            let (head, query) = server.split_once('?').unwrap_or((&server, ""));
-            let (scheme, rest) = head.split_once("://").expect("a URL");
-            let authority = rest.split('/').next().unwrap_or(rest);
-            let query = if query.is_empty() {
-                String::new()
-            } else {
-                format!("?{query}")
-            };
-            format!("{scheme}://{authority}/{name}{query}")
-        }
-        Err(_) => format!("sqlite://{}", dir.path().join("push.db").display()),
-    };
-    Store::open(&url).await.expect("open store")
+    store: Store,
+    _db: Database,
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = store(&dir).await;
+    let db = Database::new("push.db").await;
+    let store = Store::open(&db.url).await.expect("open store");
     let backend = store.backend_name();
-    let okr = Okr::new(store, &Config::default());
+    let okr = Okr::new(store.clone(), &Config::default());
     let now = chrono::Utc::now();
     let ws = okr
         .workspace("console:bench", "Bench", now)
@@ -151,7 +116,8 @@ async fn fixture() -> Fixture {
         pushes,
         http,
         backend,
-        _dir: dir,
+        store,
+        _db: db,
     }
 }
 
@@ -179,6 +145,16 @@ impl Fixture {
         answer.bytes().await.expect("a body");
         assert!(status.is_success(), "{status}");
         sent.elapsed()
+    }
+
+    /// How many readings the store holds: every push answered 200 must be one.
+    async fn readings(&self) -> i64 {
+        raw!(self.store, |db| sqlx::query_scalar(
+            "SELECT count(*) FROM kpi_readings"
+        )
+        .fetch_one(db)
+        .await)
+        .expect("count")
     }
 
     /// Every client sends `each` requests one after the other, all clients at once; returns
@@ -226,7 +202,14 @@ fn bench_push(c: &mut Criterion) {
         )
     };
     let (floor_p50, floor_p99, floor_max) = summary(false);
+    let before = rt.block_on(f.readings());
     let (p50, p99, max) = summary(true);
+    let written = rt.block_on(f.readings()) - before;
+    assert_eq!(
+        written,
+        (CLIENTS * PER_CLIENT) as i64,
+        "every answered push is one reading"
+    );
     println!(
         "kpi_push on {}: {CLIENTS} clients x {PER_CLIENT} requests each, at once. \
          /healthz p50 {floor_p50:.1?}, p99 {floor_p99:.1?}, slowest {floor_max:.1?}; \
