@@ -395,6 +395,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if from == to {
                 anyhow::bail!("--from and --to are the same database ({shown_from}): name a new, empty database with --to");
             }
+            if okrbot::store::is_missing_file(&from) {
+                anyhow::bail!("there is no database at {shown_from}: check --from (or database_url, its default); nothing was written");
+            }
             let source = Store::open(&from)
                 .await
                 .with_context(|| format!("opening the database {shown_from}"))?;

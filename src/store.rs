@@ -328,6 +328,16 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// Whether `url` names a SQLite file that is not there, which [`Store::open`] would create
+/// empty: a source that must already hold data (`okrbot copy --from`) is refused instead.
+pub fn is_missing_file(url: &str) -> bool {
+    !is_postgres(url)
+        && SqliteConnectOptions::from_str(url).is_ok_and(|o| {
+            let file = o.get_filename();
+            file != std::path::Path::new(":memory:") && !file.exists()
+        })
+}
+
 /// An exclusive lock on `<database>.migrate-lock`, held while a process connects and migrates.
 /// SQLite has no lock of its own for that: processes started at once on a new file would each
 /// find no tables and try to create them, and all but one would fail. `None` for a database in

@@ -777,7 +777,22 @@ fn a_database_copied_there_and_back_holds_the_same_rows() {
             tables
         })
     };
+    // Text in other scripts travels as it was typed.
+    crate::backend::block_on(async {
+        let store = okrbot::store::Store::open(&original).await.expect("opens");
+        crate::backend::raw!(&store, |db| sqlx::query(
+            "UPDATE teams SET name = name || ' é ü 日本 🚀' WHERE id = (SELECT min(id) FROM teams)"
+        )
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))
+        .expect("a name in other scripts");
+        store.close().await;
+    });
     let before = dump(original.clone());
+    assert!(before
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|r| r.contains("日本 🚀"))));
     let check_ins = before
         .iter()
         .find(|(t, _)| t == "check_ins")
@@ -799,6 +814,11 @@ fn a_database_copied_there_and_back_holds_the_same_rows() {
     if let Some(p) = password {
         assert!(!said.contains(p), "no password shown: {said}");
     }
+    // A mistyped source is refused, not created empty and copied.
+    let typo = sqlite_url(&dir.path().join("typo.db"));
+    let (_, err, ok) = okrbot(&original, &["copy", "--from", &typo, "--to", &back]);
+    assert!(!ok && err.contains("there is no database at"), "{err}");
+    assert!(!dir.path().join("typo.db").exists() && !dir.path().join("back.db").exists());
     // Without --from the configured database is the source, and it cannot be its own copy.
     let (_, err, ok) = okrbot(&back, &["copy", "--to", &back]);
     assert!(!ok && err.contains("the same database"), "{err}");
