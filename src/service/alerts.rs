@@ -35,26 +35,22 @@ pub async fn sweep(
     rules: &crate::domain::scoring::ScoringRules,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let mut opened = 0;
-    let open = store::alerts::open_at_risk_for_team(c, s.team.id).await?;
     let after = tell_after(&s.team, now, false);
     // Each key result is swept by the one team that carries it.
-    for k in s.krs.iter().filter(|k| s.carries(k)) {
+    let carried: Vec<_> = s.krs.iter().filter(|k| s.carries(k)).collect();
+    let ids: Vec<_> = carried.iter().map(|k| k.kr.id).collect();
+    let known = store::alerts::at_risk_of(c, s.workspace, &ids).await?;
+    let mut new = vec![];
+    for k in carried {
         let red = k.score.status == Status::Red;
-        let has = open.contains(&k.kr.id);
+        let has = known.open.contains(&k.kr.id);
         if red && !has {
-            opened += usize::from(
-                store::alerts::open(
-                    c,
-                    s.workspace,
-                    s.team.id,
-                    AlertKind::KrAtRisk,
-                    k.kr.id.0,
-                    now,
-                    after,
-                )
-                .await?,
-            );
+            let back = known.recovering.contains(&k.kr.id)
+                && store::alerts::reopen(c, s.workspace, AlertKind::KrAtRisk, k.kr.id.0, now)
+                    .await?;
+            if !back {
+                new.push(k.kr.id.0);
+            }
         } else if has && crate::domain::scoring::out_of_red(&k.kr, &k.score, rules) {
             store::alerts::resolve(
                 c,
@@ -68,6 +64,16 @@ pub async fn sweep(
             .await?;
         }
     }
+    let opened = store::alerts::open_new(
+        c,
+        s.workspace,
+        s.team.id,
+        AlertKind::KrAtRisk,
+        &new,
+        now,
+        after,
+    )
+    .await?;
     Ok(opened)
 }
 

@@ -2,6 +2,8 @@
 //! opening and telling are apart (`docs/schedules-and-delivery.md`, "Alerts"): the scheduler
 //! tells a team's pending alerts and recoveries together once they may be told.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 
 use super::on;
@@ -40,6 +42,21 @@ pub async fn open(
     now: DateTime<Utc>,
     tell_after: DateTime<Utc>,
 ) -> Result<bool> {
+    if reopen(c, ws, kind, subject, now).await? {
+        return Ok(false);
+    }
+    Ok(open_new(c, ws, team, kind, &[subject], now, tell_after).await? == 1)
+}
+
+/// Opens again the latest alert on `subject` that resolved with its recovery still untold,
+/// unless another is open. Returns whether it did.
+pub async fn reopen(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    kind: AlertKind,
+    subject: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let reopened = on!(c, |db| {
         sqlx::query(
         "UPDATE alerts SET state = 'open', recovery_pending = FALSE, last_seen = $1 \
@@ -57,24 +74,118 @@ pub async fn open(
     .bind(subject)
     .execute(db).await.map(|r| r.rows_affected())
     })?;
-    if reopened > 0 {
-        return Ok(false);
+    Ok(reopened > 0)
+}
+
+/// Opens a new alert on each of `subjects` that has none open, in one statement, without
+/// looking for one to [`reopen`]: for a caller that knows there is none. Returns how many it
+/// opened.
+pub async fn open_new(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: TeamId,
+    kind: AlertKind,
+    subjects: &[i64],
+    now: DateTime<Utc>,
+    tell_after: DateTime<Utc>,
+) -> Result<usize> {
+    if subjects.is_empty() {
+        return Ok(0);
     }
-    let done = on!(c, |db| {
-        sqlx::query(
-        "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, last_seen, \
-         announce_after) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) ON CONFLICT DO NOTHING",
-    )
-    .bind(ws.0)
-    .bind(team.0)
-    .bind(kind.as_str())
-    .bind(subject)
-    .bind(now.timestamp())
-    .bind(now.timestamp())
-    .bind(tell_after.timestamp())
-    .execute(db).await.map(|r| r.rows_affected())
-    })?;
-    Ok(done == 1)
+    // The subjects as one array: a JSON array walked by json_each, or PostgreSQL's own.
+    // SQLite needs the `WHERE true` to read `ON CONFLICT` as the upsert clause.
+    let done = on!(
+        c,
+        sqlite | db | {
+            let ids = serde_json::to_string(subjects)
+                .map_err(|e| super::StoreError::Corrupt(format!("alert subjects: {e}")))?;
+            sqlx::query(
+                "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, \
+                 last_seen, announce_after) SELECT $1, $2, $3, value, 'open', $4, $4, $5 \
+                 FROM json_each($6) WHERE true ON CONFLICT DO NOTHING",
+            )
+            .bind(ws.0)
+            .bind(team.0)
+            .bind(kind.as_str())
+            .bind(now.timestamp())
+            .bind(tell_after.timestamp())
+            .bind(ids)
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected())
+        },
+        postgres
+            | db
+            | sqlx::query(
+                "INSERT INTO alerts (workspace_id, team_id, kind, subject, state, first_seen, \
+                 last_seen, announce_after) SELECT $1, $2, $3, s, 'open', $4, $4, $5 \
+                 FROM unnest($6::bigint[]) AS s ON CONFLICT DO NOTHING",
+            )
+            .bind(ws.0)
+            .bind(team.0)
+            .bind(kind.as_str())
+            .bind(now.timestamp())
+            .bind(tell_after.timestamp())
+            .bind(subjects)
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()),
+    )?;
+    Ok(usize::try_from(done).unwrap_or(usize::MAX))
+}
+
+/// The at-risk alerts of some key results, as the hourly sweep needs them.
+#[derive(Debug, Default)]
+pub struct AtRisk {
+    /// Key results with an open alert.
+    pub open: HashSet<KrId>,
+    /// Key results whose alert resolved with its recovery still untold: [`reopen`]-able.
+    pub recovering: HashSet<KrId>,
+}
+
+/// Where the at-risk alerts of `krs` stand, in one read: the sweep then writes only what
+/// changes, a statement per alert opened again or resolved and one for all the new ones.
+pub async fn at_risk_of(c: &mut Conn, ws: WorkspaceId, krs: &[KrId]) -> Result<AtRisk> {
+    let mut out = AtRisk::default();
+    if krs.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<i64> = krs.iter().map(|k| k.0).collect();
+    let rows: Vec<(i64, bool)> = on!(
+        c,
+        sqlite | db | {
+            let ids = serde_json::to_string(&ids)
+                .map_err(|e| super::StoreError::Corrupt(format!("key result ids: {e}")))?;
+            sqlx::query_as(
+                "SELECT subject, state <> 'resolved' FROM alerts WHERE workspace_id = $1 \
+                 AND kind = 'kr-at-risk' AND subject IN (SELECT value FROM json_each($2)) \
+                 AND (state <> 'resolved' OR recovery_pending)",
+            )
+            .bind(ws.0)
+            .bind(ids)
+            .fetch_all(db)
+            .await
+        },
+        postgres
+            | db
+            | sqlx::query_as(
+                "SELECT subject, state <> 'resolved' FROM alerts WHERE workspace_id = $1 \
+                 AND kind = 'kr-at-risk' AND subject = ANY($2) \
+                 AND (state <> 'resolved' OR recovery_pending)",
+            )
+            .bind(ws.0)
+            .bind(ids)
+            .fetch_all(db)
+            .await,
+    )?;
+    for (subject, open) in rows {
+        if open {
+            out.open.insert(KrId(subject));
+        } else {
+            out.recovering.insert(KrId(subject));
+        }
+    }
+    Ok(out)
 }
 
 /// Resolves the open alert on `subject`, if any. Its recovery is told from `tell_after` on
@@ -104,18 +215,6 @@ pub async fn resolve(
     .await
     .map(|r| r.rows_affected()))?;
     Ok(done > 0)
-}
-
-/// Key results with an open at-risk alert in this team.
-pub async fn open_at_risk_for_team(c: &mut Conn, team: TeamId) -> Result<Vec<KrId>> {
-    let ids: Vec<i64> = on!(c, |db| {
-        sqlx::query_scalar(
-        "SELECT subject FROM alerts WHERE team_id = $1 AND kind = 'kr-at-risk' AND state <> 'resolved'",
-    )
-    .bind(team.0)
-    .fetch_all(db).await
-    })?;
-    Ok(ids.into_iter().map(KrId).collect())
 }
 
 /// An alert waiting to be told: opened and not told, or resolved after it was told and its

@@ -497,6 +497,44 @@ async fn from_paces_a_key_result_from_the_day_a_lead_chooses_and_travels_with_a_
     assert_eq!(copied.paced_from, Some(date("2026-11-09")));
 }
 
+/// A key result still red at the hourly sweep while its alert sits resolved with the recovery
+/// untold (resolved a moment ago, its recovery waiting for the undo window or working hours)
+/// has that alert opened again by the sweep: one alert row, no recovery and no second alert
+/// told. The sweep reads where all of a team's alerts stand in one statement and writes only
+/// what changes, so this branch is its own.
+#[tokio::test]
+async fn the_hourly_sweep_reopens_an_alert_whose_recovery_was_never_told() {
+    let app = spawn_app().await;
+    let mut sim = growth_on_pace(&app).await;
+    let alice = person(&app, "alice");
+    check_in(&app, "alice", "GRO-1.1 55 c2", at("2026-11-14T12:30:00Z")).await;
+    let sent = sim.run_until(at("2026-11-14T14:00:00Z")).await;
+    assert_eq!(of_kind(&sent, DeliveryKind::Alert).len(), 1, "{sent:?}");
+    let kr = app.okr.kr(&alice, "GRO-1.1").await.expect("GRO-1.1");
+    let changed = crate::backend::raw!(app.okr.store(), |db| sqlx::query(
+        "UPDATE alerts SET state = 'resolved', recovery_pending = TRUE, announce_after = $1 \
+         WHERE subject = $2"
+    )
+    .bind(at("2026-11-15T09:00:00Z").timestamp())
+    .bind(kr.id.0)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("the alert resolved, its recovery untold");
+    assert_eq!(changed, 1);
+
+    let sent = sim.run_until(at("2026-11-14T17:00:00Z")).await;
+    assert!(
+        sent.iter()
+            .all(|d| !matches!(d.kind, DeliveryKind::Alert | DeliveryKind::Recovered)),
+        "{sent:#?}"
+    );
+    assert_eq!(
+        alert_rows(&app.okr, "GRO-1.1", &alice).await,
+        vec![("open".into(), true)]
+    );
+}
+
 /// A typo that sends a key result into red, taken back with /okr undo a minute later, is never
 /// told: the alert waited out the undo window and resolved unheard.
 #[tokio::test]
