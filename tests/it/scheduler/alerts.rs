@@ -6,6 +6,15 @@ use super::*;
 // At-risk alerts
 // ---------------------------------------------------------------------------------------------
 
+/// Neither an alert nor a recovery among `sent`.
+fn assert_no_alert_told(sent: &[Delivery]) {
+    assert!(
+        sent.iter()
+            .all(|d| !matches!(d.kind, DeliveryKind::Alert | DeliveryKind::Recovered)),
+        "{sent:#?}"
+    );
+}
+
 /// Growth with every key result on pace (55% on 2026-11-14, when about 48% has passed) and the
 /// scheduler started, so that no alert is open.
 async fn growth_on_pace(app: &TestApp) -> Sim {
@@ -524,11 +533,7 @@ async fn the_hourly_sweep_reopens_an_alert_whose_recovery_was_never_told() {
     assert_eq!(changed, 1);
 
     let sent = sim.run_until(at("2026-11-14T17:00:00Z")).await;
-    assert!(
-        sent.iter()
-            .all(|d| !matches!(d.kind, DeliveryKind::Alert | DeliveryKind::Recovered)),
-        "{sent:#?}"
-    );
+    assert_no_alert_told(&sent);
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
         vec![("open".into(), true)]
@@ -560,11 +565,7 @@ async fn a_typo_into_red_taken_back_within_the_undo_window_makes_no_noise() {
         .await
         .expect("undone");
     let sent = sim.run_until(at("2026-11-15T12:00:00Z")).await;
-    assert!(
-        sent.iter()
-            .all(|d| !matches!(d.kind, DeliveryKind::Alert | DeliveryKind::Recovered)),
-        "{sent:#?}"
-    );
+    assert_no_alert_told(&sent);
 }
 
 /// A red key result whose alert was told, "recovered" by a typo and corrected a minute later,
@@ -581,11 +582,7 @@ async fn a_typo_out_of_red_corrected_within_the_undo_window_makes_no_noise() {
     sim.tick_at(at("2026-11-14T14:00:30Z")).await;
     check_in(&app, "alice", "GRO-1.1 55 c2", at("2026-11-14T14:01:00Z")).await;
     let sent = sim.run_until(at("2026-11-15T12:00:00Z")).await;
-    assert!(
-        sent.iter()
-            .all(|d| !matches!(d.kind, DeliveryKind::Alert | DeliveryKind::Recovered)),
-        "{sent:#?}"
-    );
+    assert_no_alert_told(&sent);
     assert_eq!(
         alert_rows(&app.okr, "GRO-1.1", &alice).await,
         vec![("open".into(), true)],
