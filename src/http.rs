@@ -181,7 +181,7 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 /// the reason otherwise.
 async fn ready(State(app): State<App>) -> Response {
     match app.okr.ready().await {
-        Ok(()) => "ready".into_response(),
+        Ok(what) => what.into_response(),
         Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why).into_response(),
     }
 }

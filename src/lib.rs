@@ -47,6 +47,7 @@ pub mod demo;
 pub mod discord;
 pub mod domain;
 pub mod http;
+pub mod leadership;
 pub mod metrics;
 pub mod outbox;
 pub mod render;

@@ -11,10 +11,12 @@ use clap::{Parser, Subcommand};
 use okrbot::clock::{Clock, ManualClock, SystemClock};
 use okrbot::config::Config;
 use okrbot::console::Console;
+use okrbot::leadership::Leadership;
 use okrbot::outbox::{Delivery, FileOutbox, Outbox, Routes, SendError};
 use okrbot::scheduler::Scheduler;
 use okrbot::service::data::{self, ExportFormat};
 use okrbot::service::{Actor, Okr};
+use okrbot::store::leader::Role;
 use okrbot::store::Store;
 
 #[derive(Parser)]
@@ -312,7 +314,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if now.is_none() && !once {
                 listen(&okr, &config.http);
             }
-            let scheduler = Scheduler::new(okr.clone());
+            let scheduler = if now.is_none() {
+                Scheduler::new(okr.clone()).led_by(lead(&okr, Role::Scheduler).await)
+            } else {
+                // A simulated clock is a one-off run by hand: it decides whoever leads.
+                Scheduler::new(okr.clone())
+            };
             let pace = std::time::Duration::from_millis(pace_ms);
             let discord = okrbot::config::discord_token(|k| std::env::var(k).ok()).ok();
             match (outbox_file, discord) {
@@ -351,9 +358,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
                 let _ = rx.wait_for(|s| *s).await;
             };
-            let deliveries = (config.scheduler && !no_scheduler).then(|| {
+            let leading = if config.scheduler && !no_scheduler {
+                Some(lead(&okr, Role::Scheduler).await)
+            } else {
+                None
+            };
+            let deliveries = leading.map(|leadership| {
                 let outbox = okrbot::discord::bot::outbox(&conn, okr.clone(), clock.clone());
-                let scheduler = Scheduler::new(okr.clone());
+                let scheduler = Scheduler::new(okr.clone()).led_by(leadership);
                 let (clock, stop) = (clock.clone(), until_stopped(stopped.clone()));
                 tokio::spawn(async move {
                     // Discord carries both direct messages and channel posts.
@@ -367,12 +379,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if deliveries.is_none() {
                 tracing::warn!("the scheduler is off in this process: another one must run it");
             }
-            let shutdown = async {
+            let stopping = std::sync::Arc::new(stopping);
+            let signalled = stopping.clone();
+            tokio::spawn(async move {
                 stop_signal().await;
                 tracing::warn!("shutting down: stopping the gateway and the scheduler");
-                let _ = stopping.send(true);
-            };
-            let result = okrbot::discord::bot::run(okr, clock, conn, shutdown).await;
+                let _ = signalled.send(true);
+            });
+            let result = gateway(okr, clock, conn, until_stopped(stopped.clone())).await;
             let _ = stopping.send(true);
             if let Some(deliveries) = deliveries {
                 // The delivery in flight finishes; the whole stop stays under 10 s.
@@ -430,6 +444,75 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Takes part in `role` among the processes sharing the database: holds it when it is free,
+/// stands by while another process does (`docs/operations.md`, "Several processes").
+async fn lead(okr: &okrbot::service::Okr, role: Role) -> std::sync::Arc<Leadership> {
+    let woken = okr.clone();
+    let leadership = Leadership::start(
+        okr.store(),
+        role,
+        okrbot::leadership::POLL,
+        okr.metrics_handle(),
+        move |leading| {
+            tracing::warn!(
+                role = role.as_str(),
+                leading,
+                "the {} role changed hands",
+                role.as_str()
+            );
+            woken.wake();
+        },
+    )
+    .await;
+    if !leadership.is_leader() {
+        tracing::warn!(
+            role = role.as_str(),
+            "another process holds the {} role; standing by",
+            role.as_str()
+        );
+    }
+    leadership
+}
+
+/// Discord's gateway, connected while this process holds the gateway's role: one process per
+/// shard, or every interaction would arrive twice. A standby connects when the role comes to
+/// it; a holder that loses it disconnects, and waits to hold it again.
+async fn gateway(
+    okr: okrbot::service::Okr,
+    clock: std::sync::Arc<dyn Clock>,
+    conn: okrbot::discord::bot::Connection,
+    stop: impl std::future::Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let leadership = lead(&okr, Role::Gateway).await;
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = leadership.until_leading() => {}
+            () = &mut stop => return Ok(()),
+        }
+        let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let shutdown = {
+            let (leadership, lost) = (leadership.clone(), lost.clone());
+            let stop = &mut stop;
+            async move {
+                tokio::select! {
+                    () = leadership.until_standby() => {
+                        lost.store(true, std::sync::atomic::Ordering::SeqCst);
+                        tracing::warn!("lost the gateway's role; disconnecting until it comes back");
+                    }
+                    () = stop => {}
+                }
+            }
+        };
+        okrbot::discord::bot::run(okr.clone(), clock.clone(), conn.clone(), shutdown).await?;
+        if !lost.load(std::sync::atomic::Ordering::SeqCst) {
+            leadership.step_down().await;
+            return Ok(());
+        }
+        okr.metrics().set_gateway(false);
+    }
 }
 
 /// How to reach Discord, from the configuration and the token.

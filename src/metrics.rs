@@ -55,8 +55,18 @@ struct InteractionLabels {
     kind: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoleLabels {
+    /// `scheduler` or `gateway` (`leadership`).
+    role: String,
+}
+
 pub struct Metrics {
     registry: Registry,
+    leader: Family<RoleLabels, Gauge>,
+    handovers: Family<RoleLabels, Counter>,
+    /// The roles this process takes part in, and whether it holds each: what `/readyz` says.
+    roles: std::sync::Mutex<std::collections::BTreeMap<String, bool>>,
     deliveries: Family<DeliveryLabels, Counter>,
     pending: Family<PendingLabels, Gauge>,
     oldest_pending: Gauge<f64, AtomicU64>,
@@ -142,8 +152,23 @@ impl Metrics {
             "1 while the Discord gateway is connected (okrbot run only)",
             gateway.clone(),
         );
+        let leader = Family::<RoleLabels, Gauge>::default();
+        registry.register(
+            "leader",
+            "1 while this process holds the role (scheduler: deciding; gateway: the Discord gateway), 0 while it stands by",
+            leader.clone(),
+        );
+        let handovers = Family::<RoleLabels, Counter>::default();
+        registry.register(
+            "leader_handovers",
+            "Times this process took a role over (the first time included)",
+            handovers.clone(),
+        );
         Metrics {
             registry,
+            leader,
+            handovers,
+            roles: std::sync::Mutex::default(),
             deliveries,
             pending,
             oldest_pending,
@@ -191,6 +216,32 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
+    /// Whether this process holds `role` now; `taken` when it has just taken it over.
+    pub fn set_leading(&self, role: &str, leading: bool, taken: bool) {
+        let labels = RoleLabels {
+            role: role.to_owned(),
+        };
+        self.leader.get_or_create(&labels).set(i64::from(leading));
+        if taken {
+            self.handovers.get_or_create(&labels).inc();
+        }
+        self.roles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(role.to_owned(), leading);
+    }
+
+    /// What this process is, for `/readyz`: each role it takes part in, led or stood by for.
+    /// Empty for a process that shares no role (SQLite, a console).
+    pub fn roles(&self) -> Vec<(String, bool)> {
+        self.roles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(r, l)| (r.clone(), *l))
+            .collect()
+    }
+
     /// A process with a Discord gateway says so once, then reports each change.
     pub fn set_gateway(&self, connected: bool) {
         self.needs_gateway.store(true, Ordering::SeqCst);
@@ -199,7 +250,13 @@ impl Metrics {
 
     /// Ready for traffic as far as the gateway goes: connected, or no gateway in this process.
     pub fn gateway_ready(&self) -> bool {
-        !self.needs_gateway.load(Ordering::SeqCst) || self.gateway.get() == 1
+        let standby = self
+            .roles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get("gateway")
+            == Some(&false);
+        !self.needs_gateway.load(Ordering::SeqCst) || self.gateway.get() == 1 || standby
     }
 
     /// The ledger's figures as of `now`: (kind, platform, count, earliest due).

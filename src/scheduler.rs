@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::delivery::Dispatcher;
 use crate::domain::model::WorkspaceId;
 use crate::domain::schedule::{catch_up, CronSchedule};
+use crate::leadership::Leadership;
 use crate::outbox::Outbox;
 use crate::service::team_state::TeamState;
 use crate::service::{alerts, digest, nudges, Okr, Result};
@@ -64,6 +65,9 @@ pub struct Scheduler {
     /// One workspace's schedules, sources, alerts and deliveries only (a console, whose
     /// simulated clock must never move another workspace's), or every workspace's.
     scope: Option<WorkspaceId>,
+    /// Whether this process decides: only the one holding the scheduler's lock does, and every
+    /// process delivers (`docs/operations.md`, "Several processes").
+    leadership: Arc<Leadership>,
 }
 
 impl Scheduler {
@@ -73,7 +77,15 @@ impl Scheduler {
             okr,
             parsed: Arc::default(),
             scope: None,
+            leadership: Leadership::sole(store::leader::Role::Scheduler),
         }
+    }
+
+    /// This scheduler decides only while `leadership` holds the scheduler's role; it delivers
+    /// either way.
+    pub fn led_by(mut self, leadership: Arc<Leadership>) -> Scheduler {
+        self.leadership = leadership;
+        self
     }
 
     /// A scheduler that decides and delivers for one workspace and never touches another's.
@@ -83,6 +95,7 @@ impl Scheduler {
             okr,
             parsed: Arc::default(),
             scope: Some(ws),
+            leadership: Leadership::sole(store::leader::Role::Scheduler),
         }
     }
 
@@ -113,6 +126,9 @@ impl Scheduler {
     /// schedules (in `run` they have a lane of their own).
     pub async fn decide(&self, now: DateTime<Utc>) -> Result<TickReport> {
         let mut report = self.decide_schedules(now).await?;
+        if !self.leadership.is_leader() {
+            return Ok(report);
+        }
         let (read, failed) = self.okr.fetch_due_sources(now, self.scope).await?;
         report.sources_read = read;
         report.sources_failed = failed;
@@ -127,7 +143,9 @@ impl Scheduler {
     /// deciding (one transaction) and takes no more: a backlog cannot hold up a stop.
     async fn decide_schedules(&self, now: DateTime<Utc>) -> Result<TickReport> {
         let mut report = TickReport::default();
-        while !self.dispatcher.stopping() {
+        // The lock is confirmed before each batch: a leader that lost it (its session ended,
+        // the database is out of reach) stops deciding here, and a standby takes over.
+        while !self.dispatcher.stopping() && self.leadership.confirm().await {
             let due = {
                 let mut c = self.okr.store().read().await?;
                 store::schedules::due(&mut c, now, BATCH, self.scope).await?
@@ -149,7 +167,9 @@ impl Scheduler {
                 }
             }
         }
-        report.alerts += self.announce_alerts(now).await?;
+        if self.leadership.is_leader() {
+            report.alerts += self.announce_alerts(now).await?;
+        }
         Ok(report)
     }
 
@@ -355,7 +375,7 @@ impl Scheduler {
                     }
                 }));
             }
-            if sources.as_ref().is_none_or(|h| h.is_finished()) {
+            if self.leadership.is_leader() && sources.as_ref().is_none_or(|h| h.is_finished()) {
                 let okr = self.okr.clone();
                 let scope = self.scope;
                 sources = Some(tokio::spawn(async move {

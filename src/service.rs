@@ -179,6 +179,11 @@ impl Okr {
         self.sources = crate::source::Fetcher::new(policy);
     }
 
+    /// The metrics, to be shared with a part of the process that outlives a borrow.
+    pub fn metrics_handle(&self) -> crate::metrics::Shared {
+        self.metrics.clone()
+    }
+
     pub fn metrics(&self) -> &crate::metrics::Metrics {
         &self.metrics
     }
@@ -194,7 +199,7 @@ impl Okr {
     }
 
     /// `/readyz`: the database answers, and the gateway is connected where there is one.
-    pub async fn ready(&self) -> std::result::Result<(), String> {
+    pub async fn ready(&self) -> std::result::Result<String, String> {
         let mut c = self
             .store
             .read()
@@ -206,7 +211,18 @@ impl Okr {
         if !self.metrics.gateway_ready() {
             return Err("the Discord gateway is not connected".into());
         }
-        Ok(())
+        // What this process is among those sharing the database, when it shares a role.
+        let roles: Vec<String> = self
+            .metrics
+            .roles()
+            .into_iter()
+            .map(|(role, leads)| format!("{role} {}", if leads { "leader" } else { "standby" }))
+            .collect();
+        Ok(if roles.is_empty() {
+            "ready".into()
+        } else {
+            format!("ready: {}", roles.join(", "))
+        })
     }
 
     /// Changes how webhooks are posted to (tests shorten the pace and the timeout).

@@ -24,6 +24,7 @@ pub mod deliveries;
 pub mod dump;
 pub mod key_results;
 pub mod kpis;
+pub mod leader;
 pub mod objectives;
 pub mod packed;
 pub mod schedules;

@@ -37,9 +37,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "scheduler",
         &[
-            "domain", "service", "store", "outbox", "delivery", "clock", "sync",
+            "domain",
+            "service",
+            "store",
+            "outbox",
+            "delivery",
+            "clock",
+            "sync",
+            "leadership",
         ],
     ),
+    ("leadership", &["store", "metrics", "sync"]),
     ("http", &["domain", "service", "config", "clock", "metrics"]),
 ];
 

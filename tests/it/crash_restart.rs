@@ -29,18 +29,18 @@ fn setup_time() -> DateTime<Utc> {
 }
 
 /// Monday 2026-11-23 09:00 in Europe/Berlin (CET, UTC+1): the prompt slot.
-fn monday_prompt_slot() -> DateTime<Utc> {
+pub(crate) fn monday_prompt_slot() -> DateTime<Utc> {
     at("2026-11-23T08:00:00Z")
 }
 
-fn owner(n: usize) -> String {
+pub(crate) fn owner(n: usize) -> String {
     format!("owner-{n:03}")
 }
 
 /// One test's database and outbox file, in a directory deleted at the end.
-struct World {
+pub(crate) struct World {
     dir: tempfile::TempDir,
-    database_url: String,
+    pub(crate) database_url: String,
 }
 
 impl World {
@@ -62,7 +62,7 @@ impl World {
 /// Team Growth in Europe/Berlin with a channel and a lead, set up on the Thursday before the
 /// Monday; cycle 2026-Q4 around it; one objective; `owners` metric key results, each with its own
 /// owner `owner-000`, `owner-001`, ... Nobody has checked in, so every owner is owed a prompt.
-async fn team_with_owners(owners: usize) -> World {
+pub(crate) async fn team_with_owners(owners: usize) -> World {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let database_url = crate::backend::fresh_url(dir.path(), "okrbot.db").await;
     let now = setup_time();

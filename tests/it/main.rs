@@ -18,6 +18,7 @@ mod delivery;
 mod discord_flow;
 mod discord_harness;
 mod export_import;
+mod failover;
 mod kpi_push;
 mod kpi_sources;
 mod kpis;

@@ -1,0 +1,254 @@
+//! Several okrbot processes on one database (`docs/operations.md`, "Several processes"): one
+//! holds the scheduler's role and decides, every one delivers, and when the leader's lock
+//! session ends a standby takes the role over, with nothing sent twice or lost. Each "process"
+//! here is an `Okr` with a store (a connection pool) of its own, as a second okrbot would have;
+//! on PostgreSQL the roles are advisory locks on sessions of their own. On SQLite every process
+//! holds every role (one file, one host), and these tests check that two deciders at once still
+//! decide and send each slot once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use okrbot::config::Config;
+use okrbot::leadership::Leadership;
+use okrbot::outbox::{Delivery, DeliveryKind, Outbox, RecordingOutbox, SendError, Sent};
+use okrbot::scheduler::Scheduler;
+use okrbot::service::Okr;
+use okrbot::store::leader::Role;
+use okrbot::store::Store;
+
+use crate::crash_restart::{monday_prompt_slot, owner, team_with_owners};
+
+/// How often the test's standbys try for the role: short, so the takeover is measured in the
+/// test's time rather than the default's 2 s.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A platform that takes `pace` per message and records every message it was sent, twice if it
+/// was sent twice.
+#[derive(Clone)]
+struct Paced {
+    record: RecordingOutbox,
+    pace: Duration,
+}
+
+impl Outbox for Paced {
+    async fn send(&self, d: &Delivery) -> Result<Sent, SendError> {
+        tokio::time::sleep(self.pace).await;
+        self.record.send(d).await
+    }
+}
+
+async fn process(url: &str) -> Okr {
+    Okr::new(
+        Store::open(url).await.expect("the database opens"),
+        &Config::default(),
+    )
+}
+
+async fn lead(okr: &Okr) -> Arc<Leadership> {
+    Leadership::start(
+        okr.store(),
+        Role::Scheduler,
+        POLL,
+        okr.metrics_handle(),
+        |_| {},
+    )
+    .await
+}
+
+/// Ends the session that holds the scheduler's lock, as a crashed host or a cut network would.
+async fn end_the_leaders_session(store: &Store) -> u64 {
+    let pool = store.pg_pool().expect("PostgreSQL");
+    sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks \
+         WHERE locktype = 'advisory' AND classid::bigint = $1 AND objid::bigint = $2 AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) t",
+    )
+    .bind(i64::from(okrbot::store::leader::NAMESPACE))
+    .bind(1_i64)
+    .fetch_one(pool)
+    .await
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .expect("terminate the leader's session")
+}
+
+/// One role, two processes: on PostgreSQL the first to ask holds it and the other stands by
+/// until the holder's session ends, then takes it within a poll; on SQLite both hold it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_leads_and_a_standby_takes_over_when_the_leaders_session_ends() {
+    let app = crate::common::spawn_app().await;
+    let a = process(&app.database_url).await;
+    let b = process(&app.database_url).await;
+    let la = lead(&a).await;
+    let lb = lead(&b).await;
+    if app.okr.store().pg_pool().is_none() {
+        assert!(
+            la.is_leader() && lb.is_leader(),
+            "SQLite: every process decides"
+        );
+        assert!(la.confirm().await && lb.confirm().await);
+        return;
+    }
+    assert!(la.is_leader(), "the first process to ask leads");
+    assert!(!lb.is_leader(), "the second stands by");
+    assert!(!lb.confirm().await, "a standby holds nothing to confirm");
+    // Polling does not move the role while its holder is alive.
+    tokio::time::sleep(POLL * 5).await;
+    assert!(la.is_leader() && !lb.is_leader());
+
+    assert_eq!(end_the_leaders_session(b.store()).await, 1);
+    let ended = Instant::now();
+    assert!(!la.confirm().await, "the old leader sees its session gone");
+    tokio::time::timeout(Duration::from_secs(5), lb.until_leading())
+        .await
+        .expect("the standby takes over within 5 s");
+    let took = ended.elapsed();
+    assert!(took < POLL * 10, "took {took:?} with a {POLL:?} poll");
+    assert!(lb.confirm().await);
+    // The old leader, alive again, finds the role taken and stands by.
+    tokio::time::sleep(POLL * 3).await;
+    assert!(!la.is_leader(), "one leader at a time");
+    let metrics = b.metrics().encode();
+    assert!(
+        metrics.contains("okrbot_leader{role=\"scheduler\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("okrbot_leader_handovers_total{role=\"scheduler\"} 1"),
+        "{metrics}"
+    );
+}
+
+/// Failover in the middle of a Monday fan-out: two processes run their schedulers on one
+/// database, 1,000 owners are due, the platform takes 2 ms a message. Halfway through, the
+/// leader's lock session is ended: the standby takes the role within a poll, and the platform
+/// has seen each delivery (each nonce) exactly once and every owner prompted once. On SQLite
+/// both decide at once, and the slot is still decided and sent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_mid_fan_out_sends_each_prompt_once() {
+    const OWNERS: usize = 1_000;
+    let world = team_with_owners(OWNERS).await;
+    let a = process(&world.database_url).await;
+    let b = process(&world.database_url).await;
+    let (la, lb) = (lead(&a).await, lead(&b).await);
+    let postgres = a.store().pg_pool().is_some();
+    let clock =
+        okrbot::clock::ManualClock::new(monday_prompt_slot() + chrono::Duration::minutes(1));
+    let platform = Paced {
+        record: RecordingOutbox::new(),
+        pace: Duration::from_millis(2),
+    };
+    let prompts = |p: &Paced| {
+        p.record
+            .sent()
+            .into_iter()
+            .filter(|d| d.kind == DeliveryKind::Prompt)
+            .count()
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let run = |okr: &Okr, l: &Arc<Leadership>| {
+        let scheduler = Scheduler::new(okr.clone()).led_by(l.clone());
+        let (clock, platform, stop) = (
+            clock.clone(),
+            platform.clone(),
+            until_stopped(stop_rx.clone()),
+        );
+        tokio::spawn(async move { scheduler.run(&clock, &platform, stop).await })
+    };
+    let (ra, rb) = (run(&a, &la), run(&b, &lb));
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while prompts(&platform) < OWNERS / 2 {
+        assert!(Instant::now() < deadline, "half the fan-out within 60 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut takeover = None;
+    if postgres {
+        assert!(la.is_leader() && !lb.is_leader());
+        assert_eq!(end_the_leaders_session(a.store()).await, 1);
+        let ended = Instant::now();
+        tokio::time::timeout(Duration::from_secs(5), lb.until_leading())
+            .await
+            .expect("the standby takes over within 5 s");
+        takeover = Some(ended.elapsed());
+    }
+    while prompts(&platform) < OWNERS {
+        assert!(
+            Instant::now() < deadline,
+            "the whole fan-out within 60 s: {} of {OWNERS}",
+            prompts(&platform)
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Anything still to come would be a second message.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = stop_tx.send(true);
+    let _ = tokio::join!(ra, rb);
+
+    let sent = platform.record.sent();
+    let mut by_nonce: HashMap<i64, usize> = HashMap::new();
+    let mut by_owner: HashMap<String, usize> = HashMap::new();
+    for d in sent.iter().filter(|d| d.kind == DeliveryKind::Prompt) {
+        *by_nonce.entry(d.id).or_default() += 1;
+        *by_owner.entry(d.recipient.key()).or_default() += 1;
+    }
+    assert!(by_nonce.values().all(|&n| n == 1), "a nonce sent twice");
+    assert_eq!(by_owner.len(), OWNERS, "every owner");
+    assert!(
+        by_owner.values().all(|&n| n == 1),
+        "an owner prompted twice"
+    );
+    assert!(by_owner.contains_key(&format!("user:{}", owner(0))));
+    if let Some(took) = takeover {
+        eprintln!("takeover after the leader's session ended: {took:?} (poll {POLL:?})");
+        assert!(took < POLL * 10, "took {took:?}");
+    }
+}
+
+/// Two deciders at once, as a broken lock would leave them: two processes that both believe
+/// they lead tick the same due slot at the same moment, again and again. Schedules advance by
+/// compare-and-set, so each slot is decided once: one prompt per owner, one ledger row each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_deciders_at_once_decide_each_slot_once() {
+    const OWNERS: usize = 50;
+    let world = team_with_owners(OWNERS).await;
+    let a = process(&world.database_url).await;
+    let b = process(&world.database_url).await;
+    // Both lead: the lock is out of the picture.
+    let (sa, sb) = (
+        Scheduler::new(a.clone()).led_by(Leadership::sole(Role::Scheduler)),
+        Scheduler::new(b.clone()).led_by(Leadership::sole(Role::Scheduler)),
+    );
+    let platform = RecordingOutbox::new();
+    let now = monday_prompt_slot() + chrono::Duration::minutes(1);
+    for minute in 0..5 {
+        let at = now + chrono::Duration::minutes(minute);
+        let (x, y) = tokio::join!(sa.decide(at), sb.decide(at));
+        x.expect("a decides");
+        y.expect("b decides");
+    }
+    let rows: Vec<(String, i64)> = crate::backend::raw!(a.store(), |db| sqlx::query_as(
+        "SELECT recipient, count(*) FROM deliveries WHERE kind = 'prompt' GROUP BY recipient"
+    )
+    .fetch_all(db)
+    .await)
+    .expect("the ledger");
+    assert_eq!(rows.len(), OWNERS, "{rows:?}");
+    assert!(rows.iter().all(|(_, n)| *n == 1), "{rows:?}");
+    let (x, y) = tokio::join!(
+        sa.tick(now + chrono::Duration::minutes(6), &platform),
+        sb.tick(now + chrono::Duration::minutes(6), &platform)
+    );
+    x.expect("a delivers");
+    y.expect("b delivers");
+    let mut by_nonce: HashMap<i64, usize> = HashMap::new();
+    for d in platform.sent() {
+        *by_nonce.entry(d.id).or_default() += 1;
+    }
+    assert_eq!(by_nonce.len(), OWNERS);
+    assert!(by_nonce.values().all(|&n| n == 1), "{by_nonce:?}");
+}
