@@ -252,3 +252,49 @@ async fn two_deciders_at_once_decide_each_slot_once() {
     assert_eq!(by_nonce.len(), OWNERS);
     assert!(by_nonce.values().all(|&n| n == 1), "{by_nonce:?}");
 }
+
+/// Claim contention: three processes deliver the same 1,000 due prompts at once. Each claims a
+/// row before it sends it (a lease: who and until when), so the three take disjoint sets: every
+/// row is sent by exactly one of them, and all of them are sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_claimers_on_a_thousand_due_rows_take_disjoint_sets() {
+    const OWNERS: usize = 1_000;
+    let world = team_with_owners(OWNERS).await;
+    let now = monday_prompt_slot() + chrono::Duration::minutes(1);
+    let processes = [
+        process(&world.database_url).await,
+        process(&world.database_url).await,
+        process(&world.database_url).await,
+    ];
+    Scheduler::new(processes[0].clone())
+        .decide(now)
+        .await
+        .expect("the prompts are decided");
+    let platforms: Vec<Paced> = (0..3)
+        .map(|_| Paced {
+            record: RecordingOutbox::new(),
+            pace: Duration::from_micros(200),
+        })
+        .collect();
+    let dispatchers: Vec<_> = processes
+        .iter()
+        .map(|p| okrbot::delivery::Dispatcher::new(p.clone()))
+        .collect();
+    let (x, y, z) = tokio::join!(
+        dispatchers[0].deliver(now, &platforms[0]),
+        dispatchers[1].deliver(now, &platforms[1]),
+        dispatchers[2].deliver(now, &platforms[2]),
+    );
+    let reports = [x.expect("first"), y.expect("second"), z.expect("third")];
+    let mut by_nonce: HashMap<i64, usize> = HashMap::new();
+    for p in &platforms {
+        for d in p.record.sent() {
+            *by_nonce.entry(d.id).or_default() += 1;
+        }
+    }
+    assert_eq!(by_nonce.len(), OWNERS, "every row sent");
+    assert!(by_nonce.values().all(|&n| n == 1), "a row sent by two");
+    let shares: Vec<usize> = reports.iter().map(|r| r.sent).collect();
+    assert_eq!(shares.iter().sum::<usize>(), OWNERS, "{shares:?}");
+    eprintln!("rows sent by each of three claimers: {shares:?}");
+}
