@@ -21,6 +21,7 @@ pub mod copy;
 pub mod cycle_reads;
 pub mod cycles;
 pub mod deliveries;
+pub mod dm_channels;
 pub mod dump;
 pub mod key_results;
 pub mod kpis;

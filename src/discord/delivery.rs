@@ -27,6 +27,7 @@
 //! remains only for a 429 that says nothing of when to come back.
 
 use std::collections::HashMap;
+use std::num::NonZeroU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -290,9 +291,31 @@ impl DiscordOutbox {
         }
     }
 
-    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, Failure> {
+    /// `user`'s direct-message channel: known to this process, else to the database (another
+    /// process, or this one before a restart, opened it), else opened now and kept in both.
+    async fn dm_channel(
+        &self,
+        d: &Delivery,
+        key: &str,
+        user: UserId,
+    ) -> Result<ChannelId, Failure> {
         if let Some(c) = crate::sync::lock(&self.dms).get(&user) {
             return Ok(*c);
+        }
+        if let Some((okr, _)) = &self.memory {
+            match okr.dm_channel(d.workspace, key).await {
+                Ok(Some(known)) => {
+                    if let Some(channel) = known.parse().ok().and_then(NonZeroU64::new) {
+                        let channel = ChannelId::from(channel);
+                        crate::sync::lock(&self.dms).insert(user, channel);
+                        return Ok(channel);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read a known direct-message channel; opening it")
+                }
+            }
         }
         self.pace().await;
         let channel = match &self.rest {
@@ -311,6 +334,14 @@ impl DiscordOutbox {
             }
         };
         crate::sync::lock(&self.dms).insert(user, channel);
+        if let Some((okr, _)) = &self.memory {
+            if let Err(e) = okr
+                .remember_dm_channel(d.workspace, key, &channel.get().to_string())
+                .await
+            {
+                tracing::warn!(error = %e, "could not keep a direct-message channel for other processes");
+            }
+        }
         Ok(channel)
     }
 
@@ -437,7 +468,7 @@ impl DiscordOutbox {
         let direct = if closed {
             Err(Failure::CannotDm)
         } else {
-            match self.dm_channel(user).await {
+            match self.dm_channel(d, key, user).await {
                 Ok(channel) => self.post(channel, d, None).await,
                 Err(f) => Err(f),
             }

@@ -311,6 +311,24 @@ impl Okr {
             .is_some_and(|t| now - t < CLOSED_DM_MEMORY))
     }
 
+    /// The channel Discord opened for `user`'s direct messages, if any process learned it.
+    pub async fn dm_channel(&self, ws: WorkspaceId, user: &str) -> Result<Option<String>> {
+        let mut c = self.store.read().await?;
+        Ok(store::dm_channels::of(&mut c, ws, user).await?)
+    }
+
+    /// Keeps `user`'s direct-message channel for every process.
+    pub async fn remember_dm_channel(
+        &self,
+        ws: WorkspaceId,
+        user: &str,
+        channel: &str,
+    ) -> Result<()> {
+        let mut c = self.store.read().await?;
+        store::dm_channels::remember(&mut c, ws, user, channel).await?;
+        Ok(())
+    }
+
     /// `user`'s direct messages refused the bot (or, `closed: false`, took a message again).
     pub async fn set_dm_closed(
         &self,

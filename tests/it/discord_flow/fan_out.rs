@@ -4,6 +4,7 @@
 //! unless set; the note of issue #11 reports 10,000).
 
 use super::*;
+use okrbot::outbox::{Delivery, DeliveryKind, Outbox, Recipient};
 
 /// Discord's global limit for a bot.
 const DISCORD_GLOBAL: usize = 50;
@@ -121,4 +122,68 @@ async fn a_monday_fan_out_never_meets_discords_global_limit_and_takes_what_the_p
     assert_eq!(first.opened, n, "one channel opened per owner");
     assert_eq!(second.opened, 0, "the second Monday reuses them");
     assert_no_violations(&bot.fake);
+}
+
+/// Direct-message channels are kept in the database: a process that did not open them (a
+/// second okrbot, or this one restarted, its memory empty) prompts the same owners without
+/// opening any again, one request per owner instead of two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_reuses_the_direct_message_channels_the_first_opened() {
+    const N: usize = 5;
+    let bot = Bot::start().await;
+    let owners: Vec<String> = (0..N).map(|i| mention(owner_id(i))).collect();
+    bot.growth_by_core(&owners).await;
+    let first = monday(&bot, prompt_slot(), N, 0).await;
+    assert_eq!(
+        first.opened, N,
+        "the first Monday opens each owner's channel"
+    );
+
+    let (workspace, team): (i64, i64) = crate::backend::raw!(bot.okr.store(), |db| {
+        sqlx::query_as("SELECT workspace_id, team_id FROM deliveries WHERE kind = 'prompt' LIMIT 1")
+            .fetch_one(db)
+            .await
+    })
+    .expect("a prompt in the ledger");
+    // Another process's outbox: the same database, a memory of its own.
+    let conn = Connection {
+        token: TOKEN.into(),
+        proxy: Some(bot.fake.rest_url()),
+        global_commands: false,
+        answer_within: None,
+        http_client: None,
+    };
+    let clock: Arc<dyn Clock> = Arc::new(bot.clock.clone());
+    let other = okrbot::discord::bot::outbox(&conn, bot.okr.clone(), clock);
+    let opened_before = bot.fake.count(|r| r.is("POST", "/users/@me/channels"));
+    for (i, owner) in owners.iter().enumerate() {
+        let d = Delivery {
+            id: 9_000_000 + i as i64,
+            workspace: okrbot::domain::model::WorkspaceId(workspace),
+            team: okrbot::domain::model::TeamId(team),
+            team_tz: chrono_tz::Europe::Berlin,
+            team_channel: None,
+            kind: DeliveryKind::Prompt,
+            recipient: Recipient::User(owner.clone()),
+            slot: prompt_slot(),
+            due: prompt_slot(),
+            attempts: 0,
+            message: okrbot::domain::message::Message::new("Check-in time"),
+            replaces: None,
+        };
+        other.send(&d).await.expect("sent");
+        let dm = bot
+            .fake
+            .dm_channel_of(owner_id(i))
+            .expect("the owner's channel");
+        assert!(
+            bot.fake
+                .messages_in(dm)
+                .iter()
+                .any(|m| m.to_string().contains("Check-in time")),
+            "the prompt went to the channel the first process opened"
+        );
+    }
+    let opened = bot.fake.count(|r| r.is("POST", "/users/@me/channels")) - opened_before;
+    assert_eq!(opened, 0, "no channel opened again");
 }
