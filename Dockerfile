@@ -9,7 +9,8 @@
 
 # --- Build -----------------------------------------------------------------------------------
 # The crate's rust-version. Nothing beyond the image's gcc is needed: SQLite is compiled in
-# (libsqlite3-sys, bundled), TLS is rustls on ring (no OpenSSL), and there is no build script.
+# (libsqlite3-sys, bundled) and TLS is rustls on ring (no OpenSSL). The build script only tells
+# Cargo to rebuild when a migration is added.
 FROM rust:1.94-slim-bookworm AS build
 WORKDIR /src
 
@@ -28,6 +29,7 @@ RUN mkdir -p src benches \
 
 # The crate itself: its sources, the migrations (embedded by sqlx::migrate!) and the chart font
 # (include_bytes! of assets/DejaVuSans.ttf).
+COPY build.rs ./
 COPY src src
 COPY migrations migrations
 COPY assets assets

@@ -88,11 +88,15 @@ async fn one_process_leads_and_a_standby_takes_over_when_the_leaders_session_end
             "SQLite: every process decides"
         );
         assert!(la.confirm().await && lb.confirm().await);
+        assert_eq!(b.ready().await.as_deref(), Ok("ready: scheduler leader"));
         return;
     }
     assert!(la.is_leader(), "the first process to ask leads");
     assert!(!lb.is_leader(), "the second stands by");
     assert!(!lb.confirm().await, "a standby holds nothing to confirm");
+    // /readyz says what each process is; a standby is ready.
+    assert_eq!(a.ready().await.as_deref(), Ok("ready: scheduler leader"));
+    assert_eq!(b.ready().await.as_deref(), Ok("ready: scheduler standby"));
     // Polling does not move the role while its holder is alive.
     tokio::time::sleep(POLL * 5).await;
     assert!(la.is_leader() && !lb.is_leader());

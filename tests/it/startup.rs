@@ -104,37 +104,52 @@ fn the_systemd_unit_allows_many_more_open_files_than_the_listener_has_connection
     assert!(limit >= 16 * connections, "LimitNOFILE={limit}");
 }
 
-/// The systemd unit in `deploy/` is one systemd accepts, run against the binary just built
-/// (checked where `systemd-analyze` is installed; a note says so where it is not).
+/// The systemd units in `deploy/` are ones systemd accepts, run against the binary just built
+/// (checked where `systemd-analyze` is installed; a note says so where it is not): the single
+/// service, and the template of several instances on PostgreSQL as its instance `8088`.
 #[test]
-fn the_systemd_unit_verifies() {
-    let unit = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/deploy/okrbot.service"
-    ))
-    .expect("deploy/okrbot.service");
-    assert!(unit.contains("ExecStart=/usr/local/bin/okrbot "));
-    let available = Command::new("systemd-analyze")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available {
-        eprintln!("systemd-analyze is not installed: the unit was not verified");
-        return;
+fn the_systemd_units_verify() {
+    for (file, installed_as) in [
+        ("okrbot.service", "okrbot.service"),
+        ("okrbot@.service", "okrbot@8088.service"),
+    ] {
+        let unit = std::fs::read_to_string(format!("{}/deploy/{file}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_else(|e| panic!("deploy/{file}: {e}"));
+        assert!(unit.contains("ExecStart=/usr/local/bin/okrbot "), "{file}");
+        let limit: Option<u64> = unit
+            .lines()
+            .find_map(|l| l.strip_prefix("LimitNOFILE="))
+            .and_then(|n| n.parse().ok());
+        let connections = u64::from(okrbot::config::Config::default().http.max_connections);
+        assert!(
+            limit.is_some_and(|l| l >= 16 * connections),
+            "{file}: LimitNOFILE"
+        );
+        let available = Command::new("systemd-analyze")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !available {
+            eprintln!("systemd-analyze is not installed: {file} was not verified");
+            continue;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(installed_as);
+        let here = unit.replace(
+            "/usr/local/bin/okrbot ",
+            &format!("{} ", env!("CARGO_BIN_EXE_okrbot")),
+        );
+        std::fs::write(&path, here).unwrap();
+        let out = Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&path)
+            .output()
+            .expect("systemd-analyze runs");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && said.trim().is_empty(),
+            "{file}: {said}"
+        );
     }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("okrbot.service");
-    let here = unit.replace(
-        "/usr/local/bin/okrbot ",
-        &format!("{} ", env!("CARGO_BIN_EXE_okrbot")),
-    );
-    std::fs::write(&path, here).unwrap();
-    let out = Command::new("systemd-analyze")
-        .arg("verify")
-        .arg(&path)
-        .output()
-        .expect("systemd-analyze runs");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && said.trim().is_empty(), "{said}");
 }
