@@ -262,6 +262,8 @@ struct Bot {
     task: tokio::task::JoinHandle<()>,
     /// From each `send_interaction` to the fake receiving that interaction's callback.
     latencies: Mutex<Vec<Duration>>,
+    /// The bot's database, for a second process on it.
+    database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -348,6 +350,7 @@ impl Bot {
             clock,
             task,
             latencies: Mutex::default(),
+            database_url: url,
             _dir: dir,
         }
     }

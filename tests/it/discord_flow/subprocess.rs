@@ -66,6 +66,7 @@ async fn okrbot_run_drives_setup_a_prompt_a_button_the_form_and_a_digest_then_st
         clock: ManualClock::new(Utc::now()),
         task: tokio::spawn(async {}),
         latencies: Mutex::default(),
+        database_url: url.clone(),
         _dir: dir,
     };
     // Team Growth (Europe/Berlin) and a cycle around today, whatever day the test runs.
