@@ -124,6 +124,19 @@ async fn a_monday_fan_out_never_meets_discords_global_limit_and_takes_what_the_p
     assert_no_violations(&bot.fake);
 }
 
+/// The Discord outbox another process on the bot's database would have: its own pacer, its own
+/// memory of direct-message channels, the same fake Discord.
+fn outbox_of_another_process(bot: &Bot, okr: Okr) -> okrbot::discord::delivery::DiscordOutbox {
+    let conn = Connection {
+        token: TOKEN.into(),
+        proxy: Some(bot.fake.rest_url()),
+        global_commands: false,
+        answer_within: None,
+        http_client: None,
+    };
+    okrbot::discord::bot::outbox(&conn, okr, Arc::new(bot.clock.clone()))
+}
+
 /// Direct-message channels are kept in the database: a process that did not open them (a
 /// second okrbot, or this one restarted, its memory empty) prompts the same owners without
 /// opening any again, one request per owner instead of two.
@@ -146,15 +159,7 @@ async fn a_second_process_reuses_the_direct_message_channels_the_first_opened() 
     })
     .expect("a prompt in the ledger");
     // Another process's outbox: the same database, a memory of its own.
-    let conn = Connection {
-        token: TOKEN.into(),
-        proxy: Some(bot.fake.rest_url()),
-        global_commands: false,
-        answer_within: None,
-        http_client: None,
-    };
-    let clock: Arc<dyn Clock> = Arc::new(bot.clock.clone());
-    let other = okrbot::discord::bot::outbox(&conn, bot.okr.clone(), clock);
+    let other = outbox_of_another_process(&bot, bot.okr.clone());
     let opened_before = bot.fake.count(|r| r.is("POST", "/users/@me/channels"));
     for (i, owner) in owners.iter().enumerate() {
         let d = Delivery {
@@ -200,13 +205,6 @@ async fn two_processes_share_a_fan_out_and_each_owner_gets_one_prompt() {
     let owners: Vec<String> = (0..n).map(|i| mention(owner_id(i))).collect();
     bot.growth_by_core(&owners).await;
     bot.fake.limit_globally(DISCORD_GLOBAL);
-    let conn = Connection {
-        token: TOKEN.into(),
-        proxy: Some(bot.fake.rest_url()),
-        global_commands: false,
-        answer_within: None,
-        http_client: None,
-    };
     let clock: Arc<dyn Clock> = Arc::new(bot.clock.clone());
     let second = Okr::new(
         okrbot::store::Store::open(&bot.database_url)
@@ -214,7 +212,7 @@ async fn two_processes_share_a_fan_out_and_each_owner_gets_one_prompt() {
             .expect("the database opens"),
         &Config::default(),
     );
-    let outbox = okrbot::discord::bot::outbox(&conn, second.clone(), clock.clone());
+    let outbox = outbox_of_another_process(&bot, second.clone());
     let scheduler = okrbot::scheduler::Scheduler::new(second);
     let task = tokio::spawn(async move {
         let routes = okrbot::outbox::Routes {
