@@ -33,6 +33,39 @@ struct Round {
 }
 
 impl Round {
+    /// The bot's requests after `since`, interaction callbacks aside.
+    fn since(bot: &Bot, since: Instant) -> Round {
+        let ours: Vec<Recorded> = bot
+            .fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.received_at >= since && !r.path.starts_with("/interactions/"))
+            .collect();
+        let first = ours.first().expect("requests").received_at;
+        let last = ours.last().expect("requests").received_at;
+        Round {
+            requests: ours.len(),
+            rate_limited: ours.iter().filter(|r| r.status == 429).count(),
+            opened: ours
+                .iter()
+                .filter(|r| r.method == "POST" && r.path == "/users/@me/channels")
+                .count(),
+            took: last - first,
+        }
+    }
+
+    /// Says what the round cost beside what the pace alone requires.
+    fn say(&self, what: &str) {
+        eprintln!(
+            "{what}: {} requests in {:.1} s, the pace of one process alone {:.1} s ({:.3}x), {} 429s",
+            self.requests,
+            self.took.as_secs_f64(),
+            self.ideal().as_secs_f64(),
+            self.took.as_secs_f64() / self.ideal().as_secs_f64(),
+            self.rate_limited,
+        );
+    }
+
     /// What the pace alone requires: one request per slot after the first.
     fn ideal(&self) -> Duration {
         Duration::from_secs_f64((self.requests.saturating_sub(1)) as f64 / PACE)
@@ -56,23 +89,7 @@ async fn monday(bot: &Bot, slot: DateTime<Utc>, n: usize, prompts_before: usize)
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let ours: Vec<Recorded> = bot
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.received_at >= since && !r.path.starts_with("/interactions/"))
-        .collect();
-    let first = ours.first().expect("requests").received_at;
-    let last = ours.last().expect("requests").received_at;
-    Round {
-        requests: ours.len(),
-        rate_limited: ours.iter().filter(|r| r.status == 429).count(),
-        opened: ours
-            .iter()
-            .filter(|r| r.method == "POST" && r.path == "/users/@me/channels")
-            .count(),
-        took: last - first,
-    }
+    Round::since(bot, since)
 }
 
 /// Prompts the owners have received: messages posted into direct-message channels.
@@ -98,14 +115,7 @@ async fn a_monday_fan_out_never_meets_discords_global_limit_and_takes_what_the_p
     let second = monday(&bot, prompt_slot() + chrono::Duration::days(7), n, n).await;
     for (name, round, least) in [("first", &first, 2 * n), ("second", &second, n)] {
         // Each owner's prompt is one message; a lead's report or a digest may add a few.
-        eprintln!(
-            "{name} Monday, {n} owners: {} requests in {:.1} s, the pace alone {:.1} s ({:.3}x), {} 429s",
-            round.requests,
-            round.took.as_secs_f64(),
-            round.ideal().as_secs_f64(),
-            round.took.as_secs_f64() / round.ideal().as_secs_f64(),
-            round.rate_limited,
-        );
+        round.say(&format!("{name} Monday, {n} owners"));
         assert_eq!(round.rate_limited, 0, "{name} Monday met Discord's limit");
         assert!(
             round.requests >= least,
@@ -237,27 +247,8 @@ async fn two_processes_share_a_fan_out_and_each_owner_gets_one_prompt() {
         bot.clock.advance(chrono::Duration::milliseconds(100));
     }
     task.abort();
-    let ours: Vec<Recorded> = bot
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.received_at >= since && !r.path.starts_with("/interactions/"))
-        .collect();
-    let round = Round {
-        requests: ours.len(),
-        rate_limited: ours.iter().filter(|r| r.status == 429).count(),
-        opened: 0,
-        took: ours.last().expect("requests").received_at
-            - ours.first().expect("requests").received_at,
-    };
-    eprintln!(
-        "first Monday, {n} owners, two processes: {} requests in {:.1} s, the pace of one alone {:.1} s ({:.3}x), {} 429s",
-        round.requests,
-        round.took.as_secs_f64(),
-        round.ideal().as_secs_f64(),
-        round.took.as_secs_f64() / round.ideal().as_secs_f64(),
-        round.rate_limited,
-    );
+    let round = Round::since(&bot, since);
+    round.say(&format!("first Monday, {n} owners, two processes"));
     // Every owner exactly one prompt: one message in each owner's channel.
     for i in 0..n {
         let dm = bot.fake.dm_channel_of(owner_id(i)).expect("a channel");
