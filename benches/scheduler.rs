@@ -379,18 +379,40 @@ fn bench_digest(c: &mut Criterion) {
     rt.block_on(okr.store().close());
 }
 
+/// `$1` teams `team-0`, `team-1`, ... in workspace `$2`, made at `$3`, in Europe/Berlin, their
+/// prefixes the letters of `prefix` (see `letters`), posting to `channel` (an SQL expression
+/// of `i`, the team's number), their next objective numbered `next_objective`.
+fn numbered_teams(prefix: &[&str], channel: &str, next_objective: i64) -> String {
+    format!(
+        "{} INSERT INTO teams (workspace_id, name, prefix, timezone, channel, \
+                               next_objective_number, created_at) \
+         SELECT $2, 'team-' || i, {}, 'Europe/Berlin', {channel}, {next_objective}, $3 FROM n",
+        series("n", "0", "$1 - 1"),
+        letters(prefix)
+    )
+}
+
+/// `count` metric key results (0 to 100, nothing checked in) under every objective of
+/// workspace `$1`, made at `$2`, owned by 400 owners in turn.
+fn key_results_of_every_objective(count: i64) -> String {
+    format!(
+        "{} INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, \
+                                     unit, start_value, target, current, direction, confidence, \
+                                     weight, created_at) \
+         SELECT $1, o.id, n.i, 'Key result ' || n.i || ' of objective ' || o.id, \
+                'owner-' || ((o.id * 10 + n.i) % 400), 'metric', 'count', 0, 100, 0, NULL, NULL, \
+                1, $2 \
+         FROM objectives o CROSS JOIN n WHERE o.workspace_id = $1",
+        series("n", "1", &count.to_string())
+    )
+}
+
 /// 50 teams x 20 objectives x 10 key results, three check-ins each, by SQL. The first team's
 /// objectives are the company's; every other team's objective n is aligned under company
 /// objective n, so the tree is two levels deep and 50 wide.
 async fn rollup_store(okr: &Okr, ws: WorkspaceId) {
     const TEAMS: i64 = 50;
-    let teams = format!(
-        "{} INSERT INTO teams (workspace_id, name, prefix, timezone, channel, \
-                               next_objective_number, created_at) \
-         SELECT $2, 'team-' || i, {}, 'Europe/Berlin', NULL, 21, $3 FROM n",
-        series("n", "0", "$1 - 1"),
-        letters(&["i / 26", "i"])
-    );
+    let teams = numbered_teams(&["i / 26", "i"], "NULL", 21);
     let objectives = format!(
         "{} INSERT INTO objectives (workspace_id, team_id, cycle_id, number, title, owner, \
                                     parent_id, kind, state, next_kr_number, created_at) \
@@ -399,16 +421,7 @@ async fn rollup_store(okr: &Okr, ws: WorkspaceId) {
          WHERE t.workspace_id = $1",
         series("n", "1", "20")
     );
-    let key_results = format!(
-        "{} INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, \
-                                     unit, start_value, target, current, direction, confidence, \
-                                     weight, created_at) \
-         SELECT $1, o.id, n.i, 'Key result ' || n.i || ' of objective ' || o.id, \
-                'owner-' || ((o.id * 10 + n.i) % 400), 'metric', 'count', 0, 100, 0, NULL, NULL, \
-                1, $2 \
-         FROM objectives o CROSS JOIN n WHERE o.workspace_id = $1",
-        series("n", "1", "10")
-    );
+    let key_results = key_results_of_every_objective(10);
     raw!(okr.store(), |pool| {
         let mut tx = pool.begin().await.expect("begin");
         let cycle: i64 = sqlx::query_scalar("SELECT id FROM cycles WHERE workspace_id = $1")
@@ -682,23 +695,8 @@ const TEAM_CHECK_INS: i64 = 50;
 /// point is read, as after an import.
 async fn team_cost_store(okr: &Okr, ws: WorkspaceId, teams: i64) {
     let made = now() - Duration::days(60);
-    let teams_sql = format!(
-        "{} INSERT INTO teams (workspace_id, name, prefix, timezone, channel, \
-                               next_objective_number, created_at) \
-         SELECT $2, 'team-' || i, {}, 'Europe/Berlin', 'team-' || i, 2, $3 FROM n",
-        series("n", "0", "$1 - 1"),
-        letters(&["i / 676", "i / 26", "i"])
-    );
-    let key_results = format!(
-        "{} INSERT INTO key_results (workspace_id, objective_id, number, title, owner, kind, \
-                                     unit, start_value, target, current, direction, confidence, \
-                                     weight, created_at) \
-         SELECT $2, o.id, n.i, 'Key result ' || n.i || ' of objective ' || o.id, \
-                'owner-' || ((o.id * 10 + n.i) % 400), 'metric', 'count', 0, 100, 0, NULL, NULL, \
-                1, $3 \
-         FROM objectives o CROSS JOIN n WHERE o.workspace_id = $2",
-        series("n", "1", "$1")
-    );
+    let teams_sql = numbered_teams(&["i / 676", "i / 26", "i"], "'team-' || i", 2);
+    let key_results = key_results_of_every_objective(TEAM_KRS);
     // Day d of 1..=TEAM_CHECK_INS before `now`, at a time of day that depends on the key result,
     // written as the store writes instants (text on SQLite, a timestamptz on PostgreSQL); the
     // value climbs at a pace that depends on the id, so the statuses vary.
@@ -743,7 +741,6 @@ async fn team_cost_store(okr: &Okr, ws: WorkspaceId, teams: i64) {
         .await
         .expect("objectives");
         sqlx::query(sqlx::AssertSqlSafe(key_results.as_str()))
-            .bind(TEAM_KRS)
             .bind(ws.0)
             .bind(made)
             .execute(&mut *tx)
