@@ -50,6 +50,7 @@ pub mod http;
 pub mod leadership;
 pub mod metrics;
 pub mod outbox;
+pub mod pace;
 pub mod render;
 pub mod scheduler;
 pub mod service;

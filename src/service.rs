@@ -127,9 +127,10 @@ pub struct Okr {
     /// Clones of the service share both clients and so their connections.
     pub(crate) sources: crate::source::Fetcher,
     pub(crate) webhooks: crate::webhook::Poster,
-    /// Each webhook's turns, shared by everything in this process that posts to one (the
-    /// scheduler's outbox and `/okr webhook test`), so a 429's hold holds them all.
-    pub(crate) webhook_turns: crate::webhook::Pacer,
+    /// Turns to talk to a platform (each webhook's, Discord's), booked in the database so that
+    /// every process on it, and everything in this one (the scheduler's outboxes, `/okr webhook
+    /// test`), keeps one pace and a 429's hold holds them all.
+    pub(crate) turns: crate::pace::Turns,
     pub(crate) metrics: crate::metrics::Shared,
     /// Rings when a write creates work for the scheduler (an alert, a snooze, a schedule change).
     pub(crate) changes: std::sync::Arc<tokio::sync::Notify>,
@@ -146,16 +147,22 @@ impl Okr {
             pace: std::time::Duration::from_millis(config.webhooks.pace_ms),
             timeout: std::time::Duration::from_secs(config.webhooks.timeout_secs.max(1)),
         };
+        let turns = crate::pace::Turns::shared(store.clone());
         Okr {
             store,
             rules: config.scoring,
             period: config.check_in_period(),
             webhooks: crate::webhook::Poster::new(sources.clone(), webhooks),
             sources: crate::source::Fetcher::new(sources),
-            webhook_turns: crate::webhook::Pacer::default(),
+            turns,
             changes: std::sync::Arc::new(tokio::sync::Notify::new()),
             metrics: std::sync::Arc::default(),
         }
+    }
+
+    /// Turns to talk to a platform, shared with every process on the database.
+    pub fn turns(&self) -> &crate::pace::Turns {
+        &self.turns
     }
 
     pub fn store(&self) -> &Store {

@@ -27,6 +27,7 @@ pub mod key_results;
 pub mod kpis;
 pub mod leader;
 pub mod objectives;
+pub mod pace;
 pub mod packed;
 pub mod schedules;
 pub mod shares;

@@ -1,10 +1,9 @@
-//! Posting to team webhooks (reqwest): the address rules, the one POST, the per-webhook pacer,
-//! and what each answer means for the delivery (`docs/webhooks.md`). A leaf, like
-//! [`crate::source`]: it is handed the URL and the payload, so the dispatcher's webhook outbox
-//! and `/okr webhook test` post through it without it knowing either. The URL is a secret: no
-//! error or log line here holds it, only its masked form.
+//! Posting to team webhooks (reqwest): the address rules, the one POST, and what each answer
+//! means for the delivery (`docs/webhooks.md`); each webhook's pace is the service's turns
+//! (`src/pace.rs`). A leaf, like [`crate::source`]: it is handed the URL and the payload, so the
+//! dispatcher's webhook outbox and `/okr webhook test` post through it without it knowing either.
+//! The URL is a secret: no error or log line here holds it, only its masked form.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,11 +12,9 @@ use chrono::{DateTime, Utc};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 use serde_json::Value;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 use crate::domain::quote::clip_chars;
-use crate::domain::webhook::{mask, WebhookId};
+use crate::domain::webhook::mask;
 use crate::source::{self, FetchError, Policy};
 
 /// How webhooks are posted to: the address policy is the KPI sources' (`http_sources.*`).
@@ -296,63 +293,6 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
         }
     };
     Some(wait.min(RETRY_AFTER_CAP))
-}
-
-/// Spaces posts to each webhook at least `pace` apart, and holds a webhook that answered 429
-/// until its `Retry-After` has passed; posts to different webhooks do not wait for each other.
-/// Real time, for this process: the ledger's retry time, counted from the round's `now`, may
-/// come sooner than the platform's limit lifts.
-#[derive(Debug, Clone, Default)]
-pub struct Pacer {
-    /// Each webhook's next free turn.
-    next: Arc<Mutex<HashMap<WebhookId, Instant>>>,
-}
-
-impl Pacer {
-    /// Waits for this webhook's turn and books the next one. A hold placed while waiting is
-    /// waited for too.
-    pub async fn turn(&self, id: WebhookId, pace: Duration) {
-        loop {
-            let wait = {
-                let mut next = self.next.lock().await;
-                let now = Instant::now();
-                match next.get(&id) {
-                    Some(&at) if at > now => at,
-                    _ => {
-                        next.insert(id, now + pace);
-                        return;
-                    }
-                }
-            };
-            tokio::time::sleep_until(wait).await;
-        }
-    }
-
-    /// As [`Pacer::turn`], unless the webhook is held past its usual pace (a 429's
-    /// `Retry-After`): then nothing is booked and the hold's remaining time comes back.
-    pub async fn turn_unless_held(&self, id: WebhookId, pace: Duration) -> Result<(), Duration> {
-        let held = {
-            let next = self.next.lock().await;
-            let now = Instant::now();
-            next.get(&id)
-                .map(|&at| at.saturating_duration_since(now))
-                .filter(|left| *left > pace)
-        };
-        match held {
-            Some(left) => Err(left),
-            None => {
-                self.turn(id, pace).await;
-                Ok(())
-            }
-        }
-    }
-
-    /// Puts this webhook's next turn at `until`, or leaves it later.
-    pub async fn hold(&self, id: WebhookId, until: Instant) {
-        let mut next = self.next.lock().await;
-        let at = next.entry(id).or_insert(until);
-        *at = (*at).max(until);
-    }
 }
 
 #[cfg(test)]

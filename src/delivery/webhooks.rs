@@ -3,12 +3,10 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use tokio::time::Instant;
-
 use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
 use crate::service::Okr;
-use crate::webhook::{Pacer, PostError};
+use crate::webhook::PostError;
+use chrono::{DateTime, Utc};
 
 /// The webhook lane's outbox: reads the webhook a delivery names, waits for its turn, posts the
 /// message in the platform's shape and says what the answer means for the delivery. It posts
@@ -16,15 +14,11 @@ use crate::webhook::{Pacer, PostError};
 #[derive(Clone)]
 pub struct WebhookOutbox {
     okr: Okr,
-    pacer: Pacer,
 }
 
 impl WebhookOutbox {
     pub fn new(okr: Okr) -> WebhookOutbox {
-        WebhookOutbox {
-            pacer: okr.webhook_turns.clone(),
-            okr,
-        }
+        WebhookOutbox { okr }
     }
 
     /// The outbox for a round of deliveries at `now`.
@@ -59,8 +53,7 @@ impl Outbox for WebhookPosts<'_> {
                 "webhook {id} is disabled"
             )));
         }
-        let settings = outbox.okr.webhook_settings();
-        outbox.pacer.turn(id, settings.pace).await;
+        outbox.okr.webhook_turn(id).await;
         let body = crate::render::webhook::payload(hook.platform, &d.message);
         let outcome = outbox
             .okr
@@ -78,7 +71,7 @@ impl Outbox for WebhookPosts<'_> {
             Err(PostError::RateLimited(after)) => {
                 // Slack limits each webhook: every later post to it waits too, not only this one.
                 let after = after.unwrap_or(Duration::from_secs(1));
-                outbox.pacer.hold(id, Instant::now() + after).await;
+                outbox.okr.hold_webhook(id, after).await;
                 Err(SendError::Retry(after))
             }
             Err(PostError::Transient(why)) => {

@@ -4,12 +4,13 @@
 //! delivery (and says which); `Retry(after)` leaves it pending (rate limited, Discord or the network down);
 //! `Undeliverable(reason)` skips it for good (unknown channel, missing access, a malformed id).
 //!
-//! - **Paced.** Every request, opening a DM channel included, first takes a slot from one
-//!   [`Pacer`], so a Monday fan-out of thousands stays under Discord's global 50 requests/s.
+//! - **Paced.** Every request, opening a DM channel included, first takes a turn ("discord" in
+//!   [`Turns`]), so a Monday fan-out of thousands stays under Discord's global 50 requests/s.
+//!   With a database the turns are booked there, so every process sharing it shares the pace.
 //!   In tests serenity's own rate limiter must be off (the fake Discord needs the proxy), so
 //!   this is the only pacing there is.
-//! - **Retrying.** A 429 pauses the whole pacer, not only the refused send: a global limit stops
-//!   everything, and a per-route one is cheap to respect for everyone.
+//! - **Retrying.** A 429 pauses every turn, not only the refused send (and in every process): a
+//!   global limit stops everything, and a per-route one is cheap to respect for everyone.
 //! - **Exactly-once-minded.** Each message carries the delivery id as its nonce with
 //!   `enforce_nonce`: a resend after a crash, within Discord's few-minute nonce window, returns the
 //!   earlier message instead of posting a second one.
@@ -34,12 +35,12 @@ use std::time::Duration;
 use reqwest::Method;
 use serenity::all::{ChannelId, Http, HttpError, MessageId, Nonce, PrivateChannel, UserId};
 use serenity::http::{DiscordJsonError, Route, StatusCode};
-use tokio::time::Instant;
 
 use super::ids::{parse_mention, parse_snowflake, Mention};
 use super::render::{render_with_actions, DiscordMessage};
 use super::rest::{Body, Rest, RestError};
 use crate::outbox::{Delivery, Outbox, Recipient, SendError, Sent};
+use crate::pace::Turns;
 
 /// Discord's "Cannot send messages to this user": closed DMs, no shared server, a block.
 pub const CANNOT_DM: isize = 50007;
@@ -54,45 +55,8 @@ pub const RATE_LIMITED: Duration = Duration::from_secs(2);
 pub const BACKOFF: Duration = Duration::from_secs(5);
 /// Under Discord's global 50/s, leaving room for interaction responses and edits.
 pub const DEFAULT_RATE: u32 = 40;
-
-/// A minimum interval between requests: any one-second window holds at most `rate` of them,
-/// which a token bucket with a burst could not promise. Pure: time is passed in.
-#[derive(Debug, Clone)]
-pub struct Pacer {
-    interval: Duration,
-    /// The earliest instant the next request may go.
-    next: Instant,
-    /// Set by a 429: a request whose slot was reserved before the pause must wait again.
-    paused_until: Option<Instant>,
-}
-
-impl Pacer {
-    pub fn new(rate_per_second: u32, now: Instant) -> Pacer {
-        Pacer {
-            interval: Duration::from_secs(1) / rate_per_second.max(1),
-            next: now,
-            paused_until: None,
-        }
-    }
-
-    /// Takes the next free slot at or after `now`; returns how long to wait for it.
-    pub fn reserve(&mut self, now: Instant) -> Duration {
-        let slot = self.next.max(now);
-        self.next = slot + self.interval;
-        slot - now
-    }
-
-    /// Nothing may go before `until`; a later pause wins, an earlier one changes nothing.
-    pub fn pause_until(&mut self, until: Instant) {
-        self.next = self.next.max(until);
-        self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
-    }
-
-    /// Whether a pause still holds at `now`.
-    pub fn paused(&self, now: Instant) -> bool {
-        self.paused_until.is_some_and(|p| p > now)
-    }
-}
+/// The key of Discord's turns ([`Turns`]): one pace for the bot, whichever process sends.
+pub const TURNS: &str = "discord";
 
 /// What a failed request means for the delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +181,9 @@ pub struct DiscordOutbox {
     http: Arc<Http>,
     /// Behind another `discord.api_base`: the outbox's own requests (module docs).
     rest: Option<Rest>,
-    pacer: Mutex<Pacer>,
+    /// Turns under the key [`TURNS`], one `interval` apart.
+    turns: Turns,
+    interval: Duration,
     /// A user's DM channel never changes: opening it once per user saves a request per send.
     dms: Mutex<HashMap<UserId, ChannelId>>,
     fallback: Fallback,
@@ -236,19 +202,22 @@ impl DiscordOutbox {
                 .as_deref()
                 .map(|base| Rest::new(base, http.token())),
             http,
-            pacer: Mutex::new(Pacer::new(rate_per_second, Instant::now())),
+            turns: Turns::local(),
+            interval: Duration::from_secs(1) / rate_per_second.max(1),
             dms: Mutex::default(),
             fallback,
             memory: None,
         }
     }
 
-    /// Remembers closed direct messages in the store, read with `clock`.
+    /// Remembers closed direct messages and direct-message channels in the store (closed ones
+    /// read with `clock`), and takes its turns there, so every process on it keeps one pace.
     pub fn remembering(
         mut self,
         okr: crate::service::Okr,
         clock: Arc<dyn crate::clock::Clock>,
     ) -> Self {
+        self.turns = okr.turns().clone();
         self.memory = Some((okr, clock));
         self
     }
@@ -263,23 +232,16 @@ impl DiscordOutbox {
         }
     }
 
-    /// Waits for a request slot, again if a 429 paused everything meanwhile.
+    /// Waits for a request's turn, again if a 429 paused everything meanwhile.
     async fn pace(&self) {
-        loop {
-            let wait = crate::sync::lock(&self.pacer).reserve(Instant::now());
-            tokio::time::sleep(wait).await;
-            if !crate::sync::lock(&self.pacer).paused(Instant::now()) {
-                return;
-            }
-        }
+        self.turns.take(TURNS, self.interval).await;
     }
 
     /// A failure as the scheduler's answer, pausing everything on a 429.
-    fn settle(&self, f: Failure) -> SendError {
+    async fn settle(&self, f: Failure) -> SendError {
         match f {
             Failure::RateLimited(after) => {
-                let until = Instant::now() + after;
-                crate::sync::lock(&self.pacer).pause_until(until);
+                self.turns.hold(TURNS, after).await;
                 SendError::Retry(after)
             }
             Failure::Transient(after) => SendError::Retry(after),
@@ -486,11 +448,13 @@ impl DiscordOutbox {
                     ))
                 })?;
                 let mention = format!("<@{id}>");
-                self.post(channel, d, Some(&mention))
-                    .await
-                    .map_err(|f| self.settle(f))
+                match self.post(channel, d, Some(&mention)).await {
+                    Ok(sent) => Ok(sent),
+                    Err(f) => Err(self.settle(f).await),
+                }
             }
-            other => other.map_err(|f| self.settle(f)),
+            Ok(sent) => Ok(sent),
+            Err(f) => Err(self.settle(f).await),
         }
     }
 }
@@ -505,9 +469,10 @@ impl Outbox for DiscordOutbox {
                         "channel {c:?} is not a Discord channel id (a number)"
                     ))
                 })?;
-                self.post(ChannelId::new(id), d, None)
-                    .await
-                    .map_err(|f| self.settle(f))?
+                match self.post(ChannelId::new(id), d, None).await {
+                    Ok(sent) => sent,
+                    Err(f) => return Err(self.settle(f).await),
+                }
             }
             Recipient::Webhook(w) => {
                 return Err(SendError::Undeliverable(format!(

@@ -1,68 +1,12 @@
 use std::time::Duration;
 
 use serenity::http::{DiscordJsonError, StatusCode};
-use tokio::time::Instant;
 
 use super::*;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 fn refusal(code: isize, message: &str) -> DiscordJsonError {
     serde_json::from_value(serde_json::json!({ "code": code, "message": message }))
         .expect("a DiscordJsonError")
-}
-
-#[test]
-fn pacer_spaces_requests_so_no_second_holds_more_than_the_rate() {
-    let t0 = Instant::now();
-    let mut p = Pacer::new(40, t0);
-    let waits: Vec<Duration> = (0..41).map(|_| p.reserve(t0)).collect();
-    assert_eq!(waits[0], Duration::ZERO);
-    assert_eq!(waits[1], ms(25));
-    // The 41st request of a burst goes a full second after the first.
-    assert_eq!(waits[40], Duration::from_secs(1));
-}
-
-#[test]
-fn pacer_lets_a_request_go_at_once_after_a_quiet_spell() {
-    let t0 = Instant::now();
-    let mut p = Pacer::new(40, t0);
-    assert_eq!(p.reserve(t0), Duration::ZERO);
-    assert_eq!(p.reserve(t0 + ms(500)), Duration::ZERO);
-    // ...but a quiet spell does not bank a burst: the next still waits its interval.
-    assert_eq!(p.reserve(t0 + ms(500)), ms(25));
-}
-
-#[test]
-fn a_pause_holds_every_later_request_until_it_ends() {
-    let t0 = Instant::now();
-    let mut p = Pacer::new(40, t0);
-    p.reserve(t0);
-    p.pause_until(t0 + Duration::from_secs(2));
-    assert!(p.paused(t0 + ms(1999)));
-    assert!(!p.paused(t0 + Duration::from_secs(2)));
-    assert_eq!(p.reserve(t0 + ms(100)), ms(1900));
-    assert_eq!(p.reserve(t0 + ms(100)), ms(1925));
-}
-
-#[test]
-fn an_earlier_pause_does_not_shorten_a_later_one() {
-    let t0 = Instant::now();
-    let mut p = Pacer::new(40, t0);
-    p.pause_until(t0 + Duration::from_secs(5));
-    p.pause_until(t0 + Duration::from_secs(1));
-    assert!(p.paused(t0 + Duration::from_secs(4)));
-    assert_eq!(p.reserve(t0), Duration::from_secs(5));
-}
-
-#[test]
-fn a_zero_rate_is_taken_as_one_per_second_not_a_division_by_zero() {
-    let t0 = Instant::now();
-    let mut p = Pacer::new(0, t0);
-    p.reserve(t0);
-    assert_eq!(p.reserve(t0), Duration::from_secs(1));
 }
 
 #[test]
@@ -232,13 +176,13 @@ async fn a_user_name_is_undeliverable_with_a_clear_reason() {
 #[tokio::test]
 async fn a_rate_limit_pauses_the_whole_outbox() {
     let o = outbox();
-    let err = o.settle(Failure::RateLimited(Duration::from_secs(3)));
+    let err = o.settle(Failure::RateLimited(Duration::from_secs(3))).await;
     assert!(matches!(err, SendError::Retry(d) if d == Duration::from_secs(3)));
-    assert!(o
-        .pacer
-        .lock()
-        .unwrap()
-        .paused(Instant::now() + Duration::from_secs(2)));
+    let left = o.turns.held(TURNS).await;
+    assert!(
+        left > Duration::from_secs(2) && left <= Duration::from_secs(3),
+        "{left:?}"
+    );
 }
 
 #[test]

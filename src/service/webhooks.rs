@@ -148,11 +148,7 @@ impl Okr {
         let sample = render::webhook::sample(&team.name, now, team.tz);
         let mut results = Vec::new();
         for hook in hooks {
-            let turns = &self.webhook_turns;
-            if let Err(left) = turns
-                .turn_unless_held(hook.id, self.webhook_settings().pace)
-                .await
-            {
+            if let Err(left) = self.webhook_turn_unless_held(hook.id).await {
                 // Posting now would break the platform's limit; waiting could outlast the
                 // command's answer. Nothing is sent and the webhook is left as it is.
                 let secs = left.as_secs_f64().ceil();
@@ -168,9 +164,7 @@ impl Okr {
             let outcome = self.webhooks.post(&hook.url, &body, None, now).await;
             if let Err(crate::webhook::PostError::RateLimited(after)) = &outcome {
                 let after = after.unwrap_or(std::time::Duration::from_secs(1));
-                turns
-                    .hold(hook.id, tokio::time::Instant::now() + after)
-                    .await;
+                self.hold_webhook(hook.id, after).await;
             }
             let outcome = outcome.map_err(|e| e.to_string());
             let mut c = self.store.read().await?;
@@ -311,6 +305,32 @@ impl Okr {
             .is_some_and(|t| now - t < CLOSED_DM_MEMORY))
     }
 
+    /// Waits for webhook `id`'s turn: posts to one webhook are `webhooks.pace` apart, whichever
+    /// process posts ([`crate::pace`]); posts to different webhooks do not wait for each other.
+    pub(crate) async fn webhook_turn(&self, id: WebhookId) {
+        let pace = self.webhook_settings().pace;
+        self.turns.take(&webhook_turns(id), pace).await;
+    }
+
+    /// As [`Okr::webhook_turn`], unless the webhook is held past its usual pace (a 429's
+    /// `Retry-After`): then no turn is taken and the hold's remaining time comes back.
+    pub(crate) async fn webhook_turn_unless_held(
+        &self,
+        id: WebhookId,
+    ) -> std::result::Result<(), std::time::Duration> {
+        let left = self.turns.held(&webhook_turns(id)).await;
+        if left > self.webhook_settings().pace {
+            return Err(left);
+        }
+        self.webhook_turn(id).await;
+        Ok(())
+    }
+
+    /// Holds every post to webhook `id`, from any process, for `after` (a 429's `Retry-After`).
+    pub(crate) async fn hold_webhook(&self, id: WebhookId, after: std::time::Duration) {
+        self.turns.hold(&webhook_turns(id), after).await;
+    }
+
     /// The channel Discord opened for `user`'s direct messages, if any process learned it.
     pub async fn dm_channel(&self, ws: WorkspaceId, user: &str) -> Result<Option<String>> {
         let mut c = self.store.read().await?;
@@ -364,4 +384,9 @@ fn person_leads(team: &Team) -> Vec<Recipient> {
         .filter(|l| !l.is_group())
         .map(|l| Recipient::User(l.name().to_owned()))
         .collect()
+}
+
+/// The key of a webhook's turns.
+fn webhook_turns(id: WebhookId) -> String {
+    format!("webhook:{id}")
 }

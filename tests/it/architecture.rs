@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "service",
         &[
-            "domain", "store", "render", "outbox", "source", "webhook", "metrics", "config",
+            "domain", "store", "render", "outbox", "source", "webhook", "metrics", "config", "pace",
         ],
     ),
     ("command", &["domain", "service"]),
@@ -48,6 +48,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("leadership", &["store", "metrics", "sync"]),
+    ("pace", &["store", "sync"]),
     ("http", &["domain", "service", "config", "clock", "metrics"]),
 ];
 

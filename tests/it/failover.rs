@@ -302,3 +302,72 @@ async fn three_claimers_on_a_thousand_due_rows_take_disjoint_sets() {
     assert_eq!(shares.iter().sum::<usize>(), OWNERS, "{shares:?}");
     eprintln!("rows sent by each of three claimers: {shares:?}");
 }
+
+/// Turns to talk to a platform are booked in the database, so two processes taking Discord's
+/// turns as fast as they can together keep the pace of one: 2 x 20 turns at 40 a second take
+/// the 39 intervals that 40 turns in a row take, not the 19 that each process's own 20 would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_taking_turns_together_keep_the_pace_of_one() {
+    const EACH: usize = 20;
+    let interval = Duration::from_millis(25);
+    let app = crate::common::spawn_app().await;
+    let a = process(&app.database_url).await;
+    let b = process(&app.database_url).await;
+    let started = Instant::now();
+    let take = |okr: Okr| async move {
+        let mut at = Vec::new();
+        for _ in 0..EACH {
+            okr.turns().take("discord", interval).await;
+            at.push(Instant::now());
+        }
+        at
+    };
+    let (ta, tb) = tokio::join!(tokio::spawn(take(a.clone())), tokio::spawn(take(b.clone())));
+    let mut at: Vec<Instant> = ta.expect("a").into_iter().chain(tb.expect("b")).collect();
+    at.sort();
+    let took = at[at.len() - 1] - started;
+    let one_pace = interval * u32::try_from(2 * EACH - 1).expect("small");
+    eprintln!(
+        "{} turns from two processes in {took:?}; one process's pace {one_pace:?}",
+        at.len()
+    );
+    assert!(
+        took >= one_pace.mul_f64(0.95),
+        "two processes took {took:?}, faster than one pace ({one_pace:?})"
+    );
+    // Any 1 s holds at most 40 turns, the first included (a late wake-up may bunch two).
+    for (i, first) in at.iter().enumerate() {
+        let within = at[i..]
+            .iter()
+            .take_while(|t| **t - *first < Duration::from_secs(1))
+            .count();
+        assert!(within <= 41, "{within} turns within 1 s of turn {i}");
+    }
+}
+
+/// A 429 seen by one process holds the other's turns too: Discord's global limit is the bot's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hold_one_process_places_holds_the_others_turns() {
+    let app = crate::common::spawn_app().await;
+    let a = process(&app.database_url).await;
+    let b = process(&app.database_url).await;
+    let interval = Duration::from_millis(25);
+    b.turns().take("discord", interval).await;
+    a.turns().hold("discord", Duration::from_millis(600)).await;
+    let held = b.turns().held("discord").await;
+    assert!(
+        held > Duration::from_millis(400) && held <= Duration::from_millis(600),
+        "the other process sees the hold: {held:?}"
+    );
+    let since = Instant::now();
+    b.turns().take("discord", interval).await;
+    assert!(
+        since.elapsed() >= Duration::from_millis(400),
+        "the other process's next turn came {:?} into a 600 ms hold",
+        since.elapsed()
+    );
+    // Other keys are not held: a webhook's pace is its own.
+    let since = Instant::now();
+    b.turns().take("webhook:1", interval).await;
+    assert!(since.elapsed() < Duration::from_millis(200));
+}
