@@ -246,7 +246,12 @@ pub async fn next_pending(
 }
 
 /// Claims a pending delivery for sending, for `lasts`, as `holder` (a lease: who and until
-/// when); `false` when another process holds a claim on it that has not run out.
+/// when); `false` when another process holds a claim on it that has not run out, or is taking
+/// one at this moment. On PostgreSQL the row is locked `FOR UPDATE SKIP LOCKED`: a process
+/// racing another for the same row moves on to its next row at once, instead of waiting for the
+/// other's claim to commit only to find the row taken. Rows are claimed one at a time, just
+/// before each send, not in batches: a process killed mid-fan-out strands only the row it was
+/// sending (until its lease runs out), not a batch of rows nobody sends for ten minutes.
 pub async fn claim(
     c: &mut Conn,
     id: i64,
@@ -254,17 +259,36 @@ pub async fn claim(
     now: DateTime<Utc>,
     lasts: Duration,
 ) -> Result<bool> {
-    let done = on!(c, |db| sqlx::query(
-        "UPDATE deliveries SET claimed = TRUE, claimed_by = $1, claimed_until = $2 \
-         WHERE id = $3 AND state = 'pending' AND (claimed = FALSE OR claimed_until <= $4)",
-    )
-    .bind(holder)
-    .bind((now + lasts).timestamp())
-    .bind(id)
-    .bind(now.timestamp())
-    .execute(db)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = on!(
+        c,
+        sqlite
+            | db
+            | sqlx::query(
+                "UPDATE deliveries SET claimed = TRUE, claimed_by = $1, claimed_until = $2 \
+             WHERE id = $3 AND state = 'pending' AND (claimed = FALSE OR claimed_until <= $4)",
+            )
+            .bind(holder)
+            .bind((now + lasts).timestamp())
+            .bind(id)
+            .bind(now.timestamp())
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()),
+        postgres
+            | db
+            | sqlx::query(
+                "UPDATE deliveries SET claimed = TRUE, claimed_by = $1, claimed_until = $2 \
+             WHERE id = (SELECT id FROM deliveries WHERE id = $3 AND state = 'pending' \
+             AND (claimed = FALSE OR claimed_until <= $4) FOR UPDATE SKIP LOCKED)",
+            )
+            .bind(holder)
+            .bind((now + lasts).timestamp())
+            .bind(id)
+            .bind(now.timestamp())
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()),
+    )?;
     Ok(done == 1)
 }
 

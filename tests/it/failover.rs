@@ -303,6 +303,92 @@ async fn three_claimers_on_a_thousand_due_rows_take_disjoint_sets() {
     eprintln!("rows sent by each of three claimers: {shares:?}");
 }
 
+/// A process claiming a row another process is claiming at that moment does not wait for it:
+/// on PostgreSQL the claim locks the row `FOR UPDATE SKIP LOCKED`, so while another session holds
+/// the row's lock the claim says "taken" at once (and the claimer moves on to its next row), and
+/// once that session lets go the row is free to claim. On SQLite the file has one writer at a
+/// time: a claim waits for the writer (within the busy timeout) and then takes the row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_does_not_wait_for_a_row_another_process_is_claiming() {
+    let world = team_with_owners(1).await;
+    let now = monday_prompt_slot() + chrono::Duration::minutes(1);
+    let okr = process(&world.database_url).await;
+    Scheduler::new(okr.clone())
+        .decide(now)
+        .await
+        .expect("the prompt is decided");
+    let id: i64 = crate::backend::raw!(okr.store(), |db| {
+        sqlx::query_scalar("SELECT id FROM deliveries WHERE state = 'pending' AND kind = 'prompt'")
+            .fetch_one(db)
+            .await
+    })
+    .expect("a pending prompt");
+    let claim = |holder: &'static str| {
+        let store = okr.store().clone();
+        async move {
+            let mut c = store.read().await.expect("a connection");
+            let since = Instant::now();
+            let won = okrbot::store::deliveries::claim(
+                &mut c,
+                id,
+                holder,
+                now,
+                chrono::Duration::minutes(10),
+            )
+            .await
+            .expect("the claim runs");
+            (won, since.elapsed())
+        }
+    };
+    if let Some(pool) = okr.store().pg_pool() {
+        let mut other = pool.begin().await.expect("another session");
+        sqlx::query("SELECT id FROM deliveries WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *other)
+            .await
+            .expect("the other session locks the row");
+        let (won, took) = tokio::time::timeout(Duration::from_secs(2), claim("b"))
+            .await
+            .expect("the claim waited for the other session's lock");
+        assert!(!won, "a row another session holds is not claimed");
+        assert!(
+            took < Duration::from_millis(500),
+            "the claim waited {took:?} for the other session"
+        );
+        other.rollback().await.expect("the other session lets go");
+        let (won, _) = claim("b").await;
+        assert!(won, "the row is claimed once the other session let go");
+    } else {
+        let mut writer = okr
+            .store()
+            .pool()
+            .acquire()
+            .await
+            .expect("a writer's connection");
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *writer)
+            .await
+            .expect("the writer holds the file");
+        let waiting = tokio::spawn(claim("b"));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sqlx::query("ROLLBACK")
+            .execute(&mut *writer)
+            .await
+            .expect("the writer lets go");
+        let (won, took) = waiting.await.expect("the claim");
+        assert!(
+            won,
+            "SQLite: the claim takes the row once the writer lets go"
+        );
+        assert!(
+            took >= Duration::from_millis(250),
+            "SQLite: the claim waited for the file's one writer ({took:?})"
+        );
+    }
+    let (won, _) = claim("c").await;
+    assert!(!won, "a row claimed by a live lease is not claimed again");
+}
+
 /// Turns to talk to a platform are booked in the database, so two processes taking Discord's
 /// turns as fast as they can together keep the pace of one: 2 x 20 turns at 40 a second take
 /// the 39 intervals that 40 turns in a row take, not the 19 that each process's own 20 would.
