@@ -78,10 +78,16 @@ fn process_holder() -> Arc<str> {
     format!("{host}:{}:{started:x}", std::process::id()).into()
 }
 
-/// How long a claim holds a row for one send. A process killed mid-send leaves a claim that
-/// runs out after this, and the next round (of any process) sends the row again with the same
-/// nonce.
-pub const CLAIM: chrono::Duration = chrono::Duration::minutes(10);
+/// How long a claim holds a row for one send unless its holder renews it: a process renews
+/// its claims every [`RENEW_EVERY`] while it lives ([`Dispatcher::renew_claims`], from
+/// `Scheduler::run`), so a send may take as long as it must (a long 429, a slow platform), and
+/// a process killed mid-send leaves claims that run out within this. The next round (of any
+/// process) then sends those rows again with the same nonce, inside Discord's few-minute nonce
+/// window, so a message that had reached Discord before the kill is returned, not posted twice.
+pub const CLAIM: chrono::Duration = chrono::Duration::seconds(30);
+
+/// How often a living process renews the claims it holds ([`CLAIM`]).
+pub const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Rows read per query; a round loops until nothing more is owed now.
 const BATCH: i64 = 256;
@@ -482,6 +488,12 @@ impl Dispatcher {
         Ok(last
             .filter(|(slot, _)| day(*slot) == day(d.slot))
             .map(|(_, id)| id))
+    }
+
+    /// Renews the claims this process holds, to run out [`CLAIM`] after `now`; how many.
+    pub async fn renew_claims(&self, now: DateTime<Utc>) -> Result<u64> {
+        let mut c = self.okr.store().read().await?;
+        Ok(store::deliveries::renew_claims(&mut c, &self.holder, now, CLAIM).await?)
     }
 
     /// What a start does first: frees the claims that have run out and says how many are

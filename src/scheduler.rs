@@ -333,6 +333,30 @@ impl Scheduler {
         outbox: &O,
         stop: impl std::future::Future<Output = ()>,
     ) {
+        // Beside the rounds, for as long as they run: the claims this process holds are
+        // renewed, so they outlive a long send and die with the process (`delivery::CLAIM`).
+        let renew = async {
+            let mut every = tokio::time::interval(crate::delivery::RENEW_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if let Err(e) = self.dispatcher.renew_claims(clock.now()).await {
+                    tracing::warn!(error = ?e, "could not renew this process's claims; another process may send them again, with their ids");
+                }
+            }
+        };
+        tokio::select! {
+            () = self.rounds(clock, outbox, stop) => {}
+            _ = renew => {}
+        }
+    }
+
+    async fn rounds<O: Outbox>(
+        &self,
+        clock: &dyn Clock,
+        outbox: &O,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
         tokio::pin!(stop);
         if let Err(e) = self.take_over(clock.now()).await {
             tracing::error!(error = ?e, "could not take over earlier claims");

@@ -292,6 +292,26 @@ pub async fn claim(
     Ok(done == 1)
 }
 
+/// Extends every claim `holder` still holds on a pending row to `now + lasts`: a living process
+/// keeps what it is sending, a killed one stops renewing and its rows come free. Returns how
+/// many claims were renewed.
+pub async fn renew_claims(
+    c: &mut Conn,
+    holder: &str,
+    now: DateTime<Utc>,
+    lasts: Duration,
+) -> Result<u64> {
+    Ok(on!(c, |db| sqlx::query(
+        "UPDATE deliveries SET claimed_until = $1 \
+         WHERE claimed = TRUE AND claimed_by = $2 AND state = 'pending' AND claimed_until < $1",
+    )
+    .bind((now + lasts).timestamp())
+    .bind(holder)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 /// The rows `holder` may settle or give back at `now`: its own claims, and rows no live claim
 /// holds (its lease ran out, and no other process has taken the row since). A live claim of
 /// another process is that process's to settle: it may be sending the row right now. The

@@ -161,14 +161,15 @@ async fn a_claim_left_by_a_killed_process_runs_out_and_the_row_is_sent_again_wit
     }
     // A second process starting meanwhile leaves the live claim alone: its holder may be
     // sending that row right now (freeing every claim at start is how posts went out twice).
+    let live = monday() + okrbot::delivery::CLAIM / 2;
     Scheduler::new(app.okr.clone())
-        .take_over(monday() + Duration::minutes(1))
+        .take_over(live)
         .await
         .expect("take over");
     let outbox = RecordingOutbox::new();
     scheduler
         .dispatcher()
-        .deliver(monday() + Duration::minutes(1), &outbox)
+        .deliver(live, &outbox)
         .await
         .expect("deliver");
     let ids = |o: &RecordingOutbox| -> Vec<i64> { o.sent().iter().map(|d| d.id).collect() };
@@ -178,10 +179,7 @@ async fn a_claim_left_by_a_killed_process_runs_out_and_the_row_is_sent_again_wit
         .await
         .expect("next wake")
         .expect("a wake");
-    assert!(
-        wake > monday() + Duration::minutes(1),
-        "no busy loop on a held claim: {wake}"
-    );
+    assert!(wake > live, "no busy loop on a held claim: {wake}");
 
     scheduler
         .dispatcher()
@@ -234,7 +232,7 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
         !claim(&mut c, alice, "b", monday(), lease).await.unwrap(),
         "a live lease is not taken"
     );
-    let later = monday() + Duration::minutes(1);
+    let later = monday() + lease / 2;
     assert!(
         !retry_later(&mut c, alice, "b", 1, later, "b failed", later)
             .await
@@ -277,4 +275,63 @@ async fn a_process_settles_and_gives_back_only_the_claims_it_holds() {
             .unwrap()
     );
     assert_eq!(row().await, ("sent".into(), false, None, 1));
+}
+
+/// A claim lives as long as its holder renews it: a living process's claim outlasts the lease
+/// (a long send is not taken from it), and once it stops renewing (killed) the row is anyone's
+/// within one lease, not minutes later, so the resend stays inside Discord's nonce window.
+#[tokio::test]
+async fn a_claim_lives_while_its_holder_renews_it_and_runs_out_a_lease_after_it_stops() {
+    use okrbot::delivery::CLAIM;
+    use okrbot::store::deliveries::claim;
+    let app = spawn_app().await;
+    app.growth().await;
+    let living = Scheduler::new(app.okr.clone());
+    living.decide(monday()).await.expect("decide");
+    let alice: i64 = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT id FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice'",
+    )
+    .fetch_one(db)
+    .await)
+    .expect("alice's prompt");
+    let holder = living.dispatcher().holder().to_owned();
+    let mut c = app.okr.store().read().await.expect("a connection");
+    assert!(claim(&mut c, alice, &holder, monday(), CLAIM)
+        .await
+        .unwrap());
+    // Renewed two thirds of the way through its lease, as `Scheduler::run` does.
+    let renewed_at = monday() + CLAIM * 2 / 3;
+    assert_eq!(
+        living.dispatcher().renew_claims(renewed_at).await.unwrap(),
+        1
+    );
+    let past_the_first_lease = monday() + CLAIM + chrono::Duration::seconds(1);
+    assert!(
+        !claim(
+            &mut c,
+            alice,
+            "another process",
+            past_the_first_lease,
+            CLAIM
+        )
+        .await
+        .unwrap(),
+        "a renewed claim is not taken when its first lease would have run out"
+    );
+    // The holder stops renewing: one lease after its last renewal the row is free.
+    assert!(
+        claim(&mut c, alice, "another process", renewed_at + CLAIM, CLAIM)
+            .await
+            .unwrap(),
+        "the claim ran out a lease after its last renewal"
+    );
+    // Renewing renews only what the process still holds.
+    assert_eq!(
+        living
+            .dispatcher()
+            .renew_claims(renewed_at + CLAIM)
+            .await
+            .unwrap(),
+        0
+    );
 }
