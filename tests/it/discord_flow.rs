@@ -723,4 +723,5 @@ mod redelivery;
 mod refusals;
 mod registration;
 mod rights_secrets_latency;
+mod soak;
 mod subprocess;

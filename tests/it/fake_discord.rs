@@ -175,6 +175,13 @@ struct State {
     global_limit: Mutex<Option<(usize, std::collections::VecDeque<std::time::Instant>)>>,
     /// Where `send_interaction` writes; set once a shard has identified.
     dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    /// Gateway connections that have identified and are still open, and the most at once: with
+    /// one shard, more than one means every interaction could arrive twice.
+    sessions: std::sync::atomic::AtomicUsize,
+    most_sessions: std::sync::atomic::AtomicUsize,
+    /// When the last session closed, while none is open; and how long each such gap lasted.
+    down_since: Mutex<Option<Instant>>,
+    gaps: Mutex<Vec<Duration>>,
     ready: watch::Sender<bool>,
     next_id: AtomicU64,
 }
@@ -223,6 +230,10 @@ impl FakeDiscord {
             nonces: Mutex::default(),
             global_limit: Mutex::default(),
             dispatch: Mutex::default(),
+            sessions: Default::default(),
+            most_sessions: Default::default(),
+            down_since: Mutex::default(),
+            gaps: Mutex::default(),
             ready,
             next_id: AtomicU64::new(1_200_000_000_000_000_000),
         });
@@ -278,6 +289,45 @@ impl FakeDiscord {
         sender
             .send(serde_json::json!({"t": "INTERACTION_CREATE", "d": interaction}))
             .expect("the gateway connection is open");
+    }
+
+    /// As [`FakeDiscord::send_interaction`], for a bot whose gateway may be down (its process
+    /// killed, no other connected yet): `false` when no open shard took the interaction, which
+    /// Discord would then fail for the user ("This interaction failed").
+    pub fn try_send_interaction(&self, interaction: Value) -> bool {
+        let Some(token) = interaction["token"].as_str().map(str::to_owned) else {
+            return false;
+        };
+        let Some(channel_id) = id_of(&interaction["channel_id"]) else {
+            return false;
+        };
+        let sender = self.state.dispatch.lock().unwrap().clone();
+        let Some(sender) = sender else {
+            return false;
+        };
+        let info = InteractionInfo {
+            channel_id,
+            guild_id: id_of(&interaction["guild_id"]),
+            message_id: id_of(&interaction["message"]["id"]),
+            original: None,
+            acknowledged: false,
+            dispatched: std::time::Instant::now(),
+            awaiting_followup: None,
+        };
+        self.state.interactions.lock().unwrap().insert(token, info);
+        sender
+            .send(serde_json::json!({"t": "INTERACTION_CREATE", "d": interaction}))
+            .is_ok()
+    }
+
+    /// How long the gateway had no session each time its last one closed and another identified.
+    pub fn gateway_gaps(&self) -> Vec<Duration> {
+        self.state.gaps.lock().unwrap().clone()
+    }
+
+    /// The most gateway connections that were identified and open at once.
+    pub fn most_sessions_at_once(&self) -> usize {
+        self.state.most_sessions.load(Ordering::SeqCst)
     }
 
     /// Dispatches GUILD_CREATE for another guild, as when the bot is added to a server.

@@ -31,6 +31,34 @@ pub async fn serve(state: Arc<State>) -> (SocketAddr, JoinHandle<()>) {
     (addr, task)
 }
 
+/// An identified connection, counted in [`State`]'s sessions until it ends.
+struct Session<'a>(&'a State);
+
+impl<'a> Session<'a> {
+    fn open(state: &'a State) -> Session<'a> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = state.sessions.fetch_add(1, SeqCst) + 1;
+        state.most_sessions.fetch_max(now, SeqCst);
+        if let Some(since) = state.down_since.lock().unwrap().take() {
+            state.gaps.lock().unwrap().push(since.elapsed());
+        }
+        Session(state)
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let left = self
+            .0
+            .sessions
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
+            - 1;
+        if left == 0 {
+            *self.0.down_since.lock().unwrap() = Some(std::time::Instant::now());
+        }
+    }
+}
+
 async fn connection(state: Arc<State>, stream: tokio::net::TcpStream) {
     let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
         state.violation("gateway: a connection that is not a WebSocket handshake".to_owned());
@@ -42,6 +70,7 @@ async fn connection(state: Arc<State>, stream: tokio::net::TcpStream) {
         return;
     }
     let mut seq = 0u64;
+    let mut session: Option<Session<'_>> = None;
     // Dispatches from the test; a channel that never yields until the shard identifies.
     let (_unused, mut events) = mpsc::unbounded_channel::<Value>();
     loop {
@@ -74,6 +103,9 @@ async fn connection(state: Arc<State>, stream: tokio::net::TcpStream) {
                             }
                         }
                         *state.dispatch.lock().unwrap() = Some(sender);
+                        if session.is_none() {
+                            session = Some(Session::open(&state));
+                        }
                         state.ready.send_replace(true);
                         continue;
                     }
