@@ -31,6 +31,21 @@ pub struct Config {
     pub scheduler: bool,
 }
 
+/// A setting written as text or as a number (`shard_range = 2` in the file, or
+/// `OKRBOT_DISCORD__SHARD_RANGE=2`, which the environment gives as a number), read as text.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Setting {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Option::<Setting>::deserialize(d)?.map(|s| match s {
+        Setting::Text(t) => t,
+        Setting::Number(n) => n.to_string(),
+    }))
+}
+
 /// Where Discord is (`docs/discord.md`, "Where Discord is").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -40,6 +55,14 @@ pub struct Discord {
     /// How long a command may work before its answer is deferred, in milliseconds
     /// (`docs/discord.md`, "Answering in time").
     pub answer_within_ms: u64,
+    /// How many shards the bot's gateway is split into (Discord asks for one per 2,500
+    /// servers); 1 unless set. Every process must be given the same number.
+    pub shards: u32,
+    /// Which of them this process connects: `first-last`, or one shard (`2`); all of them
+    /// unless set. Processes given the same range stand by for each other: each shard is
+    /// connected by one process at a time (a lock per shard).
+    #[serde(deserialize_with = "text_or_number")]
+    pub shard_range: Option<String>,
 }
 
 /// How long a command may work before its answer is deferred, by default: far inside
@@ -55,11 +78,18 @@ impl Default for Discord {
         Discord {
             api_base: DISCORD_API_BASE.into(),
             answer_within_ms: ANSWER_WITHIN_MS,
+            shards: 1,
+            shard_range: None,
         }
     }
 }
 
 impl Discord {
+    /// The shards this process connects, or why the settings name none.
+    pub fn shards(&self) -> Result<crate::domain::shards::ShardRange, String> {
+        crate::domain::shards::ShardRange::parse(self.shards, self.shard_range.as_deref())
+    }
+
     /// The base to send requests to instead of Discord's own, or `None` for Discord's own.
     /// Plain `http://` is refused except to loopback: the token travels with every request.
     pub fn custom_base(&self) -> Result<Option<String>, String> {
@@ -239,6 +269,31 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn a_shard_range_is_read_as_text_or_as_a_number() {
+        let read = |toml: &str| {
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::string(toml))
+                .extract::<Config>()
+                .expect("the settings read")
+                .discord
+                .shards()
+        };
+        let r = |first, last, total| crate::domain::shards::ShardRange { first, last, total };
+        assert_eq!(read(""), Ok(r(0, 0, 1)));
+        assert_eq!(
+            read("[discord]\nshards = 4\nshard_range = 2"),
+            Ok(r(2, 2, 4))
+        );
+        assert_eq!(
+            read("[discord]\nshards = 4\nshard_range = \"1-3\""),
+            Ok(r(1, 3, 4))
+        );
+        assert!(read("[discord]\nshards = 2\nshard_range = \"1-3\"")
+            .unwrap_err()
+            .contains("outside the 2 shard(s)"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod model;
 pub(crate) mod quote;
 pub mod schedule;
 pub mod scoring;
+pub mod shards;
 pub mod trend;
 pub mod value;
 pub mod view;

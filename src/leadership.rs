@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Mutex};
 
 use crate::metrics::Metrics;
-use crate::store::leader::{Lease, Role};
+use crate::store::leader::{Candidate, Lease, Role};
 use crate::store::Store;
 
 /// How long a lock's session may take to answer before its holder steps down.
@@ -26,6 +26,8 @@ pub const POLL: Duration = Duration::from_secs(2);
 pub struct Leadership {
     role: Role,
     lease: Mutex<Option<Lease>>,
+    /// A standby's session, asked on at every poll.
+    candidate: Mutex<Candidate>,
     leading: watch::Sender<bool>,
     metrics: Option<Arc<Metrics>>,
     /// The standby's tries and the leader's checks, stopped with this value.
@@ -47,6 +49,7 @@ impl Leadership {
         Arc::new(Leadership {
             role,
             lease: Mutex::new(Some(Lease::Shared)),
+            candidate: Mutex::default(),
             leading: watch::Sender::new(true),
             metrics: None,
             task: std::sync::Mutex::new(None),
@@ -66,6 +69,7 @@ impl Leadership {
         let me = Arc::new(Leadership {
             role,
             lease: Mutex::new(None),
+            candidate: Mutex::default(),
             leading: watch::Sender::new(false),
             metrics: Some(metrics),
             task: std::sync::Mutex::new(None),
@@ -145,7 +149,8 @@ impl Leadership {
             self.confirm().await;
             return;
         }
-        match store.try_lead(self.role).await {
+        let mut candidate = self.candidate.lock().await;
+        match store.try_lead(self.role, &mut candidate).await {
             Ok(Some(l)) => {
                 *self.lease.lock().await = Some(l);
                 tracing::info!(role = self.role.as_str(), "took the lead");
@@ -162,7 +167,12 @@ impl Leadership {
     fn set(&self, leading: bool) {
         let was = self.leading.send_replace(leading);
         if let Some(m) = &self.metrics {
-            m.set_leading(self.role.as_str(), leading, was != leading && leading);
+            m.set_leading(
+                self.role.as_str(),
+                &self.role.holds(),
+                leading,
+                was != leading && leading,
+            );
         }
     }
 }

@@ -348,9 +348,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let token = okrbot::config::discord_token(|k| std::env::var(k).ok())
                 .map_err(|e| anyhow::anyhow!(e))?;
+            // Settings first: a wrong one stops the process before it touches the database.
+            let conn = discord_connection(&config, token, global_commands)?;
             let okr = open(&config).await?;
             listen(&okr, &config.http);
-            let conn = discord_connection(&config, token, global_commands)?;
             let clock: std::sync::Arc<dyn Clock> = std::sync::Arc::new(SystemClock);
             // One stop for every role: the scheduler starts settling its sends while the
             // gateway closes, not after.
@@ -485,7 +486,7 @@ async fn gateway(
     conn: okrbot::discord::bot::Connection,
     stop: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let leadership = lead(&okr, Role::Gateway).await;
+    let leadership = lead(&okr, Role::Gateway(conn.shards)).await;
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -533,6 +534,7 @@ fn discord_connection(
             config.discord.answer_within_ms,
         )),
         http_client: None,
+        shards: config.discord.shards().map_err(|e| anyhow::anyhow!(e))?,
     })
 }
 

@@ -66,7 +66,7 @@ pub struct Metrics {
     leader: Family<RoleLabels, Gauge>,
     handovers: Family<RoleLabels, Counter>,
     /// The roles this process takes part in, and whether it holds each: what `/readyz` says.
-    roles: std::sync::Mutex<std::collections::BTreeMap<String, bool>>,
+    roles: std::sync::Mutex<std::collections::BTreeMap<String, (String, bool)>>,
     deliveries: Family<DeliveryLabels, Counter>,
     pending: Family<PendingLabels, Gauge>,
     oldest_pending: Gauge<f64, AtomicU64>,
@@ -216,8 +216,9 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// Whether this process holds `role` now; `taken` when it has just taken it over.
-    pub fn set_leading(&self, role: &str, leading: bool, taken: bool) {
+    /// Whether this process holds `role` now (`holds`: what of it, such as its shards, for
+    /// `/readyz`); `taken` when it has just taken it over.
+    pub fn set_leading(&self, role: &str, holds: &str, leading: bool, taken: bool) {
         let labels = RoleLabels {
             role: role.to_owned(),
         };
@@ -228,17 +229,18 @@ impl Metrics {
         self.roles
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(role.to_owned(), leading);
+            .insert(role.to_owned(), (holds.to_owned(), leading));
     }
 
-    /// What this process is, for `/readyz`: each role it takes part in, led or stood by for.
-    /// Empty for a process that shares no role (SQLite, a console).
-    pub fn roles(&self) -> Vec<(String, bool)> {
+    /// What this process is, for `/readyz`: each role it takes part in, what of it (its
+    /// shards, or empty), and whether it leads or stands by. Empty for a process that shares no
+    /// role (a console).
+    pub fn roles(&self) -> Vec<(String, String, bool)> {
         self.roles
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
-            .map(|(r, l)| (r.clone(), *l))
+            .map(|(role, (holds, leads))| (role.clone(), holds.clone(), *leads))
             .collect()
     }
 
@@ -255,7 +257,7 @@ impl Metrics {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get("gateway")
-            == Some(&false);
+            .is_some_and(|(_, leading)| !leading);
         !self.needs_gateway.load(Ordering::SeqCst) || self.gateway.get() == 1 || standby
     }
 

@@ -223,7 +223,14 @@ impl Okr {
             .metrics
             .roles()
             .into_iter()
-            .map(|(role, leads)| format!("{role} {}", if leads { "leader" } else { "standby" }))
+            .map(|(role, holds, leads)| {
+                let is = if leads { "leader" } else { "standby" };
+                if holds.is_empty() {
+                    format!("{role} {is}")
+                } else {
+                    format!("{role} {is} ({holds})")
+                }
+            })
             .collect();
         Ok(if roles.is_empty() {
             "ready".into()

@@ -29,6 +29,9 @@ pub struct Connection {
     /// [`ANSWER_WITHIN`](super::context::ANSWER_WITHIN). Tests that read a reply's callback
     /// give it more.
     pub answer_within: Option<std::time::Duration>,
+    /// The gateway's shards this process connects: all of one, unless `discord.shards` and
+    /// `discord.shard_range` say otherwise.
+    pub shards: crate::domain::shards::ShardRange,
 }
 
 /// Never prints the token: a stray `{:?}` in a log line must not leak it.
@@ -40,6 +43,7 @@ impl std::fmt::Debug for Connection {
             .field("global_commands", &self.global_commands)
             .field("answer_within", &self.answer_within)
             .field("http_client", &self.http_client.is_some())
+            .field("shards", &self.shards)
             .finish()
     }
 }
@@ -122,11 +126,15 @@ pub async fn run(
 
     // Not ready for traffic until the gateway says Ready.
     okr.metrics().set_gateway(false);
-    let shards = client.shard_manager.clone();
+    let manager = client.shard_manager.clone();
+    let shards = conn.shards;
     tokio::select! {
-        r = client.start() => r.map_err(anyhow::Error::from),
+        // serenity reads the range's end as the last shard, not one past it.
+        r = client.start_shard_range(shards.first..shards.last, shards.total) => {
+            r.map_err(anyhow::Error::from)
+        }
         _ = stop => {
-            shards.shutdown_all().await;
+            manager.shutdown_all().await;
             Ok(())
         }
     }

@@ -14,32 +14,52 @@ use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Connection};
 
 use super::{Pool, Result, Store};
+use crate::domain::shards::ShardRange;
 
 /// The first half of every okrbot advisory lock's key ("okr"), so that they are told apart from
 /// other users' locks in `pg_locks` (`classid`).
 pub const NAMESPACE: i32 = 0x006f_6b72;
+
+/// The second half of shard `n`'s lock key is `SHARD_KEYS + n`.
+pub const SHARD_KEYS: i32 = 0x100;
 
 /// What a lock is for; its number is the second half of the key (`objid` in `pg_locks`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Deciding: moving schedules, prompts, reminders, digests, alerts, KPI source reads.
     Scheduler,
-    /// The Discord gateway: one process may connect a shard, or every interaction arrives twice.
-    Gateway,
+    /// The Discord gateway, or these shards of it: one process may connect a shard, or every
+    /// interaction arrives twice.
+    Gateway(ShardRange),
 }
 
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Scheduler => "scheduler",
-            Role::Gateway => "gateway",
+            Role::Gateway(_) => "gateway",
         }
     }
 
-    fn key(self) -> i32 {
+    /// What of the role a process holds, for `/readyz`: `shards 0-1 of 4` of a sharded
+    /// gateway; empty otherwise.
+    pub fn holds(self) -> String {
         match self {
-            Role::Scheduler => 1,
-            Role::Gateway => 2,
+            Role::Gateway(r) if r.total > 1 => r.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The locks the role is, all taken or none: one, or one per shard of a sharded gateway
+    /// (so that two processes given overlapping ranges cannot both connect a shard).
+    pub fn keys(self) -> Vec<i32> {
+        match self {
+            Role::Scheduler => vec![1],
+            Role::Gateway(r) if r.total == 1 => vec![2],
+            Role::Gateway(r) => r
+                .shards()
+                .map(|s| SHARD_KEYS.saturating_add(i32::try_from(s).unwrap_or(i32::MAX)))
+                .collect(),
         }
     }
 }
@@ -79,27 +99,46 @@ impl Lease {
     }
 }
 
+/// The session a standby asks for its role on, kept from one try to the next so that standing
+/// by is one idle connection, not a new one every poll.
+#[derive(Debug, Default)]
+pub struct Candidate(Option<Box<PgConnection>>);
+
 impl Store {
-    /// Takes `role` if no other process holds it. `Ok(None)`: another process does.
-    pub async fn try_lead(&self, role: Role) -> Result<Option<Lease>> {
+    /// Takes `role` if no other process holds it, asking on `candidate`'s session (opened if it
+    /// has none). `Ok(None)`: another process holds it, and the session is kept for the next
+    /// try; taken, the session becomes the lease's.
+    pub async fn try_lead(&self, role: Role, candidate: &mut Candidate) -> Result<Option<Lease>> {
         let Pool::Postgres(pool) = &self.pool else {
             return Ok(Some(Lease::Shared));
         };
-        let options = (*pool.connect_options())
-            .clone()
-            .application_name(&format!("okrbot {}", role.as_str()))
-            .options(KEEPALIVES)
-            .disable_statement_logging();
-        let mut session = PgConnection::connect_with(&options).await?;
-        let held: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-            .bind(NAMESPACE)
-            .bind(role.key())
-            .fetch_one(&mut session)
-            .await?;
+        let mut session = match candidate.0.take() {
+            Some(s) => s,
+            None => {
+                let options = (*pool.connect_options())
+                    .clone()
+                    .application_name(&format!("okrbot {}", role.as_str()))
+                    .options(KEEPALIVES)
+                    .disable_statement_logging();
+                Box::new(PgConnection::connect_with(&options).await?)
+            }
+        };
+        // Every lock of the role is tried; if one is held elsewhere, those this session took
+        // are let go again, so that it holds nothing while it waits.
+        let held: bool = sqlx::query_scalar(
+            "SELECT bool_and(pg_try_advisory_lock($1, k)) FROM unnest($2::int4[]) AS k",
+        )
+        .bind(NAMESPACE)
+        .bind(role.keys())
+        .fetch_one(&mut *session)
+        .await?;
         if held {
-            return Ok(Some(Lease::Session(Box::new(session))));
+            return Ok(Some(Lease::Session(session)));
         }
-        let _ = session.close().await;
+        sqlx::query("SELECT pg_advisory_unlock_all()")
+            .execute(&mut *session)
+            .await?;
+        candidate.0 = Some(session);
         Ok(None)
     }
 }

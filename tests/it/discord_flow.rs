@@ -315,6 +315,7 @@ impl Bot {
             global_commands: false,
             answer_within: Some(within),
             http_client,
+            ..Connection::default()
         };
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let bot_okr = okr.clone();
@@ -723,5 +724,6 @@ mod redelivery;
 mod refusals;
 mod registration;
 mod rights_secrets_latency;
+mod shards;
 mod soak;
 mod subprocess;

@@ -457,3 +457,53 @@ async fn a_hold_one_process_places_holds_the_others_turns() {
     b.turns().take("webhook:1", interval).await;
     assert!(since.elapsed() < Duration::from_millis(200));
 }
+
+/// A standby asks for the role on one session it keeps, not on a new connection every poll:
+/// the sessions named "okrbot scheduler" stay the same two (the leader's and the standby's)
+/// over many polls. On SQLite there is no lock and no such session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_asks_on_the_session_it_keeps() {
+    let app = crate::common::spawn_app().await;
+    let a = process(&app.database_url).await;
+    let b = process(&app.database_url).await;
+    let la = lead(&a).await;
+    let lb = lead(&b).await;
+    let Some(pool) = app.okr.store().pg_pool() else {
+        assert!(
+            la.is_leader() && lb.is_leader(),
+            "SQLite: every process leads"
+        );
+        return;
+    };
+    let sessions = || async {
+        let mut pids: Vec<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'okrbot scheduler' \
+             AND datname = current_database()",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("pg_stat_activity");
+        pids.sort_unstable();
+        pids
+    };
+    let before = sessions().await;
+    assert_eq!(
+        before.len(),
+        2,
+        "the leader's session and the standby's: {before:?}"
+    );
+    tokio::time::sleep(POLL * 10).await;
+    assert_eq!(
+        sessions().await,
+        before,
+        "the same sessions after ten polls"
+    );
+    assert!(la.is_leader() && !lb.is_leader());
+    // The standby still takes over when the leader's session ends.
+    end_the_leaders_session(app.okr.store()).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !lb.is_leader() {
+        assert!(Instant::now() < deadline, "the standby did not take over");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

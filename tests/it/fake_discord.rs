@@ -173,11 +173,15 @@ struct State {
     /// Discord's global limit, when a test turns it on ([`FakeDiscord::limit_globally`]): at
     /// most this many requests in any second, and when each counted request came.
     global_limit: Mutex<Option<(usize, std::collections::VecDeque<std::time::Instant>)>>,
-    /// Where `send_interaction` writes; set once a shard has identified.
-    dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
-    /// Gateway connections that have identified and are still open, and the most at once: with
-    /// one shard, more than one means every interaction could arrive twice.
-    sessions: std::sync::atomic::AtomicUsize,
+    /// Where `send_interaction` writes, by shard; set once a shard has identified.
+    dispatch: Mutex<HashMap<u64, mpsc::UnboundedSender<Value>>>,
+    /// The shard count the bot identified with last (1 until it identifies).
+    total_shards: AtomicU64,
+    /// Every `[shard, total]` an Identify named, in order.
+    identified: Mutex<Vec<[u64; 2]>>,
+    /// Gateway connections that have identified and are still open, by shard, and the most of
+    /// one shard at once: more than one means that shard's interactions could arrive twice.
+    sessions: Mutex<HashMap<u64, usize>>,
     most_sessions: std::sync::atomic::AtomicUsize,
     /// When the last session closed, while none is open; and how long each such gap lasted.
     down_since: Mutex<Option<Instant>>,
@@ -187,6 +191,18 @@ struct State {
 }
 
 impl State {
+    /// The shard Discord sends a guild's events on (none: a direct message, shard 0).
+    fn shard_of(&self, guild_id: Option<u64>) -> u64 {
+        let total = self.total_shards.load(Ordering::SeqCst).max(1);
+        guild_id.map_or(0, |g| (g >> 22) % total)
+    }
+
+    /// Where to send an event of `guild_id`: the open session of its shard, if any.
+    fn sender_for(&self, guild_id: Option<u64>) -> Option<mpsc::UnboundedSender<Value>> {
+        let shard = self.shard_of(guild_id);
+        self.dispatch.lock().unwrap().get(&shard).cloned()
+    }
+
     fn new_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
@@ -230,6 +246,8 @@ impl FakeDiscord {
             nonces: Mutex::default(),
             global_limit: Mutex::default(),
             dispatch: Mutex::default(),
+            total_shards: AtomicU64::new(1),
+            identified: Mutex::default(),
             sessions: Default::default(),
             most_sessions: Default::default(),
             down_since: Mutex::default(),
@@ -283,8 +301,8 @@ impl FakeDiscord {
             dispatched: std::time::Instant::now(),
             awaiting_followup: None,
         };
+        let sender = self.state.sender_for(info.guild_id);
         self.state.interactions.lock().unwrap().insert(token, info);
-        let sender = self.state.dispatch.lock().unwrap().clone();
         let sender = sender.expect("send_interaction before the bot identified: wait_ready first");
         sender
             .send(serde_json::json!({"t": "INTERACTION_CREATE", "d": interaction}))
@@ -301,8 +319,8 @@ impl FakeDiscord {
         let Some(channel_id) = id_of(&interaction["channel_id"]) else {
             return false;
         };
-        let sender = self.state.dispatch.lock().unwrap().clone();
-        let Some(sender) = sender else {
+        let guild_id = id_of(&interaction["guild_id"]);
+        let Some(sender) = self.state.sender_for(guild_id) else {
             return false;
         };
         let info = InteractionInfo {
@@ -325,7 +343,24 @@ impl FakeDiscord {
         self.state.gaps.lock().unwrap().clone()
     }
 
-    /// The most gateway connections that were identified and open at once.
+    /// Every `[shard, total]` the bot identified with, in order.
+    pub fn identified_shards(&self) -> Vec<[u64; 2]> {
+        self.state.identified.lock().unwrap().clone()
+    }
+
+    /// The shards with an identified session open now, in order.
+    pub fn open_shards(&self) -> Vec<u64> {
+        let sessions = self.state.sessions.lock().unwrap();
+        let mut open: Vec<u64> = sessions
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, _)| *s)
+            .collect();
+        open.sort_unstable();
+        open
+    }
+
+    /// The most gateway connections of one shard that were identified and open at once.
     pub fn most_sessions_at_once(&self) -> usize {
         self.state.most_sessions.load(Ordering::SeqCst)
     }
@@ -334,7 +369,7 @@ impl FakeDiscord {
     pub fn join_guild(&self, guild_id: u64) {
         let mut guild = objects::guild();
         guild["id"] = serde_json::json!(guild_id.to_string());
-        let sender = self.state.dispatch.lock().unwrap().clone();
+        let sender = self.state.sender_for(Some(guild_id));
         sender
             .expect("join_guild before the bot identified: wait_ready first")
             .send(serde_json::json!({"t": "GUILD_CREATE", "d": guild}))

@@ -153,3 +153,26 @@ fn the_systemd_units_verify() {
         );
     }
 }
+
+/// A shard range outside `discord.shards` stops `okrbot run` before it opens the database,
+/// saying which shards there are.
+#[test]
+fn a_shard_range_outside_the_shards_stops_the_bot_saying_which_there_are() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("never.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_okrbot"))
+        .arg("run")
+        .env("DISCORD_TOKEN", "fake-token")
+        .env("OKRBOT_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("OKRBOT_DISCORD__SHARDS", "2")
+        .env("OKRBOT_DISCORD__SHARD_RANGE", "1-3")
+        .output()
+        .expect("okrbot runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("discord.shard_range \"1-3\" is outside the 2 shard(s)"),
+        "{said}"
+    );
+    assert!(!db.exists(), "nothing written");
+}

@@ -134,8 +134,8 @@ async fn a_monday_fan_out_never_meets_discords_global_limit_and_takes_what_the_p
     assert_no_violations(&bot.fake);
 }
 
-/// The Discord outbox another process on the bot's database would have: its own pacer, its own
-/// memory of direct-message channels, the same fake Discord.
+/// The Discord outbox another process on the bot's database would have: its own memory of
+/// direct-message channels, the same database (and so the same pace), the same fake Discord.
 fn outbox_of_another_process(bot: &Bot, okr: Okr) -> okrbot::discord::delivery::DiscordOutbox {
     let conn = Connection {
         token: TOKEN.into(),
@@ -143,6 +143,7 @@ fn outbox_of_another_process(bot: &Bot, okr: Okr) -> okrbot::discord::delivery::
         global_commands: false,
         answer_within: None,
         http_client: None,
+        ..Connection::default()
     };
     okrbot::discord::bot::outbox(&conn, okr, Arc::new(bot.clock.clone()))
 }

@@ -29,8 +29,8 @@ fn owner_id(n: usize) -> u64 {
 }
 
 /// A child process, killed if the test ends before it does.
-struct Process {
-    child: std::process::Child,
+pub(super) struct Process {
+    pub(super) child: std::process::Child,
     name: String,
 }
 
@@ -42,6 +42,18 @@ impl Drop for Process {
 }
 
 fn okrbot_run(url: &str, fake: &FakeDiscord, dir: &std::path::Path, name: &str) -> Process {
+    okrbot_run_with(url, fake, dir, name, &[])
+}
+
+/// `okrbot run` on `url` against `fake`, logging to `<name>.log` in `dir`, with `settings` in
+/// its environment besides.
+pub(super) fn okrbot_run_with(
+    url: &str,
+    fake: &FakeDiscord,
+    dir: &std::path::Path,
+    name: &str,
+    settings: &[(&str, String)],
+) -> Process {
     let log = std::fs::File::create(dir.join(format!("{name}.log"))).expect("a log file");
     let child = Command::new(env!("CARGO_BIN_EXE_okrbot"))
         .arg("run")
@@ -51,6 +63,8 @@ fn okrbot_run(url: &str, fake: &FakeDiscord, dir: &std::path::Path, name: &str) 
         .env("OKRBOT_DATABASE_URL", url)
         .env("OKRBOT_HTTP__LISTEN", "127.0.0.1:0")
         .env("OKRBOT_LOG", "info")
+        // Last, so that they win over the defaults above.
+        .envs(settings.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

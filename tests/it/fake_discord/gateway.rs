@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{objects, State};
+use super::{objects, FakeDiscord, State};
 
 pub async fn serve(state: Arc<State>) -> (SocketAddr, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -31,30 +31,35 @@ pub async fn serve(state: Arc<State>) -> (SocketAddr, JoinHandle<()>) {
     (addr, task)
 }
 
-/// An identified connection, counted in [`State`]'s sessions until it ends.
-struct Session<'a>(&'a State);
+/// An identified connection of one shard, counted in [`State`]'s sessions until it ends.
+struct Session<'a> {
+    state: &'a State,
+    shard: u64,
+}
 
 impl<'a> Session<'a> {
-    fn open(state: &'a State) -> Session<'a> {
-        use std::sync::atomic::Ordering::SeqCst;
-        let now = state.sessions.fetch_add(1, SeqCst) + 1;
-        state.most_sessions.fetch_max(now, SeqCst);
+    fn open(state: &'a State, shard: u64) -> Session<'a> {
+        let mut sessions = state.sessions.lock().unwrap();
+        let now = sessions.entry(shard).or_default();
+        *now += 1;
+        state
+            .most_sessions
+            .fetch_max(*now, std::sync::atomic::Ordering::SeqCst);
         if let Some(since) = state.down_since.lock().unwrap().take() {
             state.gaps.lock().unwrap().push(since.elapsed());
         }
-        Session(state)
+        Session { state, shard }
     }
 }
 
 impl Drop for Session<'_> {
     fn drop(&mut self) {
-        let left = self
-            .0
-            .sessions
-            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
-            - 1;
-        if left == 0 {
-            *self.0.down_since.lock().unwrap() = Some(std::time::Instant::now());
+        let mut sessions = self.state.sessions.lock().unwrap();
+        if let Some(n) = sessions.get_mut(&self.shard) {
+            *n = n.saturating_sub(1);
+        }
+        if sessions.values().all(|n| *n == 0) {
+            *self.state.down_since.lock().unwrap() = Some(std::time::Instant::now());
         }
     }
 }
@@ -92,19 +97,39 @@ async fn connection(state: Arc<State>, stream: tokio::net::TcpStream) {
                 match payload["op"].as_u64() {
                     Some(1) => json!({"op": 11}),
                     Some(2) => {
+                        let shard = &payload["d"]["shard"];
+                        let (id, total) = (
+                            shard[0].as_u64().unwrap_or(0),
+                            shard[1].as_u64().unwrap_or(1).max(1),
+                        );
+                        state.identified.lock().unwrap().push([id, total]);
+                        state
+                            .total_shards
+                            .store(total, std::sync::atomic::Ordering::SeqCst);
                         let url = state.gateway_url.lock().unwrap().clone();
                         let (sender, receiver) = mpsc::unbounded_channel();
                         events = receiver;
-                        for (t, d) in [("READY", objects::ready(&url)), ("GUILD_CREATE", objects::guild())] {
+                        // The guild is on one shard only, as Discord spreads guilds.
+                        let ours = state.shard_of(Some(FakeDiscord::GUILD_ID)) == id;
+                        let mut ready = objects::ready(&url);
+                        ready["shard"] = json!([id, total]);
+                        if !ours {
+                            ready["guilds"] = json!([]);
+                        }
+                        let mut greeting = vec![("READY", ready)];
+                        if ours {
+                            greeting.push(("GUILD_CREATE", objects::guild()));
+                        }
+                        for (t, d) in greeting {
                             seq += 1;
                             let event = json!({"op": 0, "s": seq, "t": t, "d": d});
                             if sink.send(Message::Text(event.to_string())).await.is_err() {
                                 return;
                             }
                         }
-                        *state.dispatch.lock().unwrap() = Some(sender);
+                        state.dispatch.lock().unwrap().insert(id, sender);
                         if session.is_none() {
-                            session = Some(Session::open(&state));
+                            session = Some(Session::open(&state, id));
                         }
                         state.ready.send_replace(true);
                         continue;
