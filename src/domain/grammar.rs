@@ -15,6 +15,7 @@
 //!   checks the unit and kind of the key result. Nothing here touches storage.
 //! - [`parse_bulk`] is all-or-nothing: one bad line fails the whole message.
 
+pub mod plain;
 pub mod request;
 pub mod resolve;
 
