@@ -33,7 +33,7 @@ pub use crate::domain::catalogue::{
 };
 pub use crate::domain::grammar::CheckInRequest;
 pub use crate::domain::view::Reply;
-pub use check_in::{bulk, check_in, confidence, CheckInCommand};
+pub use check_in::{answer, bulk, check_in, confidence, CheckInCommand};
 pub use key_result::KrCommand;
 pub use kpi::{kpi_reading, KpiCommand};
 pub use objective::ObjectiveCommand;

@@ -248,6 +248,14 @@ impl Console<'_> {
                     writeln!(out, "❌ {msg}")?;
                     writeln!(out)?;
                 }
+                Line::Words { error } => {
+                    let reply = self.answer(&line, error).await;
+                    let answered = reply.is_ok();
+                    end.internal_failures += write_reply(out, reply)?;
+                    if answered {
+                        end.internal_failures += self.tick(out).await?;
+                    }
+                }
             }
             out.flush()?;
         }
@@ -264,7 +272,22 @@ impl Console<'_> {
     /// printed as the document itself, so it can be piped to a file.
     async fn execute(&self, command: Command) -> Result<String> {
         let reply = command::apply(self.okr, &self.actor, command, self.clock.now()).await?;
-        Ok(match &reply {
+        Ok(self.render(&reply))
+    }
+
+    /// A line that is no command, read as an answer in plain words to the person's latest
+    /// prompt (`docs/update-grammar.md`, "Answers in plain words"); if it is none, `error`, the
+    /// line's error as a command.
+    async fn answer(&self, line: &str, error: String) -> Result<String> {
+        let command = command::answer(line, CheckInSource::Text, None);
+        match command::apply(self.okr, &self.actor, command, self.clock.now()).await? {
+            Reply::NotAnAnswer => Err(OkrError::invalid(error)),
+            reply => Ok(self.render(&reply)),
+        }
+    }
+
+    fn render(&self, reply: &Reply) -> String {
+        match reply {
             Reply::Export { doc, format } => crate::render::export::render(doc, *format).0,
             other => {
                 let m = crate::render::reply::message(other, &PlainText);
@@ -282,7 +305,7 @@ impl Console<'_> {
                 }
                 text
             }
-        })
+        }
     }
 
     async fn bulk(&self, text: String) -> Result<String> {

@@ -14,6 +14,7 @@ pub mod bot;
 pub mod commands;
 pub mod context;
 pub mod delivery;
+pub mod direct;
 pub mod ids;
 pub mod interactions;
 pub mod redact;

@@ -7,6 +7,7 @@ use super::{Command, Options, Reply};
 use crate::domain::grammar::{bulk_requests, confidence_field, CheckInRequest, UpdateFields};
 use crate::domain::model::{CheckInSource, Confidence};
 use crate::domain::view::CheckInOutcome;
+use crate::service::nudge_replies::PlainReply;
 use crate::service::{Actor, Okr, OkrError, Result};
 
 /// Check-ins and the answers to a prompt.
@@ -20,6 +21,13 @@ pub enum CheckInCommand {
         kr: String,
         source: CheckInSource,
         idempotency_key: Option<String>,
+    },
+    /// A reply in plain words to the asker's latest prompt; `key` names it (a direct message's
+    /// id), so that reading it twice records it once.
+    Answer {
+        text: String,
+        source: CheckInSource,
+        key: Option<String>,
     },
     /// Every key result of the asker's latest prompt keeps its value.
     NoChangeAll {
@@ -45,6 +53,16 @@ pub enum CheckInCommand {
 /// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
 pub fn confidence(text: Option<&str>) -> Result<Option<Confidence>> {
     Ok(confidence_field(text)?)
+}
+
+/// A reply in plain words to the asker's latest prompt, as a command; `key` names it.
+pub fn answer(text: &str, source: CheckInSource, key: Option<String>) -> Command {
+    CheckInCommand::Answer {
+        text: text.to_owned(),
+        source,
+        key,
+    }
+    .into()
 }
 
 /// Several updates, one per line, as a command; the first bad line is named.
@@ -157,6 +175,16 @@ impl CheckInCommand {
                 okr.no_change(actor, &kr, source, idempotency_key, now)
                     .await?,
             )),
+            CheckInCommand::Answer { text, source, key } => {
+                match okr
+                    .answer_in_plain_words(actor, &text, source, key.as_deref(), now)
+                    .await?
+                {
+                    PlainReply::Recorded(outcomes) => Reply::Bulk(outcomes),
+                    PlainReply::Ask(question) => Reply::Question(question),
+                    PlainReply::NotAnAnswer => Reply::NotAnAnswer,
+                }
+            }
             CheckInCommand::NoChangeAll { source } => {
                 let (krs, kpis) = okr.no_change_all(actor, source, now).await?;
                 Reply::NoChangeAll(krs, kpis)

@@ -18,6 +18,11 @@ pub enum Line {
     /// `/okr clock ...`: the console's own simulated clock, not a core command.
     Clock(Options),
     Error(String),
+    /// Words that are no command (nor a `/` asking for one): perhaps an answer in plain words to
+    /// the person's latest prompt; if not, `error` says what went wrong.
+    Words {
+        error: String,
+    },
 }
 
 /// How much of an unknown word is quoted back.
@@ -64,12 +69,17 @@ pub fn parse_line(line: &str) -> Line {
             .chars()
             .take(ECHO)
             .collect();
-        return Line::Error(format!(
+        let error = format!(
             "unknown command {first:?}: {}/okr help lists the commands, each with an example",
             did_you_mean(&words)
                 .map(|s| format!("did you mean {}? ", s.invocation(command::Surface::Console)))
                 .unwrap_or_default()
-        ));
+        );
+        return if line.starts_with('/') {
+            Line::Error(error)
+        } else {
+            Line::Words { error }
+        };
     };
     let mut after = rest;
     for _ in 0..spec.path.split(' ').count() {
@@ -260,7 +270,12 @@ mod tests {
     #[test]
     fn an_unknown_word_is_quoted_back_short() {
         let long = "x".repeat(10_000);
-        let Line::Error(e) = parse_line(&long) else {
+        // Words without a `/` may be an answer in plain words; if not, this is their error.
+        let Line::Words { error } = parse_line(&long) else {
+            panic!("not words")
+        };
+        assert!(error.len() < 200, "{error}");
+        let Line::Error(e) = parse_line(&format!("/{long}")) else {
             panic!("not an error")
         };
         assert!(e.len() < 200, "{e}");

@@ -119,7 +119,10 @@ pub async fn run(
             )
         })?;
     }
-    let intents = serenity::GatewayIntents::GUILDS;
+    // GUILDS for the servers and their channels; DIRECT_MESSAGES for replies to a prompt in
+    // plain words, whose content Discord sends without the privileged MESSAGE_CONTENT intent
+    // (`docs/discord.md`, "Intents").
+    let intents = serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::DIRECT_MESSAGES;
     let mut client = serenity::ClientBuilder::new_with_http(http(&conn), intents)
         .framework(framework)
         .await?;

@@ -39,6 +39,16 @@ pub async fn on_event(
             metrics.set_gateway(event.new == serenity::ConnectionStage::Connected);
             return Ok(());
         }
+        serenity::FullEvent::Message { new_message } => {
+            let started = std::time::Instant::now();
+            let result =
+                super::direct::on_direct_message(fw.serenity_context, data, new_message).await;
+            metrics.interaction("direct message", started.elapsed());
+            if let Err(e) = &result {
+                tracing::warn!(error = %e, "could not answer a direct message");
+            }
+            return Ok(());
+        }
         _ => return Ok(()),
     };
     let ctx = fw.serenity_context;

@@ -427,6 +427,10 @@ pub enum Reply {
     },
     CheckedIn(Box<CheckInOutcome>),
     Bulk(Vec<CheckInOutcome>),
+    /// A reply in plain words that is an answer but not a clear one: the question back.
+    Question(String),
+    /// A reply in plain words that is no answer: nothing was recorded.
+    NotAnAnswer,
     NoChangeAll(Vec<CheckInOutcome>, Vec<KpiKept>),
     Snoozed {
         until: DateTime<Utc>,

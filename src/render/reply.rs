@@ -227,6 +227,12 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
             .private()
         }
         Reply::CheckedIn(outcome) => check_in_message(outcome),
+        Reply::Question(question) => Message::new(format!("❓ {question}")).private(),
+        Reply::NotAnAnswer => Message::new(
+            "Nothing recorded: that does not read as an answer to your check-in prompt. Write the \
+             key result and its value, e.g. GRO-1.1 42, or \"all the same\"",
+        )
+        .private(),
         Reply::Bulk(outcomes) => Message::text(
             format!("{} recorded", count_of(outcomes.len(), "check-in", "check-ins")),
             outcomes

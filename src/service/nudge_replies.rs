@@ -8,12 +8,24 @@ use super::kpis::KpiKept;
 use super::objectives::kr_by_ref;
 use super::team_state::TeamState;
 use super::{commit, Actor, Okr, OkrError, Result};
+use crate::domain::grammar::plain::{read_answer, Answer, Asked, Reported};
 use crate::domain::grammar::{CheckInRequest, KrRef};
 use crate::domain::model::{CheckInSource, KpiId, KrKind, WorkspaceId};
 use crate::domain::value::{ParsedValue, ValueSpec};
 use crate::outbox::{DeliveryKind, Recipient};
 use crate::render::nudge;
 use crate::store::{self, deliveries::NewDelivery};
+
+/// What a reply in plain words to the asker's latest prompt came to.
+#[derive(Debug)]
+pub enum PlainReply {
+    /// Every update it held, recorded together.
+    Recorded(Vec<CheckInOutcome>),
+    /// An answer, but not a clear one: this question goes back and nothing was recorded.
+    Ask(String),
+    /// Not an answer (or no prompt to answer): nothing recorded.
+    NotAnAnswer,
+}
 
 /// How long a snooze lasts.
 pub const SNOOZE: Duration = Duration::days(1);
@@ -48,6 +60,116 @@ impl Okr {
             confirmed: true,
         };
         self.check_in(actor, request, now).await
+    }
+
+    /// A reply in plain words to the asker's latest prompt ("onboarding is at 9 days, c8", "all
+    /// the same"), read against the key results that prompt asked about
+    /// (`docs/update-grammar.md`, "Answers in plain words"): every update it holds is recorded
+    /// in one transaction, or none is.
+    /// `key`, when given, names the reply (a direct message's id): the same reply read twice
+    /// (a redelivered event) records its updates once.
+    pub async fn answer_in_plain_words(
+        &self,
+        actor: &Actor,
+        text: &str,
+        source: CheckInSource,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<PlainReply> {
+        let krs = {
+            let mut c = self.store.read().await?;
+            let prompt = store::deliveries::latest_prompt_to(
+                &mut c,
+                actor.workspace,
+                &Recipient::User(actor.user.clone()),
+            )
+            .await?;
+            let Some((_, prompt)) = prompt else {
+                return Ok(PlainReply::NotAnAnswer);
+            };
+            let mut krs = Vec::with_capacity(prompt.subjects.len());
+            for id in prompt.subjects {
+                // A key result removed since the prompt went out is no longer asked about.
+                if let Ok(kr) = kr_by_ref(&mut c, actor.workspace, &format!("#{}", id.0)).await {
+                    krs.push(kr);
+                }
+            }
+            krs
+        };
+        let asked: Vec<Asked> = krs
+            .iter()
+            .map(|k| Asked {
+                code: k.code.clone(),
+                title: k.title.clone(),
+            })
+            .collect();
+        let updates = match read_answer(text, &asked) {
+            Answer::Updates(u) => u,
+            Answer::Ask(question) => return Ok(PlainReply::Ask(question)),
+            Answer::NotAnAnswer => return Ok(PlainReply::NotAnAnswer),
+        };
+        // The key result of each update, in order: what an error names.
+        let codes: Vec<String> = updates.iter().map(|u| krs[u.kr].code.clone()).collect();
+        let requests = updates
+            .into_iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let kr = &krs[u.kr];
+                let (value, confirmed) = match u.value {
+                    Reported::Value(v) => (v, false),
+                    Reported::Unchanged => {
+                        let spec = match kr.kind {
+                            KrKind::Milestone => ValueSpec::Done(kr.current >= 1.0),
+                            _ => ValueSpec::Absolute(kr.current),
+                        };
+                        // The value stands already: keeping it never needs a confirmation.
+                        (ParsedValue { spec, unit: None }, true)
+                    }
+                };
+                let request = CheckInRequest {
+                    kr: KrRef::Id(kr.id.0),
+                    value,
+                    confidence: u.confidence,
+                    note: None,
+                    source,
+                    idempotency_key: key.map(|k| format!("{k}:{}", kr.id.0)),
+                    unit_may_lead_note: false,
+                    confirmed,
+                };
+                (i + 1, request)
+            })
+            .collect();
+        match self.check_in_all(actor, requests, now).await {
+            Ok(outcomes) => Ok(PlainReply::Recorded(outcomes)),
+            // Name the key result, not a line number the person never wrote.
+            Err(OkrError::BulkLine { line, message }) => {
+                let code = line
+                    .checked_sub(1)
+                    .and_then(|i| codes.get(i))
+                    .map_or("", String::as_str);
+                Err(OkrError::invalid(format!(
+                    "{code}: {message}; nothing was recorded"
+                )))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Who a direct message from `user` (which carries no server) speaks as: the person in the
+    /// workspace that prompted them last. `None` when no workspace ever prompted them.
+    pub async fn direct_message_actor(&self, user: &str) -> Result<Option<Actor>> {
+        let mut c = self.store.read().await?;
+        let recipient = Recipient::User(user.to_owned());
+        Ok(
+            store::deliveries::workspace_of_latest_prompt_to(&mut c, &recipient)
+                .await?
+                .map(|workspace| Actor {
+                    workspace,
+                    user: user.to_owned(),
+                    admin: false,
+                    roles: Vec::new(),
+                }),
+        )
     }
 
     /// "All no change": every key result and KPI of the asker's latest prompt that still waits.

@@ -493,6 +493,22 @@ pub async fn prompted_between(
     Ok(rows.iter().filter_map(|r| Recipient::parse(r)).collect())
 }
 
+/// The workspace of the latest prompt to `recipient` in any workspace: where a direct message
+/// from that person, which carries no server, answers.
+pub async fn workspace_of_latest_prompt_to(
+    c: &mut Conn,
+    recipient: &Recipient,
+) -> Result<Option<WorkspaceId>> {
+    let ws: Option<i64> = on!(c, |db| sqlx::query_scalar(
+        "SELECT workspace_id FROM deliveries WHERE kind = 'prompt' AND recipient = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(recipient.key())
+    .fetch_optional(db)
+    .await)?;
+    Ok(ws.map(WorkspaceId))
+}
+
 /// The latest prompt sent to this person in this workspace (for `/okr snooze`).
 pub async fn latest_prompt_to(
     c: &mut Conn,

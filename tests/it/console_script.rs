@@ -791,3 +791,59 @@ fn a_quarter_with_company_okrs_and_a_kpi_started_mid_cycle_reads_right_to_a_lead
         "a forecast after the end:\n{close}"
     );
 }
+
+/// After a prompt, a line that is no command is read as an answer in plain words against the
+/// key results of that prompt (`docs/update-grammar.md`, "Answers in plain words"): recorded
+/// when clear, answered with a question when not, and, when it is no answer at all, the usual
+/// unknown-command error; nothing is recorded but what was clear.
+#[test]
+fn after_a_prompt_a_line_in_plain_words_is_read_as_the_answer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = crate::backend::fresh_url_blocking(dir.path(), "okr.db");
+    // Before any prompt, words are only an unknown command.
+    let script = format!("{SETUP}onboarding is at 9 days\n/okr clock advance:4d\n");
+    let (out, code) = run_as_admin(&db, "2026-11-12T10:00:00Z", script);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unknown command \"onboarding\""), "{out}");
+    assert!(out.contains("📬 prompt → @dave"), "{out}");
+
+    // Alice's prompt asked about GRO-1.1 only.
+    let (out, code) = run_as_admin(
+        &db,
+        "2026-11-16T10:05:00Z",
+        "onboarding is at 9 days, c8\nwe had 3 meetings\nthanks!\n/okr history kr:GRO-1.1\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 check-in recorded"), "{out}");
+    assert!(out.contains("GRO-1.1 14 days → 9 days"), "{out}");
+    assert!(
+        out.contains("❓ Is 3 the new value of GRO-1.1 \"Reduce average onboarding time\"?"),
+        "{out}"
+    );
+    assert!(out.contains("unknown command \"thanks!\""), "{out}");
+    assert!(
+        out.contains("· 9 days · alice · c8"),
+        "the confidence went with it:\n{out}"
+    );
+
+    // Dave's asked about his three.
+    let (out, code) = run_console(
+        &db,
+        &[
+            "--workspace",
+            "acme",
+            "--user",
+            "dave",
+            "--now",
+            "2026-11-16T10:10:00Z",
+        ],
+        "12\ntrials 40 and conversions 12\nthe rest unchanged\n/okr history kr:GRO-2.1\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("❓ Which key result is 12 for"), "{out}");
+    assert!(out.contains("2 check-ins recorded"), "{out}");
+    assert!(out.contains("GRO-2.1 0 → 40"), "{out}");
+    assert!(out.contains("GRO-2.2 0 → 12"), "{out}");
+    // "the rest unchanged": all three, two of them just recorded, the third kept.
+    assert!(out.contains("3 check-ins recorded"), "{out}");
+}

@@ -720,6 +720,7 @@ mod full_flow;
 mod kpis;
 mod older_commands;
 mod owners;
+mod plain_words;
 mod redelivery;
 mod refusals;
 mod registration;

@@ -179,6 +179,8 @@ struct State {
     total_shards: AtomicU64,
     /// Every `[shard, total]` an Identify named, in order.
     identified: Mutex<Vec<[u64; 2]>>,
+    /// The intents of the latest Identify.
+    intents: Mutex<Option<u64>>,
     /// Gateway connections that have identified and are still open, by shard, and the most of
     /// one shard at once: more than one means that shard's interactions could arrive twice.
     sessions: Mutex<HashMap<u64, usize>>,
@@ -248,6 +250,7 @@ impl FakeDiscord {
             dispatch: Mutex::default(),
             total_shards: AtomicU64::new(1),
             identified: Mutex::default(),
+            intents: Mutex::default(),
             sessions: Default::default(),
             most_sessions: Default::default(),
             down_since: Mutex::default(),
@@ -341,6 +344,44 @@ impl FakeDiscord {
     /// How long the gateway had no session each time its last one closed and another identified.
     pub fn gateway_gaps(&self) -> Vec<Duration> {
         self.state.gaps.lock().unwrap().clone()
+    }
+
+    /// The intents the bot identified with last.
+    pub fn intents(&self) -> Option<u64> {
+        *self.state.intents.lock().unwrap()
+    }
+
+    /// `user_id` writes `content` to the bot in their direct-message conversation (the one the
+    /// bot opened with them): MESSAGE_CREATE on shard 0, as Discord sends it to a bot that asked
+    /// for the DIRECT_MESSAGES intent (1 << 12), content included without MESSAGE_CONTENT.
+    /// Returns the message, to send again as a redelivered event; `None` when Discord would send
+    /// the bot nothing (no such intent, no conversation, no open shard).
+    pub fn send_direct_message(&self, user_id: u64, content: &str) -> Option<Value> {
+        const DIRECT_MESSAGES: u64 = 1 << 12;
+        if self.intents()? & DIRECT_MESSAGES == 0 {
+            return None;
+        }
+        let channel = self.dm_channel_of(user_id)?;
+        let mut m = objects::message(
+            self.state.new_id(),
+            channel,
+            None,
+            &serde_json::json!({ "content": content }),
+            Vec::new(),
+        );
+        m["author"] = objects::user(user_id, "member", false);
+        m.as_object_mut()?.remove("application_id");
+        self.redeliver_message(&m).then_some(m)
+    }
+
+    /// Dispatches MESSAGE_CREATE of `message` (again); `false` when no shard 0 is open.
+    pub fn redeliver_message(&self, message: &Value) -> bool {
+        let Some(sender) = self.state.sender_for(None) else {
+            return false;
+        };
+        sender
+            .send(serde_json::json!({"t": "MESSAGE_CREATE", "d": message}))
+            .is_ok()
     }
 
     /// Every `[shard, total]` the bot identified with, in order.

@@ -125,7 +125,9 @@ proptest! {
     #[test]
     fn the_console_line_parser_never_panics(line in typed_text()) {
         match parse_line(&line) {
-            Line::Error(message) => prop_assert!(message.len() < 2_000, "{message}"),
+            Line::Error(message) | Line::Words { error: message } => {
+                prop_assert!(message.len() < 2_000, "{message}")
+            }
             Line::Empty | Line::Exit | Line::BeginBulk | Line::Command(_) | Line::Clock(_) => {}
         }
     }

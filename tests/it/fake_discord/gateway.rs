@@ -103,6 +103,7 @@ async fn connection(state: Arc<State>, stream: tokio::net::TcpStream) {
                             shard[1].as_u64().unwrap_or(1).max(1),
                         );
                         state.identified.lock().unwrap().push([id, total]);
+                        *state.intents.lock().unwrap() = payload["d"]["intents"].as_u64();
                         state
                             .total_shards
                             .store(total, std::sync::atomic::Ordering::SeqCst);
