@@ -17,6 +17,7 @@ pub(crate) mod quote;
 pub mod schedule;
 pub mod scoring;
 pub mod shards;
+pub mod snooze;
 pub mod trend;
 pub mod value;
 pub mod view;
