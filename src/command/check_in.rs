@@ -30,14 +30,14 @@ pub enum CheckInCommand {
         key: Option<String>,
     },
     /// Every key result of the asker's latest prompt keeps its value.
-    NoChangeAll {
-        source: CheckInSource,
+    NoChangeAll { source: CheckInSource },
+    /// Ask again later: until a day, for a span, or (neither) a day later.
+    Snooze {
+        until: Option<String>,
+        span: Option<String>,
     },
-    Snooze,
     /// Takes back the asker's latest check-in (on `kr`, when given).
-    Undo {
-        kr: Option<String>,
-    },
+    Undo { kr: Option<String> },
     /// Takes back any check-in of `kr` (its latest, or the one numbered `check_in`).
     Withdraw {
         kr: String,
@@ -45,9 +45,7 @@ pub enum CheckInCommand {
         reason: Option<String>,
     },
     /// A key result's check-ins (`/okr history`, `/okr kr show`).
-    History {
-        kr: String,
-    },
+    History { kr: String },
 }
 
 /// A confidence as typed in a text field (`8`, `c8`, `conf 8`); blank is none.
@@ -140,7 +138,11 @@ pub(super) fn from_text(path: &str, o: &Options) -> Result<Option<Command>> {
         // The console collects the lines itself (see `console::line`); typed on one line, the
         // words are the one update.
         "bulk" => bulk(&o.positional, CheckInSource::Text)?,
-        "snooze" => CheckInCommand::Snooze.into(),
+        "snooze" => CheckInCommand::Snooze {
+            until: o.opt("until"),
+            span: o.opt("for"),
+        }
+        .into(),
         "undo" => CheckInCommand::Undo {
             kr: o.opt_or_positional("kr"),
         }
@@ -192,8 +194,10 @@ impl CheckInCommand {
             CheckInCommand::Undo { kr } => {
                 Reply::Undone(okr.undo(actor, kr.as_deref(), now).await?)
             }
-            CheckInCommand::Snooze => {
-                let (until, tz) = okr.snooze(actor, now).await?;
+            CheckInCommand::Snooze { until, span } => {
+                let (until, tz) = okr
+                    .snooze_until(actor, until.as_deref(), span.as_deref(), now)
+                    .await?;
                 Reply::Snoozed { until, tz }
             }
             CheckInCommand::History { kr } => {

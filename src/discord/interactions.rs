@@ -193,9 +193,17 @@ async fn on_button(
                 .await
                 .map(|r| format!("✅ {}", said(&r)))
         }
-        ButtonAction::Snooze { .. } => command::apply(okr, &actor, CheckInCommand::Snooze, now)
-            .await
-            .map(|r| format!("😴 {}", said(&r))),
+        ButtonAction::Snooze { .. } => command::apply(
+            okr,
+            &actor,
+            CheckInCommand::Snooze {
+                until: None,
+                span: None,
+            },
+            now,
+        )
+        .await
+        .map(|r| format!("😴 {}", said(&r))),
         ButtonAction::StartOkr { .. } => {
             return start_okr(ctx, data, i, actor, delivery).await;
         }

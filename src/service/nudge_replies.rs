@@ -11,6 +11,7 @@ use super::{commit, Actor, Okr, OkrError, Result};
 use crate::domain::grammar::plain::{read_answer, Answer, Asked, Reported};
 use crate::domain::grammar::{CheckInRequest, KrRef};
 use crate::domain::model::{CheckInSource, KpiId, KrKind, WorkspaceId};
+use crate::domain::snooze::snooze_end;
 use crate::domain::value::{ParsedValue, ValueSpec};
 use crate::outbox::{DeliveryKind, Recipient};
 use crate::render::nudge;
@@ -28,7 +29,7 @@ pub enum PlainReply {
 }
 
 /// How long a snooze lasts.
-pub const SNOOZE: Duration = Duration::days(1);
+pub const SNOOZE: Duration = crate::domain::snooze::DEFAULT;
 
 impl Okr {
     /// A check-in that keeps the key result's value: the owner looked and nothing moved.
@@ -248,6 +249,20 @@ impl Okr {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(DateTime<Utc>, chrono_tz::Tz)> {
+        self.snooze_until(actor, None, None, now).await
+    }
+
+    /// Snoozes the asker's latest prompt until a day (`until`: a weekday, `tomorrow`, a date;
+    /// the prompt's own local time that day) or for a span (`for`: `3d`, `12h`), a day when
+    /// neither is given (`domain::snooze`). Snoozing again before the re-prompt has gone moves
+    /// it: there is never a second re-prompt.
+    pub async fn snooze_until(
+        &self,
+        actor: &Actor,
+        until: Option<&str>,
+        span: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(DateTime<Utc>, chrono_tz::Tz)> {
         let me = Recipient::User(actor.user.clone());
         let mut tx = self.store.write().await?;
         let Some((team, prompt)) =
@@ -284,7 +299,21 @@ impl Okr {
                 "everything in your latest prompt is checked in already: nothing to snooze",
             ));
         }
-        let due = now + SNOOZE;
+        // The prompt's own time of day, without the second a snooze's slot adds.
+        let slot = prompt.slot - Duration::seconds(prompt.slot.timestamp().rem_euclid(60));
+        let due = snooze_end(until, span, now, slot, state.team.tz).map_err(OkrError::invalid)?;
+        if let Some(id) =
+            store::deliveries::pending_snooze_to(&mut tx, actor.workspace, &me).await?
+        {
+            if !store::deliveries::reschedule(&mut tx, id, due, now).await? {
+                return Err(OkrError::invalid(
+                    "your snoozed prompt is on its way right now: snooze it again once it arrives",
+                ));
+            }
+            commit(tx).await?;
+            self.wake();
+            return Ok((due, state.team.tz));
+        }
         let message = nudge::prompt(&state, &waiting, &kpis, now);
         let ids: Vec<_> = waiting.iter().map(|k| k.kr.id).collect();
         let kpi_ids: Vec<_> = kpis.iter().map(|k| k.id).collect();

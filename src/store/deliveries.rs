@@ -493,6 +493,44 @@ pub async fn prompted_between(
     Ok(rows.iter().filter_map(|r| Recipient::parse(r)).collect())
 }
 
+/// The snoozed re-prompt to `recipient` that still waits to go, if any (a snooze's row is due
+/// after its slot; a prompt's own is due at it).
+pub async fn pending_snooze_to(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    recipient: &Recipient,
+) -> Result<Option<i64>> {
+    Ok(on!(c, |db| sqlx::query_scalar(
+        "SELECT id FROM deliveries WHERE workspace_id = $1 AND kind = 'prompt' AND recipient = $2 \
+         AND state = 'pending' AND due_at > slot ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(ws.0)
+    .bind(recipient.key())
+    .fetch_optional(db)
+    .await)?)
+}
+
+/// Moves a delivery that still waits (pending, not being sent) to `due`; `false` when it no
+/// longer waits.
+pub async fn reschedule(
+    c: &mut Conn,
+    id: i64,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let moved = on!(c, |db| sqlx::query(
+        "UPDATE deliveries SET due_at = $1, next_attempt_at = $1 \
+         WHERE id = $2 AND state = 'pending' AND (claimed = FALSE OR claimed_until <= $3)",
+    )
+    .bind(due.timestamp())
+    .bind(id)
+    .bind(now.timestamp())
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(moved == 1)
+}
+
 /// The workspace of the latest prompt to `recipient` in any workspace: where a direct message
 /// from that person, which carries no server, answers.
 pub async fn workspace_of_latest_prompt_to(

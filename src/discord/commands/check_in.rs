@@ -247,10 +247,17 @@ async fn checkin_withdraw(
     .await
 }
 
-/// Ask me again tomorrow
+/// Ask me again later: tomorrow, until a day, or for a while
 #[poise::command(slash_command)]
-pub async fn snooze(ctx: Context<'_>) -> Result {
-    run(ctx, CheckInCommand::Snooze).await
+pub async fn snooze(
+    ctx: Context<'_>,
+    #[description = "A day: Thursday, tomorrow or 2026-12-10 (at the prompt's own time)"]
+    until: Option<String>,
+    #[description = "A span: 3d, 12h, 1w"]
+    #[rename = "for"]
+    span: Option<String>,
+) -> Result {
+    run(ctx, CheckInCommand::Snooze { until, span }).await
 }
 
 /// A key result's check-ins

@@ -197,10 +197,10 @@ const CHECK_IN: &[Spec] = &[
     ),
     spec(
         "snooze",
-        &[],
+        &["until", "for"],
         Who::Anyone,
-        "ask me again tomorrow about my latest prompt",
-        "",
+        "ask me again later about my latest prompt: tomorrow, until a day, or for a while",
+        "until:Thursday",
     ),
     spec(
         "history",

@@ -48,6 +48,57 @@ async fn snoozing_a_prompt_sends_a_new_one_24_hours_later_listing_only_what_stil
     assert!(of_kind(&later, DeliveryKind::Prompt).is_empty());
 }
 
+/// `/okr snooze until:Thursday`: the prompt comes again on Thursday at its own local time (09:00
+/// Berlin). Snoozing again before it came moves that one re-prompt (`for:2d`), never adds a
+/// second; a snooze that cannot be is refused and changes nothing.
+#[tokio::test]
+async fn snoozing_until_a_day_and_again_moves_the_one_re_prompt() {
+    let app = spawn_app().await;
+    let setup_at = at("2026-11-14T12:00:00Z");
+    growth(&app, setup_at).await;
+    metric(&app, "GRO-1", "Activation speed", "alice", setup_at).await;
+    let mut sim = Sim::new(&app.okr, setup_at);
+    sim.run_until(at("2026-11-16T08:00:00Z")).await;
+    let alice = person(&app, "alice");
+    let snoozed_at = at("2026-11-16T09:30:00Z");
+    let (due, _) = app
+        .okr
+        .snooze_until(&alice, Some("Thursday"), None, snoozed_at)
+        .await
+        .expect("snooze until Thursday");
+    assert_eq!(due, at("2026-11-19T08:00:00Z"), "Thursday 09:00 Berlin");
+
+    let refused = app
+        .okr
+        .snooze_until(&alice, Some("someday"), None, snoozed_at)
+        .await
+        .expect_err("someday is no day");
+    assert!(refused.to_string().contains("is not a day"), "{refused}");
+
+    let again_at = snoozed_at + Duration::hours(1);
+    let (moved, _) = app
+        .okr
+        .snooze_until(&alice, None, Some("2d"), again_at)
+        .await
+        .expect("snooze again");
+    assert_eq!(moved, again_at + Duration::days(2));
+    let waiting: i64 = crate::backend::raw!(app.okr.store(), |db| sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE kind = 'prompt' AND recipient = 'user:alice' \
+         AND due_at > slot"
+    )
+    .fetch_one(db)
+    .await)
+    .expect("the re-prompts");
+    assert_eq!(waiting, 1, "one re-prompt, moved");
+
+    let sent = sim.run_until(at("2026-11-20T12:00:00Z")).await;
+    let again: Vec<_> = of_kind(&sent, DeliveryKind::Prompt)
+        .into_iter()
+        .filter(|d| d.recipient == user("alice"))
+        .collect();
+    assert_eq!(again.len(), 1, "{again:?}");
+}
+
 #[tokio::test]
 async fn no_change_records_a_check_in_with_the_same_value() {
     let app = spawn_app().await;
