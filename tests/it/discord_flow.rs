@@ -645,41 +645,9 @@ impl Bot {
     /// [`Bot::team_by_core`], objective GRO-1 and a key result GRO-1.n for each of `owners`:
     /// a bot that defers its answers cannot be set up through [`Bot::ok`].
     async fn growth_by_core(&self, owners: &[String]) {
-        let bot = self;
-        bot.team_by_core().await;
-        let admin = bot.admin().await;
-        let now = start();
-        let objective = bot
-            .okr
-            .objective_add(
-                &admin,
-                ObjectiveInput {
-                    team: "Growth".into(),
-                    title: "Everyone checks in".into(),
-                    ..ObjectiveInput::default()
-                },
-                now,
-            )
-            .await
-            .expect("objective");
-        for (i, owner) in owners.iter().enumerate() {
-            bot.okr
-                .kr_add(
-                    &admin,
-                    KrInput {
-                        objective: objective.code.clone(),
-                        title: format!("Calls by owner {i}"),
-                        kind: Some("metric".into()),
-                        start: Some("0".into()),
-                        target: Some("100".into()),
-                        owner: Some(owner.clone()),
-                        ..KrInput::default()
-                    },
-                    now,
-                )
-                .await
-                .expect("a key result");
-        }
+        self.team_by_core().await;
+        let admin = self.admin().await;
+        everyone_checks_in(&self.okr, &admin, owners, start()).await;
     }
 
     /// Moves to the Monday prompt and returns the DM the owner received (its channel and the
@@ -696,6 +664,40 @@ impl Bot {
         let messages = self.fake.messages_in(dm);
         assert_eq!(messages.len(), 1, "one prompt: {messages:#?}");
         (dm, messages[0].clone())
+    }
+}
+
+/// Objective GRO-1 of team Growth and a metric key result GRO-1.n (0 to 100) for each of
+/// `owners`, made at `at` through the core.
+async fn everyone_checks_in(okr: &Okr, admin: &Actor, owners: &[String], at: DateTime<Utc>) {
+    let objective = okr
+        .objective_add(
+            admin,
+            ObjectiveInput {
+                team: "Growth".into(),
+                title: "Everyone checks in".into(),
+                ..ObjectiveInput::default()
+            },
+            at,
+        )
+        .await
+        .expect("objective");
+    for (i, owner) in owners.iter().enumerate() {
+        okr.kr_add(
+            admin,
+            KrInput {
+                objective: objective.code.clone(),
+                title: format!("Calls by owner {i}"),
+                kind: Some("metric".into()),
+                start: Some("0".into()),
+                target: Some("100".into()),
+                owner: Some(owner.clone()),
+                ..KrInput::default()
+            },
+            at,
+        )
+        .await
+        .expect("a key result");
     }
 }
 

@@ -290,26 +290,14 @@ impl FakeDiscord {
     /// Dispatches `INTERACTION_CREATE` with `interaction` as its data. Its token is remembered so
     /// the callback and followups land in the interaction's channel.
     pub async fn send_interaction(&self, interaction: Value) {
-        let token = interaction["token"]
-            .as_str()
-            .expect("an interaction has a token")
-            .to_owned();
-        let channel_id = id_of(&interaction["channel_id"]).expect("an interaction has a channel");
-        let info = InteractionInfo {
-            channel_id,
-            guild_id: id_of(&interaction["guild_id"]),
-            message_id: id_of(&interaction["message"]["id"]),
-            original: None,
-            acknowledged: false,
-            dispatched: std::time::Instant::now(),
-            awaiting_followup: None,
-        };
-        let sender = self.state.sender_for(info.guild_id);
-        self.state.interactions.lock().unwrap().insert(token, info);
-        let sender = sender.expect("send_interaction before the bot identified: wait_ready first");
-        sender
-            .send(serde_json::json!({"t": "INTERACTION_CREATE", "d": interaction}))
-            .expect("the gateway connection is open");
+        assert!(
+            interaction["token"].is_string() && id_of(&interaction["channel_id"]).is_some(),
+            "an interaction has a token and a channel"
+        );
+        assert!(
+            self.try_send_interaction(interaction),
+            "send_interaction before the bot identified (wait_ready first), or its gateway closed"
+        );
     }
 
     /// As [`FakeDiscord::send_interaction`], for a bot whose gateway may be down (its process
@@ -328,7 +316,7 @@ impl FakeDiscord {
         };
         let info = InteractionInfo {
             channel_id,
-            guild_id: id_of(&interaction["guild_id"]),
+            guild_id,
             message_id: id_of(&interaction["message"]["id"]),
             original: None,
             acknowledged: false,

@@ -129,35 +129,8 @@ async fn growth_today(okr: &Okr) -> Actor {
     )
     .await
     .expect("a cycle around today");
-    let objective = okr
-        .objective_add(
-            &admin,
-            ObjectiveInput {
-                team: "Growth".into(),
-                title: "Everyone checks in".into(),
-                ..ObjectiveInput::default()
-            },
-            earlier,
-        )
-        .await
-        .expect("objective");
-    for i in 0..OWNERS {
-        okr.kr_add(
-            &admin,
-            KrInput {
-                objective: objective.code.clone(),
-                title: format!("Calls by owner {i}"),
-                kind: Some("metric".into()),
-                start: Some("0".into()),
-                target: Some("100".into()),
-                owner: Some(mention(owner_id(i))),
-                ..KrInput::default()
-            },
-            earlier,
-        )
-        .await
-        .expect("a key result");
-    }
+    let owners: Vec<String> = (0..OWNERS).map(|i| mention(owner_id(i))).collect();
+    super::everyone_checks_in(okr, &admin, &owners, earlier).await;
     // Daily at the minute before this one, set two minutes ago: due a minute ago.
     let fired = (now - chrono::Duration::minutes(1)).with_timezone(&chrono_tz::Europe::Berlin);
     okr.schedule_set(
