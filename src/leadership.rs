@@ -4,7 +4,8 @@
 //! is free and keeps it while its lock's session answers; a standby tries again every `poll`.
 //! The leader confirms its lock before each batch it decides and steps down on any error, so a
 //! leader cut off from the database stops deciding at its next batch, and the server frees the
-//! lock for a standby when the session is seen dead.
+//! lock for a standby when the session is seen dead. A process that lost its session then
+//! yields for three polls, so that the role goes to a standby rather than back to it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,11 @@ pub struct Leadership {
     lease: Mutex<Option<Lease>>,
     /// A standby's session, asked on at every poll.
     candidate: Mutex<Candidate>,
+    poll: Duration,
+    /// Set when this process lost its lock's session: until then it does not try for the role,
+    /// so that a standby, whose own session is healthy, takes it rather than the process whose
+    /// session just died.
+    yield_until: std::sync::Mutex<Option<tokio::time::Instant>>,
     leading: watch::Sender<bool>,
     metrics: Option<Arc<Metrics>>,
     /// The standby's tries and the leader's checks, stopped with this value.
@@ -50,6 +56,8 @@ impl Leadership {
             role,
             lease: Mutex::new(Some(Lease::Shared)),
             candidate: Mutex::default(),
+            poll: POLL,
+            yield_until: std::sync::Mutex::new(None),
             leading: watch::Sender::new(true),
             metrics: None,
             task: std::sync::Mutex::new(None),
@@ -70,6 +78,8 @@ impl Leadership {
             role,
             lease: Mutex::new(None),
             candidate: Mutex::default(),
+            poll,
+            yield_until: std::sync::Mutex::new(None),
             leading: watch::Sender::new(false),
             metrics: Some(metrics),
             task: std::sync::Mutex::new(None),
@@ -117,6 +127,10 @@ impl Leadership {
                     "lost the lock's session; stepping down"
                 );
                 l.step_down().await;
+                // Three polls: every standby tries at least twice before this process does
+                // (the server frees the lock only once the dead session's backend has exited).
+                *crate::sync::lock(&self.yield_until) =
+                    Some(tokio::time::Instant::now() + self.poll * 3);
             }
         }
         self.set(held);
@@ -147,6 +161,12 @@ impl Leadership {
     async fn look(&self, store: &Store) {
         if self.lease.lock().await.is_some() {
             self.confirm().await;
+            return;
+        }
+        let yielding = crate::sync::lock(&self.yield_until)
+            .is_some_and(|until| tokio::time::Instant::now() < until);
+        if yielding {
+            self.set(false);
             return;
         }
         let mut candidate = self.candidate.lock().await;
