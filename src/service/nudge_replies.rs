@@ -88,14 +88,14 @@ impl Okr {
             let Some((_, prompt)) = prompt else {
                 return Ok(PlainReply::NotAnAnswer);
             };
-            let mut krs = Vec::with_capacity(prompt.subjects.len());
-            for id in prompt.subjects {
-                // A key result removed since the prompt went out is no longer asked about.
-                if let Ok(kr) = kr_by_ref(&mut c, actor.workspace, &format!("#{}", id.0)).await {
-                    krs.push(kr);
-                }
-            }
-            krs
+            // One read of the workspace's key results, not one per subject; a key result gone
+            // since the prompt went out is no longer asked about.
+            let all = store::key_results::list(&mut c, actor.workspace, None, None, None).await?;
+            prompt
+                .subjects
+                .iter()
+                .filter_map(|id| all.iter().find(|k| k.id == *id).cloned())
+                .collect::<Vec<_>>()
         };
         let asked: Vec<Asked> = krs
             .iter()
