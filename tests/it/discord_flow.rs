@@ -610,20 +610,7 @@ impl Bot {
     /// core.
     async fn team_by_core(&self) {
         let admin = self.admin().await;
-        self.okr
-            .setup(
-                &admin,
-                SetupInput {
-                    team: "Growth".into(),
-                    timezone: Some("Europe/Berlin".into()),
-                    channel: Some(FakeDiscord::CHANNEL_ID.to_string()),
-                    prefix: Some("GRO".into()),
-                    leads: Some(vec![Member::Person(mention(LEAD))]),
-                },
-                start(),
-            )
-            .await
-            .expect("setup");
+        growth_team(&self.okr, &admin, start()).await;
         self.winter_by_core().await;
     }
 
@@ -665,6 +652,24 @@ impl Bot {
         assert_eq!(messages.len(), 1, "one prompt: {messages:#?}");
         (dm, messages[0].clone())
     }
+}
+
+/// Team Growth (Europe/Berlin, the fixture channel, prefix GRO, led by [`LEAD`]), set up at `at`
+/// through the core.
+async fn growth_team(okr: &Okr, admin: &Actor, at: DateTime<Utc>) {
+    okr.setup(
+        admin,
+        SetupInput {
+            team: "Growth".into(),
+            timezone: Some("Europe/Berlin".into()),
+            channel: Some(FakeDiscord::CHANNEL_ID.to_string()),
+            prefix: Some("GRO".into()),
+            leads: Some(vec![Member::Person(mention(LEAD))]),
+        },
+        at,
+    )
+    .await
+    .expect("setup");
 }
 
 /// Objective GRO-1 of team Growth and a metric key result GRO-1.n (0 to 100) for each of

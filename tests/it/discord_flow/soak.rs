@@ -106,19 +106,7 @@ async fn growth_today(okr: &Okr) -> Actor {
         admin: true,
         roles: vec![],
     };
-    okr.setup(
-        &admin,
-        SetupInput {
-            team: "Growth".into(),
-            timezone: Some("Europe/Berlin".into()),
-            channel: Some(FakeDiscord::CHANNEL_ID.to_string()),
-            prefix: Some("GRO".into()),
-            leads: Some(vec![Member::Person(mention(LEAD))]),
-        },
-        earlier,
-    )
-    .await
-    .expect("setup");
+    super::growth_team(okr, &admin, earlier).await;
     let today = now.date_naive();
     okr.cycle_new(
         &admin,
