@@ -24,6 +24,7 @@ mod check_in;
 mod key_result;
 mod kpi;
 mod objective;
+mod people;
 mod report;
 mod team;
 mod webhook;
@@ -37,6 +38,7 @@ pub use check_in::{answer, bulk, check_in, confidence, CheckInCommand};
 pub use key_result::KrCommand;
 pub use kpi::{kpi_reading, KpiCommand};
 pub use objective::ObjectiveCommand;
+pub use people::PeopleCommand;
 pub use report::{export_format, past_team_digest, status_scope, ExportFormat, ReportCommand};
 pub use team::{CycleNew, TeamCommand};
 pub use webhook::WebhookCommand;
@@ -51,6 +53,7 @@ pub enum Command {
     Objective(ObjectiveCommand),
     KeyResult(KrCommand),
     CheckIn(CheckInCommand),
+    People(PeopleCommand),
     Report(ReportCommand),
     Kpi(KpiCommand),
     Webhook(WebhookCommand),
@@ -72,6 +75,7 @@ groups! {
     ObjectiveCommand => Objective,
     KrCommand => KeyResult,
     CheckInCommand => CheckIn,
+    PeopleCommand => People,
     ReportCommand => Report,
     KpiCommand => Kpi,
     WebhookCommand => Webhook,
@@ -95,6 +99,7 @@ pub async fn apply(
         Command::Objective(c) => c.apply(okr, actor, now).await,
         Command::KeyResult(c) => c.apply(okr, actor, now).await,
         Command::CheckIn(c) => c.apply(okr, actor, now).await,
+        Command::People(c) => c.apply(okr, actor, now).await,
         Command::Report(c) => c.apply(okr, actor, now).await,
         Command::Kpi(c) => c.apply(okr, actor, now).await,
         Command::Webhook(c) => c.apply(okr, actor, now).await,
@@ -155,11 +160,12 @@ impl Options {
 pub fn from_text(spec: &Spec, o: &Options) -> Result<Command> {
     // Each group reads the paths it owns; a path none owns is not a core command.
     type Parse = fn(&str, &Options) -> Result<Option<Command>>;
-    const GROUPS: [Parse; 7] = [
+    const GROUPS: [Parse; 8] = [
         team::from_text,
         objective::from_text,
         key_result::from_text,
         check_in::from_text,
+        people::from_text,
         report::from_text,
         kpi::from_text,
         webhook::from_text,

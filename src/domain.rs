@@ -13,6 +13,7 @@ pub mod hours;
 pub mod kpi;
 pub mod message;
 pub mod model;
+pub mod people;
 pub(crate) mod quote;
 pub mod schedule;
 pub mod scoring;

@@ -17,6 +17,7 @@ pub mod digest;
 pub mod export;
 pub mod kpi;
 pub mod nudge;
+pub mod people;
 pub mod reply;
 pub mod webhook;
 
@@ -147,6 +148,17 @@ pub(crate) fn forecast_day(f: &crate::domain::scoring::Forecast, tz: chrono_tz::
 }
 
 pub fn kr_line(v: &KrView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> String {
+    kr_line_away(v, tz, now, None)
+}
+
+/// A key result's line; `away` (`away until Jan 4`) stands instead of stale or not checked in
+/// while its owner is off: scores and pace are unchanged.
+pub fn kr_line_away(
+    v: &KrView,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    away: Option<&str>,
+) -> String {
     let kr = &v.kr;
     let s = &v.score;
     let mut line = format!(
@@ -166,12 +178,15 @@ pub fn kr_line(v: &KrView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> String {
         line.push_str(&format!(" · weight {}", format_number(kr.weight)));
     }
     line.push_str(&format!(" · {}", kr.owner.as_deref().unwrap_or("no owner")));
-    match kr.last_check_in {
-        Some(t) => line.push_str(&format!(" · checked in {}", ago(t, now))),
-        None => line.push_str(" · no check-in yet"),
+    match (kr.last_check_in, away) {
+        (Some(t), _) => line.push_str(&format!(" · checked in {}", ago(t, now))),
+        (None, None) => line.push_str(" · no check-in yet"),
+        (None, Some(_)) => {}
     }
-    if s.stale {
-        line.push_str(" · ⚠️ stale");
+    match away {
+        Some(a) => line.push_str(&format!(" · 🌴 {a}")),
+        None if s.stale => line.push_str(" · ⚠️ stale"),
+        None => {}
     }
     if let Some(f) = &s.forecast {
         line.push_str(&format!(
@@ -260,7 +275,12 @@ pub fn unscored(krs: usize) -> &'static str {
     }
 }
 
-fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Block {
+fn objective_block(
+    o: &ObjectiveView,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    away: &std::collections::HashMap<String, String>,
+) -> Block {
     Block {
         heading: Some(
             objective_heading(
@@ -275,7 +295,10 @@ fn objective_block(o: &ObjectiveView, tz: chrono_tz::Tz, now: DateTime<Utc>) -> 
         lines: o
             .krs
             .iter()
-            .map(|k| kr_line(k, tz, now))
+            .map(|k| {
+                let off = k.kr.owner.as_ref().and_then(|o| away.get(o));
+                kr_line_away(k, tz, now, off.map(String::as_str))
+            })
             .chain(
                 o.kpis
                     .iter()
@@ -317,7 +340,7 @@ pub fn status_message(r: &StatusReport) -> Message {
             lines: t.team.zone_warning().into_iter().collect(),
         });
         for o in &t.objectives {
-            m.blocks.push(objective_block(o, t.team.tz, r.now));
+            m.blocks.push(objective_block(o, t.team.tz, r.now, &r.away));
         }
     }
     m.colour = worst(

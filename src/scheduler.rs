@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::clock::Clock;
 use crate::delivery::Dispatcher;
 use crate::domain::model::WorkspaceId;
-use crate::domain::schedule::{catch_up, CronSchedule};
+use crate::domain::schedule::{catch_up, next_in_zones, zone_slots, CronSchedule};
 use crate::leadership::Leadership;
 use crate::outbox::Outbox;
 use crate::service::team_state::TeamState;
@@ -41,6 +41,8 @@ pub struct TickReport {
     pub fired: usize,
     pub skipped_slots: usize,
     pub prompts: usize,
+    /// Owners off on their prompt's day, owed one prompt on their next working day.
+    pub owed: usize,
     pub reminders: usize,
     pub lead_reports: usize,
     pub digests: usize,
@@ -168,9 +170,43 @@ impl Scheduler {
             }
         }
         if self.leadership.is_leader() {
+            self.decide_owed(now, &mut report).await?;
             report.alerts += self.announce_alerts(now).await?;
         }
         Ok(report)
+    }
+
+    /// The prompts owed after days off that are due, after the schedules: a prompt the
+    /// schedule decided at the same moment answers for the owed one.
+    async fn decide_owed(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<()> {
+        let owed = {
+            let mut c = self.okr.store().read().await?;
+            store::people::owed_due(&mut c, now, BATCH, self.scope).await?
+        };
+        for o in owed {
+            if self.dispatcher.stopping() {
+                break;
+            }
+            let mut tx = self.okr.store().write().await?;
+            let state = TeamState::load(
+                &mut tx,
+                o.workspace,
+                o.team,
+                now,
+                self.okr.period(),
+                self.okr.rules(),
+            )
+            .await?;
+            if let Some(state) = state {
+                let d = nudges::decide_owed(&mut tx, &state, &o, self.okr.period(), now).await?;
+                report.prompts += d.prompts;
+                report.lead_reports += d.lead_reports;
+            } else {
+                store::people::settle_owed(&mut tx, o.team, &o.member).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// Tells each team whose pending alerts may be told now, in one post per team. Returns how
@@ -223,9 +259,35 @@ impl Scheduler {
                 return Ok(());
             }
         };
+        // Prompts and reminders come at the schedule's local time where each owner lives: the
+        // schedule fires in every zone a member set, besides the team's.
+        let asks = matches!(row.kind, ScheduleKind::Prompt | ScheduleKind::Reminder);
+        let mut zones = vec![team.tz];
+        if asks {
+            for z in store::people::zones(&mut tx, row.workspace).await? {
+                if !zones.contains(&z) {
+                    zones.push(z);
+                }
+            }
+        }
         let caught = catch_up(&cron, team.tz, row.next_due, now, CATCH_UP);
-        let slot = caught.slot;
-        if caught.skipped && row.kind != ScheduleKind::Sweep {
+        let in_zones = if zones.len() > 1 {
+            zone_slots(&cron, &zones, row.next_due, now, CATCH_UP)
+        } else {
+            vec![]
+        };
+        let skipped = if in_zones.is_empty() {
+            caught.skipped
+        } else {
+            now - row.next_due > CATCH_UP
+        };
+        let slots: Vec<(chrono_tz::Tz, DateTime<Utc>)> = if in_zones.is_empty() {
+            caught.slot.map(|s| (team.tz, s)).into_iter().collect()
+        } else {
+            in_zones
+        };
+        let slot = slots.first().map(|(_, s)| *s);
+        if skipped && row.kind != ScheduleKind::Sweep {
             report.skipped_slots += 1;
             tracing::warn!(
                 team = %team.name,
@@ -235,7 +297,7 @@ impl Scheduler {
                 "missed slots while down: older than {}h are skipped", CATCH_UP.num_hours()
             );
         }
-        let Some(next) = cron.next_after(team.tz, now) else {
+        let Some(next) = next_in_zones(&cron, &zones, now) else {
             // Stored before such schedules were refused: it has ended. Say so daily until a lead
             // sets a new one, and let every other schedule go on.
             tracing::error!(team = %team.name, kind = row.kind.as_str(), cron = %row.cron, "the schedule never fires again; set a new one with /okr schedule set");
@@ -263,20 +325,36 @@ impl Scheduler {
             )
             .await?;
             // KPIs are watched all year: prompts and reminders ask for them between cycles too.
-            let asks = matches!(row.kind, ScheduleKind::Prompt | ScheduleKind::Reminder);
             if let Some(state) = state.filter(|s| s.cycle.is_some() || asks) {
                 match row.kind {
                     ScheduleKind::Prompt => {
-                        let d = nudges::decide_prompts(&mut tx, &state, slot, okr.period(), now)
-                            .await?;
-                        report.prompts += d.prompts;
-                        report.lead_reports += d.lead_reports;
+                        for (zone, slot) in slots {
+                            let round = nudges::Round {
+                                slot,
+                                zone,
+                                owed: None,
+                            };
+                            let d =
+                                nudges::decide_prompts(&mut tx, &state, round, okr.period(), now)
+                                    .await?;
+                            report.prompts += d.prompts;
+                            report.owed += d.owed;
+                            report.lead_reports += d.lead_reports;
+                        }
                     }
                     ScheduleKind::Reminder => {
-                        report.reminders +=
-                            nudges::decide_reminders(&mut tx, &state, slot, okr.period(), now)
-                                .await?
-                                .reminders;
+                        for (zone, slot) in slots {
+                            report.reminders += nudges::decide_reminders(
+                                &mut tx,
+                                &state,
+                                slot,
+                                zone,
+                                okr.period(),
+                                now,
+                            )
+                            .await?
+                            .reminders;
+                        }
                     }
                     ScheduleKind::Digest => {
                         report.digests += usize::from(
@@ -309,6 +387,7 @@ impl Scheduler {
             store::deliveries::next_pending(&mut c, self.scope).await?,
             store::kpis::next_source_due(&mut c, self.scope).await?,
             store::alerts::next_announcement(&mut c, self.scope).await?,
+            store::people::next_owed(&mut c, self.scope).await?,
         ];
         Ok(wakes.into_iter().flatten().min())
     }

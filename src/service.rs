@@ -27,6 +27,7 @@ pub mod kpis;
 pub mod nudge_replies;
 pub mod nudges;
 pub mod objectives;
+pub mod people;
 pub mod report;
 pub mod schedule;
 pub mod setup;

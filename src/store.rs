@@ -29,6 +29,7 @@ pub mod leader;
 pub mod objectives;
 pub mod pace;
 pub mod packed;
+pub mod people;
 pub mod schedules;
 pub mod shares;
 pub mod teams;

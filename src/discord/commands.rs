@@ -15,6 +15,7 @@ mod check_in;
 mod kpi;
 mod kr;
 mod objective;
+mod people;
 mod report;
 mod team;
 mod webhook;
@@ -361,6 +362,9 @@ async fn ac_kpi(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomplete
         "check_in::undo",
         "check_in::checkin",
         "check_in::snooze",
+        "people::me",
+        "people::away",
+        "people::holidays",
         "report::status",
         "report::digest",
         "check_in::history",

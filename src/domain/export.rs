@@ -22,6 +22,31 @@ pub struct ExportDoc {
     /// Absent when the workspace has none, so older exports read the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kpis: Vec<KpiDoc>,
+    /// Members with a zone of their own or time off; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<MemberDoc>,
+}
+
+/// A member's own zone and time off (`/okr me`, `/okr away`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDoc {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub away: Vec<AwayDoc>,
+}
+
+/// One period of time off, both days included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwayDoc {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub set_by: String,
 }
 
 /// A KPI with its range, its source (without secrets: no headers, no push token) and its
@@ -96,6 +121,9 @@ pub struct TeamDoc {
     /// get the defaults on import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<SchedulesDoc>,
+    /// Its days off (`/okr holidays`); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<NaiveDate>,
 }
 
 /// A team's schedules (`/okr schedule set`).

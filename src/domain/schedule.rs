@@ -467,3 +467,41 @@ pub fn catch_up(
         skipped: slot != Some(next_due),
     }
 }
+
+/// The slots of a schedule that asks people (prompts, reminders) when it was due at `next_due`
+/// and is looked at `now`, one per zone where some member lives (`zones`, the team's first):
+/// each zone's latest slot since `next_due`, or within `window` after downtime. The schedule is
+/// due at the earliest of its zones' next slots ([`next_in_zones`]), so no zone's slot between
+/// two looks is missed. Empty when no zone has a slot in that span (a schedule parked after a
+/// failure, due at no slot): the caller then falls back on the team's [`catch_up`]. One slot per
+/// instant: a round covers everyone whose clock shows the schedule's time then.
+pub fn zone_slots(
+    cron: &CronSchedule,
+    zones: &[Tz],
+    next_due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Vec<(Tz, DateTime<Utc>)> {
+    let since = (now - next_due).min(window).max(Duration::zero());
+    let mut slots: Vec<(Tz, DateTime<Utc>)> = zones
+        .iter()
+        .filter_map(|z| Some((*z, cron.latest_at_or_before(*z, now, since)?)))
+        .collect();
+    // Zones whose clocks agree at a slot (Berlin and Paris) share it: one round each instant,
+    // in time order, the first zone listed (the team's) naming it.
+    slots.sort_by_key(|(_, t)| *t);
+    slots.dedup_by_key(|(_, t)| *t);
+    slots
+}
+
+/// The first fire strictly after `after` in any of `zones`.
+pub fn next_in_zones(
+    cron: &CronSchedule,
+    zones: &[Tz],
+    after: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    zones
+        .iter()
+        .filter_map(|z| cron.next_after(*z, after))
+        .min()
+}

@@ -53,6 +53,49 @@ pub struct StatusReport {
     pub now: DateTime<Utc>,
     pub scope: String,
     pub teams: Vec<TeamView>,
+    /// Owners away today where they live, with what their key results say instead of stale
+    /// or not checked in: `away until Jan 4`.
+    pub away: HashMap<String, String>,
+}
+
+/// What `/okr me` shows about one member.
+#[derive(Debug, Clone)]
+pub struct MemberView {
+    pub member: String,
+    /// Their own zone, if set.
+    pub zone: Option<chrono_tz::Tz>,
+    /// Whether this command just set (or cleared) it.
+    pub zone_changed: bool,
+    /// Current and upcoming time off.
+    pub away: Vec<super::people::Away>,
+    /// Their open key results: team, code, title.
+    pub krs: Vec<(String, String, String)>,
+    /// Their KPIs: team, name.
+    pub kpis: Vec<(String, String)>,
+    /// Each team that asks them for something: its name, its zone, and when it next prompts
+    /// them (the first working day, when the next slot falls on a day off).
+    pub next_prompts: Vec<(String, chrono_tz::Tz, Option<DateTime<Utc>>)>,
+    /// Their direct messages are closed to okrbot: prompts go to the team channel, naming them.
+    pub dms_closed: bool,
+    pub today: chrono::NaiveDate,
+}
+
+/// What `/okr away` changed or lists.
+#[derive(Debug, Clone)]
+pub enum AwayChange {
+    Added,
+    /// Ended early: the last day is now the day before today.
+    Ended,
+    /// Not begun yet, so removed.
+    Removed,
+}
+
+/// What `/okr holidays` changed or lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolidayChange {
+    Added(u64),
+    Removed(u64),
+    Listed,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +146,8 @@ pub struct TeamState {
     pub shared: HashMap<ObjectiveId, String>,
     /// The team's own objectives it shares, with the contributing teams' names.
     pub shared_with: HashMap<ObjectiveId, Vec<String>>,
+    /// Its people's own zones, their time off and the team's days off.
+    pub people: super::people::People,
     pub at: DateTime<Utc>,
 }
 
@@ -164,6 +209,15 @@ impl TeamState {
         asked
     }
 
+    /// `away until Jan 4` when `owner` is off today where they live.
+    pub fn away_today(&self, owner: &str) -> Option<String> {
+        let today = self
+            .at
+            .with_timezone(&self.people.zone(owner, self.team.tz))
+            .date_naive();
+        self.people.away_on(owner, today).map(|a| a.until(today))
+    }
+
     pub fn objective_of(&self, k: &ScoredKr) -> &Objective {
         &self.objectives[k.objective].0
     }
@@ -211,6 +265,10 @@ pub fn build<'a>(
         .collect();
     let mut missing: Vec<(String, Vec<String>)> = Vec::new();
     for (owner, krs) in s.by_owner() {
+        // Nobody owes a check-in while away.
+        if s.away_today(owner).is_some() {
+            continue;
+        }
         let owed: Vec<String> = krs
             .iter()
             .filter(|k| k.kr.last_check_in.is_none_or(|t| t < since))
@@ -434,8 +492,26 @@ pub enum Reply {
     NoChangeAll(Vec<CheckInOutcome>, Vec<KpiKept>),
     Snoozed {
         until: DateTime<Utc>,
-        /// The zone of the prompt's team.
+        /// The asker's zone: their own, else their prompt's team's.
         tz: chrono_tz::Tz,
+    },
+    Member(Box<MemberView>),
+    Away {
+        away: super::people::Away,
+        change: AwayChange,
+        today: chrono::NaiveDate,
+    },
+    AwayList {
+        /// `team Growth` or `the workspace`.
+        scope: String,
+        away: Vec<super::people::Away>,
+        today: chrono::NaiveDate,
+    },
+    Holidays {
+        team: String,
+        /// The team's days off from today on.
+        days: Vec<chrono::NaiveDate>,
+        change: HolidayChange,
     },
     /// Queued in the ledger, due at once, not posted yet: the outbox posts it a moment later,
     /// and tells the team's leads if the channel is closed to okrbot.

@@ -35,12 +35,17 @@ fn kr_line(k: &ScoredKr, d: &Digest<'_>) -> String {
         value_vs_target(&k.kr),
         k.kr.owner.as_deref().unwrap_or("no owner"),
     );
-    match k.kr.last_check_in {
-        Some(t) => line.push_str(&format!(" · {}", ago(t, d.state.at))),
-        None => line.push_str(" · no check-in yet"),
+    // An owner off today is away, not late: that stands instead of stale or not checked in.
+    let away = k.kr.owner.as_deref().and_then(|o| d.state.away_today(o));
+    match (k.kr.last_check_in, &away) {
+        (Some(t), _) => line.push_str(&format!(" · {}", ago(t, d.state.at))),
+        (None, None) => line.push_str(" · no check-in yet"),
+        (None, Some(_)) => {}
     }
-    if s.stale {
-        line.push_str(" · ⚠️ stale");
+    match &away {
+        Some(a) => line.push_str(&format!(" · 🌴 {a}")),
+        None if s.stale => line.push_str(" · ⚠️ stale"),
+        None => {}
     }
     // Once the target is reached, "where it is heading" says nothing a lead needs.
     if let Some(f) = s.forecast.as_ref().filter(|_| s.progress < 1.0) {
@@ -111,16 +116,29 @@ pub fn message(d: &Digest<'_>) -> Message {
     m.blocks.push(Block {
         heading: Some("Not checked in yet".into()),
         colour: None,
-        lines: if d.missing.is_empty() && d.state.krs.is_empty() {
-            // Nobody owes anything because there is nothing to owe: no congratulations.
-            vec!["no key results yet: nothing to check in".into()]
-        } else if d.missing.is_empty() {
-            vec!["everyone has checked in 🎉".into()]
-        } else {
-            d.missing
-                .iter()
-                .map(|(who, codes)| format!("{who}: {}", codes.join(", ")))
-                .collect()
+        lines: {
+            // Owners away are not late: they are named as away, after those who owe something.
+            let mut away: Vec<String> = d
+                .state
+                .by_owner()
+                .into_iter()
+                .filter_map(|(who, _)| Some(format!("{who}: 🌴 {}", d.state.away_today(who)?)))
+                .collect();
+            let mut lines: Vec<String> = if d.missing.is_empty() && d.state.krs.is_empty() {
+                // Nobody owes anything because there is nothing to owe: no congratulations.
+                vec!["no key results yet: nothing to check in".into()]
+            } else if d.missing.is_empty() && away.is_empty() {
+                vec!["everyone has checked in 🎉".into()]
+            } else if d.missing.is_empty() {
+                vec!["everyone at work has checked in".into()]
+            } else {
+                d.missing
+                    .iter()
+                    .map(|(who, codes)| format!("{who}: {}", codes.join(", ")))
+                    .collect()
+            };
+            lines.append(&mut away);
+            lines
         },
     });
     m.blocks.push(Block {

@@ -169,9 +169,11 @@ pub fn reminder(
     krs: &[&ScoredKr],
     kpis: &[&Kpi],
     prompted: DateTime<Utc>,
+    zone: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> Message {
-    let local = prompted.with_timezone(&s.team.tz);
+    // Said where the owner lives: their prompt came at 09:00 there.
+    let local = prompted.with_timezone(&zone);
     let n = krs.len() + kpis.len();
     let mut m = Message::new(format!(
         "Reminder: {} {} still waiting since {}",

@@ -228,6 +228,14 @@ pub fn message(reply: &Reply, d: &dyn Dialect) -> Message {
         }
         Reply::CheckedIn(outcome) => check_in_message(outcome),
         Reply::Question(question) => Message::new(format!("❓ {question}")).private(),
+        Reply::Member(view) => super::people::member(view, d),
+        Reply::Away {
+            away,
+            change,
+            today,
+        } => super::people::away(away, change, *today),
+        Reply::AwayList { scope, away, today } => super::people::away_list(scope, away, *today),
+        Reply::Holidays { team, days, change } => super::people::holidays(team, days, *change),
         Reply::NotAnAnswer => Message::new(
             "Nothing recorded: that does not read as an answer to your check-in prompt. Write the \
              key result and its value, e.g. GRO-1.1 42, or \"all the same\"",

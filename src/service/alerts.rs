@@ -156,6 +156,7 @@ async fn post(
             message,
             subjects: &subjects,
             kpis: &[],
+            local_slot: None,
         };
         store::deliveries::insert_in_free_second(c, s.workspace, &new, now).await?;
         any = true;

@@ -6,7 +6,7 @@
 use crate::domain::hours::WorkingHours;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::fields::{
     check_channel, check_cycle_day, check_cycle_days, check_instant, check_person,
@@ -15,8 +15,8 @@ use super::objectives::{check_alignment, check_owner, check_title, shape_kr};
 use super::setup::{check_cycle_name, check_leads, check_prefix, check_team_name};
 use super::{commit, Actor, Okr, OkrError, Result};
 pub use crate::domain::export::{
-    CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, ObjectiveDoc, SchedulesDoc, TeamDoc,
-    WithdrawnDoc, FORMAT,
+    AwayDoc, CheckInDoc, CycleDoc, ExportDoc, ExportFormat, KrDoc, MemberDoc, ObjectiveDoc,
+    SchedulesDoc, TeamDoc, WithdrawnDoc, FORMAT,
 };
 use crate::domain::model::{
     Cycle, CycleId, KrCode, Member, Note, Objective, ObjectiveCode, ObjectiveId, TeamId, TeamZone,
@@ -39,7 +39,7 @@ impl Okr {
         // What the views leave out, yet a lead set: removed key results, withdrawn check-ins
         // and each team's schedules (`docs/operations.md`, "Backups").
         let ws = actor.workspace;
-        let (archived, withdrawn, schedules, closed_at) = {
+        let (archived, withdrawn, schedules, closed_at, members, mut holidays) = {
             let mut c = self.store.read().await?;
             let closed_at = store::cycles::closed_times(&mut c, ws).await?;
             let archived = store::key_results::list_archived_with_times(&mut c, ws).await?;
@@ -77,7 +77,12 @@ impl Okr {
                     },
                 );
             }
-            (archived, withdrawn, schedules, closed_at)
+            let people = people_doc(&mut c, ws).await?;
+            let mut holidays = HashMap::new();
+            for t in &snap.teams {
+                holidays.insert(t.id, store::people::holidays(&mut c, t.id, ALL_DAYS).await?);
+            }
+            (archived, withdrawn, schedules, closed_at, people, holidays)
         };
         let kr_doc = |kr: &KeyResult, score: &KrScore, removed_at: Option<DateTime<Utc>>| KrDoc {
             code: kr.code.clone(),
@@ -181,6 +186,7 @@ impl Okr {
                     lead_groups: names(&t.leads, true),
                     working_hours: (t.hours != WorkingHours::default()).then(|| t.hours.text()),
                     schedules: schedules.get(&t.id).cloned(),
+                    holidays: holidays.remove(&t.id).unwrap_or_default(),
                 })
                 .collect(),
             cycles: cycles
@@ -195,6 +201,7 @@ impl Okr {
                 .collect(),
             kpis: kpis::export(self, actor, &snap).await?,
             objectives,
+            members,
         })
     }
 
@@ -344,6 +351,7 @@ async fn import_in(
             }
         }
         super::schedule::install(tx, ws, &team, now).await?;
+        store::people::add_holidays(tx, id, &t.holidays).await?;
         teams.insert(name.to_lowercase(), (id, prefix));
     }
     let mut cycles: HashMap<String, CycleId> = HashMap::new();
@@ -632,6 +640,7 @@ async fn import_in(
         store::objectives::update(tx, ws, &obj).await?;
     }
     summary.kpis = kpis::import(tx, ws, &doc.kpis, &teams, &objective_ids, &kr_ids, now).await?;
+    import_people(tx, ws, &doc.members, now).await?;
     summary.teams = doc.teams.len();
     summary.cycles = doc.cycles.len();
     Ok(summary)
@@ -685,6 +694,88 @@ pub struct ImportSummary {
     pub key_results: usize,
     pub check_ins: usize,
     pub kpis: usize,
+}
+
+/// Every day, for reading all of a table's days.
+const ALL_DAYS: NaiveDate = NaiveDate::MIN;
+
+/// Members with a zone of their own or time off, by name.
+async fn people_doc(c: &mut Conn, ws: WorkspaceId) -> Result<Vec<MemberDoc>> {
+    let mut by_name: std::collections::BTreeMap<String, MemberDoc> = Default::default();
+    let doc = |name: &str| MemberDoc {
+        name: name.to_owned(),
+        timezone: None,
+        away: vec![],
+    };
+    for (name, zone) in store::people::zone_rows(c, ws).await? {
+        by_name
+            .entry(name.clone())
+            .or_insert_with(|| doc(&name))
+            .timezone = Some(zone);
+    }
+    for a in store::people::away(c, ws, None, ALL_DAYS).await? {
+        by_name
+            .entry(a.member.clone())
+            .or_insert_with(|| doc(&a.member))
+            .away
+            .push(AwayDoc {
+                from: a.first,
+                to: a.last,
+                note: a.note,
+                set_by: a.set_by,
+            });
+    }
+    Ok(by_name.into_values().collect())
+}
+
+/// The members' zones and time off of an import, through the checks `/okr me` and `/okr away`
+/// make (time off may lie in the past: it is history).
+async fn import_people(
+    tx: &mut Conn,
+    ws: WorkspaceId,
+    members: &[MemberDoc],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for (i, m) in members.iter().enumerate() {
+        let place = format!("members[{i}] ({:?})", m.name);
+        let name = check_person("name", Some(&m.name))
+            .map_err(refused_at(format!("{place}.name")))?
+            .ok_or_else(|| bad(format!("{place}.name"), "is empty".into()))?;
+        if let Some(z) = &m.timezone {
+            let zone =
+                TeamZone::parse(z).map_err(|e| bad(format!("{place}.timezone"), e.to_string()))?;
+            store::people::set_zone(tx, ws, &name, zone.name()).await?;
+            super::people::pull_forward(tx, ws, zone.tz(), now).await?;
+        }
+        for (j, a) in m.away.iter().enumerate() {
+            let at = format!("{place}.away[{j}]");
+            if a.to < a.from {
+                return Err(bad(at, format!("to {} is before from {}", a.to, a.from)));
+            }
+            if (a.to - a.from).num_days() >= crate::domain::people::MAX_DAYS {
+                return Err(bad(at, "is longer than 366 days".into()));
+            }
+            let note = match &a.note {
+                Some(n) => Note::parse(n)
+                    .map_err(|e| bad(format!("{at}.note"), e.to_string()))?
+                    .map(|n| n.as_str().to_owned()),
+                None => None,
+            };
+            let set_by = check_person("set_by", Some(&a.set_by))
+                .map_err(refused_at(format!("{at}.set_by")))?
+                .unwrap_or_else(|| name.clone());
+            let away = crate::domain::people::Away {
+                id: 0,
+                member: name.clone(),
+                first: a.from,
+                last: a.to,
+                note,
+                set_by,
+            };
+            store::people::add_away(tx, ws, &away, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The names of the people (or of the groups) among `leads`.

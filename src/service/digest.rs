@@ -43,6 +43,7 @@ pub(crate) async fn decide(
             message: &message,
             subjects: &[],
             kpis: &[],
+            local_slot: None,
         };
         any |= store::deliveries::insert(c, s.workspace, &new, now).await?;
     }
@@ -59,7 +60,7 @@ pub(crate) async fn decide(
 async fn message_for(c: &mut Conn, s: &TeamState, period: chrono::Duration) -> Result<Message> {
     let ids: Vec<ObjectiveId> = s.objectives.iter().map(|(o, _)| o.id).collect();
     let marks = store::deliveries::digest_marks(c, &ids).await?;
-    let since = super::nudges::last_prompt_slot(c, s, s.at)
+    let since = super::nudges::last_prompt_slot(c, s, s.team.tz, s.at)
         .await?
         .unwrap_or(s.at - period);
     let digest = build(s, &marks, since);

@@ -301,7 +301,9 @@ impl Okr {
         }
         // The prompt's own time of day, without the second a snooze's slot adds.
         let slot = prompt.slot - Duration::seconds(prompt.slot.timestamp().rem_euclid(60));
-        let due = snooze_end(until, span, now, slot, state.team.tz).map_err(OkrError::invalid)?;
+        // The prompt came at its time where the asker lives: so does the snoozed one.
+        let tz = state.people.zone(&actor.user, state.team.tz);
+        let due = snooze_end(until, span, now, slot, tz).map_err(OkrError::invalid)?;
         if let Some(id) =
             store::deliveries::pending_snooze_to(&mut tx, actor.workspace, &me).await?
         {
@@ -312,7 +314,7 @@ impl Okr {
             }
             commit(tx).await?;
             self.wake();
-            return Ok((due, state.team.tz));
+            return Ok((due, tz));
         }
         let message = nudge::prompt(&state, &waiting, &kpis, now);
         let ids: Vec<_> = waiting.iter().map(|k| k.kr.id).collect();
@@ -327,11 +329,12 @@ impl Okr {
             message: &message,
             subjects: &ids,
             kpis: &kpi_ids,
+            local_slot: None,
         };
         store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
         commit(tx).await?;
         self.wake();
-        Ok((due, state.team.tz))
+        Ok((due, tz))
     }
 }
 

@@ -534,10 +534,12 @@ impl Okr {
                 (format!("key results of {me}"), views)
             }
         };
+        let away = self.away_today(&mut c, actor.workspace, now).await?;
         Ok(StatusReport {
             now,
             scope: label,
             teams,
+            away,
         })
     }
 
@@ -623,6 +625,7 @@ impl Okr {
                     message: &message,
                     subjects: &[],
                     kpis: &[],
+                    local_slot: None,
                 };
                 store::deliveries::insert(&mut tx, actor.workspace, &new, now).await?;
             }

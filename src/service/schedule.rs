@@ -40,12 +40,30 @@ pub(crate) async fn install(
             .map_err(|e| {
                 OkrError::Internal(anyhow::anyhow!("default schedule does not parse: {e}"))
             })?;
-        let next = cron
-            .next_after(team.tz, now)
+        let next = first_due(c, ws, team, kind, &cron, now)
+            .await?
             .ok_or_else(|| OkrError::Internal(anyhow::anyhow!("schedule {expr} never fires")))?;
         store::schedules::upsert(c, ws, team.id, kind, cron.expression(), next).await?;
     }
     Ok(())
+}
+
+/// When a schedule is next due after `now`: in the team's zone, and for prompts and reminders
+/// in every zone a member set too, whichever comes first (`docs/schedules-and-delivery.md`,
+/// "Each member's own hours").
+async fn first_due(
+    c: &mut Conn,
+    ws: WorkspaceId,
+    team: &Team,
+    kind: ScheduleKind,
+    cron: &CronSchedule,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut zones = vec![team.tz];
+    if matches!(kind, ScheduleKind::Prompt | ScheduleKind::Reminder) {
+        zones.extend(store::people::zones(c, ws).await?);
+    }
+    Ok(crate::domain::schedule::next_in_zones(cron, &zones, now))
 }
 
 #[derive(Debug, Default, Clone)]
@@ -104,9 +122,11 @@ impl Okr {
         let team = team_named(&mut tx, actor.workspace, team).await?;
         require_lead(actor, &team, "change the schedule")?;
         for (kind, cron) in &parsed {
-            let next = cron.next_after(team.tz, now).ok_or_else(|| {
-                OkrError::invalid(format!("{}: that schedule never fires", kind.as_str()))
-            })?;
+            let next = first_due(&mut tx, actor.workspace, &team, *kind, cron, now)
+                .await?
+                .ok_or_else(|| {
+                    OkrError::invalid(format!("{}: that schedule never fires", kind.as_str()))
+                })?;
             store::schedules::upsert(
                 &mut tx,
                 actor.workspace,

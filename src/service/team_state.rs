@@ -33,6 +33,7 @@ impl TeamState {
             .filter(|cy| CycleClock::new(cy, team.tz).contains(at))
             .max_by_key(|cy| cy.start);
         let mut kpis = store::kpis::list(c, ws, Some(team.id)).await?;
+        let people = store::people::load(c, ws, team.id, at).await?;
         for k in &mut kpis {
             k.judge_staleness(at, period);
         }
@@ -48,6 +49,7 @@ impl TeamState {
             children: HashMap::new(),
             shared: HashMap::new(),
             shared_with: HashMap::new(),
+            people,
             at,
         };
         let Some(cycle) = state.cycle.clone() else {

@@ -238,6 +238,7 @@ impl Okr {
                 message: &message,
                 subjects: &[],
                 kpis: &[],
+                local_slot: None,
             };
             store::deliveries::insert_in_free_second(&mut tx, ws, &new, now).await?;
         }
@@ -284,6 +285,7 @@ impl Okr {
                 message: &message,
                 subjects: &[],
                 kpis: &[],
+                local_slot: None,
             };
             store::deliveries::insert(&mut tx, ws, &new, now).await?;
         }

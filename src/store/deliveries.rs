@@ -21,6 +21,9 @@ pub struct NewDelivery<'a> {
     pub subjects: &'a [KrId],
     /// The KPIs a prompt asks for.
     pub kpis: &'a [KpiId],
+    /// A prompt's slot as the wall time where its recipient lives, seconds as if UTC: one
+    /// prompt per owner per occurrence of the schedule, across zone changes.
+    pub local_slot: Option<i64>,
 }
 
 /// Records a decision to send. Returns `false` when this (team, kind, recipient, slot) was
@@ -41,8 +44,8 @@ pub async fn insert(
     let done = on!(c, |db| {
         sqlx::query(
         "INSERT INTO deliveries (workspace_id, team_id, kind, recipient, slot, due_at, next_attempt_at, \
-         payload, subjects, kpi_subjects, attachment_name, attachment, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         payload, subjects, kpi_subjects, attachment_name, attachment, created_at, local_slot) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (team_id, kind, recipient, slot) DO NOTHING",
     )
     .bind(ws.0)
@@ -58,6 +61,7 @@ pub async fn insert(
     .bind(attachment.map(|a| a.name.as_str()))
     .bind(attachment.map(|a| a.bytes.as_slice()))
     .bind(now.timestamp())
+    .bind(d.local_slot)
     .execute(db).await.map(|r| r.rows_affected())
     })?;
     Ok(done == 1)
@@ -473,24 +477,49 @@ pub async fn prompts_at(
         .collect())
 }
 
-/// Who this team prompted for a slot in `(after, before)`: the owners a new slot must not prompt
-/// again within the same period.
+/// Who this team prompted for an occurrence of its schedule in `(after, before)`, wall times
+/// where each recipient lived (seconds as if UTC): the owners a new slot must not prompt again
+/// within the same period, whichever zone they were in then. A prompt recorded without its wall
+/// time (before members had zones) is judged by its instant, `(after_utc, before_utc)`.
 pub async fn prompted_between(
     c: &mut Conn,
     team: TeamId,
-    after: DateTime<Utc>,
-    before: DateTime<Utc>,
+    (after, before): (i64, i64),
+    (after_utc, before_utc): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<std::collections::HashSet<Recipient>> {
     let rows: Vec<String> = on!(c, |db| sqlx::query_scalar(
         "SELECT DISTINCT recipient FROM deliveries WHERE team_id = $1 AND kind = 'prompt' \
-         AND slot > $2 AND slot < $3",
+         AND ((local_slot IS NOT NULL AND local_slot > $2 AND local_slot < $3) \
+         OR (local_slot IS NULL AND slot > $4 AND slot < $5))",
     )
     .bind(team.0)
-    .bind(after.timestamp())
-    .bind(before.timestamp())
+    .bind(after)
+    .bind(before)
+    .bind(after_utc.timestamp())
+    .bind(before_utc.timestamp())
     .fetch_all(db)
     .await)?;
     Ok(rows.iter().filter_map(|r| Recipient::parse(r)).collect())
+}
+
+/// Whether this team prompted `recipient` for a slot after `after`: an owed prompt that a
+/// prompt since has made moot.
+pub async fn prompted_after(
+    c: &mut Conn,
+    team: TeamId,
+    recipient: &Recipient,
+    after: DateTime<Utc>,
+) -> Result<bool> {
+    let n: i64 = on!(c, |db| sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE team_id = $1 AND kind = 'prompt' \
+         AND recipient = $2 AND slot > $3",
+    )
+    .bind(team.0)
+    .bind(recipient.key())
+    .bind(after.timestamp())
+    .fetch_one(db)
+    .await)?;
+    Ok(n > 0)
 }
 
 /// The snoozed re-prompt to `recipient` that still waits to go, if any (a snooze's row is due

@@ -137,3 +137,25 @@ pub async fn advance(
     })?;
     Ok(done == 1)
 }
+
+/// Brings a schedule's next due time forward to `at` if it is later (a member's own zone makes
+/// a prompt come sooner than the team's); returns whether it moved.
+pub async fn pull_forward(
+    c: &mut Conn,
+    team: TeamId,
+    kind: ScheduleKind,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = on!(c, |db| {
+        sqlx::query(
+        "UPDATE schedules SET next_due_at = $1 WHERE team_id = $2 AND kind = $3 AND next_due_at > $1",
+    )
+    .bind(at.timestamp())
+    .bind(team.0)
+    .bind(kind.as_str())
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}

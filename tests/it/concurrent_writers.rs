@@ -100,6 +100,7 @@ async fn events_of_one_second_decided_at_once_each_get_their_own_ledger_second()
                 message: &message,
                 subjects: &[],
                 kpis: &[],
+                local_slot: None,
             };
             insert_in_free_second(&mut tx, app.admin.workspace, &new, t)
                 .await

@@ -727,6 +727,7 @@ mod full_flow;
 mod kpis;
 mod older_commands;
 mod owners;
+mod people;
 mod plain_words;
 mod redelivery;
 mod refusals;

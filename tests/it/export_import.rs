@@ -458,6 +458,11 @@ const EVERY_COMMAND: &str = r#"/okr setup team:Growth timezone:Europe/Berlin cha
 /kpi edit kpi:conversion owner:carol cadence:every 2 weeks
 /okr objective share objective:GRO-1 team:Platform
 /okr kr add objective:GRO-1 title:Faster signup builds kind:metric start:10 target:2 unit:minutes owner:bob team:Platform
+/okr me timezone:Asia/Tokyo
+/okr me member:bob timezone:America/Los_Angeles
+/okr away set from:2026-12-21 to:2027-01-04 note:family
+/okr away set member:carol from:2026-11-02 to:2026-11-06
+/okr holidays add team:Growth dates:2026-12-24,2026-12-25
 "#;
 
 /// Every row of each table that holds what people set, for one workspace, with ids replaced by
@@ -579,7 +584,8 @@ enum Scope {
 /// its reason: `deliveries`, `alerts` and `digest_marks` (what was sent and decided, the ledger
 /// of one installation, not the workspace's data), `kr_trends` (sums recomputed from the
 /// check-ins), `webhooks` and KPI push tokens (secrets never leave), `closed_dms` (what one
-/// Discord said about one member), `workspaces`.
+/// Discord said about one member), `owed_prompts` (the scheduler's memory of prompts a day off
+/// moved), `workspaces`.
 const COMPARED: &[(&str, Scope)] = &[
     ("teams", Scope::Workspace),
     ("team_leads", Scope::Team),
@@ -593,6 +599,9 @@ const COMPARED: &[(&str, Scope)] = &[
     ("kpi_readings", Scope::Kpi),
     ("kpi_links", Scope::Kpi),
     ("objective_shares", Scope::Workspace),
+    ("members", Scope::Workspace),
+    ("away", Scope::Workspace),
+    ("holidays", Scope::Team),
 ];
 
 /// Columns that say when the import ran rather than what was set (a team's, a cycle's and a
@@ -604,6 +613,7 @@ const IMPORT_TIME: &[(&str, &str)] = &[
     ("cycles", "created_at"),
     ("kpis", "created_at"),
     ("objective_shares", "created_at"),
+    ("away", "created_at"),
     ("schedules", "next_due_at"),
     ("key_results", "ignored_prompts"),
 ];

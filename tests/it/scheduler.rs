@@ -291,6 +291,7 @@ mod digests;
 mod exactly_once;
 mod kpi_prompts;
 mod nudges;
+mod people;
 mod quarter;
 mod shares;
 mod wake;

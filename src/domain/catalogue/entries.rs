@@ -211,6 +211,59 @@ const CHECK_IN: &[Spec] = &[
     ),
 ];
 
+/// `command::people`, in help order.
+const PEOPLE: &[Spec] = &[
+    spec(
+        "me",
+        &["timezone", "member"],
+        Who::Anyone,
+        "what okrbot knows about you: your time zone, time off, key results, KPIs and next prompt; timezone: sets your own (a lead may for a member)",
+        "timezone:Asia/Tokyo",
+    ),
+    spec(
+        "away set",
+        &["from", "to", "note", "member"],
+        Who::Anyone,
+        "time off: no prompts, reminders or lead reports; one prompt on your first day back (a lead may enter it for a member)",
+        "from:2026-12-21 to:2027-01-04 note:family",
+    ),
+    spec(
+        "away list",
+        &["team"],
+        Who::Anyone,
+        "who is away, from today on (a team's people, or everyone)",
+        "team:Growth",
+    ),
+    spec(
+        "away cancel",
+        &["member"],
+        Who::Anyone,
+        "end your time off now, or cancel the next one",
+        "",
+    ),
+    spec(
+        "holidays add",
+        &["team", "dates"],
+        Who::AdminOrLead,
+        "days off for the whole team: a prompt on one comes on the next working day, once",
+        "team:Growth dates:2026-12-24,2026-12-25,2026-12-31",
+    ),
+    spec(
+        "holidays list",
+        &["team"],
+        Who::Anyone,
+        "a team's days off, from today on",
+        "team:Growth",
+    ),
+    spec(
+        "holidays remove",
+        &["team", "dates"],
+        Who::AdminOrLead,
+        "take days off back",
+        "team:Growth dates:2026-12-31",
+    ),
+];
+
 /// Help comes first in help.
 const HELP: Spec = spec(
     "help",
@@ -412,6 +465,7 @@ pub(super) fn all() -> impl Iterator<Item = &'static Spec> {
         .chain(OBJECTIVE)
         .chain(KEY_RESULT)
         .chain(CHECK_IN)
+        .chain(PEOPLE)
         .chain(REPORT)
         .chain(KPI)
         .chain(WEBHOOK)

@@ -292,6 +292,7 @@ async fn a_hundred_events_decided_in_one_second_are_a_hundred_ledger_rows() {
             message: &message,
             subjects: &[],
             kpis: &[],
+            local_slot: None,
         };
         insert_in_free_second(&mut tx, app.admin.workspace, &new, t)
             .await
