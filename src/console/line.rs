@@ -69,12 +69,18 @@ pub fn parse_line(line: &str) -> Line {
             .chars()
             .take(ECHO)
             .collect();
-        let error = format!(
-            "unknown command {first:?}: {}/okr help lists the commands, each with an example",
-            did_you_mean(&words)
-                .map(|s| format!("did you mean {}? ", s.invocation(command::Surface::Console)))
-                .unwrap_or_default()
-        );
+        let error = match (did_you_mean(&words), group_of(&first)) {
+            (Some(s), _) => format!(
+                "unknown command {first:?}: did you mean {}? /okr help lists the commands, each \
+                 with an example",
+                s.invocation(command::Surface::Console)
+            ),
+            // `/okr away from:…`: the words of a group, without the one that follows them.
+            (None, Some(group)) => group,
+            (None, None) => format!(
+                "unknown command {first:?}: /okr help lists the commands, each with an example"
+            ),
+        };
         return if line.starts_with('/') {
             Line::Error(error)
         } else {
@@ -108,6 +114,35 @@ pub fn parse_line(line: &str) -> Line {
 
 /// The command whose words come closest to what was typed (`updte` -> `update`, `kr ad` ->
 /// `kr add`), when one is close enough to be meant.
+/// When `first` begins commands but is none (`away` of `away set`, `away list`): which words may
+/// follow it, with the first one's example.
+fn group_of(first: &str) -> Option<String> {
+    let group: Vec<&command::Spec> = command::catalogue()
+        .iter()
+        .copied()
+        .filter(|s| {
+            s.path
+                .split_once(' ')
+                .is_some_and(|(g, _)| g.eq_ignore_ascii_case(first))
+        })
+        .collect();
+    let example = group.first()?;
+    let next: Vec<&str> = group
+        .iter()
+        .filter_map(|s| s.path.split_once(' ').map(|(_, n)| n))
+        .collect();
+    Some(format!(
+        "{} is followed by one of: {}; e.g. {} {}",
+        example
+            .invocation(command::Surface::Console)
+            .rsplit_once(' ')
+            .map_or("", |(g, _)| g),
+        next.join(", "),
+        example.invocation(command::Surface::Console),
+        example.example
+    ))
+}
+
 fn did_you_mean(words: &[&str]) -> Option<&'static command::Spec> {
     command::catalogue()
         .iter()

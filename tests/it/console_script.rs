@@ -628,6 +628,14 @@ fn a_misspelt_command_or_an_unknown_option_is_named() {
         panic!("kr ad is no command")
     };
     assert!(e.contains("did you mean /okr kr add?"), "{e}");
+    // The first words of a group alone say what may follow them.
+    let Line::Error(e) = parse_line("/okr away from:2026-12-21 to:2027-01-04") else {
+        panic!("away alone is no command")
+    };
+    assert!(
+        e.contains("/okr away is followed by one of: set, list, cancel; e.g. /okr away set from:"),
+        "{e}"
+    );
     // KPI commands are spelt as they are typed: /kpi set, not /okr kpi set.
     let Line::Error(e) = parse_line("/kpi st kpi:conversion value:7%") else {
         panic!("kpi st is no command")
