@@ -235,13 +235,13 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
     } else {
         crate::domain::model::member_names(&s.team.leads)
     };
-    // Owners and leads to notify, once each.
+    // Owners and leads to notify, once each; nobody is pinged on their time off.
     for who in krs
         .iter()
         .filter_map(|k| k.kr.owner.clone())
         .chain(s.team.leads.iter().map(|l| l.name().to_owned()))
     {
-        if !m.mentions.contains(&who) {
+        if !m.mentions.contains(&who) && s.away_today(&who).is_none() {
             m.mentions.push(who);
         }
     }
@@ -257,13 +257,24 @@ pub fn at_risk(s: &TeamState, krs: &[&ScoredKr]) -> Message {
                     k.kr.title,
                     value_vs_target(&k.kr),
                     score_text(k.score.score, k.score.progress),
-                    k.kr.owner.as_deref().unwrap_or("nobody"),
+                    owner_named(s, k),
                 )
             })
             .collect(),
     });
     m.footer = Some("The alert resolves itself when the key result leaves red.".into());
     m
+}
+
+/// "alice", or "alice (🌴 away until Jan 4)" while she is off; "nobody" without an owner.
+fn owner_named(s: &TeamState, k: &ScoredKr) -> String {
+    match k.kr.owner.as_deref() {
+        None => "nobody".to_owned(),
+        Some(o) => match s.away_today(o) {
+            Some(away) => format!("{o} (🌴 {away})"),
+            None => o.to_owned(),
+        },
+    }
 }
 
 /// Key results that left red for good (past the hysteresis margin): the team hears the good

@@ -575,3 +575,28 @@ async fn zones_whose_clocks_agree_share_one_round_and_one_lead_report() {
         assert!(t.contains(code), "{code}: {t}");
     }
 }
+
+/// An alert about a key result whose owner is away names them as away and pings only the lead.
+#[tokio::test]
+async fn an_alert_while_its_owner_is_away_does_not_ping_them() {
+    let app = spawn_app().await;
+    let setup_at = at("2026-11-01T12:00:00Z");
+    growth(&app, setup_at).await;
+    set_at_the_quarters_start(&app).await;
+    at_any_hour(&app, "Growth", setup_at).await;
+    check_in(&app, "alice", "GRO-1.1 40 c8", setup_at).await;
+    away(&app, "alice", "2026-11-20", "2026-12-31", setup_at).await;
+    let mut sim = Sim::new(&app.okr, setup_at);
+    let sent = sim.run_until(at("2026-12-20T12:00:00Z")).await;
+    let alerts: Vec<&Delivery> = of_kind(&sent, DeliveryKind::Alert)
+        .into_iter()
+        .filter(|d| text(&d.message).contains("GRO-1.1") && d.due >= at("2026-11-20T00:00:00Z"))
+        .collect();
+    assert!(!alerts.is_empty(), "GRO-1.1 fell behind its pace: {sent:?}");
+    for a in alerts {
+        let t = text(&a.message);
+        assert!(!a.message.mentions.contains(&"alice".to_owned()), "{t}");
+        assert!(a.message.mentions.contains(&"lena".to_owned()), "{t}");
+        assert!(t.contains("owner alice (🌴 away until Dec 31)"), "{t}");
+    }
+}
