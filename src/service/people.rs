@@ -9,7 +9,8 @@ use chrono_tz::Tz;
 
 use super::fields::check_person;
 use super::{commit, is_lead, team_named, Actor, Okr, OkrError, Result};
-use crate::domain::model::{Note, Team, TeamZone, WorkspaceId};
+use crate::domain::kpi::Kpi;
+use crate::domain::model::{KeyResult, Note, Team, TeamZone, WorkspaceId};
 use crate::domain::people::{parse_days, parse_span, Away, People};
 use crate::domain::schedule::{CronSchedule, DEFAULT_PROMPT};
 use crate::domain::view::{AwayChange, HolidayChange, MemberView};
@@ -26,29 +27,47 @@ fn subject(actor: &Actor, member: Option<&str>) -> Result<String> {
     Ok(check_person("member", member)?.unwrap_or_else(|| actor.user.clone()))
 }
 
-/// The teams that ask `member` for something: those of their open key results (the team
-/// carrying one, for a shared objective) and of their KPIs.
-async fn teams_of(c: &mut Conn, ws: WorkspaceId, member: &str) -> Result<Vec<Team>> {
-    let teams = store::teams::list(c, ws).await?;
-    let krs: Vec<_> = store::key_results::list_open(c, ws)
+/// What `member` is asked for in the workspace, read once: their open key results, their
+/// KPIs, the teams that ask for them (those of their key results, the team carrying one of a
+/// shared objective, and those of their KPIs), and every team, to name a KPI's.
+struct Owned {
+    krs: Vec<KeyResult>,
+    kpis: Vec<Kpi>,
+    teams: Vec<Team>,
+    all_teams: Vec<Team>,
+}
+
+async fn owned_by(c: &mut Conn, ws: WorkspaceId, member: &str) -> Result<Owned> {
+    let all_teams = store::teams::list(c, ws).await?;
+    let krs: Vec<KeyResult> = store::key_results::list_open(c, ws)
         .await?
         .into_iter()
         .filter(|k| k.owner.as_deref() == Some(member))
         .collect();
-    let kpis: Vec<_> = store::kpis::list(c, ws, None)
+    let kpis: Vec<Kpi> = store::kpis::list(c, ws, None)
         .await?
         .into_iter()
         .filter(|k| k.owner.as_deref() == Some(member))
         .collect();
-    Ok(teams
-        .into_iter()
-        .filter(|t| {
-            krs.iter().any(|k| match k.carried_by {
-                Some(by) => by == t.id,
-                None => k.code.split('-').next() == Some(t.prefix.as_str()),
-            }) || kpis.iter().any(|k| k.team_id == t.id)
-        })
-        .collect())
+    let teams = all_teams
+        .iter()
+        .filter(|t| krs.iter().any(|k| asks_for(t, k)) || kpis.iter().any(|k| k.team_id == t.id))
+        .cloned()
+        .collect();
+    Ok(Owned {
+        krs,
+        kpis,
+        teams,
+        all_teams,
+    })
+}
+
+/// Whether `team` asks for `kr`: its own, unless another team carries it.
+fn asks_for(team: &Team, kr: &KeyResult) -> bool {
+    match kr.carried_by {
+        Some(by) => by == team.id,
+        None => kr.code.split('-').next() == Some(team.prefix.as_str()),
+    }
 }
 
 /// Who may change someone's zone or time off: they themselves, an admin, or a lead of a team
@@ -57,8 +76,8 @@ async fn may_act_for(c: &mut Conn, actor: &Actor, member: &str, action: &str) ->
     if member == actor.user || actor.admin {
         return Ok(());
     }
-    let teams = teams_of(c, actor.workspace, member).await?;
-    if teams.iter().any(|t| is_lead(actor, t)) {
+    let owned = owned_by(c, actor.workspace, member).await?;
+    if owned.teams.iter().any(|t| is_lead(actor, t)) {
         return Ok(());
     }
     Err(OkrError::Forbidden {
@@ -129,34 +148,26 @@ impl Okr {
             .and_then(|z| z.parse().ok());
         let today = now.with_timezone(&zone.unwrap_or(Tz::UTC)).date_naive();
         let away = store::people::away(c, ws, Some(member), earliest_today(now)).await?;
-        let teams = teams_of(c, ws, member).await?;
-        let team_name = |code: &str| {
-            teams
-                .iter()
-                .find(|t| code.split('-').next() == Some(t.prefix.as_str()))
-                .map_or_else(String::new, |t| t.name.clone())
-        };
-        let krs = store::key_results::list_open(c, ws)
-            .await?
-            .into_iter()
-            .filter(|k| k.owner.as_deref() == Some(member))
-            .map(|k| (team_name(&k.code), k.code, k.title))
-            .collect();
-        let all_teams = store::teams::list(c, ws).await?;
-        let kpis = store::kpis::list(c, ws, None)
-            .await?
-            .into_iter()
-            .filter(|k| k.owner.as_deref() == Some(member))
+        let owned = owned_by(c, ws, member).await?;
+        let name_of = |team: Option<&Team>| team.map_or_else(String::new, |t| t.name.clone());
+        let krs = owned
+            .krs
+            .iter()
             .map(|k| {
-                let team = all_teams
-                    .iter()
-                    .find(|t| t.id == k.team_id)
-                    .map_or_else(String::new, |t| t.name.clone());
-                (team, k.name)
+                let team = owned.all_teams.iter().find(|t| asks_for(t, k));
+                (name_of(team), k.code.clone(), k.title.clone())
+            })
+            .collect();
+        let kpis = owned
+            .kpis
+            .iter()
+            .map(|k| {
+                let team = owned.all_teams.iter().find(|t| t.id == k.team_id);
+                (name_of(team), k.name.clone())
             })
             .collect();
         let mut next_prompts = Vec::new();
-        for t in &teams {
+        for t in &owned.teams {
             let people = store::people::load(c, ws, t.id, now).await?;
             next_prompts.push((
                 t.name.clone(),
@@ -243,11 +254,7 @@ impl Okr {
         let today = now.with_timezone(&team.tz).date_naive();
         let mut people: Vec<String> = team.leads.iter().map(|l| l.name().to_owned()).collect();
         for k in store::key_results::list_open(&mut c, ws).await? {
-            let of_team = match k.carried_by {
-                Some(by) => by == team.id,
-                None => k.code.split('-').next() == Some(team.prefix.as_str()),
-            };
-            if of_team {
+            if asks_for(&team, &k) {
                 people.extend(k.owner);
             }
         }
@@ -357,20 +364,16 @@ impl Okr {
         if away.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut zones = HashMap::new();
-        for a in &away {
-            if !zones.contains_key(&a.member) {
-                let z: Tz = store::people::zone_of(c, ws, &a.member)
-                    .await?
-                    .and_then(|z| z.parse().ok())
-                    .unwrap_or(Tz::UTC);
-                zones.insert(a.member.clone(), z);
-            }
-        }
+        let zones: HashMap<String, Tz> = store::people::zone_rows(c, ws)
+            .await?
+            .into_iter()
+            .filter_map(|(m, z)| Some((m, z.parse().ok()?)))
+            .collect();
         Ok(away
             .iter()
             .filter_map(|a| {
-                let today = now.with_timezone(zones.get(&a.member)?).date_naive();
+                let zone = zones.get(&a.member).copied().unwrap_or(Tz::UTC);
+                let today = now.with_timezone(&zone).date_naive();
                 a.covers(today).then(|| (a.member.clone(), a.until(today)))
             })
             .collect())
