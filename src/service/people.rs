@@ -143,9 +143,7 @@ impl Okr {
         zone_changed: bool,
         now: DateTime<Utc>,
     ) -> Result<MemberView> {
-        let zone: Option<Tz> = store::people::zone_of(c, ws, member)
-            .await?
-            .and_then(|z| z.parse().ok());
+        let zone = store::people::zone_of(c, ws, member).await?;
         let today = now.with_timezone(&zone.unwrap_or(Tz::UTC)).date_naive();
         let away = store::people::away(c, ws, Some(member), earliest_today(now)).await?;
         let owned = owned_by(c, ws, member).await?;
@@ -387,9 +385,8 @@ async fn member_today(
     member: &str,
     now: DateTime<Utc>,
 ) -> Result<NaiveDate> {
-    let zone: Tz = store::people::zone_of(c, ws, member)
+    let zone = store::people::zone_of(c, ws, member)
         .await?
-        .and_then(|z| z.parse().ok())
         .unwrap_or(Tz::UTC);
     Ok(now.with_timezone(&zone).date_naive())
 }

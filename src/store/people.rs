@@ -9,15 +9,16 @@ use crate::domain::model::{TeamId, WorkspaceId};
 use crate::domain::people::{Away, People};
 
 /// A member's own zone, if they (or a lead) set one. A name this build no longer knows reads
-/// as none: the member is then asked in the team's zone, and `/okr me` says so.
-pub async fn zone_of(c: &mut Conn, ws: WorkspaceId, member: &str) -> Result<Option<String>> {
-    Ok(on!(c, |db| sqlx::query_scalar(
+/// as none: the member is then asked in the team's zone.
+pub async fn zone_of(c: &mut Conn, ws: WorkspaceId, member: &str) -> Result<Option<chrono_tz::Tz>> {
+    let name: Option<String> = on!(c, |db| sqlx::query_scalar(
         "SELECT timezone FROM members WHERE workspace_id = $1 AND member = $2"
     )
     .bind(ws.0)
     .bind(member)
     .fetch_optional(db)
-    .await)?)
+    .await)?;
+    Ok(name.and_then(|z| z.parse().ok()))
 }
 
 pub async fn set_zone(c: &mut Conn, ws: WorkspaceId, member: &str, zone: &str) -> Result<()> {
